@@ -1,0 +1,1 @@
+//! Text intelligence shared by listening, moderation and the inbox.
