@@ -1,0 +1,38 @@
+//! Newtype identifiers, so an id of one kind never goes where another belongs.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// An account.
+    UserId,
+    /// A workspace: one per client of the community manager.
+    WorkspaceId,
+    /// A browser session.
+    SessionId,
+    /// An invitation to join a workspace.
+    InvitationId,
+    /// A personal API token.
+    ApiTokenId,
+);

@@ -1,0 +1,16 @@
+//! tribune's domain: identifiers, roles, the rules a workspace or an account must follow, and the
+//! security primitives (password hashing, tokens, TOTP, encryption at rest). No I/O lives here, so
+//! every rule can be tested without a database or a server.
+
+pub mod ids;
+pub mod locale;
+pub mod role;
+pub mod security;
+pub mod user;
+pub mod validation;
+pub mod workspace;
+
+pub use ids::{ApiTokenId, InvitationId, SessionId, UserId, WorkspaceId};
+pub use locale::Lang;
+pub use role::Role;
+pub use validation::{ValidationError, Violation};

@@ -1,0 +1,78 @@
+//! Roles a member holds in a workspace, and what each may do.
+
+use serde::{Deserialize, Serialize};
+
+/// A member's role in one workspace. An account can hold different roles in different workspaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including deleting the workspace and naming other owners.
+    Owner,
+    /// Everything in the workspace except deleting it and changing owners.
+    Manager,
+    /// Writes drafts that need approval.
+    Contributor,
+    /// The brand: approves drafts, reads reports and the inbox.
+    Client,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Manager, Role::Contributor, Role::Client];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Manager => "manager",
+            Role::Contributor => "contributor",
+            Role::Client => "client",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Edit the brand profile, guidelines and logo.
+    pub fn can_edit_workspace(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager)
+    }
+
+    /// Invite, remove members and change their roles (owners only for the owner role).
+    pub fn can_manage_members(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager)
+    }
+
+    /// Whether this role may grant or take away `target`.
+    pub fn can_assign(self, target: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Manager => target != Role::Owner,
+            Role::Contributor | Role::Client => false,
+        }
+    }
+
+    pub fn can_delete_workspace(self) -> bool {
+        self == Role::Owner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn managers_cannot_create_owners() {
+        assert!(Role::Owner.can_assign(Role::Owner));
+        assert!(!Role::Manager.can_assign(Role::Owner));
+        assert!(Role::Manager.can_assign(Role::Client));
+        assert!(!Role::Contributor.can_assign(Role::Client));
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! Security primitives: nothing here touches the network or the disk.
+
+pub mod password;
+pub mod secret_box;
+pub mod token;
+pub mod totp;

@@ -1,0 +1,97 @@
+//! Accounts: e-mail addresses, display names and the password policy.
+
+use crate::validation::{ValidationError, required_line};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Lower-cases and checks an e-mail address. It is an identifier here, not a delivery address
+/// to verify, so the check is deliberately simple: one `@`, no spaces, a dot in the domain.
+pub fn normalize_email(raw: &str) -> Result<String, ValidationError> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(ValidationError::single("email", "error-email"))
+    }
+}
+
+pub fn validate_password(password: &str) -> Result<(), ValidationError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        Err(ValidationError::single("password", "error-password-short"))
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        Err(ValidationError::single("password", "error-too-long"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A validated new account.
+#[derive(Debug, Clone)]
+pub struct UserNew {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+impl UserNew {
+    pub fn validate(email: &str, name: &str, password: &str) -> Result<UserNew, ValidationError> {
+        let mut errors = ValidationError::default();
+        let email = match normalize_email(email) {
+            Ok(email) => email,
+            Err(e) => {
+                errors.violations.extend(e.violations);
+                String::new()
+            }
+        };
+        let name = required_line(&mut errors, "name", name, 100);
+        if let Err(e) = validate_password(password) {
+            errors.violations.extend(e.violations);
+        }
+        errors.into_result()?;
+        Ok(UserNew {
+            email,
+            name,
+            password: password.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_lowercased_and_checked() {
+        assert_eq!(
+            normalize_email("  Alice@Example.FR ").unwrap(),
+            "alice@example.fr"
+        );
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.fr",
+            "a b@example.fr",
+            "a@b@c.fr",
+            "a@fr",
+            "<a>@x.fr",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(validate_password("court").is_err());
+        assert!(validate_password("assez-long-pour-passer").is_ok());
+        assert!(validate_password(&"x".repeat(2000)).is_err());
+    }
+}

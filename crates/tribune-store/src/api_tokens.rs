@@ -1,0 +1,136 @@
+//! Personal API tokens: they act as their user, within that user's workspaces.
+
+use crate::schema::ApiTokens;
+use crate::users::User;
+use crate::{Store, StoreError};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use tribune_domain::security::token::{API_TOKEN_PREFIX, new_api_token, token_digest};
+use tribune_domain::{ApiTokenId, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// `last_used_at` is written at most this often.
+const TOUCH_EVERY_SECS: i64 = 300;
+
+impl Store {
+    /// Creates a token and returns it in clear, once; only its digest is kept.
+    pub async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        now: i64,
+    ) -> Result<(String, ApiToken), StoreError> {
+        let token = new_api_token();
+        let name: String = name.trim().chars().take(100).collect();
+        let name = if name.is_empty() {
+            "API".to_owned()
+        } else {
+            name
+        };
+        let row = self
+            .db
+            .fetch_one(
+                &Query::insert()
+                    .into_table(ApiTokens::Table)
+                    .columns([
+                        ApiTokens::UserId,
+                        ApiTokens::Name,
+                        ApiTokens::TokenHash,
+                        ApiTokens::CreatedAt,
+                    ])
+                    .values([
+                        user.0.into(),
+                        name.into(),
+                        token_digest(&token).into(),
+                        now.into(),
+                    ])?
+                    .returning(Query::returning().columns([
+                        ApiTokens::Id,
+                        ApiTokens::Name,
+                        ApiTokens::CreatedAt,
+                        ApiTokens::LastUsedAt,
+                    ]))
+                    .to_owned(),
+            )
+            .await?;
+        Ok((token, row))
+    }
+
+    pub async fn api_tokens_of(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .columns([
+                        ApiTokens::Id,
+                        ApiTokens::Name,
+                        ApiTokens::CreatedAt,
+                        ApiTokens::LastUsedAt,
+                    ])
+                    .from(ApiTokens::Table)
+                    .and_where(Expr::col(ApiTokens::UserId).eq(user.0))
+                    .order_by(ApiTokens::Id, Order::Desc)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    pub async fn revoke_api_token(&self, user: UserId, id: ApiTokenId) -> Result<(), StoreError> {
+        let n = self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table(ApiTokens::Table)
+                    .and_where(Expr::col(ApiTokens::Id).eq(id.0))
+                    .and_where(Expr::col(ApiTokens::UserId).eq(user.0))
+                    .to_owned(),
+            )
+            .await?;
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The user a bearer token belongs to, if the token is live.
+    pub async fn user_by_api_token(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<User>, StoreError> {
+        if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
+            return Ok(None);
+        }
+        let row: Option<(i64, i64, Option<i64>)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns([ApiTokens::Id, ApiTokens::UserId, ApiTokens::LastUsedAt])
+                    .from(ApiTokens::Table)
+                    .and_where(Expr::col(ApiTokens::TokenHash).eq(token_digest(token)))
+                    .to_owned(),
+            )
+            .await?;
+        let Some((id, user_id, last_used)) = row else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| now - t > TOUCH_EVERY_SECS) {
+            self.db
+                .execute(
+                    &Query::update()
+                        .table(ApiTokens::Table)
+                        .values([(ApiTokens::LastUsedAt, now.into())])
+                        .and_where(Expr::col(ApiTokens::Id).eq(id))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(Some(self.user(UserId(user_id)).await?))
+    }
+}

@@ -1,0 +1,254 @@
+//! The one place that knows there are two databases. Statements are built with sea-query and
+//! rendered for the backend at hand; rows decode into the same structs on both.
+
+use crate::StoreError;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
+use sqlx::{AssertSqlSafe, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on either database.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A row type that decodes from both databases (derive `sqlx::FromRow`).
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A borrowed connection (from the pool or inside a transaction).
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+/// An open transaction; dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Runs a statement on a connection from the pool; returns the number of rows affected.
+    pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                Conn::Sqlite(&mut *pool.acquire().await?)
+                    .execute(stmt)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                Conn::Postgres(&mut *pool.acquire().await?)
+                    .execute(stmt)
+                    .await
+            }
+        }
+    }
+
+    pub async fn fetch_all<T: Record, S: SqlxBinder>(
+        &self,
+        stmt: &S,
+    ) -> Result<Vec<T>, StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                Conn::Sqlite(&mut *pool.acquire().await?)
+                    .fetch_all(stmt)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                Conn::Postgres(&mut *pool.acquire().await?)
+                    .fetch_all(stmt)
+                    .await
+            }
+        }
+    }
+
+    pub async fn fetch_optional<T: Record, S: SqlxBinder>(
+        &self,
+        stmt: &S,
+    ) -> Result<Option<T>, StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                Conn::Sqlite(&mut *pool.acquire().await?)
+                    .fetch_optional(stmt)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                Conn::Postgres(&mut *pool.acquire().await?)
+                    .fetch_optional(stmt)
+                    .await
+            }
+        }
+    }
+
+    pub async fn fetch_one<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<T, StoreError> {
+        self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
+    }
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
+            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Conn<'_> {
+    pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **c)
+                    .await?
+                    .rows_affected()
+            }
+            Conn::Postgres(c) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **c)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    pub async fn fetch_all<T: Record, S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+            Conn::Postgres(c) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: Record, S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
+            Conn::Postgres(c) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_one<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T, StoreError> {
+        self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
+    }
+}

@@ -1,0 +1,70 @@
+//! Storage for SQLite and PostgreSQL behind one API. Queries are built once with sea-query and run
+//! on whichever database the URL names; migrations for both are embedded and run at start.
+//! Tenant isolation lives here: every workspace-scoped call takes a [`WorkspaceScope`], which only
+//! [`Store::scope`] can make, from a real membership.
+
+mod db;
+mod error;
+mod schema;
+
+pub mod api_tokens;
+pub mod invitations;
+pub mod maintenance;
+pub mod members;
+pub mod rate_limit;
+pub mod sessions;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod users;
+pub mod workspaces;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use workspaces::WorkspaceScope;
+
+/// The storage handle shared by the web layer and the commands. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Connects to `sqlite:…` or `postgres://…` and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        Ok(Store { db })
+    }
+
+    /// Connects without migrating (for `tribune migrate --check` and tools).
+    pub async fn open_without_migrating(url: &str) -> Result<Store, StoreError> {
+        Ok(Store {
+            db: Db::connect(url).await?,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.db.migrate().await
+    }
+
+    /// Whether the database answers; used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+/// Seconds since the Unix epoch: how every time is stored.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,57 @@
+//! Housekeeping shared by every node: expired sessions and old login attempts are purged here.
+
+use crate::schema::{LoginAttempts, Sessions};
+use crate::{Store, StoreError};
+use sea_query::{Expr, ExprTrait, Query};
+
+impl Store {
+    /// Deletes expired sessions and login attempts older than a day. Safe to run on any node.
+    pub async fn purge_expired(&self, now: i64) -> Result<u64, StoreError> {
+        let sessions = self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table(Sessions::Table)
+                    .and_where(Expr::col(Sessions::ExpiresAt).lt(now))
+                    .to_owned(),
+            )
+            .await?;
+        let attempts = self
+            .db
+            .execute(
+                &Query::delete()
+                    .from_table(LoginAttempts::Table)
+                    .and_where(Expr::col(LoginAttempts::At).lt(now - 86_400))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(sessions + attempts)
+    }
+
+    /// Copies a consistent snapshot of a SQLite database to `path` while it is in use.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let target = path.to_string_lossy().replace('\'', "''");
+                sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'")))
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            crate::Db::Postgres(_) => Err(StoreError::Refused("backup-postgres-use-pg-dump")),
+        }
+    }
+
+    /// Whether the file holds a tribune SQLite database (its migration table is present).
+    pub async fn is_tribune_database(&self) -> Result<bool, StoreError> {
+        let rows: Vec<(i64,)> = match &self.db {
+            crate::Db::Sqlite(pool) => {
+                sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = '_sqlx_migrations'")
+                    .fetch_all(pool)
+                    .await?
+            }
+            crate::Db::Postgres(_) => return Ok(true),
+        };
+        Ok(rows.first().is_some_and(|(n,)| *n > 0))
+    }
+}

@@ -1,0 +1,100 @@
+//! Table and column names, for sea-query.
+
+use sea_query::Iden;
+
+#[derive(Iden, Clone, Copy)]
+pub enum Users {
+    Table,
+    Id,
+    Email,
+    Name,
+    PasswordHash,
+    Locale,
+    IsAdmin,
+    TotpSecret,
+    TotpEnabled,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InstanceSetup {
+    Table,
+    Id,
+    UserId,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Sessions {
+    Table,
+    Id,
+    TokenHash,
+    UserId,
+    CsrfToken,
+    TotpPending,
+    UserAgent,
+    Ip,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LoginAttempts {
+    Table,
+    Id,
+    Key,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    Name,
+    TokenHash,
+    CreatedAt,
+    LastUsedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Workspaces {
+    Table,
+    Id,
+    Name,
+    Timezone,
+    Languages,
+    BrandVoice,
+    WordsToAvoid,
+    Guidelines,
+    GuidelinesPublic,
+    PublicSlug,
+    Logo,
+    LogoType,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Memberships {
+    Table,
+    WorkspaceId,
+    UserId,
+    Role,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Invitations {
+    Table,
+    Id,
+    WorkspaceId,
+    Email,
+    Role,
+    TokenHash,
+    InvitedBy,
+    CreatedAt,
+    ExpiresAt,
+    AcceptedAt,
+}

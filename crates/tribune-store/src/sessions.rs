@@ -1,0 +1,216 @@
+//! Browser sessions live in the database, so any node can serve any request and a restart logs
+//! nobody out. The cookie holds a random token; only its digest is stored.
+
+use crate::schema::{Sessions, Users};
+use crate::users::User;
+use crate::{Store, StoreError};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use tribune_domain::security::token::{random_token, token_digest};
+use tribune_domain::{SessionId, UserId};
+
+/// How long a session lasts without being used.
+pub const SESSION_TTL_SECS: i64 = 30 * 86_400;
+/// `last_seen_at` is written at most this often, so reading pages does not turn into writes.
+const TOUCH_EVERY_SECS: i64 = 300;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub totp_pending: bool,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl Session {
+    pub fn session_id(&self) -> SessionId {
+        SessionId(self.id)
+    }
+}
+
+/// Where a login came from, shown in the session list.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: String,
+    pub ip: String,
+}
+
+const SESSION_COLUMNS: [Sessions; 9] = [
+    Sessions::Id,
+    Sessions::UserId,
+    Sessions::CsrfToken,
+    Sessions::TotpPending,
+    Sessions::UserAgent,
+    Sessions::Ip,
+    Sessions::CreatedAt,
+    Sessions::LastSeenAt,
+    Sessions::ExpiresAt,
+];
+
+impl Store {
+    /// Opens a session and returns the token for the cookie. With `totp_pending`, the session
+    /// only allows entering the second factor.
+    pub async fn create_session(
+        &self,
+        user: UserId,
+        totp_pending: bool,
+        client: &ClientInfo,
+        now: i64,
+    ) -> Result<(String, Session), StoreError> {
+        let token = random_token();
+        let user_agent: String = client.user_agent.chars().take(300).collect();
+        let ip: String = client.ip.chars().take(64).collect();
+        let session = self
+            .db
+            .fetch_one(
+                &Query::insert()
+                    .into_table(Sessions::Table)
+                    .columns([
+                        Sessions::TokenHash,
+                        Sessions::UserId,
+                        Sessions::CsrfToken,
+                        Sessions::TotpPending,
+                        Sessions::UserAgent,
+                        Sessions::Ip,
+                        Sessions::CreatedAt,
+                        Sessions::LastSeenAt,
+                        Sessions::ExpiresAt,
+                    ])
+                    .values([
+                        token_digest(&token).into(),
+                        user.0.into(),
+                        random_token().into(),
+                        totp_pending.into(),
+                        user_agent.into(),
+                        ip.into(),
+                        now.into(),
+                        now.into(),
+                        (now + SESSION_TTL_SECS).into(),
+                    ])?
+                    .returning(Query::returning().columns(SESSION_COLUMNS))
+                    .to_owned(),
+            )
+            .await?;
+        Ok((token, session))
+    }
+
+    /// Finds the live session for a cookie token, with its user, and slides its expiry.
+    pub async fn session_by_token(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        if token.len() > 128 {
+            return Ok(None);
+        }
+        let session: Option<Session> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns(SESSION_COLUMNS)
+                    .from(Sessions::Table)
+                    .and_where(Expr::col(Sessions::TokenHash).eq(token_digest(token)))
+                    .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
+                    .to_owned(),
+            )
+            .await?;
+        let Some(mut session) = session else {
+            return Ok(None);
+        };
+        if now - session.last_seen_at > TOUCH_EVERY_SECS {
+            self.db
+                .execute(
+                    &Query::update()
+                        .table(Sessions::Table)
+                        .values([
+                            (Sessions::LastSeenAt, now.into()),
+                            (Sessions::ExpiresAt, (now + SESSION_TTL_SECS).into()),
+                        ])
+                        .and_where(Expr::col(Sessions::Id).eq(session.id))
+                        .to_owned(),
+                )
+                .await?;
+            session.last_seen_at = now;
+        }
+        let user = self.user(UserId(session.user_id)).await?;
+        Ok(Some((session, user)))
+    }
+
+    /// The second factor was checked: the session becomes a full one.
+    pub async fn complete_totp(&self, session: SessionId) -> Result<(), StoreError> {
+        self.db
+            .execute(
+                &Query::update()
+                    .table(Sessions::Table)
+                    .values([(Sessions::TotpPending, false.into())])
+                    .and_where(Expr::col(Sessions::Id).eq(session.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn sessions_of(&self, user: UserId, now: i64) -> Result<Vec<Session>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .columns(SESSION_COLUMNS)
+                    .from(Sessions::Table)
+                    .and_where(Expr::col(Sessions::UserId).eq(user.0))
+                    .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
+                    .order_by(Sessions::LastSeenAt, Order::Desc)
+                    .limit(200)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Ends one of the user's sessions (a user can only end their own).
+    pub async fn delete_session(&self, user: UserId, session: SessionId) -> Result<(), StoreError> {
+        self.db
+            .execute(
+                &Query::delete()
+                    .from_table(Sessions::Table)
+                    .and_where(Expr::col(Sessions::Id).eq(session.0))
+                    .and_where(Expr::col(Sessions::UserId).eq(user.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// "Log out other sessions": keeps `keep` (the current one) and ends the rest.
+    pub async fn delete_other_sessions(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+    ) -> Result<u64, StoreError> {
+        let mut stmt = Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::UserId).eq(user.0))
+            .to_owned();
+        if let Some(keep) = keep {
+            stmt.and_where(Expr::col(Sessions::Id).ne(keep.0));
+        }
+        self.db.execute(&stmt).await
+    }
+
+    /// Whether a user row exists for this id (used by tests of cascade rules).
+    pub async fn user_exists(&self, user: UserId) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column(Users::Id)
+                    .from(Users::Table)
+                    .and_where(Expr::col(Users::Id).eq(user.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+}

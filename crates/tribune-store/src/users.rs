@@ -1,0 +1,259 @@
+//! Accounts: creation (first-run owner, invitation, command line), login data, preferences, TOTP.
+
+use crate::schema::{InstanceSetup, Users};
+use crate::{Store, StoreError, unix_now};
+use sea_query::{Expr, ExprTrait, Query};
+use tribune_domain::security::password::hash_password;
+use tribune_domain::user::UserNew;
+use tribune_domain::{Lang, UserId};
+
+/// An account as the rest of tribune sees it (no secrets).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub locale: Option<String>,
+    pub is_admin: bool,
+    pub totp_enabled: bool,
+    pub created_at: i64,
+}
+
+impl User {
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+
+    pub fn lang(&self) -> Option<Lang> {
+        self.locale.as_deref().and_then(Lang::from_tag)
+    }
+}
+
+/// What login needs: the hash and the TOTP seed (sealed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+}
+
+const USER_COLUMNS: [Users; 7] = [
+    Users::Id,
+    Users::Email,
+    Users::Name,
+    Users::Locale,
+    Users::IsAdmin,
+    Users::TotpEnabled,
+    Users::CreatedAt,
+];
+
+impl Store {
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = self
+            .db
+            .fetch_one(
+                &Query::select()
+                    .expr(Expr::col(Users::Id).count())
+                    .from(Users::Table)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(n)
+    }
+
+    /// Whether first-run setup has been done (an owner exists).
+    pub async fn is_set_up(&self) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column(InstanceSetup::Id)
+                    .from(InstanceSetup::Table)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Creates an account. The password is hashed here, so no caller can store it in clear.
+    pub async fn create_user(&self, new: &UserNew, is_admin: bool) -> Result<User, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let user = insert_user(&mut tx.conn(), new, is_admin).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// First-run setup: creates the instance's owner, once. A second call (or a concurrent one on
+    /// another node) fails with `Refused("setup-done")` and writes nothing.
+    pub async fn create_first_owner(&self, new: &UserNew) -> Result<User, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let user = insert_user(&mut tx.conn(), new, true).await?;
+        let claim = Query::insert()
+            .into_table(InstanceSetup::Table)
+            .columns([InstanceSetup::Id, InstanceSetup::UserId, InstanceSetup::At])
+            .values([1.into(), user.id.into(), unix_now().into()])?
+            .to_owned();
+        match tx.conn().execute(&claim).await {
+            Ok(_) => {}
+            Err(StoreError::Conflict(_)) => return Err(StoreError::Refused("setup-done")),
+            Err(e) => return Err(e),
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<User, StoreError> {
+        self.db
+            .fetch_one(
+                &Query::select()
+                    .columns(USER_COLUMNS)
+                    .from(Users::Table)
+                    .and_where(Expr::col(Users::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        self.db
+            .fetch_optional(
+                &Query::select()
+                    .columns(USER_COLUMNS)
+                    .from(Users::Table)
+                    .and_where(Expr::col(Users::Email).eq(email.trim().to_lowercase()))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    pub async fn credentials_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<Credentials>, StoreError> {
+        self.credentials(Expr::col(Users::Email).eq(email.trim().to_lowercase()))
+            .await
+    }
+
+    pub async fn credentials_by_id(&self, id: UserId) -> Result<Credentials, StoreError> {
+        self.credentials(Expr::col(Users::Id).eq(id.0))
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn credentials(&self, filter: Expr) -> Result<Option<Credentials>, StoreError> {
+        self.db
+            .fetch_optional(
+                &Query::select()
+                    .columns([
+                        Users::Id,
+                        Users::PasswordHash,
+                        Users::TotpSecret,
+                        Users::TotpEnabled,
+                    ])
+                    .from(Users::Table)
+                    .and_where(filter)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Replaces the password (already validated by the caller's policy check).
+    pub async fn set_password(&self, id: UserId, password: &str) -> Result<(), StoreError> {
+        let hash = hash_password(password).map_err(|_| StoreError::Refused("error-internal"))?;
+        self.update_user(id, [(Users::PasswordHash, hash.into())])
+            .await
+    }
+
+    pub async fn set_locale(&self, id: UserId, lang: Option<Lang>) -> Result<(), StoreError> {
+        self.update_user(
+            id,
+            [(Users::Locale, lang.map(|l| l.code().to_owned()).into())],
+        )
+        .await
+    }
+
+    pub async fn set_name(&self, id: UserId, name: &str) -> Result<(), StoreError> {
+        self.update_user(id, [(Users::Name, name.into())]).await
+    }
+
+    /// Stores a sealed TOTP seed awaiting confirmation (2FA stays off until a code is checked).
+    pub async fn set_pending_totp(&self, id: UserId, sealed: &str) -> Result<(), StoreError> {
+        self.update_user(
+            id,
+            [
+                (Users::TotpSecret, sealed.into()),
+                (Users::TotpEnabled, false.into()),
+            ],
+        )
+        .await
+    }
+
+    pub async fn enable_totp(&self, id: UserId) -> Result<(), StoreError> {
+        self.update_user(id, [(Users::TotpEnabled, true.into())])
+            .await
+    }
+
+    pub async fn disable_totp(&self, id: UserId) -> Result<(), StoreError> {
+        self.update_user(
+            id,
+            [
+                (Users::TotpEnabled, false.into()),
+                (Users::TotpSecret, Option::<String>::None.into()),
+            ],
+        )
+        .await
+    }
+
+    async fn update_user<const N: usize>(
+        &self,
+        id: UserId,
+        values: [(Users, sea_query::Value); N],
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .db
+            .execute(
+                &Query::update()
+                    .table(Users::Table)
+                    .values(values.map(|(c, v)| (c, Expr::val(v))))
+                    .and_where(Expr::col(Users::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+pub(crate) async fn insert_user(
+    conn: &mut crate::db::Conn<'_>,
+    new: &UserNew,
+    is_admin: bool,
+) -> Result<User, StoreError> {
+    let hash = hash_password(&new.password).map_err(|_| StoreError::Refused("error-internal"))?;
+    let stmt = Query::insert()
+        .into_table(Users::Table)
+        .columns([
+            Users::Email,
+            Users::Name,
+            Users::PasswordHash,
+            Users::IsAdmin,
+            Users::CreatedAt,
+        ])
+        .values([
+            new.email.clone().into(),
+            new.name.clone().into(),
+            hash.into(),
+            is_admin.into(),
+            unix_now().into(),
+        ])?
+        .returning(Query::returning().columns(USER_COLUMNS))
+        .to_owned();
+    match conn.fetch_one(&stmt).await {
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("email")),
+        other => other,
+    }
+}
