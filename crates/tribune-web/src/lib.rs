@@ -1,1 +1,101 @@
-//! placeholder
+//! tribune's HTTP face: server-rendered pages, the REST API under `/api/v1`, health and metrics.
+//! Handlers are thin: parse, authorise through the store's scopes, call the store, render.
+
+mod api;
+mod context;
+mod csrf;
+mod error;
+mod forms;
+pub mod i18n;
+mod metrics;
+mod pages;
+mod routes;
+mod static_files;
+
+use std::sync::Arc;
+use tribune_domain::security::secret_box::SecretBox;
+use tribune_store::Store;
+
+pub use error::AppError;
+pub use routes::router;
+
+/// Settings the web layer needs, resolved by the binary from flags, file and environment.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The address users reach tribune at; `https://` turns on `Secure` cookies.
+    pub public_url: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins per e-mail address in [`WebConfig::login_window_secs`] before refusing.
+    pub login_max_failures: i64,
+    /// Failed logins per client IP address in the window before refusing.
+    pub login_max_failures_per_ip: i64,
+    pub login_window_secs: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            max_body_bytes: 1024 * 1024,
+            login_max_failures: 5,
+            login_max_failures_per_ip: 50,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Shared by every request. Nothing in it is per-node state that matters: sessions, rate limits
+/// and data live in the database, so several nodes can serve one database.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<StateInner>,
+}
+
+struct StateInner {
+    store: Store,
+    secrets: SecretBox,
+    config: WebConfig,
+    i18n: i18n::I18n,
+    metrics: metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(store: Store, secrets: SecretBox, config: WebConfig) -> AppState {
+        AppState {
+            inner: Arc::new(StateInner {
+                store,
+                secrets,
+                config,
+                i18n: i18n::I18n::load(),
+                metrics: metrics::Metrics::new(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn secrets(&self) -> &SecretBox {
+        &self.inner.secrets
+    }
+
+    pub(crate) fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn i18n(&self) -> &i18n::I18n {
+        &self.inner.i18n
+    }
+
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+}

@@ -1,1 +1,75 @@
-fn main() {}
+//! The `tribune` binary: one program for the web server, the admin commands and the text tools.
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// tribune: self-hosted social media management for community managers.
+#[derive(Parser)]
+#[command(name = "tribune", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: config::GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (UI, API, background maintenance).
+    Serve(commands::serve::ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
+    /// Copy a consistent snapshot of the SQLite database to FILE (safe while serving).
+    Backup(commands::backup::BackupArgs),
+    /// Replace the SQLite database with a backup FILE (stop tribune first).
+    Restore(commands::backup::RestoreArgs),
+    /// Show the configuration.
+    #[command(subcommand)]
+    Config(commands::config::ConfigCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match config::Settings::resolve(&cli.global) {
+        Ok(settings) => settings,
+        Err(error) => return report(Err(error)),
+    };
+    config::init_logging(&settings);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return report(Err(error.into())),
+    };
+    report(runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(settings, args).await,
+            Command::Migrate => commands::migrate(settings).await,
+            Command::User(command) => commands::user::run(settings, command).await,
+            Command::Token(command) => commands::token::run(settings, command).await,
+            Command::Backup(args) => commands::backup::backup(settings, args).await,
+            Command::Restore(args) => commands::backup::restore(settings, args).await,
+            Command::Config(command) => commands::config::run(settings, command),
+        }
+    }))
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tribune: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! One error type for every handler. Browsers get a translated HTML page, the API a JSON problem
+//! body (RFC 9457); the cause of a server error is logged once and never shown.
+
+use crate::AppState;
+use crate::context::RequestCtx;
+use crate::pages::{Chrome, ErrorPage, render};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tribune_domain::ValidationError;
+use tribune_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("login required")]
+    LoginRequired,
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: i64 },
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// A rule refused the action; the text is the i18n key explaining it.
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Conflict("email") => AppError::Conflict("error-email-taken"),
+            StoreError::Conflict("member") => AppError::Conflict("error-already-member"),
+            StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
+            StoreError::Refused(key) => AppError::Refused(key),
+            StoreError::Invalid(invalid) => AppError::Invalid(invalid),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// What a failed handler left for [`render_errors`] to turn into a page or a JSON body.
+#[derive(Clone, Debug)]
+struct ErrorInfo {
+    key: &'static str,
+    violations: Vec<(&'static str, &'static str)>,
+    detail: Option<String>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::LoginRequired => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn key(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "error-not-found",
+            AppError::Forbidden => "error-forbidden",
+            AppError::LoginRequired => "error-login-required",
+            AppError::Csrf => "error-csrf",
+            AppError::TooManyRequests { .. } => "error-too-many-attempts",
+            AppError::BadRequest(key) => key,
+            AppError::PayloadTooLarge => "error-payload-too-large",
+            AppError::Invalid(_) => "error-invalid",
+            AppError::Conflict(key) | AppError::Refused(key) => key,
+            AppError::Internal(_) => "error-internal",
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = self.status().into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        }
+        let violations = match &self {
+            AppError::Invalid(invalid) => invalid
+                .violations
+                .iter()
+                .map(|v| (v.field, v.message_key))
+                .collect(),
+            _ => Vec::new(),
+        };
+        response.extensions_mut().insert(ErrorInfo {
+            key: self.key(),
+            violations,
+            detail: None,
+        });
+        response
+    }
+}
+
+/// Turns an error into the response the client expects, in its language.
+pub fn render_error(state: &AppState, ctx: &RequestCtx, error: AppError) -> Response {
+    let response = error.into_response();
+    finish(state, ctx, response, None)
+}
+
+/// Gives every error response its body: those from handlers (which carry an [`ErrorInfo`]) and
+/// those from axum's extractors (plain-text rejections such as malformed JSON).
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let ctx = request.extensions().get::<RequestCtx>().cloned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let Some(ctx) = ctx else { return response };
+    if response.extensions().get::<ErrorInfo>().is_some() {
+        return finish(&state, &ctx, response, None);
+    }
+    // An extractor's rejection: keep its (plain) text as the detail, bounded.
+    let is_plain = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !is_plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .ok()
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        })
+        .filter(|d| !d.is_empty());
+    let key = match parts.status {
+        StatusCode::NOT_FOUND => "error-not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "error-method",
+        StatusCode::PAYLOAD_TOO_LARGE => "error-payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "error-media-type",
+        s if s.is_server_error() => "error-internal",
+        _ => "error-bad-request",
+    };
+    let mut response = Response::from_parts(parts, axum::body::Body::empty());
+    response.extensions_mut().insert(ErrorInfo {
+        key,
+        violations: Vec::new(),
+        detail: None,
+    });
+    finish(&state, &ctx, response, detail)
+}
+
+fn finish(
+    state: &AppState,
+    ctx: &RequestCtx,
+    response: Response,
+    detail: Option<String>,
+) -> Response {
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let i18n = state.i18n();
+    let (mut parts, _) = response.into_parts();
+    parts.extensions.remove::<ErrorInfo>();
+    if ctx.is_api {
+        let errors: Vec<_> = info
+            .violations
+            .iter()
+            .map(|(field, key)| json!({"field": field, "code": key, "message": i18n.message(ctx.lang, key, None)}))
+            .collect();
+        let mut body = json!({
+            "type": "about:blank",
+            "status": status.as_u16(),
+            "code": info.key,
+            "title": i18n.message(ctx.lang, info.key, None),
+        });
+        if let Some(detail) = detail.or(info.detail) {
+            body["detail"] = json!(detail);
+        }
+        if !errors.is_empty() {
+            body["errors"] = json!(errors);
+        }
+        parts.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        return Response::from_parts(parts, axum::body::Body::from(body.to_string()));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        // A browser that needs to log in is sent to the login page, and back afterwards.
+        let next: String = url_encode(&ctx.path);
+        let location = format!("/login?next={next}");
+        return (
+            StatusCode::SEE_OTHER,
+            [(
+                LOCATION,
+                HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/login")),
+            )],
+        )
+            .into_response();
+    }
+    let chrome = Chrome::bare(state, ctx);
+    let messages: Vec<String> = info
+        .violations
+        .iter()
+        .map(|(_, key)| i18n.message(ctx.lang, key, None))
+        .collect();
+    let page = ErrorPage {
+        title: i18n.message(ctx.lang, info.key, None),
+        messages,
+        detail: detail.or(info.detail),
+        status: status.as_u16(),
+        c: chrome,
+    };
+    let mut rendered = render(&page).into_response();
+    *rendered.status_mut() = status;
+    for (name, value) in parts.headers.iter() {
+        if name == RETRY_AFTER {
+            rendered.headers_mut().insert(name, value.clone());
+        }
+    }
+    rendered
+}
+
+pub fn url_encode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}

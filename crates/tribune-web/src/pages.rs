@@ -1,0 +1,125 @@
+//! What every page shares: the layout's data ([`Chrome`]) and rendering.
+
+use crate::context::{Member, RequestCtx};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::{AppState, static_files};
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use tribune_domain::Role;
+use tribune_store::users::User;
+use tribune_store::workspaces::{Workspace, WorkspaceSummary};
+
+/// The workspace being looked at, for the navigation.
+pub struct CurrentWorkspace {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub has_logo: bool,
+}
+
+impl CurrentWorkspace {
+    pub fn can_edit(&self) -> bool {
+        self.role.can_edit_workspace()
+    }
+
+    pub fn can_manage_members(&self) -> bool {
+        self.role.can_manage_members()
+    }
+}
+
+/// The layout's data: translator, user, CSRF token, workspace switcher, flash message.
+pub struct Chrome {
+    pub tr: Tr,
+    pub csrf: String,
+    pub user: Option<User>,
+    pub workspaces: Vec<WorkspaceSummary>,
+    pub current: Option<CurrentWorkspace>,
+    pub asset_version: &'static str,
+    pub path: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    /// Without database access (error pages, anonymous pages).
+    pub fn bare(state: &AppState, ctx: &RequestCtx) -> Chrome {
+        Chrome {
+            tr: Tr::new(state, ctx.lang),
+            csrf: ctx.csrf.clone(),
+            user: ctx.user.clone(),
+            workspaces: Vec::new(),
+            current: None,
+            asset_version: static_files::version(),
+            path: ctx.path.clone(),
+            flash: None,
+        }
+    }
+
+    /// With the user's workspaces for the switcher.
+    pub async fn load(state: &AppState, ctx: &RequestCtx) -> Result<Chrome, AppError> {
+        let mut chrome = Chrome::bare(state, ctx);
+        if let Some(user) = &ctx.user {
+            chrome.workspaces = state.store().workspaces_of(user.user_id()).await?;
+        }
+        Ok(chrome)
+    }
+
+    /// Inside a workspace: the switcher, the workspace's navigation, and the workspace itself.
+    pub async fn for_member(
+        state: &AppState,
+        member: &Member,
+    ) -> Result<(Chrome, Workspace), AppError> {
+        let mut chrome = Chrome::load(state, &member.ctx).await?;
+        let workspace = state.store().workspace(&member.scope).await?;
+        chrome.current = Some(CurrentWorkspace {
+            id: workspace.id,
+            name: workspace.name.clone(),
+            role: member.scope.role(),
+            has_logo: workspace.has_logo,
+        });
+        Ok((chrome, workspace))
+    }
+
+    /// Shows a confirmation, given as a catalogue key (never as text from the request).
+    pub fn with_flash(mut self, key: Option<&str>) -> Chrome {
+        if let Some(key) = key.filter(|k| k.starts_with("flash-") && k.len() < 64) {
+            let message = self.tr.t(key);
+            if message != key {
+                self.flash = Some(message);
+            }
+        }
+        self
+    }
+
+    pub fn role_label(&self, role: &str) -> String {
+        self.tr.t(&format!("role-{role}"))
+    }
+
+    pub fn date(&self, unix: &i64) -> String {
+        format_time(*unix)
+    }
+}
+
+/// A date and time in UTC, ISO-like, for lists of sessions and tokens.
+pub fn format_time(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => AppError::Internal(format!("template: {error}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub status: u16,
+    pub title: String,
+    pub messages: Vec<String>,
+    pub detail: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! The browser routes, one module per area, and the router that ties them (and the API) together.
+
+mod account;
+mod auth;
+mod guidelines;
+mod health;
+mod home;
+mod invite;
+mod members;
+mod settings;
+mod setup;
+mod workspaces;
+
+use crate::context::resolve_request;
+use crate::error::{AppError, render_errors};
+use crate::{AppState, api, metrics, static_files};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
+/// metrics, request resolution (user, language, CSRF), error rendering.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config().max_body_bytes;
+    let security_headers = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    ];
+    let mut router = Router::new()
+        .route("/", get(home::index))
+        .route("/setup", get(setup::form).post(setup::submit))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login/totp", get(auth::totp_form).post(auth::totp))
+        .route("/logout", post(auth::logout))
+        .route("/lang", post(home::switch_language))
+        .route(
+            "/workspaces",
+            get(workspaces::list).post(workspaces::create),
+        )
+        .route("/w/{ws}", get(workspaces::overview))
+        .route("/w/{ws}/settings", get(settings::form).post(settings::save))
+        .route(
+            "/w/{ws}/logo",
+            get(settings::logo).post(settings::upload_logo),
+        )
+        .route("/w/{ws}/logo/delete", post(settings::delete_logo))
+        .route("/w/{ws}/delete", post(settings::delete_workspace))
+        .route("/w/{ws}/members", get(members::list))
+        .route("/w/{ws}/members/{user}/role", post(members::set_role))
+        .route("/w/{ws}/members/{user}/remove", post(members::remove))
+        .route("/w/{ws}/leave", post(members::leave))
+        .route("/w/{ws}/invitations", post(members::invite))
+        .route("/w/{ws}/invitations/{id}/revoke", post(members::revoke))
+        .route("/invite/{token}", get(invite::show).post(invite::accept))
+        .route("/account", get(account::show))
+        .route("/account/profile", post(account::profile))
+        .route("/account/password", post(account::password))
+        .route("/account/totp/start", post(account::totp_start))
+        .route("/account/totp/enable", post(account::totp_enable))
+        .route("/account/totp/disable", post(account::totp_disable))
+        .route(
+            "/account/sessions/revoke-others",
+            post(account::revoke_other_sessions),
+        )
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/g/{slug}", get(guidelines::public))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route("/static/{name}", get(static_files::serve))
+        .nest("/api/v1", api::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), render_errors))
+        .layer(from_fn_with_state(state.clone(), resolve_request))
+        .layer(from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit));
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}

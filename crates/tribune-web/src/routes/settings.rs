@@ -1,0 +1,251 @@
+//! A workspace's brand profile: name, time zone, languages, voice, words to avoid, guidelines,
+//! logo; and deleting the workspace.
+
+use super::workspaces::FlashQuery;
+use crate::AppState;
+use crate::context::Member;
+use crate::error::AppError;
+use crate::forms::{checkbox, see_other};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tribune_domain::workspace::{WorkspaceInput, logo_media_type, split_word_list};
+use tribune_domain::{Role, ValidationError};
+use tribune_store::workspaces::Workspace;
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    c: Chrome,
+    ws: Workspace,
+    form: SettingsForm,
+    errors: ValidationError,
+    timezones: Vec<String>,
+    can_delete: bool,
+}
+
+impl SettingsPage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.for_field(field).map(|key| self.c.tr.t(key))
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    timezone: String,
+    lang_fr: Option<String>,
+    lang_en: Option<String>,
+    #[serde(default)]
+    brand_voice: String,
+    #[serde(default)]
+    words_to_avoid: String,
+    #[serde(default)]
+    guidelines: String,
+    guidelines_public: Option<String>,
+}
+
+impl SettingsForm {
+    fn from_workspace(ws: &Workspace) -> SettingsForm {
+        let has = |code: &str| {
+            ws.languages
+                .iter()
+                .any(|l| l.code() == code)
+                .then(|| "on".to_owned())
+        };
+        SettingsForm {
+            name: ws.name.clone(),
+            timezone: ws.timezone.clone(),
+            lang_fr: has("fr"),
+            lang_en: has("en"),
+            brand_voice: ws.brand_voice.clone(),
+            words_to_avoid: ws.words_to_avoid.join("\n"),
+            guidelines: ws.guidelines.clone(),
+            guidelines_public: ws.guidelines_public.then(|| "on".to_owned()),
+        }
+    }
+
+    fn input(&self) -> WorkspaceInput {
+        let mut languages = Vec::new();
+        if checkbox(&self.lang_fr) {
+            languages.push("fr".to_owned());
+        }
+        if checkbox(&self.lang_en) {
+            languages.push("en".to_owned());
+        }
+        WorkspaceInput {
+            name: self.name.clone(),
+            timezone: self.timezone.clone(),
+            languages,
+            brand_voice: self.brand_voice.clone(),
+            words_to_avoid: split_word_list(&self.words_to_avoid),
+            guidelines: self.guidelines.clone(),
+            guidelines_public: checkbox(&self.guidelines_public),
+        }
+    }
+
+    pub fn lang_checked(&self, code: &str) -> bool {
+        checkbox(if code == "fr" {
+            &self.lang_fr
+        } else {
+            &self.lang_en
+        })
+    }
+
+    pub fn public_checked(&self) -> bool {
+        checkbox(&self.guidelines_public)
+    }
+}
+
+fn timezones() -> Vec<String> {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.to_string())
+        .filter(|n| n.contains('/'))
+        .collect();
+    zones.sort();
+    zones
+}
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    form: Option<SettingsForm>,
+    errors: ValidationError,
+) -> Result<SettingsPage, AppError> {
+    member.scope.require(Role::can_edit_workspace)?;
+    let (c, ws) = Chrome::for_member(state, member).await?;
+    let form = form.unwrap_or_else(|| SettingsForm::from_workspace(&ws));
+    let can_delete = member.scope.role().can_delete_workspace();
+    Ok(SettingsPage {
+        c,
+        ws,
+        form,
+        errors,
+        timezones: timezones(),
+        can_delete,
+    })
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let mut page = page(&state, &member, None, ValidationError::default()).await?;
+    page.c = page.c.with_flash(query.flash.as_deref());
+    Ok(render(&page))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    match form.input().validate() {
+        Ok(profile) => {
+            state
+                .store()
+                .update_workspace(&member.scope, &profile)
+                .await?;
+            let id = member.scope.workspace();
+            Ok(see_other(&format!("/w/{id}/settings?flash=flash-saved")))
+        }
+        Err(errors) => {
+            let mut response = render(&page(&state, &member, Some(form), errors).await?);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+/// The logo, only to members; served so that a browser never runs it.
+pub async fn logo(State(state): State<AppState>, member: Member) -> Result<Response, AppError> {
+    let (bytes, media_type) = state
+        .store()
+        .logo(&member.scope)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (CONTENT_TYPE, media_type),
+            (CACHE_CONTROL, "private, max-age=300".to_owned()),
+            (
+                CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    member: Member,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_edit_workspace)?;
+    let mut logo = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("error-bad-form"))?
+    {
+        if field.name() == Some("logo") {
+            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+            logo = Some(bytes.to_vec());
+        }
+    }
+    let bytes = logo
+        .filter(|b| !b.is_empty())
+        .ok_or(AppError::BadRequest("error-logo-missing"))?;
+    let media_type = logo_media_type(&bytes)?;
+    state
+        .store()
+        .set_logo(&member.scope, Some((bytes, media_type)))
+        .await?;
+    Ok(see_other(&format!(
+        "/w/{}/settings?flash=flash-logo-saved",
+        member.scope.workspace()
+    )))
+}
+
+pub async fn delete_logo(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Response, AppError> {
+    state.store().set_logo(&member.scope, None).await?;
+    Ok(see_other(&format!(
+        "/w/{}/settings?flash=flash-saved",
+        member.scope.workspace()
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+/// Deleting needs the workspace's name typed again: it cannot be undone.
+pub async fn delete_workspace(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_delete_workspace)?;
+    let ws = state.store().workspace(&member.scope).await?;
+    if form.confirm_name.trim() != ws.name {
+        return Err(AppError::Refused("error-confirm-name"));
+    }
+    state.store().delete_workspace(&member.scope).await?;
+    Ok(see_other("/workspaces?flash=flash-workspace-deleted"))
+}

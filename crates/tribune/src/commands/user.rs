@@ -1,0 +1,76 @@
+//! `tribune user create|reset-password`: scripting accounts without the web UI.
+
+use super::{open_store, read_password_stdin};
+use crate::config::Settings;
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use tribune_domain::user::{UserNew, validate_password};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account (the password is read from stdin).
+    Create(CreateArgs),
+    /// Set a new password for an account (read from stdin) and log out its sessions.
+    ResetPassword(ResetArgs),
+}
+
+#[derive(Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    email: String,
+    /// Display name (defaults to the part of the address before `@`).
+    #[arg(long)]
+    name: Option<String>,
+    /// Read the password from standard input (required: passwords never go in arguments).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// Make this account the instance's owner (does first-run setup when not done yet).
+    #[arg(long)]
+    owner: bool,
+}
+
+#[derive(Args)]
+pub struct ResetArgs {
+    #[arg(long)]
+    email: String,
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    match command {
+        UserCommand::Create(args) => {
+            let password = read_password_stdin()?;
+            let name = args
+                .name
+                .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
+            let new = UserNew::validate(&args.email, &name, &password)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = if args.owner && !store.is_set_up().await? {
+                store.create_first_owner(&new).await?
+            } else {
+                store.create_user(&new, args.owner).await?
+            };
+            println!("created user {} <{}>", user.id, user.email);
+        }
+        UserCommand::ResetPassword(args) => {
+            let password = read_password_stdin()?;
+            validate_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let Some(user) = store.user_by_email(&args.email).await? else {
+                bail!("no account with the address {}", args.email);
+            };
+            store
+                .set_password(user.user_id(), &password)
+                .await
+                .context("cannot set the password")?;
+            let ended = store.delete_other_sessions(user.user_id(), None).await?;
+            println!(
+                "password changed for {}; {ended} session(s) logged out",
+                user.email
+            );
+        }
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! One typed configuration: defaults, then an optional TOML file, then `TRIBUNE_*` environment
+//! variables, then command-line flags (each wins over the one before). Unknown keys in the file
+//! are refused; the secret key never appears in `Debug` output or logs.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use tribune_domain::security::secret_box::SecretBox;
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// TOML configuration file (see `tribune config example`).
+    #[arg(long, global = true, env = "TRIBUNE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where tribune keeps its SQLite database and secret key.
+    #[arg(long, global = true, env = "TRIBUNE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://user@host/db` to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, global = true, env = "TRIBUNE_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format: `text` or `json`. Verbosity follows RUST_LOG (default: info).
+    #[arg(long, global = true, env = "TRIBUNE_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, clap::ValueEnum, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The TOML file's shape.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<String>,
+    public_url: Option<String>,
+    secret_key: Option<String>,
+    log_format: Option<LogFormat>,
+    login_max_failures: Option<i64>,
+}
+
+pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
+# TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT)
+# override this file, and command-line flags override both.
+
+# Where the SQLite database and the generated secret key live.
+# data_dir = "/var/lib/tribune"
+
+# Use PostgreSQL instead of the embedded SQLite database (several nodes can share it).
+# database_url = "postgres://tribune@127.0.0.1:5432/tribune"
+
+# Address the web server listens on.
+# listen = "127.0.0.1:8080"
+
+# The address users reach tribune at. With https://, cookies are marked Secure.
+# public_url = "https://tribune.example.fr"
+
+# 32 random bytes, base64, that encrypt stored secrets (OAuth tokens, 2FA seeds). Generated into
+# the data directory on first run when not given; every node of one installation needs the same.
+# secret_key = "…"
+
+# text or json
+# log_format = "text"
+
+# Failed logins per address within 15 minutes before further attempts are refused.
+# login_max_failures = 5
+"#;
+
+/// The resolved configuration.
+#[derive(Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    secret_key: Option<String>,
+    pub log_format: LogFormat,
+    pub login_max_failures: i64,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("log_format", &self.log_format)
+            .field("login_max_failures", &self.login_max_failures)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:<redacted>{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("tribune");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/tribune"),
+        None => PathBuf::from("tribune-data"),
+    }
+}
+
+impl Settings {
+    pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Settings> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("invalid configuration in {}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(default_data_dir);
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tribune.db").display()));
+        let login_max_failures = match env("TRIBUNE_LOGIN_MAX_FAILURES") {
+            Some(v) => v
+                .parse()
+                .context("TRIBUNE_LOGIN_MAX_FAILURES must be a number")?,
+            None => file.login_max_failures.unwrap_or(5),
+        };
+        if login_max_failures < 1 {
+            bail!("login_max_failures must be at least 1");
+        }
+        Ok(Settings {
+            data_dir,
+            database_url,
+            listen: env("TRIBUNE_LISTEN").or(file.listen),
+            public_url: env("TRIBUNE_PUBLIC_URL").or(file.public_url),
+            secret_key: env("TRIBUNE_SECRET_KEY").or(file.secret_key),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
+            login_max_failures,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Creates the data directory (private to the user) when SQLite lives there.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
+        restrict_permissions(&self.data_dir, 0o700);
+        Ok(())
+    }
+
+    /// The key that encrypts secrets at rest: given, or read from (or first written to) the
+    /// data directory.
+    pub fn secret_box(&self) -> anyhow::Result<SecretBox> {
+        if let Some(key) = &self.secret_key {
+            return SecretBox::from_base64_key(key).context("TRIBUNE_SECRET_KEY is invalid");
+        }
+        self.ensure_data_dir()?;
+        let path = self.data_dir.join("secret.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(key) => key,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = SecretBox::generate_key();
+                write_private(&path, &key)?;
+                tracing::info!(path = %path.display(), "generated a new secret key");
+                key
+            }
+            Err(error) => return Err(error).context(format!("cannot read {}", path.display())),
+        };
+        SecretBox::from_base64_key(&key).with_context(|| format!("{} is invalid", path.display()))
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+fn restrict_permissions(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+pub fn init_logging(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match settings.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:<redacted>@h/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+
+    #[test]
+    fn the_example_file_parses_and_unknown_keys_are_refused() {
+        assert!(toml::from_str::<FileConfig>(EXAMPLE).is_ok());
+        assert!(toml::from_str::<FileConfig>("listen = \"0.0.0.0:80\"\nlisten_port = 1").is_err());
+    }
+}
