@@ -1,0 +1,239 @@
+//! `TestApp`: the real router on a random port over a fresh SQLite or PostgreSQL database,
+//! driven over HTTP like a browser or an API client would.
+#![allow(dead_code)]
+
+use reqwest::{Client, Response, StatusCode};
+use std::net::SocketAddr;
+use tribune_domain::security::secret_box::SecretBox;
+use tribune_domain::user::UserNew;
+use tribune_domain::workspace::WorkspaceInput;
+use tribune_store::testing::TestDb;
+use tribune_store::{Store, WorkspaceScope, unix_now};
+use tribune_web::{AppState, WebConfig, router};
+
+pub const PASSWORD: &str = "un mot de passe solide";
+
+pub struct TestApp {
+    pub url: String,
+    pub store: Store,
+    pub backend: &'static str,
+    _db: TestDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Runs `story` once per backend (PostgreSQL only when reachable, or always under CI=true).
+pub async fn each_backend<F, Fut>(story: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in TestDb::all().await {
+        story(TestApp::spawn(db).await).await;
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with(db, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(db: TestDb, mut config: WebConfig) -> TestApp {
+        let store = Store::open(&db.url).await.expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let url = format!("http://{addr}");
+        config.public_url = url.clone();
+        let secrets = SecretBox::from_base64_key(&SecretBox::generate_key()).expect("key");
+        let app = router(AppState::new(store.clone(), secrets, config));
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve");
+        });
+        let backend = db.backend_name();
+        TestApp {
+            url,
+            store,
+            backend,
+            _db: db,
+            server,
+        }
+    }
+
+    /// A browser: keeps cookies, does not follow redirects (tests look at them).
+    pub fn browser(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn get_text(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let response = self.get(client, path).await;
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// The CSRF token the page at `path` gives its forms.
+    pub async fn csrf(&self, client: &Client, path: &str) -> String {
+        let (_, html) = self.get_text(client, path).await;
+        csrf_in(&html).unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    /// Posts a form as a browser would, with the CSRF token its pages carry (every page has
+    /// one in the layout's language switch, even the not-found page used here).
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let token = self.csrf(client, "/no-such-page").await;
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        client
+            .post(format!("{}{path}", self.url))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn post_form_raw(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(format!("{}{path}", self.url))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Creates an account directly in the store.
+    pub async fn user(&self, email: &str) -> tribune_store::users::User {
+        let new = UserNew::validate(email, email.split('@').next().unwrap_or("x"), PASSWORD)
+            .expect("user");
+        self.store
+            .create_user(&new, false)
+            .await
+            .expect("create user")
+    }
+
+    /// First-run owner, through the setup page; returns the logged-in browser.
+    pub async fn setup_owner(&self, email: &str) -> Client {
+        let client = self.browser();
+        let response = self
+            .post_form(
+                &client,
+                "/setup",
+                &[("name", "Owner"), ("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "setup on {}",
+            self.backend
+        );
+        client
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> (Client, Response) {
+        let client = self.browser();
+        let response = self
+            .post_form(
+                &client,
+                "/login",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        (client, response)
+    }
+
+    /// A user with a workspace of their own, logged in.
+    pub async fn member_with_workspace(
+        &self,
+        email: &str,
+        workspace: &str,
+    ) -> (Client, WorkspaceScope) {
+        let user = self.user(email).await;
+        let profile = WorkspaceInput {
+            name: workspace.into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("profile");
+        let scope = self
+            .store
+            .create_workspace(user.user_id(), &profile)
+            .await
+            .expect("workspace");
+        let (client, response) = self.login(email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login on {}",
+            self.backend
+        );
+        (client, scope)
+    }
+
+    pub async fn api_token(&self, email: &str) -> String {
+        let user = self
+            .store
+            .user_by_email(email)
+            .await
+            .expect("lookup")
+            .expect("user");
+        self.store
+            .create_api_token(user.user_id(), "test", unix_now())
+            .await
+            .expect("token")
+            .0
+    }
+
+    pub fn api(&self, token: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        Client::new()
+            .request(method, format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
