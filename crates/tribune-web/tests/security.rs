@@ -1,0 +1,510 @@
+//! Tenant isolation, CSRF, login rate limiting and escaping. The route tables are checked
+//! against the router's source, so a new route without a case here fails the suite.
+
+mod common;
+
+use common::{PASSWORD, TestApp, csrf_in, each_backend};
+use reqwest::{Method, StatusCode};
+use tribune_domain::Role;
+use tribune_store::unix_now;
+
+/// Every `.route("…")` path in a source file, with whether the line registers a POST handler.
+fn routes_in(source: &str) -> Vec<(String, bool)> {
+    let mut routes = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find(".route(") {
+        let after = &rest[start + 7..];
+        let open = after.find('"').unwrap_or(0);
+        let path_start = &after[open + 1..];
+        let close = path_start.find('"').unwrap_or(0);
+        let end = after.find(".route(").unwrap_or(after.len());
+        let registration = &after[..end];
+        routes.push((
+            path_start[..close].to_owned(),
+            registration.contains("post("),
+        ));
+        rest = after;
+    }
+    routes
+}
+
+const BROWSER_ROUTES: &str = include_str!("../src/routes/mod.rs");
+const API_ROUTES: &str = include_str!("../src/api/mod.rs");
+
+/// Browser routes inside a workspace: (method, path, form fields).
+const WORKSPACE_CASES: &[(&str, &str, &[(&str, &str)])] = &[
+    ("GET", "/w/{ws}", &[]),
+    ("GET", "/w/{ws}/settings", &[]),
+    ("POST", "/w/{ws}/settings", &[("name", "Pwned")]),
+    ("GET", "/w/{ws}/logo", &[]),
+    ("POST", "/w/{ws}/logo", &[]),
+    ("POST", "/w/{ws}/logo/delete", &[]),
+    ("POST", "/w/{ws}/delete", &[("confirm_name", "Victim")]),
+    ("GET", "/w/{ws}/members", &[]),
+    ("POST", "/w/{ws}/members/{user}/role", &[("role", "client")]),
+    ("POST", "/w/{ws}/members/{user}/remove", &[]),
+    ("POST", "/w/{ws}/leave", &[]),
+    (
+        "POST",
+        "/w/{ws}/invitations",
+        &[("email", "spy@example.fr"), ("role", "owner")],
+    ),
+    ("POST", "/w/{ws}/invitations/{id}/revoke", &[]),
+];
+
+/// API routes inside a workspace: (method, path, JSON body).
+const API_CASES: &[(&str, &str, &str)] = &[
+    ("GET", "/workspaces/{ws}", ""),
+    ("PATCH", "/workspaces/{ws}", r#"{"name":"Pwned"}"#),
+    ("DELETE", "/workspaces/{ws}", ""),
+    ("GET", "/workspaces/{ws}/members", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/members/{user}",
+        r#"{"role":"client"}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/members/{user}", ""),
+    ("GET", "/workspaces/{ws}/invitations", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/invitations",
+        r#"{"email":"spy@example.fr","role":"owner"}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/invitations/{id}", ""),
+];
+
+#[test]
+fn every_workspace_route_has_an_isolation_case() {
+    for (path, _) in routes_in(BROWSER_ROUTES) {
+        if path.contains("{ws}") {
+            assert!(
+                WORKSPACE_CASES.iter().any(|(_, p, _)| *p == path),
+                "no isolation case for {path}"
+            );
+        }
+    }
+    for (path, _) in routes_in(API_ROUTES) {
+        if path.contains("{ws}") {
+            assert!(
+                API_CASES.iter().any(|(_, p, _)| *p == path),
+                "no isolation case for /api/v1{path}"
+            );
+        }
+    }
+}
+
+struct Victim {
+    ws: i64,
+    member: i64,
+    invitation: i64,
+}
+
+/// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
+async fn victim(app: &TestApp) -> Victim {
+    let bob = app.user("bob@example.fr").await;
+    let profile = tribune_domain::workspace::WorkspaceInput {
+        name: "Victim".into(),
+        guidelines: "Soyez courtois.".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let scope = app
+        .store
+        .create_workspace(bob.user_id(), &profile)
+        .await
+        .unwrap();
+    let carol = app.user("carol@example.fr").await;
+    let (token, _) = app
+        .store
+        .create_invitation(&scope, "carol@example.fr", Role::Manager, unix_now())
+        .await
+        .unwrap();
+    app.store
+        .accept_invitation(&token, &carol, unix_now())
+        .await
+        .unwrap();
+    let (_, invitation) = app
+        .store
+        .create_invitation(&scope, "dave@example.fr", Role::Client, unix_now())
+        .await
+        .unwrap();
+    app.store
+        .set_logo(&scope, Some((b"\x89PNG\r\n\x1a\nzz".to_vec(), "image/png")))
+        .await
+        .unwrap();
+    Victim {
+        ws: scope.workspace().0,
+        member: carol.id,
+        invitation: invitation.id,
+    }
+}
+
+async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
+    let bob = app
+        .store
+        .user_by_email("bob@example.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = app
+        .store
+        .scope(bob.user_id(), tribune_domain::WorkspaceId(victim.ws))
+        .await
+        .unwrap();
+    let ws = app.store.workspace(&scope).await.unwrap();
+    assert_eq!(ws.name, "Victim", "{}", app.backend);
+    let members = app.store.members(&scope).await.unwrap();
+    assert_eq!(members.len(), 2);
+    assert!(
+        members
+            .iter()
+            .any(|m| m.user_id == victim.member && m.role == "manager")
+    );
+    let pending = app
+        .store
+        .pending_invitations(&scope, unix_now())
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(pending.iter().all(|i| i.email != "spy@example.fr"));
+    assert!(app.store.logo(&scope).await.unwrap().is_some());
+}
+
+fn fill(path: &str, victim: &Victim) -> String {
+    path.replace("{ws}", &victim.ws.to_string())
+        .replace("{user}", &victim.member.to_string())
+        .replace("{id}", &victim.invitation.to_string())
+}
+
+#[tokio::test]
+async fn a_member_of_one_workspace_cannot_reach_another_through_the_ui() {
+    each_backend(|app: TestApp| async move {
+        let victim = victim(&app).await;
+        let (alice, _) = app
+            .member_with_workspace("alice@example.fr", "Alice Co")
+            .await;
+        for (method, path, fields) in WORKSPACE_CASES {
+            let url = format!("{}{}", app.url, fill(path, &victim));
+            let response = if *method == "GET" {
+                alice.get(&url).send().await.unwrap()
+            } else {
+                let token = app.csrf(&alice, "/workspaces").await;
+                let mut form = vec![("_csrf", token.as_str())];
+                form.extend_from_slice(fields);
+                alice.post(&url).form(&form).send().await.unwrap()
+            };
+            assert_eq!(
+                response.status(),
+                StatusCode::NOT_FOUND,
+                "{method} {path} on {}",
+                app.backend
+            );
+            let body = response.text().await.unwrap();
+            assert!(
+                !body.contains("Victim"),
+                "{method} {path} leaks the workspace name"
+            );
+        }
+        assert_victim_untouched(&app, &victim).await;
+        let (_, html) = app.get_text(&alice, "/workspaces").await;
+        assert!(
+            !html.contains("Victim"),
+            "the switcher lists only one's own workspaces"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_of_one_workspace_cannot_reach_another_through_the_api() {
+    each_backend(|app: TestApp| async move {
+        let victim = victim(&app).await;
+        app.member_with_workspace("alice@example.fr", "Alice Co")
+            .await;
+        let token = app.api_token("alice@example.fr").await;
+        for (method, path, body) in API_CASES {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let mut request = app.api(&token, method.clone(), &fill(path, &victim));
+            if !body.is_empty() {
+                request = request
+                    .header("content-type", "application/json")
+                    .body(*body);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::NOT_FOUND,
+                "{method} {path} on {}",
+                app.backend
+            );
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+        }
+        let list: serde_json::Value = app
+            .api(&token, Method::GET, "/workspaces")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!list.to_string().contains("Victim"));
+        assert_victim_untouched(&app, &victim).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn account_routes_only_touch_ones_own_sessions_and_tokens() {
+    each_backend(|app: TestApp| async move {
+        app.member_with_workspace("bob@example.fr", "Bob Co").await;
+        let bob = app
+            .store
+            .user_by_email("bob@example.fr")
+            .await
+            .unwrap()
+            .unwrap();
+        let bob_sessions = app
+            .store
+            .sessions_of(bob.user_id(), unix_now())
+            .await
+            .unwrap();
+        app.api_token("bob@example.fr").await;
+        let bob_tokens = app.store.api_tokens_of(bob.user_id()).await.unwrap();
+        let (alice, _) = app
+            .member_with_workspace("alice@example.fr", "Alice Co")
+            .await;
+        let session = app
+            .post_form(
+                &alice,
+                &format!("/account/sessions/{}/revoke", bob_sessions[0].id),
+                &[],
+            )
+            .await;
+        assert!(session.status().is_redirection() || session.status() == StatusCode::NOT_FOUND);
+        let token = app
+            .post_form(
+                &alice,
+                &format!("/account/tokens/{}/revoke", bob_tokens[0].id),
+                &[],
+            )
+            .await;
+        assert_eq!(token.status(), StatusCode::NOT_FOUND, "{}", app.backend);
+        assert_eq!(
+            app.store
+                .sessions_of(bob.user_id(), unix_now())
+                .await
+                .unwrap()
+                .len(),
+            bob_sessions.len()
+        );
+        assert_eq!(
+            app.store.api_tokens_of(bob.user_id()).await.unwrap().len(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_form_post_without_the_csrf_token_is_refused() {
+    each_backend(|app: TestApp| async move {
+        let (alice, scope) = app
+            .member_with_workspace("alice@example.fr", "Alice Co")
+            .await;
+        let ws = scope.workspace().0;
+        let me = app
+            .store
+            .user_by_email("alice@example.fr")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let other_token = csrf_in(&app.get_text(&app.browser(), "/no-such-page").await.1).unwrap();
+        let posts: Vec<String> = routes_in(BROWSER_ROUTES)
+            .into_iter()
+            .filter(|(_, post)| *post)
+            .map(|(path, _)| {
+                path.replace("{ws}", &ws.to_string())
+                    .replace("{user}", &me.to_string())
+                    .replace("{id}", "1")
+                    .replace("{token}", "x")
+            })
+            .collect();
+        assert!(
+            posts.len() >= 20,
+            "the table found the routes ({})",
+            posts.len()
+        );
+        for path in &posts {
+            let url = format!("{}{path}", app.url);
+            let missing = alice
+                .post(&url)
+                .form(&[("name", "x")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                missing.status(),
+                StatusCode::FORBIDDEN,
+                "POST {path} without token on {}",
+                app.backend
+            );
+            let foreign = alice
+                .post(&url)
+                .form(&[("_csrf", other_token.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                foreign.status(),
+                StatusCode::FORBIDDEN,
+                "POST {path} with another's token"
+            );
+            let json = alice
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(json.status(), StatusCode::FORBIDDEN, "POST {path} as JSON");
+        }
+        assert_eq!(app.store.workspace(&scope).await.unwrap().name, "Alice Co");
+        assert!(
+            app.store
+                .scope(tribune_domain::UserId(me), scope.workspace())
+                .await
+                .is_ok()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_rate_limited_even_for_the_right_one_after() {
+    each_backend(|app: TestApp| async move {
+        app.setup_owner("owner@example.fr").await;
+        for attempt in 0..5 {
+            let (_, response) = app.login("owner@example.fr", "mauvais mot de passe").await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "attempt {attempt}"
+            );
+        }
+        let (_, response) = app.login("owner@example.fr", PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            app.backend
+        );
+        assert!(response.headers().contains_key("retry-after"));
+        // Another account from the same address is not locked by this one's failures.
+        app.user("other@example.fr").await;
+        let (_, response) = app.login("other@example.fr", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_accounts_fail_like_wrong_passwords() {
+    each_backend(|app: TestApp| async move {
+        app.setup_owner("owner@example.fr").await;
+        let (_, unknown) = app.login("nobody@example.fr", PASSWORD).await;
+        let (_, wrong) = app.login("owner@example.fr", "mauvais mot de passe").await;
+        assert_eq!(unknown.status(), wrong.status());
+        let (a, b) = (unknown.text().await.unwrap(), wrong.text().await.unwrap());
+        assert!(
+            a.contains("E-mail ou mot de passe incorrect.")
+                && b.contains("E-mail ou mot de passe incorrect.")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped_everywhere_it_is_shown() {
+    each_backend(|app: TestApp| async move {
+        let (alice, scope) = app.member_with_workspace("alice@example.fr", "Alice").await;
+        let ws = scope.workspace().0;
+        let script = "<script>alert('x')</script>";
+        let image = "\"><img src=x onerror=alert(1)>";
+        let response = app
+            .post_form(
+                &alice,
+                &format!("/w/{ws}/settings"),
+                &[
+                    ("name", script),
+                    ("brand_voice", image),
+                    ("words_to_avoid", image),
+                    ("guidelines", image),
+                    ("guidelines_public", "on"),
+                    ("lang_fr", "on"),
+                    ("timezone", "Europe/Paris"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        app.post_form(
+            &alice,
+            "/account/profile",
+            &[("name", script), ("lang", "fr")],
+        )
+        .await;
+        let slug = app.store.workspace(&scope).await.unwrap().public_slug;
+        for path in [
+            format!("/w/{ws}"),
+            format!("/w/{ws}/settings"),
+            format!("/w/{ws}/members"),
+            "/workspaces".to_owned(),
+            "/account".to_owned(),
+            format!("/g/{slug}"),
+        ] {
+            let (status, html) = app.get_text(&alice, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(!html.contains("<script>alert"), "{path} shows a raw script");
+            assert!(!html.contains("<img src=x"), "{path} shows a raw image tag");
+            assert!(
+                html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+                "{path}"
+            );
+        }
+        let response = app.get(&alice, &format!("/w/{ws}")).await;
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self'"),
+            "inline scripts are blocked as a second line"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn login_does_not_redirect_to_other_sites() {
+    each_backend(|app: TestApp| async move {
+        app.setup_owner("owner@example.fr").await;
+        let client = app.browser();
+        let response = app
+            .post_form(
+                &client,
+                "/login",
+                &[
+                    ("email", "owner@example.fr"),
+                    ("password", PASSWORD),
+                    ("next", "//evil.example/"),
+                ],
+            )
+            .await;
+        assert_eq!(common::location(&response), "/");
+    })
+    .await;
+}
