@@ -153,18 +153,23 @@ pub async fn resolve_request(
             }
         },
     };
-    let lang = user
-        .as_ref()
-        .and_then(User::lang)
-        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::from_tag))
-        .or_else(|| {
-            headers
-                .get(ACCEPT_LANGUAGE)?
-                .to_str()
-                .ok()
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default();
+    let browser = || {
+        headers
+            .get(ACCEPT_LANGUAGE)?
+            .to_str()
+            .ok()
+            .and_then(Lang::from_accept_language)
+    };
+    let preference = || user.as_ref().and_then(User::lang);
+    // Pages follow the user's choice, then the browser; an API client's explicit header wins.
+    let lang = if is_api {
+        browser().or_else(preference)
+    } else {
+        preference()
+            .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::from_tag))
+            .or_else(browser)
+    }
+    .unwrap_or_default();
 
     let ctx = RequestCtx {
         lang,
