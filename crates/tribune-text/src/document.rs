@@ -25,6 +25,15 @@ impl Document {
         }
     }
 
+    /// Wraps text that is already tokenized (the classifiers tokenize once and share).
+    pub fn from_tokens(tokens: Tokens) -> Self {
+        Self {
+            tokens,
+            author: None,
+            lang: OnceCell::new(),
+        }
+    }
+
     /// Sets the author's handle (with or without `@`), for `from:`.
     pub fn with_author(mut self, handle: &str) -> Self {
         let folded = fold(handle);

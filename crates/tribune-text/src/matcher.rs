@@ -14,8 +14,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::document::Document;
-use crate::query::{Atom, Node, Query, TermPattern};
 use crate::query::eval::{domain_matches, gap};
+use crate::query::{Atom, Node, Query, TermPattern};
 use crate::tokenize::TokenKind;
 
 type KeyId = u32;
@@ -26,8 +26,15 @@ const NO_POSITION: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 enum Expr {
     Key(KeyId),
-    Phrase { keys: Vec<KeyId>, slop: Option<u32> },
-    Near { left: Vec<KeyId>, right: Vec<KeyId>, distance: u32 },
+    Phrase {
+        keys: Vec<KeyId>,
+        slop: Option<u32>,
+    },
+    Near {
+        left: Vec<KeyId>,
+        right: Vec<KeyId>,
+        distance: u32,
+    },
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
@@ -234,7 +241,11 @@ impl<K> MatcherBuilder<K> {
         keys.iter()
             .copied()
             .max_by_key(|&k| {
-                let (len, prefix) = self.key_text_len.get(k as usize).copied().unwrap_or((0, true));
+                let (len, prefix) = self
+                    .key_text_len
+                    .get(k as usize)
+                    .copied()
+                    .unwrap_or((0, true));
                 (!prefix, len)
             })
             .map(|k| vec![k])
@@ -319,7 +330,9 @@ impl<K> Matcher<K> {
     pub fn matches(&self, doc: &Document) -> Vec<&K> {
         let mut out = Vec::new();
         self.matching_indexes(doc, &mut out);
-        out.into_iter().filter_map(|i| self.ids.get(i as usize)).collect()
+        out.into_iter()
+            .filter_map(|i| self.ids.get(i as usize))
+            .collect()
     }
 
     /// Indexes (in insertion order) of matching queries, written to `out` (cleared first).
@@ -399,7 +412,11 @@ impl<K> Matcher<K> {
         if table.prefix.is_empty() {
             return;
         }
-        for (i, _) in text.char_indices().skip(1).chain(std::iter::once((text.len(), ' '))) {
+        for (i, _) in text
+            .char_indices()
+            .skip(1)
+            .chain(std::iter::once((text.len(), ' ')))
+        {
             let fits = if i < 64 {
                 table.prefix_lengths & (1 << i) != 0
             } else {

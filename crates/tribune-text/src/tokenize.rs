@@ -132,9 +132,8 @@ fn tokenize_piece(piece: &str, out: &mut Tokens) {
                 while j < chars.len() && (is_word_char(chars[j]) || is_joiner(chars[j])) {
                     j += 1;
                 }
-                let apostrophe_inside = j + 1 < chars.len()
-                    && is_apostrophe(chars[j])
-                    && is_word_char(chars[j + 1]);
+                let apostrophe_inside =
+                    j + 1 < chars.len() && is_apostrophe(chars[j]) && is_word_char(chars[j + 1]);
                 if !apostrophe_inside {
                     break;
                 }
@@ -269,7 +268,8 @@ mod tests {
 
     #[test]
     fn recognises_hashtags_mentions_emoji_and_links() {
-        let t = tokenize("Merci @Free_Mobile #Fibre 😡😡 voir https://www.Example.com/x et promo.xyz!");
+        let t =
+            tokenize("Merci @Free_Mobile #Fibre 😡😡 voir https://www.Example.com/x et promo.xyz!");
         let kinds: Vec<(TokenKind, &str)> = t.iter().collect();
         assert_eq!(
             kinds,

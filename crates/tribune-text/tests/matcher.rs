@@ -24,7 +24,10 @@ fn returns_every_matching_query_id() {
 #[test]
 fn accents_case_ligatures_and_elisions_are_folded() {
     let m = matcher(&[("q", "arnaque AND coeur AND ete")]);
-    assert_eq!(ids(&m, &Document::new("l’Arnaque me brise le CŒUR cet été")), ["q"]);
+    assert_eq!(
+        ids(&m, &Document::new("l’Arnaque me brise le CŒUR cet été")),
+        ["q"]
+    );
 }
 
 #[test]
@@ -36,9 +39,15 @@ fn exact_phrase_requires_adjacent_words() {
 
 #[test]
 fn proximity_phrase_and_near() {
-    let m = matcher(&[("slop", "\"prix abusif\"~2"), ("near", "prix NEAR/1 abusif")]);
+    let m = matcher(&[
+        ("slop", "\"prix abusif\"~2"),
+        ("near", "prix NEAR/1 abusif"),
+    ]);
     assert_eq!(ids(&m, &Document::new("abusif ce prix")), ["slop", "near"]);
-    assert_eq!(ids(&m, &Document::new("prix vraiment très abusif")), ["slop"]);
+    assert_eq!(
+        ids(&m, &Document::new("prix vraiment très abusif")),
+        ["slop"]
+    );
     assert!(ids(&m, &Document::new("prix un deux trois quatre abusif")).is_empty());
 }
 
@@ -46,7 +55,10 @@ fn proximity_phrase_and_near() {
 fn not_and_minus_exclude() {
     let m = matcher(&[("q", "fibre -orange"), ("n", "NOT fibre")]);
     assert_eq!(ids(&m, &Document::new("fibre en panne")), ["q"]);
-    assert_eq!(ids(&m, &Document::new("fibre orange en panne")), Vec::<&str>::new());
+    assert_eq!(
+        ids(&m, &Document::new("fibre orange en panne")),
+        Vec::<&str>::new()
+    );
     assert_eq!(ids(&m, &Document::new("rien à voir")), ["n"]);
 }
 
@@ -75,7 +87,10 @@ fn hashtags_mentions_emoji_fields() {
 #[test]
 fn detects_language_when_not_given() {
     let m = matcher(&[("fr", "lang:fr panne"), ("en", "lang:en panne")]);
-    assert_eq!(ids(&m, &Document::new("La box est encore en panne depuis hier")), ["fr"]);
+    assert_eq!(
+        ids(&m, &Document::new("La box est encore en panne depuis hier")),
+        ["fr"]
+    );
 }
 
 #[test]
@@ -89,11 +104,31 @@ fn wildcard_matches_prefixes_only() {
 #[test]
 fn agrees_with_direct_evaluation_on_many_queries() {
     let queries = [
-        "a b", "a OR b", "a -b", "\"a b\"", "\"a b\"~1", "a NEAR/2 b", "(a OR c) NOT b",
-        "#a OR @b", "NOT (a AND b)", "\"b a\" OR c", "ab*",
+        "a b",
+        "a OR b",
+        "a -b",
+        "\"a b\"",
+        "\"a b\"~1",
+        "a NEAR/2 b",
+        "(a OR c) NOT b",
+        "#a OR @b",
+        "NOT (a AND b)",
+        "\"b a\" OR c",
+        "ab*",
     ];
     let m = Matcher::new(queries.iter().map(|q| (*q, parse(q).unwrap())));
-    for text in ["a b", "b a", "a x b", "a x x x b", "c", "#a", "@b a", "ab", "", "a"] {
+    for text in [
+        "a b",
+        "b a",
+        "a x b",
+        "a x x x b",
+        "c",
+        "#a",
+        "@b a",
+        "ab",
+        "",
+        "a",
+    ] {
         let doc = Document::new(text);
         let expected: Vec<&str> = queries
             .iter()

@@ -8,8 +8,20 @@ use tribune_text::{Document, Matcher, Query, parse};
 /// Small vocabulary so generated posts and queries overlap often.
 fn word() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "prix", "abusif", "arnaque", "rembourse", "fibre", "été", "Noël", "cœur", "free", "scam",
-        "l'arnaque", "😡", "#fibre", "@orange",
+        "prix",
+        "abusif",
+        "arnaque",
+        "rembourse",
+        "fibre",
+        "été",
+        "Noël",
+        "cœur",
+        "free",
+        "scam",
+        "l'arnaque",
+        "😡",
+        "#fibre",
+        "@orange",
     ])
     .prop_map(str::to_owned)
 }

@@ -133,16 +133,28 @@ mod tests {
 
     #[test]
     fn detects_french_and_english() {
-        assert_eq!(detect("Franchement c'est nul, je suis déçu du service"), Language::Fr);
-        assert_eq!(detect("This is the worst service I have ever seen"), Language::En);
+        assert_eq!(
+            detect("Franchement c'est nul, je suis déçu du service"),
+            Language::Fr
+        );
+        assert_eq!(
+            detect("This is the worst service I have ever seen"),
+            Language::En
+        );
         assert_eq!(detect("mdr t'as vu ça"), Language::Fr);
         assert_eq!(detect("lol thanks"), Language::En);
     }
 
     #[test]
     fn reports_other_languages() {
-        assert_eq!(detect("Das ist nicht gut, ich bin sehr enttäuscht"), Language::De);
-        assert_eq!(detect("Muchas gracias, el servicio es muy bueno"), Language::Es);
+        assert_eq!(
+            detect("Das ist nicht gut, ich bin sehr enttäuscht"),
+            Language::De
+        );
+        assert_eq!(
+            detect("Muchas gracias, el servicio es muy bueno"),
+            Language::Es
+        );
     }
 
     #[test]

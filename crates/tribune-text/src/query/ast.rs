@@ -20,7 +20,8 @@ pub struct TermPattern {
 impl TermPattern {
     /// Whether a post token of `kind` with folded `text` satisfies this pattern.
     pub fn accepts(&self, kind: TokenKind, text: &str) -> bool {
-        let kind_ok = self.kind == kind || (self.kind == TokenKind::Word && kind == TokenKind::Hashtag);
+        let kind_ok =
+            self.kind == kind || (self.kind == TokenKind::Word && kind == TokenKind::Hashtag);
         kind_ok
             && if self.prefix {
                 text.starts_with(self.text.as_str())
@@ -103,7 +104,11 @@ fn write_tree(node: &Node, depth: usize, out: &mut String) {
             write_tree(inner, depth + 1, out);
         }
         Node::And(children) | Node::Or(children) => {
-            let op = if matches!(node, Node::And(_)) { "AND" } else { "OR" };
+            let op = if matches!(node, Node::And(_)) {
+                "AND"
+            } else {
+                "OR"
+            };
             out.push_str(&format!("{indent}{op}\n"));
             for c in children {
                 write_tree(c, depth + 1, out);

@@ -109,11 +109,11 @@ impl ParseError {
         match &self.kind {
             K::Empty if fr => "la requête est vide.".into(),
             K::Empty => "the query is empty.".into(),
-            K::TooLong if fr => format!(
-                "la requête dépasse {} octets.",
+            K::TooLong if fr => format!("la requête dépasse {} octets.", limits::MAX_QUERY_BYTES),
+            K::TooLong => format!(
+                "the query is longer than {} bytes.",
                 limits::MAX_QUERY_BYTES
             ),
-            K::TooLong => format!("the query is longer than {} bytes.", limits::MAX_QUERY_BYTES),
             K::TooDeep if fr => format!(
                 "trop de parenthèses ou de NOT imbriqués (maximum {}).",
                 limits::MAX_DEPTH
@@ -125,10 +125,16 @@ impl ParseError {
             K::TooManyTerms if fr => format!("trop de termes (maximum {}).", limits::MAX_TERMS),
             K::TooManyTerms => format!("too many terms (at most {}).", limits::MAX_TERMS),
             K::UnexpectedEnd(e) if fr => {
-                format!("la requête s'arrête trop tôt ; attendu : {}.", expected_text(*e, lang))
+                format!(
+                    "la requête s'arrête trop tôt ; attendu : {}.",
+                    expected_text(*e, lang)
+                )
             }
             K::UnexpectedEnd(e) => {
-                format!("the query ends too early; expected {}.", expected_text(*e, lang))
+                format!(
+                    "the query ends too early; expected {}.",
+                    expected_text(*e, lang)
+                )
             }
             K::Unexpected { found, expected } if fr => format!(
                 "« {found} » inattendu ; attendu : {}.",
@@ -140,14 +146,17 @@ impl ParseError {
             ),
             K::UnmatchedClose if fr => "')' sans '(' correspondante.".into(),
             K::UnmatchedClose => "')' without a matching '('.".into(),
-            K::DistanceTooLarge if fr => format!(
-                "distance trop grande (maximum {}).",
-                limits::MAX_DISTANCE
-            ),
-            K::DistanceTooLarge => format!("distance too large (at most {}).", limits::MAX_DISTANCE),
+            K::DistanceTooLarge if fr => {
+                format!("distance trop grande (maximum {}).", limits::MAX_DISTANCE)
+            }
+            K::DistanceTooLarge => {
+                format!("distance too large (at most {}).", limits::MAX_DISTANCE)
+            }
             K::EmptyTerm if fr => "terme sans lettre, chiffre ni emoji.".into(),
             K::EmptyTerm => "term without any letter, digit or emoji.".into(),
-            K::WildcardPosition if fr => "'*' n'est permis qu'à la fin d'un mot (rembours*).".into(),
+            K::WildcardPosition if fr => {
+                "'*' n'est permis qu'à la fin d'un mot (rembours*).".into()
+            }
             K::WildcardPosition => "'*' is only allowed at the end of a word (refund*).".into(),
             K::WildcardTooShort if fr => format!(
                 "il faut au moins {} caractères avant '*'.",
@@ -157,9 +166,9 @@ impl ParseError {
                 "at least {} characters are needed before '*'.",
                 limits::MIN_PREFIX_CHARS
             ),
-            K::UnknownField(name) if fr => format!(
-                "champ « {name}: » inconnu ; champs possibles : lang:, from:, url:."
-            ),
+            K::UnknownField(name) if fr => {
+                format!("champ « {name}: » inconnu ; champs possibles : lang:, from:, url:.")
+            }
             K::UnknownField(name) => {
                 format!("unknown field '{name}:'; known fields are lang:, from:, url:.")
             }

@@ -58,7 +58,12 @@ fn spans(atom: &Atom, tokens: &Tokens) -> Vec<(usize, usize)> {
             .map(|i| (i, i + 1))
             .collect(),
         Atom::Phrase { terms, .. } => (0..n)
-            .filter(|&i| terms.iter().enumerate().all(|(k, t)| term_at(t, tokens, i + k)))
+            .filter(|&i| {
+                terms
+                    .iter()
+                    .enumerate()
+                    .all(|(k, t)| term_at(t, tokens, i + k))
+            })
             .map(|i| (i, i + terms.len()))
             .collect(),
         _ => Vec::new(),

@@ -93,7 +93,10 @@ pub(crate) fn lex(query: &str) -> Result<Vec<Spanned>, ParseError> {
                 };
                 Lexeme::Phrase(text, slop)
             }
-            '-' if chars.get(i + 1).is_some_and(|&n| !n.is_whitespace() && n != '-' && n != ')') => {
+            '-' if chars
+                .get(i + 1)
+                .is_some_and(|&n| !n.is_whitespace() && n != '-' && n != ')') =>
+            {
                 i += 1;
                 Lexeme::Minus
             }
@@ -172,7 +175,8 @@ fn classify_bare(raw: String, chars: &[char], start: usize) -> Result<Lexeme, Pa
         }
     }
     if let Some((name, value)) = raw.split_once(':') {
-        let is_name = (2..=12).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphabetic());
+        let is_name =
+            (2..=12).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphabetic());
         // `https://…` is a link, not a field; the parser turns it into `url:`.
         if is_name && !value.starts_with("//") {
             let lower = name.to_ascii_lowercase();

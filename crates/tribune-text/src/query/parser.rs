@@ -231,7 +231,11 @@ fn flatten(children: Vec<Node>, and: bool) -> Node {
 
 /// Turns one raw piece (`rembours*`, `#Fibre`, `l'arnaque`, `peut-être`, `😡`) into term
 /// patterns with the same tokenizer posts go through.
-fn pieces_to_terms(raw: &str, position: usize, out: &mut Vec<TermPattern>) -> Result<(), ParseError> {
+fn pieces_to_terms(
+    raw: &str,
+    position: usize,
+    out: &mut Vec<TermPattern>,
+) -> Result<(), ParseError> {
     let (body, prefix) = match raw.strip_suffix('*') {
         Some(b) => (b, true),
         None => (raw, false),
@@ -268,7 +272,9 @@ fn pieces_to_terms(raw: &str, position: usize, out: &mut Vec<TermPattern>) -> Re
 }
 
 fn word_atom(raw: &str, position: usize) -> Result<Atom, ParseError> {
-    if let Some(domain) = link_domain(raw).filter(|_| raw.contains("://") || raw.starts_with("www.")) {
+    if let Some(domain) =
+        link_domain(raw).filter(|_| raw.contains("://") || raw.starts_with("www."))
+    {
         return Ok(Atom::Url(domain));
     }
     let mut terms = Vec::new();
@@ -290,7 +296,8 @@ fn phrase_atom(text: &str, slop: Option<u32>, position: usize) -> Result<Atom, P
     let mut offset = 1;
     for piece in text.split(char::is_whitespace) {
         // Punctuation between the words of a phrase ("prix - abusif") is not a term.
-        let punctuation_only = tokenize(piece.trim_end_matches('*')).is_empty() && !piece.contains('*');
+        let punctuation_only =
+            tokenize(piece.trim_end_matches('*')).is_empty() && !piece.contains('*');
         if !piece.is_empty() && !punctuation_only {
             pieces_to_terms(piece, position + offset, &mut terms)?;
         }
@@ -411,7 +418,10 @@ mod tests {
 
     #[test]
     fn special_terms() {
-        assert_eq!(canon("#Fibre @Free 😡 rembours*"), "#fibre AND @free AND 😡 AND rembours*");
+        assert_eq!(
+            canon("#Fibre @Free 😡 rembours*"),
+            "#fibre AND @free AND 😡 AND rembours*"
+        );
         assert_eq!(
             canon("lang:FR from:@Bob url:https://www.Example.com/a"),
             "lang:fr AND from:bob AND url:example.com"
@@ -422,7 +432,10 @@ mod tests {
     #[test]
     fn proximity() {
         assert_eq!(canon("\"prix abusif\"~5"), "\"prix abusif\"~5");
-        assert_eq!(canon("prix NEAR/5 \"trop cher\""), "prix NEAR/5 \"trop cher\"");
+        assert_eq!(
+            canon("prix NEAR/5 \"trop cher\""),
+            "prix NEAR/5 \"trop cher\""
+        );
         assert_eq!(canon("prix NEAR abusif"), "prix NEAR/5 abusif");
     }
 
@@ -440,7 +453,10 @@ mod tests {
         assert_eq!(e.position, 7);
         assert_eq!(e.kind, ParseErrorKind::UnexpectedEnd(Expected::CloseParen));
         let e = err("a OR");
-        assert_eq!((e.position, e.kind), (4, ParseErrorKind::UnexpectedEnd(Expected::Term)));
+        assert_eq!(
+            (e.position, e.kind),
+            (4, ParseErrorKind::UnexpectedEnd(Expected::Term))
+        );
         let e = err("a ) b");
         assert_eq!((e.position, e.kind), (2, ParseErrorKind::UnmatchedClose));
         let e = err("a AND OR b");
@@ -448,7 +464,10 @@ mod tests {
         assert!(matches!(e.kind, ParseErrorKind::Unexpected { .. }));
         assert_eq!(err("re*mb").kind, ParseErrorKind::WildcardPosition);
         assert_eq!(err("r*").kind, ParseErrorKind::WildcardTooShort);
-        assert_eq!(err("foo:bar").kind, ParseErrorKind::UnknownField("foo".into()));
+        assert_eq!(
+            err("foo:bar").kind,
+            ParseErrorKind::UnknownField("foo".into())
+        );
         assert_eq!(err("\"a\"~x").position, 4);
         assert_eq!(err("a NEAR/999 b").kind, ParseErrorKind::DistanceTooLarge);
         assert_eq!(err("!!!").kind, ParseErrorKind::EmptyTerm);
