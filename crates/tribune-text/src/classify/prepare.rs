@@ -39,7 +39,6 @@ fn substitute(c: char) -> Option<char> {
         '3' => 'e',
         '4' | '@' => 'a',
         '5' | '$' => 's',
-        '*' => 'u',
         _ => return None,
     })
 }
@@ -57,7 +56,12 @@ fn fix_word(piece: &str) -> Option<String> {
         let inside = i > 0
             && chars[..i].iter().any(|c| c.is_alphabetic())
             && chars[i + 1..].iter().any(|c| c.is_alphabetic());
-        match substitute(c) {
+        let replacement = if c == '*' {
+            Some(guess_starred(&chars, i))
+        } else {
+            substitute(c)
+        };
+        match replacement {
             Some(s) if inside => {
                 out.push(s);
                 changed = true;
@@ -68,6 +72,28 @@ fn fix_word(piece: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// Stems that starred words usually hide ("f*ck", "b*tch", "c*uilles", "enc*ler").
+const STARRED: &[&str] = &[
+    "fuck", "bitch", "shit", "dick", "cunt", "slut", "whore", "couill", "encul", "connard",
+    "conna", "salop", "pute", "merde", "putain", "nique", "batard", "bordel",
+];
+
+/// Picks the vowel that turns the word into a known swear word, `u` otherwise.
+fn guess_starred(chars: &[char], at: usize) -> char {
+    for v in ['u', 'i', 'o', 'a', 'e'] {
+        let word: String = chars
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| if j == at { v } else { c })
+            .flat_map(char::to_lowercase)
+            .collect();
+        if STARRED.iter().any(|s| word.contains(s)) {
+            return v;
+        }
+    }
+    'u'
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +102,7 @@ mod tests {
     fn undoes_common_obfuscations() {
         assert_eq!(deobfuscate("c0nnard de b1tch"), "connard de bitch");
         assert_eq!(deobfuscate("f*ck you r3tards"), "fuck you retards");
+        assert_eq!(deobfuscate("b*tch c*uilles"), "bitch couilles");
     }
 
     #[test]

@@ -11,10 +11,21 @@
 use std::sync::LazyLock;
 
 use super::cues::CueSet;
+use super::lexicon::words;
 use crate::document::Document;
 
 /// Score at which a text is called toxic (probability 0.5).
 pub const THRESHOLD: f32 = 2.0;
+
+/// Swear words and slurs from the registry lists (`models/profanity_*.txt`), one weak cue.
+static PROFANITY: LazyLock<rustc_hash::FxHashSet<Box<str>>> = LazyLock::new(|| {
+    let mut set = words(include_str!("../../models/profanity_fr.txt"));
+    set.extend(words(include_str!("../../models/profanity_en.txt")));
+    set
+});
+
+/// Weight of a word from the profanity lists (counted once per text).
+const PROFANITY_WEIGHT: f32 = 1.0;
 
 pub(crate) static CUES: LazyLock<CueSet> =
     LazyLock::new(|| CueSet::load(include_str!("../../lexicons/toxicity.tsv")).0);
@@ -28,13 +39,25 @@ pub fn score(doc: &Document) -> f32 {
         .iter()
         .any(|t| t.kind == crate::TokenKind::Mention);
     let aimed = mentions || hits.iter().any(|c| &*c.kind == "aim");
-    hits.iter()
-        .map(|c| match &*c.kind {
-            "weak" if aimed => c.weight,
-            "weak" => c.weight * 0.4,
-            _ => c.weight,
-        })
-        .sum()
+    let tokens = doc.tokens();
+    let swearing = tokens
+        .tokens
+        .iter()
+        .any(|t| t.kind == crate::TokenKind::Word && PROFANITY.contains(tokens.text(t)));
+    let weak_factor = if aimed { 1.0 } else { 0.4 };
+    let profanity = if swearing {
+        PROFANITY_WEIGHT * weak_factor
+    } else {
+        0.0
+    };
+    profanity
+        + hits
+            .iter()
+            .map(|c| match &*c.kind {
+                "weak" => c.weight * weak_factor,
+                _ => c.weight,
+            })
+            .sum::<f32>()
 }
 
 /// Maps a cue score to a probability-like value in [0, 1].
