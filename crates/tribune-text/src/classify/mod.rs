@@ -42,7 +42,7 @@ pub fn classify_with_lang(text: &str, lang: Option<Language>) -> Classification 
     let irony = text.trim_end().ends_with("/s");
     let sentiment = sentiment::score_tokens(&tokens, lang, irony);
     let doc = Document::from_tokens(tokens);
-    let tox = toxicity::score(&doc);
+    let tox = toxicity::score(&doc, sentiment.score);
     let spam = spam::score(&doc, text);
     Classification {
         lang,

@@ -30,8 +30,10 @@ const PROFANITY_WEIGHT: f32 = 1.0;
 pub(crate) static CUES: LazyLock<CueSet> =
     LazyLock::new(|| CueSet::load(include_str!("../../lexicons/toxicity.tsv")).0);
 
-/// Raw cue score (0 = nothing found; ≥ [`THRESHOLD`] = toxic).
-pub fn score(doc: &Document) -> f32 {
+/// Raw cue score (0 = nothing found; ≥ [`THRESHOLD`] = toxic). `sentiment` is the
+/// sentiment score: swearing in a clearly positive text is enthusiasm, not abuse
+/// ("fucking amazing, thank you").
+pub fn score(doc: &Document, sentiment: f32) -> f32 {
     let hits = CUES.hits(doc);
     let mentions = doc
         .tokens()
@@ -44,7 +46,7 @@ pub fn score(doc: &Document) -> f32 {
         .tokens
         .iter()
         .any(|t| t.kind == crate::TokenKind::Word && PROFANITY.contains(tokens.text(t)));
-    let weak_factor = if aimed { 1.0 } else { 0.4 };
+    let weak_factor = if aimed && sentiment < 0.3 { 1.0 } else { 0.4 };
     let profanity = if swearing {
         PROFANITY_WEIGHT * weak_factor
     } else {
