@@ -80,8 +80,10 @@ fn kind_index(kind: TokenKind) -> usize {
 #[derive(Debug)]
 pub struct MatcherBuilder<K> {
     matcher: Matcher<K>,
-    triggers: Vec<Option<Vec<KeyId>>>,
     key_text_len: Vec<(usize, bool)>,
+    /// How many query terms use each key: a key shared by many queries is a common word,
+    /// a poor trigger.
+    key_uses: Vec<u32>,
 }
 
 impl<K> Default for MatcherBuilder<K> {
@@ -105,25 +107,26 @@ impl<K> MatcherBuilder<K> {
                 always: Vec::new(),
                 key_count: 0,
             },
-            triggers: Vec::new(),
             key_text_len: Vec::new(),
+            key_uses: Vec::new(),
         }
     }
 
     /// Adds a parsed query under `id`.
     pub fn add(&mut self, id: K, query: &Query) {
         let expr = self.compile(&query.root);
-        let trigger = self.trigger(&expr);
         self.matcher.ids.push(id);
         self.matcher.exprs.push(expr);
-        self.triggers.push(trigger);
     }
 
     /// Builds the index.
     pub fn build(mut self) -> Matcher<K> {
+        // Triggers are chosen once every query is known, so key popularity is complete.
+        let triggers: Vec<Option<Vec<KeyId>>> =
+            self.matcher.exprs.iter().map(|e| self.trigger(e)).collect();
         let m = &mut self.matcher;
         m.postings = vec![Vec::new(); m.key_count as usize];
-        for (q, trigger) in self.triggers.iter().enumerate() {
+        for (q, trigger) in triggers.iter().enumerate() {
             let q = u32::try_from(q).unwrap_or(u32::MAX);
             match trigger {
                 Some(keys) => {
@@ -147,7 +150,21 @@ impl<K> MatcherBuilder<K> {
         let id = self.matcher.key_count;
         self.matcher.key_count += 1;
         self.key_text_len.push((len, prefix));
+        self.key_uses.push(0);
         id
+    }
+
+    fn used(&mut self, k: KeyId) -> KeyId {
+        if let Some(n) = self.key_uses.get_mut(k as usize) {
+            *n += 1;
+        }
+        k
+    }
+
+    fn cost(&self, keys: &[KeyId]) -> u64 {
+        keys.iter()
+            .map(|&k| u64::from(self.key_uses.get(k as usize).copied().unwrap_or(0)))
+            .sum()
     }
 
     fn term_key(&mut self, t: &TermPattern) -> KeyId {
@@ -203,14 +220,32 @@ impl<K> MatcherBuilder<K> {
 
     fn compile(&mut self, node: &Node) -> Expr {
         match node {
-            Node::Atom(Atom::Term(t)) => Expr::Key(self.term_key(t)),
+            Node::Atom(Atom::Term(t)) => {
+                let k = self.term_key(t);
+                Expr::Key(self.used(k))
+            }
             Node::Atom(Atom::Phrase { terms, slop }) => Expr::Phrase {
-                keys: terms.iter().map(|t| self.term_key(t)).collect(),
+                keys: terms
+                    .iter()
+                    .map(|t| {
+                        let k = self.term_key(t);
+                        self.used(k)
+                    })
+                    .collect(),
                 slop: *slop,
             },
-            Node::Atom(Atom::Lang(l)) => Expr::Key(self.map_key(0, l)),
-            Node::Atom(Atom::From(a)) => Expr::Key(self.map_key(1, a)),
-            Node::Atom(Atom::Url(d)) => Expr::Key(self.map_key(2, d)),
+            Node::Atom(Atom::Lang(l)) => {
+                let k = self.map_key(0, l);
+                Expr::Key(self.used(k))
+            }
+            Node::Atom(Atom::From(a)) => {
+                let k = self.map_key(1, a);
+                Expr::Key(self.used(k))
+            }
+            Node::Atom(Atom::Url(d)) => {
+                let k = self.map_key(2, d);
+                Expr::Key(self.used(k))
+            }
             Node::Near {
                 left,
                 right,
@@ -228,8 +263,17 @@ impl<K> MatcherBuilder<K> {
 
     fn positional_keys(&mut self, atom: &Atom) -> Vec<KeyId> {
         match atom {
-            Atom::Term(t) => vec![self.term_key(t)],
-            Atom::Phrase { terms, .. } => terms.iter().map(|t| self.term_key(t)).collect(),
+            Atom::Term(t) => {
+                let k = self.term_key(t);
+                vec![self.used(k)]
+            }
+            Atom::Phrase { terms, .. } => terms
+                .iter()
+                .map(|t| {
+                    let k = self.term_key(t);
+                    self.used(k)
+                })
+                .collect(),
             // The parser only lets positional atoms reach NEAR.
             _ => Vec::new(),
         }
@@ -265,7 +309,7 @@ impl<K> MatcherBuilder<K> {
             Expr::And(children) => children
                 .iter()
                 .filter_map(|c| self.trigger(c))
-                .min_by_key(Vec::len),
+                .min_by_key(|keys| self.cost(keys)),
             Expr::Or(children) => {
                 let mut all = Vec::new();
                 for c in children {

@@ -79,12 +79,15 @@ pub fn tokenize(text: &str) -> Tokens {
         folded: String::with_capacity(text.len() + 8),
         ..Tokens::default()
     };
+    let mut chars = Vec::with_capacity(32);
     for piece in text.split_whitespace() {
         if let Some(domain) = link_domain(piece) {
             out.domains.push(domain);
             continue;
         }
-        tokenize_piece(piece, &mut out);
+        chars.clear();
+        chars.extend(piece.chars());
+        tokenize_piece(&chars, &mut out);
     }
     out
 }
@@ -98,8 +101,7 @@ fn is_joiner(c: char) -> bool {
 }
 
 /// Cuts one whitespace-free piece that is not a link.
-fn tokenize_piece(piece: &str, out: &mut Tokens) {
-    let chars: Vec<char> = piece.chars().collect();
+fn tokenize_piece(chars: &[char], out: &mut Tokens) {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -204,6 +206,10 @@ const BARE_TLDS: &[&str] = &[
 
 /// Returns the folded domain (without `www.`) if `piece` is a link.
 pub(crate) fn link_domain(piece: &str) -> Option<String> {
+    // Most pieces are plain words: a link always has a dot.
+    if !piece.contains('.') {
+        return None;
+    }
     let trimmed = piece.trim_matches(|c: char| {
         matches!(
             c,
