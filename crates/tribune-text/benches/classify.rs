@@ -2,6 +2,7 @@
 //! `cargo bench -p tribune-text --bench classify`
 
 #[path = "corpus.rs"]
+#[expect(dead_code, reason = "this bench only needs the posts")]
 mod corpus;
 
 use std::hint::black_box;

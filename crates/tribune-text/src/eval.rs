@@ -122,10 +122,10 @@ pub fn evaluate(input: impl BufRead, opts: &EvalOptions) -> std::io::Result<Repo
             .entry(predicted.to_owned())
             .or_default()
             .predicted += 1;
-        if gold == predicted {
-            if let Some(l) = report.labels.get_mut(&gold) {
-                l.correct += 1;
-            }
+        if gold == predicted
+            && let Some(l) = report.labels.get_mut(&gold)
+        {
+            l.correct += 1;
         }
     }
     let mut correct = 0;

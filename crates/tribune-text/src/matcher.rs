@@ -397,10 +397,10 @@ impl<K> Matcher<K> {
         candidates.sort_unstable();
         candidates.dedup();
         for q in candidates {
-            if let Some(expr) = self.exprs.get(q as usize) {
-                if eval(expr, &present) {
-                    out.push(q);
-                }
+            if let Some(expr) = self.exprs.get(q as usize)
+                && eval(expr, &present)
+            {
+                out.push(q);
             }
         }
     }
@@ -417,10 +417,10 @@ impl<K> Matcher<K> {
                 self.probe(kind_index(TokenKind::Word), text, pos, &mut hits);
             }
         }
-        if !self.langs.is_empty() {
-            if let Some(&k) = self.langs.get(doc.lang()) {
-                hits.push((k, NO_POSITION));
-            }
+        if !self.langs.is_empty()
+            && let Some(&k) = self.langs.get(doc.lang())
+        {
+            hits.push((k, NO_POSITION));
         }
         if let Some(&k) = doc.author().and_then(|a| self.authors.get(a)) {
             hits.push((k, NO_POSITION));
@@ -466,10 +466,8 @@ impl<K> Matcher<K> {
             } else {
                 table.long_prefixes
             };
-            if fits {
-                if let Some(&k) = text.get(..i).and_then(|p| table.prefix.get(p)) {
-                    hits.push((k, pos));
-                }
+            if fits && let Some(&k) = text.get(..i).and_then(|p| table.prefix.get(p)) {
+                hits.push((k, pos));
             }
         }
     }

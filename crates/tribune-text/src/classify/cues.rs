@@ -22,6 +22,7 @@ pub(crate) struct CueSet {
 
 /// A line that could not be loaded (tests assert there are none).
 #[derive(Debug)]
+#[cfg_attr(not(test), expect(dead_code, reason = "read by the cue-list test"))]
 pub(crate) struct CueError {
     pub line: usize,
     pub error: Option<ParseError>,

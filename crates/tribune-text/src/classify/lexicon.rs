@@ -11,10 +11,10 @@ pub(crate) fn valences(sources: &[&str]) -> FxHashMap<Box<str>, f32> {
             if line.starts_with('#') {
                 continue;
             }
-            if let Some((word, value)) = line.split_once('\t') {
-                if let Ok(v) = value.trim().parse::<f32>() {
-                    map.insert(word.into(), v);
-                }
+            if let Some((word, value)) = line.split_once('\t')
+                && let Ok(v) = value.trim().parse::<f32>()
+            {
+                map.insert(word.into(), v);
             }
         }
     }

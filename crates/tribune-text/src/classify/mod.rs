@@ -65,7 +65,11 @@ mod tests {
             include_str!("../../lexicons/spam.tsv"),
         ] {
             let (_, errors) = CueSet::load(src);
-            assert!(errors.is_empty(), "{errors:?}");
+            let described: Vec<String> = errors
+                .iter()
+                .map(|e| format!("line {}: {:?}", e.line, e.error))
+                .collect();
+            assert!(described.is_empty(), "{described:?}");
         }
     }
 }

@@ -35,10 +35,8 @@ fn node_matches(node: &Node, doc: &Document) -> bool {
 pub(crate) fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
     if a.1 <= b.0 {
         b.0 - a.1
-    } else if b.1 <= a.0 {
-        a.0 - b.1
     } else {
-        0
+        a.0.saturating_sub(b.1)
     }
 }
 

@@ -283,10 +283,10 @@ fn word_atom(raw: &str, position: usize) -> Result<Atom, ParseError> {
 }
 
 fn terms_atom(mut terms: Vec<TermPattern>, slop: Option<u32>) -> Atom {
-    if terms.len() == 1 {
-        if let Some(t) = terms.pop() {
-            return Atom::Term(t);
-        }
+    if terms.len() == 1
+        && let Some(t) = terms.pop()
+    {
+        return Atom::Term(t);
     }
     Atom::Phrase { terms, slop }
 }
