@@ -1,7 +1,7 @@
 //! Classifier throughput: all four classifiers on short FR/EN posts, one core.
 //! `cargo bench -p tribune-text --bench classify`
 
-#[path = "corpus.rs"]
+#[path = "support/corpus.rs"]
 #[expect(dead_code, reason = "this bench only needs the posts")]
 mod corpus;
 

@@ -2,7 +2,7 @@
 //! with evaluating each query in turn on the same posts in the same run.
 //! `cargo bench -p tribune-text --bench matcher`
 
-#[path = "corpus.rs"]
+#[path = "support/corpus.rs"]
 mod corpus;
 
 use std::hint::black_box;

@@ -1,5 +1,7 @@
 //! The compiled matcher against hand-written posts, one behaviour per test.
 
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 use tribune_text::{Document, Matcher, parse};
 
 fn matcher(queries: &[(&'static str, &str)]) -> Matcher<&'static str> {

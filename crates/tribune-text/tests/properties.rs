@@ -1,5 +1,7 @@
 //! Invariants of the query language, checked on generated inputs.
 
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 use proptest::prelude::*;
 use tribune_text::normalize::fold;
 use tribune_text::query::limits;
