@@ -1,0 +1,532 @@
+//! Many queries compiled into one index: given a post, the ids of every query that matches.
+//!
+//! Evaluating 10,000 saved searches one after the other on each incoming post is far too
+//! slow for a firehose. Instead every term of every query becomes a *key* in hash tables
+//! (exact terms by kind, prefixes by length, languages, authors, domains). A post is
+//! tokenized once, each token looks up its keys (a few hash probes), and only queries
+//! *triggered* by a present key are evaluated. A query's trigger set is chosen so that it
+//! cannot match unless one of its keys is present (all keys of an `OR`, the smallest set
+//! among the children of an `AND`); queries with no such set (`NOT spam`) are always
+//! evaluated. The prefilter is a hash lookup rather than an Aho-Corasick automaton because
+//! posts are already cut into folded tokens: whole-token equality is both the semantics we
+//! want (`prix` must not match `prixtel`) and cheaper than scanning bytes.
+
+use rustc_hash::FxHashMap;
+
+use crate::document::Document;
+use crate::query::eval::{domain_matches, gap};
+use crate::query::{Atom, Node, Query, TermPattern};
+use crate::tokenize::TokenKind;
+
+type KeyId = u32;
+
+/// Position used for keys that are not tied to a token (language, author, domain).
+const NO_POSITION: u32 = u32::MAX;
+
+#[derive(Clone, Debug)]
+enum Expr {
+    Key(KeyId),
+    Phrase {
+        keys: Vec<KeyId>,
+        slop: Option<u32>,
+    },
+    Near {
+        left: Vec<KeyId>,
+        right: Vec<KeyId>,
+        distance: u32,
+    },
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+/// Hash tables from folded text to key, one per token kind.
+#[derive(Default, Debug)]
+struct KindTables {
+    exact: FxHashMap<Box<str>, KeyId>,
+    prefix: FxHashMap<Box<str>, KeyId>,
+    /// Bit `n` set when some prefix key has `n` bytes (n < 64), to skip useless probes.
+    prefix_lengths: u64,
+    long_prefixes: bool,
+}
+
+/// A compiled set of queries, each with a caller-chosen id `K`.
+#[derive(Debug)]
+pub struct Matcher<K> {
+    ids: Vec<K>,
+    exprs: Vec<Expr>,
+    tables: [KindTables; 4],
+    langs: FxHashMap<Box<str>, KeyId>,
+    authors: FxHashMap<Box<str>, KeyId>,
+    domains: Vec<(Box<str>, KeyId)>,
+    domain_index: FxHashMap<Box<str>, KeyId>,
+    /// Queries to evaluate when a key is present.
+    postings: Vec<Vec<u32>>,
+    /// Queries that no key can trigger (for example `NOT spam`).
+    always: Vec<u32>,
+    key_count: u32,
+}
+
+fn kind_index(kind: TokenKind) -> usize {
+    match kind {
+        TokenKind::Word => 0,
+        TokenKind::Hashtag => 1,
+        TokenKind::Mention => 2,
+        TokenKind::Emoji => 3,
+    }
+}
+
+/// Collects matcher input; [`MatcherBuilder::build`] freezes it.
+#[derive(Debug)]
+pub struct MatcherBuilder<K> {
+    matcher: Matcher<K>,
+    key_text_len: Vec<(usize, bool)>,
+    /// How many query terms use each key: a key shared by many queries is a common word,
+    /// a poor trigger.
+    key_uses: Vec<u32>,
+}
+
+impl<K> Default for MatcherBuilder<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K> MatcherBuilder<K> {
+    pub fn new() -> Self {
+        Self {
+            matcher: Matcher {
+                ids: Vec::new(),
+                exprs: Vec::new(),
+                tables: Default::default(),
+                langs: FxHashMap::default(),
+                authors: FxHashMap::default(),
+                domains: Vec::new(),
+                domain_index: FxHashMap::default(),
+                postings: Vec::new(),
+                always: Vec::new(),
+                key_count: 0,
+            },
+            key_text_len: Vec::new(),
+            key_uses: Vec::new(),
+        }
+    }
+
+    /// Adds a parsed query under `id`.
+    pub fn add(&mut self, id: K, query: &Query) {
+        let expr = self.compile(&query.root);
+        self.matcher.ids.push(id);
+        self.matcher.exprs.push(expr);
+    }
+
+    /// Builds the index.
+    pub fn build(mut self) -> Matcher<K> {
+        // Triggers are chosen once every query is known, so key popularity is complete.
+        let triggers: Vec<Option<Vec<KeyId>>> =
+            self.matcher.exprs.iter().map(|e| self.trigger(e)).collect();
+        let m = &mut self.matcher;
+        m.postings = vec![Vec::new(); m.key_count as usize];
+        for (q, trigger) in triggers.iter().enumerate() {
+            let q = u32::try_from(q).unwrap_or(u32::MAX);
+            match trigger {
+                Some(keys) => {
+                    for &k in keys {
+                        if let Some(list) = m.postings.get_mut(k as usize) {
+                            list.push(q);
+                        }
+                    }
+                }
+                None => m.always.push(q),
+            }
+        }
+        for list in &mut m.postings {
+            list.dedup();
+            list.shrink_to_fit();
+        }
+        self.matcher
+    }
+
+    fn new_key(&mut self, len: usize, prefix: bool) -> KeyId {
+        let id = self.matcher.key_count;
+        self.matcher.key_count += 1;
+        self.key_text_len.push((len, prefix));
+        self.key_uses.push(0);
+        id
+    }
+
+    fn used(&mut self, k: KeyId) -> KeyId {
+        if let Some(n) = self.key_uses.get_mut(k as usize) {
+            *n += 1;
+        }
+        k
+    }
+
+    fn cost(&self, keys: &[KeyId]) -> u64 {
+        keys.iter()
+            .map(|&k| u64::from(self.key_uses.get(k as usize).copied().unwrap_or(0)))
+            .sum()
+    }
+
+    fn term_key(&mut self, t: &TermPattern) -> KeyId {
+        let idx = kind_index(t.kind);
+        let map = if t.prefix {
+            &self.matcher.tables[idx].prefix
+        } else {
+            &self.matcher.tables[idx].exact
+        };
+        if let Some(&k) = map.get(t.text.as_str()) {
+            return k;
+        }
+        let k = self.new_key(t.text.len(), t.prefix);
+        let table = &mut self.matcher.tables[idx];
+        if t.prefix {
+            table.prefix.insert(t.text.clone().into_boxed_str(), k);
+            if t.text.len() < 64 {
+                table.prefix_lengths |= 1 << t.text.len();
+            } else {
+                table.long_prefixes = true;
+            }
+        } else {
+            table.exact.insert(t.text.clone().into_boxed_str(), k);
+        }
+        k
+    }
+
+    fn map_key(&mut self, which: u8, text: &str) -> KeyId {
+        let existing = match which {
+            0 => self.matcher.langs.get(text),
+            1 => self.matcher.authors.get(text),
+            _ => self.matcher.domain_index.get(text),
+        };
+        if let Some(&k) = existing {
+            return k;
+        }
+        let k = self.new_key(usize::MAX / 2, false);
+        let boxed: Box<str> = text.into();
+        match which {
+            0 => {
+                self.matcher.langs.insert(boxed, k);
+            }
+            1 => {
+                self.matcher.authors.insert(boxed, k);
+            }
+            _ => {
+                self.matcher.domain_index.insert(boxed.clone(), k);
+                self.matcher.domains.push((boxed, k));
+            }
+        }
+        k
+    }
+
+    fn compile(&mut self, node: &Node) -> Expr {
+        match node {
+            Node::Atom(Atom::Term(t)) => {
+                let k = self.term_key(t);
+                Expr::Key(self.used(k))
+            }
+            Node::Atom(Atom::Phrase { terms, slop }) => Expr::Phrase {
+                keys: terms
+                    .iter()
+                    .map(|t| {
+                        let k = self.term_key(t);
+                        self.used(k)
+                    })
+                    .collect(),
+                slop: *slop,
+            },
+            Node::Atom(Atom::Lang(l)) => {
+                let k = self.map_key(0, l);
+                Expr::Key(self.used(k))
+            }
+            Node::Atom(Atom::From(a)) => {
+                let k = self.map_key(1, a);
+                Expr::Key(self.used(k))
+            }
+            Node::Atom(Atom::Url(d)) => {
+                let k = self.map_key(2, d);
+                Expr::Key(self.used(k))
+            }
+            Node::Near {
+                left,
+                right,
+                distance,
+            } => Expr::Near {
+                left: self.positional_keys(left),
+                right: self.positional_keys(right),
+                distance: *distance,
+            },
+            Node::Not(inner) => Expr::Not(Box::new(self.compile(inner))),
+            Node::And(children) => Expr::And(children.iter().map(|c| self.compile(c)).collect()),
+            Node::Or(children) => Expr::Or(children.iter().map(|c| self.compile(c)).collect()),
+        }
+    }
+
+    fn positional_keys(&mut self, atom: &Atom) -> Vec<KeyId> {
+        match atom {
+            Atom::Term(t) => {
+                let k = self.term_key(t);
+                vec![self.used(k)]
+            }
+            Atom::Phrase { terms, .. } => terms
+                .iter()
+                .map(|t| {
+                    let k = self.term_key(t);
+                    self.used(k)
+                })
+                .collect(),
+            // The parser only lets positional atoms reach NEAR.
+            _ => Vec::new(),
+        }
+    }
+
+    /// The most selective key of a sequence that must all be present: the longest exact
+    /// term (long words are rarer than short ones).
+    fn best_of(&self, keys: &[KeyId]) -> Option<Vec<KeyId>> {
+        keys.iter()
+            .copied()
+            .max_by_key(|&k| {
+                let (len, prefix) = self
+                    .key_text_len
+                    .get(k as usize)
+                    .copied()
+                    .unwrap_or((0, true));
+                (!prefix, len)
+            })
+            .map(|k| vec![k])
+    }
+
+    /// Keys of which at least one must be present for `expr` to match, if any.
+    fn trigger(&self, expr: &Expr) -> Option<Vec<KeyId>> {
+        match expr {
+            Expr::Key(k) => Some(vec![*k]),
+            Expr::Phrase { keys, .. } => self.best_of(keys),
+            Expr::Near { left, right, .. } => {
+                let mut both = left.clone();
+                both.extend_from_slice(right);
+                self.best_of(&both)
+            }
+            Expr::Not(_) => None,
+            Expr::And(children) => children
+                .iter()
+                .filter_map(|c| self.trigger(c))
+                .min_by_key(|keys| self.cost(keys)),
+            Expr::Or(children) => {
+                let mut all = Vec::new();
+                for c in children {
+                    all.extend(self.trigger(c)?);
+                }
+                all.sort_unstable();
+                all.dedup();
+                Some(all)
+            }
+        }
+    }
+}
+
+/// Keys present in one document, sorted by key then position.
+struct Present {
+    hits: Vec<(KeyId, u32)>,
+}
+
+impl Present {
+    fn has(&self, k: KeyId) -> bool {
+        self.positions(k).next().is_some()
+    }
+
+    fn positions(&self, k: KeyId) -> impl Iterator<Item = u32> + '_ {
+        let start = self.hits.partition_point(|&(key, _)| key < k);
+        self.hits[start..]
+            .iter()
+            .take_while(move |&&(key, _)| key == k)
+            .map(|&(_, p)| p)
+    }
+
+    fn at(&self, k: KeyId, pos: u32) -> bool {
+        self.hits.binary_search(&(k, pos)).is_ok()
+    }
+}
+
+impl<K> Matcher<K> {
+    /// Builds a matcher from `(id, query)` pairs.
+    pub fn new(queries: impl IntoIterator<Item = (K, Query)>) -> Self {
+        let mut b = MatcherBuilder::new();
+        for (id, q) in queries {
+            b.add(id, &q);
+        }
+        b.build()
+    }
+
+    /// Number of compiled queries.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether some query uses `lang:` (callers can skip language detection otherwise).
+    pub fn uses_lang(&self) -> bool {
+        !self.langs.is_empty()
+    }
+
+    /// The ids of all matching queries, in the order they were added.
+    pub fn matches(&self, doc: &Document) -> Vec<&K> {
+        let mut out = Vec::new();
+        self.matching_indexes(doc, &mut out);
+        out.into_iter()
+            .filter_map(|i| self.ids.get(i as usize))
+            .collect()
+    }
+
+    /// Indexes (in insertion order) of matching queries, written to `out` (cleared first).
+    pub fn matching_indexes(&self, doc: &Document, out: &mut Vec<u32>) {
+        out.clear();
+        let present = self.present_keys(doc);
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut last = KeyId::MAX;
+        for &(k, _) in &present.hits {
+            if k != last {
+                if let Some(list) = self.postings.get(k as usize) {
+                    candidates.extend_from_slice(list);
+                }
+                last = k;
+            }
+        }
+        candidates.extend_from_slice(&self.always);
+        candidates.sort_unstable();
+        candidates.dedup();
+        for q in candidates {
+            if let Some(expr) = self.exprs.get(q as usize)
+                && eval(expr, &present)
+            {
+                out.push(q);
+            }
+        }
+    }
+
+    fn present_keys(&self, doc: &Document) -> Present {
+        let tokens = doc.tokens();
+        let mut hits: Vec<(KeyId, u32)> = Vec::with_capacity(tokens.len() + 4);
+        for (pos, tok) in tokens.tokens.iter().enumerate() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX - 1);
+            let text = tokens.text(tok);
+            self.probe(kind_index(tok.kind), text, pos, &mut hits);
+            if tok.kind == TokenKind::Hashtag {
+                // Plain word patterns also match hashtags.
+                self.probe(kind_index(TokenKind::Word), text, pos, &mut hits);
+            }
+        }
+        if !self.langs.is_empty()
+            && let Some(&k) = self.langs.get(doc.lang())
+        {
+            hits.push((k, NO_POSITION));
+        }
+        if let Some(&k) = doc.author().and_then(|a| self.authors.get(a)) {
+            hits.push((k, NO_POSITION));
+        }
+        if !self.domains.is_empty() {
+            for host in &tokens.domains {
+                // Probe the host and each parent domain: shop.example.com, example.com, com.
+                let mut rest = host.as_str();
+                loop {
+                    if let Some(&k) = self.domain_index.get(rest) {
+                        debug_assert!(domain_matches(host, rest));
+                        hits.push((k, NO_POSITION));
+                    }
+                    match rest.split_once('.') {
+                        Some((_, parent)) => rest = parent,
+                        None => break,
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        Present { hits }
+    }
+
+    fn probe(&self, kind: usize, text: &str, pos: u32, hits: &mut Vec<(KeyId, u32)>) {
+        let Some(table) = self.tables.get(kind) else {
+            return;
+        };
+        if let Some(&k) = table.exact.get(text) {
+            hits.push((k, pos));
+        }
+        if table.prefix.is_empty() {
+            return;
+        }
+        for (i, _) in text
+            .char_indices()
+            .skip(1)
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            let fits = if i < 64 {
+                table.prefix_lengths & (1 << i) != 0
+            } else {
+                table.long_prefixes
+            };
+            if fits && let Some(&k) = text.get(..i).and_then(|p| table.prefix.get(p)) {
+                hits.push((k, pos));
+            }
+        }
+    }
+}
+
+fn eval(expr: &Expr, present: &Present) -> bool {
+    match expr {
+        Expr::Key(k) => present.has(*k),
+        Expr::Phrase { keys, slop: None } => !phrase_starts(keys, present).is_empty(),
+        Expr::Phrase {
+            keys,
+            slop: Some(slop),
+        } => {
+            let window = keys.len() as u64 + u64::from(*slop);
+            keys.iter().any(|&k0| {
+                present.positions(k0).any(|s| {
+                    keys.iter().all(|&k| {
+                        present
+                            .positions(k)
+                            .any(|p| p >= s && u64::from(p) < u64::from(s) + window)
+                    })
+                })
+            })
+        }
+        Expr::Near {
+            left,
+            right,
+            distance,
+        } => {
+            let l = phrase_starts(left, present);
+            if l.is_empty() {
+                return false;
+            }
+            let r = phrase_starts(right, present);
+            l.iter().any(|&a| {
+                r.iter().any(|&b| {
+                    let sa = (a as usize, a as usize + left.len());
+                    let sb = (b as usize, b as usize + right.len());
+                    gap(sa, sb) <= *distance as usize
+                })
+            })
+        }
+        Expr::Not(inner) => !eval(inner, present),
+        Expr::And(children) => children.iter().all(|c| eval(c, present)),
+        Expr::Or(children) => children.iter().any(|c| eval(c, present)),
+    }
+}
+
+/// Positions where the key sequence occurs consecutively.
+fn phrase_starts(keys: &[KeyId], present: &Present) -> Vec<u32> {
+    let Some((&first, rest)) = keys.split_first() else {
+        return Vec::new();
+    };
+    present
+        .positions(first)
+        .filter(|&p| {
+            rest.iter()
+                .enumerate()
+                .all(|(i, &k)| present.at(k, p + 1 + i as u32))
+        })
+        .collect()
+}

@@ -1,0 +1,306 @@
+//! One tokenizer for posts, query terms and classifiers, so that what a query means by a
+//! "word" is exactly what the matcher finds in a post.
+//!
+//! A text is folded once (see [`crate::normalize`]) and cut into words, `#hashtags`,
+//! `@handles` and emoji. Links are not words: their domains are collected apart for the
+//! `url:` operator and the spam classifier. French elisions are dropped (`l'arnaque` gives
+//! the word `arnaque`), other apostrophes are removed (`don't` gives `dont`), and hyphens
+//! separate words (`peut-être` gives `peut`, `etre`).
+
+use crate::normalize::{fold_into, is_emoji, is_word_char};
+
+/// What a token is; the matcher compares kinds as well as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// A plain word or number.
+    Word,
+    /// `#tag`, stored without the `#`.
+    Hashtag,
+    /// `@handle`, stored without the `@`.
+    Mention,
+    /// One pictograph (modifiers dropped).
+    Emoji,
+}
+
+/// A token: its kind, its folded text as a byte range of [`Tokens::folded`], and whether
+/// it was written in capitals (used by the classifiers: "NUL", "GREAT").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: u32,
+    pub end: u32,
+    pub all_caps: bool,
+}
+
+/// A tokenized text.
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    /// Folded token texts, concatenated (ranges in [`Token`]).
+    pub folded: String,
+    pub tokens: Vec<Token>,
+    /// Folded domains of the links, without `www.` (e.g. `gagne-vite.xyz`, `t.me`).
+    pub domains: Vec<String>,
+    /// Number of `!` in the text (classifier intensity cue).
+    pub exclamations: u32,
+    /// Number of `?` in the text.
+    pub questions: u32,
+}
+
+impl Tokens {
+    /// Folded text of one token.
+    pub fn text(&self, token: &Token) -> &str {
+        self.folded
+            .get(token.start as usize..token.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Iterates over `(kind, folded text)`.
+    pub fn iter(&self) -> impl Iterator<Item = (TokenKind, &str)> + '_ {
+        self.tokens.iter().map(|t| (t.kind, self.text(t)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// French clitics written with an elided vowel; the word after the apostrophe is kept.
+const ELISIONS: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+];
+
+/// Tokenizes `text` (any case, any accents).
+pub fn tokenize(text: &str) -> Tokens {
+    let mut out = Tokens {
+        folded: String::with_capacity(text.len() + 8),
+        ..Tokens::default()
+    };
+    let mut chars = Vec::with_capacity(32);
+    for piece in text.split_whitespace() {
+        if let Some(domain) = link_domain(piece) {
+            out.domains.push(domain);
+            continue;
+        }
+        chars.clear();
+        chars.extend(piece.chars());
+        tokenize_piece(&chars, &mut out);
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}')
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1F3FB..=0x1F3FF | 0xFE0E | 0xFE0F | 0x200D | 0xE0020..=0xE007F)
+}
+
+/// Cuts one whitespace-free piece that is not a link.
+fn tokenize_piece(chars: &[char], out: &mut Tokens) {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next_is_word = chars.get(i + 1).is_some_and(|&n| is_word_char(n));
+        if (c == '#' || c == '@') && next_is_word {
+            let kind = if c == '#' {
+                TokenKind::Hashtag
+            } else {
+                TokenKind::Mention
+            };
+            let mut j = i + 1;
+            while j < chars.len()
+                && (is_word_char(chars[j])
+                    || is_joiner(chars[j])
+                    || (kind == TokenKind::Mention
+                        && matches!(chars[j], '.' | '-')
+                        && chars.get(j + 1).is_some_and(|&n| is_word_char(n))))
+            {
+                j += 1;
+            }
+            push_token(out, kind, &chars[i + 1..j]);
+            i = j;
+        } else if is_emoji(c) {
+            push_token(out, TokenKind::Emoji, &chars[i..=i]);
+            i += 1;
+        } else if is_word_char(c) {
+            let mut start = i;
+            let mut j = i;
+            loop {
+                while j < chars.len() && (is_word_char(chars[j]) || is_joiner(chars[j])) {
+                    j += 1;
+                }
+                let apostrophe_inside =
+                    j + 1 < chars.len() && is_apostrophe(chars[j]) && is_word_char(chars[j + 1]);
+                if !apostrophe_inside {
+                    break;
+                }
+                let head: String = chars[start..j].iter().collect::<String>().to_lowercase();
+                if ELISIONS.contains(&head.as_str()) {
+                    // Drop the clitic and start the real word after the apostrophe.
+                    start = j + 1;
+                }
+                j += 1;
+            }
+            let word: Vec<char> = chars[start..j]
+                .iter()
+                .copied()
+                .filter(|&c| !is_apostrophe(c))
+                .collect();
+            push_token(out, TokenKind::Word, &word);
+            i = j;
+        } else {
+            match c {
+                '!' => out.exclamations += 1,
+                '?' => out.questions += 1,
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+}
+
+fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
+    let start = out.folded.len();
+    let mut letters = 0usize;
+    let mut upper = 0usize;
+    let mut buf = [0u8; 4];
+    for &c in chars {
+        if is_joiner(c) && kind != TokenKind::Word {
+            continue;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_uppercase() {
+                upper += 1;
+            }
+        }
+        fold_into(c.encode_utf8(&mut buf), &mut out.folded);
+    }
+    let end = out.folded.len();
+    if end == start {
+        return;
+    }
+    out.tokens.push(Token {
+        kind,
+        start: u32::try_from(start).unwrap_or(u32::MAX),
+        end: u32::try_from(end).unwrap_or(u32::MAX),
+        all_caps: letters >= 2 && upper == letters,
+    });
+}
+
+/// Top-level domains accepted for bare links written without `http` (`promo.xyz/win`).
+/// Common words followed by a full stop without a space ("fin.Le") must not become links,
+/// so unknown endings are only links when a scheme, `www.` or a path is present.
+const BARE_TLDS: &[&str] = &[
+    "com", "fr", "net", "org", "io", "co", "me", "xyz", "top", "click", "shop", "info", "biz",
+    "online", "site", "store", "app", "ly", "gl", "be", "ch", "ca", "uk", "de", "eu", "tk", "ml",
+    "ga", "cf", "gq", "ru", "cn", "live", "link", "club", "vip", "win", "bet", "casino", "money",
+    "finance", "loan", "work", "buzz", "today", "icu", "cc", "pw", "ws", "to", "gg", "tv", "us",
+    "social", "bio", "page", "sbs", "cfd", "rest", "fun", "life", "world", "tech", "space",
+];
+
+/// Returns the folded domain (without `www.`) if `piece` is a link.
+pub(crate) fn link_domain(piece: &str) -> Option<String> {
+    // Most pieces are plain words: a link always has a dot.
+    if !piece.contains('.') {
+        return None;
+    }
+    let trimmed = piece.trim_matches(|c: char| {
+        matches!(
+            c,
+            '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | ',' | ';' | '!' | '?' | '.' | ':'
+        ) || c == '\u{00AB}'
+            || c == '\u{00BB}'
+    });
+    let lower = trimmed.to_ascii_lowercase();
+    let (rest, explicit) = if let Some(r) = lower.strip_prefix("https://") {
+        (r, true)
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        (r, true)
+    } else if lower.starts_with("www.") {
+        (lower.as_str(), true)
+    } else {
+        (lower.as_str(), false)
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let has_path = host_end < rest.len();
+    let host = rest.get(..host_end)?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split_once(':').map_or(host, |(h, _)| h);
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let (labels, tld) = host.rsplit_once('.')?;
+    let valid_label =
+        |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !labels.split('.').all(valid_label)
+        || tld.len() < 2
+        || tld.len() > 24
+        || !tld.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    if !explicit && !has_path && !BARE_TLDS.contains(&tld) {
+        return None;
+    }
+    Some(host.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(TokenKind, String)> {
+        let t = tokenize(text);
+        t.iter().map(|(k, s)| (k, s.to_owned())).collect()
+    }
+
+    #[test]
+    fn drops_french_elisions() {
+        let w = words("C'est l’arnaque d'Orange jusqu'à aujourd'hui");
+        let texts: Vec<&str> = w.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(texts, ["est", "arnaque", "orange", "a", "aujourdhui"]);
+    }
+
+    #[test]
+    fn keeps_english_contractions_as_one_word() {
+        let t = tokenize("I don't like it's");
+        let texts: Vec<&str> = t.iter().map(|(_, s)| s).collect();
+        assert_eq!(texts, ["i", "dont", "like", "its"]);
+    }
+
+    #[test]
+    fn recognises_hashtags_mentions_emoji_and_links() {
+        let t =
+            tokenize("Merci @Free_Mobile #Fibre 😡😡 voir https://www.Example.com/x et promo.xyz!");
+        let kinds: Vec<(TokenKind, &str)> = t.iter().collect();
+        assert_eq!(
+            kinds,
+            [
+                (TokenKind::Word, "merci"),
+                (TokenKind::Mention, "free_mobile"),
+                (TokenKind::Hashtag, "fibre"),
+                (TokenKind::Emoji, "😡"),
+                (TokenKind::Emoji, "😡"),
+                (TokenKind::Word, "voir"),
+                (TokenKind::Word, "et"),
+            ]
+        );
+        assert_eq!(t.domains, ["example.com", "promo.xyz"]);
+    }
+
+    #[test]
+    fn sentence_ends_are_not_links() {
+        assert!(tokenize("fin.Le film").domains.is_empty());
+    }
+
+    #[test]
+    fn marks_all_caps_words() {
+        let t = tokenize("C'est NUL a");
+        assert!(t.tokens[1].all_caps);
+        assert!(!t.tokens[0].all_caps);
+    }
+}

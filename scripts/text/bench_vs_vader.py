@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Sentiment macro-F1 of tribune-text next to VADER (English) and vaderSentiment-fr
+(French), on the same labelled files, scored the same way.
+
+Usage: scripts/text/bench_vs_vader.sh [DEV_DIR]   (sets up the venv, then runs this)
+
+Scoring (same as `tribune text eval`): macro-F1 over the labels present in the file.
+"3-class": VADER's usual thresholds (compound >= 0.05 pos, <= -0.05 neg, else neu; a neu
+on a neg/pos file is wrong). "binary": compound < 0 -> neg, else pos.
+"""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TEXT = os.path.join(ROOT, "target", "release", "examples", "text")
+
+
+def read(path, start=None, end=None):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            if start and i < start or end and i > end:
+                continue
+            label, _, text = line.rstrip("\n").partition("\t")
+            rows.append((label, text))
+    return rows
+
+
+def macro_f1(gold, pred):
+    labels = sorted(set(gold))
+    f1s = []
+    for l in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == l and p == l)
+        np_ = sum(1 for p in pred if p == l)
+        ns = sum(1 for g in gold if g == l)
+        prec = tp / np_ if np_ else 0.0
+        rec = tp / ns if ns else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    acc = sum(1 for g, p in zip(gold, pred) if g == p) / len(gold)
+    return acc, sum(f1s) / len(f1s)
+
+
+def vader_scores(lang, texts):
+    if lang == "fr":
+        from vaderSentiment_fr.vaderSentiment import SentimentIntensityAnalyzer
+    else:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    sia = SentimentIntensityAnalyzer()
+    return [sia.polarity_scores(t)["compound"] for t in texts]
+
+
+def ours(lang, path, binary):
+    cmd = [TEXT, "eval", "--task", "sentiment", "--lang", lang, path, "--json"]
+    if binary:
+        cmd.append("--binary")
+    return json.loads(subprocess.check_output(cmd))
+
+
+def main():
+    dev = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/classifiers/dev"
+    tmp = os.path.join(ROOT, "target", "text-bench")
+    os.makedirs(tmp, exist_ok=True)
+    sets = [
+        ("fr", "sentiment_fr (Amazon.fr book reviews)", os.path.join(dev, "sentiment_fr.tsv"), None, None),
+        ("en", "sentiment_en (all)", os.path.join(dev, "sentiment_en.tsv"), None, None),
+        ("en", "  Pang&Lee sentences (1-4000)", os.path.join(dev, "sentiment_en.tsv"), 1, 4000),
+        ("en", "  Pang&Lee reviews (4001-5498)", os.path.join(dev, "sentiment_en.tsv"), 4001, 5498),
+        ("en", "  UCI sentences (5499-8469)", os.path.join(dev, "sentiment_en.tsv"), 5499, 8469),
+    ]
+    print(f"{'file':40} {'mode':8} {'VADER F1':>9} {'ours F1':>8} {'delta':>7}")
+    for lang, name, path, start, end in sets:
+        rows = read(path, start, end)
+        sub = os.path.join(tmp, f"{lang}_{start}_{end}.tsv")
+        with open(sub, "w", encoding="utf-8") as f:
+            f.writelines(f"{l}\t{t}\n" for l, t in rows)
+        gold = [l for l, _ in rows]
+        compound = vader_scores(lang, [t for _, t in rows])
+        for binary in (False, True):
+            if binary:
+                pred = ["neg" if c < 0 else "pos" for c in compound]
+            else:
+                pred = ["pos" if c >= 0.05 else "neg" if c <= -0.05 else "neu" for c in compound]
+            _, vf1 = macro_f1(gold, pred)
+            of1 = ours(lang, sub, binary)["macro_f1"]
+            mode = "binary" if binary else "3-class"
+            print(f"{name:40} {mode:8} {vf1:9.3f} {of1:8.3f} {100 * (of1 - vf1):+7.1f}")
+
+
+if __name__ == "__main__":
+    main()
