@@ -35,10 +35,16 @@ enum Command {
     /// Show the configuration.
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
+    /// Text tools: query language, matcher, classifiers.
+    Text(tribune_text::cli::TextArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Text(args) = cli.command {
+        // Text tools are synchronous and need no configuration or database.
+        return report(tribune_text::cli::run(args));
+    }
     let settings = match config::Settings::resolve(&cli.global) {
         Ok(settings) => settings,
         Err(error) => return report(Err(error)),
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::backup::backup(settings, args).await,
             Command::Restore(args) => commands::backup::restore(settings, args).await,
             Command::Config(command) => commands::config::run(settings, command),
+            Command::Text(_) => Ok(()),
         }
     }))
 }
