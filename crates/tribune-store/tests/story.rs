@@ -1,4 +1,8 @@
 //! One storage story, run on SQLite and on PostgreSQL: the same calls must give the same results.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;

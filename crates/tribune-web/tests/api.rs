@@ -1,4 +1,8 @@
 //! The REST API with personal tokens, and its OpenAPI description.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 mod common;
 

@@ -1,4 +1,8 @@
 //! Bad input gets a clear 4xx, and nothing is half-written.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 mod common;
 

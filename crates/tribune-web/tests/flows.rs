@@ -1,4 +1,8 @@
 //! What a user does, end to end over HTTP, on SQLite and PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 mod common;
 

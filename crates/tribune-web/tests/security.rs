@@ -1,5 +1,9 @@
 //! Tenant isolation, CSRF, login rate limiting and escaping. The route tables are checked
 //! against the router's source, so a new route without a case here fails the suite.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 mod common;
 
@@ -31,8 +35,10 @@ fn routes_in(source: &str) -> Vec<(String, bool)> {
 const BROWSER_ROUTES: &str = include_str!("../src/routes/mod.rs");
 const API_ROUTES: &str = include_str!("../src/api/mod.rs");
 
+type Fields = &'static [(&'static str, &'static str)];
+
 /// Browser routes inside a workspace: (method, path, form fields).
-const WORKSPACE_CASES: &[(&str, &str, &[(&str, &str)])] = &[
+const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("GET", "/w/{ws}", &[]),
     ("GET", "/w/{ws}/settings", &[]),
     ("POST", "/w/{ws}/settings", &[("name", "Pwned")]),

@@ -47,6 +47,3 @@ async fn me(Authed { user, .. }: Authed) -> Json<Value> {
         "totp_enabled": user.totp_enabled,
     }))
 }
-
-#[cfg(test)]
-pub(crate) use openapi::DOCUMENT as OPENAPI_DOCUMENT;

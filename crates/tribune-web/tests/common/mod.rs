@@ -1,6 +1,13 @@
 //! `TestApp`: the real router on a random port over a fresh SQLite or PostgreSQL database,
 //! driven over HTTP like a browser or an API client would.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+#![expect(
+    clippy::expect_used,
+    reason = "test harness: a failed set-up step must stop the test"
+)]
 
 use reqwest::{Client, Response, StatusCode};
 use std::net::SocketAddr;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Browser test: a person's first session in real headless Chromium
+# (first-run setup -> log in -> workspace in French -> English -> log out).
+# Screenshots go to target/screenshots/.
+#
+# Usage: scripts/browser-test.sh
+# Needs: cargo, node >= 20, npm; installs Debian's chromium when missing
+# (as root, non-interactively). Safe to run repeatedly.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+if [ ! -x "$CHROMIUM" ]; then
+    echo "==> installing chromium"
+    if [ "$(id -u)" -eq 0 ]; then
+        SUDO=()
+    elif command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo -n)
+    else
+        echo "chromium is missing and we are not root: install it with 'apt-get install chromium chromium-driver'" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update </dev/null
+    "${SUDO[@]}" apt-get install -y chromium chromium-driver </dev/null
+fi
+"$CHROMIUM" --version
+
+# Never let playwright fetch browsers; we use the system chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+echo "==> npm ci (tests/browser)"
+# npm ci wipes and reinstalls node_modules; skip it when the installed tree
+# already matches the lockfile (npm writes node_modules/.package-lock.json).
+if [ -f tests/browser/node_modules/.package-lock.json ] &&
+    [ -d tests/browser/node_modules/playwright-core ] &&
+    [ ! tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    echo "node_modules is up to date"
+else
+    (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund)
+fi
+
+echo "==> cargo build -p tribune"
+cargo build -p tribune
+
+echo "==> node --test tests/browser/"
+export TRIBUNE_BIN="${TRIBUNE_BIN:-$PWD/target/debug/tribune}"
+export CHROMIUM
+node --test tests/browser/
