@@ -14,6 +14,7 @@ pub enum TokenCommand {
 
 #[derive(Args)]
 pub struct CreateArgs {
+    /// The account's e-mail address.
     #[arg(long)]
     email: String,
     /// A name to recognise the token by in the account page.

@@ -16,6 +16,7 @@ pub enum UserCommand {
 
 #[derive(Args)]
 pub struct CreateArgs {
+    /// The account's e-mail address.
     #[arg(long)]
     email: String,
     /// Display name (defaults to the part of the address before `@`).
@@ -31,6 +32,7 @@ pub struct CreateArgs {
 
 #[derive(Args)]
 pub struct ResetArgs {
+    /// The account's e-mail address.
     #[arg(long)]
     email: String,
     #[arg(long, required = true)]
