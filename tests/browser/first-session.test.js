@@ -1,0 +1,332 @@
+// A person's first session with tribune, in real headless Chromium:
+// first-run setup -> log in -> create a workspace in French -> switch to
+// English -> log out. Screenshots are written to target/screenshots/.
+//
+// Run through scripts/browser-test.sh (it installs chromium, npm deps and
+// builds the binary), or directly: node --test tests/browser/
+//
+// Environment:
+//   TRIBUNE_BIN  path to the tribune binary (default target/debug/tribune)
+//   CHROMIUM     path to the chromium binary (default /usr/bin/chromium)
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = process.env.TRIBUNE_BIN || path.join(ROOT, 'target', 'debug', 'tribune');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'target', 'screenshots');
+const SERVER_LOG = path.join(ROOT, 'target', 'browser-test-server.log');
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 390, height: 844 };
+
+const OWNER = {
+  name: 'Camille Martin',
+  email: 'camille@example.test',
+  password: 'correct horse battery',
+};
+const WORKSPACE = 'Boulangerie Dupain';
+
+let dataDir;
+let server;
+let baseUrl;
+let browser;
+let context;
+let page;
+let workspacePath; // e.g. /w/123, set when the workspace is created
+let failed = false;
+const problems = []; // console errors, page errors, failed requests
+let expectedErrors = 0; // requests we make fail on purpose (wrong password)
+
+// Starts `tribune serve` on a free port and resolves with its base URL,
+// parsed from the single line it prints on stdout.
+function startServer() {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tribune-browser-'));
+  fs.mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
+  const log = fs.openSync(SERVER_LOG, 'w');
+  server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', log],
+  });
+  fs.closeSync(log);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tribune did not report ready within 30 s; see ${SERVER_LOG}`)), 30_000);
+    server.once('error', (err) => { clearTimeout(timer); reject(err); });
+    server.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`tribune exited before it was ready (code ${code}, signal ${signal}); see ${SERVER_LOG}`));
+    });
+    readline.createInterface({ input: server.stdout }).on('line', (line) => {
+      const m = /tribune is ready at (http:\/\/\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    });
+  });
+}
+
+function stopServer() {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+  server = undefined;
+}
+process.on('exit', stopServer); // also on a crash of the test process
+
+async function shot(name) {
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// A test step; once a step fails, the later ones are skipped (they depend on it).
+function step(name, fn) {
+  it(name, async (t) => {
+    if (failed) {
+      t.skip('an earlier step failed');
+      return;
+    }
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      try {
+        const file = await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+        t.diagnostic(`screenshot of the failure: ${path.relative(ROOT, file)}`);
+      } catch { /* the page may be gone */ }
+      t.diagnostic(`server log: ${path.relative(ROOT, SERVER_LOG)}`);
+      throw err;
+    }
+  });
+}
+
+const pathname = () => new URL(page.url()).pathname;
+
+// Waits until the page is at the given path (string or RegExp), ignoring the
+// query string (flash messages travel in it, e.g. /workspaces?flash=...).
+async function waitForPath(want) {
+  const matches = (url) => (typeof want === 'string' ? url.pathname === want : want.test(url.pathname));
+  await page.waitForURL(matches);
+}
+const text = async (locator) => (await locator.innerText()).trim();
+const htmlLang = () => page.locator('html').getAttribute('lang');
+
+// Waits for the page to be in the given language (works across the
+// navigation triggered by the language buttons).
+async function waitForLang(code) {
+  await page.locator(`html[lang="${code}"]`).waitFor({ state: 'attached' });
+}
+
+// Every visible form control must have a label a person (and a screen
+// reader) can find it by.
+async function assertEveryVisibleInputIsLabelled() {
+  const unlabelled = await page.locator('input:visible, select:visible, textarea:visible').evaluateAll((els) =>
+    els
+      .filter((el) => !(el.labels && el.labels.length > 0 && [...el.labels].some((l) => l.textContent.trim()))
+        && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.outerHTML));
+  assert.deepEqual(unlabelled, [], `inputs without a label on ${pathname()}`);
+}
+
+// The first Tab from the top of the page lands on the skip link, which
+// becomes visible and leads to the main content.
+async function assertSkipLinkFirst(label) {
+  await page.locator('body').focus(); // start from the top, whatever autofocus did
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('Tab');
+  const focused = page.locator(':focus');
+  assert.equal(await text(focused), label, `first Tab on ${pathname()} should reach the skip link`);
+  assert.equal(await focused.getAttribute('href'), '#main');
+  const box = await focused.boundingBox();
+  assert.ok(box && box.x >= 0 && box.y >= 0, 'the focused skip link is on screen');
+  assert.equal(await page.locator('main#main').count(), 1, 'the skip link target exists');
+}
+
+// No horizontal scrolling: nothing wider than the viewport.
+async function assertNoHorizontalOverflow() {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport on ${pathname()}`);
+}
+
+describe('first session', () => {
+  before(async () => {
+    fs.rmSync(SHOTS, { recursive: true, force: true });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    assert.ok(fs.existsSync(BIN), `${BIN} is missing: run cargo build -p tribune`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/browser-test.sh`);
+    baseUrl = await startServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+        '--lang=fr-FR',
+      ],
+    });
+    context = await browser.newContext({
+      baseURL: baseUrl,
+      locale: 'fr-FR',
+      viewport: DESKTOP,
+      colorScheme: 'light',
+    });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      // HTTP errors are checked below, with the expected ones left out.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        problems.push(`console error: ${msg.text()}`);
+      }
+    });
+    page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) {
+        if (expectedErrors > 0) expectedErrors -= 1;
+        else problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
+      }
+    });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    stopServer();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  step('first run: / leads to the setup page, in French', async () => {
+    await page.goto('/');
+    await waitForPath('/setup');
+    assert.equal(await htmlLang(), 'fr');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Bienvenue sur tribune');
+    await assertEveryVisibleInputIsLabelled();
+    await assertSkipLinkFirst('Aller au contenu');
+    await shot('01-setup-fr');
+  });
+
+  step('setup creates the owner account and logs in', async () => {
+    await page.getByLabel('Nom', { exact: true }).fill(OWNER.name);
+    await page.getByLabel('Adresse e-mail').fill(OWNER.email);
+    await page.getByLabel('Mot de passe').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Créer mon compte' }).click();
+    await waitForPath('/workspaces');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Vos espaces clients');
+    assert.match(await text(page.getByRole('status')), /^Bienvenue/);
+    assert.equal(await text(page.locator('header .account')), OWNER.name);
+  });
+
+  step('log out, then log in again (wrong password first)', async () => {
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await waitForPath('/login');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Connexion');
+    await assertEveryVisibleInputIsLabelled();
+    await shot('02-login-fr');
+
+    expectedErrors = 1; // the rejected login may answer with a 4xx status
+    await page.getByLabel('Adresse e-mail').fill(OWNER.email);
+    await page.getByLabel('Mot de passe').fill('not the password');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    assert.equal(await text(page.getByRole('alert')), 'E-mail ou mot de passe incorrect.');
+    assert.equal(pathname(), '/login');
+    expectedErrors = 0;
+
+    await page.getByLabel('Adresse e-mail').fill(OWNER.email);
+    await page.getByLabel('Mot de passe').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await waitForPath('/workspaces');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Vos espaces clients');
+  });
+
+  step('the workspaces page is labelled and keyboard-friendly', async () => {
+    assert.match(await page.locator('.empty').innerText(), /Aucun espace/);
+    assert.equal(await text(page.getByRole('heading', { level: 2 })), 'Nouvel espace');
+    await assertEveryVisibleInputIsLabelled();
+    await assertSkipLinkFirst('Aller au contenu');
+    assert.equal(await page.getByLabel('Français').isChecked(), true);
+    assert.equal(await page.getByLabel('Anglais').isChecked(), false);
+    await shot('03-workspaces-fr');
+  });
+
+  step('create a workspace in French', async () => {
+    await page.getByLabel('Nom du client ou de l’espace').fill(WORKSPACE);
+    await page.getByRole('button', { name: 'Créer l’espace' }).click();
+    await waitForPath(/^\/w\/[^/]+$/);
+    workspacePath = pathname();
+    assert.equal(await text(page.getByRole('status')), 'Espace créé.');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), WORKSPACE);
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    assert.equal(await nav.getByRole('link', { name: 'Vue d’ensemble' }).getAttribute('aria-current'), 'page');
+    // Languages of the workspace: French only.
+    assert.equal(await text(page.locator('dt:has-text("Langues de publication") + dd')), 'Français');
+    // The owner is listed as a member.
+    assert.match(await page.locator('ul.plain').innerText(), new RegExp(OWNER.name));
+    await shot('04-overview-fr');
+
+    // The workspace switcher in the top bar lists it as the current one.
+    const switcher = page.locator('header details.switcher');
+    assert.match(await switcher.locator('summary').innerText(), new RegExp(WORKSPACE));
+    await switcher.locator('summary').click();
+    const current = switcher.getByRole('link', { name: new RegExp(WORKSPACE) });
+    await current.waitFor({ state: 'visible' });
+    assert.equal(await current.getAttribute('aria-current'), 'page');
+    await shot('05-switcher-fr');
+    await switcher.locator('summary').click(); // close it again
+  });
+
+  step('switch the interface to English', async () => {
+    assert.equal(await page.getByRole('button', { name: 'FR', exact: true }).getAttribute('aria-pressed'), 'true');
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await waitForLang('en');
+    assert.equal(pathname(), workspacePath, 'stays on the same page');
+    assert.equal(await page.getByRole('button', { name: 'EN', exact: true }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), WORKSPACE);
+    const nav = page.getByRole('navigation', { name: 'Workspace navigation' });
+    assert.equal(await text(nav.getByRole('link', { name: 'Overview' })), 'Overview');
+    assert.equal(await text(nav.getByRole('link', { name: 'Members', exact: true })), 'Members');
+    assert.equal(await page.getByRole('heading', { level: 2, name: 'Brand profile' }).count(), 1);
+    assert.equal(await text(page.locator('dt:has-text("Publishing languages") + dd')), 'French');
+    await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
+    await shot('06-overview-en');
+  });
+
+  step('the overview fits a phone screen', async () => {
+    await page.setViewportSize(MOBILE);
+    try {
+      await assertNoHorizontalOverflow();
+      await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
+      await shot('07-overview-mobile-en');
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  });
+
+  step('log out: back to the login page, still in English', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await waitForPath('/login');
+    assert.equal(await htmlLang(), 'en');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Log in');
+    await page.getByLabel('E-mail address').waitFor({ state: 'visible' });
+    await page.getByLabel('Password').waitFor({ state: 'visible' });
+    await shot('08-login-en');
+  });
+
+  step('after logout, protected pages redirect to the login page', async () => {
+    for (const p of [workspacePath, '/workspaces']) {
+      await page.goto(p);
+      await waitForPath('/login');
+      assert.equal(pathname(), '/login', `${p} should redirect to /login`);
+      assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Log in');
+    }
+  });
+
+  step('no console errors, script errors or failed requests', async () => {
+    assert.deepEqual(problems, []);
+  });
+});
