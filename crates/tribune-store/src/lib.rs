@@ -20,6 +20,7 @@ pub mod workspaces;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
+pub use maintenance::is_tribune_sqlite_file;
 pub use workspaces::WorkspaceScope;
 
 /// The storage handle shared by the web layer and the commands. Cheap to clone.

@@ -41,17 +41,25 @@ impl Store {
             crate::Db::Postgres(_) => Err(StoreError::Refused("backup-postgres-use-pg-dump")),
         }
     }
+}
 
-    /// Whether the file holds a tribune SQLite database (its migration table is present).
-    pub async fn is_tribune_database(&self) -> Result<bool, StoreError> {
-        let rows: Vec<(i64,)> = match &self.db {
-            crate::Db::Sqlite(pool) => {
-                sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = '_sqlx_migrations'")
-                    .fetch_all(pool)
-                    .await?
-            }
-            crate::Db::Postgres(_) => return Ok(true),
-        };
-        Ok(rows.first().is_some_and(|(n,)| *n > 0))
+/// Whether `path` is a tribune SQLite database (it has the migration table). The file is opened
+/// read-only and left untouched, so a backup can be checked before it replaces anything.
+pub async fn is_tribune_sqlite_file(path: &std::path::Path) -> Result<bool, StoreError> {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+    let found: Result<(i64,), sqlx::Error> =
+        sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = '_sqlx_migrations'")
+            .fetch_one(&mut conn)
+            .await;
+    let _ = conn.close().await;
+    match found {
+        Ok((n,)) => Ok(n > 0),
+        // Not a database at all ("file is not a database").
+        Err(sqlx::Error::Database(_)) => Ok(false),
+        Err(other) => Err(other.into()),
     }
 }

@@ -6,7 +6,6 @@ use crate::config::Settings;
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::PathBuf;
-use tribune_store::Store;
 
 #[derive(Args)]
 pub struct BackupArgs {
@@ -55,12 +54,9 @@ pub async fn restore(settings: Settings, args: RestoreArgs) -> anyhow::Result<()
         .canonicalize()
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     // Check the backup before touching anything: it must be a tribune database.
-    let candidate =
-        Store::open_without_migrating(&format!("sqlite://{}?mode=ro", source.display()))
-            .await
-            .context("the file is not a readable SQLite database")?;
-    let valid = candidate.is_tribune_database().await.unwrap_or(false);
-    candidate.close().await;
+    let valid = tribune_store::is_tribune_sqlite_file(&source)
+        .await
+        .unwrap_or(false);
     if !valid {
         bail!("{} is not a tribune backup", source.display());
     }
