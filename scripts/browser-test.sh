@@ -26,7 +26,7 @@ if [ ! -x "$CHROMIUM" ]; then
     "${SUDO[@]}" apt-get update </dev/null
     "${SUDO[@]}" apt-get install -y chromium chromium-driver </dev/null
 fi
-"$CHROMIUM" --version
+"$CHROMIUM" --version 2>/dev/null  # (Debian's wrapper prints a harmless "[: unexpected operator" on stderr)
 
 # Never let playwright fetch browsers; we use the system chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

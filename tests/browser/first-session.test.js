@@ -84,9 +84,11 @@ async function shot(name) {
   return file;
 }
 
-// A test step; once a step fails, the later ones are skipped (they depend on it).
-function step(name, fn) {
-  it(name, async (t) => {
+// A test step; once a step fails, the later ones are skipped (they depend
+// on it). A `todo` step checks a known, reported problem: its failure is
+// reported but does not fail the run nor skip the later steps.
+function step(name, fn, { todo } = {}) {
+  it(name, { todo }, async (t) => {
     if (failed) {
       t.skip('an earlier step failed');
       return;
@@ -94,6 +96,7 @@ function step(name, fn) {
     try {
       await fn();
     } catch (err) {
+      if (todo) throw err;
       failed = true;
       try {
         const file = await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`);
@@ -145,15 +148,50 @@ async function assertSkipLinkFirst(label) {
   const box = await focused.boundingBox();
   assert.ok(box && box.x >= 0 && box.y >= 0, 'the focused skip link is on screen');
   assert.equal(await page.locator('main#main').count(), 1, 'the skip link target exists');
+  await focused.blur();
+}
+
+// Nothing inside a card sticks out of the card's content box.
+async function assertCardsContainTheirContent() {
+  const outside = await page.locator('main .card').evaluateAll((cards) => cards.flatMap((card) => {
+    const box = card.getBoundingClientRect();
+    const right = box.right - parseFloat(getComputedStyle(card).paddingRight) - parseFloat(getComputedStyle(card).borderRightWidth);
+    return [...card.querySelectorAll('*')]
+      .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > right + 1)
+      .map((el) => `<${el.localName}> "${el.textContent.trim().slice(0, 40)}" ends at ${Math.round(el.getBoundingClientRect().right)}px, card content ends at ${Math.round(right)}px`);
+  }));
+  assert.deepEqual(outside, [], `content sticks out of its card on ${pathname()}`);
+}
+
+// Runs fn with a phone-sized viewport, then goes back to the desktop one.
+async function onPhone(fn) {
+  await page.setViewportSize(MOBILE);
+  try {
+    await fn();
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
 }
 
 // No horizontal scrolling: nothing wider than the viewport.
 async function assertNoHorizontalOverflow() {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+  const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
+    // Visible elements past the right edge, except those inside a scrolling
+    // box (e.g. the workspace nav), which do not widen the page.
+    culprits: [...document.body.querySelectorAll('*')]
+      .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .filter((el) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (getComputedStyle(p).overflowX !== 'visible') return false;
+        }
+        return true;
+      })
+      .map((el) => `<${el.localName}${el.className ? ` class="${el.className}"` : ''}> "${el.textContent.trim().slice(0, 30)}" ends at ${el.getBoundingClientRect().right.toFixed(1)}px`),
   }));
-  assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport on ${pathname()}`);
+  assert.ok(scrollWidth <= innerWidth,
+    `page is ${scrollWidth}px wide in a ${innerWidth}px viewport on ${pathname()}; sticking out: ${culprits.join('; ')}`);
 }
 
 describe('first session', () => {
@@ -207,8 +245,8 @@ describe('first session', () => {
     assert.equal(await htmlLang(), 'fr');
     assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Bienvenue sur tribune');
     await assertEveryVisibleInputIsLabelled();
-    await assertSkipLinkFirst('Aller au contenu');
     await shot('01-setup-fr');
+    await assertSkipLinkFirst('Aller au contenu');
   });
 
   step('setup creates the owner account and logs in', async () => {
@@ -248,10 +286,10 @@ describe('first session', () => {
     assert.match(await page.locator('.empty').innerText(), /Aucun espace/);
     assert.equal(await text(page.getByRole('heading', { level: 2 })), 'Nouvel espace');
     await assertEveryVisibleInputIsLabelled();
-    await assertSkipLinkFirst('Aller au contenu');
     assert.equal(await page.getByLabel('Français').isChecked(), true);
     assert.equal(await page.getByLabel('Anglais').isChecked(), false);
     await shot('03-workspaces-fr');
+    await assertSkipLinkFirst('Aller au contenu');
   });
 
   step('create a workspace in French', async () => {
@@ -280,6 +318,24 @@ describe('first session', () => {
     await switcher.locator('summary').click(); // close it again
   });
 
+  step('the overview on a phone, in French', async () => {
+    await onPhone(async () => {
+      await shot('06-overview-mobile-fr');
+      await page.getByRole('heading', { level: 1, name: WORKSPACE }).waitFor({ state: 'visible' });
+      await page.getByRole('button', { name: 'Se déconnecter' }).waitFor({ state: 'visible' });
+    });
+  });
+
+  // Known problem: the brand profile <dl> has a max-content label column, so
+  // with the French labels at 390px its values ("Europe/Paris") run past the
+  // card and the viewport.
+  step('on a phone, nothing sticks out of the page or of a card, in French', async () => {
+    await onPhone(async () => {
+      await assertNoHorizontalOverflow();
+      await assertCardsContainTheirContent();
+    });
+  }, { todo: 'the brand profile <dl> overflows its card at 390px' });
+
   step('switch the interface to English', async () => {
     assert.equal(await page.getByRole('button', { name: 'FR', exact: true }).getAttribute('aria-pressed'), 'true');
     await page.getByRole('button', { name: 'EN', exact: true }).click();
@@ -293,18 +349,22 @@ describe('first session', () => {
     assert.equal(await page.getByRole('heading', { level: 2, name: 'Brand profile' }).count(), 1);
     assert.equal(await text(page.locator('dt:has-text("Publishing languages") + dd')), 'French');
     await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
-    await shot('06-overview-en');
+    await shot('07-overview-en');
+    // The same page for people whose system is in dark mode.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await shot('08-overview-dark-en');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   });
 
-  step('the overview fits a phone screen', async () => {
-    await page.setViewportSize(MOBILE);
-    try {
-      await assertNoHorizontalOverflow();
+  step('the overview fits a phone screen, in English', async () => {
+    await onPhone(async () => {
       await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
-      await shot('07-overview-mobile-en');
-    } finally {
-      await page.setViewportSize(DESKTOP);
-    }
+      await shot('09-overview-mobile-en');
+      await assertNoHorizontalOverflow();
+    });
   });
 
   step('log out: back to the login page, still in English', async () => {
@@ -314,7 +374,7 @@ describe('first session', () => {
     assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Log in');
     await page.getByLabel('E-mail address').waitFor({ state: 'visible' });
     await page.getByLabel('Password').waitFor({ state: 'visible' });
-    await shot('08-login-en');
+    await shot('10-login-en');
   });
 
   step('after logout, protected pages redirect to the login page', async () => {
