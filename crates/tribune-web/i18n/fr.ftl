@@ -114,6 +114,7 @@ account-totp-on = Activée : un code vous est demandé à chaque connexion.
 account-totp-off = Désactivée. Activez-la pour protéger l’accès à vos clients.
 account-totp-start = Activer la double authentification
 account-totp-scan = Ajoutez ce compte dans votre application d’authentification (clé ou lien ci-dessous), puis saisissez le code affiché.
+account-totp-qr = QR code à scanner avec votre application d’authentification
 account-totp-secret = Clé
 account-totp-link = Lien otpauth
 account-totp-confirm = Confirmer et activer

@@ -304,6 +304,7 @@ async fn two_factor_login_asks_for_a_code() {
             .text()
             .await
             .unwrap();
+        assert!(html.contains("<svg"), "a QR code to scan");
         let secret = html
             .split("id=\"totp-secret\" class=\"copy\" readonly value=\"")
             .nth(1)

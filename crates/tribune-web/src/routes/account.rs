@@ -33,6 +33,8 @@ pub struct AccountPage {
     new_token: Option<String>,
     /// Setting up TOTP: the seed and the `otpauth://` link for the app.
     totp_setup: Option<(String, String)>,
+    /// The link as a QR code (SVG markup generated here, no user text in it).
+    totp_qr: Option<String>,
     errors: ValidationError,
     error: Option<String>,
 }
@@ -70,11 +72,23 @@ async fn page(state: &AppState, authed: &Authed, extras: Extras) -> Result<Accou
         current_session: authed.ctx.session.as_ref().map_or(0, |s| s.id),
         tokens: store.api_tokens_of(user).await?,
         new_token: extras.new_token,
+        totp_qr: extras.totp_setup.as_ref().and_then(|(_, url)| qr_svg(url)),
         totp_setup: extras.totp_setup,
         errors: extras.errors,
         error,
         c,
     })
+}
+
+/// An SVG QR code for an authenticator app to scan.
+fn qr_svg(data: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(data.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 fn unprocessable(page: &AccountPage) -> Response {

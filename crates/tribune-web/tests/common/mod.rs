@@ -24,8 +24,21 @@ pub struct TestApp {
     pub url: String,
     pub store: Store,
     pub backend: &'static str,
+    key: String,
     _db: TestDb,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// A second server on the same database.
+pub struct Node {
+    pub url: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 impl Drop for TestApp {
@@ -50,15 +63,38 @@ impl TestApp {
         Self::spawn_with(db, WebConfig::default()).await
     }
 
-    pub async fn spawn_with(db: TestDb, mut config: WebConfig) -> TestApp {
-        let store = Store::open(&db.url).await.expect("open store");
+    pub async fn spawn_with(db: TestDb, config: WebConfig) -> TestApp {
+        let key = SecretBox::generate_key();
+        let (url, store, server) = Self::serve(&db.url, &key, config).await;
+        let backend = db.backend_name();
+        TestApp {
+            url,
+            store,
+            backend,
+            key,
+            _db: db,
+            server,
+        }
+    }
+
+    /// Another node serving the same database with the same secret key, as in a cluster.
+    pub async fn second_node(&self) -> Node {
+        let (url, _, server) = Self::serve(&self._db.url, &self.key, WebConfig::default()).await;
+        Node { url, server }
+    }
+
+    async fn serve(
+        db_url: &str,
+        key: &str,
+        mut config: WebConfig,
+    ) -> (String, Store, tokio::task::JoinHandle<()>) {
+        let store = Store::open(db_url).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let url = format!("http://{addr}");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
         config.public_url = url.clone();
-        let secrets = SecretBox::from_base64_key(&SecretBox::generate_key()).expect("key");
+        let secrets = SecretBox::from_base64_key(key).expect("key");
         let app = router(AppState::new(store.clone(), secrets, config));
         let server = tokio::spawn(async move {
             axum::serve(
@@ -68,14 +104,7 @@ impl TestApp {
             .await
             .expect("serve");
         });
-        let backend = db.backend_name();
-        TestApp {
-            url,
-            store,
-            backend,
-            _db: db,
-            server,
-        }
+        (url, store, server)
     }
 
     /// A browser: keeps cookies, does not follow redirects (tests look at them).
