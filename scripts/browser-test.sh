@@ -46,6 +46,6 @@ echo "==> cargo build -p tribune"
 cargo build -p tribune
 
 echo "==> node --test tests/browser/"
-export TRIBUNE_BIN="${TRIBUNE_BIN:-$PWD/target/debug/tribune}"
+export TRIBUNE_BIN="${TRIBUNE_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/debug/tribune}"
 export CHROMIUM
 node --test tests/browser/
