@@ -137,10 +137,11 @@ async function assertEveryVisibleInputIsLabelled() {
 }
 
 // The first Tab from the top of the page lands on the skip link, which
-// becomes visible and leads to the main content.
+// becomes visible and leads to the main content. Call it on a freshly
+// loaded page where nothing has been focused yet.
 async function assertSkipLinkFirst(label) {
-  await page.locator('body').focus(); // start from the top, whatever autofocus did
-  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true,
+    `nothing should have the focus yet on ${pathname()}`);
   await page.keyboard.press('Tab');
   const focused = page.locator(':focus');
   assert.equal(await text(focused), label, `first Tab on ${pathname()} should reach the skip link`);
