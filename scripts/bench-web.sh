@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
-# Starts the server; sets $pid and $url; prints milliseconds from exec to the first 200.
+# Starts the server; sets $pid, $url and $elapsed (milliseconds from exec to the first 200).
 start_server() {
   local t0 t1
   : > "$dir/out"
@@ -29,7 +29,7 @@ start_server() {
   url=$(grep -o 'http://[0-9.:]*' "$dir/out")
   until curl -fs -o /dev/null "$url/healthz"; do :; done
   t1=$(now_ms)
-  echo $((t1 - t0))
+  elapsed=$((t1 - t0))
 }
 
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
@@ -38,17 +38,18 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 
 echo "tribune web benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk ${duration}s x 64 connections"
 
-first=$(start_server)
+start_server
+first=$elapsed
 idle_fresh=$(rss_kb)
 stop_server
 printf '%s\n' 'a long enough passphrase' | "$bin" --data-dir "$dir/data" user create --email bench@example.fr --password-stdin --owner >/dev/null
 token=$("$bin" --data-dir "$dir/data" token create --email bench@example.fr)
 
 starts=()
-for _ in 1 2 3 4 5; do starts+=("$(start_server)"); stop_server; done
+for _ in 1 2 3 4 5; do start_server; starts+=("$elapsed"); stop_server; done
 warm=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
 
-start_server >/dev/null
+start_server
 curl -fs -o /dev/null -H "Authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"name":"Boulangerie Dupont"}' "$url/api/v1/workspaces"
 jar="$dir/cookies"

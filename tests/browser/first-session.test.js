@@ -327,15 +327,12 @@ describe('first session', () => {
     });
   });
 
-  // Known problem: the brand profile <dl> has a max-content label column, so
-  // with the French labels at 390px its values ("Europe/Paris") run past the
-  // card and the viewport.
   step('on a phone, nothing sticks out of the page or of a card, in French', async () => {
     await onPhone(async () => {
       await assertNoHorizontalOverflow();
       await assertCardsContainTheirContent();
     });
-  }, { todo: 'the brand profile <dl> overflows its card at 390px' });
+  });
 
   step('switch the interface to English', async () => {
     assert.equal(await page.getByRole('button', { name: 'FR', exact: true }).getAttribute('aria-pressed'), 'true');

@@ -39,6 +39,43 @@ pub struct ClientInfo {
     pub ip: String,
 }
 
+/// A session row joined with its user's columns (aliased `u_*`, since both have `id`).
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    session: Session,
+    u_email: String,
+    u_name: String,
+    u_locale: Option<String>,
+    u_is_admin: bool,
+    u_totp_enabled: bool,
+    u_created_at: i64,
+}
+
+impl SessionUserRow {
+    fn split(self) -> (Session, User) {
+        let user = User {
+            id: self.session.user_id,
+            email: self.u_email,
+            name: self.u_name,
+            locale: self.u_locale,
+            is_admin: self.u_is_admin,
+            totp_enabled: self.u_totp_enabled,
+            created_at: self.u_created_at,
+        };
+        (self.session, user)
+    }
+}
+
+const USER_ALIASES: [(Users, &str); 6] = [
+    (Users::Email, "u_email"),
+    (Users::Name, "u_name"),
+    (Users::Locale, "u_locale"),
+    (Users::IsAdmin, "u_is_admin"),
+    (Users::TotpEnabled, "u_totp_enabled"),
+    (Users::CreatedAt, "u_created_at"),
+];
+
 const SESSION_COLUMNS: [Sessions; 9] = [
     Sessions::Id,
     Sessions::UserId,
@@ -107,20 +144,34 @@ impl Store {
         if token.len() > 128 {
             return Ok(None);
         }
-        let session: Option<Session> = self
+        // One query for the session and its user: this runs on every page.
+        let mut select = Query::select();
+        for column in SESSION_COLUMNS {
+            select.column((Sessions::Table, column));
+        }
+        for (column, alias) in USER_ALIASES {
+            select.expr_as(Expr::col((Users::Table, column)), alias);
+        }
+        let row: Option<SessionUserRow> = self
             .db
             .fetch_optional(
-                &Query::select()
-                    .columns(SESSION_COLUMNS)
+                &select
                     .from(Sessions::Table)
-                    .and_where(Expr::col(Sessions::TokenHash).eq(token_digest(token)))
-                    .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
+                    .inner_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((Sessions::Table, Sessions::UserId)),
+                    )
+                    .and_where(
+                        Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_digest(token)),
+                    )
+                    .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(now))
                     .to_owned(),
             )
             .await?;
-        let Some(mut session) = session else {
-            return Ok(None);
-        };
+        let Some(row) = row else { return Ok(None) };
+        let (session, user) = row.split();
+        let mut session = session;
         if now - session.last_seen_at > TOUCH_EVERY_SECS {
             self.db
                 .execute(
@@ -136,7 +187,6 @@ impl Store {
                 .await?;
             session.last_seen_at = now;
         }
-        let user = self.user(UserId(session.user_id)).await?;
         Ok(Some((session, user)))
     }
 
