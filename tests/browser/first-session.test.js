@@ -334,6 +334,48 @@ describe('first session', () => {
     });
   });
 
+  step('fill in the brand profile and publish the guidelines', async () => {
+    await page.getByRole('link', { name: 'Réglages' }).click();
+    await waitForPath(`${workspacePath}/settings`);
+    await assertEveryVisibleInputIsLabelled();
+    await page.getByLabel('Ton de la marque').fill('Chaleureux, on tutoie, un emoji par post au plus.');
+    await page.getByLabel('Mots à éviter').fill('pas cher\nlow cost');
+    await page.getByLabel('Charte de bonne conduite', { exact: true }).fill('Soyez courtois.\n\nLes insultes sont masquées.');
+    await page.getByLabel('Publier la charte sur une page publique').check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitForPath(`${workspacePath}/settings`);
+    assert.equal(await text(page.getByRole('status')), 'Modifications enregistrées.');
+    await shot('11-settings-fr');
+    await page.getByRole('link', { name: 'Vue d’ensemble' }).click();
+    await waitForPath(workspacePath);
+    await page.getByRole('link', { name: 'Page publique' }).click();
+    await waitForPath(/^\/g\//);
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Charte de bonne conduite');
+    assert.match(await page.locator('article').innerText(), /Les insultes sont masquées\./);
+    await shot('12-guidelines-fr');
+  });
+
+  step('invite a client: the link to send is shown once', async () => {
+    await page.goto(baseUrl + workspacePath + '/members');
+    await page.getByLabel('Adresse e-mail').fill('cliente@boulangerie.test');
+    await page.getByLabel('Rôle', { exact: true }).selectOption('client');
+    await page.getByRole('button', { name: 'Créer l’invitation' }).click();
+    const link = await page.getByLabel('Lien d’invitation').inputValue();
+    assert.match(link, /\/invite\/[A-Za-z0-9_-]{20,}$/);
+    assert.match(await page.locator('main').innerText(), /cliente@boulangerie\.test/);
+    await shot('13-members-fr');
+  });
+
+  step('turn on two-factor authentication: a QR code to scan', async () => {
+    await page.getByRole('link', { name: OWNER.name }).click();
+    await waitForPath('/account');
+    await page.getByRole('button', { name: 'Activer la double authentification' }).click();
+    await page.getByRole('img', { name: /QR code/ }).waitFor({ state: 'visible' });
+    assert.match(await page.getByLabel('Clé', { exact: true }).inputValue(), /^[A-Z2-7]{16,}$/);
+    await shot('14-account-totp-fr');
+    await page.goto(baseUrl + workspacePath);
+  });
+
   step('switch the interface to English', async () => {
     assert.equal(await page.getByRole('button', { name: 'FR', exact: true }).getAttribute('aria-pressed'), 'true');
     await page.getByRole('button', { name: 'EN', exact: true }).click();

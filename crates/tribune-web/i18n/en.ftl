@@ -114,6 +114,7 @@ account-totp-on = On: a code is asked at every login.
 account-totp-off = Off. Turn it on to protect access to your clients.
 account-totp-start = Turn on two-factor authentication
 account-totp-scan = Add this account to your authenticator app (key or link below), then enter the code it shows.
+account-email-is = E-mail address: { $email }
 account-totp-qr = QR code to scan with your authenticator app
 account-totp-secret = Key
 account-totp-link = otpauth link

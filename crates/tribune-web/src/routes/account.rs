@@ -45,12 +45,55 @@ impl AccountPage {
     }
 
     fn short_agent(&self, agent: &str) -> String {
-        let agent: String = agent.chars().take(80).collect();
-        if agent.is_empty() {
-            "—".to_owned()
-        } else {
-            agent
-        }
+        describe_agent(agent)
+    }
+}
+
+/// "Firefox · Windows" from a user-agent string; the raw string (shortened) when unknown.
+fn describe_agent(agent: &str) -> String {
+    const BROWSERS: [(&str, &str); 7] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("reqwest", "reqwest"),
+    ];
+    const SYSTEMS: [(&str, &str); 6] = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let find = |table: &[(&str, &'static str)]| {
+        table
+            .iter()
+            .find(|(needle, _)| agent.contains(needle))
+            .map(|(_, name)| *name)
+    };
+    match (find(&BROWSERS), find(&SYSTEMS)) {
+        (Some(browser), Some(system)) => format!("{browser} · {system}"),
+        (Some(name), None) | (None, Some(name)) => name.to_owned(),
+        (None, None) if agent.is_empty() => "—".to_owned(),
+        (None, None) => agent.chars().take(60).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_agent;
+
+    #[test]
+    fn user_agents_are_summarised() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(describe_agent(chrome), "Chrome · Linux");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_agent(iphone), "Safari · iOS");
+        assert_eq!(describe_agent(""), "—");
+        assert_eq!(describe_agent("curl/8.0"), "curl");
     }
 }
 
