@@ -13,6 +13,7 @@ pub enum Users {
     IsAdmin,
     TotpSecret,
     TotpEnabled,
+    TotpLastStep,
     CreatedAt,
 }
 

@@ -189,6 +189,28 @@ impl Store {
         .await
     }
 
+    /// Records that the TOTP code of `step` was used. Only a step later than the last one used
+    /// is accepted, atomically, so a code cannot be replayed, even on another node.
+    pub async fn claim_totp_step(&self, id: UserId, step: u64) -> Result<bool, StoreError> {
+        let step = i64::try_from(step).map_err(|_| StoreError::Refused("error-totp-wrong"))?;
+        let claimed = self
+            .db
+            .execute(
+                &Query::update()
+                    .table(Users::Table)
+                    .values([(Users::TotpLastStep, step.into())])
+                    .and_where(Expr::col(Users::Id).eq(id.0))
+                    .cond_where(
+                        sea_query::Cond::any()
+                            .add(Expr::col(Users::TotpLastStep).is_null())
+                            .add(Expr::col(Users::TotpLastStep).lt(step)),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        Ok(claimed == 1)
+    }
+
     pub async fn enable_totp(&self, id: UserId) -> Result<(), StoreError> {
         self.update_user(id, [(Users::TotpEnabled, true.into())])
             .await

@@ -336,11 +336,33 @@ async fn two_factor_login_asks_for_a_code() {
             .post_form(&client, "/login/totp", &[("code", "123456")])
             .await;
         assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
-        let code = totp::code_at(&secret, unix_now() as u64).unwrap();
+        // The code used to turn 2FA on cannot be used again: log in with the next one (one
+        // step of clock drift is accepted).
+        let (used, next) = (
+            code,
+            totp::code_at(&secret, unix_now() as u64 + 30).unwrap(),
+        );
+        let replay = app
+            .post_form(&client, "/login/totp", &[("code", &used)])
+            .await;
+        assert_eq!(
+            replay.status(),
+            StatusCode::UNAUTHORIZED,
+            "a used code is refused"
+        );
         let ok = app
-            .post_form(&client, "/login/totp", &[("code", &code)])
+            .post_form(&client, "/login/totp", &[("code", &next)])
             .await;
         assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let (again, _) = app.login("owner@example.fr", PASSWORD).await;
+        let replay = app
+            .post_form(&again, "/login/totp", &[("code", &next)])
+            .await;
+        assert_eq!(
+            replay.status(),
+            StatusCode::UNAUTHORIZED,
+            "nor on a second login"
+        );
         assert_eq!(
             app.get(&client, "/workspaces").await.status(),
             StatusCode::OK

@@ -26,13 +26,18 @@ pub fn provisioning_url(secret_base32: &str, account: &str) -> Option<String> {
     totp(secret_base32, account).map(|t| t.get_url())
 }
 
-/// Checks a code at `unix_time`, accepting one step of clock drift either way.
-pub fn verify(secret_base32: &str, code: &str, unix_time: u64) -> bool {
+/// Checks a code at `unix_time`, accepting one step of clock drift either way, and returns the
+/// 30-second step it belongs to, so the caller can refuse a code that was already used.
+pub fn verify_step(secret_base32: &str, code: &str, unix_time: u64) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret_base32, "user").is_some_and(|t| t.check(&code, unix_time))
+    let totp = totp(secret_base32, "user")?;
+    let current = unix_time / 30;
+    [current.saturating_sub(1), current, current + 1]
+        .into_iter()
+        .find(|step| super::token::constant_time_eq(&totp.generate(step * 30), &code))
 }
 
 /// The code valid at `unix_time` (tests and the CLI use it).
@@ -49,10 +54,10 @@ mod tests {
         let secret = generate_secret();
         let now = 1_800_000_000;
         let code = code_at(&secret, now).unwrap();
-        assert!(verify(&secret, &code, now));
-        assert!(verify(&secret, &code, now + 30));
-        assert!(!verify(&secret, &code, now + 120));
-        assert!(!verify(&secret, "abcdef", now));
+        assert_eq!(verify_step(&secret, &code, now), Some(now / 30));
+        assert_eq!(verify_step(&secret, &code, now + 30), Some(now / 30));
+        assert_eq!(verify_step(&secret, &code, now + 120), None);
+        assert_eq!(verify_step(&secret, "abcdef", now), None);
         assert!(
             provisioning_url(&secret, "a@b.fr")
                 .unwrap()

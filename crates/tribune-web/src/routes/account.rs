@@ -276,7 +276,12 @@ pub async fn totp_enable(
     let Some(secret) = secret else {
         return Ok(see_other("/account"));
     };
-    if !totp::verify(&secret, &form.code, unix_now() as u64) {
+    let step = totp::verify_step(&secret, &form.code, unix_now() as u64);
+    let fresh = match step {
+        Some(step) => store.claim_totp_step(authed.user.user_id(), step).await?,
+        None => false,
+    };
+    if !fresh {
         let url = totp::provisioning_url(&secret, &authed.user.email).unwrap_or_default();
         let extras = Extras {
             totp_setup: Some((secret, url)),

@@ -180,7 +180,12 @@ pub async fn totp(
         .as_deref()
         .and_then(|sealed| state.secrets().open(sealed).ok())
         .ok_or_else(|| AppError::Internal("TOTP secret unreadable".into()))?;
-    if !totp::verify(&secret, &form.code, now as u64) {
+    let step = totp::verify_step(&secret, &form.code, now as u64);
+    let fresh = match step {
+        Some(step) => store.claim_totp_step(user.user_id(), step).await?,
+        None => false,
+    };
+    if !fresh {
         store.record_login_failure(&key, now).await?;
         let page = TotpPage {
             error: Some(Chrome::bare(&state, &ctx).tr.t("error-totp-wrong")),
