@@ -62,6 +62,25 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
     .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
+/// The client's address: the connection's peer, or, behind a trusted proxy, the last
+/// `X-Forwarded-For` entry (earlier entries are whatever the client claimed).
+fn client_ip(parts: &Parts, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    match forwarded {
+        Some(ip) => ip.to_string(),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_default(),
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(AUTHORIZATION)?
@@ -97,11 +116,7 @@ pub async fn resolve_request(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned(),
-        ip: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_default(),
+        ip: client_ip(&parts, state.config().trust_forwarded_for),
     };
 
     let mut user = None;

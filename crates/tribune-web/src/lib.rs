@@ -31,6 +31,9 @@ pub struct WebConfig {
     /// Failed logins per client IP address in the window before refusing.
     pub login_max_failures_per_ip: i64,
     pub login_window_secs: i64,
+    /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry
+    /// (the one the proxy added) instead of the connection's peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
@@ -41,6 +44,7 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -514,3 +514,54 @@ async fn login_does_not_redirect_to_other_sites() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    for db in tribune_store::testing::TestDb::all().await {
+        let config = tribune_web::WebConfig {
+            trust_forwarded_for: true,
+            login_max_failures_per_ip: 2,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(db, config).await;
+        app.setup_owner("owner@example.fr").await;
+        let attempt = |from: &'static str, email: &'static str| {
+            let app = &app;
+            async move {
+                let client = app.browser();
+                let token = app.csrf(&client, "/no-such-page").await;
+                client
+                    .post(format!("{}/login", app.url))
+                    .header("x-forwarded-for", format!("198.51.100.7, {from}"))
+                    .form(&[
+                        ("_csrf", token.as_str()),
+                        ("email", email),
+                        ("password", "mauvais"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(
+            attempt("203.0.113.1", "a@example.fr").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            attempt("203.0.113.1", "b@example.fr").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            attempt("203.0.113.1", "c@example.fr").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            app.backend
+        );
+        // Another client behind the same proxy is not locked out.
+        assert_eq!(
+            attempt("203.0.113.2", "c@example.fr").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}

@@ -43,10 +43,12 @@ pub struct FileConfig {
     secret_key: Option<String>,
     log_format: Option<LogFormat>,
     login_max_failures: Option<i64>,
+    trust_proxy: Option<bool>,
 }
 
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
-# TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT)
+# TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT,
+# TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY)
 # override this file, and command-line flags override both.
 
 # Where the SQLite database and the generated secret key live.
@@ -70,6 +72,10 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 
 # Failed logins per address within 15 minutes before further attempts are refused.
 # login_max_failures = 5
+
+# Behind a reverse proxy, take the client's address from the last X-Forwarded-For entry (used
+# for login rate limiting and the session list). Only turn on when a proxy sets that header.
+# trust_proxy = false
 "#;
 
 /// The resolved configuration.
@@ -82,6 +88,7 @@ pub struct Settings {
     secret_key: Option<String>,
     pub log_format: LogFormat,
     pub login_max_failures: i64,
+    pub trust_proxy: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -97,6 +104,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("log_format", &self.log_format)
             .field("login_max_failures", &self.login_max_failures)
+            .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
 }
@@ -153,6 +161,12 @@ impl Settings {
                 .context("TRIBUNE_LOGIN_MAX_FAILURES must be a number")?,
             None => file.login_max_failures.unwrap_or(5),
         };
+        let trust_proxy = match env("TRIBUNE_TRUST_PROXY") {
+            Some(v) => v
+                .parse()
+                .context("TRIBUNE_TRUST_PROXY must be true or false")?,
+            None => file.trust_proxy.unwrap_or(false),
+        };
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
         }
@@ -167,6 +181,7 @@ impl Settings {
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
             login_max_failures,
+            trust_proxy,
         })
     }
 

@@ -47,6 +47,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
+        trust_forwarded_for: settings.trust_proxy,
         ..WebConfig::default()
     };
     let app = router(AppState::new(store.clone(), secrets, config));
