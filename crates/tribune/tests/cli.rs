@@ -386,3 +386,41 @@ fn the_text_tools_run_from_the_binary() {
     assert_eq!(line["lang"], "fr");
     assert_eq!(line["sentiment"], "neg");
 }
+
+#[tokio::test]
+async fn the_access_log_names_routes_not_secret_paths() {
+    let data = DataDir::new();
+    let log = data.0.join("server.log");
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data.0)
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "info,tower_http=info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let response = reqwest::get(format!("{url}/invite/SecretInvitationToken42"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    // Wait for the access-log line (written after the response) with a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut logged = String::new();
+    while std::time::Instant::now() < deadline && !logged.contains("/invite/{token}") {
+        tokio::task::yield_now().await;
+        logged = std::fs::read_to_string(&log).unwrap();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(logged.contains("\"route\":\"/invite/{token}\""), "{logged}");
+    assert!(
+        !logged.contains("SecretInvitationToken42"),
+        "a secret reached the log"
+    );
+}

@@ -21,7 +21,8 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
 /// metrics, request resolution (user, language, CSRF), error rendering.
@@ -96,5 +97,17 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    // One span and one line per request at INFO for `tower_http` (off by default:
+    // `RUST_LOG=info,tower_http=info` turns the access log on). The span names the route
+    // pattern, never the URI: paths and queries can carry secrets (invitation links, CSRF).
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or("unmatched", |path| path.as_str());
+            tracing::info_span!("request", method = %request.method(), route)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    router.layer(trace).with_state(state)
 }
