@@ -22,14 +22,29 @@ pub enum TokenKind {
     Emoji,
 }
 
-/// A token: its kind, its folded text as a byte range of [`Tokens::folded`], and whether
-/// it was written in capitals (used by the classifiers: "NUL", "GREAT").
+/// Punctuation between a token and the one before it (used by the classifiers to end the
+/// scope of a negation or of a contrast; the matcher ignores it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Boundary {
+    /// Only spaces (or nothing: the first token).
+    #[default]
+    None,
+    /// `,` `;` `:` `(` `)` `"` and dashes: a clause break.
+    Clause,
+    /// `.` `!` `?` `…`: a sentence break.
+    Sentence,
+}
+
+/// A token: its kind, its folded text as a byte range of [`Tokens::folded`], whether it
+/// was written in capitals (used by the classifiers: "NUL", "GREAT") and the punctuation
+/// that precedes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
     pub kind: TokenKind,
     pub start: u32,
     pub end: u32,
     pub all_caps: bool,
+    pub boundary: Boundary,
 }
 
 /// A tokenized text.
@@ -44,6 +59,8 @@ pub struct Tokens {
     pub exclamations: u32,
     /// Number of `?` in the text.
     pub questions: u32,
+    /// Strongest punctuation seen since the last token (becomes the next token's boundary).
+    pending: Boundary,
 }
 
 impl Tokens {
@@ -154,11 +171,29 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
             push_token(out, TokenKind::Word, &word);
             i = j;
         } else {
-            match c {
-                '!' => out.exclamations += 1,
-                '?' => out.questions += 1,
-                _ => {}
-            }
+            let boundary = match c {
+                '!' => {
+                    out.exclamations += 1;
+                    Boundary::Sentence
+                }
+                '?' => {
+                    out.questions += 1;
+                    Boundary::Sentence
+                }
+                '.' | '\u{2026}' => Boundary::Sentence,
+                ',' | ';' | ':' | '(' | ')' | '"' | '\u{00AB}' | '\u{00BB}' | '\u{201C}'
+                | '\u{201D}' | '\u{2013}' | '\u{2014}' => Boundary::Clause,
+                // A dash between letters joins ("well-made"); alone it separates.
+                '-' if i > 0
+                    && is_word_char(chars[i - 1])
+                    && chars.get(i + 1).is_some_and(|&n| is_word_char(n)) =>
+                {
+                    Boundary::None
+                }
+                '-' => Boundary::Clause,
+                _ => Boundary::None,
+            };
+            out.pending = out.pending.max(boundary);
             i += 1;
         }
     }
@@ -190,6 +225,7 @@ fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
         start: u32::try_from(start).unwrap_or(u32::MAX),
         end: u32::try_from(end).unwrap_or(u32::MAX),
         all_caps: letters >= 2 && upper == letters,
+        boundary: std::mem::take(&mut out.pending),
     });
 }
 
@@ -295,6 +331,14 @@ mod tests {
     #[test]
     fn sentence_ends_are_not_links() {
         assert!(tokenize("fin.Le film").domains.is_empty());
+    }
+
+    #[test]
+    fn records_the_punctuation_before_each_token() {
+        let t = tokenize("Not good, but fine. Really - ok");
+        let b: Vec<Boundary> = t.tokens.iter().map(|t| t.boundary).collect();
+        use Boundary::{Clause, None, Sentence};
+        assert_eq!(b, [None, None, Clause, None, Sentence, Clause]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use super::lang::Language;
 use super::lexicon::valences;
 use crate::normalize::collapse_repeats;
-use crate::tokenize::{TokenKind, Tokens};
+use crate::tokenize::{Boundary, TokenKind, Tokens};
 
 /// The three sentiment classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,7 +76,7 @@ static EN_SLANG: LazyLock<FxHashMap<Box<str>, f32>> =
 static EMOJI: LazyLock<FxHashMap<Box<str>, f32>> =
     LazyLock::new(|| valences(&[include_str!("../../lexicons/emoji.tsv")]));
 
-const NEGATORS: &[&str] = &[
+pub(crate) const NEGATORS: &[&str] = &[
     "not",
     "no",
     "never",
@@ -222,7 +222,27 @@ fn lookup(lang: Language, word: &str) -> Option<f32> {
 
 /// Scores tokenized text whose language is known (or `Unknown`). `raw_irony` tells that
 /// the raw text carries a marker the tokenizer cannot see ("/s").
+///
+/// English goes through the linear model (which takes the lexicon score as one of its
+/// features); other languages use the lexicon and rules alone.
 pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentiment {
+    let lexicon = lexicon_score(tokens, lang, raw_irony);
+    let score = match (lang, super::linear::english()) {
+        (Language::En, Some(model)) => model.score(tokens, lexicon),
+        _ => lexicon,
+    };
+    let label = if score >= NEUTRAL_BAND {
+        SentimentLabel::Positive
+    } else if score <= -NEUTRAL_BAND {
+        SentimentLabel::Negative
+    } else {
+        SentimentLabel::Neutral
+    };
+    Sentiment { label, score }
+}
+
+/// The lexicon-and-rules score in [-1, 1] (VADER's normalisation of the summed valences).
+pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
     let words: Vec<(TokenKind, &str, bool)> = tokens
         .tokens
         .iter()
@@ -230,10 +250,23 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         .collect();
     let mut total = 0f32;
     let mut irony = raw_irony;
-    // Contrast: everything before the last "but"/"mais" counts half, after it 1.5 times.
-    let contrast_at = words
-        .iter()
-        .rposition(|(k, w, _)| *k == TokenKind::Word && CONTRASTS.contains(w));
+    // Contrast, per sentence: in a sentence with "but"/"mais", what comes before the last
+    // one counts half and what follows it 1.5 times ("good cast, but a dull script").
+    let mut contrast_at = vec![None; words.len()];
+    let mut sentence_start = 0;
+    for i in 0..=words.len() {
+        let ends = i == words.len() || (i > 0 && tokens.tokens[i].boundary == Boundary::Sentence);
+        if ends {
+            let last = (sentence_start..i).rev().find(|&j| {
+                let (k, w, _) = words[j];
+                k == TokenKind::Word && CONTRASTS.contains(&w)
+            });
+            for slot in &mut contrast_at[sentence_start..i] {
+                *slot = last;
+            }
+            sentence_start = i;
+        }
+    }
     for (i, &(kind, word, caps)) in words.iter().enumerate() {
         let valence = match kind {
             TokenKind::Emoji => {
@@ -263,7 +296,16 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         if collapse_repeats(word).is_some() {
             v *= 1.15;
         }
-        let window = &words[i.saturating_sub(3)..i];
+        // The three words before, but not across punctuation: "not bad, great" is not
+        // "not great".
+        let mut from = i.saturating_sub(3);
+        if let Some(b) = (from + 1..=i)
+            .rev()
+            .find(|&j| tokens.tokens[j].boundary != Boundary::None)
+        {
+            from = b;
+        }
+        let window = &words[from..i];
         for (distance, &(_, prev, _)) in window.iter().rev().enumerate() {
             let fade = if distance == 0 { 1.0 } else { 0.8 };
             if BOOSTERS.contains(&prev) {
@@ -282,7 +324,7 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
                 _ => v * -0.74,
             };
         }
-        if let Some(c) = contrast_at {
+        if let Some(c) = contrast_at[i] {
             v *= if i < c { 0.5 } else { 1.5 };
         }
         if v < 0.0 {
@@ -298,13 +340,5 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         // "Super service 🙄": the praise is the complaint.
         total = -total * 0.7 - 0.5;
     }
-    let score = total / (total * total + 15.0).sqrt();
-    let label = if score >= NEUTRAL_BAND {
-        SentimentLabel::Positive
-    } else if score <= -NEUTRAL_BAND {
-        SentimentLabel::Negative
-    } else {
-        SentimentLabel::Neutral
-    };
-    Sentiment { label, score }
+    total / (total * total + 15.0).sqrt()
 }

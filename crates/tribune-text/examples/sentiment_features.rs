@@ -1,0 +1,33 @@
+//! Prints the English sentiment model's features for `label<TAB>text` lines on stdin, one
+//! line each: `label<TAB>lexicon score<TAB>space-separated hashed feature indices`.
+//! Used by scripts/text/train_sentiment_en.py so that training sees exactly what the
+//! classifier computes: `cargo run --release -p tribune-text --example sentiment_features
+//! -- BITS < train.tsv > features.txt`.
+
+use std::io::{BufRead, Write};
+
+use tribune_text::classify::{Language, linear, prepare, sentiment};
+use tribune_text::tokenize::tokenize;
+
+fn main() -> std::io::Result<()> {
+    let bits: u32 = std::env::args()
+        .nth(1)
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(18);
+    let stdin = std::io::stdin().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut features = Vec::new();
+    for line in stdin.lines() {
+        let line = line?;
+        let Some((label, text)) = line.split_once('\t') else {
+            continue;
+        };
+        let tokens = tokenize(&prepare::deobfuscate(text));
+        let irony = text.trim_end().ends_with("/s");
+        let lexicon = sentiment::lexicon_score(&tokens, Language::En, irony);
+        linear::hashed_features(&tokens, bits, &mut features);
+        let list: Vec<String> = features.iter().map(u32::to_string).collect();
+        writeln!(out, "{label}\t{lexicon:.5}\t{}", list.join(" "))?;
+    }
+    out.flush()
+}

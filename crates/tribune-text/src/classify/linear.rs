@@ -1,0 +1,178 @@
+//! A small linear model for English sentiment: logistic regression over hashed unigrams
+//! and bigrams (words in the scope of a negation are marked, as in Das & Chen 2001 and
+//! Pang et al. 2002) plus the lexicon-and-rules score as one more feature.
+//!
+//! The weights (`models/sentiment_en_linear.bin`) are trained by
+//! `scripts/text/train_sentiment_en.py` on features that this very code extracts (the
+//! `sentiment_features` example prints them), so training and inference cannot disagree on
+//! tokenization or hashing. Training data and licences: docs/text/DATA.md.
+//!
+//! File format (little endian): `TSL1`, hash bits (u32), weight scale (f32), bias (f32),
+//! weight of the lexicon score (f32), then `2^bits` weights as i16 (`value = i16 * scale`).
+
+use std::sync::LazyLock;
+
+use super::sentiment::NEGATORS;
+use crate::normalize::collapse_repeats;
+use crate::tokenize::{Boundary, TokenKind, Tokens};
+
+/// Words after a negator that are marked as negated (unless punctuation comes first).
+const NEGATION_SCOPE: usize = 4;
+
+const HEADER: usize = 20;
+
+/// The embedded English model.
+pub(crate) struct Linear {
+    bits: u32,
+    scale: f32,
+    bias: f32,
+    lexicon_weight: f32,
+    weights: &'static [u8],
+}
+
+static EN: LazyLock<Option<Linear>> =
+    LazyLock::new(|| Linear::parse(include_bytes!("../../models/sentiment_en_linear.bin")));
+
+/// The English model, if the embedded file is well formed.
+pub(crate) fn english() -> Option<&'static Linear> {
+    EN.as_ref()
+}
+
+fn f32_at(bytes: &[u8], at: usize) -> Option<f32> {
+    Some(f32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+impl Linear {
+    fn parse(bytes: &'static [u8]) -> Option<Linear> {
+        if bytes.get(..4)? != b"TSL1" {
+            return None;
+        }
+        let bits = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
+        if !(8..=24).contains(&bits) {
+            return None;
+        }
+        let weights = bytes.get(HEADER..)?;
+        if weights.len() != 2 << bits {
+            return None;
+        }
+        Some(Linear {
+            bits,
+            scale: f32_at(bytes, 8)?,
+            bias: f32_at(bytes, 12)?,
+            lexicon_weight: f32_at(bytes, 16)?,
+            weights,
+        })
+    }
+
+    fn weight(&self, index: u32) -> f32 {
+        let at = index as usize * 2;
+        match self.weights.get(at..at + 2) {
+            Some(&[lo, hi]) => f32::from(i16::from_le_bytes([lo, hi])) * self.scale,
+            _ => 0.0,
+        }
+    }
+
+    /// Score in [-1, 1] (`2·P(positive) − 1`) from the tokens and the lexicon score.
+    pub(crate) fn score(&self, tokens: &Tokens, lexicon_score: f32) -> f32 {
+        let mut features = Vec::with_capacity(tokens.len() * 2);
+        hashed_features(tokens, self.bits, &mut features);
+        let mut z = self.bias + self.lexicon_weight * lexicon_score;
+        if !features.is_empty() {
+            let sum: f32 = features.iter().map(|&i| self.weight(i)).sum();
+            z += sum / (features.len() as f32).sqrt();
+        }
+        (z / 2.0).tanh()
+    }
+}
+
+/// 64-bit FNV-1a, fixed forever: the trained weights depend on it.
+fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            h ^= 0xff;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Sorted, distinct feature indices in `[0, 2^bits)` for `tokens`: `u` unigrams and `b`
+/// bigrams (not across a sentence break), each prefixed `!` inside a negation's scope.
+/// Numbers become `0`; elongations are shortened ("soooo" → "soo"); @handles are skipped.
+pub fn hashed_features(tokens: &Tokens, bits: u32, out: &mut Vec<u32>) {
+    out.clear();
+    let mask = (1u64 << bits) - 1;
+    let index = |h: u64| ((h ^ (h >> 32)) & mask) as u32;
+    let mut prev: Option<String> = None;
+    let mut negated_left = 0usize;
+    for token in &tokens.tokens {
+        if token.boundary != Boundary::None {
+            negated_left = 0;
+            if token.boundary == Boundary::Sentence {
+                prev = None;
+            }
+        }
+        if token.kind == TokenKind::Mention {
+            continue;
+        }
+        let raw = tokens.text(token);
+        let mut term = if raw.bytes().all(|b| b.is_ascii_digit()) {
+            "0".to_owned()
+        } else {
+            collapse_repeats(raw).unwrap_or_else(|| raw.to_owned())
+        };
+        let is_negator = token.kind == TokenKind::Word && NEGATORS.contains(&term.as_str());
+        if negated_left > 0 && !is_negator {
+            term.insert(0, '!');
+            negated_left -= 1;
+        }
+        let kind: &[u8] = match token.kind {
+            TokenKind::Hashtag => b"#",
+            TokenKind::Emoji => b"e",
+            _ => b"u",
+        };
+        out.push(index(fnv(&[kind, term.as_bytes()])));
+        if let Some(p) = &prev {
+            out.push(index(fnv(&[b"b", p.as_bytes(), term.as_bytes()])));
+        }
+        if is_negator {
+            negated_left = NEGATION_SCOPE;
+        }
+        prev = Some(term);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::tokenize;
+
+    #[test]
+    fn the_embedded_model_loads() {
+        assert!(english().is_some());
+    }
+
+    #[test]
+    fn negation_changes_the_features_until_punctuation() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        hashed_features(&tokenize("good"), 18, &mut a);
+        hashed_features(&tokenize("not good"), 18, &mut b);
+        assert!(!b.contains(&a[0]));
+        hashed_features(&tokenize("not ok, good"), 18, &mut b);
+        assert!(b.contains(&a[0]));
+    }
+
+    #[test]
+    fn hashing_is_stable() {
+        // The trained weights depend on these exact values.
+        assert_eq!(fnv(&[b"u", b"good"]), 0x84ee_74f7_03e2_9fd0);
+    }
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Train tribune-text's English sentiment model (logistic regression over hashed n-grams
+plus the lexicon score) and write crates/tribune-text/models/sentiment_en_linear.bin.
+
+Run after scripts/text/fetch_sources.sh and build_models.py (the lexicon score is one of
+the features, so the lexicons must be final first):
+
+    python3 scripts/text/train_sentiment_en.py [--dev DIR] [--with-uci]
+
+Training data (docs/text/DATA.md): the human-rated sentences shipped in the sdist of PyPI
+`vaderSentiment==3.3.2` (MIT): tweets, Amazon review snippets (Hu & Liu 2004) and NYT
+editorial snippets. Their movie-review snippets are NOT used: they are Pang & Lee
+sentences, the same source as the evaluation file. Mean rating >= 0.5 is positive,
+<= -0.5 negative, in between is left out.
+
+--dev DIR: drop any training text that also appears (lowercased, punctuation removed) in a
+file of DIR. Only a filter: nothing from DIR is learnt.
+--with-uci: also train on npm `sentiment@5.0.2`'s UCI fixtures (MIT). They ARE lines
+5499-8469 of the dev file sentiment_en.tsv: a model trained with them may only be scored on
+lines 1-5498. The shipped model is trained without them.
+
+Deterministic: fixed seed, fixed order, pure Python (no numpy). Hyper-parameters are chosen
+on a 10% split of the training data, never on the dev files.
+"""
+import argparse
+import glob
+import io
+import json
+import math
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+import tarfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SRC = os.path.join(ROOT, "target", "text-data", "src")
+WORK = os.path.join(ROOT, "target", "text-data", "train")
+OUT = os.path.join(ROOT, "crates", "tribune-text", "models", "sentiment_en_linear.bin")
+BITS = 18
+SETS = [  # (file in the archive, name)
+    ("tweets_GroundTruth.txt", "vader-tweets"),
+    ("amazonReviewSnippets_GroundTruth.txt", "vader-amazon"),
+    ("nytEditorialSnippets_GroundTruth.txt", "vader-nyt"),
+]
+THRESHOLD = 0.5
+
+
+def normalise(text):
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def vader_rated():
+    found = glob.glob(os.path.join(SRC, "vaderSentiment-3.3.2", "*", "additional_resources",
+                                   "hutto_ICWSM_2014.tar.gz"))
+    if not found:
+        raise SystemExit("missing vaderSentiment sdist; run scripts/text/fetch_sources.sh")
+    rows = []
+    with tarfile.open(found[0]) as tar:
+        for member, name in SETS:
+            data = tar.extractfile(f"hutto_ICWSM_2014/{member}").read()
+            text = data.decode("utf-8", errors="replace")
+            for line in io.StringIO(text):
+                parts = line.rstrip("\r\n").split("\t")
+                if len(parts) < 3:
+                    continue
+                rating = float(parts[1])
+                body = " ".join("\t".join(parts[2:]).split())
+                if rating >= THRESHOLD:
+                    rows.append((1, body, name))
+                elif rating <= -THRESHOLD:
+                    rows.append((0, body, name))
+    return rows
+
+
+def uci():
+    rows = []
+    for name in ("amazon", "imdb", "yelp"):
+        path = os.path.join(SRC, "sentiment-5.0.2", "package", "test", "fixtures", f"{name}.json")
+        with open(path, encoding="utf-8") as f:
+            for item in json.load(f):
+                rows.append((int(item["class"]), " ".join(item["text"].split()), f"uci-{name}"))
+    return rows
+
+
+def decontaminate(rows, dev):
+    seen = set()
+    for path in sorted(glob.glob(os.path.join(dev, "*.tsv"))):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                seen.add(normalise(line.partition("\t")[2]))
+    kept = [r for r in rows if normalise(r[1]) not in seen]
+    print(f"decontamination against {dev}: dropped {len(rows) - len(kept)} of {len(rows)}",
+          file=sys.stderr)
+    return kept
+
+
+def features(rows):
+    """Runs the Rust feature extractor (the classifier's own code) over the texts."""
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "tribune-text", "--example",
+                    "sentiment_features"], cwd=ROOT, check=True)
+    exe = os.path.join(ROOT, "target", "release", "examples", "sentiment_features")
+    data = "".join(f"{label}\t{text}\n" for label, text, _ in rows)
+    out = subprocess.run([exe, str(BITS)], input=data.encode("utf-8"), capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    xs = []
+    for line in out.splitlines():
+        label, lex, idx = line.split("\t")
+        xs.append((int(label), float(lex), [int(i) for i in idx.split()]))
+    assert len(xs) == len(rows), "feature extractor dropped lines"
+    return xs
+
+
+def train(xs, l2, epochs, seed=7):
+    """Logistic regression, AdaGrad, L2 applied lazily to the touched weights."""
+    w = {}
+    g2 = {}
+    bias = lex_w = 0.0
+    gb = gl = 1e-8
+    lr = 0.5
+    order = list(range(len(xs)))
+    rng = random.Random(seed)
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for n in order:
+            y, lex, idx = xs[n]
+            v = 1.0 / math.sqrt(len(idx)) if idx else 0.0
+            z = bias + lex_w * lex + v * sum(w.get(i, 0.0) for i in idx)
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            err = p - y
+            gb += err * err
+            bias -= lr * err / math.sqrt(gb)
+            g = err * lex
+            gl += g * g
+            lex_w -= lr * g / math.sqrt(gl)
+            for i in idx:
+                wi = w.get(i, 0.0)
+                g = err * v + l2 * wi
+                g2[i] = g2.get(i, 1e-8) + g * g
+                w[i] = wi - lr * g / math.sqrt(g2[i])
+    return bias, lex_w, w
+
+
+def accuracy(model, xs):
+    bias, lex_w, w = model
+    ok = 0
+    for y, lex, idx in xs:
+        v = 1.0 / math.sqrt(len(idx)) if idx else 0.0
+        z = bias + lex_w * lex + v * sum(w.get(i, 0.0) for i in idx)
+        ok += (z >= 0) == (y == 1)
+    return ok / len(xs)
+
+
+def write(model):
+    bias, lex_w, w = model
+    top = max((abs(v) for v in w.values()), default=1.0) or 1.0
+    scale = top / 32767.0
+    dense = [0] * (1 << BITS)
+    for i, v in w.items():
+        dense[i] = max(-32767, min(32767, round(v / scale)))
+    with open(OUT, "wb") as f:
+        f.write(b"TSL1" + struct.pack("<Ifff", BITS, scale, bias, lex_w))
+        f.write(struct.pack(f"<{len(dense)}h", *dense))
+    nonzero = sum(1 for v in dense if v)
+    print(f"wrote {OUT}: {os.path.getsize(OUT)} bytes, {nonzero} non-zero weights, "
+          f"bias {bias:.3f}, lexicon weight {lex_w:.3f}", file=sys.stderr)
+
+
+def main():
+    global OUT
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dev", help="directory of evaluation files to exclude from training")
+    ap.add_argument("--with-uci", action="store_true")
+    ap.add_argument("--out", default=OUT)
+    args = ap.parse_args()
+    OUT = args.out
+    rows = vader_rated()
+    if args.with_uci:
+        rows += uci()
+    if args.dev:
+        rows = decontaminate(rows, args.dev)
+    counts = {}
+    for label, _, name in rows:
+        counts.setdefault(name, [0, 0])[label] += 1
+    for name, (neg, pos) in sorted(counts.items()):
+        print(f"{name}: neg {neg} / pos {pos}", file=sys.stderr)
+    xs = features(rows)
+    rng = random.Random(11)
+    order = list(range(len(xs)))
+    rng.shuffle(order)
+    cut = len(xs) // 10
+    valid = [xs[i] for i in order[:cut]]
+    fit = [xs[i] for i in order[cut:]]
+    best = None
+    for l2 in (1e-4, 1e-3, 1e-2):
+        for epochs in (5, 10):
+            acc = accuracy(train(fit, l2, epochs), valid)
+            print(f"l2 {l2:g} epochs {epochs}: held-out accuracy {acc:.4f}", file=sys.stderr)
+            if best is None or acc > best[0]:
+                best = (acc, l2, epochs)
+    _, l2, epochs = best
+    print(f"chosen: l2 {l2:g}, {epochs} epochs; training on all {len(xs)}", file=sys.stderr)
+    write(train(xs, l2, epochs))
+
+
+if __name__ == "__main__":
+    main()
