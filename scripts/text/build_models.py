@@ -81,7 +81,17 @@ def vader_fr():
 
 
 def textblob_fr():
-    tree = ET.parse(one("textblob_fr-*/textblob_fr/fr-sentiment.xml"))
+    return pattern_xml(one("textblob_fr-*/textblob_fr/fr-sentiment.xml"))
+
+
+def textblob_en():
+    return pattern_xml(one("textblob-0.18.0.post0-*/textblob/en/en-sentiment.xml"))
+
+
+def pattern_xml(path):
+    """Pattern-style adjective lexicon: polarity in [-1, 1] per sense, averaged per word,
+    scaled to VADER's [-4, 4]; words whose average is near 0 are left out."""
+    tree = ET.parse(path)
     acc = {}
     for node in tree.getroot().iter("word"):
         w = keep(node.get("form", ""))
@@ -115,7 +125,8 @@ def write_lexicon(name, lex):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    en = afinn_en()
+    en = textblob_en()  # adjectives only: AFINN and VADER win where they have the word
+    en.update(afinn_en())
     en.update(vader_en())  # VADER's human ratings win over AFINN's where both exist
     write_lexicon("sentiment_en.tsv", en)
 

@@ -9,7 +9,7 @@ mkdir -p "$OUT/dl"
 cd "$OUT/dl"
 
 # PyPI source distributions (no install, no dependencies).
-for spec in "vaderSentiment==3.3.2" "vadersentiment-fr==1.3.4" "textblob-fr==0.2.0"; do
+for spec in "vaderSentiment==3.3.2" "vadersentiment-fr==1.3.4" "textblob-fr==0.2.0" "textblob==0.18.0.post0"; do
   pip download --no-deps --no-binary :all: --no-build-isolation -q -d . "$spec" || \
   pip download --no-deps -q -d . "$spec"
 done

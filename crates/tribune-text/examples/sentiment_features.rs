@@ -1,12 +1,12 @@
 //! Prints the English sentiment model's features for `label<TAB>text` lines on stdin, one
-//! line each: `label<TAB>lexicon score<TAB>space-separated hashed feature indices`.
+//! line each: `label<TAB>lexicon score<TAB>space-separated index:value features`.
 //! Used by scripts/text/train_sentiment_en.py so that training sees exactly what the
 //! classifier computes: `cargo run --release -p tribune-text --example sentiment_features
 //! -- BITS < train.tsv > features.txt`.
 
 use std::io::{BufRead, Write};
 
-use tribune_text::classify::{Language, linear, prepare, sentiment};
+use tribune_text::classify::{linear, prepare};
 use tribune_text::tokenize::tokenize;
 
 fn main() -> std::io::Result<()> {
@@ -24,9 +24,12 @@ fn main() -> std::io::Result<()> {
         };
         let tokens = tokenize(&prepare::deobfuscate(text));
         let irony = text.trim_end().ends_with("/s");
-        let lexicon = sentiment::lexicon_score(&tokens, Language::En, irony);
-        linear::hashed_features(&tokens, bits, &mut features);
-        let list: Vec<String> = features.iter().map(u32::to_string).collect();
+        let lexicon = linear::mean_lexicon_score(&tokens, irony);
+        linear::weighted_features(&tokens, bits, &mut features);
+        let list: Vec<String> = features
+            .iter()
+            .map(|(i, v)| format!("{i}:{v:.6}"))
+            .collect();
         writeln!(out, "{label}\t{lexicon:.5}\t{}", list.join(" "))?;
     }
     out.flush()

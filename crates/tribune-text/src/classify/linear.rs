@@ -12,7 +12,8 @@
 
 use std::sync::LazyLock;
 
-use super::sentiment::NEGATORS;
+use super::lang::Language;
+use super::sentiment::{NEGATORS, lexicon_range, lexicon_score};
 use crate::normalize::collapse_repeats;
 use crate::tokenize::{Boundary, TokenKind, Tokens};
 
@@ -72,17 +73,81 @@ impl Linear {
         }
     }
 
-    /// Score in [-1, 1] (`2·P(positive) − 1`) from the tokens and the lexicon score.
-    pub(crate) fn score(&self, tokens: &Tokens, lexicon_score: f32) -> f32 {
+    /// Score in [-1, 1] (`2·P(positive) − 1`).
+    pub(crate) fn score(&self, tokens: &Tokens, raw_irony: bool) -> f32 {
         let mut features = Vec::with_capacity(tokens.len() * 2);
-        hashed_features(tokens, self.bits, &mut features);
-        let mut z = self.bias + self.lexicon_weight * lexicon_score;
-        if !features.is_empty() {
-            let sum: f32 = features.iter().map(|&i| self.weight(i)).sum();
-            z += sum / (features.len() as f32).sqrt();
-        }
+        weighted_features(tokens, self.bits, &mut features);
+        let lexicon_score = mean_lexicon_score(tokens, raw_irony);
+        let z = self.bias
+            + self.lexicon_weight * lexicon_score
+            + features
+                .iter()
+                .map(|&(i, v)| self.weight(i) * v)
+                .sum::<f32>();
         (z / 2.0).tanh()
     }
+}
+
+/// The sentences of a text, as token ranges (a text without tokens has none).
+fn sentences(tokens: &Tokens) -> Vec<std::ops::Range<usize>> {
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    for (i, token) in tokens.tokens.iter().enumerate() {
+        if i > start && token.boundary == Boundary::Sentence {
+            bounds.push(start..i);
+            start = i;
+        }
+    }
+    if start < tokens.tokens.len() {
+        bounds.push(start..tokens.tokens.len());
+    }
+    bounds
+}
+
+/// The model's lexicon feature: the mean of the English lexicon scores of the sentences
+/// (the score of the whole text when it is one sentence).
+pub fn mean_lexicon_score(tokens: &Tokens, raw_irony: bool) -> f32 {
+    let bounds = sentences(tokens);
+    if bounds.len() <= 1 {
+        return lexicon_score(tokens, Language::En, raw_irony);
+    }
+    let n = bounds.len() as f32;
+    bounds
+        .into_iter()
+        .map(|r| lexicon_range(tokens, r, Language::En, raw_irony))
+        .sum::<f32>()
+        / n
+}
+
+/// The model's sparse input: for each sentence, its distinct [`hashed_features`] weighted
+/// `1 / (sentences · √features in the sentence)`, summed per index and sorted. A long
+/// review is thus the mean of its sentences, like the sentence-level data the model is
+/// trained on, instead of a bag so large that it drowns the lexicon score.
+pub fn weighted_features(tokens: &Tokens, bits: u32, out: &mut Vec<(u32, f32)>) {
+    out.clear();
+    let bounds = sentences(tokens);
+    let mut one = Vec::new();
+    let mut groups = Vec::with_capacity(bounds.len());
+    for range in bounds {
+        hashed_features(tokens, range, bits, &mut one);
+        if !one.is_empty() {
+            groups.push(std::mem::take(&mut one));
+        }
+    }
+    let sentences = groups.len() as f32;
+    for group in &groups {
+        let v = 1.0 / (sentences * (group.len() as f32).sqrt());
+        out.extend(group.iter().map(|&i| (i, v)));
+    }
+    out.sort_unstable_by_key(|&(i, _)| i);
+    out.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 /// 64-bit FNV-1a, fixed forever: the trained weights depend on it.
@@ -101,16 +166,21 @@ fn fnv(parts: &[&[u8]]) -> u64 {
     h
 }
 
-/// Sorted, distinct feature indices in `[0, 2^bits)` for `tokens`: `u` unigrams and `b`
-/// bigrams (not across a sentence break), each prefixed `!` inside a negation's scope.
+/// Sorted, distinct feature indices in `[0, 2^bits)` for the tokens in `range`: unigrams
+/// and bigrams (not across a sentence break), each prefixed `!` inside a negation's scope.
 /// Numbers become `0`; elongations are shortened ("soooo" → "soo"); @handles are skipped.
-pub fn hashed_features(tokens: &Tokens, bits: u32, out: &mut Vec<u32>) {
+pub fn hashed_features(
+    tokens: &Tokens,
+    range: std::ops::Range<usize>,
+    bits: u32,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     let mask = (1u64 << bits) - 1;
     let index = |h: u64| ((h ^ (h >> 32)) & mask) as u32;
     let mut prev: Option<String> = None;
     let mut negated_left = 0usize;
-    for token in &tokens.tokens {
+    for token in tokens.tokens.get(range).unwrap_or(&[]) {
         if token.boundary != Boundary::None {
             negated_left = 0;
             if token.boundary == Boundary::Sentence {
@@ -163,11 +233,23 @@ mod tests {
     fn negation_changes_the_features_until_punctuation() {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        hashed_features(&tokenize("good"), 18, &mut a);
-        hashed_features(&tokenize("not good"), 18, &mut b);
+        let all = |t: &str, out: &mut Vec<u32>| {
+            let tokens = tokenize(t);
+            hashed_features(&tokens, 0..tokens.len(), 18, out);
+        };
+        all("good", &mut a);
+        all("not good", &mut b);
         assert!(!b.contains(&a[0]));
-        hashed_features(&tokenize("not ok, good"), 18, &mut b);
+        all("not ok, good", &mut b);
         assert!(b.contains(&a[0]));
+    }
+
+    #[test]
+    fn a_long_text_is_the_mean_of_its_sentences() {
+        let mut f = Vec::new();
+        weighted_features(&tokenize("Good. Good."), 18, &mut f);
+        assert_eq!(f.len(), 1);
+        assert!((f[0].1 - 1.0).abs() < 1e-6);
     }
 
     #[test]

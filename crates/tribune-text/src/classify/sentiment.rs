@@ -226,10 +226,9 @@ fn lookup(lang: Language, word: &str) -> Option<f32> {
 /// English goes through the linear model (which takes the lexicon score as one of its
 /// features); other languages use the lexicon and rules alone.
 pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentiment {
-    let lexicon = lexicon_score(tokens, lang, raw_irony);
     let score = match (lang, super::linear::english()) {
-        (Language::En, Some(model)) => model.score(tokens, lexicon),
-        _ => lexicon,
+        (Language::En, Some(model)) => model.score(tokens, raw_irony),
+        _ => lexicon_score(tokens, lang, raw_irony),
     };
     let label = if score >= NEUTRAL_BAND {
         SentimentLabel::Positive
@@ -243,8 +242,20 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
 
 /// The lexicon-and-rules score in [-1, 1] (VADER's normalisation of the summed valences).
 pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
-    let words: Vec<(TokenKind, &str, bool)> = tokens
-        .tokens
+    lexicon_range(tokens, 0..tokens.len(), lang, raw_irony)
+}
+
+/// [`lexicon_score`] of the tokens in `range` (one sentence, for the English model). The
+/// `!` count is only known for the whole text, so it only counts for the whole text.
+pub fn lexicon_range(
+    tokens: &Tokens,
+    range: std::ops::Range<usize>,
+    lang: Language,
+    raw_irony: bool,
+) -> f32 {
+    let whole = range.start == 0 && range.end == tokens.len();
+    let slice = tokens.tokens.get(range).unwrap_or(&[]);
+    let words: Vec<(TokenKind, &str, bool)> = slice
         .iter()
         .map(|t| (t.kind, tokens.text(t), t.all_caps))
         .collect();
@@ -255,7 +266,7 @@ pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
     let mut contrast_at = vec![None; words.len()];
     let mut sentence_start = 0;
     for i in 0..=words.len() {
-        let ends = i == words.len() || (i > 0 && tokens.tokens[i].boundary == Boundary::Sentence);
+        let ends = i == words.len() || (i > 0 && slice[i].boundary == Boundary::Sentence);
         if ends {
             let last = (sentence_start..i).rev().find(|&j| {
                 let (k, w, _) = words[j];
@@ -301,7 +312,7 @@ pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
         let mut from = i.saturating_sub(3);
         if let Some(b) = (from + 1..=i)
             .rev()
-            .find(|&j| tokens.tokens[j].boundary != Boundary::None)
+            .find(|&j| slice[j].boundary != Boundary::None)
         {
             from = b;
         }
@@ -332,7 +343,7 @@ pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
         }
         total += v;
     }
-    if total != 0.0 {
+    if total != 0.0 && whole {
         let bang = (tokens.exclamations.min(4) as f32) * 0.29;
         total += bang * total.signum();
     }
