@@ -72,6 +72,8 @@ def vader_rated():
                     rows.append((1, body, name))
                 elif rating <= -THRESHOLD:
                     rows.append((0, body, name))
+                else:
+                    rows.append((2, body, name))  # neutral: only to choose the band
     return rows
 
 
@@ -115,7 +117,17 @@ def features(rows):
         pairs = [p.split(":") for p in idx.split()]
         xs.append((int(label), float(lex), [(int(i), float(v)) for i, v in pairs]))
     assert len(xs) == len(rows), "feature extractor dropped lines"
-    return xs
+    # Each source counts its negatives and positives equally: otherwise words typical of a
+    # source (the formal register of the editorials, mostly negative; the tweets, mostly
+    # positive) learn the source's class balance instead of sentiment.
+    counts = {}
+    for label, _, name in rows:
+        counts[(name, label)] = counts.get((name, label), 0) + 1
+    weights = []
+    for label, _, name in rows:
+        total = counts.get((name, 0), 0) + counts.get((name, 1), 0)
+        weights.append(total / (2.0 * counts[(name, label)]))
+    return [(y, lex, idx, wt) for (y, lex, idx), wt in zip(xs, weights)]
 
 
 def train(xs, l2, epochs, seed=7):
@@ -130,10 +142,10 @@ def train(xs, l2, epochs, seed=7):
     for _ in range(epochs):
         rng.shuffle(order)
         for n in order:
-            y, lex, idx = xs[n]
+            y, lex, idx, weight = xs[n]
             z = bias + lex_w * lex + sum(w.get(i, 0.0) * v for i, v in idx)
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            err = p - y
+            err = (p - y) * weight
             gb += err * err
             bias -= lr * err / math.sqrt(gb)
             g = err * lex
@@ -150,13 +162,57 @@ def train(xs, l2, epochs, seed=7):
 def accuracy(model, xs):
     bias, lex_w, w = model
     ok = 0
-    for y, lex, idx in xs:
+    for y, lex, idx, _ in xs:
         z = bias + lex_w * lex + sum(w.get(i, 0.0) * v for i, v in idx)
         ok += (z >= 0) == (y == 1)
     return ok / len(xs)
 
 
-def write(model):
+def squeeze(score, band):
+    """Same as Linear::score in linear.rs: [-band, band] into the neutral zone (±0.05)."""
+    a = abs(score)
+    if a <= band:
+        out = a * 0.05 / band if band > 0 else a
+    else:
+        out = 0.05 + (a - band) * 0.95 / (1 - band)
+    return math.copysign(out, score)
+
+
+def choose_band(model, polar, neutral, neutral_share):
+    """The no-lexicon-evidence band (see linear.rs): 3-class macro-F1 on the held-out polar
+    sentences plus the neutral ones (never trained on), as the classifier computes it."""
+    bias, lex_w, w = model
+    rows = [(y, lex, idx) for y, lex, idx, _ in polar + neutral]
+    # Neutral sentences weigh as much as they are common in the social-media sample (the
+    # rated tweets): the NYT snippets alone are mostly neutral and would overstate them.
+    share = {0: 1.0, 1: 1.0,
+             2: neutral_share / (1 - neutral_share) * len(polar) / len(neutral)}
+    results = []
+    for band in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        pred = []
+        for _, lex, idx in rows:
+            z = bias + lex_w * lex + sum(w.get(i, 0.0) * v for i, v in idx)
+            score = math.tanh(z / 2)
+            if lex == 0.0:
+                score = squeeze(score, band)
+            pred.append(1 if score >= 0.05 else 0 if score <= -0.05 else 2)
+        f1s = []
+        for c in (0, 1, 2):
+            tp = sum(share[y] for (y, _, _), p in zip(rows, pred) if y == c and p == c)
+            np_ = sum(share[y] for (y, _, _), p in zip(rows, pred) if p == c)
+            ns = sum(share[y] for y, _, _ in rows if y == c)
+            f1s.append(2 * tp / (np_ + ns) if np_ + ns else 0.0)
+        f1 = sum(f1s) / 3
+        print(f"band {band}: 3-class macro-F1 {f1:.4f} (neg/pos held-out + neutral)",
+              file=sys.stderr)
+        results.append((band, f1))
+    top = max(f1 for _, f1 in results)
+    # The smallest band within 0.005 of the best: past that the curve is flat (noise of a
+    # few thousand sentences) and a wider band only hides more of the model's opinions.
+    return min(band for band, f1 in results if f1 >= top - 0.005)
+
+
+def write(model, band):
     bias, lex_w, w = model
     top = max((abs(v) for v in w.values()), default=1.0) or 1.0
     scale = top / 32767.0
@@ -164,7 +220,7 @@ def write(model):
     for i, v in w.items():
         dense[i] = max(-32767, min(32767, round(v / scale)))
     with open(OUT, "wb") as f:
-        f.write(b"TSL1" + struct.pack("<Ifff", BITS, scale, bias, lex_w))
+        f.write(b"TSL2" + struct.pack("<Iffff", BITS, scale, bias, lex_w, band))
         f.write(struct.pack(f"<{len(dense)}h", *dense))
     nonzero = sum(1 for v in dense if v)
     print(f"wrote {OUT}: {os.path.getsize(OUT)} bytes, {nonzero} non-zero weights, "
@@ -186,10 +242,12 @@ def main():
         rows = decontaminate(rows, args.dev)
     counts = {}
     for label, _, name in rows:
-        counts.setdefault(name, [0, 0])[label] += 1
-    for name, (neg, pos) in sorted(counts.items()):
-        print(f"{name}: neg {neg} / pos {pos}", file=sys.stderr)
-    xs = features(rows)
+        counts.setdefault(name, [0, 0, 0])[label] += 1
+    for name, (neg, pos, neu) in sorted(counts.items()):
+        print(f"{name}: neg {neg} / pos {pos} (neutral, for the band only: {neu})",
+              file=sys.stderr)
+    neutral = features([r for r in rows if r[0] == 2])
+    xs = features([r for r in rows if r[0] != 2])
     rng = random.Random(11)
     order = list(range(len(xs)))
     rng.shuffle(order)
@@ -204,8 +262,12 @@ def main():
             if best is None or acc > best[0]:
                 best = (acc, l2, epochs)
     _, l2, epochs = best
-    print(f"chosen: l2 {l2:g}, {epochs} epochs; training on all {len(xs)}", file=sys.stderr)
-    write(train(xs, l2, epochs))
+    tweets = counts.get("vader-tweets", [0, 0, 0])
+    neutral_share = tweets[2] / max(1, sum(tweets))
+    band = choose_band(train(fit, l2, epochs), valid, neutral, neutral_share)
+    print(f"chosen: l2 {l2:g}, {epochs} epochs, band {band}; training on all {len(xs)}",
+          file=sys.stderr)
+    write(train(xs, l2, epochs), band)
 
 
 if __name__ == "__main__":

@@ -253,6 +253,10 @@ pub(crate) fn link_domain(piece: &str) -> Option<String> {
         ) || c == '\u{00AB}'
             || c == '\u{00BB}'
     });
+    // `@alice.bsky.social` is a handle (Bluesky handles are domains), not a link.
+    if trimmed.starts_with('@') {
+        return None;
+    }
     let lower = trimmed.to_ascii_lowercase();
     let (rest, explicit) = if let Some(r) = lower.strip_prefix("https://") {
         (r, true)
@@ -326,6 +330,16 @@ mod tests {
             ]
         );
         assert_eq!(t.domains, ["example.com", "promo.xyz"]);
+    }
+
+    #[test]
+    fn handles_with_dots_are_mentions_not_links() {
+        let t = tokenize("merci @alice.bsky.social et bob@example.com");
+        assert_eq!(t.domains, ["example.com"]);
+        assert!(
+            t.iter()
+                .any(|(k, s)| k == TokenKind::Mention && s == "alice.bsky.social")
+        );
     }
 
     #[test]

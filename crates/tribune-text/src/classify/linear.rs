@@ -7,20 +7,21 @@
 //! `sentiment_features` example prints them), so training and inference cannot disagree on
 //! tokenization or hashing. Training data and licences: docs/text/DATA.md.
 //!
-//! File format (little endian): `TSL1`, hash bits (u32), weight scale (f32), bias (f32),
-//! weight of the lexicon score (f32), then `2^bits` weights as i16 (`value = i16 * scale`).
+//! File format (little endian): `TSL2`, hash bits (u32), weight scale (f32), bias (f32),
+//! weight of the lexicon score (f32), no-lexicon-evidence band (f32), then `2^bits`
+//! weights as i16 (`value = i16 * scale`).
 
 use std::sync::LazyLock;
 
 use super::lang::Language;
-use super::sentiment::{NEGATORS, lexicon_range, lexicon_score};
+use super::sentiment::{NEGATORS, NEUTRAL_BAND, lexicon_range, lexicon_score};
 use crate::normalize::collapse_repeats;
 use crate::tokenize::{Boundary, TokenKind, Tokens};
 
 /// Words after a negator that are marked as negated (unless punctuation comes first).
 const NEGATION_SCOPE: usize = 4;
 
-const HEADER: usize = 20;
+const HEADER: usize = 24;
 
 /// The embedded English model.
 pub(crate) struct Linear {
@@ -28,6 +29,8 @@ pub(crate) struct Linear {
     scale: f32,
     bias: f32,
     lexicon_weight: f32,
+    /// See [`Linear::score`].
+    no_lexicon_band: f32,
     weights: &'static [u8],
 }
 
@@ -45,7 +48,7 @@ fn f32_at(bytes: &[u8], at: usize) -> Option<f32> {
 
 impl Linear {
     fn parse(bytes: &'static [u8]) -> Option<Linear> {
-        if bytes.get(..4)? != b"TSL1" {
+        if bytes.get(..4)? != b"TSL2" {
             return None;
         }
         let bits = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
@@ -61,6 +64,7 @@ impl Linear {
             scale: f32_at(bytes, 8)?,
             bias: f32_at(bytes, 12)?,
             lexicon_weight: f32_at(bytes, 16)?,
+            no_lexicon_band: f32_at(bytes, 20)?.clamp(0.0, 0.9),
             weights,
         })
     }
@@ -73,7 +77,11 @@ impl Linear {
         }
     }
 
-    /// Score in [-1, 1] (`2·P(positive) − 1`).
+    /// Score in [-1, 1]: `2·P(positive) − 1`, except that a text in which the lexicon
+    /// finds no sentiment at all ("the store opens at 9") needs the n-grams alone to be
+    /// confident (|score| > the band, chosen by the training script on held-out polar and
+    /// neutral sentences) to leave the neutral band: trained on polar sentences only, the
+    /// model otherwise gives every neutral post a polarity.
     pub(crate) fn score(&self, tokens: &Tokens, raw_irony: bool) -> f32 {
         let mut features = Vec::with_capacity(tokens.len() * 2);
         weighted_features(tokens, self.bits, &mut features);
@@ -84,7 +92,24 @@ impl Linear {
                 .iter()
                 .map(|&(i, v)| self.weight(i) * v)
                 .sum::<f32>();
-        (z / 2.0).tanh()
+        let score = (z / 2.0).tanh();
+        if lexicon_score == 0.0 {
+            // Monotone squeeze of [-band, band] into the neutral zone: the order of the
+            // scores (and their sign, for a forced neg/pos choice) is kept.
+            let band = self.no_lexicon_band;
+            let a = score.abs();
+            let out = if a <= band {
+                if band > 0.0 {
+                    a * NEUTRAL_BAND / band
+                } else {
+                    a
+                }
+            } else {
+                NEUTRAL_BAND + (a - band) * (1.0 - NEUTRAL_BAND) / (1.0 - band)
+            };
+            return out.copysign(score);
+        }
+        score
     }
 }
 
@@ -167,7 +192,8 @@ fn fnv(parts: &[&[u8]]) -> u64 {
 }
 
 /// Sorted, distinct feature indices in `[0, 2^bits)` for the tokens in `range`: unigrams
-/// and bigrams (not across a sentence break), each prefixed `!` inside a negation's scope.
+/// and bigrams (not across a sentence break), each prefixed `!` inside a negation's scope;
+/// negators themselves give no feature.
 /// Numbers become `0`; elongations are shortened ("soooo" → "soo"); @handles are skipped.
 pub fn hashed_features(
     tokens: &Tokens,
@@ -196,8 +222,15 @@ pub fn hashed_features(
         } else {
             collapse_repeats(raw).unwrap_or_else(|| raw.to_owned())
         };
-        let is_negator = token.kind == TokenKind::Word && NEGATORS.contains(&term.as_str());
-        if negated_left > 0 && !is_negator {
+        if token.kind == TokenKind::Word && NEGATORS.contains(&term.as_str()) {
+            // The negation lives in the marks of the words it governs; the negator itself
+            // would only learn that complaints use more negations, which then outweighs
+            // the words ("not bad" read as negative).
+            negated_left = NEGATION_SCOPE;
+            prev = None;
+            continue;
+        }
+        if negated_left > 0 {
             term.insert(0, '!');
             negated_left -= 1;
         }
@@ -209,9 +242,6 @@ pub fn hashed_features(
         out.push(index(fnv(&[kind, term.as_bytes()])));
         if let Some(p) = &prev {
             out.push(index(fnv(&[b"b", p.as_bytes(), term.as_bytes()])));
-        }
-        if is_negator {
-            negated_left = NEGATION_SCOPE;
         }
         prev = Some(term);
     }

@@ -391,6 +391,10 @@ mod tests {
             "url:https://Example.abc/x",
             "url:a.com./x!!",
             "https://www.Example.com/a",
+            // Found by the fuzzer: a handle with a dot was printed as `@orarle.com`,
+            // which then read as a link to orarle.com and left an empty query.
+            "#Fibre @Orarle.com\0\0\0\0 from:bkb",
+            "@alice.bsky.social",
         ] {
             let once = parse(q).unwrap();
             assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
