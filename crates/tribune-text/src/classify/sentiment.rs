@@ -55,18 +55,36 @@ const NEGATIVE_WEIGHT: f32 = 1.6;
 pub const NEUTRAL_BAND: f32 = 0.05;
 
 static EN: LazyLock<FxHashMap<Box<str>, f32>> = LazyLock::new(|| {
-    valences(&[
+    merged(
         include_str!("../../models/sentiment_en.tsv"),
         include_str!("../../lexicons/sentiment_extra_en.tsv"),
-    ])
+    )
 });
 
 static FR: LazyLock<FxHashMap<Box<str>, f32>> = LazyLock::new(|| {
-    valences(&[
+    merged(
         include_str!("../../models/sentiment_fr.tsv"),
         include_str!("../../lexicons/sentiment_extra_fr.tsv"),
-    ])
+    )
 });
+
+/// The generated lexicon without the words the rules use as modifiers, then the
+/// hand-written one on top. A booster, dampener, negator or contrast acts through the
+/// rules; a valence of its own is noise from the registry lists (`very` +0.8, `most` +2.0,
+/// `trop` −1.0, `vraiment` +1.9) and would count it twice. The hand-written lists may
+/// still give one (`super` is praise on its own).
+fn merged(generated: &str, hand_written: &str) -> FxHashMap<Box<str>, f32> {
+    let mut map = valences(&[generated]);
+    map.retain(|w, _| !is_modifier(w));
+    map.extend(valences(&[hand_written]));
+    map
+}
+
+fn is_modifier(word: &str) -> bool {
+    [NEGATORS, BOOSTERS, DAMPENERS, CONTRASTS]
+        .iter()
+        .any(|list| list.contains(&word))
+}
 
 /// English words common in French posts ("top", "cool", "fail"): the hand-written list
 /// only, since the full English lexicon would misread French words ("pain" is bread).
