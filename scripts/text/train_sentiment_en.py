@@ -255,13 +255,19 @@ def main():
     cut = len(xs) // 10
     valid = [xs[i] for i in order[:cut]]
     fit = [xs[i] for i in order[cut:]]
-    best = None
-    for l2 in (1e-4, 1e-3, 1e-2):
+    results = []
+    for l2 in (1e-4, 1e-3, 3e-3, 1e-2):
         for epochs in (5, 10):
             acc = accuracy(train(fit, l2, epochs), valid)
             print(f"l2 {l2:g} epochs {epochs}: held-out accuracy {acc:.4f}", file=sys.stderr)
-            if best is None or acc > best[0]:
-                best = (acc, l2, epochs)
+            results.append((acc, l2, epochs))
+    # One-standard-error rule: the most regularised setting whose accuracy is within one
+    # standard error of the best. Weaker regularisation wins the split by a hair and learns
+    # the review domains' topics ("store", "the" as negative), which social posts do not share.
+    top = max(acc for acc, _, _ in results)
+    se = math.sqrt(top * (1 - top) / len(valid))
+    best = max(((acc, l2, epochs) for acc, l2, epochs in results if acc >= top - se),
+               key=lambda r: (r[1], -r[2]))
     _, l2, epochs = best
     tweets = counts.get("vader-tweets", [0, 0, 0])
     neutral_share = tweets[2] / max(1, sum(tweets))
