@@ -40,7 +40,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SRC = os.path.join(ROOT, "target", "text-data", "src")
 WORK = os.path.join(ROOT, "target", "text-data", "train")
 OUT = os.path.join(ROOT, "crates", "tribune-text", "models", "sentiment_en_linear.bin")
-BITS = 18
+BITS = 22
 SETS = [  # (file in the archive, name)
     ("tweets_GroundTruth.txt", "vader-tweets"),
     ("amazonReviewSnippets_GroundTruth.txt", "vader-amazon"),
@@ -217,13 +217,14 @@ def write(model, band):
     bias, lex_w, w = model
     top = max((abs(v) for v in w.values()), default=1.0) or 1.0
     scale = top / 32767.0
-    dense = [0] * (1 << BITS)
-    for i, v in w.items():
-        dense[i] = max(-32767, min(32767, round(v / scale)))
+    quantised = sorted((i, max(-32767, min(32767, round(v / scale)))) for i, v in w.items())
+    quantised = [(i, q) for i, q in quantised if q]
     with open(OUT, "wb") as f:
-        f.write(b"TSL2" + struct.pack("<Iffff", BITS, scale, bias, lex_w, band))
-        f.write(struct.pack(f"<{len(dense)}h", *dense))
-    nonzero = sum(1 for v in dense if v)
+        f.write(b"TSL3" + struct.pack("<IffffI", BITS, scale, bias, lex_w, band,
+                                      len(quantised)))
+        f.write(struct.pack(f"<{len(quantised)}I", *(i for i, _ in quantised)))
+        f.write(struct.pack(f"<{len(quantised)}h", *(q for _, q in quantised)))
+    nonzero = len(quantised)
     print(f"wrote {OUT}: {os.path.getsize(OUT)} bytes, {nonzero} non-zero weights, "
           f"bias {bias:.3f}, lexicon weight {lex_w:.3f}", file=sys.stderr)
 

@@ -2,7 +2,7 @@
 //! line each: `label<TAB>lexicon score<TAB>space-separated index:value features`.
 //! Used by scripts/text/train_sentiment_en.py so that training sees exactly what the
 //! classifier computes: `cargo run --release -p tribune-text --example sentiment_features
-//! -- BITS < train.tsv > features.txt`.
+//! -- 22 < train.tsv > features.txt`.
 
 use std::io::{BufRead, Write};
 
@@ -13,7 +13,7 @@ fn main() -> std::io::Result<()> {
     let bits: u32 = std::env::args()
         .nth(1)
         .and_then(|b| b.parse().ok())
-        .unwrap_or(18);
+        .unwrap_or(22);
     let stdin = std::io::stdin().lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut features = Vec::new();

@@ -7,9 +7,11 @@
 //! `sentiment_features` example prints them), so training and inference cannot disagree on
 //! tokenization or hashing. Training data and licences: docs/text/DATA.md.
 //!
-//! File format (little endian): `TSL2`, hash bits (u32), weight scale (f32), bias (f32),
-//! weight of the lexicon score (f32), no-lexicon-evidence band (f32), then `2^bits`
-//! weights as i16 (`value = i16 * scale`).
+//! File format (little endian): `TSL3`, hash bits (u32), weight scale (f32), bias (f32),
+//! weight of the lexicon score (f32), no-lexicon-evidence band (f32), number `n` of
+//! non-zero weights (u32), then their `n` feature indices (u32, strictly increasing) and
+//! their `n` values (i16, `value = i16 * scale`). Sparse, so the hash space can be large
+//! (few collisions) while the file holds only the features seen in training.
 
 use std::sync::LazyLock;
 
@@ -21,7 +23,7 @@ use crate::tokenize::{Boundary, TokenKind, Tokens};
 /// Words after a negator that are marked as negated (unless punctuation comes first).
 const NEGATION_SCOPE: usize = 4;
 
-const HEADER: usize = 24;
+const HEADER: usize = 28;
 
 /// The embedded English model.
 pub(crate) struct Linear {
@@ -31,7 +33,8 @@ pub(crate) struct Linear {
     lexicon_weight: f32,
     /// See [`Linear::score`].
     no_lexicon_band: f32,
-    weights: &'static [u8],
+    indices: Vec<u32>,
+    values: &'static [u8],
 }
 
 static EN: LazyLock<Option<Linear>> =
@@ -48,15 +51,24 @@ fn f32_at(bytes: &[u8], at: usize) -> Option<f32> {
 
 impl Linear {
     fn parse(bytes: &'static [u8]) -> Option<Linear> {
-        if bytes.get(..4)? != b"TSL2" {
+        if bytes.get(..4)? != b"TSL3" {
             return None;
         }
-        let bits = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
-        if !(8..=24).contains(&bits) {
+        let u32_at = |at: usize| -> Option<u32> {
+            Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+        };
+        let bits = u32_at(4)?;
+        if !(8..=30).contains(&bits) {
             return None;
         }
-        let weights = bytes.get(HEADER..)?;
-        if weights.len() != 2 << bits {
+        let n = u32_at(24)? as usize;
+        let indices: Vec<u32> = bytes
+            .get(HEADER..HEADER + 4 * n)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let values = bytes.get(HEADER + 4 * n..)?;
+        if values.len() != 2 * n || !indices.windows(2).all(|w| w[0] < w[1]) {
             return None;
         }
         Some(Linear {
@@ -65,13 +77,16 @@ impl Linear {
             bias: f32_at(bytes, 12)?,
             lexicon_weight: f32_at(bytes, 16)?,
             no_lexicon_band: f32_at(bytes, 20)?.clamp(0.0, 0.9),
-            weights,
+            indices,
+            values,
         })
     }
 
     fn weight(&self, index: u32) -> f32 {
-        let at = index as usize * 2;
-        match self.weights.get(at..at + 2) {
+        let Ok(at) = self.indices.binary_search(&index) else {
+            return 0.0;
+        };
+        match self.values.get(2 * at..2 * at + 2) {
             Some(&[lo, hi]) => f32::from(i16::from_le_bytes([lo, hi])) * self.scale,
             _ => 0.0,
         }
