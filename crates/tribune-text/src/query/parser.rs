@@ -404,6 +404,7 @@ mod tests {
             "#Fibre @Orarle.com\0\0\0\0 from:bkb",
             "@alice.bsky.social",
             "a?b?c",
+            "C\u{19}C\u{19}F#F#Fg\u{2BC}",
         ] {
             let once = parse(q).unwrap();
             assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
