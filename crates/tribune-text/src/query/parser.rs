@@ -405,6 +405,7 @@ mod tests {
             "@alice.bsky.social",
             "a?b?c",
             "C\u{19}C\u{19}F#F#Fg\u{2BC}",
+            "\u{1F62E}ab;\u{130}rng",
         ] {
             let once = parse(q).unwrap();
             assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
