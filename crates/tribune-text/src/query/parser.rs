@@ -334,13 +334,13 @@ fn field_atom(name: &str, value: &str, position: usize) -> Result<Atom, ParseErr
         kind: ParseErrorKind::EmptyFieldValue,
     };
     Ok(match name {
-        "lang" | "langue" => Atom::Lang(match folded.as_str() {
+        "lang" | "langue" => Atom::Lang(match leading(&folded, &['-', '_']) {
             "french" | "francais" => "fr".into(),
             "english" | "anglais" => "en".into(),
             other => other.to_owned(),
         }),
         "from" | "de" => {
-            let handle = folded.trim_start_matches('@');
+            let handle = leading(folded.trim_start_matches('@'), &['.', '-', '_', '@']);
             if handle.is_empty() {
                 return Err(empty());
             }
@@ -354,6 +354,17 @@ fn field_atom(name: &str, value: &str, position: usize) -> Result<Atom, ParseErr
             Atom::Url(domain)
         }
     })
+}
+
+/// The start of `value` made of letters, digits and `extra`: what a language code or a
+/// handle (`bob`, `alice.bsky.social`, `bob@mastodon.social`) can contain. Anything else
+/// could be query syntax once printed (found by the fuzzer: `from:bo@»x` folded `»` to `"`,
+/// and the printed `from:bo@"x` opened a phrase).
+fn leading<'a>(value: &'a str, extra: &[char]) -> &'a str {
+    let end = value
+        .find(|c: char| !(c.is_alphanumeric() || extra.contains(&c)))
+        .unwrap_or(value.len());
+    &value[..end]
 }
 
 /// The domain of a `url:` value: the host of a link, or of anything that looks like one.
@@ -406,6 +417,9 @@ mod tests {
             "a?b?c",
             "C\u{19}C\u{19}F#F#Fg\u{2BC}",
             "\u{1F62E}ab;\u{130}rng",
+            "from:bor0&le0.@\u{BB}fromr0",
+            "lang:fr\u{BB}x",
+            "from:bob@mastodon.social",
         ] {
             let once = parse(q).unwrap();
             assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
