@@ -47,7 +47,7 @@ def keep(word):
 
 def vader_en():
     lex = {}
-    with open(one("vaderSentiment-*/vaderSentiment/vader_lexicon.txt"), encoding="utf-8") as f:
+    with open(one("vaderSentiment-3.3.2*/**/vaderSentiment/vader_lexicon.txt"), encoding="utf-8") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2:
