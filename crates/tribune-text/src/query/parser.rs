@@ -335,6 +335,7 @@ fn field_atom(name: &str, value: &str, position: usize) -> Result<Atom, ParseErr
     };
     Ok(match name {
         "lang" | "langue" => Atom::Lang(match leading(&folded, &['-', '_']) {
+            "" => return Err(empty()),
             "french" | "francais" => "fr".into(),
             "english" | "anglais" => "en".into(),
             other => other.to_owned(),
