@@ -113,6 +113,12 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}')
 }
 
+/// A word character that stays in the token (apostrophes such as `ʼ` are letters but are
+/// removed).
+fn is_name_char(c: char) -> bool {
+    is_word_char(c) && !is_apostrophe(c)
+}
+
 fn is_joiner(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1F3FB..=0x1F3FF | 0xFE0E | 0xFE0F | 0x200D | 0xE0020..=0xE007F)
 }
@@ -122,8 +128,10 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let next_is_word = chars.get(i + 1).is_some_and(|&n| is_word_char(n));
-        if (c == '#' || c == '@') && next_is_word {
+        // A #tag or @handle starts with a letter or digit that survives folding: `ʼ` is a
+        // letter but is dropped, so `@ʼ.om` would print as `@.om` (found by the fuzzer).
+        let next_is_name = chars.get(i + 1).is_some_and(|&n| is_name_char(n));
+        if (c == '#' || c == '@') && next_is_name {
             let kind = if c == '#' {
                 TokenKind::Hashtag
             } else {
@@ -135,7 +143,7 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
                     || is_joiner(chars[j])
                     || (kind == TokenKind::Mention
                         && matches!(chars[j], '.' | '-')
-                        && chars.get(j + 1).is_some_and(|&n| is_word_char(n))))
+                        && chars.get(j + 1).is_some_and(|&n| is_name_char(n))))
             {
                 j += 1;
             }

@@ -421,6 +421,9 @@ mod tests {
             "from:bor0&le0.@\u{BB}fromr0",
             "lang:fr\u{BB}x",
             "from:bob@mastodon.social",
+            "@\u{2BC}.om",
+            "@a.\u{2BC}",
+            "#\u{2BC}x",
         ] {
             let once = parse(q).unwrap();
             assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
