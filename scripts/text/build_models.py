@@ -47,7 +47,7 @@ def keep(word):
 
 def vader_en():
     lex = {}
-    with open(one("vaderSentiment-*/vaderSentiment/vader_lexicon.txt"), encoding="utf-8") as f:
+    with open(one("vaderSentiment-3.3.2*/**/vaderSentiment/vader_lexicon.txt"), encoding="utf-8") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2:
@@ -81,7 +81,17 @@ def vader_fr():
 
 
 def textblob_fr():
-    tree = ET.parse(one("textblob_fr-*/textblob_fr/fr-sentiment.xml"))
+    return pattern_xml(one("textblob_fr-*/textblob_fr/fr-sentiment.xml"))
+
+
+def textblob_en():
+    return pattern_xml(one("textblob-0.18.0.post0-*/textblob/en/en-sentiment.xml"))
+
+
+def pattern_xml(path):
+    """Pattern-style adjective lexicon: polarity in [-1, 1] per sense, averaged per word,
+    scaled to VADER's [-4, 4]; words whose average is near 0 are left out."""
+    tree = ET.parse(path)
     acc = {}
     for node in tree.getroot().iter("word"):
         w = keep(node.get("form", ""))
@@ -89,6 +99,33 @@ def textblob_fr():
         if w and pol is not None:
             acc.setdefault(w, []).append(float(pol))
     return {w: 4.0 * sum(v) / len(v) for w, v in acc.items() if abs(sum(v) / len(v)) >= 0.1}
+
+
+# Reviewed French exclusions. vaderSentiment-fr is a machine translation of VADER's English
+# lexicon and textblob-fr tags adjective senses, so some very common French words carry the
+# valence of an English sense they rarely have in posts ("prix" from "prize", "arrive"
+# from "arrive" as in success). Found by listing the lexicon words that are function words
+# (tribune-text's French language-detection list) or frequent in the project's CC0 French
+# comment sets, then reading each one; a word stays when its usual French sense is
+# evaluative ("cher", "sale", "juste" stays out: "just" more often than "fair").
+FR_EXCLUDE = {
+    # function words, adverbs and quantifiers
+    "sur", "sous", "plus", "tout", "tous", "toute", "toutes", "apres", "beaucoup", "fois",
+    "autre", "autres", "svp", "stp", "s", "juste", "chez", "part",
+    # everyday verbs (arriving, waiting, giving, creating, believing, deciding...)
+    "arrive", "arrivee", "arrivees", "arrives", "attend", "attends", "attendre",
+    "donne", "donnee", "donnees", "donnes", "cree", "creee", "creees", "creent", "creer",
+    "crees", "croire", "decide", "choisi", "connu", "connue", "connus", "admis", "adopte",
+    "allume", "garde", "fixe", "charge", "couche", "coupe", "coupes", "couper", "croise",
+    "cache", "cachee", "cacher", "caches", "cachez", "passee", "passe", "avance",
+    # everyday nouns and adjectives (price, size, team, butter, skip...)
+    "prix", "taille", "equipe", "frais", "beurre", "colza", "bloc", "blocs", "benne",
+    "bennes", "animal", "impression", "sucre", "expert", "etranger", "mobiles", "actuel",
+    "petit", "petite", "petits", "petites", "court", "courte", "courts", "cru", "crue",
+    "crues", "crus", "doree", "dore", "dores", "dorees", "mat", "mate", "premier",
+    "premiers", "premiere", "premieres", "dernier", "derniere", "derniers", "dernieres",
+    "different", "differente", "differents", "differentes", "chaud", "chaude", "chauds",
+}
 
 
 def profanity(paths):
@@ -115,13 +152,16 @@ def write_lexicon(name, lex):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    en = afinn_en()
+    en = textblob_en()  # adjectives only: AFINN and VADER win where they have the word
+    en.update(afinn_en())
     en.update(vader_en())  # VADER's human ratings win over AFINN's where both exist
     write_lexicon("sentiment_en.tsv", en)
 
     fr = textblob_fr()
     for w, v in vader_fr().items():
         fr[w] = (fr[w] + v) / 2 if w in fr else v
+    for w in FR_EXCLUDE:
+        fr.pop(w, None)
     write_lexicon("sentiment_fr.tsv", fr)
 
     with open(os.path.join(OUT, "profanity_en.txt"), "w", encoding="utf-8") as f:

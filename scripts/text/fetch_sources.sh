@@ -9,10 +9,14 @@ mkdir -p "$OUT/dl"
 cd "$OUT/dl"
 
 # PyPI source distributions (no install, no dependencies).
-for spec in "vaderSentiment==3.3.2" "vadersentiment-fr==1.3.4" "textblob-fr==0.2.0"; do
+for spec in "vaderSentiment==3.3.2" "vadersentiment-fr==1.3.4" "textblob-fr==0.2.0" "textblob==0.18.0.post0"; do
   pip download --no-deps --no-binary :all: --no-build-isolation -q -d . "$spec" || \
   pip download --no-deps -q -d . "$spec"
 done
+# vaderSentiment's source distribution also holds the authors' human-rated sentences
+# (additional_resources/hutto_ICWSM_2014.tar.gz), the training data of the English linear
+# model. Getting an sdist needs its build backend, so this one uses build isolation.
+pip download --no-deps --no-binary :all: -q -d . "vaderSentiment==3.3.2"
 # npm tarballs.
 for spec in "sentiment@5.0.2" "naughty-words@1.2.0" "french-badwords-list@1.0.7"; do
   npm pack --silent "$spec" >/dev/null

@@ -67,9 +67,12 @@ fn fold_char(c: char, out: &mut String) {
                     None => out.push(l),
                 },
                 (Some(a), Some(b)) => {
-                    out.push(a);
-                    out.push(b);
-                    out.extend(lower);
+                    // `İ` lowercases to `i` + U+0307: fold the pieces too, or the combining
+                    // dot survives here and not in a second folding (found by the fuzzer).
+                    let mut buf = [0u8; 4];
+                    for piece in [a, b].into_iter().chain(lower) {
+                        fold_into(piece.encode_utf8(&mut buf), out);
+                    }
                 }
                 (None, _) => {}
             }
@@ -185,5 +188,12 @@ mod tests {
     fn collapses_elongations() {
         assert_eq!(collapse_repeats("soooo").as_deref(), Some("soo"));
         assert_eq!(collapse_repeats("cool"), None);
+    }
+
+    #[test]
+    fn folding_is_idempotent_on_multi_char_lowercase() {
+        let once = fold("İstanbul");
+        assert_eq!(once, "istanbul");
+        assert_eq!(fold(&once), once);
     }
 }

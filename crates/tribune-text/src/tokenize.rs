@@ -22,14 +22,29 @@ pub enum TokenKind {
     Emoji,
 }
 
-/// A token: its kind, its folded text as a byte range of [`Tokens::folded`], and whether
-/// it was written in capitals (used by the classifiers: "NUL", "GREAT").
+/// Punctuation between a token and the one before it (used by the classifiers to end the
+/// scope of a negation or of a contrast; the matcher ignores it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Boundary {
+    /// Only spaces (or nothing: the first token).
+    #[default]
+    None,
+    /// `,` `;` `:` `(` `)` `"` and dashes: a clause break.
+    Clause,
+    /// `.` `!` `?` `…`: a sentence break.
+    Sentence,
+}
+
+/// A token: its kind, its folded text as a byte range of [`Tokens::folded`], whether it
+/// was written in capitals (used by the classifiers: "NUL", "GREAT") and the punctuation
+/// that precedes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
     pub kind: TokenKind,
     pub start: u32,
     pub end: u32,
     pub all_caps: bool,
+    pub boundary: Boundary,
 }
 
 /// A tokenized text.
@@ -44,6 +59,8 @@ pub struct Tokens {
     pub exclamations: u32,
     /// Number of `?` in the text.
     pub questions: u32,
+    /// Strongest punctuation seen since the last token (becomes the next token's boundary).
+    pending: Boundary,
 }
 
 impl Tokens {
@@ -96,6 +113,12 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}')
 }
 
+/// A word character that stays in the token (apostrophes such as `ʼ` are letters but are
+/// removed).
+fn is_name_char(c: char) -> bool {
+    is_word_char(c) && !is_apostrophe(c)
+}
+
 fn is_joiner(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1F3FB..=0x1F3FF | 0xFE0E | 0xFE0F | 0x200D | 0xE0020..=0xE007F)
 }
@@ -105,8 +128,10 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let next_is_word = chars.get(i + 1).is_some_and(|&n| is_word_char(n));
-        if (c == '#' || c == '@') && next_is_word {
+        // A #tag or @handle starts with a letter or digit that survives folding: `ʼ` is a
+        // letter but is dropped, so `@ʼ.om` would print as `@.om` (found by the fuzzer).
+        let next_is_name = chars.get(i + 1).is_some_and(|&n| is_name_char(n));
+        if (c == '#' || c == '@') && next_is_name {
             let kind = if c == '#' {
                 TokenKind::Hashtag
             } else {
@@ -118,7 +143,7 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
                     || is_joiner(chars[j])
                     || (kind == TokenKind::Mention
                         && matches!(chars[j], '.' | '-')
-                        && chars.get(j + 1).is_some_and(|&n| is_word_char(n))))
+                        && chars.get(j + 1).is_some_and(|&n| is_name_char(n))))
             {
                 j += 1;
             }
@@ -154,11 +179,29 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
             push_token(out, TokenKind::Word, &word);
             i = j;
         } else {
-            match c {
-                '!' => out.exclamations += 1,
-                '?' => out.questions += 1,
-                _ => {}
-            }
+            let boundary = match c {
+                '!' => {
+                    out.exclamations += 1;
+                    Boundary::Sentence
+                }
+                '?' => {
+                    out.questions += 1;
+                    Boundary::Sentence
+                }
+                '.' | '\u{2026}' => Boundary::Sentence,
+                ',' | ';' | ':' | '(' | ')' | '"' | '\u{00AB}' | '\u{00BB}' | '\u{201C}'
+                | '\u{201D}' | '\u{2013}' | '\u{2014}' => Boundary::Clause,
+                // A dash between letters joins ("well-made"); alone it separates.
+                '-' if i > 0
+                    && is_word_char(chars[i - 1])
+                    && chars.get(i + 1).is_some_and(|&n| is_word_char(n)) =>
+                {
+                    Boundary::None
+                }
+                '-' => Boundary::Clause,
+                _ => Boundary::None,
+            };
+            out.pending = out.pending.max(boundary);
             i += 1;
         }
     }
@@ -170,7 +213,10 @@ fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
     let mut upper = 0usize;
     let mut buf = [0u8; 4];
     for &c in chars {
-        if is_joiner(c) && kind != TokenKind::Word {
+        // Apostrophes never survive in a token: `ʼ` (U+02BC) is a letter, so it can end up
+        // inside a #tag, where it folded to `'` and the printed query no longer matched
+        // (found by the fuzzer: `#Fgʼ`).
+        if (is_joiner(c) && kind != TokenKind::Word) || is_apostrophe(c) {
             continue;
         }
         if c.is_alphabetic() {
@@ -190,6 +236,7 @@ fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
         start: u32::try_from(start).unwrap_or(u32::MAX),
         end: u32::try_from(end).unwrap_or(u32::MAX),
         all_caps: letters >= 2 && upper == letters,
+        boundary: std::mem::take(&mut out.pending),
     });
 }
 
@@ -217,6 +264,10 @@ pub(crate) fn link_domain(piece: &str) -> Option<String> {
         ) || c == '\u{00AB}'
             || c == '\u{00BB}'
     });
+    // `@alice.bsky.social` is a handle (Bluesky handles are domains), not a link.
+    if trimmed.starts_with('@') {
+        return None;
+    }
     let lower = trimmed.to_ascii_lowercase();
     let (rest, explicit) = if let Some(r) = lower.strip_prefix("https://") {
         (r, true)
@@ -293,8 +344,26 @@ mod tests {
     }
 
     #[test]
+    fn handles_with_dots_are_mentions_not_links() {
+        let t = tokenize("merci @alice.bsky.social et bob@example.com");
+        assert_eq!(t.domains, ["example.com"]);
+        assert!(
+            t.iter()
+                .any(|(k, s)| k == TokenKind::Mention && s == "alice.bsky.social")
+        );
+    }
+
+    #[test]
     fn sentence_ends_are_not_links() {
         assert!(tokenize("fin.Le film").domains.is_empty());
+    }
+
+    #[test]
+    fn records_the_punctuation_before_each_token() {
+        let t = tokenize("Not good, but fine. Really - ok");
+        let b: Vec<Boundary> = t.tokens.iter().map(|t| t.boundary).collect();
+        use Boundary::{Clause, None, Sentence};
+        assert_eq!(b, [None, None, Clause, None, Sentence, Clause]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod cues;
 pub mod lang;
 mod lexicon;
+pub mod linear;
 pub mod prepare;
 pub mod sentiment;
 pub mod spam;

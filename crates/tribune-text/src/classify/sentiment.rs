@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use super::lang::Language;
 use super::lexicon::valences;
 use crate::normalize::collapse_repeats;
-use crate::tokenize::{TokenKind, Tokens};
+use crate::tokenize::{Boundary, TokenKind, Tokens};
 
 /// The three sentiment classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,18 +55,36 @@ const NEGATIVE_WEIGHT: f32 = 1.6;
 pub const NEUTRAL_BAND: f32 = 0.05;
 
 static EN: LazyLock<FxHashMap<Box<str>, f32>> = LazyLock::new(|| {
-    valences(&[
+    merged(
         include_str!("../../models/sentiment_en.tsv"),
         include_str!("../../lexicons/sentiment_extra_en.tsv"),
-    ])
+    )
 });
 
 static FR: LazyLock<FxHashMap<Box<str>, f32>> = LazyLock::new(|| {
-    valences(&[
+    merged(
         include_str!("../../models/sentiment_fr.tsv"),
         include_str!("../../lexicons/sentiment_extra_fr.tsv"),
-    ])
+    )
 });
+
+/// The generated lexicon without the words the rules use as modifiers, then the
+/// hand-written one on top. A booster, dampener, negator or contrast acts through the
+/// rules; a valence of its own is noise from the registry lists (`very` +0.8, `most` +2.0,
+/// `trop` −1.0, `vraiment` +1.9) and would count it twice. The hand-written lists may
+/// still give one (`super` is praise on its own).
+fn merged(generated: &str, hand_written: &str) -> FxHashMap<Box<str>, f32> {
+    let mut map = valences(&[generated]);
+    map.retain(|w, _| !is_modifier(w));
+    map.extend(valences(&[hand_written]));
+    map
+}
+
+fn is_modifier(word: &str) -> bool {
+    [NEGATORS, BOOSTERS, DAMPENERS, CONTRASTS]
+        .iter()
+        .any(|list| list.contains(&word))
+}
 
 /// English words common in French posts ("top", "cool", "fail"): the hand-written list
 /// only, since the full English lexicon would misread French words ("pain" is bread).
@@ -76,7 +94,7 @@ static EN_SLANG: LazyLock<FxHashMap<Box<str>, f32>> =
 static EMOJI: LazyLock<FxHashMap<Box<str>, f32>> =
     LazyLock::new(|| valences(&[include_str!("../../lexicons/emoji.tsv")]));
 
-const NEGATORS: &[&str] = &[
+pub(crate) const NEGATORS: &[&str] = &[
     "not",
     "no",
     "never",
@@ -222,18 +240,62 @@ fn lookup(lang: Language, word: &str) -> Option<f32> {
 
 /// Scores tokenized text whose language is known (or `Unknown`). `raw_irony` tells that
 /// the raw text carries a marker the tokenizer cannot see ("/s").
+///
+/// English goes through the linear model (which takes the lexicon score as one of its
+/// features); other languages use the lexicon and rules alone.
 pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentiment {
-    let words: Vec<(TokenKind, &str, bool)> = tokens
-        .tokens
+    let score = match (lang, super::linear::english()) {
+        (Language::En, Some(model)) => model.score(tokens, raw_irony),
+        _ => lexicon_score(tokens, lang, raw_irony),
+    };
+    let label = if score >= NEUTRAL_BAND {
+        SentimentLabel::Positive
+    } else if score <= -NEUTRAL_BAND {
+        SentimentLabel::Negative
+    } else {
+        SentimentLabel::Neutral
+    };
+    Sentiment { label, score }
+}
+
+/// The lexicon-and-rules score in [-1, 1] (VADER's normalisation of the summed valences).
+pub fn lexicon_score(tokens: &Tokens, lang: Language, raw_irony: bool) -> f32 {
+    lexicon_range(tokens, 0..tokens.len(), lang, raw_irony)
+}
+
+/// [`lexicon_score`] of the tokens in `range` (one sentence, for the English model). The
+/// `!` count is only known for the whole text, so it only counts for the whole text.
+pub fn lexicon_range(
+    tokens: &Tokens,
+    range: std::ops::Range<usize>,
+    lang: Language,
+    raw_irony: bool,
+) -> f32 {
+    let whole = range.start == 0 && range.end == tokens.len();
+    let slice = tokens.tokens.get(range).unwrap_or(&[]);
+    let words: Vec<(TokenKind, &str, bool)> = slice
         .iter()
         .map(|t| (t.kind, tokens.text(t), t.all_caps))
         .collect();
     let mut total = 0f32;
     let mut irony = raw_irony;
-    // Contrast: everything before the last "but"/"mais" counts half, after it 1.5 times.
-    let contrast_at = words
-        .iter()
-        .rposition(|(k, w, _)| *k == TokenKind::Word && CONTRASTS.contains(w));
+    // Contrast, per sentence: in a sentence with "but"/"mais", what comes before the last
+    // one counts half and what follows it 1.5 times ("good cast, but a dull script").
+    let mut contrast_at = vec![None; words.len()];
+    let mut sentence_start = 0;
+    for i in 0..=words.len() {
+        let ends = i == words.len() || (i > 0 && slice[i].boundary == Boundary::Sentence);
+        if ends {
+            let last = (sentence_start..i).rev().find(|&j| {
+                let (k, w, _) = words[j];
+                k == TokenKind::Word && CONTRASTS.contains(&w)
+            });
+            for slot in &mut contrast_at[sentence_start..i] {
+                *slot = last;
+            }
+            sentence_start = i;
+        }
+    }
     for (i, &(kind, word, caps)) in words.iter().enumerate() {
         let valence = match kind {
             TokenKind::Emoji => {
@@ -263,7 +325,16 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         if collapse_repeats(word).is_some() {
             v *= 1.15;
         }
-        let window = &words[i.saturating_sub(3)..i];
+        // The three words before, but not across punctuation: "not bad, great" is not
+        // "not great".
+        let mut from = i.saturating_sub(3);
+        if let Some(b) = (from + 1..=i)
+            .rev()
+            .find(|&j| slice[j].boundary != Boundary::None)
+        {
+            from = b;
+        }
+        let window = &words[from..i];
         for (distance, &(_, prev, _)) in window.iter().rev().enumerate() {
             let fade = if distance == 0 { 1.0 } else { 0.8 };
             if BOOSTERS.contains(&prev) {
@@ -282,7 +353,7 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
                 _ => v * -0.74,
             };
         }
-        if let Some(c) = contrast_at {
+        if let Some(c) = contrast_at[i] {
             v *= if i < c { 0.5 } else { 1.5 };
         }
         if v < 0.0 {
@@ -290,7 +361,7 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         }
         total += v;
     }
-    if total != 0.0 {
+    if total != 0.0 && whole {
         let bang = (tokens.exclamations.min(4) as f32) * 0.29;
         total += bang * total.signum();
     }
@@ -298,13 +369,5 @@ pub fn score_tokens(tokens: &Tokens, lang: Language, raw_irony: bool) -> Sentime
         // "Super service 🙄": the praise is the complaint.
         total = -total * 0.7 - 0.5;
     }
-    let score = total / (total * total + 15.0).sqrt();
-    let label = if score >= NEUTRAL_BAND {
-        SentimentLabel::Positive
-    } else if score <= -NEUTRAL_BAND {
-        SentimentLabel::Negative
-    } else {
-        SentimentLabel::Neutral
-    };
-    Sentiment { label, score }
+    total / (total * total + 15.0).sqrt()
 }
