@@ -69,3 +69,16 @@ mod tests {
         assert_eq!(Lang::from_accept_language("fr;q=0,en"), Some(Lang::En));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::Lang;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_accept_language_header_is_handled(header in "\\PC{0,200}") {
+            let _ = Lang::from_accept_language(&header);
+        }
+    }
+}

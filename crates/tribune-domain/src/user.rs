@@ -95,3 +95,19 @@ mod tests {
         assert!(validate_password(&"x".repeat(2000)).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::normalize_email;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn normalising_an_email_is_idempotent(raw in "\\PC{0,80}") {
+            if let Ok(once) = normalize_email(&raw) {
+                prop_assert_eq!(normalize_email(&once).unwrap(), once.clone());
+                prop_assert!(!once.contains(char::is_whitespace));
+            }
+        }
+    }
+}

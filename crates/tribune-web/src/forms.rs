@@ -50,3 +50,18 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::safe_next;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_next_page_is_always_on_this_site(next in "\\PC{0,100}") {
+            let path = safe_next(Some(&next));
+            prop_assert!(path.starts_with('/'));
+            prop_assert!(!path.starts_with("//") && !path.contains('\\'));
+        }
+    }
+}
