@@ -39,7 +39,25 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
             kind: ParseErrorKind::UnmatchedClose,
         });
     }
-    Ok(Query { root })
+    let query = Query { root };
+    // The canonical form (explicit `AND`s, quotes) is what gets stored and shown; it must fit
+    // the same limit, or it would not parse back (found by the fuzzer: 2,828 bytes of
+    // implicit ANDs printed as more than 4,096).
+    // The same holds for the lexeme count (the printed form adds `AND`s and parentheses).
+    let canonical = query.to_string();
+    if canonical.len() > limits::MAX_QUERY_BYTES {
+        return Err(ParseError {
+            position: 0,
+            kind: ParseErrorKind::TooLong,
+        });
+    }
+    if let Err(e) = lex(&canonical) {
+        return Err(ParseError {
+            position: 0,
+            kind: e.kind,
+        });
+    }
+    Ok(query)
 }
 
 struct Parser {
@@ -572,6 +590,11 @@ mod tests {
         let nots = format!("{}a", "NOT ".repeat(100));
         assert_eq!(err(&nots).kind, ParseErrorKind::TooDeep);
         assert_eq!(err(&"a ".repeat(3000)).kind, ParseErrorKind::TooLong);
+        // Fits as written, not once printed with explicit ANDs.
+        assert_eq!(
+            err(&"abcdefghijklmn ".repeat(250)).kind,
+            ParseErrorKind::TooLong
+        );
         assert_eq!(err(&"a ".repeat(300)).kind, ParseErrorKind::TooManyTerms);
     }
 }
