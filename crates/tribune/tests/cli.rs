@@ -204,6 +204,20 @@ async fn scripted_instance(database_url: Option<&str>) {
         Some("une autre phrase de passe\n"),
     );
     assert!(stdout(&reset).contains("logged out"));
+    let disabled = tribune(
+        &data.0,
+        database_url,
+        &["user", "disable-2fa", "--email", "me@example.fr"],
+        None,
+    );
+    assert!(stdout(&disabled).contains("turned off"));
+    let unknown = tribune(
+        &data.0,
+        database_url,
+        &["user", "disable-2fa", "--email", "nobody@example.fr"],
+        None,
+    );
+    assert!(!unknown.status.success());
 }
 
 #[tokio::test]

@@ -12,6 +12,16 @@ pub enum UserCommand {
     Create(CreateArgs),
     /// Set a new password for an account (read from stdin) and log out its sessions.
     ResetPassword(ResetArgs),
+    /// Turn off two-factor authentication for an account that lost its authenticator app.
+    #[command(name = "disable-2fa")]
+    Disable2fa(EmailArgs),
+}
+
+#[derive(Args)]
+pub struct EmailArgs {
+    /// The account's e-mail address.
+    #[arg(long)]
+    email: String,
 }
 
 #[derive(Args)]
@@ -71,6 +81,13 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()>
                 "password changed for {}; {ended} session(s) logged out",
                 user.email
             );
+        }
+        UserCommand::Disable2fa(args) => {
+            let Some(user) = store.user_by_email(&args.email).await? else {
+                bail!("no account with the address {}", args.email);
+            };
+            store.disable_totp(user.user_id()).await?;
+            println!("two-factor authentication turned off for {}", user.email);
         }
     }
     store.close().await;
