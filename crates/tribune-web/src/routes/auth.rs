@@ -116,9 +116,10 @@ pub async fn login(
     let Some(credentials) = credentials.filter(|_| password_ok) else {
         store.record_login_failure(&email_key, now).await?;
         store.record_login_failure(&ip_key, now).await?;
+        let c = Chrome::bare(&state, &ctx);
         let page = LoginPage {
-            error: Some(Chrome::bare(&state, &ctx).tr.t("error-login-failed")),
-            c: Chrome::bare(&state, &ctx),
+            error: Some(c.tr.t("error-login-failed")),
+            c,
             email: form.email.chars().take(254).collect(),
             next: safe_next(form.next.as_deref()),
         };
@@ -187,9 +188,10 @@ pub async fn totp(
     };
     if !fresh {
         store.record_login_failure(&key, now).await?;
+        let c = Chrome::bare(&state, &ctx);
         let page = TotpPage {
-            error: Some(Chrome::bare(&state, &ctx).tr.t("error-totp-wrong")),
-            c: Chrome::bare(&state, &ctx),
+            error: Some(c.tr.t("error-totp-wrong")),
+            c,
             next: safe_next(form.next.as_deref()),
         };
         let mut response = render(&page);
