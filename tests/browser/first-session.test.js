@@ -399,6 +399,21 @@ describe('first session', () => {
     }
   });
 
+  step('settings, members and account pages in English', async () => {
+    for (const [where, heading, name] of [
+      [`${workspacePath}/settings`, 'Workspace settings', '15-settings-en'],
+      [`${workspacePath}/members`, 'Members', '16-members-en'],
+      ['/account', 'My account', '17-account-en'],
+    ]) {
+      await page.goto(baseUrl + where);
+      await waitForLang('en');
+      assert.equal(await text(page.getByRole('heading', { level: 1 })), heading);
+      await assertEveryVisibleInputIsLabelled();
+      await shot(name);
+    }
+    await page.goto(baseUrl + workspacePath);
+  });
+
   step('the overview fits a phone screen, in English', async () => {
     await onPhone(async () => {
       await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
