@@ -276,12 +276,8 @@ pub async fn totp_enable(
     let Some(secret) = secret else {
         return Ok(see_other("/account"));
     };
-    let step = totp::verify_step(&secret, &form.code, unix_now() as u64);
-    let fresh = match step {
-        Some(step) => store.claim_totp_step(authed.user.user_id(), step).await?,
-        None => false,
-    };
-    if !fresh {
+    let user = authed.user.user_id();
+    if !super::auth::totp_code_is_fresh(&state, user, &secret, &form.code, unix_now()).await? {
         let url = totp::provisioning_url(&secret, &authed.user.email).unwrap_or_default();
         let extras = Extras {
             totp_setup: Some((secret, url)),

@@ -181,12 +181,7 @@ pub async fn totp(
         .as_deref()
         .and_then(|sealed| state.secrets().open(sealed).ok())
         .ok_or_else(|| AppError::Internal("TOTP secret unreadable".into()))?;
-    let step = totp::verify_step(&secret, &form.code, now as u64);
-    let fresh = match step {
-        Some(step) => store.claim_totp_step(user.user_id(), step).await?,
-        None => false,
-    };
-    if !fresh {
+    if !totp_code_is_fresh(&state, user.user_id(), &secret, &form.code, now).await? {
         store.record_login_failure(&key, now).await?;
         let c = Chrome::bare(&state, &ctx);
         let page = TotpPage {
@@ -201,6 +196,21 @@ pub async fn totp(
     store.clear_login_failures(&key).await?;
     store.complete_totp(session.session_id()).await?;
     Ok(see_other(&safe_next(form.next.as_deref())))
+}
+
+/// Whether `code` is valid for `secret` now and was not used before; a valid code is marked
+/// used, so it cannot be replayed (on any node).
+pub(super) async fn totp_code_is_fresh(
+    state: &AppState,
+    user: tribune_domain::UserId,
+    secret: &str,
+    code: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    match totp::verify_step(secret, code, now as u64) {
+        Some(step) => Ok(state.store().claim_totp_step(user, step).await?),
+        None => Ok(false),
+    }
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: RequestCtx) -> Result<Response, AppError> {
