@@ -81,21 +81,15 @@ impl Store {
     }
 
     pub async fn revoke_api_token(&self, user: UserId, id: ApiTokenId) -> Result<(), StoreError> {
-        let n = self
-            .db
-            .execute(
+        self.db
+            .execute_some(
                 &Query::delete()
                     .from_table(ApiTokens::Table)
                     .and_where(Expr::col(ApiTokens::Id).eq(id.0))
                     .and_where(Expr::col(ApiTokens::UserId).eq(user.0))
                     .to_owned(),
             )
-            .await?;
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+            .await
     }
 
     /// The user a bearer token belongs to, if the token is live.

@@ -130,6 +130,15 @@ impl Db {
         }
     }
 
+    /// Runs a statement that must touch at least one row; `NotFound` when it touched none
+    /// (the row does not exist, or belongs to someone else).
+    pub async fn execute_some<S: SqlxBinder>(&self, stmt: &S) -> Result<(), StoreError> {
+        match self.execute(stmt).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
     pub async fn fetch_all<T: Record, S: SqlxBinder>(
         &self,
         stmt: &S,

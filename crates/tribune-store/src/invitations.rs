@@ -135,21 +135,15 @@ impl Store {
         id: InvitationId,
     ) -> Result<(), StoreError> {
         scope.require(Role::can_manage_members)?;
-        let n = self
-            .db
-            .execute(
+        self.db
+            .execute_some(
                 &Query::delete()
                     .from_table(Invitations::Table)
                     .and_where(Expr::col(Invitations::WorkspaceId).eq(scope.workspace().0))
                     .and_where(Expr::col(Invitations::Id).eq(id.0))
                     .to_owned(),
             )
-            .await?;
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+            .await
     }
 
     pub async fn invitation_by_token(

@@ -232,21 +232,15 @@ impl Store {
         id: UserId,
         values: [(Users, sea_query::Value); N],
     ) -> Result<(), StoreError> {
-        let changed = self
-            .db
-            .execute(
+        self.db
+            .execute_some(
                 &Query::update()
                     .table(Users::Table)
                     .values(values.map(|(c, v)| (c, Expr::val(v))))
                     .and_where(Expr::col(Users::Id).eq(id.0))
                     .to_owned(),
             )
-            .await?;
-        if changed == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+            .await
     }
 }
 
