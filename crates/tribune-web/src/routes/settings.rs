@@ -25,7 +25,7 @@ pub struct SettingsPage {
     ws: Workspace,
     form: SettingsForm,
     errors: ValidationError,
-    timezones: Vec<String>,
+    timezones: &'static [String],
     can_delete: bool,
 }
 
@@ -104,14 +104,18 @@ impl SettingsForm {
     }
 }
 
-fn timezones() -> Vec<String> {
-    let mut zones: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|name| name.to_string())
-        .filter(|n| n.contains('/'))
-        .collect();
-    zones.sort();
-    zones
+/// The IANA zone names offered in the form, sorted; computed once.
+fn timezones() -> &'static [String] {
+    static ZONES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ZONES.get_or_init(|| {
+        let mut zones: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.to_string())
+            .filter(|n| n.contains('/'))
+            .collect();
+        zones.sort();
+        zones
+    })
 }
 
 async fn page(
