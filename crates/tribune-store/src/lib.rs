@@ -37,13 +37,6 @@ impl Store {
         Ok(Store { db })
     }
 
-    /// Connects without migrating (for `tribune migrate --check` and tools).
-    pub async fn open_without_migrating(url: &str) -> Result<Store, StoreError> {
-        Ok(Store {
-            db: Db::connect(url).await?,
-        })
-    }
-
     pub fn backend(&self) -> Backend {
         self.db.backend()
     }

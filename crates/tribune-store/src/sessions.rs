@@ -248,19 +248,4 @@ impl Store {
         }
         self.db.execute(&stmt).await
     }
-
-    /// Whether a user row exists for this id (used by tests of cascade rules).
-    pub async fn user_exists(&self, user: UserId) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> = self
-            .db
-            .fetch_optional(
-                &Query::select()
-                    .column(Users::Id)
-                    .from(Users::Table)
-                    .and_where(Expr::col(Users::Id).eq(user.0))
-                    .to_owned(),
-            )
-            .await?;
-        Ok(row.is_some())
-    }
 }

@@ -69,10 +69,6 @@ impl I18n {
             .format_pattern(pattern, args, &mut errors)
             .into_owned()
     }
-
-    pub fn has(&self, lang: Lang, key: &str) -> bool {
-        self.bundle(lang).has_message(key)
-    }
 }
 
 /// A translator bound to one language, handed to templates as `tr`. The state it holds is a
