@@ -35,4 +35,8 @@ id_type!(
     InvitationId,
     /// A personal API token.
     ApiTokenId,
+    /// A connected account on a network (a Bluesky handle, a Mastodon account, a WordPress site).
+    ChannelId,
+    /// An in-app notification for a workspace's team.
+    NotificationId,
 );

@@ -10,7 +10,9 @@ pub mod user;
 pub mod validation;
 pub mod workspace;
 
-pub use ids::{ApiTokenId, InvitationId, SessionId, UserId, WorkspaceId};
+pub use ids::{
+    ApiTokenId, ChannelId, InvitationId, NotificationId, SessionId, UserId, WorkspaceId,
+};
 pub use locale::Lang;
 pub use role::Role;
 pub use validation::{ValidationError, Violation};

@@ -1,0 +1,87 @@
+//! The trait every network implements.
+
+use crate::capability::{Capabilities, Capability};
+use crate::error::{ConnectorError, Result};
+use crate::http::HttpClient;
+use crate::model::{
+    ChannelProfile, Credentials, Cursor, InboxPage, Metrics, Moderation, Network, PostRequest,
+    PublishedPost, RemoteRef,
+};
+use crate::rate::RateGate;
+use async_trait::async_trait;
+
+/// What a connector is built with besides its credentials.
+#[derive(Debug, Clone)]
+pub struct ConnectorContext {
+    pub http: HttpClient,
+    /// Until when the channel is rate limited, as persisted from an earlier call (Unix seconds).
+    pub rate_limited_until: Option<i64>,
+}
+
+/// One connected account on one network.
+///
+/// Calls a channel cannot make (see [`Connector::capabilities`]) return
+/// [`crate::ErrorKind::Unsupported`]. Every error is classified ([`crate::ErrorKind`]) so the
+/// caller can retry transient ones, mark the channel broken on `Auth`, and report the rest.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn network(&self) -> Network;
+
+    /// What this channel can do; the UI offers nothing else.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Checks the credentials (signing in if needed) and describes the account.
+    async fn verify(&self) -> Result<ChannelProfile>;
+
+    /// Publishes a post, or a reply when `post.reply_to` is set. Idempotent on
+    /// `post.idempotency_key`: calling again with the same key returns the same post.
+    async fn publish(&self, post: &PostRequest) -> Result<PublishedPost>;
+
+    /// Deletes a post this account published. Deleting what is already gone succeeds.
+    async fn delete_post(&self, post: &RemoteRef) -> Result<()>;
+
+    /// Comments, replies and mentions newer than `since` (the most recent ones when `None`),
+    /// with the cursor to pass next time.
+    async fn fetch_inbox(&self, since: Option<&Cursor>) -> Result<InboxPage>;
+
+    /// Applies a moderation action to a comment.
+    async fn moderate(&self, item: &RemoteRef, action: Moderation) -> Result<()> {
+        let _ = (item, action);
+        Err(ConnectorError::unsupported(
+            "this network has no comment moderation",
+        ))
+    }
+
+    /// The figures the network exposes for one post.
+    async fn post_metrics(&self, post: &RemoteRef) -> Result<Metrics>;
+
+    /// The figures the network exposes for the account.
+    async fn account_metrics(&self) -> Result<Metrics>;
+
+    /// Renews short-lived tokens if they expire within `margin_secs`; a no-op for networks
+    /// whose credentials do not expire.
+    async fn refresh_credentials(&self, margin_secs: i64) -> Result<()> {
+        let _ = margin_secs;
+        Ok(())
+    }
+
+    /// The credentials as they are now (tokens may have been refreshed); the caller stores them.
+    fn credentials(&self) -> Credentials;
+
+    /// When the current token expires (Unix seconds), for networks whose tokens do.
+    fn credentials_expire_at(&self) -> Option<i64> {
+        None
+    }
+
+    /// The channel's rate-limit gate, which the caller persists between calls.
+    fn rate_gate(&self) -> &RateGate;
+
+    /// Replies to a comment, a mention or a post.
+    async fn reply(&self, to: &RemoteRef, mut reply: PostRequest) -> Result<PublishedPost> {
+        if !self.capabilities().contains(Capability::Reply) {
+            return Err(ConnectorError::unsupported("this network has no replies"));
+        }
+        reply.reply_to = Some(to.clone());
+        self.publish(&reply).await
+    }
+}

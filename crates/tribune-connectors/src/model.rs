@@ -1,0 +1,345 @@
+//! What goes into and comes out of a connector, network-neutral.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A network tribune can connect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    Bluesky,
+    Mastodon,
+    #[serde(rename = "wordpress")]
+    WordPress,
+}
+
+impl Network {
+    pub const ALL: &'static [Network] = &[Network::Bluesky, Network::Mastodon, Network::WordPress];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Bluesky => "bluesky",
+            Network::Mastodon => "mastodon",
+            Network::WordPress => "wordpress",
+        }
+    }
+
+    /// The brand name, which is the same in every language.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Network::Bluesky => "Bluesky",
+            Network::Mastodon => "Mastodon",
+            Network::WordPress => "WordPress",
+        }
+    }
+}
+
+impl fmt::Display for Network {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown network")]
+pub struct UnknownNetwork;
+
+impl FromStr for Network {
+    type Err = UnknownNetwork;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Network::ALL
+            .iter()
+            .copied()
+            .find(|n| n.as_str() == s)
+            .ok_or(UnknownNetwork)
+    }
+}
+
+/// A secret string: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Bluesky session obtained from the app password; refreshed before it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlueskySession {
+    pub did: String,
+    pub handle: String,
+    pub access_jwt: Secret,
+    pub refresh_jwt: Secret,
+    /// Unix seconds when the access token expires (read from the token itself).
+    pub access_expires_at: i64,
+}
+
+/// How a channel authenticates. Stored sealed (encrypted) as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "network", rename_all = "lowercase")]
+pub enum Credentials {
+    Bluesky {
+        /// The PDS (or entryway) URL, e.g. `https://bsky.social`.
+        service: String,
+        /// Handle or DID.
+        identifier: String,
+        app_password: Secret,
+        #[serde(default)]
+        session: Option<BlueskySession>,
+    },
+    Mastodon {
+        /// The instance's base URL, e.g. `https://mastodon.social`.
+        instance: String,
+        access_token: Secret,
+    },
+    #[serde(rename = "wordpress")]
+    WordPress {
+        /// The site's base URL, e.g. `https://blog.example.org`.
+        site: String,
+        username: String,
+        app_password: Secret,
+    },
+}
+
+impl Credentials {
+    pub fn network(&self) -> Network {
+        match self {
+            Credentials::Bluesky { .. } => Network::Bluesky,
+            Credentials::Mastodon { .. } => Network::Mastodon,
+            Credentials::WordPress { .. } => Network::WordPress,
+        }
+    }
+}
+
+/// The connected account, as the network describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelProfile {
+    /// The network's stable id for the account (a DID, an account id, the site URL + user id).
+    /// Reconnecting the same account finds the same channel through it.
+    pub remote_id: String,
+    /// `@handle`, `user@instance` or the site's host.
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+}
+
+/// A network-side reference to a post or a comment, opaque outside its connector (for
+/// Bluesky it carries the URI and CID a reply needs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RemoteRef(pub String);
+
+/// Where the last fetch stopped, opaque outside its connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(pub String);
+
+/// An image to attach; the connector checks it against the network's limits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImageInput {
+    pub bytes: Vec<u8>,
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    pub mime: String,
+    /// Alt text for screen readers; empty is allowed but the composer warns.
+    pub alt: String,
+}
+
+impl fmt::Debug for ImageInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImageInput")
+            .field("bytes", &self.bytes.len())
+            .field("mime", &self.mime)
+            .field("alt", &self.alt)
+            .finish()
+    }
+}
+
+/// A post (or a reply) to publish.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PostRequest {
+    /// tribune's own id for this publication. The same key always designates the same post, so a
+    /// retry after a crash or a timeout cannot publish twice (Bluesky: record key; Mastodon:
+    /// `Idempotency-Key`; WordPress: a marker looked up before creating).
+    pub idempotency_key: String,
+    /// A title, for networks that have one (WordPress); others ignore it.
+    pub title: Option<String>,
+    pub text: String,
+    pub images: Vec<ImageInput>,
+    /// A link to preview, where the network renders previews.
+    pub link: Option<String>,
+    /// Publish as a reply to this post or comment (a thread when it is the account's own post).
+    pub reply_to: Option<RemoteRef>,
+}
+
+/// What the network made of a published post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedPost {
+    pub remote_ref: RemoteRef,
+    /// The public web address, when the network gives one.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    /// A comment on, or reply to, one of the account's posts.
+    Comment,
+    /// The account is mentioned elsewhere.
+    Mention,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Visible,
+    Hidden,
+    /// Waiting in a moderation queue.
+    Held,
+    Spam,
+    Trashed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    /// The network's id for the author, if any (anonymous blog commenters have none).
+    pub remote_id: Option<String>,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+}
+
+/// A comment, reply or mention, ready for the inbox. Text is plain (HTML stripped); `html` is
+/// sanitised and safe to embed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboxItem {
+    pub remote_ref: RemoteRef,
+    pub kind: InboxKind,
+    /// The post or comment this answers, if any.
+    pub in_reply_to: Option<RemoteRef>,
+    /// The account's post at the root of the conversation, if known.
+    pub root: Option<RemoteRef>,
+    pub author: Author,
+    pub text: String,
+    pub html: Option<String>,
+    pub url: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub status: CommentStatus,
+    /// The network's payload, truncated to [`MAX_RAW_BYTES`].
+    pub raw: String,
+}
+
+/// Items newer than the cursor given, and the cursor for the next call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub cursor: Option<Cursor>,
+}
+
+/// A moderation action on a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moderation {
+    Hide,
+    Unhide,
+    Delete,
+    Approve,
+    Hold,
+    Spam,
+    Trash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Likes,
+    Reposts,
+    Replies,
+    Quotes,
+    Comments,
+    Views,
+    Followers,
+    Following,
+    Posts,
+}
+
+/// The figures a network exposes for a post or an account; absent means not exposed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Metrics(pub BTreeMap<Metric, u64>);
+
+impl Metrics {
+    pub fn set(&mut self, metric: Metric, value: Option<u64>) {
+        if let Some(value) = value {
+            self.0.insert(metric, value);
+        }
+    }
+
+    pub fn get(&self, metric: Metric) -> Option<u64> {
+        self.0.get(&metric).copied()
+    }
+}
+
+/// The most of a network's raw payload kept beside a parsed item.
+pub const MAX_RAW_BYTES: usize = 16 * 1024;
+
+/// A network payload, serialised and cut at a character boundary to [`MAX_RAW_BYTES`].
+pub fn bounded_raw(value: &serde_json::Value) -> String {
+    let mut raw = value.to_string();
+    if raw.len() > MAX_RAW_BYTES {
+        let mut end = MAX_RAW_BYTES;
+        while !raw.is_char_boundary(end) {
+            end -= 1;
+        }
+        raw.truncate(end);
+    }
+    raw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_debug_never_shows_secrets() {
+        let creds = Credentials::WordPress {
+            site: "https://blog.example".into(),
+            username: "cm".into(),
+            app_password: Secret("abcd efgh".into()),
+        };
+        let debug = format!("{creds:?}");
+        assert!(!debug.contains("abcd"), "{debug}");
+        let json = serde_json::to_string(&creds).unwrap();
+        assert!(json.contains("\"network\":\"wordpress\""), "{json}");
+        let back: Credentials = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, creds);
+    }
+
+    #[test]
+    fn raw_payloads_are_bounded_on_a_char_boundary() {
+        let big = serde_json::Value::String("é".repeat(MAX_RAW_BYTES));
+        let raw = bounded_raw(&big);
+        assert!(raw.len() <= MAX_RAW_BYTES);
+    }
+
+    #[test]
+    fn networks_parse_from_their_names() {
+        for n in Network::ALL {
+            assert_eq!(n.as_str().parse::<Network>(), Ok(*n));
+        }
+        assert!("myspace".parse::<Network>().is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! The shared HTTP client against a wiremock server: retries, limits, rate-limit gate.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use reqwest::Method;
+use tribune_connectors::ErrorKind;
+use tribune_connectors::rate::RateGate;
+use url::Url;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn url(server: &MockServer, p: &str) -> Url {
+    Url::parse(&format!("{}{p}", server.uri())).unwrap()
+}
+
+#[tokio::test]
+async fn idempotent_requests_are_retried_after_a_5xx() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/flaky"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/flaky"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let http = common::http();
+    let response = http
+        .send(
+            http.request(Method::GET, url(&server, "/flaky")),
+            &RateGate::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_post_is_never_retried_unless_marked_idempotent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/create"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let http = common::http();
+    let err = http
+        .send(
+            http.request(Method::POST, url(&server, "/create")),
+            &RateGate::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(5 * 1024 * 1024)))
+        .mount(&server)
+        .await;
+    let http = common::http();
+    let err = http
+        .send(
+            http.request(Method::GET, url(&server, "/big")),
+            &RateGate::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidResponse);
+}
+
+#[tokio::test]
+async fn a_long_retry_after_closes_the_gate_and_later_calls_do_not_reach_the_network() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let http = common::http();
+    let gate = RateGate::default();
+    let first = http
+        .send(http.request(Method::GET, url(&server, "/a")), &gate)
+        .await
+        .unwrap_err();
+    assert_eq!(first.kind, ErrorKind::RateLimited);
+    assert!(first.retry_after.unwrap().as_secs() > 500);
+    let second = http
+        .send(http.request(Method::GET, url(&server, "/a")), &gate)
+        .await
+        .unwrap_err();
+    assert_eq!(second.kind, ErrorKind::RateLimited);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn error_bodies_give_the_networks_message_and_401_means_auth() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(serde_json::json!({"error": "The access token is invalid"})),
+        )
+        .mount(&server)
+        .await;
+    let http = common::http();
+    let err = http
+        .send(
+            http.request(Method::GET, url(&server, "/me")),
+            &RateGate::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth);
+    assert_eq!(err.message, "The access token is invalid");
+}
+
+#[test]
+fn base_urls_typed_by_users_are_checked_and_normalised() {
+    let http = tribune_connectors::http::HttpClient::new(Default::default()).unwrap();
+    assert_eq!(
+        http.base_url(" mastodon.social/ ").unwrap().as_str(),
+        "https://mastodon.social/"
+    );
+    assert_eq!(
+        http.base_url("https://blog.example/wp/?x=1#y")
+            .unwrap()
+            .as_str(),
+        "https://blog.example/wp"
+    );
+    for bad in [
+        "",
+        "http://plain.example",
+        "ftp://x",
+        "https://user:pw@x.example",
+        "https://",
+    ] {
+        assert!(http.base_url(bad).is_err(), "{bad}");
+    }
+}
