@@ -173,6 +173,9 @@ pub struct PostRequest {
     /// retry after a crash or a timeout cannot publish twice (Bluesky: record key; Mastodon:
     /// `Idempotency-Key`; WordPress: a marker looked up before creating).
     pub idempotency_key: String,
+    /// When tribune created the post (Unix seconds). It does not change between retries, so
+    /// with the key it can fix a network-side record key (Bluesky's TID).
+    pub created_at: i64,
     /// A title, for networks that have one (WordPress); others ignore it.
     pub title: Option<String>,
     pub text: String,
