@@ -42,6 +42,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Manager)
     }
 
+    /// Connect, reconnect and disconnect the workspace's network accounts.
+    pub fn can_manage_channels(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager)
+    }
+
     /// Whether this role may grant or take away `target`.
     pub fn can_assign(self, target: Role) -> bool {
         match self {

@@ -8,9 +8,11 @@ mod error;
 mod schema;
 
 pub mod api_tokens;
+pub mod channels;
 pub mod invitations;
 pub mod maintenance;
 pub mod members;
+pub mod oauth;
 pub mod rate_limit;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]

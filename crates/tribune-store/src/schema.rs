@@ -99,3 +99,64 @@ pub enum Invitations {
     ExpiresAt,
     AcceptedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum Channels {
+    Table,
+    Id,
+    WorkspaceId,
+    Network,
+    RemoteId,
+    Handle,
+    DisplayName,
+    AvatarUrl,
+    ProfileUrl,
+    Capabilities,
+    Credentials,
+    State,
+    StateMessage,
+    StateChangedAt,
+    TokenExpiresAt,
+    RateLimitedUntil,
+    InboxCursor,
+    ConnectedBy,
+    LastCheckedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Notifications {
+    Table,
+    Id,
+    WorkspaceId,
+    Kind,
+    ChannelId,
+    Message,
+    CreatedAt,
+    ResolvedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum OauthApps {
+    Table,
+    Network,
+    Server,
+    RedirectUri,
+    ClientId,
+    ClientSecret,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum OauthStates {
+    Table,
+    StateHash,
+    WorkspaceId,
+    UserId,
+    Network,
+    Server,
+    Verifier,
+    CreatedAt,
+    ExpiresAt,
+}

@@ -1,0 +1,639 @@
+//! Channels: the network accounts connected to a workspace, their sealed credentials and their
+//! state (active, broken, disconnected), and the notifications that tell the team when one
+//! breaks.
+//!
+//! Reading and changing channels takes a [`WorkspaceScope`]. The bookkeeping a connector call
+//! leaves behind (refreshed tokens, rate limits, cursors, a failure) takes a [`ChannelKey`],
+//! which only a channel loaded through a scope — or the background token refresh — hands out.
+
+use crate::schema::{Channels, Notifications};
+use crate::{Store, StoreError, WorkspaceScope};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
+use serde::Serialize;
+use tribune_domain::{ChannelId, Role, WorkspaceId};
+
+/// The states a channel goes through. Only `active` channels are used by the publisher and the
+/// inbox; `broken` ones wait for someone to reconnect them; `disconnected` ones keep their
+/// history without credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelState {
+    Active,
+    Broken,
+    Disconnected,
+}
+
+impl ChannelState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelState::Active => "active",
+            ChannelState::Broken => "broken",
+            ChannelState::Disconnected => "disconnected",
+        }
+    }
+
+    fn parse(s: &str) -> ChannelState {
+        match s {
+            "active" => ChannelState::Active,
+            "broken" => ChannelState::Broken,
+            _ => ChannelState::Disconnected,
+        }
+    }
+}
+
+/// A channel as the UI and the API show it: never its credentials.
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub id: i64,
+    #[serde(skip)]
+    pub workspace_id: i64,
+    pub network: String,
+    pub remote_id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+    /// Comma-separated capability names, as the connector declared them when last connected.
+    #[serde(skip)]
+    pub capabilities: String,
+    pub state: ChannelState,
+    /// Why the channel broke, in the network's words (plain text).
+    pub state_message: String,
+    pub state_changed_at: i64,
+    pub token_expires_at: Option<i64>,
+    pub rate_limited_until: Option<i64>,
+    #[serde(skip)]
+    pub inbox_cursor: Option<String>,
+    pub last_checked_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Channel {
+    pub fn key(&self) -> ChannelKey {
+        ChannelKey {
+            workspace: WorkspaceId(self.workspace_id),
+            id: ChannelId(self.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ChannelRow {
+    id: i64,
+    workspace_id: i64,
+    network: String,
+    remote_id: String,
+    handle: String,
+    display_name: String,
+    avatar_url: Option<String>,
+    profile_url: Option<String>,
+    capabilities: String,
+    state: String,
+    state_message: String,
+    state_changed_at: i64,
+    token_expires_at: Option<i64>,
+    rate_limited_until: Option<i64>,
+    inbox_cursor: Option<String>,
+    last_checked_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<ChannelRow> for Channel {
+    fn from(row: ChannelRow) -> Self {
+        Channel {
+            id: row.id,
+            workspace_id: row.workspace_id,
+            network: row.network,
+            remote_id: row.remote_id,
+            handle: row.handle,
+            display_name: row.display_name,
+            avatar_url: row.avatar_url,
+            profile_url: row.profile_url,
+            capabilities: row.capabilities,
+            state: ChannelState::parse(&row.state),
+            state_message: row.state_message,
+            state_changed_at: row.state_changed_at,
+            token_expires_at: row.token_expires_at,
+            rate_limited_until: row.rate_limited_until,
+            inbox_cursor: row.inbox_cursor,
+            last_checked_at: row.last_checked_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const CHANNEL_COLUMNS: [Channels; 18] = [
+    Channels::Id,
+    Channels::WorkspaceId,
+    Channels::Network,
+    Channels::RemoteId,
+    Channels::Handle,
+    Channels::DisplayName,
+    Channels::AvatarUrl,
+    Channels::ProfileUrl,
+    Channels::Capabilities,
+    Channels::State,
+    Channels::StateMessage,
+    Channels::StateChangedAt,
+    Channels::TokenExpiresAt,
+    Channels::RateLimitedUntil,
+    Channels::InboxCursor,
+    Channels::LastCheckedAt,
+    Channels::CreatedAt,
+    Channels::UpdatedAt,
+];
+
+/// Identifies one channel of one workspace, for the bookkeeping after a connector call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelKey {
+    workspace: WorkspaceId,
+    id: ChannelId,
+}
+
+impl ChannelKey {
+    pub fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+
+    pub fn id(&self) -> ChannelId {
+        self.id
+    }
+}
+
+/// A verified account to connect (or reconnect: the same network account in the same workspace
+/// finds its channel again, history included).
+#[derive(Debug, Clone)]
+pub struct ChannelNew {
+    pub network: String,
+    pub remote_id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+    pub capabilities: String,
+    pub sealed_credentials: String,
+    pub token_expires_at: Option<i64>,
+}
+
+/// A channel's sealed credentials with what the background refresh needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SealedChannel {
+    pub workspace_id: i64,
+    pub id: i64,
+    pub credentials: Option<String>,
+    pub rate_limited_until: Option<i64>,
+}
+
+impl SealedChannel {
+    pub fn key(&self) -> ChannelKey {
+        ChannelKey {
+            workspace: WorkspaceId(self.workspace_id),
+            id: ChannelId(self.id),
+        }
+    }
+}
+
+/// Something the team should know about, shown until it is resolved.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub channel_id: Option<i64>,
+    pub message: String,
+    pub created_at: i64,
+}
+
+pub const NOTIFICATION_CHANNEL_BROKEN: &str = "channel_broken";
+
+/// Longest text kept from a network's error message.
+const MAX_STATE_MESSAGE: usize = 500;
+
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+fn select_channels() -> SelectStatement {
+    Query::select()
+        .columns(CHANNEL_COLUMNS)
+        .from(Channels::Table)
+        .to_owned()
+}
+
+impl Store {
+    /// Connects a verified account, or reconnects it if this workspace had it before: the
+    /// channel keeps its id (and so its history), gets the new credentials and becomes active.
+    pub async fn connect_channel(
+        &self,
+        scope: &WorkspaceScope,
+        new: ChannelNew,
+        now: i64,
+    ) -> Result<Channel, StoreError> {
+        scope.require(Role::can_manage_channels)?;
+        let mut tx = self.db.begin().await?;
+        let row: ChannelRow = tx
+            .conn()
+            .fetch_one(
+                &Query::insert()
+                    .into_table(Channels::Table)
+                    .columns([
+                        Channels::WorkspaceId,
+                        Channels::Network,
+                        Channels::RemoteId,
+                        Channels::Handle,
+                        Channels::DisplayName,
+                        Channels::AvatarUrl,
+                        Channels::ProfileUrl,
+                        Channels::Capabilities,
+                        Channels::Credentials,
+                        Channels::State,
+                        Channels::StateMessage,
+                        Channels::StateChangedAt,
+                        Channels::TokenExpiresAt,
+                        Channels::RateLimitedUntil,
+                        Channels::ConnectedBy,
+                        Channels::LastCheckedAt,
+                        Channels::CreatedAt,
+                        Channels::UpdatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        new.network.into(),
+                        new.remote_id.into(),
+                        bounded(&new.handle, 300).into(),
+                        bounded(&new.display_name, 300).into(),
+                        new.avatar_url.into(),
+                        new.profile_url.into(),
+                        new.capabilities.into(),
+                        new.sealed_credentials.into(),
+                        ChannelState::Active.as_str().into(),
+                        "".into(),
+                        now.into(),
+                        new.token_expires_at.into(),
+                        Option::<i64>::None.into(),
+                        scope.user().0.into(),
+                        now.into(),
+                        now.into(),
+                        now.into(),
+                    ])?
+                    .on_conflict(
+                        OnConflict::columns([
+                            Channels::WorkspaceId,
+                            Channels::Network,
+                            Channels::RemoteId,
+                        ])
+                        .update_columns([
+                            Channels::Handle,
+                            Channels::DisplayName,
+                            Channels::AvatarUrl,
+                            Channels::ProfileUrl,
+                            Channels::Capabilities,
+                            Channels::Credentials,
+                            Channels::State,
+                            Channels::StateMessage,
+                            Channels::StateChangedAt,
+                            Channels::TokenExpiresAt,
+                            Channels::RateLimitedUntil,
+                            Channels::ConnectedBy,
+                            Channels::LastCheckedAt,
+                            Channels::UpdatedAt,
+                        ])
+                        .to_owned(),
+                    )
+                    .returning(Query::returning().columns(CHANNEL_COLUMNS))
+                    .to_owned(),
+            )
+            .await?;
+        resolve_channel_notifications(&mut tx, scope.workspace(), row.id, now).await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// The workspace's channels, connected ones first.
+    pub async fn channels(&self, scope: &WorkspaceScope) -> Result<Vec<Channel>, StoreError> {
+        let rows: Vec<ChannelRow> = self
+            .db
+            .fetch_all(
+                &select_channels()
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .order_by(Channels::Id, Order::Asc)
+                    .limit(1000)
+                    .to_owned(),
+            )
+            .await?;
+        let mut channels: Vec<Channel> = rows.into_iter().map(Channel::from).collect();
+        channels.sort_by_key(|c| c.state == ChannelState::Disconnected);
+        Ok(channels)
+    }
+
+    pub async fn channel(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+    ) -> Result<Channel, StoreError> {
+        let row: ChannelRow = self
+            .db
+            .fetch_optional(
+                &select_channels()
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.into())
+    }
+
+    /// How many of the workspace's channels are broken, for the banner on every page.
+    pub async fn broken_channel_count(&self, scope: &WorkspaceScope) -> Result<i64, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Count {
+            n: i64,
+        }
+        let count: Count = self
+            .db
+            .fetch_one(
+                &Query::select()
+                    .expr_as(Expr::col(Channels::Id).count(), "n")
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::State).eq(ChannelState::Broken.as_str()))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(count.n)
+    }
+
+    /// The sealed credentials of a channel the caller may use (any member: publishing and the
+    /// inbox go through channels; managing them is checked elsewhere).
+    pub async fn channel_credentials(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+    ) -> Result<SealedChannel, StoreError> {
+        self.db
+            .fetch_optional(
+                &Query::select()
+                    .columns([
+                        Channels::WorkspaceId,
+                        Channels::Id,
+                        Channels::Credentials,
+                        Channels::RateLimitedUntil,
+                    ])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Disconnects a channel: its credentials are erased, its history stays, and connecting the
+    /// same account again brings it back.
+    pub async fn disconnect_channel(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        scope.require(Role::can_manage_channels)?;
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(Channels::Table)
+                    .values([
+                        (Channels::Credentials, Option::<String>::None.into()),
+                        (Channels::State, ChannelState::Disconnected.as_str().into()),
+                        (Channels::StateMessage, "".into()),
+                        (Channels::StateChangedAt, now.into()),
+                        (Channels::TokenExpiresAt, Option::<i64>::None.into()),
+                        (Channels::UpdatedAt, now.into()),
+                    ])
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        resolve_channel_notifications(&mut tx, scope.workspace(), id.0, now).await?;
+        tx.commit().await
+    }
+
+    /// Marks an active channel broken with the network's message and notifies the team, once:
+    /// returns whether this call broke it (a channel already broken is left as it is).
+    pub async fn mark_channel_broken(
+        &self,
+        key: ChannelKey,
+        message: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let message = bounded(message, MAX_STATE_MESSAGE);
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(Channels::Table)
+                    .values([
+                        (Channels::State, ChannelState::Broken.as_str().into()),
+                        (Channels::StateMessage, message.clone().into()),
+                        (Channels::StateChangedAt, now.into()),
+                        (Channels::LastCheckedAt, now.into()),
+                        (Channels::UpdatedAt, now.into()),
+                    ])
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(key.workspace.0))
+                    .and_where(Expr::col(Channels::Id).eq(key.id.0))
+                    .and_where(Expr::col(Channels::State).eq(ChannelState::Active.as_str()))
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 1 {
+            tx.conn()
+                .execute(
+                    &Query::insert()
+                        .into_table(Notifications::Table)
+                        .columns([
+                            Notifications::WorkspaceId,
+                            Notifications::Kind,
+                            Notifications::ChannelId,
+                            Notifications::Message,
+                            Notifications::CreatedAt,
+                        ])
+                        .values([
+                            key.workspace.0.into(),
+                            NOTIFICATION_CHANNEL_BROKEN.into(),
+                            key.id.0.into(),
+                            message.into(),
+                            now.into(),
+                        ])?
+                        .to_owned(),
+                )
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    /// Stores credentials a connector refreshed, and notes that the channel answered.
+    pub async fn update_channel_credentials(
+        &self,
+        key: ChannelKey,
+        sealed_credentials: &str,
+        token_expires_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(
+            key,
+            vec![
+                (Channels::Credentials, sealed_credentials.into()),
+                (Channels::TokenExpiresAt, token_expires_at.into()),
+                (Channels::LastCheckedAt, now.into()),
+            ],
+            now,
+        )
+        .await
+    }
+
+    /// Remembers until when the network asked this channel to slow down (`None`: not limited).
+    pub async fn set_channel_rate_limit(
+        &self,
+        key: ChannelKey,
+        until: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(key, vec![(Channels::RateLimitedUntil, until.into())], now)
+            .await
+    }
+
+    /// Remembers where the inbox fetch stopped.
+    pub async fn set_channel_inbox_cursor(
+        &self,
+        key: ChannelKey,
+        cursor: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(key, vec![(Channels::InboxCursor, cursor.into())], now)
+            .await
+    }
+
+    /// Refreshes the profile shown for a channel after a successful check.
+    pub async fn update_channel_profile(
+        &self,
+        key: ChannelKey,
+        handle: &str,
+        display_name: &str,
+        avatar_url: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(
+            key,
+            vec![
+                (Channels::Handle, bounded(handle, 300).into()),
+                (Channels::DisplayName, bounded(display_name, 300).into()),
+                (Channels::AvatarUrl, avatar_url.map(str::to_string).into()),
+                (Channels::LastCheckedAt, now.into()),
+            ],
+            now,
+        )
+        .await
+    }
+
+    async fn update_channel(
+        &self,
+        key: ChannelKey,
+        mut values: Vec<(Channels, sea_query::Expr)>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        values.push((Channels::UpdatedAt, now.into()));
+        self.db
+            .execute_some(
+                &Query::update()
+                    .table(Channels::Table)
+                    .values(values)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(key.workspace.0))
+                    .and_where(Expr::col(Channels::Id).eq(key.id.0))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Active channels whose token expires before `before`, for the background refresh. This
+    /// crosses workspaces on purpose: it is the system's job, not a member's request.
+    pub async fn channels_with_tokens_expiring(
+        &self,
+        before: i64,
+        limit: u64,
+    ) -> Result<Vec<SealedChannel>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .columns([
+                        Channels::WorkspaceId,
+                        Channels::Id,
+                        Channels::Credentials,
+                        Channels::RateLimitedUntil,
+                    ])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::State).eq(ChannelState::Active.as_str()))
+                    .and_where(Expr::col(Channels::TokenExpiresAt).lt(before))
+                    .order_by(Channels::TokenExpiresAt, Order::Asc)
+                    .limit(limit)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Notifications not yet resolved, newest first.
+    pub async fn open_notifications(
+        &self,
+        scope: &WorkspaceScope,
+    ) -> Result<Vec<Notification>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .columns([
+                        Notifications::Id,
+                        Notifications::Kind,
+                        Notifications::ChannelId,
+                        Notifications::Message,
+                        Notifications::CreatedAt,
+                    ])
+                    .from(Notifications::Table)
+                    .and_where(Expr::col(Notifications::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Notifications::ResolvedAt).is_null())
+                    .order_by(Notifications::CreatedAt, Order::Desc)
+                    .order_by(Notifications::Id, Order::Desc)
+                    .limit(200)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// A reconnected or disconnected channel needs no more attention.
+async fn resolve_channel_notifications(
+    tx: &mut crate::db::Tx,
+    workspace: WorkspaceId,
+    channel: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.conn()
+        .execute(
+            &Query::update()
+                .table(Notifications::Table)
+                .value(Notifications::ResolvedAt, now)
+                .and_where(Expr::col(Notifications::WorkspaceId).eq(workspace.0))
+                .and_where(Expr::col(Notifications::ChannelId).eq(channel))
+                .and_where(Expr::col(Notifications::ResolvedAt).is_null())
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
