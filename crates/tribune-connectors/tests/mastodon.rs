@@ -1200,3 +1200,38 @@ fn credentials_of_another_network_or_a_bad_address_are_refused() {
     assert!(!masto.capabilities().contains(Capability::HideComment));
     assert!(!masto.capabilities().contains(Capability::DeleteComment));
 }
+
+#[tokio::test]
+async fn a_busy_inbox_is_read_page_by_page_from_the_cursor() {
+    let server = MockServer::start().await;
+    mock_instance(&server).await;
+    mock_me(&server, fixture("account.json")).await;
+    // A full page (40, Mastodon's maximum), newest first as Mastodon sends it, then the rest.
+    let full: Vec<Value> = (101..=140)
+        .rev()
+        .map(|id| json!({"id": id.to_string(), "type": "mention", "status": null}))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param("min_id", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(full))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut last = fixture("notifications.json")[1].clone();
+    last["id"] = json!("141");
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param("min_id", "140"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([last])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = connector(&server.uri(), "t")
+        .fetch_inbox(Some(&Cursor("100".into())))
+        .await
+        .unwrap();
+    assert_eq!(page.cursor, Some(Cursor("141".into())));
+    assert_eq!(page.items.len(), 1);
+    server.verify().await;
+}
