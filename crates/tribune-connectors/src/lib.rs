@@ -15,6 +15,7 @@ pub mod connector;
 pub mod error;
 pub mod html;
 pub mod http;
+pub mod mastodon;
 pub mod model;
 pub mod rate;
 

@@ -1,0 +1,346 @@
+//! The parts of Mastodon's JSON entities the connector reads (docs.joinmastodon.org/entities),
+//! and their conversion into tribune's network-neutral model.
+//!
+//! Everything here comes from an instance we do not control: ids and names are bounded, URLs
+//! kept only if they are http(s), HTML sanitised, and absent fields tolerated (other servers
+//! speaking the Mastodon API — GoToSocial, Akkoma — leave some out).
+
+use crate::html;
+use crate::model::{Author, ChannelProfile, Metric, Metrics};
+use serde::{Deserialize, Deserializer};
+
+/// Longest id accepted from an instance or a caller. Mastodon's are ≤ 20 digits, GoToSocial's
+/// 26-character ULIDs, Akkoma's flake ids 18 characters.
+pub const MAX_ID_LEN: usize = 64;
+/// Longest display name or handle kept; Mastodon allows 30 characters, plus shortcodes.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest URL kept from an instance.
+const MAX_URL_LEN: usize = 2048;
+
+/// `GET /api/v1/accounts/verify_credentials` (a CredentialAccount) or a status's author.
+#[derive(Debug, Deserialize)]
+pub struct Account {
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    #[serde(default)]
+    pub username: String,
+    /// `user` for a local account, `user@host` for a remote one.
+    #[serde(default)]
+    pub acct: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub avatar: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub followers_count: Option<i64>,
+    #[serde(default)]
+    pub following_count: Option<i64>,
+    #[serde(default)]
+    pub statuses_count: Option<i64>,
+}
+
+/// A Status entity.
+#[derive(Debug, Deserialize)]
+pub struct Status {
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub in_reply_to_account_id: Option<String>,
+    /// HTML.
+    #[serde(default)]
+    pub content: String,
+    /// The content warning, plain text.
+    #[serde(default)]
+    pub spoiler_text: String,
+    #[serde(default)]
+    pub visibility: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub uri: Option<String>,
+    pub account: Option<Account>,
+    #[serde(default)]
+    pub favourites_count: Option<i64>,
+    #[serde(default)]
+    pub reblogs_count: Option<i64>,
+    #[serde(default)]
+    pub replies_count: Option<i64>,
+    /// Mastodon ≥ 4.5 (quote posts).
+    #[serde(default)]
+    pub quotes_count: Option<i64>,
+}
+
+/// A MediaAttachment: `url` stays null while the instance processes the file.
+#[derive(Debug, Deserialize)]
+pub struct Media {
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A Notification, minus its status (parsed separately so one odd status cannot hide the id
+/// the cursor must move past).
+#[derive(Debug, Deserialize)]
+pub struct Notification {
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub status: Option<serde_json::Value>,
+}
+
+/// `GET /api/v2/instance` and `GET /api/v1/instance`: only the limits and the account domain.
+#[derive(Debug, Default, Deserialize)]
+pub struct Instance {
+    /// v2: the domain in handles (`LOCAL_DOMAIN`, which may differ from the API host).
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// v1: the same domain.
+    #[serde(default)]
+    pub uri: Option<String>,
+    #[serde(default)]
+    pub configuration: Option<Configuration>,
+    /// Pleroma and Akkoma's v1 field.
+    #[serde(default)]
+    pub max_toot_chars: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Configuration {
+    #[serde(default)]
+    pub statuses: Option<StatusesConfig>,
+    #[serde(default)]
+    pub media_attachments: Option<MediaConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusesConfig {
+    pub max_characters: Option<i64>,
+    pub max_media_attachments: Option<i64>,
+    pub characters_reserved_per_url: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MediaConfig {
+    #[serde(default)]
+    pub supported_mime_types: Vec<String>,
+    pub image_size_limit: Option<i64>,
+    /// Mastodon ≥ 4.4; 1,500 before.
+    pub description_limit: Option<i64>,
+}
+
+/// Mastodon sends ids as strings; a few compatible servers send numbers. Either is accepted,
+/// nothing longer than [`MAX_ID_LEN`] or holding anything but `[A-Za-z0-9_-]`.
+fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(u64),
+    }
+    let s = match Raw::deserialize(d)? {
+        Raw::S(s) => s,
+        Raw::N(n) => n.to_string(),
+    };
+    if is_valid_id(&s) {
+        Ok(s)
+    } else {
+        Err(serde::de::Error::custom(
+            "an id that is empty, too long or not alphanumeric",
+        ))
+    }
+}
+
+fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "id")] String);
+    Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+}
+
+/// An id safe to put in a URL path or a query.
+pub fn is_valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_ID_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether id `a` is more recent than `b`. Mastodon ids are numbers in strings (compare by
+/// length, then digits); ULIDs and flake ids sort as strings.
+pub fn id_newer(a: &str, b: &str) -> bool {
+    let numeric = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if numeric(a) && numeric(b) {
+        let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+        (a.len(), a) > (b.len(), b)
+    } else {
+        a > b
+    }
+}
+
+/// Plain text kept as plain text (never parsed as HTML: the page escapes it), without control
+/// characters, cut to [`MAX_NAME_CHARS`].
+pub fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// An http(s) URL from the instance, or nothing (`javascript:` and friends are dropped).
+pub fn safe_url(s: Option<&str>) -> Option<String> {
+    let s = s?.trim();
+    if s.is_empty() || s.len() > MAX_URL_LEN {
+        return None;
+    }
+    let url = url::Url::parse(s).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// A count, if the instance gave a sensible one (hidden counts come as -1 on some servers).
+fn count(v: Option<i64>) -> Option<u64> {
+    v.and_then(|n| u64::try_from(n).ok())
+}
+
+impl Account {
+    /// `user@domain`: remote accounts' `acct` has it, local ones need the instance's domain.
+    pub fn handle(&self, domain: &str) -> String {
+        let acct = if self.acct.is_empty() {
+            &self.username
+        } else {
+            &self.acct
+        };
+        let handle = if acct.contains('@') || domain.is_empty() {
+            acct.to_string()
+        } else {
+            format!("{acct}@{domain}")
+        };
+        plain(&handle)
+    }
+
+    pub fn display_name_or_handle(&self, domain: &str) -> String {
+        let name = plain(&self.display_name);
+        if name.is_empty() {
+            self.handle(domain)
+        } else {
+            name
+        }
+    }
+
+    /// The connected account. Account ids are only unique within an instance (every
+    /// instance's first account is `1`), so the remote id carries the API host too.
+    pub fn profile(&self, api_host: &str, domain: &str) -> ChannelProfile {
+        ChannelProfile {
+            remote_id: format!("{}@{api_host}", self.id),
+            handle: self.handle(domain),
+            display_name: self.display_name_or_handle(domain),
+            avatar_url: safe_url(self.avatar.as_deref()),
+            profile_url: safe_url(self.url.as_deref()),
+        }
+    }
+
+    pub fn author(&self, domain: &str) -> Author {
+        Author {
+            remote_id: Some(self.id.clone()),
+            handle: self.handle(domain),
+            display_name: self.display_name_or_handle(domain),
+            avatar_url: safe_url(self.avatar.as_deref()),
+            profile_url: safe_url(self.url.as_deref()),
+        }
+    }
+
+    pub fn metrics(&self) -> Metrics {
+        let mut m = Metrics::default();
+        m.set(Metric::Followers, count(self.followers_count));
+        m.set(Metric::Following, count(self.following_count));
+        m.set(Metric::Posts, count(self.statuses_count));
+        m
+    }
+}
+
+impl Status {
+    pub fn metrics(&self) -> Metrics {
+        let mut m = Metrics::default();
+        m.set(Metric::Likes, count(self.favourites_count));
+        m.set(Metric::Reposts, count(self.reblogs_count));
+        m.set(Metric::Replies, count(self.replies_count));
+        m.set(Metric::Quotes, count(self.quotes_count));
+        m
+    }
+
+    /// The public page of the status (`url`), else its ActivityPub id (`uri`).
+    pub fn web_url(&self) -> Option<String> {
+        safe_url(self.url.as_deref()).or_else(|| safe_url(self.uri.as_deref()))
+    }
+
+    /// Plain text, the content warning first as `[CW: …]` so it is never lost.
+    pub fn text(&self) -> String {
+        let body = html::to_text(&self.content);
+        let warning = plain(&self.spoiler_text);
+        if warning.is_empty() {
+            body
+        } else {
+            format!("[CW: {warning}]\n{body}")
+        }
+    }
+
+    pub fn created_at_unix(&self) -> i64 {
+        self.created_at
+            .as_deref()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .map_or_else(crate::http::now, |t| t.as_second())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_as_numbers_then_as_strings() {
+        assert!(id_newer("110000000000000010", "99999999999999999"));
+        assert!(!id_newer("5", "5"));
+        assert!(id_newer("01HQ2", "01HQ1"));
+    }
+
+    #[test]
+    fn odd_ids_are_refused() {
+        for bad in ["", "../../admin", "1 2", &"9".repeat(65)] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+        let n: Notification = serde_json::from_str(r#"{"id": 42, "type": "mention"}"#).unwrap();
+        assert_eq!(n.id, "42");
+        assert!(serde_json::from_str::<Notification>(r#"{"id": "a/b"}"#).is_err());
+    }
+
+    #[test]
+    fn only_web_urls_are_kept() {
+        assert_eq!(safe_url(Some("javascript:alert(1)")), None);
+        assert_eq!(safe_url(Some("data:text/html,x")), None);
+        assert_eq!(
+            safe_url(Some("https://m.example/@a")).as_deref(),
+            Some("https://m.example/@a")
+        );
+    }
+
+    #[test]
+    fn local_handles_get_the_instance_domain() {
+        let a: Account =
+            serde_json::from_str(r#"{"id":"1","username":"cm","acct":"cm","display_name":""}"#)
+                .unwrap();
+        assert_eq!(a.handle("example.org"), "cm@example.org");
+        assert_eq!(a.display_name_or_handle("example.org"), "cm@example.org");
+        let remote: Account =
+            serde_json::from_str(r#"{"id":"2","username":"x","acct":"x@far.example"}"#).unwrap();
+        assert_eq!(remote.handle("example.org"), "x@far.example");
+    }
+}

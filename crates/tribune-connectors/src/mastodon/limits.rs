@@ -1,0 +1,241 @@
+//! What an instance accepts in a status, read from `/api/v2/instance` (or `/api/v1/instance`),
+//! so that a post too long for this instance is refused before anything is uploaded.
+
+use super::api::Instance;
+use crate::error::{ConnectorError, Result};
+use crate::model::ImageInput;
+
+/// One instance's limits. Each admin sets their own (500 characters is only Mastodon's
+/// default; many instances allow thousands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceLimits {
+    /// The domain in local handles (`LOCAL_DOMAIN`), when the instance says.
+    pub domain: Option<String>,
+    pub max_characters: usize,
+    pub max_media_attachments: usize,
+    /// What a link counts for, whatever its length.
+    pub characters_reserved_per_url: usize,
+    pub image_size_limit: u64,
+    /// The longest alt text.
+    pub description_limit: usize,
+    /// The image types the instance lists; empty when it lists none.
+    pub image_types: Vec<String>,
+}
+
+impl Default for InstanceLimits {
+    /// Mastodon's own defaults, used when an instance does not publish its configuration.
+    fn default() -> Self {
+        InstanceLimits {
+            domain: None,
+            max_characters: 500,
+            max_media_attachments: 4,
+            characters_reserved_per_url: 23,
+            image_size_limit: 16 * 1024 * 1024,
+            description_limit: 1_500,
+            image_types: Vec::new(),
+        }
+    }
+}
+
+/// The image types tribune sends when the instance lists none.
+const USUAL_IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+impl InstanceLimits {
+    /// Reads an instance description, clamping hostile or absurd values to sane ranges.
+    pub fn from_instance(instance: &Instance) -> Self {
+        let d = InstanceLimits::default();
+        let config = instance.configuration.as_ref();
+        let statuses = config.and_then(|c| c.statuses.as_ref());
+        let media = config.and_then(|c| c.media_attachments.as_ref());
+        let clamp = |v: Option<i64>, default: usize, max: usize| {
+            v.and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .map_or(default, |n| n.min(max))
+        };
+        let domain = instance
+            .domain
+            .as_deref()
+            .or(instance.uri.as_deref())
+            .map(|d| d.trim_start_matches("https://").trim_end_matches('/'))
+            .filter(|d| {
+                !d.is_empty()
+                    && d.len() <= 253
+                    && d.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:".contains(&b))
+            })
+            .map(str::to_ascii_lowercase);
+        InstanceLimits {
+            domain,
+            max_characters: clamp(
+                statuses
+                    .and_then(|s| s.max_characters)
+                    .or(instance.max_toot_chars),
+                d.max_characters,
+                1_000_000,
+            ),
+            max_media_attachments: clamp(
+                statuses.and_then(|s| s.max_media_attachments),
+                d.max_media_attachments,
+                100,
+            ),
+            characters_reserved_per_url: clamp(
+                statuses.and_then(|s| s.characters_reserved_per_url),
+                d.characters_reserved_per_url,
+                1_000,
+            ),
+            image_size_limit: clamp(
+                media.and_then(|m| m.image_size_limit),
+                d.image_size_limit as usize,
+                1 << 30,
+            ) as u64,
+            description_limit: clamp(
+                media.and_then(|m| m.description_limit),
+                d.description_limit,
+                100_000,
+            ),
+            image_types: media
+                .map(|m| {
+                    m.supported_mime_types
+                        .iter()
+                        .filter(|t| t.starts_with("image/") && t.len() <= 64)
+                        .take(50)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The length Mastodon counts: every link is worth [`Self::characters_reserved_per_url`]
+    /// and a remote mention counts without its domain (`@cm@far.example` is `@cm`).
+    ///
+    /// Mastodon counts grapheme clusters, we count characters, so a post full of composed
+    /// emoji (flags, families) counts a little longer here; the instance still has the final
+    /// word (a 422 if it disagrees).
+    pub fn status_length(&self, text: &str) -> usize {
+        let mut len = 0;
+        for (i, word) in text.split(|c: char| c.is_whitespace()).enumerate() {
+            if i > 0 {
+                len += 1;
+            }
+            if word.starts_with("http://") || word.starts_with("https://") {
+                len += self.characters_reserved_per_url;
+            } else if let Some(rest) = word.strip_prefix('@')
+                && let Some((user, _domain)) = rest.split_once('@')
+            {
+                len += 1 + user.chars().count();
+            } else {
+                len += word.chars().count();
+            }
+        }
+        len
+    }
+
+    /// Refuses a status this instance would refuse, with a message a CM can act on.
+    pub fn check(&self, text: &str, images: &[ImageInput]) -> Result<()> {
+        if text.trim().is_empty() && images.is_empty() {
+            return Err(ConnectorError::invalid_input(
+                "a Mastodon post needs text or an image",
+            ));
+        }
+        let length = self.status_length(text);
+        if length > self.max_characters {
+            return Err(ConnectorError::invalid_input(format!(
+                "the post is {length} characters long; this instance allows {}",
+                self.max_characters
+            )));
+        }
+        if images.len() > self.max_media_attachments {
+            return Err(ConnectorError::invalid_input(format!(
+                "{} images attached; this instance allows {}",
+                images.len(),
+                self.max_media_attachments
+            )));
+        }
+        for image in images {
+            let accepted = if self.image_types.is_empty() {
+                USUAL_IMAGE_TYPES.contains(&image.mime.as_str())
+            } else {
+                self.image_types.contains(&image.mime)
+            };
+            if !accepted {
+                return Err(ConnectorError::invalid_input(format!(
+                    "this instance does not take {} images",
+                    image.mime
+                )));
+            }
+            if image.bytes.is_empty() || image.bytes.len() as u64 > self.image_size_limit {
+                return Err(ConnectorError::invalid_input(format!(
+                    "an image is {} KiB; this instance takes images up to {} KiB",
+                    image.bytes.len() / 1024,
+                    self.image_size_limit / 1024
+                )));
+            }
+            let alt = image.alt.chars().count();
+            if alt > self.description_limit {
+                return Err(ConnectorError::invalid_input(format!(
+                    "an alt text is {alt} characters long; this instance allows {}",
+                    self.description_limit
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_remote_mentions_count_as_mastodon_counts_them() {
+        let limits = InstanceLimits::default();
+        let long_link = format!("https://example.org/{}", "a".repeat(300));
+        assert_eq!(limits.status_length(&format!("see {long_link}")), 4 + 23);
+        assert_eq!(limits.status_length("hi @cm@far.example"), 3 + 3);
+        assert_eq!(limits.status_length("été"), 3);
+    }
+
+    #[test]
+    fn the_instance_configuration_is_read_and_clamped() {
+        let instance: Instance = serde_json::from_value(serde_json::json!({
+            "domain": "Example.ORG",
+            "configuration": {
+                "statuses": {"max_characters": 5000, "max_media_attachments": -3},
+                "media_attachments": {"supported_mime_types": ["image/png", "video/mp4"]}
+            }
+        }))
+        .unwrap();
+        let limits = InstanceLimits::from_instance(&instance);
+        assert_eq!(limits.max_characters, 5000);
+        assert_eq!(limits.max_media_attachments, 4);
+        assert_eq!(limits.domain.as_deref(), Some("example.org"));
+        assert_eq!(limits.image_types, vec!["image/png".to_string()]);
+        let png = ImageInput {
+            bytes: vec![1],
+            mime: "image/jpeg".into(),
+            alt: String::new(),
+        };
+        let err = limits.check("x", &[png]).unwrap_err();
+        assert!(err.message.contains("image/jpeg"), "{err}");
+    }
+
+    #[test]
+    fn too_long_posts_and_too_many_images_are_refused_before_any_upload() {
+        let limits = InstanceLimits::default();
+        assert!(limits.check(&"x".repeat(501), &[]).is_err());
+        assert!(limits.check(&"x".repeat(500), &[]).is_ok());
+        assert!(limits.check("  ", &[]).is_err());
+        let img = ImageInput {
+            bytes: vec![1],
+            mime: "image/png".into(),
+            alt: "a".repeat(1_501),
+        };
+        assert!(limits.check("x", std::slice::from_ref(&img)).is_err());
+        let ok = ImageInput {
+            alt: "fine".into(),
+            ..img
+        };
+        assert!(limits.check("x", &vec![ok; 5]).is_err());
+    }
+}
