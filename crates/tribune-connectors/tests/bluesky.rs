@@ -122,11 +122,32 @@ mod peer {
                     json!({"name": "tribune"}),
                 )
                 .await;
-            Account {
+            let account = Account {
                 did: created["did"].as_str().unwrap().to_string(),
                 handle,
                 jwt,
                 app_password: app["password"].as_str().unwrap().to_string(),
+            };
+            // The AppView learns of new accounts in the background: wait until it knows it.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                self.process_all().await;
+                let (status, _) = self
+                    .get(
+                        &account.jwt,
+                        "app.bsky.actor.getProfile",
+                        &[("actor", &account.did)],
+                    )
+                    .await;
+                if status == 200 {
+                    return account;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the AppView never indexed {}",
+                    account.handle
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
         }
 
@@ -155,6 +176,31 @@ mod peer {
                 &[("repo", repo), ("collection", collection), ("rkey", rkey)],
             )
             .await
+        }
+
+        /// Indexes pending writes and calls `read` until `done` holds (the AppView indexes some
+        /// things, like notifications, in the background), or fails after a deadline.
+        pub async fn until<
+            T: std::fmt::Debug,
+            F: std::future::Future<Output = tribune_connectors::error::Result<T>>,
+        >(
+            &self,
+            read: impl Fn() -> F,
+            done: impl Fn(&T) -> bool,
+        ) -> T {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                self.process_all().await;
+                let value = read().await.unwrap();
+                if done(&value) {
+                    return value;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "never happened: {value:?}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
         }
 
         /// A post written by `author` directly, as another client would.
@@ -272,7 +318,10 @@ mod peer {
             split_ref(&second.remote_ref).0.as_str()
         );
 
-        // The fan replies with hostile facets, and mentions the brand elsewhere.
+        // The fan replies with hostile facets, and mentions the brand elsewhere. The AppView
+        // indexes repos in parallel: it must have seen the brand's post before the reply, or it
+        // cannot tell whom to notify (on the real network, replies come later anyway).
+        net.process_all().await;
         let reply_text = "click here or javascript <b>bold</b>";
         let (reply_uri, _) = net
             .write_post(
@@ -308,9 +357,9 @@ mod peer {
                 }),
             )
             .await;
-        net.process_all().await;
-
-        let page = bsky.fetch_inbox(None).await.unwrap();
+        let page = net
+            .until(|| bsky.fetch_inbox(None), |p| p.items.len() >= 2)
+            .await;
         let reply = page
             .items
             .iter()
@@ -349,8 +398,9 @@ mod peer {
                 }),
             )
             .await;
-        net.process_all().await;
-        let newer = bsky.fetch_inbox(Some(&cursor)).await.unwrap();
+        let newer = net
+            .until(|| bsky.fetch_inbox(Some(&cursor)), |p| !p.items.is_empty())
+            .await;
         assert_eq!(newer.items.len(), 1, "{:?}", newer.items);
         assert!(newer.items[0].remote_ref.0.starts_with(&newer_uri));
         assert_ne!(newer.cursor.as_ref(), Some(&cursor));
@@ -553,5 +603,427 @@ mod peer {
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
         assert!(err.message.contains("300"), "{}", err.message);
+    }
+}
+
+mod mock {
+    //! What a healthy PDS never does, on wiremock.
+    use super::*;
+    use base64::Engine;
+    use std::time::Duration;
+    use wiremock::matchers::{body_partial_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn jwt(exp: i64, id: &str) -> String {
+        let enc = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!(
+            "{}.{}.sig",
+            enc(r#"{"alg":"HS256"}"#),
+            enc(&format!(r#"{{"exp":{exp},"jti":"{id}"}}"#))
+        )
+    }
+
+    fn session_body(id: &str) -> Value {
+        json!({
+            "did": "did:plc:brand",
+            "handle": "brand.example.com",
+            "accessJwt": jwt(jiff::Timestamp::now().as_second() + 7200, id),
+            "refreshJwt": format!("refresh-{id}"),
+        })
+    }
+
+    async fn pds() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(session_body("first")))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn bsky(server: &MockServer) -> BlueskyConnector {
+        connector(&server.uri(), "brand.example.com", "app-pass-word")
+    }
+
+    fn profile(display_name: &str) -> Value {
+        json!({
+            "did": "did:plc:brand",
+            "handle": "brand.example.com",
+            "displayName": display_name,
+            "avatar": "https://cdn.example/avatar.jpg",
+            "followersCount": 12, "followsCount": 3, "postsCount": 40,
+        })
+    }
+
+    async fn on_get(server: &MockServer, nsid: &str, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(format!("/xrpc/{nsid}")))
+            .respond_with(response)
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn credentials_of_another_network_or_a_bad_address_are_refused() {
+        let ctx = ConnectorContext {
+            http: common::http(),
+            rate_limited_until: None,
+        };
+        let mastodon = Credentials::Mastodon {
+            instance: "https://m.example".into(),
+            access_token: Secret("t".into()),
+        };
+        let err = BlueskyConnector::new(&mastodon, &ctx).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        for (service, id) in [
+            ("ftp://pds.example", "a.example"),
+            ("https://pds.example", " "),
+        ] {
+            let creds = Credentials::Bluesky {
+                service: service.into(),
+                identifier: id.into(),
+                app_password: Secret("x".into()),
+                session: None,
+            };
+            let err = BlueskyConnector::new(&creds, &ctx).err().unwrap();
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{service} {id}");
+        }
+    }
+
+    #[tokio::test]
+    async fn hostile_profiles_give_plain_bounded_names_and_safe_urls() {
+        let server = pds().await;
+        let mut hostile = profile(&format!(
+            "<script>alert(1)</script>\u{1b}[31m{}",
+            "é".repeat(5_000)
+        ));
+        hostile["avatar"] = json!("javascript:alert(1)");
+        on_get(
+            &server,
+            "app.bsky.actor.getProfile",
+            ResponseTemplate::new(200).set_body_json(hostile),
+        )
+        .await;
+        let p = bsky(&server).verify().await.unwrap();
+        assert!(p.display_name.chars().count() <= 200);
+        assert!(!p.display_name.contains('\u{1b}'));
+        assert_eq!(p.avatar_url, None);
+        assert_eq!(p.remote_id, "did:plc:brand");
+    }
+
+    #[tokio::test]
+    async fn malformed_or_huge_answers_are_invalid_responses() {
+        let server = pds().await;
+        on_get(
+            &server,
+            "app.bsky.actor.getProfile",
+            ResponseTemplate::new(200).set_body_string("{\"did\": "),
+        )
+        .await;
+        on_get(
+            &server,
+            "app.bsky.notification.listNotifications",
+            ResponseTemplate::new(200).set_body_string("x".repeat(5 * 1024 * 1024)),
+        )
+        .await;
+        let bsky = bsky(&server);
+        assert_eq!(
+            bsky.verify().await.unwrap_err().kind,
+            ErrorKind::InvalidResponse
+        );
+        assert_eq!(
+            bsky.fetch_inbox(None).await.unwrap_err().kind,
+            ErrorKind::InvalidResponse
+        );
+    }
+
+    #[tokio::test]
+    async fn a_429_closes_the_gate_and_later_calls_stay_off_the_network() {
+        let server = pds().await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.actor.getProfile"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("retry-after", "600")
+                    .insert_header("ratelimit-limit", "3000")
+                    .insert_header("ratelimit-remaining", "0")
+                    .insert_header("ratelimit-policy", "3000;w=300"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let bsky = bsky(&server);
+        let err = bsky.verify().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RateLimited);
+        assert!(err.retry_after.unwrap() > Duration::from_secs(500));
+        assert!(
+            bsky.rate_gate()
+                .closed_until(jiff::Timestamp::now().as_second())
+                .is_some()
+        );
+        assert_eq!(
+            bsky.account_metrics().await.unwrap_err().kind,
+            ErrorKind::RateLimited
+        );
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn outages_are_transient_and_a_refused_password_is_auth() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("<html>down</html>"))
+            .mount(&server)
+            .await;
+        let err = bsky(&server).verify().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Transient);
+        assert!(!err.breaks_channel());
+
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(
+                json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+            ))
+            .mount(&server)
+            .await;
+        let err = bsky(&server).verify().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth);
+        assert!(
+            err.message.contains("Invalid identifier or password"),
+            "{}",
+            err.message
+        );
+
+        // A 5xx on a signed-in call is transient too, never Auth.
+        let server = pds().await;
+        on_get(
+            &server,
+            "app.bsky.actor.getProfile",
+            ResponseTemplate::new(502),
+        )
+        .await;
+        assert_eq!(
+            bsky(&server).verify().await.unwrap_err().kind,
+            ErrorKind::Transient
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
+        let server = pds().await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.actor.getProfile"))
+            .respond_with(
+                ResponseTemplate::new(400).set_body_json(
+                    json!({"error": "ExpiredToken", "message": "Token has expired"}),
+                ),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        on_get(
+            &server,
+            "app.bsky.actor.getProfile",
+            ResponseTemplate::new(200).set_body_json(profile("Brand")),
+        )
+        .await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.refreshSession"))
+            .and(header("authorization", "Bearer refresh-first"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(session_body("second")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let bsky = bsky(&server);
+        assert_eq!(bsky.verify().await.unwrap().display_name, "Brand");
+        let Credentials::Bluesky {
+            session: Some(s), ..
+        } = bsky.credentials()
+        else {
+            panic!()
+        };
+        assert_eq!(s.refresh_jwt.expose(), "refresh-second");
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn a_dead_refresh_token_signs_in_again_with_the_app_password() {
+        let server = pds().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.refreshSession"))
+            .respond_with(
+                ResponseTemplate::new(400).set_body_json(
+                    json!({"error": "ExpiredToken", "message": "Token has expired"}),
+                ),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let stale = BlueskySession {
+            did: "did:plc:brand".into(),
+            handle: "brand.example.com".into(),
+            access_jwt: Secret(jwt(1, "old")),
+            refresh_jwt: Secret("refresh-old".into()),
+            access_expires_at: 1,
+        };
+        let bsky = connector_with(&server.uri(), "brand.example.com", "pw", Some(stale));
+        bsky.refresh_credentials(300).await.unwrap();
+        let Credentials::Bluesky {
+            session: Some(s), ..
+        } = bsky.credentials()
+        else {
+            panic!()
+        };
+        assert_eq!(s.refresh_jwt.expose(), "refresh-first");
+        assert!(bsky.credentials_expire_at().unwrap() > jiff::Timestamp::now().as_second() + 3600);
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_answer_was_lost_is_found_instead_of_written_twice() {
+        let server = pds().await;
+        let uri = "at://did:plc:brand/app.bsky.feed.post/3lzzzzzzzzzzz";
+        let cid = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm";
+        // Before the write: not there. After the failed write: there.
+        Mock::given(method("GET"))
+            .and(path("/xrpc/com.atproto.repo.getRecord"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(
+                json!({"error": "RecordNotFound", "message": "Could not locate record"}),
+            ))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        on_get(
+            &server,
+            "com.atproto.repo.getRecord",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"uri": uri, "cid": cid, "value": {"text": "hi"}})),
+        )
+        .await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.repo.createRecord"))
+            .and(body_partial_json(
+                json!({"collection": "app.bsky.feed.post"}),
+            ))
+            .respond_with(ResponseTemplate::new(500).set_body_json(
+                json!({"error": "InternalServerError", "message": "Internal Server Error"}),
+            ))
+            .mount(&server)
+            .await;
+        let published = bsky(&server).publish(&post("k-1", "hi")).await.unwrap();
+        assert_eq!(published.remote_ref.0, format!("{uri}#{cid}"));
+        assert_eq!(
+            published.url.as_deref(),
+            Some("https://bsky.app/profile/brand.example.com/post/3lzzzzzzzzzzz")
+        );
+    }
+
+    #[tokio::test]
+    async fn too_long_texts_and_big_images_are_refused_before_any_call() {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(500))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let bsky = bsky(&server);
+        let err = bsky
+            .publish(&post("k", &"x".repeat(301)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        let mut big = post("k", "photo");
+        big.images = vec![ImageInput {
+            bytes: vec![0; 1_000_001],
+            mime: "image/jpeg".into(),
+            alt: String::new(),
+        }];
+        assert_eq!(
+            bsky.publish(&big).await.unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn hostile_notifications_become_plain_text_and_safe_html() {
+        // tests/fixtures/bluesky/README.md says where this comes from.
+        let fixture: Value =
+            serde_json::from_str(include_str!("fixtures/bluesky/list_notifications.json")).unwrap();
+        let server = pds().await;
+        on_get(
+            &server,
+            "app.bsky.notification.listNotifications",
+            ResponseTemplate::new(200).set_body_json(fixture),
+        )
+        .await;
+        let page = bsky(&server).fetch_inbox(None).await.unwrap();
+        // The like is not for the inbox, the unreadable one is skipped.
+        assert_eq!(page.items.len(), 2, "{:?}", page.items);
+        let quote = &page.items[0];
+        assert_eq!(quote.kind, InboxKind::Mention);
+        let reply = &page.items[1];
+        assert_eq!(reply.kind, InboxKind::Comment);
+        assert_eq!(reply.text, "click here <script>alert(1)</script> and there");
+        let html = reply.html.as_deref().unwrap();
+        for bad in ["<script", "javascript:", "onerror", "out-of-range"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(
+            html.contains(r#"href="https://evil.example/phish""#),
+            "{html}"
+        );
+        assert!(html.contains(">https://evil.example/phish</a>"), "{html}");
+        assert!(!reply.author.display_name.contains('\u{7}'));
+        assert_eq!(reply.author.avatar_url, None);
+        assert_eq!(reply.author.handle, "@fan.example.com");
+        assert_eq!(
+            reply.in_reply_to.as_ref().unwrap().0,
+            "at://did:plc:brand/app.bsky.feed.post/3lbrand22222#bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+        );
+        assert_eq!(page.cursor.unwrap().0, "2026-11-20T10:00:01.000Z");
+    }
+
+    #[tokio::test]
+    async fn paging_stops_at_the_stored_cursor() {
+        let server = pds().await;
+        let fixture: Value =
+            serde_json::from_str(include_str!("fixtures/bluesky/list_notifications.json")).unwrap();
+        // The first page ends before the cursor, so the next page is read; there the cursor is
+        // reached and paging stops (the mock would loop forever otherwise).
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.notification.listNotifications"))
+            .and(wiremock::matchers::query_param(
+                "cursor",
+                "2026-11-20T09:59:00.000Z",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "cursor": "older",
+                "notifications": [fixture["notifications"][2].clone()],
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mut first_page = fixture.clone();
+        first_page["notifications"] = json!([fixture["notifications"][0].clone()]);
+        on_get(
+            &server,
+            "app.bsky.notification.listNotifications",
+            ResponseTemplate::new(200).set_body_json(first_page),
+        )
+        .await;
+        let since = tribune_connectors::Cursor("2026-11-20T09:59:00.500Z".into());
+        let page = bsky(&server).fetch_inbox(Some(&since)).await.unwrap();
+        assert_eq!(page.items.len(), 1, "{:?}", page.items);
+        assert_eq!(page.cursor.unwrap().0, "2026-11-20T10:00:01.000Z");
+        server.verify().await;
+        let err = bsky(&server)
+            .fetch_inbox(Some(&tribune_connectors::Cursor("garbage".into())))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
     }
 }
