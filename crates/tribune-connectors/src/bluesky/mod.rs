@@ -1,0 +1,683 @@
+//! Bluesky (AT Protocol): one account on any PDS, signed in with an app password.
+//!
+//! Posts are written with `com.atproto.repo.createRecord` under a record key derived from the
+//! post itself ([`record_key`]), so publishing twice writes one post. Everything the AppView
+//! knows (profiles, notifications, counts) is read through the PDS, which proxies `app.bsky.*`.
+//! See `docs/connectors/bluesky.md`.
+
+mod card;
+mod inbox;
+mod media;
+mod record_key;
+mod refs;
+mod richtext;
+mod xrpc;
+
+use crate::capability::{Capabilities, Capability};
+use crate::connector::{Connector, ConnectorContext};
+use crate::error::{ConnectorError, ErrorKind, Result};
+use crate::http::{HttpClient, HttpConfig};
+use crate::model::{
+    ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Network,
+    PostRequest, PublishedPost, RemoteRef, Secret,
+};
+use crate::rate::RateGate;
+use async_trait::async_trait;
+use atrium_api::app::bsky::actor::{defs::ProfileViewDetailed, get_profile};
+use atrium_api::app::bsky::embed::{defs::AspectRatioData, external, images};
+use atrium_api::app::bsky::feed::get_posts;
+use atrium_api::app::bsky::feed::post::{RecordData, RecordEmbedRefs, ReplyRefData};
+use atrium_api::app::bsky::notification::list_notifications;
+use atrium_api::app::bsky::richtext::facet::{
+    ByteSliceData, LinkData, MainData as FacetData, MainFeaturesItem, MentionData, TagData,
+};
+use atrium_api::com::atproto::identity::resolve_handle;
+use atrium_api::com::atproto::repo::{
+    create_record, delete_record, get_record, strong_ref, upload_blob,
+};
+use atrium_api::types::string::{Cid, Datetime};
+use atrium_api::types::{BlobRef, Union};
+use refs::{POST, RecordRef};
+use reqwest::Method;
+use std::num::NonZeroU64;
+use std::time::Duration;
+use unicode_segmentation::UnicodeSegmentation;
+use xrpc::{Body, DEFAULT_MARGIN_SECS, Xrpc};
+
+/// Bluesky's limit on a post's text, in graphemes (what a person counts as characters).
+pub const MAX_POST_GRAPHEMES: usize = 300;
+/// The lexicon's limit on a post's text in bytes.
+const MAX_POST_BYTES: usize = 3_000;
+
+const CAPABILITIES: Capabilities = Capabilities::of(&[
+    Capability::PublishText,
+    Capability::PublishImage,
+    Capability::LinkPreview,
+    Capability::PublishThread,
+    Capability::DeletePost,
+    Capability::ReadComments,
+    Capability::ReadMentions,
+    Capability::Reply,
+    Capability::PostMetrics,
+    Capability::AccountMetrics,
+]);
+
+/// One Bluesky account. Cheap to keep around: the session is renewed in place and handed back
+/// through [`Connector::credentials`] for the caller to store.
+pub struct BlueskyConnector {
+    xrpc: Xrpc,
+    /// The PDS address as the user typed it, returned unchanged in the credentials.
+    service: String,
+    identifier: String,
+    app_password: Secret,
+    /// For link-card pages and images: small bodies, short timeout, no retries.
+    card_http: HttpClient,
+    /// Websites' rate limits are theirs, not the channel's.
+    card_gate: RateGate,
+}
+
+impl BlueskyConnector {
+    pub fn new(credentials: &Credentials, ctx: &ConnectorContext) -> Result<Self> {
+        let Credentials::Bluesky {
+            service,
+            identifier,
+            app_password,
+            session,
+        } = credentials
+        else {
+            return Err(ConnectorError::invalid_input(
+                "these credentials are not for Bluesky",
+            ));
+        };
+        let service_url = ctx.http.base_url(service)?;
+        let identifier = identifier.trim().trim_start_matches('@').to_string();
+        if identifier.is_empty() || identifier.len() > 253 {
+            return Err(ConnectorError::invalid_input(
+                "enter the account's handle (e.g. name.bsky.social) or DID",
+            ));
+        }
+        if app_password.expose().trim().is_empty() {
+            return Err(ConnectorError::invalid_input("enter an app password"));
+        }
+        let card_http = HttpClient::new(HttpConfig {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_response_bytes: media::MAX_IMAGE_BYTES,
+            retries: 0,
+            ..ctx.http.config().clone()
+        })?;
+        Ok(BlueskyConnector {
+            xrpc: Xrpc::new(
+                ctx.http.clone(),
+                service_url,
+                RateGate::closed_until_unix(ctx.rate_limited_until),
+                identifier.clone(),
+                app_password.clone(),
+                session.clone(),
+            ),
+            service: service.clone(),
+            identifier,
+            app_password: app_password.clone(),
+            card_http,
+            card_gate: RateGate::default(),
+        })
+    }
+
+    async fn profile(&self, actor: &str) -> Result<ProfileViewDetailed> {
+        self.xrpc
+            .call(
+                Method::GET,
+                get_profile::NSID,
+                &[("actor", actor)],
+                &Body::None,
+                false,
+            )
+            .await?
+            .json()
+    }
+
+    /// The record, with its CID and value, or `None` if it does not exist.
+    async fn get_record(
+        &self,
+        record: &RecordRef,
+    ) -> Result<Option<(RecordRef, serde_json::Value)>> {
+        let response = self
+            .xrpc
+            .call_raw(
+                Method::GET,
+                get_record::NSID,
+                &[
+                    ("repo", &record.repo),
+                    ("collection", &record.collection),
+                    ("rkey", &record.rkey),
+                ],
+                &Body::None,
+                false,
+            )
+            .await?;
+        if !response.status.is_success() {
+            let not_found = response.status.as_u16() == 404
+                || xrpc::error_name(&response).as_deref() == Some("RecordNotFound");
+            return if not_found {
+                Ok(None)
+            } else {
+                Err(xrpc::xrpc_error(&response))
+            };
+        }
+        #[derive(serde::Deserialize)]
+        struct Found {
+            uri: String,
+            cid: Option<String>,
+            #[serde(default)]
+            value: serde_json::Value,
+        }
+        let found: Found = response.json()?;
+        let found_ref = RecordRef::parse_uri(&found.uri, found.cid.as_deref())
+            .map_err(|_| ConnectorError::invalid_response("Bluesky returned an invalid record"))?;
+        Ok(Some((found_ref, found.value)))
+    }
+
+    fn published(&self, record: &RecordRef) -> PublishedPost {
+        let handle = self.xrpc.session().map(|s| s.handle);
+        PublishedPost {
+            remote_ref: record.to_remote(),
+            url: Some(record.web_url(handle.as_deref())),
+        }
+    }
+
+    /// The `reply` of a post answering `to`: its parent, and the root of the parent's thread.
+    async fn reply_refs(&self, to: &RemoteRef) -> Result<ReplyRefData> {
+        let parent = RecordRef::parse(to)?;
+        let Some((parent, value)) = self.get_record(&parent).await? else {
+            return Err(ConnectorError::permanent(
+                "the post to reply to no longer exists",
+            ));
+        };
+        let parent_ref = strong(&parent.uri(), parent.cid.as_deref())?;
+        let root_ref = match value
+            .get("reply")
+            .and_then(|r| r.get("root"))
+            .and_then(|r| serde_json::from_value::<strong_ref::Main>(r.clone()).ok())
+        {
+            Some(root) => root,
+            None => parent_ref.clone(),
+        };
+        Ok(ReplyRefData {
+            parent: parent_ref,
+            root: root_ref,
+        })
+    }
+
+    /// Facets for links, mentions and hashtags. A handle that does not resolve stays text.
+    async fn facets(&self, text: &str) -> Vec<atrium_api::app::bsky::richtext::facet::Main> {
+        let mut facets = Vec::new();
+        for found in richtext::detect(text) {
+            let (start, end, feature) = match found {
+                richtext::Found::Link { start, end, uri } => (
+                    start,
+                    end,
+                    MainFeaturesItem::Link(Box::new(LinkData { uri }.into())),
+                ),
+                richtext::Found::Tag { start, end, tag } => (
+                    start,
+                    end,
+                    MainFeaturesItem::Tag(Box::new(TagData { tag }.into())),
+                ),
+                richtext::Found::Mention { start, end, handle } => {
+                    let Some(did) = self.resolve_handle(&handle).await else {
+                        continue;
+                    };
+                    (
+                        start,
+                        end,
+                        MainFeaturesItem::Mention(Box::new(MentionData { did }.into())),
+                    )
+                }
+            };
+            facets.push(
+                FacetData {
+                    features: vec![Union::Refs(feature)],
+                    index: ByteSliceData {
+                        byte_start: start,
+                        byte_end: end,
+                    }
+                    .into(),
+                }
+                .into(),
+            );
+        }
+        facets
+    }
+
+    async fn resolve_handle(&self, handle: &str) -> Option<atrium_api::types::string::Did> {
+        let response = self
+            .xrpc
+            .call(
+                Method::GET,
+                resolve_handle::NSID,
+                &[("handle", handle)],
+                &Body::None,
+                false,
+            )
+            .await
+            .map_err(|e| tracing::info!(handle, error = %e, "mention left as text"))
+            .ok()?;
+        let out: resolve_handle::Output = response.json().ok()?;
+        Some(out.data.did)
+    }
+
+    async fn upload_blob(&self, bytes: Vec<u8>, mime: &str) -> Result<BlobRef> {
+        // Blobs are content-addressed: uploading the same bytes twice is harmless.
+        let response = self
+            .xrpc
+            .call(
+                Method::POST,
+                upload_blob::NSID,
+                &[],
+                &Body::Bytes {
+                    bytes,
+                    mime: mime.to_string(),
+                },
+                true,
+            )
+            .await?;
+        let out: upload_blob::Output = response.json()?;
+        Ok(out.data.blob)
+    }
+
+    async fn images_embed(&self, images: &[ImageInput]) -> Result<RecordEmbedRefs> {
+        let mut out = Vec::with_capacity(images.len());
+        for image in images {
+            let aspect_ratio = media::dimensions(&image.bytes).and_then(|(w, h)| {
+                Some(
+                    AspectRatioData {
+                        width: NonZeroU64::new(u64::from(w))?,
+                        height: NonZeroU64::new(u64::from(h))?,
+                    }
+                    .into(),
+                )
+            });
+            let blob = self.upload_blob(image.bytes.clone(), &image.mime).await?;
+            out.push(
+                images::ImageData {
+                    alt: image.alt.clone(),
+                    aspect_ratio,
+                    image: blob,
+                }
+                .into(),
+            );
+        }
+        Ok(RecordEmbedRefs::AppBskyEmbedImagesMain(Box::new(
+            images::MainData { images: out }.into(),
+        )))
+    }
+
+    /// A link card for `link`, or `None` when the page cannot be read.
+    async fn card_embed(&self, link: &str) -> Option<RecordEmbedRefs> {
+        let card = card::fetch(&self.card_http, &self.card_gate, link).await?;
+        let mut thumb = None;
+        if let Some(image) = &card.image
+            && let Some((bytes, mime)) =
+                card::fetch_image(&self.card_http, &self.card_gate, image).await
+        {
+            thumb = self
+                .upload_blob(bytes, mime)
+                .await
+                .map_err(|e| tracing::info!(error = %e, "link card without image"))
+                .ok();
+        }
+        let title = if card.title.is_empty() {
+            url::Url::parse(&card.uri)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default()
+        } else {
+            card.title
+        };
+        Some(RecordEmbedRefs::AppBskyEmbedExternalMain(Box::new(
+            external::MainData {
+                external: external::ExternalData {
+                    associated_refs: None,
+                    description: card.description,
+                    thumb,
+                    title,
+                    uri: card.uri,
+                }
+                .into(),
+            }
+            .into(),
+        )))
+    }
+}
+
+/// A strong ref from a URI and CID the network gave.
+fn strong(uri: &str, cid: Option<&str>) -> Result<strong_ref::Main> {
+    let cid: Cid = cid
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| ConnectorError::invalid_response("Bluesky returned a record without CID"))?;
+    Ok(strong_ref::MainData {
+        cid,
+        uri: uri.to_string(),
+    }
+    .into())
+}
+
+/// Refuses a text Bluesky would refuse, saying why.
+fn check_text(text: &str) -> Result<()> {
+    let graphemes = text.graphemes(true).count();
+    if graphemes > MAX_POST_GRAPHEMES {
+        return Err(ConnectorError::invalid_input(format!(
+            "the post is {graphemes} characters long; Bluesky allows {MAX_POST_GRAPHEMES}"
+        )));
+    }
+    if text.len() > MAX_POST_BYTES {
+        return Err(ConnectorError::invalid_input(format!(
+            "the post is {} bytes long; Bluesky allows {MAX_POST_BYTES}",
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
+fn count(value: Option<i64>) -> Option<u64> {
+    value.and_then(|v| u64::try_from(v).ok())
+}
+
+#[async_trait]
+impl Connector for BlueskyConnector {
+    fn network(&self) -> Network {
+        Network::Bluesky
+    }
+
+    /// No `HideComment`: only threadgates hide replies, not implemented yet. No video, DMs or
+    /// native scheduling (see the docs).
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    async fn verify(&self) -> Result<ChannelProfile> {
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        let profile = self.profile(&session.did).await?;
+        let handle = profile.handle.as_str().to_string();
+        Ok(ChannelProfile {
+            remote_id: profile.did.as_str().to_string(),
+            display_name: profile
+                .display_name
+                .as_deref()
+                .map(|d| inbox::bounded(d, 200).replace('\n', " "))
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| handle.clone()),
+            avatar_url: profile.avatar.as_deref().and_then(inbox::web_url),
+            profile_url: Some(format!("https://bsky.app/profile/{handle}")),
+            handle: format!("@{handle}"),
+        })
+    }
+
+    async fn publish(&self, post: &PostRequest) -> Result<PublishedPost> {
+        check_text(&post.text)?;
+        media::check(&post.images)?;
+        if post.idempotency_key.trim().is_empty() {
+            return Err(ConnectorError::invalid_input(
+                "the post has no idempotency key",
+            ));
+        }
+        if post.text.trim().is_empty() && post.images.is_empty() {
+            return Err(ConnectorError::invalid_input("the post is empty"));
+        }
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        let mine = RecordRef {
+            repo: session.did.clone(),
+            collection: POST.to_string(),
+            rkey: record_key::post_rkey(post.created_at, &post.idempotency_key),
+            cid: None,
+        };
+        // Published by an earlier attempt whose answer was lost: hand back that post.
+        if let Some((existing, _)) = self.get_record(&mine).await? {
+            return Ok(self.published(&existing));
+        }
+        let reply = match &post.reply_to {
+            Some(to) => Some(self.reply_refs(to).await?.into()),
+            None => None,
+        };
+        let facets = self.facets(&post.text).await;
+        let embed = if !post.images.is_empty() {
+            Some(self.images_embed(&post.images).await?)
+        } else {
+            let first_link = facets.iter().find_map(|f| {
+                f.features.iter().find_map(|feature| match feature {
+                    Union::Refs(MainFeaturesItem::Link(l)) => Some(l.uri.clone()),
+                    _ => None,
+                })
+            });
+            match post.link.clone().or(first_link) {
+                Some(link) => self.card_embed(&link).await,
+                None => None,
+            }
+        };
+        let record = RecordData {
+            // The time of publication, not of drafting: feeds sort on it.
+            created_at: Datetime::now(),
+            embed: embed.map(Union::Refs),
+            entities: None,
+            facets: (!facets.is_empty()).then_some(facets),
+            labels: None,
+            langs: None,
+            reply,
+            tags: None,
+            text: post.text.clone(),
+        };
+        let mut record = serde_json::to_value(&record).map_err(|e| {
+            ConnectorError::invalid_input(format!("the post cannot be encoded: {e}"))
+        })?;
+        if let Some(map) = record.as_object_mut() {
+            map.insert("$type".into(), POST.into());
+        }
+        let input = serde_json::json!({
+            "repo": session.did,
+            "collection": POST,
+            "rkey": mine.rkey,
+            "record": record,
+        });
+        // Safe to repeat: the record key is fixed, so a repeat cannot write a second post.
+        let created = self
+            .xrpc
+            .call(
+                Method::POST,
+                create_record::NSID,
+                &[],
+                &Body::Json(input),
+                true,
+            )
+            .await;
+        match created {
+            Ok(response) => {
+                let out: create_record::Output = response.json()?;
+                let cid = out.data.cid.as_ref().to_string();
+                let written = RecordRef::parse_uri(&out.data.uri, Some(&cid)).map_err(|_| {
+                    ConnectorError::invalid_response("Bluesky returned an invalid record address")
+                })?;
+                Ok(self.published(&written))
+            }
+            Err(e) if matches!(e.kind, ErrorKind::Auth | ErrorKind::RateLimited) => Err(e),
+            Err(e) => {
+                // The PDS refuses (with a 500 on older versions) a key that already exists: an
+                // earlier attempt may have written it after all.
+                match self.get_record(&mine).await {
+                    Ok(Some((existing, _))) => Ok(self.published(&existing)),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    async fn delete_post(&self, post: &RemoteRef) -> Result<()> {
+        let record = RecordRef::parse(post)?;
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        if record.repo != session.did {
+            return Err(ConnectorError::permanent(
+                "this post belongs to another account",
+            ));
+        }
+        let input = serde_json::json!({
+            "repo": session.did,
+            "collection": record.collection,
+            "rkey": record.rkey,
+        });
+        // Deleting is idempotent on the PDS: what is gone stays gone.
+        let response = self
+            .xrpc
+            .call_raw(
+                Method::POST,
+                delete_record::NSID,
+                &[],
+                &Body::Json(input),
+                true,
+            )
+            .await?;
+        if response.status.is_success()
+            || xrpc::error_name(&response).as_deref() == Some("RecordNotFound")
+        {
+            Ok(())
+        } else {
+            Err(xrpc::xrpc_error(&response))
+        }
+    }
+
+    async fn fetch_inbox(&self, since: Option<&Cursor>) -> Result<InboxPage> {
+        let since_time = since
+            .map(|c| {
+                inbox::cursor_time(c).ok_or_else(|| {
+                    ConnectorError::invalid_input("this cursor does not come from Bluesky")
+                })
+            })
+            .transpose()?;
+        let mut items = Vec::new();
+        let mut newest: Option<(jiff::Timestamp, String)> = None;
+        let mut page_cursor: Option<String> = None;
+        for _ in 0..inbox::MAX_PAGES {
+            let mut query = vec![
+                ("limit", inbox::PAGE_SIZE),
+                ("reasons", "reply"),
+                ("reasons", "mention"),
+                ("reasons", "quote"),
+            ];
+            if let Some(c) = &page_cursor {
+                query.push(("cursor", c.as_str()));
+            }
+            let response = self
+                .xrpc
+                .call(
+                    Method::GET,
+                    list_notifications::NSID,
+                    &query,
+                    &Body::None,
+                    false,
+                )
+                .await?;
+            let page: inbox::Page = response.json()?;
+            let mut reached_since = false;
+            for raw in &page.notifications {
+                let Some(parsed) = inbox::parse(raw) else {
+                    continue;
+                };
+                if since_time.is_some_and(|s| parsed.indexed_at <= s) {
+                    reached_since = true;
+                    continue;
+                }
+                if newest.as_ref().is_none_or(|(t, _)| parsed.indexed_at > *t) {
+                    newest = Some((parsed.indexed_at, parsed.indexed_at_raw.clone()));
+                }
+                items.extend(parsed.item);
+            }
+            // Without a cursor, the most recent page is enough.
+            if reached_since || since_time.is_none() || page.notifications.is_empty() {
+                break;
+            }
+            match page.cursor {
+                Some(c) if c.len() <= 512 => page_cursor = Some(c),
+                _ => break,
+            }
+        }
+        items.sort_by_key(|i| i.created_at);
+        Ok(InboxPage {
+            items,
+            cursor: newest
+                .map(|(_, raw)| inbox::cursor(&raw))
+                .or_else(|| since.cloned()),
+        })
+    }
+
+    async fn post_metrics(&self, post: &RemoteRef) -> Result<Metrics> {
+        let record = RecordRef::parse(post)?;
+        let uri = record.uri();
+        let response = self
+            .xrpc
+            .call(
+                Method::GET,
+                get_posts::NSID,
+                &[("uris", &uri)],
+                &Body::None,
+                false,
+            )
+            .await?;
+        let out: get_posts::Output = response.json()?;
+        let Some(view) = out.data.posts.into_iter().find(|p| p.uri == uri) else {
+            return Err(ConnectorError::permanent(
+                "Bluesky does not know this post (deleted?)",
+            ));
+        };
+        let mut metrics = Metrics::default();
+        metrics.set(Metric::Likes, count(view.like_count));
+        metrics.set(Metric::Reposts, count(view.repost_count));
+        metrics.set(Metric::Replies, count(view.reply_count));
+        metrics.set(Metric::Quotes, count(view.quote_count));
+        Ok(metrics)
+    }
+
+    async fn account_metrics(&self) -> Result<Metrics> {
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        let profile = self.profile(&session.did).await?;
+        let mut metrics = Metrics::default();
+        metrics.set(Metric::Followers, count(profile.followers_count));
+        metrics.set(Metric::Following, count(profile.follows_count));
+        metrics.set(Metric::Posts, count(profile.posts_count));
+        Ok(metrics)
+    }
+
+    async fn refresh_credentials(&self, margin_secs: i64) -> Result<()> {
+        self.xrpc.signed_in(margin_secs).await.map(|_| ())
+    }
+
+    fn credentials(&self) -> Credentials {
+        Credentials::Bluesky {
+            service: self.service.clone(),
+            identifier: self.identifier.clone(),
+            app_password: self.app_password.clone(),
+            session: self.xrpc.session(),
+        }
+    }
+
+    fn credentials_expire_at(&self) -> Option<i64> {
+        self.xrpc.session().map(|s| s.access_expires_at)
+    }
+
+    fn rate_gate(&self) -> &RateGate {
+        &self.xrpc.gate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_counted_in_graphemes() {
+        // A family emoji is one grapheme made of several code points.
+        let family = "👨‍👩‍👧";
+        assert!(check_text(&family.repeat(150)).is_ok());
+        assert!(check_text(&"é".repeat(300)).is_ok());
+        let err = check_text(&"é".repeat(301)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.contains("301 characters"), "{}", err.message);
+    }
+}

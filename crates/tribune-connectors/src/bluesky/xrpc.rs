@@ -1,0 +1,318 @@
+//! XRPC calls to the account's PDS, signed in with the app password.
+//!
+//! We (de)serialise `atrium-api`'s lexicon types in requests of our own rather than plugging our
+//! client into `atrium-xrpc`'s `HttpClient` trait: that trait hands over a bare `http::Request`
+//! and expects a bare response back, so our per-channel [`RateGate`], the choice of which writes
+//! may be repeated, the bounded bodies and the reading of XRPC error names (`ExpiredToken`, …)
+//! would all have to be smuggled through it. atrium still gives us the lexicon shapes, checked by
+//! the compiler; the few lines of request building are ours.
+
+use crate::error::{ConnectorError, ErrorKind, Result};
+use crate::http::{HttpClient, HttpResponse, now};
+use crate::model::{BlueskySession, Secret};
+use crate::rate::RateGate;
+use atrium_api::com::atproto::server::{create_session, refresh_session};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::{Method, RequestBuilder};
+use serde::Deserialize;
+use std::sync::Mutex;
+use url::Url;
+
+/// An access token expiring sooner than this is renewed before a call rather than failing it.
+pub(super) const DEFAULT_MARGIN_SECS: i64 = 120;
+
+/// When a token does not say when it expires, assume it lasts this long (PDS tokens last 2 h).
+const UNKNOWN_EXPIRY_SECS: i64 = 15 * 60;
+
+/// What a request sends.
+pub(super) enum Body {
+    None,
+    Json(serde_json::Value),
+    Bytes { bytes: Vec<u8>, mime: String },
+}
+
+/// A client for one account on one PDS, holding its session.
+pub(super) struct Xrpc {
+    pub(super) http: HttpClient,
+    pub(super) service: Url,
+    pub(super) gate: RateGate,
+    identifier: String,
+    app_password: Secret,
+    session: Mutex<Option<BlueskySession>>,
+    /// Refresh tokens rotate: two renewals at once would kill each other's token.
+    renewing: tokio::sync::Mutex<()>,
+}
+
+/// An XRPC error body: `{"error": "ExpiredToken", "message": "Token has expired"}`.
+#[derive(Debug, Deserialize, Default)]
+struct XrpcError {
+    error: Option<String>,
+    message: Option<String>,
+}
+
+impl Xrpc {
+    pub(super) fn new(
+        http: HttpClient,
+        service: Url,
+        gate: RateGate,
+        identifier: String,
+        app_password: Secret,
+        session: Option<BlueskySession>,
+    ) -> Self {
+        Xrpc {
+            http,
+            service,
+            gate,
+            identifier,
+            app_password,
+            session: Mutex::new(session),
+            renewing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(super) fn session(&self) -> Option<BlueskySession> {
+        self.session.lock().ok().and_then(|s| s.clone())
+    }
+
+    fn store(&self, session: BlueskySession) {
+        if let Ok(mut guard) = self.session.lock() {
+            *guard = Some(session);
+        }
+    }
+
+    pub(super) fn url(&self, nsid: &str) -> Result<Url> {
+        let base = self.service.as_str().trim_end_matches('/');
+        Url::parse(&format!("{base}/xrpc/{nsid}"))
+            .map_err(|_| ConnectorError::invalid_input("the PDS address cannot be used"))
+    }
+
+    /// A session whose access token is good for at least `margin_secs`, signing in or
+    /// refreshing as needed.
+    pub(super) async fn signed_in(&self, margin_secs: i64) -> Result<BlueskySession> {
+        if let Some(s) = self.session()
+            && s.access_expires_at > now() + margin_secs
+        {
+            return Ok(s);
+        }
+        self.renew(margin_secs, None).await
+    }
+
+    /// Renews the session: refresh it, or sign in again if the refresh token is dead. `stale`
+    /// is an access token the PDS just refused, which must not be handed out again.
+    async fn renew(&self, margin_secs: i64, stale: Option<&str>) -> Result<BlueskySession> {
+        let _one_at_a_time = self.renewing.lock().await;
+        if let Some(current) = self.session() {
+            let refused = stale.is_some_and(|jwt| jwt == current.access_jwt.expose());
+            if !refused && current.access_expires_at > now() + margin_secs {
+                // Someone renewed it while we waited for the lock.
+                return Ok(current);
+            }
+            match self.refresh(&current).await {
+                Ok(renewed) => {
+                    self.store(renewed.clone());
+                    return Ok(renewed);
+                }
+                Err(e) if e.kind == ErrorKind::Auth => {
+                    tracing::info!("bluesky refresh token refused, signing in again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let created = self.create_session().await?;
+        self.store(created.clone());
+        Ok(created)
+    }
+
+    async fn refresh(&self, current: &BlueskySession) -> Result<BlueskySession> {
+        let request = self
+            .http
+            .request(Method::POST, self.url(refresh_session::NSID)?)
+            .bearer_auth(current.refresh_jwt.expose());
+        // Not repeated: a refresh whose answer was lost has already spent the token.
+        let response = self.http.send_raw(request, &self.gate, false).await?;
+        if !response.status.is_success() {
+            return Err(xrpc_error(&response));
+        }
+        let out: refresh_session::Output = response.json()?;
+        Ok(session_from(
+            out.data.did.as_str(),
+            out.data.handle.as_str(),
+            out.data.access_jwt,
+            out.data.refresh_jwt,
+        ))
+    }
+
+    async fn create_session(&self) -> Result<BlueskySession> {
+        let input = serde_json::json!({
+            "identifier": self.identifier,
+            "password": self.app_password.expose(),
+        });
+        let request = self
+            .http
+            .request(Method::POST, self.url(create_session::NSID)?)
+            .json(&input);
+        // Signing in twice is harmless.
+        let response = self.http.send_raw(request, &self.gate, true).await?;
+        if !response.status.is_success() {
+            let e = xrpc_error(&response);
+            return Err(match response.status.as_u16() {
+                400 | 401 | 403 => ConnectorError::auth(format!(
+                    "Bluesky refused the handle or app password ({})",
+                    e.message
+                ))
+                .with_status(response.status.as_u16()),
+                _ => e,
+            });
+        }
+        let out: create_session::Output = response.json()?;
+        Ok(session_from(
+            out.data.did.as_str(),
+            out.data.handle.as_str(),
+            out.data.access_jwt,
+            out.data.refresh_jwt,
+        ))
+    }
+
+    /// Calls `nsid` signed in, renewing the session once if the PDS says the token expired, and
+    /// returns the successful response or the classified error.
+    pub(super) async fn call(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: &Body,
+        idempotent: bool,
+    ) -> Result<HttpResponse> {
+        let response = self.call_raw(method, nsid, query, body, idempotent).await?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            Err(xrpc_error(&response))
+        }
+    }
+
+    /// Like [`Xrpc::call`] but hands back error responses too, for callers that read them.
+    pub(super) async fn call_raw(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: &Body,
+        idempotent: bool,
+    ) -> Result<HttpResponse> {
+        let session = self.signed_in(DEFAULT_MARGIN_SECS).await?;
+        let build = |jwt: &str| -> Result<RequestBuilder> {
+            let mut request = self
+                .http
+                .request(method.clone(), self.url(nsid)?)
+                .bearer_auth(jwt);
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            Ok(match body {
+                Body::None => request,
+                Body::Json(value) => request.json(value),
+                Body::Bytes { bytes, mime } => request
+                    .header(reqwest::header::CONTENT_TYPE, mime.as_str())
+                    .body(bytes.clone()),
+            })
+        };
+        let jwt = session.access_jwt.expose().to_string();
+        let response = self
+            .http
+            .send_raw(build(&jwt)?, &self.gate, idempotent)
+            .await?;
+        if !token_expired(&response) {
+            return Ok(response);
+        }
+        let renewed = self.renew(DEFAULT_MARGIN_SECS, Some(&jwt)).await?;
+        self.http
+            .send_raw(build(renewed.access_jwt.expose())?, &self.gate, idempotent)
+            .await
+    }
+}
+
+fn session_from(did: &str, handle: &str, access: String, refresh: String) -> BlueskySession {
+    BlueskySession {
+        did: did.to_string(),
+        handle: handle.to_string(),
+        access_expires_at: jwt_expiry(&access).unwrap_or_else(|| now() + UNKNOWN_EXPIRY_SECS),
+        access_jwt: Secret(access),
+        refresh_jwt: Secret(refresh),
+    }
+}
+
+/// The `exp` claim of a JWT. The signature is not checked: the PDS checks it, we only want to
+/// know when to renew.
+pub(super) fn jwt_expiry(jwt: &str) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: i64,
+    }
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<Claims>(&bytes).ok().map(|c| c.exp)
+}
+
+fn error_body(response: &HttpResponse) -> XrpcError {
+    serde_json::from_slice(&response.body).unwrap_or_default()
+}
+
+/// The PDS's way of saying "renew your token": `400 ExpiredToken`, or any 401 (a revoked or
+/// otherwise refused token: renewing it signs in again, and only that refusal is final).
+fn token_expired(response: &HttpResponse) -> bool {
+    match response.status.as_u16() {
+        401 => true,
+        400 => matches!(
+            error_body(response).error.as_deref(),
+            Some("ExpiredToken" | "InvalidToken")
+        ),
+        _ => false,
+    }
+}
+
+/// The XRPC error name of a response, e.g. `RecordNotFound`.
+pub(super) fn error_name(response: &HttpResponse) -> Option<String> {
+    error_body(response).error
+}
+
+/// The classified error for a failed XRPC response. Only a refused token is `Auth`; 5xx and 429
+/// keep the shared client's classification (transient, rate limited).
+pub(super) fn xrpc_error(response: &HttpResponse) -> ConnectorError {
+    let base = response.error();
+    let body = error_body(response);
+    let kind = match (response.status.as_u16(), body.error.as_deref()) {
+        (
+            400 | 401,
+            Some("ExpiredToken" | "InvalidToken" | "AccountTakedown" | "AccountDeactivated"),
+        ) => ErrorKind::Auth,
+        _ => base.kind,
+    };
+    let message = match (body.error, body.message) {
+        (Some(name), Some(message)) => format!("Bluesky: {message} ({name})"),
+        (None, Some(message)) => format!("Bluesky: {message}"),
+        (Some(name), None) => format!("Bluesky: {name}"),
+        (None, None) => base.message.clone(),
+    };
+    ConnectorError::new(kind, message)
+        .with_status(response.status.as_u16())
+        .with_retry_after(base.retry_after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expiry_is_read_from_the_token_payload() {
+        let payload =
+            URL_SAFE_NO_PAD.encode(br#"{"scope":"com.atproto.appPass","exp":1800000000}"#);
+        assert_eq!(
+            jwt_expiry(&format!("e30.{payload}.sig")),
+            Some(1_800_000_000)
+        );
+        assert_eq!(jwt_expiry("not a jwt"), None);
+        assert_eq!(jwt_expiry("a.%%%.c"), None);
+    }
+}
