@@ -17,6 +17,7 @@ pub mod html;
 pub mod http;
 pub mod model;
 pub mod rate;
+pub mod wordpress;
 
 pub use capability::{Capabilities, Capability};
 pub use connector::{Connector, ConnectorContext};
