@@ -73,6 +73,7 @@ pub struct WordPressConnector {
 struct Api {
     base: RestBase,
     site_name: Option<String>,
+    me: Me,
 }
 
 /// The REST index, as far as discovery reads it.
@@ -85,7 +86,7 @@ struct Index {
 }
 
 /// `GET /wp/v2/users/me?context=edit`, the fields read.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Me {
     id: u64,
     #[serde(default)]
@@ -95,6 +96,20 @@ struct Me {
     #[serde(default)]
     capabilities: BTreeMap<String, serde_json::Value>,
 }
+
+impl Me {
+    /// Whether WordPress grants the user `capability` (`capabilities` in `context=edit`).
+    fn can(&self, capability: &str) -> bool {
+        self.capabilities
+            .get(capability)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// Said when the connected user lacks `publish_posts`.
+const CANNOT_PUBLISH: &str =
+    "this WordPress user cannot publish posts: give it the Author role or higher";
 
 impl WordPressConnector {
     /// Checks the credentials' shape (a WordPress site address, a username, a password);
@@ -155,20 +170,34 @@ impl WordPressConnector {
         home
     }
 
+    /// The REST base, the site's name and the connected user, found on first use. Asking who
+    /// the user is right away matters: WordPress treats a wrong application password as no
+    /// password at all, so later calls would fail as an anonymous visitor's, not as a 401.
     async fn api(&self) -> Result<Api> {
         if let Some(api) = self.api.lock().ok().and_then(|guard| guard.clone()) {
             return Ok(api);
         }
-        let api = self.discover().await?;
+        let (base, site_name) = self.discover().await?;
+        let me = self.fetch_me(&base).await?;
+        let api = Api {
+            base,
+            site_name,
+            me,
+        };
         if let Ok(mut guard) = self.api.lock() {
             *guard = Some(api.clone());
         }
         Ok(api)
     }
 
+    async fn fetch_me(&self, base: &RestBase) -> Result<Me> {
+        let url = base.url("/wp/v2/users/me", &[("context", "edit")]);
+        json(&self.send(self.request(Method::GET, url), false).await?)
+    }
+
     /// Finds the REST API: the `Link: <…>; rel="https://api.w.org/"` header of the home page,
     /// then `/wp-json/`, then `/?rest_route=/` (which works without pretty permalinks).
-    async fn discover(&self) -> Result<Api> {
+    async fn discover(&self) -> Result<(RestBase, Option<String>)> {
         let home = self.home();
         let mut candidates = Vec::new();
         let head = self
@@ -213,7 +242,7 @@ impl WordPressConnector {
                         .name
                         .map(|n| bounded_text(&html::to_text(&n), MAX_SITE_NAME_CHARS))
                         .filter(|n| !n.is_empty());
-                    return Ok(Api { base, site_name });
+                    return Ok((base, site_name));
                 }
                 Err(e) if matches!(e.kind, ErrorKind::Auth | ErrorKind::RateLimited) => {
                     return Err(e);
@@ -334,17 +363,10 @@ impl Connector for WordPressConnector {
 
     async fn verify(&self) -> Result<ChannelProfile> {
         let api = self.api().await?;
-        let response = self.get("/wp/v2/users/me", &[("context", "edit")]).await?;
-        let me: Me = json(&response)?;
-        let can_publish = me
-            .capabilities
-            .get("publish_posts")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false);
-        if !can_publish {
-            return Err(ConnectorError::permanent(
-                "this WordPress user cannot publish posts: give it the Author role or higher",
-            ));
+        // Asked again: a verify checks the credentials as they are now.
+        let me = self.fetch_me(&api.base).await?;
+        if !me.can("publish_posts") {
+            return Err(ConnectorError::permanent(CANNOT_PUBLISH));
         }
         let user_name = bounded_text(&html::to_text(&me.name), MAX_SITE_NAME_CHARS);
         let host = self.site.host_str().unwrap_or_default();

@@ -48,6 +48,9 @@ impl WordPressConnector {
         for image in &post.images {
             extension(&image.mime)?;
         }
+        if !self.api().await?.me.can("publish_posts") {
+            return Err(ConnectorError::permanent(super::CANNOT_PUBLISH));
+        }
         if let Some(found) = self.find_marked("/wp/v2/posts", &token).await? {
             return Ok(found);
         }
@@ -122,7 +125,8 @@ impl WordPressConnector {
                     ("status", "any"),
                     ("context", "edit"),
                     ("per_page", MARKER_SEARCH_PAGE),
-                    ("_fields", "id,link,content.raw"),
+                    // Comments only honour `content` whole, not `content.raw`.
+                    ("_fields", "id,link,content"),
                 ],
             )
             .await?;
