@@ -241,6 +241,52 @@ async fn peer_retry_finds_a_draft_or_pending_post_carrying_the_key() {
 }
 
 #[tokio::test]
+async fn peer_retry_reuses_an_image_uploaded_by_an_interrupted_attempt() {
+    let Some(peer) = Peer::from_env() else { return };
+    let key = common::unique("wp-orphan-");
+    // An earlier attempt uploaded the image, then died before creating the post.
+    let http = common::http();
+    let url = url::Url::parse(&format!(
+        "{}/wp-json/wp/v2/media?title=tribune-{key}-0",
+        peer.url
+    ))
+    .unwrap();
+    let upload = http
+        .request(Method::POST, url)
+        .basic_auth(&peer.user, Some(&peer.password))
+        .header("content-type", "image/png")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"tribune-{key}-0.png\""),
+        )
+        .body(common::PNG_1X1.to_vec());
+    let response = http.send(upload, &RateGate::default()).await.unwrap();
+    let orphan: Value = serde_json::from_slice(&response.body).unwrap();
+    let orphan_id = orphan["id"].as_u64().unwrap();
+
+    let wp = peer.connector();
+    let mut request = post(&key, "Second try");
+    request.images = vec![ImageInput {
+        bytes: common::PNG_1X1.to_vec(),
+        mime: "image/png".into(),
+        alt: "Reused".into(),
+    }];
+    let published = wp.publish(&request).await.unwrap();
+    let stored = peer
+        .get(&format!(
+            "/wp/v2/posts/{}?context=edit",
+            id_of(&published.remote_ref)
+        ))
+        .await;
+    assert_eq!(stored["featured_media"], orphan_id);
+    let media = peer
+        .get(&format!("/wp/v2/media/{orphan_id}?context=edit"))
+        .await;
+    assert_eq!(media["alt_text"], "Reused");
+    wp.delete_post(&published.remote_ref).await.unwrap();
+}
+
+#[tokio::test]
 async fn peer_comments_reach_the_inbox_and_are_moderated_and_answered() {
     let Some(peer) = Peer::from_env() else { return };
     let wp = peer.connector();

@@ -1,11 +1,16 @@
-//! WordPress comments as inbox items, and the references tribune keeps to posts and comments.
+//! WordPress comments: read into the inbox (by cursor), moderated, and the references tribune
+//! keeps to posts and comments.
 
-use super::rest::{bounded_text, web_url};
+use super::rest::{bounded_text, json, total_header, web_url};
+use super::{MAX_INBOX_PAGES, PAGE_SIZE, WordPressConnector};
 use crate::error::{ConnectorError, Result};
 use crate::html;
-use crate::model::{Author, CommentStatus, InboxItem, InboxKind, RemoteRef, bounded_raw};
+use crate::model::{
+    Author, CommentStatus, Cursor, InboxItem, InboxKind, InboxPage, Moderation, RemoteRef,
+    bounded_raw,
+};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A post or a comment on the site: `post:<id>` / `comment:<id>`, WordPress's numeric ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +147,125 @@ fn gmt_seconds(date: &str) -> Option<i64> {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|z| z.timestamp().as_second())
+}
+
+impl WordPressConnector {
+    /// Newest comments first, page after page, until the cursor's comment id is reached
+    /// (comment ids only grow; WordPress has no `since_id`). All statuses (`status=any`), so
+    /// the moderation queue and spam are seen too.
+    pub(super) async fn comments_since(&self, since: Option<&Cursor>) -> Result<InboxPage> {
+        let since_id = match since {
+            Some(cursor) => Some(cursor.0.trim().parse::<u64>().map_err(|_| {
+                ConnectorError::invalid_input(format!("not a WordPress cursor: {}", cursor.0))
+            })?),
+            None => None,
+        };
+        let site = self.site_id();
+        let per_page = PAGE_SIZE.to_string();
+        let mut seen = BTreeSet::new();
+        let mut items = Vec::new();
+        let max_pages = if since_id.is_some() {
+            MAX_INBOX_PAGES
+        } else {
+            1
+        };
+        let mut page = 1;
+        'pages: while page <= max_pages {
+            let page_str = page.to_string();
+            let response = self
+                .get(
+                    "/wp/v2/comments",
+                    &[
+                        ("context", "edit"),
+                        ("status", "any"),
+                        ("orderby", "id"),
+                        ("order", "desc"),
+                        ("per_page", &per_page),
+                        ("page", &page_str),
+                    ],
+                )
+                .await?;
+            let comments: Vec<serde_json::Value> = json(&response)?;
+            let total_pages = total_header(&response, "x-wp-totalpages").unwrap_or(page);
+            for raw in &comments {
+                let item = item(raw, &site)?;
+                let id = Ref::parse(&item.remote_ref)
+                    .ok()
+                    .and_then(|r| match r {
+                        Ref::Comment(id) => Some(id),
+                        Ref::Post(_) => None,
+                    })
+                    .unwrap_or(0);
+                if since_id.is_some_and(|since| id <= since) {
+                    break 'pages;
+                }
+                if seen.insert(id) {
+                    items.push((id, item));
+                }
+            }
+            if comments.is_empty() || page >= total_pages {
+                break;
+            }
+            page += 1;
+        }
+        if page > max_pages && since_id.is_some() {
+            tracing::warn!(
+                site = %site,
+                "more than {} new WordPress comments since the last fetch; older ones skipped",
+                MAX_INBOX_PAGES * PAGE_SIZE
+            );
+        }
+        items.sort_by_key(|(id, _)| *id);
+        let newest = items.last().map(|(id, _)| *id).or(since_id);
+        Ok(InboxPage {
+            items: items.into_iter().map(|(_, item)| item).collect(),
+            cursor: newest.map(|id| Cursor(id.to_string())),
+        })
+    }
+
+    /// Approve, hold, spam and trash set the comment's status (hide = hold, unhide =
+    /// approve); delete removes it for good. Setting the status it already has is a no-op
+    /// (WordPress itself answers an error then).
+    pub(super) async fn moderate_comment(
+        &self,
+        item: &RemoteRef,
+        action: Moderation,
+    ) -> Result<()> {
+        let Ref::Comment(id) = Ref::parse(item)? else {
+            return Err(ConnectorError::invalid_input(
+                "only comments can be moderated on WordPress",
+            ));
+        };
+        let route = format!("/wp/v2/comments/{id}");
+        let (wanted, current_names): (&str, &[&str]) = match action {
+            Moderation::Delete => return self.delete(&route).await,
+            Moderation::Approve | Moderation::Unhide => ("approved", &["approved"]),
+            Moderation::Hold | Moderation::Hide => ("hold", &["hold", "unapproved"]),
+            Moderation::Spam => ("spam", &["spam"]),
+            Moderation::Trash => ("trash", &["trash"]),
+        };
+        let current = self.comment_status(id).await?;
+        if current_names.contains(&current.as_str()) {
+            return Ok(());
+        }
+        self.post_json(&route, &serde_json::json!({ "status": wanted }), true)
+            .await?;
+        Ok(())
+    }
+
+    /// The current WordPress status of a comment (`approved`, `hold`, `spam`, `trash`).
+    async fn comment_status(&self, id: u64) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Status {
+            #[serde(default)]
+            status: String,
+        }
+        let route = format!("/wp/v2/comments/{id}");
+        let response = self
+            .get(&route, &[("context", "edit"), ("_fields", "id,status")])
+            .await?;
+        Ok(json::<Status>(&response)?.status)
+    }
 }
 
 #[cfg(test)]
