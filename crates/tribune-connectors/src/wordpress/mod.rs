@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use url::Url;
 
-/// What the connector does; see the module documentation for what is left out and why.
+/// What the connector does; `docs/connectors/wordpress.md` says what is left out and why.
 const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::PublishText,
     Capability::PublishImage,
