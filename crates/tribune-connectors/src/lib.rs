@@ -19,6 +19,7 @@ pub mod http;
 pub mod mastodon;
 pub mod model;
 pub mod rate;
+pub mod wordpress;
 
 pub use capability::{Capabilities, Capability};
 pub use connector::{Connector, ConnectorContext};
