@@ -85,3 +85,17 @@ pub trait Connector: Send + Sync {
         self.publish(&reply).await
     }
 }
+
+/// Builds the connector for a channel's credentials: the one place that knows every network.
+pub fn build(
+    credentials: &Credentials,
+    ctx: &ConnectorContext,
+) -> Result<Box<dyn Connector>, ConnectorError> {
+    Ok(match credentials.network() {
+        Network::Bluesky => Box::new(crate::bluesky::BlueskyConnector::new(credentials, ctx)?),
+        Network::Mastodon => Box::new(crate::mastodon::MastodonConnector::new(credentials, ctx)?),
+        Network::WordPress => {
+            Box::new(crate::wordpress::WordPressConnector::new(credentials, ctx)?)
+        }
+    })
+}

@@ -47,6 +47,13 @@ impl Default for HttpConfig {
     }
 }
 
+/// reqwest is built without a default TLS crypto provider (so that ring, quicker to build than
+/// aws-lc, is the one); every `reqwest::Client` in the process needs it installed first.
+/// Installing twice is harmless: the first one stays.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Cheap to clone: one connection pool shared by every connector.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -64,9 +71,7 @@ pub struct HttpResponse {
 
 impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self> {
-        // reqwest is built without a default crypto provider; ring is ours. Installing twice is
-        // harmless (the first one stays).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let inner = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)

@@ -22,6 +22,6 @@ pub mod rate;
 pub mod wordpress;
 
 pub use capability::{Capabilities, Capability};
-pub use connector::{Connector, ConnectorContext};
+pub use connector::{Connector, ConnectorContext, build};
 pub use error::{ConnectorError, ErrorKind};
 pub use model::*;

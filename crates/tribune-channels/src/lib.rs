@@ -1,0 +1,465 @@
+//! The channel service: the one place where stored channels meet connectors.
+//!
+//! A connector knows a network, the store knows channels; this crate keeps them in step. Every
+//! call to a channel's network goes through [`ChannelService::call`], which opens the sealed
+//! credentials, builds the connector, runs the call, and then stores what the call changed:
+//! refreshed tokens, the rate-limit gate, and — when the network refused the credentials — the
+//! channel's broken state with a notification for the team. Transient failures (timeouts, 5xx,
+//! 429) never break a channel.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tribune_connectors::http::HttpClient;
+use tribune_connectors::mastodon::oauth;
+use tribune_connectors::{
+    Capabilities, Connector, ConnectorContext, ConnectorError, Credentials, ErrorKind, Network,
+    Secret,
+};
+use tribune_domain::ChannelId;
+use tribune_domain::security::secret_box::SecretBox;
+use tribune_domain::security::token::random_token;
+use tribune_store::channels::{Channel, ChannelKey, ChannelNew, ChannelState, SealedChannel};
+use tribune_store::oauth::OauthApp;
+use tribune_store::{Store, StoreError, WorkspaceScope};
+
+/// Builds a connector from credentials; `tribune_connectors::build` in production.
+pub type ConnectorFactory = Arc<
+    dyn Fn(&Credentials, &ConnectorContext) -> Result<Box<dyn Connector>, ConnectorError>
+        + Send
+        + Sync,
+>;
+
+/// A future borrowing the connector it runs on.
+pub type ConnectorCall<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, ConnectorError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    /// The channel is broken or disconnected: it must be reconnected first.
+    #[error("the channel is {0:?}")]
+    NotActive(ChannelState),
+    /// The stored credentials cannot be opened (the secret key changed).
+    #[error("the channel's credentials cannot be decrypted")]
+    Sealed,
+    /// An OAuth callback whose state is unknown, expired, used, or someone else's.
+    #[error("unknown or expired authorization")]
+    OauthState,
+}
+
+/// How long before expiry tokens are renewed, by the background refresh and before each call.
+pub const REFRESH_MARGIN_SECS: i64 = 15 * 60;
+
+#[derive(Clone)]
+pub struct ChannelService {
+    store: Store,
+    secrets: SecretBox,
+    http: HttpClient,
+    factory: ConnectorFactory,
+}
+
+/// What one pass of the background refresh did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub refreshed: usize,
+    pub broken: usize,
+    /// Transient failures: tried again on the next pass.
+    pub failed: usize,
+}
+
+impl ChannelService {
+    pub fn new(
+        store: Store,
+        secrets: SecretBox,
+        http: HttpClient,
+        factory: ConnectorFactory,
+    ) -> Self {
+        ChannelService {
+            store,
+            secrets,
+            http,
+            factory,
+        }
+    }
+
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn secrets(&self) -> &SecretBox {
+        &self.secrets
+    }
+
+    /// The capabilities a channel's network offers, from its stored declaration.
+    pub fn capabilities(channel: &Channel) -> Capabilities {
+        Capabilities::from_csv(&channel.capabilities)
+    }
+
+    /// Connects an account from its credentials: the connector signs in and describes the
+    /// account, then the channel is stored (or, for an account this workspace had before,
+    /// reconnected with its history). Nothing is stored if the network refuses.
+    pub async fn connect(
+        &self,
+        scope: &WorkspaceScope,
+        credentials: Credentials,
+        now: i64,
+    ) -> Result<Channel, ChannelError> {
+        scope.require(tribune_domain::Role::can_manage_channels)?;
+        let connector = self.build(&credentials, None)?;
+        let profile = connector.verify().await?;
+        let sealed = self.seal(&connector.credentials())?;
+        let channel = self
+            .store
+            .connect_channel(
+                scope,
+                ChannelNew {
+                    network: connector.network().as_str().to_string(),
+                    remote_id: profile.remote_id,
+                    handle: profile.handle,
+                    display_name: profile.display_name,
+                    avatar_url: profile.avatar_url,
+                    profile_url: profile.profile_url,
+                    capabilities: connector.capabilities().to_csv(),
+                    sealed_credentials: sealed,
+                    token_expires_at: connector.credentials_expire_at(),
+                },
+                now,
+            )
+            .await?;
+        tracing::info!(channel = channel.id, network = %channel.network, "channel connected");
+        Ok(channel)
+    }
+
+    /// Checks a channel's credentials now and refreshes its profile; an active channel whose
+    /// credentials are refused becomes broken.
+    pub async fn check(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+        now: i64,
+    ) -> Result<Channel, ChannelError> {
+        scope.require(tribune_domain::Role::can_manage_channels)?;
+        let profile = self
+            .call(scope, id, now, |connector| Box::pin(connector.verify()))
+            .await?;
+        let channel = self.store.channel(scope, id).await?;
+        self.store
+            .update_channel_profile(
+                channel.key(),
+                &profile.handle,
+                &profile.display_name,
+                profile.avatar_url.as_deref(),
+                now,
+            )
+            .await?;
+        Ok(self.store.channel(scope, id).await?)
+    }
+
+    /// Starts connecting a Mastodon account by OAuth: registers tribune on the instance (once
+    /// per instance, kept sealed), remembers a PKCE verifier under a random state for fifteen
+    /// minutes, and returns the instance's consent page to send the manager to.
+    pub async fn start_mastodon_oauth(
+        &self,
+        scope: &WorkspaceScope,
+        instance: &str,
+        redirect_uri: &str,
+        now: i64,
+    ) -> Result<url::Url, ChannelError> {
+        scope.require(tribune_domain::Role::can_manage_channels)?;
+        let instance = self.http.base_url(instance)?;
+        let server = instance.as_str().trim_end_matches('/').to_string();
+        let app = self
+            .mastodon_app(&instance, &server, redirect_uri, now)
+            .await?;
+        let pkce = oauth::Pkce::generate();
+        let state = random_token();
+        self.store
+            .begin_oauth(
+                scope,
+                &state,
+                Network::Mastodon.as_str(),
+                &server,
+                &self.secrets.seal(pkce.verifier.expose()),
+                now,
+            )
+            .await?;
+        Ok(oauth::authorize_url(
+            &instance,
+            &app,
+            redirect_uri,
+            &state,
+            &pkce.challenge,
+        )?)
+    }
+
+    /// Finishes an OAuth connection when the manager comes back with a code: the state must be
+    /// theirs and fresh; the code is exchanged for a token and the account connected.
+    pub async fn finish_mastodon_oauth(
+        &self,
+        user: tribune_domain::UserId,
+        state: &str,
+        code: &str,
+        redirect_uri: &str,
+        now: i64,
+    ) -> Result<Channel, ChannelError> {
+        let pending = self
+            .store
+            .take_oauth_state(state, now)
+            .await?
+            .filter(|p| p.user() == user && p.network == Network::Mastodon.as_str())
+            .ok_or(ChannelError::OauthState)?;
+        let scope = self.store.scope(user, pending.workspace()).await?;
+        let instance = self.http.base_url(&pending.server)?;
+        let app = self
+            .mastodon_app(&instance, &pending.server, redirect_uri, now)
+            .await?;
+        let verifier = self
+            .secrets
+            .open(&pending.verifier)
+            .map_err(|_| ChannelError::Sealed)?;
+        let token = oauth::exchange_code(
+            &self.http,
+            &instance,
+            &app,
+            code,
+            redirect_uri,
+            &Secret(verifier),
+        )
+        .await?;
+        self.connect(
+            &scope,
+            Credentials::Mastodon {
+                instance: pending.server,
+                access_token: token,
+            },
+            now,
+        )
+        .await
+    }
+
+    /// Forgets a pending authorisation the manager declined, returning its workspace.
+    pub async fn abandon_oauth(
+        &self,
+        user: tribune_domain::UserId,
+        state: &str,
+        now: i64,
+    ) -> Result<tribune_domain::WorkspaceId, ChannelError> {
+        self.store
+            .take_oauth_state(state, now)
+            .await?
+            .filter(|p| p.user() == user)
+            .map(|p| p.workspace())
+            .ok_or(ChannelError::OauthState)
+    }
+
+    async fn mastodon_app(
+        &self,
+        instance: &url::Url,
+        server: &str,
+        redirect_uri: &str,
+        now: i64,
+    ) -> Result<oauth::AppRegistration, ChannelError> {
+        let network = Network::Mastodon.as_str();
+        if let Some(app) = self.store.oauth_app(network, server, redirect_uri).await? {
+            let secret = self
+                .secrets
+                .open(&app.client_secret)
+                .map_err(|_| ChannelError::Sealed)?;
+            return Ok(oauth::AppRegistration {
+                client_id: app.client_id,
+                client_secret: Secret(secret),
+            });
+        }
+        let app = oauth::register_app(&self.http, instance, redirect_uri, "tribune", None).await?;
+        let stored = OauthApp {
+            client_id: app.client_id.clone(),
+            client_secret: self.secrets.seal(app.client_secret.expose()),
+        };
+        self.store
+            .save_oauth_app(network, server, redirect_uri, &stored, now)
+            .await?;
+        // Another node may have registered first; everyone uses the one stored.
+        match self.store.oauth_app(network, server, redirect_uri).await? {
+            Some(kept) if kept.client_id != app.client_id => {
+                let secret = self
+                    .secrets
+                    .open(&kept.client_secret)
+                    .map_err(|_| ChannelError::Sealed)?;
+                Ok(oauth::AppRegistration {
+                    client_id: kept.client_id,
+                    client_secret: Secret(secret),
+                })
+            }
+            _ => Ok(app),
+        }
+    }
+
+    /// The stored credentials of a channel, to pre-fill a reconnect form with its server and
+    /// login (callers must not show the secrets). `None` once disconnected.
+    pub async fn login_hint(&self, scope: &WorkspaceScope, id: ChannelId) -> Option<Credentials> {
+        let sealed = self.store.channel_credentials(scope, id).await.ok()?;
+        let json = self.secrets.open(sealed.credentials.as_deref()?).ok()?;
+        serde_json::from_str(&json).ok()
+    }
+
+    /// Runs one call on an active channel's connector, then stores what changed: refreshed
+    /// credentials, the rate-limit gate, and the broken state if the credentials were refused.
+    pub async fn call<T, F>(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+        now: i64,
+        op: F,
+    ) -> Result<T, ChannelError>
+    where
+        F: for<'a> FnOnce(&'a dyn Connector) -> ConnectorCall<'a, T>,
+    {
+        let channel = self.store.channel(scope, id).await?;
+        if channel.state != ChannelState::Active {
+            return Err(ChannelError::NotActive(channel.state));
+        }
+        let sealed = self.store.channel_credentials(scope, id).await?;
+        let connector = self.open(&sealed)?;
+        let before = connector.credentials();
+        let result = match connector.refresh_credentials(REFRESH_MARGIN_SECS).await {
+            Ok(()) => op(connector.as_ref()).await,
+            Err(e) => Err(e),
+        };
+        self.after_call(
+            sealed.key(),
+            &channel,
+            connector.as_ref(),
+            &before,
+            &result,
+            now,
+        )
+        .await?;
+        Ok(result?)
+    }
+
+    /// Renews the tokens that expire within the margin, across all workspaces. Run regularly by
+    /// `tribune serve` (and later the worker) so a token never dies before a scheduled post.
+    pub async fn refresh_expiring(&self, now: i64) -> Result<RefreshReport, ChannelError> {
+        let mut report = RefreshReport::default();
+        let due = self
+            .store
+            .channels_with_tokens_expiring(now + REFRESH_MARGIN_SECS, 100)
+            .await?;
+        for sealed in due {
+            let connector = match self.open(&sealed) {
+                Ok(connector) => connector,
+                Err(e) => {
+                    tracing::warn!(channel = sealed.id, error = %e, "cannot open a channel to refresh it");
+                    report.failed += 1;
+                    continue;
+                }
+            };
+            let before = connector.credentials();
+            let result = connector.refresh_credentials(REFRESH_MARGIN_SECS).await;
+            match &result {
+                Ok(()) => report.refreshed += 1,
+                Err(e) if e.breaks_channel() => report.broken += 1,
+                Err(_) => report.failed += 1,
+            }
+            self.persist(
+                sealed.key(),
+                connector.as_ref(),
+                &before,
+                &result,
+                now,
+                sealed.rate_limited_until,
+            )
+            .await?;
+        }
+        Ok(report)
+    }
+
+    async fn after_call<T>(
+        &self,
+        key: ChannelKey,
+        channel: &Channel,
+        connector: &dyn Connector,
+        before: &Credentials,
+        result: &Result<T, ConnectorError>,
+        now: i64,
+    ) -> Result<(), ChannelError> {
+        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.persist(
+            key,
+            connector,
+            before,
+            &outcome,
+            now,
+            channel.rate_limited_until,
+        )
+        .await
+    }
+
+    async fn persist(
+        &self,
+        key: ChannelKey,
+        connector: &dyn Connector,
+        before: &Credentials,
+        outcome: &Result<(), ConnectorError>,
+        now: i64,
+        stored_rate_limit: Option<i64>,
+    ) -> Result<(), ChannelError> {
+        let after = connector.credentials();
+        if &after != before {
+            let sealed = self.seal(&after)?;
+            self.store
+                .update_channel_credentials(key, &sealed, connector.credentials_expire_at(), now)
+                .await?;
+        }
+        let gate = connector.rate_gate().closed_until(now);
+        if gate != stored_rate_limit.filter(|until| *until > now) {
+            self.store.set_channel_rate_limit(key, gate, now).await?;
+        }
+        if let Err(e) = outcome {
+            if e.breaks_channel() {
+                if self.store.mark_channel_broken(key, &e.message, now).await? {
+                    tracing::warn!(channel = key.id().0, message = %e.message, "channel broken: the network refused its credentials");
+                }
+            } else if e.kind != ErrorKind::Unsupported {
+                tracing::info!(channel = key.id().0, kind = ?e.kind, message = %e.message, "connector call failed");
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&self, sealed: &SealedChannel) -> Result<Box<dyn Connector>, ChannelError> {
+        let text = sealed
+            .credentials
+            .as_deref()
+            .ok_or(ChannelError::NotActive(ChannelState::Disconnected))?;
+        let json = self.secrets.open(text).map_err(|_| ChannelError::Sealed)?;
+        let credentials: Credentials =
+            serde_json::from_str(&json).map_err(|_| ChannelError::Sealed)?;
+        self.build(&credentials, sealed.rate_limited_until)
+    }
+
+    fn build(
+        &self,
+        credentials: &Credentials,
+        rate_limited_until: Option<i64>,
+    ) -> Result<Box<dyn Connector>, ChannelError> {
+        let ctx = ConnectorContext {
+            http: self.http.clone(),
+            rate_limited_until,
+        };
+        Ok((self.factory)(credentials, &ctx)?)
+    }
+
+    fn seal(&self, credentials: &Credentials) -> Result<String, ChannelError> {
+        let json = serde_json::to_string(credentials).map_err(|_| ChannelError::Sealed)?;
+        Ok(self.secrets.seal(&json))
+    }
+}
