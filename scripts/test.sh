@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and integration tests on SQLite
-# and PostgreSQL, and the browser test in headless Chromium. With CI=true, a PostgreSQL server
-# that cannot be reached fails the run instead of skipping its half of the tests.
+# and PostgreSQL, connector tests against real local servers (started by scripts/peers/start.sh
+# and left running for the next run; scripts/peers/stop.sh stops them), and the browser test in
+# headless Chromium. With CI=true, a PostgreSQL server or a peer that cannot be reached fails the
+# run instead of skipping its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,14 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "PostgreSQL for the storage tests"
 scripts/ensure-postgres.sh
 
-step "cargo test (SQLite and PostgreSQL)"
+step "local peer servers for the connectors (Bluesky PDS + AppView, Mastodon API, WordPress)"
+scripts/peers/start.sh
+set -a
+# shellcheck source=/dev/null
+. target/peers/env
+set +a
+
+step "cargo test (SQLite and PostgreSQL, connectors against the local peers)"
 cargo test --workspace --all-features
 
 step "browser test (headless Chromium)"

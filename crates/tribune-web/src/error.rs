@@ -10,6 +10,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tribune_channels::ChannelError;
+use tribune_connectors::{ConnectorError, ErrorKind};
 use tribune_domain::ValidationError;
 use tribune_store::StoreError;
 
@@ -36,8 +38,59 @@ pub enum AppError {
     /// A rule refused the action; the text is the i18n key explaining it.
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// A network refused or failed a channel's call; the detail is the network's message.
+    #[error("network: {0}")]
+    Network(ConnectorError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<ChannelError> for AppError {
+    fn from(error: ChannelError) -> Self {
+        match error {
+            ChannelError::Store(e) => e.into(),
+            ChannelError::Connector(e) => AppError::Network(e),
+            ChannelError::NotActive(_) => AppError::Refused("error-channel-not-active"),
+            ChannelError::OauthState => AppError::Refused("error-oauth-state"),
+            ChannelError::Sealed => AppError::Internal(error.to_string()),
+        }
+    }
+}
+
+/// The i18n key that explains a connector failure to a person.
+pub fn connector_key(error: &ConnectorError) -> &'static str {
+    match error.kind {
+        ErrorKind::Auth => "error-channel-auth",
+        ErrorKind::Transient => "error-channel-unreachable",
+        ErrorKind::RateLimited => "error-channel-rate-limited",
+        ErrorKind::Permanent => "error-channel-refused",
+        ErrorKind::InvalidResponse => "error-channel-response",
+        ErrorKind::InvalidInput => "error-channel-input",
+        ErrorKind::Unsupported => "error-channel-unsupported",
+    }
+}
+
+/// A translated explanation followed by the network's own words.
+pub fn connector_message(tr: &crate::i18n::Tr, error: &ConnectorError) -> String {
+    format!(
+        "{} {}",
+        tr.t(connector_key(error)),
+        tr.t1("channel-network-said", "message", &error.message)
+    )
+}
+
+/// The HTTP status a connector failure is reported with.
+pub fn connector_status(error: &ConnectorError) -> StatusCode {
+    match error.kind {
+        ErrorKind::Transient | ErrorKind::InvalidResponse => StatusCode::BAD_GATEWAY,
+        ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+pub fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
 }
 
 impl From<StoreError> for AppError {
@@ -75,6 +128,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Network(e) => connector_status(e),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +144,7 @@ impl AppError {
             AppError::PayloadTooLarge => "error-payload-too-large",
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(key) | AppError::Refused(key) => key,
+            AppError::Network(e) => connector_key(e),
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -114,10 +169,21 @@ impl IntoResponse for AppError {
                 .collect(),
             _ => Vec::new(),
         };
+        let detail = match &self {
+            AppError::Network(e) => {
+                if let Some(wait) = e.retry_after {
+                    response
+                        .headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+                }
+                Some(e.message.clone())
+            }
+            _ => None,
+        };
         response.extensions_mut().insert(ErrorInfo {
             key: self.key(),
             violations,
-            detail: None,
+            detail,
         });
         response
     }

@@ -99,6 +99,13 @@ impl Tr {
         self.state.i18n().message(self.lang, key, Some(&args))
     }
 
+    /// A message with one numeric argument, for plural forms.
+    pub fn tn(&self, key: &str, name: &str, value: &i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_owned(), FluentValue::from(*value));
+        self.state.i18n().message(self.lang, key, Some(&args))
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

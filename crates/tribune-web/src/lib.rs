@@ -13,6 +13,7 @@ mod routes;
 mod static_files;
 
 use std::sync::Arc;
+use tribune_channels::ChannelService;
 use tribune_domain::security::secret_box::SecretBox;
 use tribune_store::Store;
 
@@ -68,10 +69,18 @@ struct StateInner {
     config: WebConfig,
     i18n: i18n::I18n,
     metrics: metrics::Metrics,
+    channels: ChannelService,
 }
 
 impl AppState {
-    pub fn new(store: Store, secrets: SecretBox, config: WebConfig) -> AppState {
+    /// `channels` must share `store` and `secrets`; it carries the HTTP client and connector
+    /// factory the binary chose.
+    pub fn new(
+        store: Store,
+        secrets: SecretBox,
+        config: WebConfig,
+        channels: ChannelService,
+    ) -> AppState {
         AppState {
             inner: Arc::new(StateInner {
                 store,
@@ -79,6 +88,7 @@ impl AppState {
                 config,
                 i18n: i18n::I18n::load(),
                 metrics: metrics::Metrics::new(),
+                channels,
             }),
         }
     }
@@ -101,5 +111,9 @@ impl AppState {
 
     pub(crate) fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    pub fn channels(&self) -> &ChannelService {
+        &self.inner.channels
     }
 }

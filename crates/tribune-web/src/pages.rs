@@ -16,6 +16,8 @@ pub struct CurrentWorkspace {
     pub name: String,
     pub role: Role,
     pub has_logo: bool,
+    /// Channels whose credentials the network refused: a red banner on every page.
+    pub broken_channels: i64,
 }
 
 impl CurrentWorkspace {
@@ -76,6 +78,7 @@ impl Chrome {
             name: workspace.name.clone(),
             role: member.scope.role(),
             has_logo: workspace.has_logo,
+            broken_channels: state.store().broken_channel_count(&member.scope).await?,
         });
         Ok((chrome, workspace))
     }

@@ -56,6 +56,33 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("email", "spy@example.fr"), ("role", "owner")],
     ),
     ("POST", "/w/{ws}/invitations/{id}/revoke", &[]),
+    ("GET", "/w/{ws}/channels", &[]),
+    (
+        "POST",
+        "/w/{ws}/channels/connect/bluesky",
+        &[("identifier", "spy.test"), ("app_password", "x")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/channels/connect/mastodon",
+        &[("instance", "mastodon.invalid")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/channels/connect/mastodon-token",
+        &[("instance", "mastodon.invalid"), ("access_token", "x")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/channels/connect/wordpress",
+        &[
+            ("site", "blog.invalid"),
+            ("username", "spy"),
+            ("app_password", "x"),
+        ],
+    ),
+    ("POST", "/w/{ws}/channels/{id}/check", &[]),
+    ("POST", "/w/{ws}/channels/{id}/disconnect", &[]),
 ];
 
 /// API routes inside a workspace: (method, path, JSON body).
@@ -77,6 +104,15 @@ const API_CASES: &[(&str, &str, &str)] = &[
         r#"{"email":"spy@example.fr","role":"owner"}"#,
     ),
     ("DELETE", "/workspaces/{ws}/invitations/{id}", ""),
+    ("GET", "/workspaces/{ws}/channels", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/channels",
+        r#"{"network":"mastodon","instance":"mastodon.invalid","access_token":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/channels/{id}", ""),
+    ("DELETE", "/workspaces/{ws}/channels/{id}", ""),
+    ("POST", "/workspaces/{ws}/channels/{id}/check", ""),
 ];
 
 #[test]
@@ -103,6 +139,7 @@ struct Victim {
     ws: i64,
     member: i64,
     invitation: i64,
+    channel: i64,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -139,10 +176,30 @@ async fn victim(app: &TestApp) -> Victim {
         .set_logo(&scope, Some((b"\x89PNG\r\n\x1a\nzz".to_vec(), "image/png")))
         .await
         .unwrap();
+    let channel = app
+        .store
+        .connect_channel(
+            &scope,
+            tribune_store::channels::ChannelNew {
+                network: "mastodon".into(),
+                remote_id: "42".into(),
+                handle: "victim@mastodon.invalid".into(),
+                display_name: "Victim".into(),
+                avatar_url: None,
+                profile_url: None,
+                capabilities: "publish_text".into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            unix_now(),
+        )
+        .await
+        .unwrap();
     Victim {
         ws: scope.workspace().0,
         member: carol.id,
         invitation: invitation.id,
+        channel: channel.id,
     }
 }
 
@@ -175,12 +232,23 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert_eq!(pending.len(), 1);
     assert!(pending.iter().all(|i| i.email != "spy@example.fr"));
     assert!(app.store.logo(&scope).await.unwrap().is_some());
+    let channels = app.store.channels(&scope).await.unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(
+        channels[0].state,
+        tribune_store::channels::ChannelState::Active
+    );
 }
 
 fn fill(path: &str, victim: &Victim) -> String {
+    let id = if path.contains("/channels/") {
+        victim.channel
+    } else {
+        victim.invitation
+    };
     path.replace("{ws}", &victim.ws.to_string())
         .replace("{user}", &victim.member.to_string())
-        .replace("{id}", &victim.invitation.to_string())
+        .replace("{id}", &id.to_string())
 }
 
 #[tokio::test]

@@ -44,11 +44,12 @@ pub struct FileConfig {
     log_format: Option<LogFormat>,
     login_max_failures: Option<i64>,
     trust_proxy: Option<bool>,
+    allow_http_networks: Option<bool>,
 }
 
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
 # TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT,
-# TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY)
+# TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY, TRIBUNE_ALLOW_HTTP_NETWORKS)
 # override this file, and command-line flags override both.
 
 # Where the SQLite database and the generated secret key live.
@@ -76,6 +77,10 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # Behind a reverse proxy, take the client's address from the last X-Forwarded-For entry (used
 # for login rate limiting and the session list). Only turn on when a proxy sets that header.
 # trust_proxy = false
+
+# Allow channels on plain-http servers (a PDS, an instance or a WordPress site without TLS).
+# Off by default: credentials would travel unencrypted. Meant for local test servers.
+# allow_http_networks = false
 "#;
 
 /// The resolved configuration.
@@ -89,6 +94,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub login_max_failures: i64,
     pub trust_proxy: bool,
+    pub allow_http_networks: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -105,6 +111,7 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("login_max_failures", &self.login_max_failures)
             .field("trust_proxy", &self.trust_proxy)
+            .field("allow_http_networks", &self.allow_http_networks)
             .finish()
     }
 }
@@ -167,6 +174,12 @@ impl Settings {
                 .context("TRIBUNE_TRUST_PROXY must be true or false")?,
             None => file.trust_proxy.unwrap_or(false),
         };
+        let allow_http_networks = match env("TRIBUNE_ALLOW_HTTP_NETWORKS") {
+            Some(v) => v
+                .parse()
+                .context("TRIBUNE_ALLOW_HTTP_NETWORKS must be true or false")?,
+            None => file.allow_http_networks.unwrap_or(false),
+        };
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
         }
@@ -182,6 +195,7 @@ impl Settings {
                 .unwrap_or(LogFormat::Text),
             login_max_failures,
             trust_proxy,
+            allow_http_networks,
         })
     }
 

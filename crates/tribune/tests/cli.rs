@@ -130,6 +130,7 @@ async fn scripted_instance(database_url: Option<&str>) {
     assert!(token.starts_with("trb_"));
 
     let server = serve(&data.0, database_url);
+    tribune_connectors::http::install_tls_provider();
     let client = reqwest::Client::new();
     let created = client
         .post(format!("{}/api/v1/workspaces", server.url))
@@ -419,6 +420,7 @@ async fn the_access_log_names_routes_not_secret_paths() {
         .read_line(&mut line)
         .unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    tribune_connectors::http::install_tls_provider();
     let response = reqwest::get(format!("{url}/invite/SecretInvitationToken42"))
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: personal API tokens (`Authorization: Bearer trb_…`), JSON in
 //! and out, problem bodies for errors, described by `/api/v1/openapi.json`.
 
+mod channels;
 mod members;
 mod openapi;
 mod workspaces;
@@ -9,7 +10,7 @@ use crate::AppState;
 use crate::context::Authed;
 use axum::Json;
 use axum::Router;
-use axum::routing::{delete, get, patch};
+use axum::routing::{delete, get, patch, post};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -36,6 +37,18 @@ pub fn router() -> Router<AppState> {
             get(members::invitations).post(members::invite),
         )
         .route("/workspaces/{ws}/invitations/{id}", delete(members::revoke))
+        .route(
+            "/workspaces/{ws}/channels",
+            get(channels::list).post(channels::connect),
+        )
+        .route(
+            "/workspaces/{ws}/channels/{id}",
+            get(channels::show).delete(channels::disconnect),
+        )
+        .route(
+            "/workspaces/{ws}/channels/{id}/check",
+            post(channels::check),
+        )
 }
 
 async fn me(Authed { user, .. }: Authed) -> Json<Value> {

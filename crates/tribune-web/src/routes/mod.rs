@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod channels;
 mod guidelines;
 mod health;
 mod home;
@@ -24,6 +25,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+/// The content security policy of every page: nothing but tribune's own scripts, styles and
+/// forms; images may come from https (channel avatars).
+pub(crate) const CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; \
+     script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; \
+     base-uri 'none'";
+
+/// The same policy for pages whose forms redirect to a network's consent page (OAuth): browsers
+/// apply `form-action` to the redirect, so it must allow https destinations.
+pub(crate) const CSP_OAUTH_FORMS: &str = "default-src 'self'; img-src 'self' data: https:; \
+     style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; \
+     form-action 'self' https:; base-uri 'none'";
+
 /// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
 /// metrics, request resolution (user, language, CSRF), error rendering.
 pub fn router(state: AppState) -> Router {
@@ -32,11 +45,7 @@ pub fn router(state: AppState) -> Router {
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
-        (
-            "content-security-policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
+        ("content-security-policy", CSP),
     ];
     let mut router = Router::new()
         .route("/", get(home::index))
@@ -57,6 +66,29 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/w/{ws}/logo/delete", post(settings::delete_logo))
         .route("/w/{ws}/delete", post(settings::delete_workspace))
+        .route("/w/{ws}/channels", get(channels::list))
+        .route(
+            "/w/{ws}/channels/connect/bluesky",
+            post(channels::connect_bluesky),
+        )
+        .route(
+            "/w/{ws}/channels/connect/mastodon",
+            post(channels::connect_mastodon),
+        )
+        .route("/oauth/mastodon/callback", get(channels::mastodon_callback))
+        .route(
+            "/w/{ws}/channels/connect/mastodon-token",
+            post(channels::connect_mastodon_token),
+        )
+        .route(
+            "/w/{ws}/channels/connect/wordpress",
+            post(channels::connect_wordpress),
+        )
+        .route("/w/{ws}/channels/{id}/check", post(channels::check))
+        .route(
+            "/w/{ws}/channels/{id}/disconnect",
+            post(channels::disconnect),
+        )
         .route("/w/{ws}/members", get(members::list))
         .route("/w/{ws}/members/{user}/role", post(members::set_role))
         .route("/w/{ws}/members/{user}/remove", post(members::remove))

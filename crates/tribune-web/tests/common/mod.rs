@@ -11,6 +11,8 @@
 
 use reqwest::{Client, Response, StatusCode};
 use std::net::SocketAddr;
+use tribune_channels::ChannelService;
+use tribune_connectors::http::{HttpClient, HttpConfig};
 use tribune_domain::security::secret_box::SecretBox;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
@@ -95,7 +97,20 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         config.public_url = url.clone();
         let secrets = SecretBox::from_base64_key(key).expect("key");
-        let app = router(AppState::new(store.clone(), secrets, config));
+        let http = HttpClient::new(HttpConfig {
+            allow_http: true,
+            backoff: std::time::Duration::from_millis(20),
+            max_inline_wait: std::time::Duration::from_secs(1),
+            ..HttpConfig::default()
+        })
+        .expect("http client");
+        let channels = ChannelService::new(
+            store.clone(),
+            secrets.clone(),
+            http,
+            std::sync::Arc::new(tribune_connectors::build),
+        );
+        let app = router(AppState::new(store.clone(), secrets, config, channels));
         let server = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -109,6 +124,7 @@ impl TestApp {
 
     /// A browser: keeps cookies, does not follow redirects (tests look at them).
     pub fn browser(&self) -> Client {
+        tribune_connectors::http::install_tls_provider();
         Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -253,6 +269,7 @@ impl TestApp {
     }
 
     pub fn api(&self, token: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        tribune_connectors::http::install_tls_provider();
         Client::new()
             .request(method, format!("{}/api/v1{path}", self.url))
             .bearer_auth(token)

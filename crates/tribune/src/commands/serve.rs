@@ -6,7 +6,10 @@ use crate::config::Settings;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+use tribune_channels::{ChannelService, RefreshReport};
+use tribune_connectors::http::{HttpClient, HttpConfig};
 use tribune_web::{AppState, WebConfig, router};
 
 #[derive(Args)]
@@ -50,9 +53,16 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: settings.trust_proxy,
         ..WebConfig::default()
     };
-    let app = router(AppState::new(store.clone(), secrets, config));
+    let channels = channel_service(&settings, store.clone(), secrets.clone())?;
+    let app = router(AppState::new(
+        store.clone(),
+        secrets,
+        config,
+        channels.clone(),
+    ));
 
     let maintenance = tokio::spawn(maintenance(store.clone()));
+    let refresh = tokio::spawn(refresh_tokens(channels));
     tracing::info!(%public_url, backend = ?store.backend(), "tribune is ready");
     println!("tribune is ready at {public_url}");
     if args.open {
@@ -66,6 +76,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     .await
     .context("the server stopped with an error")?;
     maintenance.abort();
+    refresh.abort();
     store.close().await;
     tracing::info!("tribune stopped");
     Ok(())
@@ -81,6 +92,41 @@ async fn maintenance(store: tribune_store::Store) {
             Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "maintenance failed"),
+        }
+    }
+}
+
+/// The channel service with the shared HTTP client and every connector tribune has.
+pub fn channel_service(
+    settings: &Settings,
+    store: tribune_store::Store,
+    secrets: tribune_domain::security::secret_box::SecretBox,
+) -> anyhow::Result<ChannelService> {
+    let http = HttpClient::new(HttpConfig {
+        allow_http: settings.allow_http_networks,
+        ..HttpConfig::default()
+    })
+    .context("cannot set up the HTTP client")?;
+    Ok(ChannelService::new(
+        store,
+        secrets,
+        http,
+        Arc::new(tribune_connectors::build),
+    ))
+}
+
+/// Renews channel tokens before they expire, every five minutes, so a token never dies before
+/// a scheduled post. Several nodes may run it: a refresh is idempotent, at worst done twice.
+async fn refresh_tokens(channels: ChannelService) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match channels.refresh_expiring(tribune_store::unix_now()).await {
+            Ok(report) if report != RefreshReport::default() => {
+                tracing::info!(?report, "channel tokens refreshed");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "token refresh failed"),
         }
     }
 }

@@ -1,0 +1,414 @@
+//! A workspace's channels: list them with their state and capabilities, connect (Bluesky with an
+//! app password, Mastodon by OAuth or with a pasted token, WordPress with an application
+//! password), check, reconnect and disconnect.
+
+use super::workspaces::FlashQuery;
+use crate::AppState;
+use crate::context::{Authed, Member};
+use crate::error::AppError;
+use crate::forms::see_other;
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::response::Response;
+use serde::Deserialize;
+use tribune_channels::{ChannelError, ChannelService};
+use tribune_connectors::{Capability, ConnectorError, Credentials, Network, Secret};
+use tribune_domain::ChannelId;
+use tribune_store::channels::{Channel, ChannelState, Notification};
+use tribune_store::unix_now;
+
+/// One channel as the page shows it.
+pub struct ChannelView {
+    pub channel: Channel,
+    pub network_name: &'static str,
+    pub capabilities: Vec<Capability>,
+    /// For reconnect forms: the account's server (PDS, instance or site) and login, if known.
+    pub server: String,
+    pub login: String,
+}
+
+impl ChannelView {
+    pub fn is_active(&self) -> bool {
+        self.channel.state == ChannelState::Active
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.channel.state == ChannelState::Broken
+    }
+
+    pub fn state_key(&self) -> &'static str {
+        match self.channel.state {
+            ChannelState::Active => "channel-state-active",
+            ChannelState::Broken => "channel-state-broken",
+            ChannelState::Disconnected => "channel-state-disconnected",
+        }
+    }
+
+    /// Initials for the avatar placeholder.
+    pub fn initials(&self) -> String {
+        self.channel
+            .display_name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
+    }
+
+    /// Only https avatars are shown (the page's CSP allows no other remote images).
+    pub fn avatar(&self) -> Option<&str> {
+        self.channel
+            .avatar_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") && u.len() < 2048)
+    }
+
+    pub fn profile_link(&self) -> Option<&str> {
+        self.channel
+            .profile_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "channels.html")]
+pub struct ChannelsPage {
+    c: Chrome,
+    ws_id: i64,
+    channels: Vec<ChannelView>,
+    notifications: Vec<Notification>,
+    can_manage: bool,
+    error: Option<String>,
+    /// Which connect form the error belongs to, so it opens with the error.
+    error_form: Option<&'static str>,
+}
+
+impl ChannelsPage {
+    fn channel_name(&self, id: &Option<i64>) -> String {
+        id.and_then(|id| self.channels.iter().find(|v| v.channel.id == id))
+            .map(|v| format!("{} · {}", v.network_name, v.channel.handle))
+            .unwrap_or_default()
+    }
+
+    fn capability_label(&self, capability: &Capability) -> String {
+        self.c.tr.t(&format!("capability-{}", capability.as_str()))
+    }
+
+    fn form_open(&self, form: &str) -> bool {
+        self.error_form == Some(form)
+    }
+}
+
+pub fn view(channel: Channel, login: Option<(String, String)>) -> ChannelView {
+    let network = channel.network.parse::<Network>().ok();
+    let (server, login) = login.unwrap_or_default();
+    ChannelView {
+        network_name: network.map(Network::display_name).unwrap_or("?"),
+        capabilities: ChannelService::capabilities(&channel).iter().collect(),
+        channel,
+        server,
+        login,
+    }
+}
+
+/// The server and login a reconnect form is pre-filled with; never a secret.
+fn login_of(credentials: &Credentials) -> (String, String) {
+    match credentials {
+        Credentials::Bluesky {
+            service,
+            identifier,
+            ..
+        } => (service.clone(), identifier.clone()),
+        Credentials::Mastodon { instance, .. } => (instance.clone(), String::new()),
+        Credentials::WordPress { site, username, .. } => (site.clone(), username.clone()),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    error: Option<(&'static str, String)>,
+) -> Result<ChannelsPage, AppError> {
+    let (c, _) = Chrome::for_member(state, member).await?;
+    let store = state.store();
+    let can_manage = member.scope.role().can_manage_channels();
+    let mut channels = Vec::new();
+    for channel in store.channels(&member.scope).await? {
+        let login = if can_manage {
+            state
+                .channels()
+                .login_hint(&member.scope, ChannelId(channel.id))
+                .await
+                .map(|c| login_of(&c))
+        } else {
+            None
+        };
+        channels.push(view(channel, login));
+    }
+    let (error_form, error) = match error {
+        Some((form, message)) => (Some(form), Some(message)),
+        None => (None, None),
+    };
+    Ok(ChannelsPage {
+        c,
+        ws_id: member.scope.workspace().0,
+        channels,
+        notifications: store.open_notifications(&member.scope).await?,
+        can_manage,
+        error,
+        error_form,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let mut page = page(&state, &member, None).await?;
+    page.c = page.c.with_flash(query.flash.as_deref());
+    Ok(show(&page))
+}
+
+/// The page's forms may redirect to a Mastodon instance's consent page.
+fn show(page: &ChannelsPage) -> Response {
+    let mut response = render(page);
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(super::CSP_OAUTH_FORMS),
+    );
+    response
+}
+
+/// Where a Mastodon instance sends the manager back.
+fn redirect_uri(state: &AppState) -> String {
+    format!(
+        "{}/oauth/mastodon/callback",
+        state.config().public_url.trim_end_matches('/')
+    )
+}
+
+#[derive(Deserialize)]
+pub struct MastodonForm {
+    #[serde(default)]
+    instance: String,
+}
+
+/// Sends the manager to their instance to authorise tribune.
+pub async fn connect_mastodon(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<MastodonForm>,
+) -> Result<Response, AppError> {
+    let started = state
+        .channels()
+        .start_mastodon_oauth(
+            &member.scope,
+            &form.instance,
+            &redirect_uri(&state),
+            unix_now(),
+        )
+        .await;
+    match started {
+        Ok(url) => Ok(see_other(url.as_str())),
+        Err(ChannelError::Connector(e)) => connect_failed(&state, &member, &e, "mastodon").await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The instance sends the manager back here with a code (or an error if they declined).
+pub async fn mastodon_callback(
+    State(state): State<AppState>,
+    Authed { user, .. }: Authed,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, AppError> {
+    let oauth_state = query.state.unwrap_or_default();
+    let now = unix_now();
+    let code = match query.code {
+        Some(code) if query.error.is_none() && !code.is_empty() && code.len() <= 512 => code,
+        _ => {
+            let ws = state
+                .channels()
+                .abandon_oauth(user.user_id(), &oauth_state, now)
+                .await?;
+            return Ok(see_other(&format!(
+                "/w/{ws}/channels?flash=flash-channel-oauth-denied"
+            )));
+        }
+    };
+    let channel = state
+        .channels()
+        .finish_mastodon_oauth(
+            user.user_id(),
+            &oauth_state,
+            &code,
+            &redirect_uri(&state),
+            now,
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/w/{}/channels?flash=flash-channel-connected",
+        channel.workspace_id
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct BlueskyForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    app_password: String,
+}
+
+pub async fn connect_bluesky(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<BlueskyForm>,
+) -> Result<Response, AppError> {
+    let service = if form.service.trim().is_empty() {
+        "https://bsky.social".to_string()
+    } else {
+        form.service.trim().to_string()
+    };
+    let credentials = Credentials::Bluesky {
+        service,
+        identifier: form.identifier.trim().trim_start_matches('@').to_string(),
+        app_password: Secret(form.app_password.trim().to_string()),
+        session: None,
+    };
+    connect(&state, &member, credentials, "bluesky").await
+}
+
+#[derive(Deserialize)]
+pub struct MastodonTokenForm {
+    #[serde(default)]
+    instance: String,
+    #[serde(default)]
+    access_token: String,
+}
+
+pub async fn connect_mastodon_token(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<MastodonTokenForm>,
+) -> Result<Response, AppError> {
+    let credentials = Credentials::Mastodon {
+        instance: form.instance.trim().to_string(),
+        access_token: Secret(form.access_token.trim().to_string()),
+    };
+    connect(&state, &member, credentials, "mastodon-token").await
+}
+
+#[derive(Deserialize)]
+pub struct WordPressForm {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    app_password: String,
+}
+
+pub async fn connect_wordpress(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<WordPressForm>,
+) -> Result<Response, AppError> {
+    let credentials = Credentials::WordPress {
+        site: form.site.trim().to_string(),
+        username: form.username.trim().to_string(),
+        app_password: Secret(form.app_password.trim().to_string()),
+    };
+    connect(&state, &member, credentials, "wordpress").await
+}
+
+async fn connect(
+    state: &AppState,
+    member: &Member,
+    credentials: Credentials,
+    form: &'static str,
+) -> Result<Response, AppError> {
+    member
+        .scope
+        .require(tribune_domain::Role::can_manage_channels)?;
+    match state
+        .channels()
+        .connect(&member.scope, credentials, unix_now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/w/{}/channels?flash=flash-channel-connected",
+            member.scope.workspace()
+        ))),
+        Err(ChannelError::Connector(e)) => connect_failed(state, member, &e, form).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The channels page again, with the network's refusal above the form that caused it.
+async fn connect_failed(
+    state: &AppState,
+    member: &Member,
+    error: &ConnectorError,
+    form: &'static str,
+) -> Result<Response, AppError> {
+    let tr = crate::i18n::Tr::new(state, member.ctx.lang);
+    let message = crate::error::connector_message(&tr, error);
+    let mut page = page(state, member, Some((form, message))).await?;
+    page.c.path = format!("/w/{}/channels", member.scope.workspace());
+    Ok(crate::error::with_status(
+        show(&page),
+        crate::error::connector_status(error),
+    ))
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = state
+        .channels()
+        .check(&member.scope, ChannelId(id), unix_now())
+        .await;
+    let flash = match result {
+        Ok(_) => "flash-channel-ok",
+        Err(ChannelError::Connector(e)) if e.breaks_channel() => "flash-channel-broken",
+        Err(ChannelError::Connector(_)) => "flash-channel-unreachable",
+        Err(ChannelError::NotActive(_)) => "flash-channel-not-active",
+        Err(other) => return Err(other.into()),
+    };
+    Ok(see_other(&format!(
+        "/w/{}/channels?flash={flash}",
+        member.scope.workspace()
+    )))
+}
+
+pub async fn disconnect(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    state
+        .store()
+        .disconnect_channel(&member.scope, ChannelId(id), unix_now())
+        .await?;
+    Ok(see_other(&format!(
+        "/w/{}/channels?flash=flash-channel-disconnected",
+        member.scope.workspace()
+    )))
+}
