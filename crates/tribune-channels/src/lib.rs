@@ -51,6 +51,9 @@ pub enum ChannelError {
     OauthState,
 }
 
+/// The largest avatar kept.
+const MAX_AVATAR_BYTES: usize = 512 * 1024;
+
 /// How long before expiry tokens are renewed, by the background refresh and before each call.
 pub const REFRESH_MARGIN_SECS: i64 = 15 * 60;
 
@@ -115,6 +118,7 @@ impl ChannelService {
         scope.require(tribune_domain::Role::can_manage_channels)?;
         let connector = self.build(&credentials, None)?;
         let profile = connector.verify().await?;
+        let avatar = self.fetch_avatar(profile.avatar_url.as_deref()).await;
         let sealed = self.seal(&connector.credentials())?;
         let channel = self
             .store
@@ -127,6 +131,7 @@ impl ChannelService {
                     display_name: profile.display_name,
                     avatar_url: profile.avatar_url,
                     profile_url: profile.profile_url,
+                    avatar,
                     capabilities: connector.capabilities().to_csv(),
                     sealed_credentials: sealed,
                     token_expires_at: connector.credentials_expire_at(),
@@ -151,16 +156,35 @@ impl ChannelService {
             .call(scope, id, now, |connector| Box::pin(connector.verify()))
             .await?;
         let channel = self.store.channel(scope, id).await?;
+        let avatar = self.fetch_avatar(profile.avatar_url.as_deref()).await;
         self.store
             .update_channel_profile(
                 channel.key(),
                 &profile.handle,
                 &profile.display_name,
                 profile.avatar_url.as_deref(),
+                avatar,
                 now,
             )
             .await?;
         Ok(self.store.channel(scope, id).await?)
+    }
+
+    /// A copy of the account's avatar, so pages show it without asking a third party (no
+    /// tracking, no broken image when the network's CDN moves). Best effort: anything that is
+    /// not a small PNG, JPEG, WebP or GIF is ignored.
+    async fn fetch_avatar(&self, url: Option<&str>) -> Option<(Vec<u8>, String)> {
+        let url = self.http.checked_url(url?).ok()?;
+        match self.http.get_small(url, MAX_AVATAR_BYTES).await {
+            Ok(response) => {
+                let media_type = tribune_domain::workspace::logo_media_type(&response.body).ok()?;
+                Some((response.body, media_type.to_string()))
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "avatar not fetched");
+                None
+            }
+        }
     }
 
     /// Starts connecting a Mastodon account by OAuth: registers tribune on the instance (once

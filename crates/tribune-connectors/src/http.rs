@@ -93,6 +93,18 @@ impl HttpClient {
     /// only (https unless [`HttpConfig::allow_http`]), a host, no credentials, no query or
     /// fragment, no trailing slash.
     pub fn base_url(&self, raw: &str) -> Result<Url> {
+        let mut url = self.checked_url(raw)?;
+        url.set_query(None);
+        url.set_fragment(None);
+        let path = url.path().trim_end_matches('/').to_string();
+        url.set_path(&path);
+        Ok(url)
+    }
+
+    /// Checks a full URL from a user or a network (an avatar, a link): http(s) only (https
+    /// unless [`HttpConfig::allow_http`]), a host, no credentials, at most 2 KiB. A bare host
+    /// gets `https://`.
+    pub fn checked_url(&self, raw: &str) -> Result<Url> {
         let raw = raw.trim();
         let with_scheme = if raw.contains("://") {
             raw.to_string()
@@ -103,7 +115,7 @@ impl HttpClient {
         if raw.is_empty() || raw.len() > 2048 {
             return Err(invalid());
         }
-        let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
+        let url = Url::parse(&with_scheme).map_err(|_| invalid())?;
         match url.scheme() {
             "https" => {}
             "http" if self.config.allow_http => {}
@@ -120,10 +132,6 @@ impl HttpClient {
         {
             return Err(invalid());
         }
-        url.set_query(None);
-        url.set_fragment(None);
-        let path = url.path().trim_end_matches('/').to_string();
-        url.set_path(&path);
         Ok(url)
     }
 
@@ -198,12 +206,38 @@ impl HttpClient {
         }
     }
 
+    /// One GET of something small and optional (an avatar, a page's preview): no retry, no
+    /// rate-limit bookkeeping for the channel, at most `max_bytes`.
+    pub async fn get_small(&self, url: Url, max_bytes: usize) -> Result<HttpResponse> {
+        let response = self
+            .read(
+                self.request(Method::GET, url),
+                &RateGate::default(),
+                max_bytes,
+            )
+            .await?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            Err(response.error())
+        }
+    }
+
     async fn attempt(&self, request: RequestBuilder, gate: &RateGate) -> Result<HttpResponse> {
+        self.read(request, gate, self.config.max_response_bytes)
+            .await
+    }
+
+    async fn read(
+        &self,
+        request: RequestBuilder,
+        gate: &RateGate,
+        limit: usize,
+    ) -> Result<HttpResponse> {
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
         gate.observe(status.as_u16(), &headers, now());
-        let limit = self.config.max_response_bytes;
         if response
             .content_length()
             .is_some_and(|len| len > limit as u64)

@@ -53,6 +53,8 @@ pub struct Channel {
     pub display_name: String,
     pub avatar_url: Option<String>,
     pub profile_url: Option<String>,
+    /// Whether tribune holds a copy of the avatar (served at `…/channels/{id}/avatar`).
+    pub has_avatar: bool,
     /// Comma-separated capability names, as the connector declared them when last connected.
     #[serde(skip)]
     pub capabilities: String,
@@ -88,6 +90,7 @@ struct ChannelRow {
     display_name: String,
     avatar_url: Option<String>,
     profile_url: Option<String>,
+    avatar_type: Option<String>,
     capabilities: String,
     state: String,
     state_message: String,
@@ -111,6 +114,7 @@ impl From<ChannelRow> for Channel {
             display_name: row.display_name,
             avatar_url: row.avatar_url,
             profile_url: row.profile_url,
+            has_avatar: row.avatar_type.is_some(),
             capabilities: row.capabilities,
             state: ChannelState::parse(&row.state),
             state_message: row.state_message,
@@ -125,7 +129,7 @@ impl From<ChannelRow> for Channel {
     }
 }
 
-const CHANNEL_COLUMNS: [Channels; 18] = [
+const CHANNEL_COLUMNS: [Channels; 19] = [
     Channels::Id,
     Channels::WorkspaceId,
     Channels::Network,
@@ -134,6 +138,7 @@ const CHANNEL_COLUMNS: [Channels; 18] = [
     Channels::DisplayName,
     Channels::AvatarUrl,
     Channels::ProfileUrl,
+    Channels::AvatarType,
     Channels::Capabilities,
     Channels::State,
     Channels::StateMessage,
@@ -173,6 +178,8 @@ pub struct ChannelNew {
     pub display_name: String,
     pub avatar_url: Option<String>,
     pub profile_url: Option<String>,
+    /// The avatar's bytes and media type, already checked.
+    pub avatar: Option<(Vec<u8>, String)>,
     pub capabilities: String,
     pub sealed_credentials: String,
     pub token_expires_at: Option<i64>,
@@ -232,6 +239,7 @@ impl Store {
         now: i64,
     ) -> Result<Channel, StoreError> {
         scope.require(Role::can_manage_channels)?;
+        let (avatar, avatar_type) = split_avatar(new.avatar);
         let mut tx = self.db.begin().await?;
         let row: ChannelRow = tx
             .conn()
@@ -246,6 +254,8 @@ impl Store {
                         Channels::DisplayName,
                         Channels::AvatarUrl,
                         Channels::ProfileUrl,
+                        Channels::Avatar,
+                        Channels::AvatarType,
                         Channels::Capabilities,
                         Channels::Credentials,
                         Channels::State,
@@ -266,6 +276,8 @@ impl Store {
                         bounded(&new.display_name, 300).into(),
                         new.avatar_url.into(),
                         new.profile_url.into(),
+                        avatar.into(),
+                        avatar_type.into(),
                         new.capabilities.into(),
                         new.sealed_credentials.into(),
                         ChannelState::Active.as_str().into(),
@@ -289,6 +301,8 @@ impl Store {
                             Channels::DisplayName,
                             Channels::AvatarUrl,
                             Channels::ProfileUrl,
+                            Channels::Avatar,
+                            Channels::AvatarType,
                             Channels::Capabilities,
                             Channels::Credentials,
                             Channels::State,
@@ -530,19 +544,48 @@ impl Store {
         handle: &str,
         display_name: &str,
         avatar_url: Option<&str>,
+        avatar: Option<(Vec<u8>, String)>,
         now: i64,
     ) -> Result<(), StoreError> {
+        let (avatar, avatar_type) = split_avatar(avatar);
         self.update_channel(
             key,
             vec![
                 (Channels::Handle, bounded(handle, 300).into()),
                 (Channels::DisplayName, bounded(display_name, 300).into()),
                 (Channels::AvatarUrl, avatar_url.map(str::to_string).into()),
+                (Channels::Avatar, avatar.into()),
+                (Channels::AvatarType, avatar_type.into()),
                 (Channels::LastCheckedAt, now.into()),
             ],
             now,
         )
         .await
+    }
+
+    /// The avatar tribune keeps for a channel, with its media type.
+    pub async fn channel_avatar(
+        &self,
+        scope: &WorkspaceScope,
+        id: ChannelId,
+    ) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct AvatarRow {
+            avatar: Option<Vec<u8>>,
+            avatar_type: Option<String>,
+        }
+        let row: Option<AvatarRow> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns([Channels::Avatar, Channels::AvatarType])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.and_then(|r| r.avatar.zip(r.avatar_type)))
     }
 
     async fn update_channel(
@@ -614,6 +657,13 @@ impl Store {
                     .to_owned(),
             )
             .await
+    }
+}
+
+fn split_avatar(avatar: Option<(Vec<u8>, String)>) -> (Option<Vec<u8>>, Option<String>) {
+    match avatar {
+        Some((bytes, media_type)) => (Some(bytes), Some(media_type)),
+        None => (None, None),
     }
 }
 

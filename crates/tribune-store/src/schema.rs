@@ -111,6 +111,8 @@ pub enum Channels {
     DisplayName,
     AvatarUrl,
     ProfileUrl,
+    Avatar,
+    AvatarType,
     Capabilities,
     Credentials,
     State,

@@ -51,6 +51,7 @@ fn account(remote_id: &str, sealed: &str) -> ChannelNew {
         display_name: "Brand".into(),
         avatar_url: None,
         profile_url: None,
+        avatar: Some((b"\x89PNG\r\n\x1a\n".to_vec(), "image/png".into())),
         capabilities: "publish_text,reply".into(),
         sealed_credentials: sealed.into(),
         token_expires_at: Some(1_000),
@@ -108,6 +109,14 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
             .unwrap();
         assert_ne!(other.id, first.id);
         assert_eq!(store.channels(&scope).await.unwrap().len(), 2);
+        assert!(again.has_avatar);
+        let (bytes, media_type) = store
+            .channel_avatar(&scope, ChannelId(first.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"));
+        assert_eq!(media_type, "image/png");
     })
     .await;
 }

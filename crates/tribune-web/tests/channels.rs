@@ -16,9 +16,19 @@ const ACCOUNT: &str = include_str!("../../tribune-connectors/tests/fixtures/mast
 const APP: &str = include_str!("../../tribune-connectors/tests/fixtures/mastodon/app.json");
 const TOKEN: &str = include_str!("../../tribune-connectors/tests/fixtures/mastodon/token.json");
 
-fn account(display_name: &str) -> Value {
+/// A 1×1 PNG, for avatars.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+fn account(server: &MockServer, display_name: &str) -> Value {
     let mut account: Value = serde_json::from_str(ACCOUNT).unwrap();
     account["display_name"] = json!(display_name);
+    account["avatar"] = json!(format!("{}/avatar.png", server.uri()));
     account
 }
 
@@ -27,7 +37,12 @@ async fn instance_accepting(server: &MockServer, token: &str, display_name: &str
     Mock::given(method("GET"))
         .and(path("/api/v1/accounts/verify_credentials"))
         .and(header("authorization", format!("Bearer {token}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(account(display_name)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(account(server, display_name)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/avatar.png"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(PNG))
         .mount(server)
         .await;
     Mock::given(method("GET"))

@@ -82,6 +82,7 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         ],
     ),
     ("POST", "/w/{ws}/channels/{id}/check", &[]),
+    ("GET", "/w/{ws}/channels/{id}/avatar", &[]),
     ("POST", "/w/{ws}/channels/{id}/disconnect", &[]),
 ];
 
@@ -187,6 +188,7 @@ async fn victim(app: &TestApp) -> Victim {
                 display_name: "Victim".into(),
                 avatar_url: None,
                 profile_url: None,
+                avatar: Some((b"\x89PNG\r\n\x1a\nzz".to_vec(), "image/png".into())),
                 capabilities: "publish_text".into(),
                 sealed_credentials: "sealed".into(),
                 token_expires_at: None,

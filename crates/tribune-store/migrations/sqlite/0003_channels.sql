@@ -10,6 +10,9 @@ CREATE TABLE channels (
     display_name TEXT NOT NULL,
     avatar_url TEXT,
     profile_url TEXT,
+    -- The avatar, fetched once and served by tribune (no third-party requests from pages).
+    avatar BLOB,
+    avatar_type TEXT,
     capabilities TEXT NOT NULL,
     -- Sealed (XChaCha20-Poly1305) JSON; NULL once disconnected.
     credentials TEXT,

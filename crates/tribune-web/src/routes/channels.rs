@@ -59,14 +59,6 @@ impl ChannelView {
             .to_uppercase()
     }
 
-    /// Only https avatars are shown (the page's CSP allows no other remote images).
-    pub fn avatar(&self) -> Option<&str> {
-        self.channel
-            .avatar_url
-            .as_deref()
-            .filter(|u| u.starts_with("https://") && u.len() < 2048)
-    }
-
     pub fn profile_link(&self) -> Option<&str> {
         self.channel
             .profile_url
@@ -396,6 +388,20 @@ pub async fn check(
         "/w/{}/channels?flash={flash}",
         member.scope.workspace()
     )))
+}
+
+/// The copy of the channel's avatar tribune keeps; served so that a browser never runs it.
+pub async fn avatar(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (bytes, media_type) = state
+        .store()
+        .channel_avatar(&member.scope, ChannelId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(super::settings::private_image(bytes, media_type))
 }
 
 pub async fn disconnect(

@@ -177,7 +177,12 @@ pub async fn logo(State(state): State<AppState>, member: Member) -> Result<Respo
         .logo(&member.scope)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((
+    Ok(private_image(bytes, media_type))
+}
+
+/// An image only members may see, checked on upload, in a sandbox so a browser never runs it.
+pub(super) fn private_image(bytes: Vec<u8>, media_type: String) -> Response {
+    (
         [
             (CONTENT_TYPE, media_type),
             (CACHE_CONTROL, "private, max-age=300".to_owned()),
@@ -188,7 +193,7 @@ pub async fn logo(State(state): State<AppState>, member: Member) -> Result<Respo
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 pub async fn upload_logo(
