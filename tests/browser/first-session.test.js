@@ -53,6 +53,8 @@ function startServer() {
   const log = fs.openSync(SERVER_LOG, 'w');
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', log],
+    // The local peers (scripts/peers/start.sh) speak plain http.
+    env: { ...process.env, TRIBUNE_ALLOW_HTTP_NETWORKS: 'true' },
   });
   fs.closeSync(log);
   return new Promise((resolve, reject) => {
@@ -109,6 +111,29 @@ function step(name, fn, { todo } = {}) {
 }
 
 const pathname = () => new URL(page.url()).pathname;
+
+const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+// A WordPress application password of the test's own, so revoking it breaks nothing else.
+async function wpApplicationPassword([site, user, password]) {
+  const res = await fetch(`${site}/wp-json/wp/v2/users/me/application-passwords`, {
+    method: 'POST',
+    headers: { authorization: basic(user, password), 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `tribune-browser-${Date.now()}` }),
+  });
+  assert.equal(res.status, 201, `creating an application password: HTTP ${res.status}`);
+  return res.json();
+}
+let wpPassword;
+
+// The local peers' settings from the environment (scripts/peers/start.sh), or null when they
+// are not running — which fails the step under CI=true.
+function peers(...names) {
+  const values = names.map((n) => process.env[n]);
+  if (values.every(Boolean)) return values;
+  assert.notEqual(process.env.CI, 'true', `${names.join(', ')} missing: CI must run scripts/peers/start.sh`);
+  return null;
+}
 
 // Waits until the page is at the given path (string or RegExp), ignoring the
 // query string (flash messages travel in it, e.g. /workspaces?flash=...).
@@ -366,6 +391,99 @@ describe('first session', () => {
     await shot('13-members-fr');
   });
 
+  step('connect a WordPress site and a Mastodon account (local peers), in French', async () => {
+    const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
+    const masto = peers('TRIBUNE_TEST_MASTODON_URL', 'TRIBUNE_TEST_MASTODON_TOKEN');
+    if (!wp || !masto) return;
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await nav.getByRole('link', { name: 'Canaux' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Canaux');
+    assert.match(await page.locator('main').innerText(), /Aucun canal connecté/);
+    await assertEveryVisibleInputIsLabelled();
+
+    // A wrong application password: the network's refusal is shown, nothing is connected.
+    const wpCard = page.getByRole('region', { name: 'WordPress' });
+    await wpCard.getByLabel('Adresse du site').fill(wp[0]);
+    await wpCard.getByLabel('Nom d’utilisateur').fill(wp[1]);
+    await wpCard.getByLabel('Mot de passe d’application').fill('wrong password here');
+    expectedErrors += 1; // the 422 page itself
+    await wpCard.getByRole('button', { name: 'Connecter' }).click();
+    await page.getByRole('alert').waitFor({ state: 'visible' });
+    assert.match(await text(page.getByRole('alert')), /Le réseau a refusé ces identifiants\./);
+    await shot('18-channels-refused-fr');
+
+    // What was typed is still there, except the password.
+    assert.equal(await wpCard.getByLabel('Adresse du site').inputValue(), wp[0]);
+    assert.equal(await wpCard.getByLabel('Nom d’utilisateur').inputValue(), wp[1]);
+    assert.equal(await wpCard.getByLabel('Mot de passe d’application').inputValue(), '');
+    wpPassword = await wpApplicationPassword(wp);
+    await wpCard.getByLabel('Mot de passe d’application').fill(wpPassword.password);
+    await wpCard.getByRole('button', { name: 'Connecter' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+    assert.equal(await text(page.getByRole('status')), 'Canal connecté.');
+
+    // Mastodon with a token (OAuth needs a real instance's consent page).
+    const mastoCard = page.getByRole('region', { name: 'Mastodon' });
+    await mastoCard.getByText('J’ai déjà un jeton d’accès').click();
+    await mastoCard.locator('#masto-token-instance').fill(masto[0]);
+    await mastoCard.getByLabel('Jeton d’accès').fill(masto[1]);
+    await mastoCard.getByRole('button', { name: 'Connecter', exact: true }).click();
+    await waitForPath(`${workspacePath}/channels`);
+    assert.equal(await text(page.getByRole('status')), 'Canal connecté.');
+
+    const channels = page.locator('ul.channels > li');
+    assert.equal(await channels.count(), 2);
+    const wpChannel = channels.filter({ hasText: 'WordPress' });
+    assert.match(await wpChannel.innerText(), /Actif/);
+    assert.match(await wpChannel.innerText(), /File de modération/);
+    const mastoChannel = channels.filter({ hasText: 'Mastodon' });
+    assert.match(await mastoChannel.innerText(), /Répondre/);
+    assert.doesNotMatch(await mastoChannel.innerText(), /Masquer un commentaire/);
+    await shot('19-channels-fr');
+    await onPhone(async () => {
+      await shot('20-channels-mobile-fr');
+      await assertNoHorizontalOverflow();
+      await assertCardsContainTheirContent();
+    });
+  });
+
+  step('a revoked password turns the channel red, with a banner, until it is reconnected', async () => {
+    const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
+    if (!wp) return;
+    // The site's owner revokes tribune's application password in WordPress.
+    const revoked = await fetch(`${wp[0]}/wp-json/wp/v2/users/me/application-passwords/${wpPassword.uuid}`, {
+      method: 'DELETE',
+      headers: { authorization: basic(wp[1], wp[2]) },
+    });
+    assert.ok(revoked.ok, `revoking the application password: HTTP ${revoked.status}`);
+    const wpChannel = page.locator('ul.channels > li').filter({ hasText: 'WordPress' });
+    await wpChannel.getByRole('button', { name: 'Vérifier maintenant' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+    assert.match(await text(page.getByRole('status').first()), /Le réseau a refusé les identifiants/);
+    assert.match(await text(page.locator('p.banner')), /Un canal ne répond plus/);
+    assert.match(await wpChannel.innerText(), /À reconnecter/);
+    assert.match(await page.getByRole('region', { name: 'Alertes' }).innerText(), /Canal déconnecté par le réseau/);
+    await shot('22-channel-broken-fr');
+    // The banner follows the manager on every page of the workspace.
+    await page.getByRole('navigation', { name: 'Navigation de l’espace' }).getByRole('link', { name: 'Vue d’ensemble' }).click();
+    await waitForPath(workspacePath);
+    assert.match(await text(page.locator('p.banner')), /Un canal ne répond plus/);
+    await page.locator('p.banner').getByRole('link', { name: 'Reconnecter' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+
+    // Reconnect from the card: the site and user are filled in, only the password is asked.
+    wpPassword = await wpApplicationPassword(wp);
+    const reconnect = wpChannel.locator('details.reconnect');
+    await reconnect.getByLabel('Mot de passe d’application').fill(wpPassword.password);
+    await reconnect.getByRole('button', { name: 'Reconnecter' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+    assert.equal(await text(page.getByRole('status')), 'Canal connecté.');
+    assert.equal(await page.locator('p.banner').count(), 0);
+    assert.equal(await page.locator('ul.channels > li').count(), 2, 'the same channel, not a new one');
+    assert.match(await wpChannel.innerText(), /Actif/);
+  });
+
   step('turn on two-factor authentication: a QR code to scan', async () => {
     await page.getByRole('link', { name: OWNER.name }).click();
     await waitForPath('/account');
@@ -403,6 +521,7 @@ describe('first session', () => {
     for (const [where, heading, name] of [
       [`${workspacePath}/settings`, 'Workspace settings', '15-settings-en'],
       [`${workspacePath}/members`, 'Members', '16-members-en'],
+      [`${workspacePath}/channels`, 'Channels', '21-channels-en'],
       ['/account', 'My account', '17-account-en'],
     ]) {
       await page.goto(baseUrl + where);

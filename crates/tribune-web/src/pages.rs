@@ -40,6 +40,8 @@ pub struct Chrome {
     pub asset_version: &'static str,
     pub path: String,
     pub flash: Option<String>,
+    /// The flash reports a problem (its key starts with `flash-warn-`), shown as one.
+    pub flash_warning: bool,
 }
 
 impl Chrome {
@@ -54,6 +56,7 @@ impl Chrome {
             asset_version: static_files::version(),
             path: ctx.path.clone(),
             flash: None,
+            flash_warning: false,
         }
     }
 
@@ -89,6 +92,7 @@ impl Chrome {
             let message = self.tr.t(key);
             if message != key {
                 self.flash = Some(message);
+                self.flash_warning = key.starts_with("flash-warn-");
             }
         }
         self

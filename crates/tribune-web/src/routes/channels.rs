@@ -78,6 +78,15 @@ pub struct ChannelsPage {
     error: Option<String>,
     /// Which connect form the error belongs to, so it opens with the error.
     error_form: Option<&'static str>,
+    /// What the manager typed in the failed form (never the secret), to fix and send again.
+    typed: Typed,
+}
+
+/// The non-secret fields of a connect form that failed.
+#[derive(Default)]
+pub struct Typed {
+    pub server: String,
+    pub login: String,
 }
 
 impl ChannelsPage {
@@ -93,6 +102,23 @@ impl ChannelsPage {
 
     fn form_open(&self, form: &str) -> bool {
         self.error_form == Some(form)
+    }
+
+    /// A failed form's server field, for the form it belongs to.
+    fn typed_server(&self, form: &str) -> &str {
+        if self.form_open(form) {
+            &self.typed.server
+        } else {
+            ""
+        }
+    }
+
+    fn typed_login(&self, form: &str) -> &str {
+        if self.form_open(form) {
+            &self.typed.login
+        } else {
+            ""
+        }
     }
 }
 
@@ -154,6 +180,7 @@ async fn page(
         can_manage,
         error,
         error_form,
+        typed: Typed::default(),
     })
 }
 
@@ -208,7 +235,13 @@ pub async fn connect_mastodon(
         .await;
     match started {
         Ok(url) => Ok(see_other(url.as_str())),
-        Err(ChannelError::Connector(e)) => connect_failed(&state, &member, &e, "mastodon").await,
+        Err(ChannelError::Connector(e)) => {
+            let typed = Typed {
+                server: form.instance,
+                login: String::new(),
+            };
+            connect_failed(&state, &member, &e, "mastodon", typed).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -236,7 +269,7 @@ pub async fn mastodon_callback(
                 .abandon_oauth(user.user_id(), &oauth_state, now)
                 .await?;
             return Ok(see_other(&format!(
-                "/w/{ws}/channels?flash=flash-channel-oauth-denied"
+                "/w/{ws}/channels?flash=flash-warn-channel-oauth-denied"
             )));
         }
     };
@@ -337,6 +370,7 @@ async fn connect(
     member
         .scope
         .require(tribune_domain::Role::can_manage_channels)?;
+    let credentials_typed = credentials.clone();
     match state
         .channels()
         .connect(&member.scope, credentials, unix_now())
@@ -346,7 +380,10 @@ async fn connect(
             "/w/{}/channels?flash=flash-channel-connected",
             member.scope.workspace()
         ))),
-        Err(ChannelError::Connector(e)) => connect_failed(state, member, &e, form).await,
+        Err(ChannelError::Connector(e)) => {
+            let (server, login) = login_of(&credentials_typed);
+            connect_failed(state, member, &e, form, Typed { server, login }).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -357,11 +394,13 @@ async fn connect_failed(
     member: &Member,
     error: &ConnectorError,
     form: &'static str,
+    typed: Typed,
 ) -> Result<Response, AppError> {
     let tr = crate::i18n::Tr::new(state, member.ctx.lang);
     let message = crate::error::connector_message(&tr, error);
     let mut page = page(state, member, Some((form, message))).await?;
     page.c.path = format!("/w/{}/channels", member.scope.workspace());
+    page.typed = typed;
     Ok(crate::error::with_status(
         show(&page),
         crate::error::connector_status(error),
@@ -379,9 +418,9 @@ pub async fn check(
         .await;
     let flash = match result {
         Ok(_) => "flash-channel-ok",
-        Err(ChannelError::Connector(e)) if e.breaks_channel() => "flash-channel-broken",
-        Err(ChannelError::Connector(_)) => "flash-channel-unreachable",
-        Err(ChannelError::NotActive(_)) => "flash-channel-not-active",
+        Err(ChannelError::Connector(e)) if e.breaks_channel() => "flash-warn-channel-broken",
+        Err(ChannelError::Connector(_)) => "flash-warn-channel-unreachable",
+        Err(ChannelError::NotActive(_)) => "flash-warn-channel-not-active",
         Err(other) => return Err(other.into()),
     };
     Ok(see_other(&format!(
