@@ -229,6 +229,19 @@ fn select_channels() -> SelectStatement {
         .to_owned()
 }
 
+/// What opening a channel's connector needs.
+fn select_sealed() -> SelectStatement {
+    Query::select()
+        .columns([
+            Channels::WorkspaceId,
+            Channels::Id,
+            Channels::Credentials,
+            Channels::RateLimitedUntil,
+        ])
+        .from(Channels::Table)
+        .to_owned()
+}
+
 impl Store {
     /// Connects a verified account, or reconnects it if this workspace had it before: the
     /// channel keeps its id (and so its history), gets the new credentials and becomes active.
@@ -389,14 +402,7 @@ impl Store {
     ) -> Result<SealedChannel, StoreError> {
         self.db
             .fetch_optional(
-                &Query::select()
-                    .columns([
-                        Channels::WorkspaceId,
-                        Channels::Id,
-                        Channels::Credentials,
-                        Channels::RateLimitedUntil,
-                    ])
-                    .from(Channels::Table)
+                &select_sealed()
                     .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
                     .and_where(Expr::col(Channels::Id).eq(id.0))
                     .to_owned(),
@@ -616,14 +622,7 @@ impl Store {
     ) -> Result<Vec<SealedChannel>, StoreError> {
         self.db
             .fetch_all(
-                &Query::select()
-                    .columns([
-                        Channels::WorkspaceId,
-                        Channels::Id,
-                        Channels::Credentials,
-                        Channels::RateLimitedUntil,
-                    ])
-                    .from(Channels::Table)
+                &select_sealed()
                     .and_where(Expr::col(Channels::State).eq(ChannelState::Active.as_str()))
                     .and_where(Expr::col(Channels::TokenExpiresAt).lt(before))
                     .order_by(Channels::TokenExpiresAt, Order::Asc)

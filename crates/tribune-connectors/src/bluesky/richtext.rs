@@ -241,21 +241,13 @@ fn honest_link_text(shown: &str, target: &str) -> bool {
         && shortened.len() >= host_end
 }
 
+/// Text as HTML: escaped, line breaks kept, control characters dropped.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br>"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let kept: String = text
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
+    crate::html::escape(&kept).replace('\n', "<br>")
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::rest::bounded_text;
 use crate::error::{ConnectorError, Result};
+pub(super) use crate::html::escape;
 use url::Url;
 
 /// The longest idempotency key accepted; tribune's keys are far shorter.
@@ -178,22 +179,6 @@ fn trim_trailing_punctuation(url: &str) -> &str {
         }
         url = &url[..url.len() - last.len_utf8()];
     }
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
