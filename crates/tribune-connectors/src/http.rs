@@ -24,7 +24,9 @@ pub struct HttpConfig {
     /// A `Retry-After` up to this long is waited out in place; longer ones are returned to the
     /// caller as [`ErrorKind::RateLimited`].
     pub max_inline_wait: Duration,
-    /// Allow `http://` peers. Off by default; tests against local servers turn it on.
+    /// Allow `http://` and local or private addresses (loopback, RFC 1918, link-local). Off by
+    /// default, so that a URL typed into tribune cannot reach the server's own network; tests
+    /// against local servers turn it on.
     pub allow_http: bool,
     pub user_agent: String,
 }
@@ -131,6 +133,11 @@ impl HttpClient {
             || url.password().is_some()
         {
             return Err(invalid());
+        }
+        if !self.config.allow_http && url.host().is_some_and(|host| is_private(&host)) {
+            return Err(ConnectorError::invalid_input(format!(
+                "{raw} is a local or private address; tribune only calls public servers"
+            )));
         }
         Ok(url)
     }
@@ -315,6 +322,36 @@ impl HttpResponse {
                 .find_map(|k| v.get(*k).and_then(|m| m.as_str()).map(str::to_string))
         };
         pick(&value).or_else(|| value.get("error").and_then(pick))
+    }
+}
+
+/// A host that names the machine itself or a private network. Names are checked as written
+/// (a public name that resolves to a private address is not caught here).
+fn is_private(host: &url::Host<&str>) -> bool {
+    use std::net::Ipv4Addr;
+    let v4 = |ip: &Ipv4Addr| {
+        let [a, b, ..] = ip.octets();
+        ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || (a == 100 && (64..128).contains(&b))
+    };
+    match host {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost") || name.ends_with(".internal")
+        }
+        url::Host::Ipv4(ip) => v4(ip),
+        url::Host::Ipv6(ip) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some_and(|v| v4(&v))
+        }
     }
 }
 

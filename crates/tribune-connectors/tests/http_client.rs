@@ -147,3 +147,33 @@ fn base_urls_typed_by_users_are_checked_and_normalised() {
         assert!(http.base_url(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn local_and_private_addresses_are_refused_unless_allowed() {
+    let public = tribune_connectors::http::HttpClient::new(Default::default()).unwrap();
+    for private in [
+        "https://localhost:8080",
+        "https://127.0.0.1",
+        "https://10.1.2.3",
+        "https://192.168.1.10/wp",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.0.1",
+        "https://[::1]",
+        "https://[fd00::1]",
+        "https://[::ffff:10.0.0.1]",
+        "https://metadata.google.internal",
+    ] {
+        let err = public.checked_url(private).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput, "{private}");
+        assert!(public.base_url(private).is_err(), "{private}");
+    }
+    for fine in [
+        "https://bsky.social",
+        "https://8.8.8.8",
+        "https://[2001:db8::1]",
+    ] {
+        assert!(public.checked_url(fine).is_ok(), "{fine}");
+    }
+    // Tests against local servers allow them.
+    assert!(common::http().checked_url("http://127.0.0.1:3900").is_ok());
+}

@@ -78,8 +78,9 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # for login rate limiting and the session list). Only turn on when a proxy sets that header.
 # trust_proxy = false
 
-# Allow channels on plain-http servers (a PDS, an instance or a WordPress site without TLS).
-# Off by default: credentials would travel unencrypted. Meant for local test servers.
+# Allow channels on plain-http servers and on local or private addresses (a PDS, an instance or
+# a WordPress site on 127.0.0.1 or 192.168.…). Off by default: credentials would travel
+# unencrypted, and addresses typed into tribune could reach its own network. For test servers.
 # allow_http_networks = false
 "#;
 
