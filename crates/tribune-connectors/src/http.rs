@@ -6,6 +6,7 @@ use crate::rate::RateGate;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -74,11 +75,15 @@ pub struct HttpResponse {
 impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self> {
         install_tls_provider();
-        let inner = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(redirect_policy(config.allow_http));
+        if !config.allow_http {
+            builder = builder.dns_resolver(Arc::new(PublicAddressesOnly));
+        }
+        let inner = builder
             .build()
             .map_err(|e| ConnectorError::new(ErrorKind::InvalidInput, e.to_string()))?;
         Ok(HttpClient {
@@ -113,7 +118,7 @@ impl HttpClient {
         } else {
             format!("https://{raw}")
         };
-        let invalid = || ConnectorError::invalid_input(format!("not a valid web address: {raw}"));
+        let invalid = || ConnectorError::invalid_input("not a valid web address (https://…)");
         if raw.is_empty() || raw.len() > 2048 {
             return Err(invalid());
         }
@@ -135,9 +140,9 @@ impl HttpClient {
             return Err(invalid());
         }
         if !self.config.allow_http && url.host().is_some_and(|host| is_private(&host)) {
-            return Err(ConnectorError::invalid_input(format!(
-                "{raw} is a local or private address; tribune only calls public servers"
-            )));
+            return Err(ConnectorError::invalid_input(
+                "a local or private address: tribune only calls public servers",
+            ));
         }
         Ok(url)
     }
@@ -282,8 +287,13 @@ impl HttpResponse {
     /// Parses the body as JSON into `T`; anything else is an invalid response, never a panic.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            ConnectorError::invalid_response(format!("unexpected answer from the network: {e}"))
-                .with_status(self.status.as_u16())
+            // Position only: the serde message can quote the body, which is not ours to show.
+            ConnectorError::invalid_response(format!(
+                "unexpected answer from the network (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+            .with_status(self.status.as_u16())
         })
     }
 
@@ -325,34 +335,103 @@ impl HttpResponse {
     }
 }
 
-/// A host that names the machine itself or a private network. Names are checked as written
-/// (a public name that resolves to a private address is not caught here).
+/// A host that names the machine itself or a private network, as written in a URL.
 fn is_private(host: &url::Host<&str>) -> bool {
-    use std::net::Ipv4Addr;
-    let v4 = |ip: &Ipv4Addr| {
-        let [a, b, ..] = ip.octets();
+    match host {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            // Single-label names (`redis`, `consul`) only make sense on a private network.
+            !name.contains('.')
+                || name == "localhost"
+                || name.ends_with(".localhost")
+                || name.ends_with(".internal")
+        }
+        url::Host::Ipv4(ip) => is_private_ip(IpAddr::V4(*ip)),
+        url::Host::Ipv6(ip) => is_private_ip(IpAddr::V6(*ip)),
+    }
+}
+
+/// Loopback, private (RFC 1918, CGNAT, unique local), link-local, benchmarking and other
+/// special-purpose addresses: nothing a public network's server lives on.
+fn is_private_ip(ip: IpAddr) -> bool {
+    let v4 = |ip: Ipv4Addr| {
+        let [a, b, c, _] = ip.octets();
         ip.is_private()
             || ip.is_loopback()
             || ip.is_link_local()
             || ip.is_unspecified()
             || ip.is_broadcast()
+            || a == 0
             || (a == 100 && (64..128).contains(&b))
+            || (a == 198 && (b == 18 || b == 19))
+            || (a == 192 && b == 0 && c == 0)
     };
-    match host {
-        url::Host::Domain(name) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost") || name.ends_with(".internal")
-        }
-        url::Host::Ipv4(ip) => v4(ip),
-        url::Host::Ipv6(ip) => {
-            let first = ip.segments()[0];
+    match ip {
+        IpAddr::V4(ip) => v4(ip),
+        IpAddr::V6(ip) => {
+            let s = ip.segments();
             ip.is_loopback()
                 || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some_and(|v| v4(&v))
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || ip.to_ipv4_mapped().is_some_and(v4)
+                // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits.
+                || (s[0] == 0x64
+                    && s[1] == 0xff9b
+                    && s[2..6] == [0, 0, 0, 0]
+                    && v4(Ipv4Addr::new(
+                        (s[6] >> 8) as u8,
+                        s[6] as u8,
+                        (s[7] >> 8) as u8,
+                        s[7] as u8,
+                    )))
         }
     }
+}
+
+/// Resolves names as the system does, then drops private and loopback addresses, so a public
+/// name pointing into the server's own network leads nowhere.
+struct PublicAddressesOnly;
+
+impl reqwest::dns::Resolve for PublicAddressesOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let public: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| !is_private_ip(addr.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Redirects are checked like the first address: https (or http when allowed), no private
+/// address, at most three; a 307/308 (which resends the body, credentials included) is only
+/// followed on the same host.
+fn redirect_policy(allow_http: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let url = attempt.url();
+        let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
+        let private = !allow_http && url.host().is_some_and(|host| is_private(&host));
+        let resends_body = matches!(attempt.status().as_u16(), 307 | 308);
+        let same_host = attempt
+            .previous()
+            .last()
+            .is_some_and(|previous| previous.host_str() == url.host_str());
+        if attempt.previous().len() > 3 {
+            attempt.error("too many redirects")
+        } else if !scheme_ok || private || (resends_body && !same_host) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 fn is_idempotent(request: &RequestBuilder) -> bool {

@@ -162,6 +162,9 @@ fn local_and_private_addresses_are_refused_unless_allowed() {
         "https://[fd00::1]",
         "https://[::ffff:10.0.0.1]",
         "https://metadata.google.internal",
+        "https://redis:6379",
+        "https://198.18.0.1",
+        "https://[64:ff9b::a00:1]",
     ] {
         let err = public.checked_url(private).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput, "{private}");
@@ -176,4 +179,53 @@ fn local_and_private_addresses_are_refused_unless_allowed() {
     }
     // Tests against local servers allow them.
     assert!(common::http().checked_url("http://127.0.0.1:3900").is_ok());
+}
+
+#[tokio::test]
+async fn a_redirect_that_would_resend_credentials_to_another_host_is_not_followed() {
+    let site = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    let elsewhere_url = elsewhere.uri().replace("127.0.0.1", "localhost");
+    Mock::given(method("POST"))
+        .and(path("/login"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{elsewhere_url}/steal")),
+        )
+        .mount(&site)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/moved"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{elsewhere_url}/page")),
+        )
+        .mount(&site)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/page"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(1)
+        .mount(&elsewhere)
+        .await;
+    Mock::given(path("/steal"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let http = common::http();
+    let gate = RateGate::default();
+    let refused = http
+        .send(
+            http.request(Method::POST, url(&site, "/login"))
+                .body("password=secret"),
+            &gate,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status, Some(307));
+    let followed = http
+        .send(http.request(Method::GET, url(&site, "/moved")), &gate)
+        .await
+        .unwrap();
+    assert_eq!(followed.status.as_u16(), 200);
+    elsewhere.verify().await;
 }
