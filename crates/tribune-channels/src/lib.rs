@@ -19,7 +19,7 @@ use tribune_connectors::{
 use tribune_domain::ChannelId;
 use tribune_domain::security::secret_box::SecretBox;
 use tribune_domain::security::token::random_token;
-use tribune_store::channels::{Channel, ChannelKey, ChannelNew, ChannelState, SealedChannel};
+use tribune_store::channels::{Channel, ChannelNew, ChannelState, SealedChannel};
 use tribune_store::oauth::OauthApp;
 use tribune_store::{Store, StoreError, WorkspaceScope};
 
@@ -50,6 +50,10 @@ pub enum ChannelError {
     #[error("unknown or expired authorization")]
     OauthState,
 }
+
+/// Why a channel whose credentials cannot be decrypted is broken.
+const SEALED_MESSAGE: &str =
+    "the stored credentials cannot be decrypted (the secret key changed): reconnect the channel";
 
 /// The largest avatar kept.
 const MAX_AVATAR_BYTES: usize = 512 * 1024;
@@ -249,7 +253,7 @@ impl ChannelService {
             .secrets
             .open(&pending.verifier)
             .map_err(|_| ChannelError::Sealed)?;
-        let token = oauth::exchange_code(
+        let token = match oauth::exchange_code(
             &self.http,
             &instance,
             &app,
@@ -257,7 +261,20 @@ impl ChannelService {
             redirect_uri,
             &Secret(verifier),
         )
-        .await?;
+        .await
+        {
+            Ok(token) => token,
+            Err(e) => {
+                if e.breaks_channel() {
+                    // Refused: perhaps the instance no longer knows tribune's registration
+                    // (`invalid_client`). Registering again on the next attempt costs little.
+                    self.store
+                        .forget_oauth_app(Network::Mastodon.as_str(), &pending.server, redirect_uri)
+                        .await?;
+                }
+                return Err(e.into());
+            }
+        };
         self.connect(
             &scope,
             Credentials::Mastodon {
@@ -293,14 +310,20 @@ impl ChannelService {
     ) -> Result<oauth::AppRegistration, ChannelError> {
         let network = Network::Mastodon.as_str();
         if let Some(app) = self.store.oauth_app(network, server, redirect_uri).await? {
-            let secret = self
-                .secrets
-                .open(&app.client_secret)
-                .map_err(|_| ChannelError::Sealed)?;
-            return Ok(oauth::AppRegistration {
-                client_id: app.client_id,
-                client_secret: Secret(secret),
-            });
+            match self.secrets.open(&app.client_secret) {
+                Ok(secret) => {
+                    return Ok(oauth::AppRegistration {
+                        client_id: app.client_id,
+                        client_secret: Secret(secret),
+                    });
+                }
+                // Sealed under an older secret key: register again.
+                Err(_) => {
+                    self.store
+                        .forget_oauth_app(network, server, redirect_uri)
+                        .await?;
+                }
+            }
         }
         let app = oauth::register_app(&self.http, instance, redirect_uri, "tribune", None).await?;
         let stored = OauthApp {
@@ -336,6 +359,7 @@ impl ChannelService {
 
     /// Runs one call on an active channel's connector, then stores what changed: refreshed
     /// credentials, the rate-limit gate, and the broken state if the credentials were refused.
+    /// Callers check the member's role for what the call does; this checks the channel.
     pub async fn call<T, F>(
         &self,
         scope: &WorkspaceScope,
@@ -351,26 +375,31 @@ impl ChannelService {
             return Err(ChannelError::NotActive(channel.state));
         }
         let sealed = self.store.channel_credentials(scope, id).await?;
-        let connector = self.open(&sealed)?;
-        let before = connector.credentials();
+        let connector = match self.open(&sealed) {
+            Err(ChannelError::Sealed) => {
+                self.break_undecryptable(&sealed, now).await;
+                return Err(ChannelError::NotActive(ChannelState::Broken));
+            }
+            other => other?,
+        };
         let result = match connector.refresh_credentials(REFRESH_MARGIN_SECS).await {
             Ok(()) => op(connector.as_ref()).await,
             Err(e) => Err(e),
         };
-        self.after_call(
-            sealed.key(),
-            &channel,
-            connector.as_ref(),
-            &before,
-            &result,
-            now,
-        )
-        .await?;
+        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        if let Err(e) = self
+            .persist(&sealed, connector.as_ref(), &outcome, now)
+            .await
+        {
+            // The network did what it did (a post may be out): say so, whatever the database.
+            tracing::error!(channel = sealed.id, error = %e, "cannot store a channel's state after a call");
+        }
         Ok(result?)
     }
 
     /// Renews the tokens that expire within the margin, across all workspaces. Run regularly by
     /// `tribune serve` (and later the worker) so a token never dies before a scheduled post.
+    /// One channel's failure never stops the others.
     pub async fn refresh_expiring(&self, now: i64) -> Result<RefreshReport, ChannelError> {
         let mut report = RefreshReport::default();
         let due = self
@@ -380,76 +409,96 @@ impl ChannelService {
         for sealed in due {
             let connector = match self.open(&sealed) {
                 Ok(connector) => connector,
+                Err(ChannelError::Sealed) => {
+                    self.break_undecryptable(&sealed, now).await;
+                    report.broken += 1;
+                    continue;
+                }
                 Err(e) => {
                     tracing::warn!(channel = sealed.id, error = %e, "cannot open a channel to refresh it");
                     report.failed += 1;
                     continue;
                 }
             };
-            let before = connector.credentials();
             let result = connector.refresh_credentials(REFRESH_MARGIN_SECS).await;
             match &result {
                 Ok(()) => report.refreshed += 1,
                 Err(e) if e.breaks_channel() => report.broken += 1,
                 Err(_) => report.failed += 1,
             }
-            self.persist(
-                sealed.key(),
-                connector.as_ref(),
-                &before,
-                &result,
-                now,
-                sealed.rate_limited_until,
-            )
-            .await?;
+            if let Err(e) = self
+                .persist(&sealed, connector.as_ref(), &result, now)
+                .await
+            {
+                tracing::error!(channel = sealed.id, error = %e, "cannot store a refreshed channel");
+                report.failed += 1;
+            }
         }
         Ok(report)
     }
 
-    async fn after_call<T>(
-        &self,
-        key: ChannelKey,
-        channel: &Channel,
-        connector: &dyn Connector,
-        before: &Credentials,
-        result: &Result<T, ConnectorError>,
-        now: i64,
-    ) -> Result<(), ChannelError> {
-        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
-        self.persist(
-            key,
-            connector,
-            before,
-            &outcome,
-            now,
-            channel.rate_limited_until,
-        )
-        .await
+    /// The secret key changed since these credentials were sealed: only reconnecting can help,
+    /// so the channel is marked broken and the team told.
+    async fn break_undecryptable(&self, sealed: &SealedChannel, now: i64) {
+        let used = sealed.credentials.as_deref().unwrap_or_default();
+        let broke = self
+            .store
+            .mark_channel_broken(sealed.key(), used, SEALED_MESSAGE, now)
+            .await;
+        tracing::warn!(
+            channel = sealed.id,
+            ?broke,
+            "channel credentials cannot be decrypted"
+        );
     }
 
+    /// Stores what a call changed, each write conditional on the channel still holding the
+    /// credentials the call started from, so a call that overlaps a reconnection or a
+    /// disconnection cannot undo it.
     async fn persist(
         &self,
-        key: ChannelKey,
+        sealed: &SealedChannel,
         connector: &dyn Connector,
-        before: &Credentials,
         outcome: &Result<(), ConnectorError>,
         now: i64,
-        stored_rate_limit: Option<i64>,
     ) -> Result<(), ChannelError> {
-        let after = connector.credentials();
-        if &after != before {
-            let sealed = self.seal(&after)?;
-            self.store
-                .update_channel_credentials(key, &sealed, connector.credentials_expire_at(), now)
-                .await?;
+        let key = sealed.key();
+        let Some(mut current) = sealed.credentials.clone() else {
+            return Ok(());
+        };
+        let after = self.seal_if_changed(&current, &connector.credentials())?;
+        if let Some(new) = after {
+            if self
+                .store
+                .update_channel_credentials(
+                    key,
+                    &current,
+                    &new,
+                    connector.credentials_expire_at(),
+                    now,
+                )
+                .await?
+            {
+                current = new;
+            } else {
+                tracing::info!(
+                    channel = key.id().0,
+                    "channel changed during a call; its result is not stored"
+                );
+                return Ok(());
+            }
         }
         let gate = connector.rate_gate().closed_until(now);
-        if gate != stored_rate_limit.filter(|until| *until > now) {
+        if gate != sealed.rate_limited_until {
             self.store.set_channel_rate_limit(key, gate, now).await?;
         }
         if let Err(e) = outcome {
             if e.breaks_channel() {
-                if self.store.mark_channel_broken(key, &e.message, now).await? {
+                if self
+                    .store
+                    .mark_channel_broken(key, &current, &e.message, now)
+                    .await?
+                {
                     tracing::warn!(channel = key.id().0, message = %e.message, "channel broken: the network refused its credentials");
                 }
             } else if e.kind != ErrorKind::Unsupported {
@@ -457,6 +506,25 @@ impl ChannelService {
             }
         }
         Ok(())
+    }
+
+    /// The sealed form of `credentials` if they differ from what `stored` holds.
+    fn seal_if_changed(
+        &self,
+        stored: &str,
+        credentials: &Credentials,
+    ) -> Result<Option<String>, ChannelError> {
+        let before: Credentials = self
+            .secrets
+            .open(stored)
+            .ok()
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or(ChannelError::Sealed)?;
+        if &before == credentials {
+            Ok(None)
+        } else {
+            Ok(Some(self.seal(credentials)?))
+        }
     }
 
     fn open(&self, sealed: &SealedChannel) -> Result<Box<dyn Connector>, ChannelError> {

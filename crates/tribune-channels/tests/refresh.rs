@@ -105,7 +105,13 @@ async fn tamper(
         .secrets()
         .seal(&serde_json::to_string(&credentials).unwrap());
     store
-        .update_channel_credentials(sealed.key(), &sealed_again, Some(expires_at), unix_now())
+        .update_channel_credentials(
+            sealed.key(),
+            sealed.credentials.as_deref().unwrap(),
+            &sealed_again,
+            Some(expires_at),
+            unix_now(),
+        )
         .await
         .unwrap();
 }

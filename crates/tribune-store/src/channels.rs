@@ -314,8 +314,6 @@ impl Store {
                             Channels::DisplayName,
                             Channels::AvatarUrl,
                             Channels::ProfileUrl,
-                            Channels::Avatar,
-                            Channels::AvatarType,
                             Channels::Capabilities,
                             Channels::Credentials,
                             Channels::State,
@@ -326,6 +324,17 @@ impl Store {
                             Channels::ConnectedBy,
                             Channels::LastCheckedAt,
                             Channels::UpdatedAt,
+                        ])
+                        // A reconnection whose avatar could not be fetched keeps the old one.
+                        .values([
+                            (
+                                Channels::Avatar,
+                                Expr::cust("COALESCE(excluded.avatar, channels.avatar)"),
+                            ),
+                            (
+                                Channels::AvatarType,
+                                Expr::cust("COALESCE(excluded.avatar_type, channels.avatar_type)"),
+                            ),
                         ])
                         .to_owned(),
                     )
@@ -447,10 +456,13 @@ impl Store {
     }
 
     /// Marks an active channel broken with the network's message and notifies the team, once:
-    /// returns whether this call broke it (a channel already broken is left as it is).
+    /// returns whether this call broke it. Only if the channel still holds the credentials the
+    /// failed call used (`used`): a channel reconnected or disconnected meanwhile, or already
+    /// broken, is left as it is.
     pub async fn mark_channel_broken(
         &self,
         key: ChannelKey,
+        used: &str,
         message: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
@@ -471,6 +483,7 @@ impl Store {
                     .and_where(Expr::col(Channels::WorkspaceId).eq(key.workspace.0))
                     .and_where(Expr::col(Channels::Id).eq(key.id.0))
                     .and_where(Expr::col(Channels::State).eq(ChannelState::Active.as_str()))
+                    .and_where(Expr::col(Channels::Credentials).eq(used))
                     .to_owned(),
             )
             .await?;
@@ -501,24 +514,34 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Stores credentials a connector refreshed, and notes that the channel answered.
+    /// Stores credentials a connector refreshed in place of those it started from (`used`);
+    /// returns false, changing nothing, if the channel was reconnected or disconnected meanwhile.
     pub async fn update_channel_credentials(
         &self,
         key: ChannelKey,
+        used: &str,
         sealed_credentials: &str,
         token_expires_at: Option<i64>,
         now: i64,
-    ) -> Result<(), StoreError> {
-        self.update_channel(
-            key,
-            vec![
-                (Channels::Credentials, sealed_credentials.into()),
-                (Channels::TokenExpiresAt, token_expires_at.into()),
-                (Channels::LastCheckedAt, now.into()),
-            ],
-            now,
-        )
-        .await
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .db
+            .execute(
+                &Query::update()
+                    .table(Channels::Table)
+                    .values([
+                        (Channels::Credentials, sealed_credentials.into()),
+                        (Channels::TokenExpiresAt, token_expires_at.into()),
+                        (Channels::LastCheckedAt, now.into()),
+                        (Channels::UpdatedAt, now.into()),
+                    ])
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(key.workspace.0))
+                    .and_where(Expr::col(Channels::Id).eq(key.id.0))
+                    .and_where(Expr::col(Channels::Credentials).eq(used))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(changed == 1)
     }
 
     /// Remembers until when the network asked this channel to slow down (`None`: not limited).
@@ -553,20 +576,18 @@ impl Store {
         avatar: Option<(Vec<u8>, String)>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let (avatar, avatar_type) = split_avatar(avatar);
-        self.update_channel(
-            key,
-            vec![
-                (Channels::Handle, bounded(handle, 300).into()),
-                (Channels::DisplayName, bounded(display_name, 300).into()),
-                (Channels::AvatarUrl, avatar_url.map(str::to_string).into()),
-                (Channels::Avatar, avatar.into()),
-                (Channels::AvatarType, avatar_type.into()),
-                (Channels::LastCheckedAt, now.into()),
-            ],
-            now,
-        )
-        .await
+        let mut values = vec![
+            (Channels::Handle, bounded(handle, 300).into()),
+            (Channels::DisplayName, bounded(display_name, 300).into()),
+            (Channels::AvatarUrl, avatar_url.map(str::to_string).into()),
+            (Channels::LastCheckedAt, now.into()),
+        ];
+        // A failed fetch keeps the avatar we had.
+        if let Some((bytes, media_type)) = avatar {
+            values.push((Channels::Avatar, bytes.into()));
+            values.push((Channels::AvatarType, media_type.into()));
+        }
+        self.update_channel(key, values, now).await
     }
 
     /// The avatar tribune keeps for a channel, with its media type.

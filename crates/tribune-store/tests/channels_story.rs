@@ -71,13 +71,13 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
         // The token dies: the channel breaks once, with one notification.
         assert!(
             store
-                .mark_channel_broken(first.key(), "Token has been revoked", 20)
+                .mark_channel_broken(first.key(), "sealed-1", "Token has been revoked", 20)
                 .await
                 .unwrap()
         );
         assert!(
             !store
-                .mark_channel_broken(first.key(), "again", 21)
+                .mark_channel_broken(first.key(), "sealed-1", "again", 21)
                 .await
                 .unwrap()
         );
@@ -95,6 +95,11 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
         assert_eq!(again.id, first.id, "{backend}");
         assert_eq!(again.state, ChannelState::Active);
         assert_eq!(again.created_at, 10);
+        // A reconnection without an avatar keeps the one we had.
+        let mut no_avatar = account("did:plc:brand", "sealed-2");
+        no_avatar.avatar = None;
+        let kept = store.connect_channel(&scope, no_avatar, 31).await.unwrap();
+        assert!(kept.has_avatar, "{backend}");
         assert!(store.open_notifications(&scope).await.unwrap().is_empty());
         let sealed = store
             .channel_credentials(&scope, ChannelId(first.id))
@@ -143,7 +148,7 @@ async fn disconnecting_erases_credentials_but_keeps_the_channel() {
         // A disconnected channel is not "broken" and is not refreshed.
         assert!(
             !store
-                .mark_channel_broken(after.key(), "x", 30)
+                .mark_channel_broken(after.key(), "sealed", "x", 30)
                 .await
                 .unwrap()
         );
@@ -230,10 +235,25 @@ async fn expiring_tokens_and_bookkeeping_round_trip() {
             .unwrap();
         assert_eq!(due.len(), 1, "{backend}");
         assert_eq!(due[0].key(), channel.key());
-        store
-            .update_channel_credentials(channel.key(), "s2", Some(5_000), 20)
-            .await
-            .unwrap();
+        assert!(
+            store
+                .update_channel_credentials(channel.key(), "s1", "s2", Some(5_000), 20)
+                .await
+                .unwrap()
+        );
+        // A call that started from older credentials changes nothing.
+        assert!(
+            !store
+                .update_channel_credentials(channel.key(), "s1", "s3", Some(9_000), 21)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .mark_channel_broken(channel.key(), "s1", "stale call", 21)
+                .await
+                .unwrap()
+        );
         assert!(
             store
                 .channels_with_tokens_expiring(2_000, 10)

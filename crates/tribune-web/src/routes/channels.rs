@@ -80,6 +80,7 @@ pub struct ChannelsPage {
     error_form: Option<&'static str>,
     /// What the manager typed in the failed form (never the secret), to fix and send again.
     typed: Typed,
+    now: i64,
 }
 
 /// The non-secret fields of a connect form that failed.
@@ -181,6 +182,7 @@ async fn page(
         error,
         error_form,
         typed: Typed::default(),
+        now: unix_now(),
     })
 }
 
