@@ -392,7 +392,7 @@ impl ChannelService {
             .await
         {
             // The network did what it did (a post may be out): say so, whatever the database.
-            tracing::error!(channel = sealed.id, error = %e, "cannot store a channel's state after a call");
+            tracing::error!(channel = sealed.id().0, error = %e, "cannot store a channel's state after a call");
         }
         Ok(result?)
     }
@@ -415,7 +415,7 @@ impl ChannelService {
                     continue;
                 }
                 Err(e) => {
-                    tracing::warn!(channel = sealed.id, error = %e, "cannot open a channel to refresh it");
+                    tracing::warn!(channel = sealed.id().0, error = %e, "cannot open a channel to refresh it");
                     report.failed += 1;
                     continue;
                 }
@@ -430,7 +430,7 @@ impl ChannelService {
                 .persist(&sealed, connector.as_ref(), &result, now)
                 .await
             {
-                tracing::error!(channel = sealed.id, error = %e, "cannot store a refreshed channel");
+                tracing::error!(channel = sealed.id().0, error = %e, "cannot store a refreshed channel");
                 report.failed += 1;
             }
         }
@@ -446,7 +446,7 @@ impl ChannelService {
             .mark_channel_broken(sealed.key(), used, SEALED_MESSAGE, now)
             .await;
         tracing::warn!(
-            channel = sealed.id,
+            channel = sealed.id().0,
             ?broke,
             "channel credentials cannot be decrypted"
         );

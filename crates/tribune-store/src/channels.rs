@@ -45,8 +45,10 @@ impl ChannelState {
 #[derive(Debug, Clone, Serialize)]
 pub struct Channel {
     pub id: i64,
+    /// Private, like `SealedChannel`'s ids: a `ChannelKey` only comes from a row the store
+    /// loaded through a scope (or the background refresh).
     #[serde(skip)]
-    pub workspace_id: i64,
+    workspace_id: i64,
     pub network: String,
     pub remote_id: String,
     pub handle: String,
@@ -72,6 +74,10 @@ pub struct Channel {
 }
 
 impl Channel {
+    pub fn workspace(&self) -> WorkspaceId {
+        WorkspaceId(self.workspace_id)
+    }
+
     pub fn key(&self) -> ChannelKey {
         ChannelKey {
             workspace: WorkspaceId(self.workspace_id),
@@ -188,13 +194,18 @@ pub struct ChannelNew {
 /// A channel's sealed credentials with what the background refresh needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SealedChannel {
-    pub workspace_id: i64,
-    pub id: i64,
+    workspace_id: i64,
+    id: i64,
+    /// Sealed JSON; `None` once disconnected.
     pub credentials: Option<String>,
     pub rate_limited_until: Option<i64>,
 }
 
 impl SealedChannel {
+    pub fn id(&self) -> ChannelId {
+        ChannelId(self.id)
+    }
+
     pub fn key(&self) -> ChannelKey {
         ChannelKey {
             workspace: WorkspaceId(self.workspace_id),

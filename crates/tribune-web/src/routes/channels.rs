@@ -287,7 +287,7 @@ pub async fn mastodon_callback(
         .await?;
     Ok(see_other(&format!(
         "/w/{}/channels?flash=flash-channel-connected",
-        channel.workspace_id
+        channel.workspace()
     )))
 }
 
