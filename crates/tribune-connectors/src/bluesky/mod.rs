@@ -46,6 +46,9 @@ use xrpc::{Body, DEFAULT_MARGIN_SECS, Xrpc};
 
 /// Bluesky's limit on a post's text, in graphemes (what a person counts as characters).
 pub const MAX_POST_GRAPHEMES: usize = 300;
+
+/// The server accounts live on when the user names none: Bluesky's own entryway.
+pub const DEFAULT_SERVICE: &str = "https://bsky.social";
 /// The lexicon's limit on a post's text in bytes.
 const MAX_POST_BYTES: usize = 3_000;
 
@@ -89,6 +92,10 @@ impl BlueskyConnector {
                 "these credentials are not for Bluesky",
             ));
         };
+        let service = match service.trim() {
+            "" => DEFAULT_SERVICE,
+            typed => typed,
+        };
         let service_url = ctx.http.base_url(service)?;
         let identifier = identifier.trim().trim_start_matches('@').to_string();
         if identifier.is_empty() || identifier.len() > 253 {
@@ -115,7 +122,7 @@ impl BlueskyConnector {
                 app_password.clone(),
                 session.clone(),
             ),
-            service: service.clone(),
+            service: service.to_string(),
             identifier,
             app_password: app_password.clone(),
             card_http,

@@ -36,7 +36,8 @@ impl From<Channel> for ChannelJson {
 #[serde(tag = "network", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ConnectRequest {
     Bluesky {
-        #[serde(default = "default_pds")]
+        /// Empty means Bluesky's own server (the connector's default).
+        #[serde(default)]
         service: String,
         identifier: String,
         app_password: String,
@@ -53,10 +54,6 @@ pub enum ConnectRequest {
     },
 }
 
-fn default_pds() -> String {
-    "https://bsky.social".to_string()
-}
-
 impl From<ConnectRequest> for Credentials {
     fn from(request: ConnectRequest) -> Self {
         match request {
@@ -66,7 +63,7 @@ impl From<ConnectRequest> for Credentials {
                 app_password,
             } => Credentials::Bluesky {
                 service,
-                identifier: identifier.trim().trim_start_matches('@').to_string(),
+                identifier,
                 app_password: Secret(app_password),
                 session: None,
             },

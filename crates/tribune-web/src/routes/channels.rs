@@ -306,14 +306,10 @@ pub async fn connect_bluesky(
     member: Member,
     Form(form): Form<BlueskyForm>,
 ) -> Result<Response, AppError> {
-    let service = if form.service.trim().is_empty() {
-        "https://bsky.social".to_string()
-    } else {
-        form.service.trim().to_string()
-    };
+    // The connector fills in the default server and cleans up the handle.
     let credentials = Credentials::Bluesky {
-        service,
-        identifier: form.identifier.trim().trim_start_matches('@').to_string(),
+        service: form.service,
+        identifier: form.identifier,
         app_password: Secret(form.app_password.trim().to_string()),
         session: None,
     };
