@@ -174,6 +174,7 @@ impl HttpClient {
         gate: &RateGate,
         idempotent: bool,
     ) -> Result<HttpResponse> {
+        let retryable = idempotent || is_idempotent(&request);
         let mut attempt = 0;
         loop {
             if let Some(wait) = gate.wait(now()) {
@@ -184,7 +185,6 @@ impl HttpClient {
                 return self.attempt(request, gate).await;
             };
             let outcome = self.attempt(this_try, gate).await;
-            let retryable = idempotent || is_idempotent(&request);
             let wait = match &outcome {
                 Ok(response) if is_transient_status(response.status) => {
                     retry_after_or_backoff(response, &self.config, attempt)
@@ -268,18 +268,6 @@ impl HttpClient {
             headers,
             body,
         })
-    }
-}
-
-impl RateGate {
-    /// Forgets a closing shorter than `max`, which the client is about to wait out itself.
-    fn reopen_if_within(&self, max: Duration, now: i64) {
-        if self
-            .wait(now)
-            .is_some_and(|wait| wait <= max + Duration::from_secs(1))
-        {
-            self.reset();
-        }
     }
 }
 

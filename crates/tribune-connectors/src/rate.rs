@@ -44,6 +44,16 @@ impl RateGate {
         }
     }
 
+    /// Forgets a closing shorter than `max`, which the client is about to wait out itself.
+    pub(crate) fn reopen_if_within(&self, max: Duration, now: i64) {
+        if self
+            .wait(now)
+            .is_some_and(|wait| wait <= max + Duration::from_secs(1))
+        {
+            self.reset();
+        }
+    }
+
     /// Reads the response's rate-limit signals and closes the gate if they say so.
     pub fn observe(&self, status: u16, headers: &HeaderMap, now: i64) {
         if let Some(until) = closed_until_from(status, headers, now)
