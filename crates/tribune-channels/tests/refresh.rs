@@ -3,11 +3,10 @@
 //! network refuses break the channel once, with a notification.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use tribune_channels::{ChannelService, RefreshReport};
 use tribune_connectors::http::{HttpClient, HttpConfig};
+use tribune_connectors::testing::{bluesky_account, peer};
 use tribune_connectors::{Credentials, Secret};
 use tribune_domain::ChannelId;
 use tribune_domain::security::secret_box::SecretBox;
@@ -16,74 +15,6 @@ use tribune_domain::workspace::WorkspaceInput;
 use tribune_store::channels::ChannelState;
 use tribune_store::testing::TestDb;
 use tribune_store::{Store, unix_now};
-
-fn peer(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Some(value),
-        _ => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "{var} is not set: CI must run the local peers (scripts/peers/start.sh)"
-            );
-            eprintln!("skipped: {var} is not set (scripts/peers/start.sh)");
-            None
-        }
-    }
-}
-
-/// A new account on the dev PDS, with an app password, known to the AppView.
-async fn bluesky_account(pds: &str, control: &str) -> (String, String) {
-    let http = reqwest::Client::new();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let handle = format!(
-        "rf{}{:x}.test",
-        std::process::id() % 10_000,
-        nanos % 0xfffff
-    );
-    let created: Value = http
-        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
-        .json(&json!({"handle": handle, "email": format!("{handle}@example.com"), "password": "main-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let jwt = created["accessJwt"].as_str().unwrap();
-    let app: Value = http
-        .post(format!("{pds}/xrpc/com.atproto.server.createAppPassword"))
-        .bearer_auth(jwt)
-        .json(&json!({"name": "tribune"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        http.post(format!("{control}/process-all"))
-            .send()
-            .await
-            .unwrap();
-        let profile = http
-            .get(format!(
-                "{pds}/xrpc/app.bsky.actor.getProfile?actor={handle}"
-            ))
-            .bearer_auth(jwt)
-            .send()
-            .await
-            .unwrap();
-        if profile.status().is_success() || Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    (handle, app["password"].as_str().unwrap().to_string())
-}
 
 /// Rewrites a channel's stored credentials, as time (or a revocation) would.
 async fn tamper(
@@ -156,7 +87,7 @@ async fn expiring_sessions_are_renewed_and_refused_credentials_break_the_channel
             .create_workspace(user.user_id(), &profile)
             .await
             .unwrap();
-        let (handle, app_password) = bluesky_account(&pds, &control).await;
+        let (handle, app_password) = bluesky_account(&pds, &control, "rf").await;
         let channel = service
             .connect(
                 &scope,

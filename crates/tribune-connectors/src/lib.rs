@@ -19,6 +19,8 @@ pub mod http;
 pub mod mastodon;
 pub mod model;
 pub mod rate;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wordpress;
 
 pub use capability::{Capabilities, Capability};

@@ -8,21 +8,7 @@ mod common;
 use common::{TestApp, each_backend, location};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-
-fn peer(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Some(value),
-        _ => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "{var} is not set: CI must run the local peers (scripts/peers/start.sh)"
-            );
-            eprintln!("skipped: {var} is not set (scripts/peers/start.sh)");
-            None
-        }
-    }
-}
+use tribune_connectors::testing::{bluesky_account, peer};
 
 fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -151,52 +137,6 @@ async fn a_wordpress_site_connects_breaks_when_its_password_is_revoked_and_recon
     .await;
 }
 
-/// Creates an account on the dev PDS with an app password, and waits until the AppView knows it.
-async fn bluesky_account(pds: &str, control: &str) -> (String, String) {
-    let http = reqwest::Client::new();
-    let handle = format!("{}.test", unique("cm"));
-    let created: Value = http
-        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
-        .json(&json!({"handle": handle, "email": format!("{handle}@example.com"), "password": "main-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let jwt = created["accessJwt"].as_str().unwrap();
-    let app: Value = http
-        .post(format!("{pds}/xrpc/com.atproto.server.createAppPassword"))
-        .bearer_auth(jwt)
-        .json(&json!({"name": "tribune"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        http.post(format!("{control}/process-all"))
-            .send()
-            .await
-            .unwrap();
-        let profile = http
-            .get(format!(
-                "{pds}/xrpc/app.bsky.actor.getProfile?actor={handle}"
-            ))
-            .bearer_auth(jwt)
-            .send()
-            .await
-            .unwrap();
-        if profile.status().is_success() || Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    (handle, app["password"].as_str().unwrap().to_string())
-}
-
 #[tokio::test]
 async fn bluesky_and_mastodon_accounts_connect_through_the_api() {
     let (Some(pds), Some(control), Some(mastodon), Some(token)) = (
@@ -215,7 +155,7 @@ async fn bluesky_and_mastodon_accounts_connect_through_the_api() {
             let (_, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
             let ws = scope.workspace().0;
             let api = app.api_token("cm@example.fr").await;
-            let (handle, app_password) = bluesky_account(&pds, &control).await;
+            let (handle, app_password) = bluesky_account(&pds, &control, "cm").await;
 
             let response = app
                 .api(&api, Method::POST, &format!("/workspaces/{ws}/channels"))

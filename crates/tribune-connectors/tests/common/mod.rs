@@ -4,23 +4,8 @@
 use std::time::Duration;
 use tribune_connectors::http::{HttpClient, HttpConfig};
 
-/// The value of a peer's environment variable, written by `scripts/peers/start.sh` into
-/// `target/peers/env`. Without it the test is skipped with a message — except with `CI=true`,
-/// where a missing peer is a failure.
-pub fn peer(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Some(value),
-        _ => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{var} is not set: CI must run the local peers (scripts/peers/start.sh)");
-            }
-            eprintln!(
-                "skipped: {var} is not set (run scripts/peers/start.sh and source target/peers/env)"
-            );
-            None
-        }
-    }
-}
+#[allow(unused_imports, reason = "not every test binary reaches a peer")]
+pub use tribune_connectors::testing::peer;
 
 /// A client for local peers: plain http allowed, short backoff so retried tests stay quick.
 pub fn http() -> HttpClient {
