@@ -18,7 +18,8 @@ use serde::Deserialize;
 use tribune_channels::{ChannelError, ChannelService};
 use tribune_connectors::{Capability, ConnectorError, Credentials, Network, Secret};
 use tribune_domain::ChannelId;
-use tribune_store::channels::{Channel, ChannelState, Notification};
+use tribune_store::channels::{Channel, ChannelState};
+use tribune_store::notifications::Notification;
 use tribune_store::unix_now;
 
 /// One channel as the page shows it.
@@ -158,7 +159,8 @@ async fn page(
     let can_manage = member.scope.role().can_manage_channels();
     let mut channels = Vec::new();
     for channel in store.channels(&member.scope).await? {
-        let login = if can_manage {
+        // Only the reconnect form, shown for channels that are not active, needs them.
+        let login = if can_manage && channel.state != ChannelState::Active {
             state
                 .channels()
                 .login_hint(&member.scope, ChannelId(channel.id))
