@@ -1,12 +1,12 @@
 //! Channels: the network accounts connected to a workspace, their sealed credentials and their
-//! state (active, broken, disconnected), and the notifications that tell the team when one
-//! breaks.
+//! state (active, broken, disconnected). Breaking one notifies the team (`notifications`).
 //!
 //! Reading and changing channels takes a [`WorkspaceScope`]. The bookkeeping a connector call
 //! leaves behind (refreshed tokens, rate limits, cursors, a failure) takes a [`ChannelKey`],
 //! which only a channel loaded through a scope — or the background token refresh — hands out.
 
-use crate::schema::{Channels, Notifications};
+use crate::notifications::{notify_channel_broken, resolve_channel_notifications};
+use crate::schema::Channels;
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 use serde::Serialize;
@@ -213,18 +213,6 @@ impl SealedChannel {
         }
     }
 }
-
-/// Something the team should know about, shown until it is resolved.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Notification {
-    pub id: i64,
-    pub kind: String,
-    pub channel_id: Option<i64>,
-    pub message: String,
-    pub created_at: i64,
-}
-
-pub const NOTIFICATION_CHANNEL_BROKEN: &str = "channel_broken";
 
 /// Longest text kept from a network's error message.
 const MAX_STATE_MESSAGE: usize = 500;
@@ -499,27 +487,7 @@ impl Store {
             )
             .await?;
         if changed == 1 {
-            tx.conn()
-                .execute(
-                    &Query::insert()
-                        .into_table(Notifications::Table)
-                        .columns([
-                            Notifications::WorkspaceId,
-                            Notifications::Kind,
-                            Notifications::ChannelId,
-                            Notifications::Message,
-                            Notifications::CreatedAt,
-                        ])
-                        .values([
-                            key.workspace.0.into(),
-                            NOTIFICATION_CHANNEL_BROKEN.into(),
-                            key.id.0.into(),
-                            message.into(),
-                            now.into(),
-                        ])?
-                        .to_owned(),
-                )
-                .await?;
+            notify_channel_broken(&mut tx, key.workspace, key.id.0, &message, now).await?;
         }
         tx.commit().await?;
         Ok(changed == 1)
@@ -663,32 +631,6 @@ impl Store {
             )
             .await
     }
-
-    /// Notifications not yet resolved, newest first.
-    pub async fn open_notifications(
-        &self,
-        scope: &WorkspaceScope,
-    ) -> Result<Vec<Notification>, StoreError> {
-        self.db
-            .fetch_all(
-                &Query::select()
-                    .columns([
-                        Notifications::Id,
-                        Notifications::Kind,
-                        Notifications::ChannelId,
-                        Notifications::Message,
-                        Notifications::CreatedAt,
-                    ])
-                    .from(Notifications::Table)
-                    .and_where(Expr::col(Notifications::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(Notifications::ResolvedAt).is_null())
-                    .order_by(Notifications::CreatedAt, Order::Desc)
-                    .order_by(Notifications::Id, Order::Desc)
-                    .limit(200)
-                    .to_owned(),
-            )
-            .await
-    }
 }
 
 fn split_avatar(avatar: Option<(Vec<u8>, String)>) -> (Option<Vec<u8>>, Option<String>) {
@@ -696,25 +638,4 @@ fn split_avatar(avatar: Option<(Vec<u8>, String)>) -> (Option<Vec<u8>>, Option<S
         Some((bytes, media_type)) => (Some(bytes), Some(media_type)),
         None => (None, None),
     }
-}
-
-/// A reconnected or disconnected channel needs no more attention.
-async fn resolve_channel_notifications(
-    tx: &mut crate::db::Tx,
-    workspace: WorkspaceId,
-    channel: i64,
-    now: i64,
-) -> Result<(), StoreError> {
-    tx.conn()
-        .execute(
-            &Query::update()
-                .table(Notifications::Table)
-                .value(Notifications::ResolvedAt, now)
-                .and_where(Expr::col(Notifications::WorkspaceId).eq(workspace.0))
-                .and_where(Expr::col(Notifications::ChannelId).eq(channel))
-                .and_where(Expr::col(Notifications::ResolvedAt).is_null())
-                .to_owned(),
-        )
-        .await?;
-    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod channels;
 pub mod invitations;
 pub mod maintenance;
 pub mod members;
+pub mod notifications;
 pub mod oauth;
 pub mod rate_limit;
 pub mod sessions;
