@@ -78,6 +78,30 @@ pub struct RefreshReport {
     pub failed: usize,
 }
 
+/// What one pass of the background credentials check found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CheckReport {
+    pub ok: usize,
+    pub refused: usize,
+    /// Unreachable, rate limited or failed otherwise: the channel stays as it was.
+    pub failed: usize,
+}
+
+/// How a credentials check ended, as stored on the channel; `None` when no call was made.
+fn check_result<T>(outcome: &Result<T, ChannelError>) -> Option<&'static str> {
+    match outcome {
+        Ok(_) => Some("ok"),
+        Err(ChannelError::Connector(e)) => Some(match e.kind {
+            ErrorKind::Auth => "refused",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Transient | ErrorKind::InvalidResponse => "unreachable",
+            ErrorKind::Permanent | ErrorKind::InvalidInput | ErrorKind::Unsupported => "error",
+        }),
+        Err(ChannelError::NotActive(ChannelState::Broken)) => Some("refused"),
+        Err(_) => None,
+    }
+}
+
 impl ChannelService {
     pub fn new(
         store: Store,
@@ -156,10 +180,16 @@ impl ChannelService {
         now: i64,
     ) -> Result<Channel, ChannelError> {
         scope.require(tribune_domain::Role::can_manage_channels)?;
-        let profile = self
+        let verified = self
             .call(scope, id, now, |connector| Box::pin(connector.verify()))
-            .await?;
+            .await;
         let channel = self.store.channel(scope, id).await?;
+        if let Some(result) = check_result(&verified) {
+            self.store
+                .record_channel_check(channel.key(), result, now)
+                .await?;
+        }
+        let profile = verified?;
         let avatar = self.fetch_avatar(profile.avatar_url.as_deref()).await;
         self.store
             .update_channel_profile(
@@ -432,6 +462,35 @@ impl ChannelService {
             {
                 tracing::error!(channel = sealed.id().0, error = %e, "cannot store a refreshed channel");
                 report.failed += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Checks the credentials of every active channel not checked in the last `every` seconds
+    /// (at most `limit` per pass), as the system: a dead token turns the channel red (and the
+    /// team is told) before a scheduled post fails. Each check's time and result is recorded,
+    /// failed ones too. Several nodes may run it: each channel is claimed by one.
+    pub async fn check_due(
+        &self,
+        now: i64,
+        every: i64,
+        limit: u64,
+    ) -> Result<CheckReport, ChannelError> {
+        let mut report = CheckReport::default();
+        for (scope, id) in self
+            .store
+            .claim_channels_due_for_check(now, every, limit)
+            .await?
+        {
+            match self.check(&scope, id, now).await {
+                Ok(_) => report.ok += 1,
+                Err(ChannelError::Connector(e)) if e.breaks_channel() => report.refused += 1,
+                Err(ChannelError::NotActive(_)) => report.refused += 1,
+                Err(error) => {
+                    tracing::info!(channel = id.0, %error, "channel check did not complete");
+                    report.failed += 1;
+                }
             }
         }
         Ok(report)

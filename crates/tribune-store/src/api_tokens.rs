@@ -1,6 +1,6 @@
 //! Personal API tokens: they act as their user, within that user's workspaces.
 
-use crate::schema::ApiTokens;
+use crate::schema::{ApiTokens, Users};
 use crate::users::User;
 use crate::{Store, StoreError};
 use sea_query::{Expr, ExprTrait, Order, Query};
@@ -105,9 +105,19 @@ impl Store {
             .db
             .fetch_optional(
                 &Query::select()
-                    .columns([ApiTokens::Id, ApiTokens::UserId, ApiTokens::LastUsedAt])
+                    .column((ApiTokens::Table, ApiTokens::Id))
+                    .column((ApiTokens::Table, ApiTokens::UserId))
+                    .column((ApiTokens::Table, ApiTokens::LastUsedAt))
                     .from(ApiTokens::Table)
-                    .and_where(Expr::col(ApiTokens::TokenHash).eq(token_digest(token)))
+                    .inner_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((ApiTokens::Table, ApiTokens::UserId)),
+                    )
+                    .and_where(
+                        Expr::col((ApiTokens::Table, ApiTokens::TokenHash)).eq(token_digest(token)),
+                    )
+                    .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
                     .to_owned(),
             )
             .await?;

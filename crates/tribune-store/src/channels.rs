@@ -69,6 +69,8 @@ pub struct Channel {
     #[serde(skip)]
     pub inbox_cursor: Option<String>,
     pub last_checked_at: Option<i64>,
+    /// How the last credentials check ended: `ok`, `refused`, `unreachable`, `rate_limited`.
+    pub last_check_result: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -105,6 +107,7 @@ struct ChannelRow {
     rate_limited_until: Option<i64>,
     inbox_cursor: Option<String>,
     last_checked_at: Option<i64>,
+    last_check_result: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -129,13 +132,14 @@ impl From<ChannelRow> for Channel {
             rate_limited_until: row.rate_limited_until,
             inbox_cursor: row.inbox_cursor,
             last_checked_at: row.last_checked_at,
+            last_check_result: row.last_check_result,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
     }
 }
 
-const CHANNEL_COLUMNS: [Channels; 19] = [
+const CHANNEL_COLUMNS: [Channels; 20] = [
     Channels::Id,
     Channels::WorkspaceId,
     Channels::Network,
@@ -153,6 +157,7 @@ const CHANNEL_COLUMNS: [Channels; 19] = [
     Channels::RateLimitedUntil,
     Channels::InboxCursor,
     Channels::LastCheckedAt,
+    Channels::LastCheckResult,
     Channels::CreatedAt,
     Channels::UpdatedAt,
 ];
@@ -297,7 +302,7 @@ impl Store {
                         now.into(),
                         new.token_expires_at.into(),
                         Option::<i64>::None.into(),
-                        scope.user().0.into(),
+                        scope.user().map(|u| u.0).into(),
                         now.into(),
                         now.into(),
                         now.into(),
@@ -611,6 +616,76 @@ impl Store {
                     .to_owned(),
             )
             .await
+    }
+
+    /// Claims up to `limit` active channels whose credentials were not checked in the last
+    /// `every` seconds, for the background check, each with a scope acting as the system task
+    /// `channel-check` in the channel's own workspace. A channel is claimed by moving its
+    /// `last_checked_at` with a conditional update, so two nodes never check the same one.
+    pub async fn claim_channels_due_for_check(
+        &self,
+        now: i64,
+        every: i64,
+        limit: u64,
+    ) -> Result<Vec<(WorkspaceScope, ChannelId)>, StoreError> {
+        let stale = || {
+            sea_query::Cond::any()
+                .add(Expr::col(Channels::LastCheckedAt).is_null())
+                .add(Expr::col(Channels::LastCheckedAt).lt(now - every))
+        };
+        let due: Vec<(i64, i64)> = self
+            .db
+            .fetch_all(
+                &Query::select()
+                    .columns([Channels::WorkspaceId, Channels::Id])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::State).eq(ChannelState::Active.as_str()))
+                    .cond_where(stale())
+                    .order_by_expr(Expr::col(Channels::LastCheckedAt).if_null(0), Order::Asc)
+                    .limit(limit)
+                    .to_owned(),
+            )
+            .await?;
+        let mut claimed = Vec::new();
+        for (workspace, id) in due {
+            let won = self
+                .db
+                .execute(
+                    &Query::update()
+                        .table(Channels::Table)
+                        .values([(Channels::LastCheckedAt, now.into())])
+                        .and_where(Expr::col(Channels::WorkspaceId).eq(workspace))
+                        .and_where(Expr::col(Channels::Id).eq(id))
+                        .cond_where(stale())
+                        .to_owned(),
+                )
+                .await?;
+            if won == 1 {
+                claimed.push((
+                    WorkspaceScope::system(WorkspaceId(workspace), "channel-check"),
+                    ChannelId(id),
+                ));
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Records when a channel's credentials were checked and how it ended, failed checks too.
+    pub async fn record_channel_check(
+        &self,
+        key: ChannelKey,
+        result: &'static str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(
+            key,
+            vec![
+                (Channels::LastCheckedAt, now.into()),
+                (Channels::LastCheckResult, result.into()),
+            ],
+            now,
+        )
+        .await
     }
 
     /// Active channels whose token expires before `before`, for the background refresh. This

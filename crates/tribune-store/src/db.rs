@@ -107,9 +107,12 @@ impl Db {
         }
     }
 
+    /// Opens a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), the
+    /// single-writer equivalent of PostgreSQL's row locks: a read-then-write inside it cannot
+    /// interleave with another writer, and no deferred upgrade can fail with `SQLITE_BUSY`.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -181,6 +184,19 @@ impl Db {
 }
 
 impl Tx {
+    /// Serialises transactions that name the same `key` until they end: PostgreSQL takes a
+    /// transaction-scoped advisory lock on the key's hash; on SQLite the transaction already
+    /// holds the database's write lock (`BEGIN IMMEDIATE`). Take several keys in sorted order.
+    pub async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),

@@ -34,6 +34,13 @@ impl From<sqlx::Error> for StoreError {
         {
             return StoreError::Conflict("unique");
         }
+        // PostgreSQL refuses NUL characters in text (SQLSTATE 22021); SQLite would store them.
+        // Either way it is bad input, not a server failure.
+        if let sqlx::Error::Database(db) = &error
+            && db.code().as_deref() == Some("22021")
+        {
+            return StoreError::Invalid(ValidationError::single("text", "error-nul-character"));
+        }
         if matches!(error, sqlx::Error::RowNotFound) {
             return StoreError::NotFound;
         }

@@ -85,7 +85,7 @@ impl Store {
                         email.into(),
                         role.as_str().into(),
                         token_digest(&token).into(),
-                        scope.user().0.into(),
+                        scope.member()?.0.into(),
                         now.into(),
                         (now + INVITATION_TTL_SECS).into(),
                     ])?

@@ -6,8 +6,11 @@
 mod db;
 mod error;
 mod schema;
+mod transaction;
 
+pub mod admin;
 pub mod api_tokens;
+pub mod audit;
 pub mod channels;
 pub mod invitations;
 pub mod maintenance;
@@ -24,6 +27,7 @@ pub mod workspaces;
 pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use maintenance::is_tribune_sqlite_file;
+pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 
 /// The storage handle shared by the web layer and the commands. Cheap to clone.

@@ -152,7 +152,7 @@ impl Store {
                     .values([
                         token_digest(state).into(),
                         scope.workspace().0.into(),
-                        scope.user().0.into(),
+                        scope.member()?.0.into(),
                         network.into(),
                         server.into(),
                         sealed_verifier.into(),

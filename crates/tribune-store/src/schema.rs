@@ -14,6 +14,9 @@ pub enum Users {
     TotpSecret,
     TotpEnabled,
     TotpLastStep,
+    CanCreateWorkspaces,
+    DisabledAt,
+    LastLoginAt,
     CreatedAt,
 }
 
@@ -123,6 +126,7 @@ pub enum Channels {
     InboxCursor,
     ConnectedBy,
     LastCheckedAt,
+    LastCheckResult,
     CreatedAt,
     UpdatedAt,
 }
@@ -161,4 +165,18 @@ pub enum OauthStates {
     Verifier,
     CreatedAt,
     ExpiresAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditEvents {
+    Table,
+    Id,
+    WorkspaceId,
+    At,
+    ActorUserId,
+    Actor,
+    Action,
+    ObjectKind,
+    ObjectId,
+    Details,
 }

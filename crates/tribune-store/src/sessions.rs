@@ -166,6 +166,7 @@ impl Store {
                         Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_digest(token)),
                     )
                     .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(now))
+                    .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
                     .to_owned(),
             )
             .await?;

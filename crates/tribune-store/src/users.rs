@@ -36,6 +36,7 @@ pub struct Credentials {
     pub password_hash: String,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
+    pub disabled_at: Option<i64>,
 }
 
 const USER_COLUMNS: [Users; 7] = [
@@ -76,10 +77,21 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// Creates an account. The password is hashed here, so no caller can store it in clear.
+    /// Creates an account from the command line (the operator's staff): it may create
+    /// workspaces. Accounts that arrive through an invitation may not until an admin allows
+    /// them. The password is hashed here, so no caller can store it in clear.
     pub async fn create_user(&self, new: &UserNew, is_admin: bool) -> Result<User, StoreError> {
         let mut tx = self.db.begin().await?;
         let user = insert_user(&mut tx.conn(), new, is_admin).await?;
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(Users::Table)
+                    .values([(Users::CanCreateWorkspaces, true.into())])
+                    .and_where(Expr::col(Users::Id).eq(user.id))
+                    .to_owned(),
+            )
+            .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -150,6 +162,7 @@ impl Store {
                         Users::PasswordHash,
                         Users::TotpSecret,
                         Users::TotpEnabled,
+                        Users::DisabledAt,
                     ])
                     .from(Users::Table)
                     .and_where(filter)
@@ -160,7 +173,7 @@ impl Store {
 
     /// Replaces the password (already validated by the caller's policy check).
     pub async fn set_password(&self, id: UserId, password: &str) -> Result<(), StoreError> {
-        let hash = hash_password(password).map_err(|_| StoreError::Refused("error-internal"))?;
+        let hash = hash_off_thread(password).await?;
         self.update_user(id, [(Users::PasswordHash, hash.into())])
             .await
     }
@@ -249,7 +262,7 @@ pub(crate) async fn insert_user(
     new: &UserNew,
     is_admin: bool,
 ) -> Result<User, StoreError> {
-    let hash = hash_password(&new.password).map_err(|_| StoreError::Refused("error-internal"))?;
+    let hash = hash_off_thread(&new.password).await?;
     let stmt = Query::insert()
         .into_table(Users::Table)
         .columns([
@@ -272,4 +285,14 @@ pub(crate) async fn insert_user(
         Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("email")),
         other => other,
     }
+}
+
+/// Argon2 takes tens of milliseconds of CPU: it runs on the blocking pool, never on the async
+/// workers that serve other requests.
+pub(crate) async fn hash_off_thread(password: &str) -> Result<String, StoreError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| StoreError::Refused("error-internal"))?
+        .map_err(|_| StoreError::Refused("error-internal"))
 }

@@ -1,5 +1,6 @@
 //! Workspaces (one per client) and the scope that guards everything inside them.
 
+use crate::audit::Actor;
 use crate::schema::{Memberships, Workspaces};
 use crate::{Store, StoreError, unix_now};
 use sea_query::{Expr, ExprTrait, Order, Query};
@@ -8,12 +9,14 @@ use tribune_domain::security::token::random_token;
 use tribune_domain::workspace::WorkspaceProfile;
 use tribune_domain::{Lang, Role, UserId, WorkspaceId};
 
-/// Proof that a user is a member of a workspace, with their role. Only [`Store::scope`] makes
-/// one, from a membership row, so every workspace-scoped call is isolated by construction.
+/// Proof that an actor may work in a workspace, with the role it acts with. Only the store makes
+/// one: [`Store::scope`] from a membership row, or the store itself for background work it hands
+/// out (a system actor, recorded as such in the audit), so every workspace-scoped call is
+/// isolated by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkspaceScope {
     workspace: WorkspaceId,
-    user: UserId,
+    actor: Actor,
     role: Role,
 }
 
@@ -22,8 +25,30 @@ impl WorkspaceScope {
         self.workspace
     }
 
-    pub fn user(&self) -> UserId {
-        self.user
+    /// The member acting, or `None` for tribune's background work.
+    pub fn user(&self) -> Option<UserId> {
+        self.actor.user()
+    }
+
+    /// The member acting; `Forbidden` for background work, which acts for nobody in particular
+    /// and so cannot do what only a person can (invite, authorise an app).
+    pub fn member(&self) -> Result<UserId, StoreError> {
+        self.actor.user().ok_or(StoreError::Forbidden)
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// A scope for background work on `workspace`, acting as `task`. Crate-private: only store
+    /// methods that hand out work rows (channels due for a check, due jobs) create one, from the
+    /// row's own workspace.
+    pub(crate) fn system(workspace: WorkspaceId, task: &'static str) -> WorkspaceScope {
+        WorkspaceScope {
+            workspace,
+            actor: Actor::System(task),
+            role: Role::Manager,
+        }
     }
 
     pub fn role(&self) -> Role {
@@ -202,17 +227,21 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         Ok(WorkspaceScope {
             workspace,
-            user,
+            actor: Actor::User(user),
             role,
         })
     }
 
-    /// Creates a workspace; its creator becomes its owner.
+    /// Creates a workspace; its creator becomes its owner. Only instance admins and the people
+    /// they allowed may (never someone who only holds client roles).
     pub async fn create_workspace(
         &self,
         creator: UserId,
         profile: &WorkspaceProfile,
     ) -> Result<WorkspaceScope, StoreError> {
+        if !self.may_create_workspaces(creator).await? {
+            return Err(StoreError::Refused("error-cannot-create-workspace"));
+        }
         let now = unix_now();
         let mut tx = self.db.begin().await?;
         let mut values: Vec<(Workspaces, sea_query::Value)> = profile_values(profile).into();
@@ -255,7 +284,7 @@ impl Store {
         tx.commit().await?;
         Ok(WorkspaceScope {
             workspace: WorkspaceId(id),
-            user: creator,
+            actor: Actor::User(creator),
             role: Role::Owner,
         })
     }

@@ -102,6 +102,11 @@ impl From<StoreError> for AppError {
             StoreError::Conflict("member") => AppError::Conflict("error-already-member"),
             StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
             StoreError::Refused(key) => AppError::Refused(key),
+            StoreError::Invalid(invalid)
+                if invalid.for_field("text") == Some("error-nul-character") =>
+            {
+                AppError::BadRequest("error-nul-character")
+            }
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
             other => AppError::Internal(other.to_string()),
         }

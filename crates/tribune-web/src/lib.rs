@@ -8,7 +8,9 @@ mod error;
 mod forms;
 pub mod i18n;
 mod metrics;
+mod nul;
 mod pages;
+mod passwords;
 mod routes;
 mod static_files;
 
@@ -31,10 +33,16 @@ pub struct WebConfig {
     pub login_max_failures: i64,
     /// Failed logins per client IP address in the window before refusing.
     pub login_max_failures_per_ip: i64,
+    /// Failed logins per account from all addresses in the window before the account is
+    /// locked for everyone (and its owner told): a softer ceiling than the per-address limit,
+    /// so one attacker cannot lock a person out from everywhere with a few tries.
+    pub login_max_failures_per_account: i64,
     pub login_window_secs: i64,
     /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry
     /// (the one the proxy added) instead of the connection's peer.
     pub trust_forwarded_for: bool,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -44,8 +52,10 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             login_max_failures: 5,
             login_max_failures_per_ip: 50,
+            login_max_failures_per_account: 50,
             login_window_secs: 15 * 60,
             trust_forwarded_for: false,
+            metrics_token: None,
         }
     }
 }

@@ -54,7 +54,7 @@ impl Metrics {
 
 pub async fn track(State(state): State<crate::AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -72,4 +72,20 @@ pub async fn track(State(state): State<crate::AppState>, request: Request, next:
         .get_or_create(&labels)
         .observe(started.elapsed().as_secs_f64());
     response
+}
+
+/// The method as a label: the standard ones by name, anything a client invents as `other`, so
+/// a stream of made-up methods cannot grow the label set (and memory) without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }

@@ -56,8 +56,8 @@ async fn malformed_and_invalid_json_is_refused_with_a_problem_body() {
             ),
             (
                 r#"{"name": "a\u0000b"}"#,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "error-invalid",
+                StatusCode::BAD_REQUEST,
+                "error-nul-character",
             ),
             (
                 r#"{"name": "X", "languages": ["klingon"]}"#,
@@ -233,6 +233,80 @@ async fn malformed_forms_get_a_clear_error() {
             .await;
         assert_eq!(bad_role.status(), StatusCode::BAD_REQUEST);
         assert!(bad_role.text().await.unwrap().contains("Rôle inconnu."));
+    })
+    .await;
+}
+
+/// NUL characters: PostgreSQL cannot store them and SQLite would, so both answer 400 with a
+/// clear message, in forms, JSON bodies and query strings, whatever the field.
+#[tokio::test]
+async fn nul_characters_are_a_clear_400_on_both_databases() {
+    each_backend(|app: TestApp| async move {
+        let owner = app.setup_owner("owner@example.fr").await;
+        let token = app.api_token("owner@example.fr").await;
+        let workspaces = workspace_count(&app, &token).await;
+        // A field with no rule against control characters (brand voice) and one with (name).
+        let bodies = [
+            json!({ "name": "Brand", "brand_voice": "ok\u{0}then" }),
+            json!({ "name": "ok\u{0}then" }),
+        ];
+        for body in bodies {
+            let response = app
+                .api(&token, Method::POST, "/workspaces")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{body} on {}",
+                app.backend
+            );
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(problem["code"], "error-nul-character");
+            assert!(
+                problem["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("NUL"),
+                "{problem}"
+            );
+        }
+        let response = app
+            .post_form(
+                &owner,
+                "/workspaces",
+                &[("name", "Brand\0"), ("timezone", "Europe/Paris")],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "form on {}",
+            app.backend
+        );
+        let response = app
+            .api(&token, Method::GET, "/workspaces?x=%00")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "query on {}",
+            app.backend
+        );
+        // Nothing was created, and the escaped text "\u0000" itself is fine.
+        assert_eq!(workspace_count(&app, &token).await, workspaces);
+        let response = app
+            .api(&token, Method::POST, "/workspaces")
+            .header("content-type", "application/json")
+            .body(r#"{"name": "Brand", "brand_voice": "literal \\u0000 text"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", app.backend);
     })
     .await;
 }

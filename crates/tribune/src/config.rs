@@ -45,11 +45,13 @@ pub struct FileConfig {
     login_max_failures: Option<i64>,
     trust_proxy: Option<bool>,
     allow_http_networks: Option<bool>,
+    metrics_token: Option<String>,
 }
 
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
 # TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT,
-# TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY, TRIBUNE_ALLOW_HTTP_NETWORKS)
+# TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY, TRIBUNE_ALLOW_HTTP_NETWORKS,
+# TRIBUNE_METRICS_TOKEN)
 # override this file, and command-line flags override both.
 
 # Where the SQLite database and the generated secret key live.
@@ -71,7 +73,8 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # text or json
 # log_format = "text"
 
-# Failed logins per address within 15 minutes before further attempts are refused.
+# Failed logins per account and address within 15 minutes before further attempts from that
+# address are refused. An account is locked for everyone after ten times as many.
 # login_max_failures = 5
 
 # Behind a reverse proxy, take the client's address from the last X-Forwarded-For entry (used
@@ -82,6 +85,9 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # a WordPress site on 127.0.0.1 or 192.168.…). Off by default: credentials would travel
 # unencrypted, and addresses typed into tribune could reach its own network. For test servers.
 # allow_http_networks = false
+
+# Protect /metrics: when set, Prometheus must send "Authorization: Bearer <token>".
+# metrics_token = "…"
 "#;
 
 /// The resolved configuration.
@@ -96,6 +102,8 @@ pub struct Settings {
     pub login_max_failures: i64,
     pub trust_proxy: bool,
     pub allow_http_networks: bool,
+    /// When set, `/metrics` answers only requests bearing this token.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -113,6 +121,10 @@ impl std::fmt::Debug for Settings {
             .field("login_max_failures", &self.login_max_failures)
             .field("trust_proxy", &self.trust_proxy)
             .field("allow_http_networks", &self.allow_http_networks)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -197,6 +209,9 @@ impl Settings {
             login_max_failures,
             trust_proxy,
             allow_http_networks,
+            metrics_token: env("TRIBUNE_METRICS_TOKEN")
+                .or(file.metrics_token)
+                .filter(|t| !t.is_empty()),
         })
     }
 

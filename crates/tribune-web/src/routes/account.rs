@@ -13,7 +13,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tribune_domain::security::password::verify_password;
 use tribune_domain::security::totp;
 use tribune_domain::user::validate_password;
 use tribune_domain::validation::{ValidationError, required_line};
@@ -205,7 +204,7 @@ pub async fn password(
     let store = state.store();
     let credentials = store.credentials_by_id(authed.user.user_id()).await?;
     let mut errors = ValidationError::default();
-    if !verify_password(&form.current, &credentials.password_hash) {
+    if !crate::passwords::verify(&form.current, &credentials.password_hash).await {
         errors.push("current", "error-password-wrong");
     }
     if let Err(invalid) = validate_password(&form.password) {
@@ -303,7 +302,7 @@ pub async fn totp_disable(
 ) -> Result<Response, AppError> {
     let store = state.store();
     let credentials = store.credentials_by_id(authed.user.user_id()).await?;
-    if !verify_password(&form.password, &credentials.password_hash) {
+    if !crate::passwords::verify(&form.password, &credentials.password_hash).await {
         let extras = Extras {
             error: Some("error-password-wrong"),
             ..Default::default()

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::context::{RequestCtx, SESSION_COOKIE, set_cookie, with_cookies};
 use crate::error::AppError;
+use crate::error::with_status;
 use crate::forms::{safe_next, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -11,8 +12,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tribune_domain::security::password::{dummy_hash, verify_password};
+use tribune_domain::security::password::dummy_hash;
 use tribune_domain::security::totp;
+use tribune_store::rate_limit::{AttemptLimit, AttemptReservation};
 use tribune_store::sessions::SESSION_TTL_SECS;
 use tribune_store::unix_now;
 
@@ -74,21 +76,25 @@ pub async fn login_form(
     }))
 }
 
-/// Refuses when `key` has failed too often lately.
-async fn check_rate(state: &AppState, key: &str, max: i64, now: i64) -> Result<(), AppError> {
+/// Reserves an attempt against `limits` before any slow check; `TooManyRequests` when one of
+/// them is full.
+async fn reserve(
+    state: &AppState,
+    limits: &[AttemptLimit],
+    now: i64,
+) -> Result<AttemptReservation, AppError> {
     let window = state.config().login_window_secs;
-    if state
+    state
         .store()
-        .login_failures_since(key, now - window)
+        .reserve_attempt(limits, now - window, now)
         .await?
-        >= max
-    {
-        return Err(AppError::TooManyRequests {
+        .map_err(|_| AppError::TooManyRequests {
             retry_after_secs: window,
-        });
-    }
-    Ok(())
+        })
 }
+
+/// Index of the per-account ceiling in the login limits.
+const ACCOUNT_LIMIT: usize = 1;
 
 pub async fn login(
     State(state): State<AppState>,
@@ -99,10 +105,24 @@ pub async fn login(
     let config = state.config();
     let now = unix_now();
     let email = form.email.trim().to_lowercase();
-    let email_key = format!("email:{email}");
-    let ip_key = format!("ip:{}", ctx.client.ip);
-    check_rate(&state, &email_key, config.login_max_failures, now).await?;
-    check_rate(&state, &ip_key, config.login_max_failures_per_ip, now).await?;
+    // Failures are counted per (account, address): someone guessing from one place is stopped
+    // after a few tries without locking the account's owner out elsewhere. The account as a
+    // whole has a softer ceiling, and each address one across accounts.
+    let limits = [
+        AttemptLimit {
+            key: format!("login:{email}|{}", ctx.client.ip),
+            max: config.login_max_failures,
+        },
+        AttemptLimit {
+            key: format!("email:{email}"),
+            max: config.login_max_failures_per_account,
+        },
+        AttemptLimit {
+            key: format!("ip:{}", ctx.client.ip),
+            max: config.login_max_failures_per_ip,
+        },
+    ];
+    let reservation = reserve(&state, &limits, now).await?;
 
     let credentials = if email.len() <= 254 {
         store.credentials_by_email(&email).await?
@@ -112,23 +132,24 @@ pub async fn login(
     let hash = credentials
         .as_ref()
         .map_or(dummy_hash(), |c| c.password_hash.as_str());
-    let password_ok = form.password.len() <= 1024 && verify_password(&form.password, hash);
+    let password_ok =
+        form.password.len() <= 1024 && crate::passwords::verify(&form.password, hash).await;
     let Some(credentials) = credentials.filter(|_| password_ok) else {
-        store.record_login_failure(&email_key, now).await?;
-        store.record_login_failure(&ip_key, now).await?;
-        let c = Chrome::bare(&state, &ctx);
-        let page = LoginPage {
-            error: Some(c.tr.t("error-login-failed")),
-            c,
-            email: form.email.chars().take(254).collect(),
-            next: safe_next(form.next.as_deref()),
-        };
-        let mut response = render(&page);
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
-        return Ok(response);
+        // The reservation stays: it is the recorded failure.
+        if reservation.counts.get(ACCOUNT_LIMIT) == Some(&config.login_max_failures_per_account) {
+            tracing::warn!(
+                "an account reached its failed-login ceiling and is locked for the window"
+            );
+        }
+        return Ok(login_refused(&state, &ctx, &form, "error-login-failed"));
     };
-    store.clear_login_failures(&email_key).await?;
+    store.release_attempt(reservation).await?;
+    if credentials.disabled_at.is_some() {
+        return Ok(login_refused(&state, &ctx, &form, "error-account-disabled"));
+    }
+    store.clear_login_failures(&limits[0].key).await?;
     let user = tribune_domain::UserId(credentials.id);
+    store.touch_last_login(user, now).await?;
     let (token, _) = store
         .create_session(user, credentials.totp_enabled, &ctx.client, now)
         .await?;
@@ -145,6 +166,18 @@ pub async fn login(
         next
     };
     Ok(with_cookies(see_other(&location), vec![cookie]))
+}
+
+/// The login page again, with `error` and what was typed (never the password), as a 401.
+fn login_refused(state: &AppState, ctx: &RequestCtx, form: &LoginForm, error: &str) -> Response {
+    let c = Chrome::bare(state, ctx);
+    let page = LoginPage {
+        error: Some(c.tr.t(error)),
+        c,
+        email: form.email.chars().take(254).collect(),
+        next: safe_next(form.next.as_deref()),
+    };
+    with_status(render(&page), StatusCode::UNAUTHORIZED)
 }
 
 pub async fn totp_form(
@@ -174,7 +207,11 @@ pub async fn totp(
     let store = state.store();
     let now = unix_now();
     let key = format!("totp:{}", user.id);
-    check_rate(&state, &key, state.config().login_max_failures, now).await?;
+    let limits = [AttemptLimit {
+        key: key.clone(),
+        max: state.config().login_max_failures,
+    }];
+    let reservation = reserve(&state, &limits, now).await?;
     let credentials = store.credentials_by_id(user.user_id()).await?;
     let secret = credentials
         .totp_secret
@@ -182,7 +219,6 @@ pub async fn totp(
         .and_then(|sealed| state.secrets().open(sealed).ok())
         .ok_or_else(|| AppError::Internal("TOTP secret unreadable".into()))?;
     if !totp_code_is_fresh(&state, user.user_id(), &secret, &form.code, now).await? {
-        store.record_login_failure(&key, now).await?;
         let c = Chrome::bare(&state, &ctx);
         let page = TotpPage {
             error: Some(c.tr.t("error-totp-wrong")),
@@ -193,6 +229,7 @@ pub async fn totp(
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(response);
     }
+    store.release_attempt(reservation).await?;
     store.clear_login_failures(&key).await?;
     store.complete_totp(session.session_id()).await?;
     Ok(see_other(&safe_next(form.next.as_deref())))

@@ -38,7 +38,7 @@ pub(crate) const CSP_OAUTH_FORMS: &str = "default-src 'self'; img-src 'self' dat
      form-action 'self' https:; base-uri 'none'";
 
 /// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
-/// metrics, request resolution (user, language, CSRF), error rendering.
+/// metrics, request resolution (user, language, CSRF), error rendering, NUL refusal.
 pub fn router(state: AppState) -> Router {
     let limit = state.config().max_body_bytes;
     let security_headers = [
@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{name}", get(static_files::serve))
         .nest("/api/v1", api::router())
         .fallback(|| async { AppError::NotFound })
+        .layer(axum::middleware::from_fn(crate::nul::reject_nul))
         .layer(from_fn_with_state(state.clone(), render_errors))
         .layer(from_fn_with_state(state.clone(), resolve_request))
         .layer(from_fn_with_state(state.clone(), metrics::track))

@@ -8,7 +8,7 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tribune_channels::{ChannelService, RefreshReport};
+use tribune_channels::{ChannelService, CheckReport, RefreshReport};
 use tribune_connectors::http::{HttpClient, HttpConfig};
 use tribune_web::{AppState, WebConfig, router};
 
@@ -50,6 +50,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
+        login_max_failures_per_account: settings.login_max_failures * 10,
+        metrics_token: settings.metrics_token.clone(),
         trust_forwarded_for: settings.trust_proxy,
         ..WebConfig::default()
     };
@@ -115,18 +117,36 @@ pub fn channel_service(
     ))
 }
 
-/// Renews channel tokens before they expire, every five minutes, so a token never dies before
-/// a scheduled post. Several nodes may run it: a refresh is idempotent, at worst done twice.
+/// How often each channel's credentials are checked in the background, and how many checks one
+/// five-minute pass makes at most (the oldest checked first).
+const CHECK_EVERY_SECS: i64 = 60 * 60;
+const CHECKS_PER_PASS: u64 = 50;
+
+/// Every five minutes: renews channel tokens before they expire, so a token never dies before a
+/// scheduled post, and checks the credentials of channels not checked in the last hour, so a
+/// revoked token turns the channel red before a publish fails. Several nodes may run it: a
+/// refresh is idempotent, and each channel check is claimed by one node.
 async fn refresh_tokens(channels: ChannelService) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
         tick.tick().await;
-        match channels.refresh_expiring(tribune_store::unix_now()).await {
+        let now = tribune_store::unix_now();
+        match channels.refresh_expiring(now).await {
             Ok(report) if report != RefreshReport::default() => {
                 tracing::info!(?report, "channel tokens refreshed");
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "token refresh failed"),
+        }
+        match channels
+            .check_due(now, CHECK_EVERY_SECS, CHECKS_PER_PASS)
+            .await
+        {
+            Ok(report) if report != CheckReport::default() => {
+                tracing::info!(?report, "channel credentials checked");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "channel check failed"),
         }
     }
 }
