@@ -635,3 +635,142 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
         );
     }
 }
+
+/// 100 wrong passwords sent at once for one account from one address: only the limit's worth
+/// are checked (401), the rest refused before hashing (429). And one attacker's address does
+/// not lock the account's owner out from another address.
+#[tokio::test]
+async fn the_login_limit_holds_under_concurrency_and_is_per_address() {
+    for db in tribune_store::testing::TestDb::all().await {
+        let config = tribune_web::WebConfig {
+            trust_forwarded_for: true,
+            login_max_failures: 5,
+            login_max_failures_per_ip: 1000,
+            login_max_failures_per_account: 1000,
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(db, config).await;
+        app.setup_owner("owner@example.fr").await;
+        let attempt = |from: &'static str, password: &'static str| {
+            let app = &app;
+            async move {
+                let client = app.browser();
+                let token = app.csrf(&client, "/no-such-page").await;
+                client
+                    .post(format!("{}/login", app.url))
+                    .header("x-forwarded-for", from)
+                    .form(&[
+                        ("_csrf", token.as_str()),
+                        ("email", "owner@example.fr"),
+                        ("password", password),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        let statuses = futures_join_all((0..100).map(|_| attempt("203.0.113.66", "mauvais"))).await;
+        let checked = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(checked, 5, "{}: {statuses:?}", app.backend);
+        assert_eq!(refused, 95, "{}", app.backend);
+        // The right password from the attacker's address is refused too, for the window...
+        assert_eq!(
+            attempt("203.0.113.66", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // ...but the owner, elsewhere, still logs in.
+        assert_eq!(
+            attempt("198.51.100.1", PASSWORD).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+/// Runs futures concurrently on the test's runtime and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for future in futures {
+        set.push(Box::pin(future));
+    }
+    let mut outputs = Vec::with_capacity(set.len());
+    // Poll every pending future on each wake-up until all are ready.
+    let mut pending: Vec<_> = set.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, result) in pending.iter_mut().zip(results.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(output) => {
+                        *result = Some(output);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.extend(results.into_iter().flatten());
+    outputs
+}
+
+/// `/metrics` labels: invented methods fold into one label, so they cannot grow memory; with
+/// a token configured, `/metrics` needs it.
+#[tokio::test]
+async fn metrics_labels_are_bounded_and_metrics_can_require_a_token() {
+    let db = tribune_store::testing::TestDb::sqlite();
+    let config = tribune_web::WebConfig {
+        metrics_token: Some("s3cret-metrics".into()),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(db, config).await;
+    let client = app.browser();
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        client
+            .request(method, format!("{}/healthz", app.url))
+            .send()
+            .await
+            .unwrap();
+    }
+    let refused = client
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let wrong = client
+        .get(format!("{}/metrics", app.url))
+        .bearer_auth("s3cret-metricz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let text = client
+        .get(format!("{}/metrics", app.url))
+        .bearer_auth("s3cret-metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("INVENTED"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
+}

@@ -25,10 +25,14 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            // A problem body of its own: a scraper is not a browser to send to the login page.
             return (
                 StatusCode::UNAUTHORIZED,
-                [(WWW_AUTHENTICATE, "Bearer")],
-                "metrics need a bearer token",
+                [
+                    (WWW_AUTHENTICATE, "Bearer"),
+                    (CONTENT_TYPE, "application/problem+json"),
+                ],
+                r#"{"type":"about:blank","status":401,"title":"metrics need a bearer token"}"#,
             )
                 .into_response();
         }
