@@ -7,6 +7,7 @@ mod db;
 mod error;
 mod schema;
 
+pub mod admin_lists;
 pub mod api_tokens;
 pub mod channels;
 pub mod invitations;
@@ -23,7 +24,6 @@ pub mod workspaces;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use maintenance::is_tribune_sqlite_file;
 pub use workspaces::WorkspaceScope;
 
 /// The storage handle shared by the web layer and the commands. Cheap to clone.
