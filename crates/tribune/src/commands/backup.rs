@@ -122,6 +122,12 @@ pub async fn restore(settings: Settings, args: RestoreArgs) -> anyhow::Result<()
     // an interrupted restore is removed first: the exclusive lock proves no restore runs.
     let incoming = beside(&target, ".restoring");
     let incoming_journal = beside(&incoming, "-journal");
+    if incoming.canonicalize().is_ok_and(|i| i == source) {
+        bail!(
+            "{} is tribune's own working copy; copy it elsewhere first",
+            source.display()
+        );
+    }
     remove_if_present(&incoming)?;
     remove_if_present(&incoming_journal)?;
     let prepared = async {
