@@ -9,6 +9,7 @@ mod schema;
 mod transaction;
 
 pub mod admin;
+pub mod admin_lists;
 pub mod api_tokens;
 pub mod audit;
 pub mod channels;
@@ -26,7 +27,6 @@ pub mod workspaces;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use maintenance::is_tribune_sqlite_file;
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 

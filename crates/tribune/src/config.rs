@@ -32,6 +32,15 @@ pub enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
 /// The TOML file's shape.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,12 +55,13 @@ pub struct FileConfig {
     trust_proxy: Option<bool>,
     allow_http_networks: Option<bool>,
     metrics_token: Option<String>,
+    network_proxy: Option<String>,
 }
 
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
 # TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT,
 # TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY, TRIBUNE_ALLOW_HTTP_NETWORKS,
-# TRIBUNE_METRICS_TOKEN)
+# TRIBUNE_METRICS_TOKEN, TRIBUNE_NETWORK_PROXY)
 # override this file, and command-line flags override both.
 
 # Where the SQLite database and the generated secret key live.
@@ -88,6 +98,12 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 
 # Protect /metrics: when set, Prometheus must send "Authorization: Bearer <token>".
 # metrics_token = "…"
+
+# Send channel traffic (calls to the networks) through this HTTP(S) proxy. Without it, proxy
+# environment variables are ignored for channel traffic, so they cannot bypass the checks that
+# keep tribune from calling local or private addresses. With it, those checks apply to the
+# addresses as written, not to what the proxy resolves.
+# network_proxy = "http://proxy.internal:3128"
 "#;
 
 /// The resolved configuration.
@@ -104,6 +120,74 @@ pub struct Settings {
     pub allow_http_networks: bool,
     /// When set, `/metrics` answers only requests bearing this token.
     pub metrics_token: Option<String>,
+    /// The proxy channel traffic goes through, if any (never taken from the environment's
+    /// proxy variables).
+    pub network_proxy: Option<String>,
+    sources: Sources,
+}
+
+/// Where a resolved value came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    #[default]
+    Default,
+    File,
+    Environment,
+    Flag,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "file",
+            Source::Environment => "environment",
+            Source::Flag => "command line",
+        }
+    }
+}
+
+/// One [`Source`] per setting, for `tribune config show`.
+#[derive(Clone, Debug, Default)]
+struct Sources {
+    data_dir: Source,
+    database_url: Source,
+    listen: Source,
+    public_url: Source,
+    secret_key: Source,
+    log_format: Source,
+    login_max_failures: Source,
+    trust_proxy: Source,
+    allow_http_networks: Source,
+    metrics_token: Source,
+    network_proxy: Source,
+}
+
+/// The address `tribune serve` listens on when none is configured.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// For options clap reads from a flag or its environment variable: which one gave `value`.
+fn flag_or_env(given: bool, variable: &str, value: &str) -> Option<Source> {
+    if !given {
+        return None;
+    }
+    let from_env = std::env::var(variable).is_ok_and(|v| !v.is_empty() && v == value);
+    Some(if from_env {
+        Source::Environment
+    } else {
+        Source::Flag
+    })
+}
+
+/// For options read from the environment or the file.
+fn env_or_file(env: bool, file: bool) -> Source {
+    if env {
+        Source::Environment
+    } else if file {
+        Source::File
+    } else {
+        Source::Default
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -125,12 +209,38 @@ impl std::fmt::Debug for Settings {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "network_proxy",
+                &self.network_proxy.as_deref().map(redact_url),
+            )
             .finish()
     }
 }
 
-/// Hides a password in a database URL.
+/// Hides a password in a database URL, given before the host or as a `password=` parameter.
 pub fn redact_url(url: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = redact_credentials(url);
+    if let Some(query) = query {
+        let parameters: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                    format!("{key}=<redacted>")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&parameters.join("&"));
+    }
+    redacted
+}
+
+fn redact_credentials(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
@@ -165,6 +275,59 @@ impl Settings {
             None => FileConfig::default(),
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let sources = Sources {
+            data_dir: flag_or_env(
+                args.data_dir.is_some(),
+                "TRIBUNE_DATA_DIR",
+                &args
+                    .data_dir
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            )
+            .unwrap_or(env_or_file(false, file.data_dir.is_some())),
+            database_url: flag_or_env(
+                args.database_url.is_some(),
+                "TRIBUNE_DATABASE_URL",
+                args.database_url.as_deref().unwrap_or_default(),
+            )
+            .unwrap_or(env_or_file(false, file.database_url.is_some())),
+            listen: env_or_file(env("TRIBUNE_LISTEN").is_some(), file.listen.is_some()),
+            public_url: env_or_file(
+                env("TRIBUNE_PUBLIC_URL").is_some(),
+                file.public_url.is_some(),
+            ),
+            secret_key: env_or_file(
+                env("TRIBUNE_SECRET_KEY").is_some(),
+                file.secret_key.is_some(),
+            ),
+            log_format: flag_or_env(
+                args.log_format.is_some(),
+                "TRIBUNE_LOG_FORMAT",
+                args.log_format.map(LogFormat::name).unwrap_or_default(),
+            )
+            .unwrap_or(env_or_file(false, file.log_format.is_some())),
+            login_max_failures: env_or_file(
+                env("TRIBUNE_LOGIN_MAX_FAILURES").is_some(),
+                file.login_max_failures.is_some(),
+            ),
+            trust_proxy: env_or_file(
+                env("TRIBUNE_TRUST_PROXY").is_some(),
+                file.trust_proxy.is_some(),
+            ),
+            allow_http_networks: env_or_file(
+                env("TRIBUNE_ALLOW_HTTP_NETWORKS").is_some(),
+                file.allow_http_networks.is_some(),
+            ),
+            metrics_token: env_or_file(
+                env("TRIBUNE_METRICS_TOKEN").is_some(),
+                file.metrics_token.is_some(),
+            ),
+            network_proxy: env_or_file(
+                env("TRIBUNE_NETWORK_PROXY").is_some(),
+                file.network_proxy.is_some(),
+            ),
+        };
         let data_dir = args
             .data_dir
             .clone()
@@ -212,11 +375,124 @@ impl Settings {
             metrics_token: env("TRIBUNE_METRICS_TOKEN")
                 .or(file.metrics_token)
                 .filter(|t| !t.is_empty()),
+            network_proxy: env("TRIBUNE_NETWORK_PROXY")
+                .or(file.network_proxy)
+                .filter(|t| !t.is_empty()),
+            sources,
         })
+    }
+
+    /// The resolved configuration as a TOML file, each value followed by where it came from,
+    /// secrets redacted. Printed by `tribune config show`.
+    pub fn show(&self) -> String {
+        fn quoted(text: &str) -> String {
+            toml::Value::String(text.to_owned()).to_string()
+        }
+        let s = &self.sources;
+        let mut lines: Vec<(String, Source)> = vec![
+            (
+                format!(
+                    "data_dir = {}",
+                    quoted(&self.data_dir.display().to_string())
+                ),
+                s.data_dir,
+            ),
+            (
+                format!("database_url = {}", quoted(&redact_url(&self.database_url))),
+                s.database_url,
+            ),
+            (
+                format!(
+                    "listen = {}",
+                    quoted(self.listen.as_deref().unwrap_or(DEFAULT_LISTEN))
+                ),
+                s.listen,
+            ),
+        ];
+        lines.push(match &self.public_url {
+            Some(url) => (format!("public_url = {}", quoted(url)), s.public_url),
+            None => (
+                "# public_url: not set, http:// and the address tribune listens on".to_owned(),
+                Source::Default,
+            ),
+        });
+        lines.push(match &self.secret_key {
+            Some(_) => (
+                format!("secret_key = {}", quoted("<redacted>")),
+                s.secret_key,
+            ),
+            None => (
+                format!(
+                    "# secret_key: not set, read from {} (generated on first run)",
+                    self.data_dir.join("secret.key").display()
+                ),
+                Source::Default,
+            ),
+        });
+        lines.extend([
+            (
+                format!("log_format = {}", quoted(self.log_format.name())),
+                s.log_format,
+            ),
+            (
+                format!("login_max_failures = {}", self.login_max_failures),
+                s.login_max_failures,
+            ),
+            (format!("trust_proxy = {}", self.trust_proxy), s.trust_proxy),
+            (
+                format!("allow_http_networks = {}", self.allow_http_networks),
+                s.allow_http_networks,
+            ),
+        ]);
+        lines.push(match &self.metrics_token {
+            Some(_) => (
+                format!("metrics_token = {}", quoted("<redacted>")),
+                s.metrics_token,
+            ),
+            None => (
+                "# metrics_token: not set, /metrics is open".to_owned(),
+                Source::Default,
+            ),
+        });
+        lines.push(match &self.network_proxy {
+            Some(proxy) => (
+                format!("network_proxy = {}", quoted(&redact_url(proxy))),
+                s.network_proxy,
+            ),
+            None => (
+                "# network_proxy: not set, channel traffic goes direct".to_owned(),
+                Source::Default,
+            ),
+        });
+        let width = lines
+            .iter()
+            .filter(|(line, _)| !line.starts_with('#'))
+            .map(|(line, _)| line.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::from(
+            "# tribune's resolved configuration: defaults, then the file, then the environment,\n\
+             # then command-line flags. Secrets are redacted.\n",
+        );
+        for (line, source) in lines {
+            if line.starts_with('#') {
+                out.push_str(&line);
+            } else {
+                out.push_str(&format!("{line:<width$}  # {}", source.name()));
+            }
+            out.push('\n');
+        }
+        out
     }
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+
+    /// The SQLite database file named by the URL.
+    pub fn sqlite_path(&self) -> anyhow::Result<PathBuf> {
+        tribune_store::maintenance::sqlite_path(&self.database_url)
+            .context("cannot tell where the SQLite database is")
     }
 
     /// Creates the data directory (private to the user) when SQLite lives there.
@@ -302,6 +578,10 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+        assert_eq!(
+            redact_url("postgres://u@h/db?sslmode=require&password=secret"),
+            "postgres://u@h/db?sslmode=require&password=<redacted>"
+        );
     }
 
     #[test]

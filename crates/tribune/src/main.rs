@@ -2,6 +2,9 @@
 
 mod commands;
 mod config;
+mod errors;
+mod lock;
+mod table;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,9 +31,12 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// List workspaces.
+    #[command(subcommand)]
+    Workspace(commands::workspace::WorkspaceCommand),
     /// Copy a consistent snapshot of the SQLite database to FILE (safe while serving).
     Backup(commands::backup::BackupArgs),
-    /// Replace the SQLite database with a backup FILE (stop tribune first).
+    /// Replace the SQLite database with a checked backup FILE (stop tribune first).
     Restore(commands::backup::RestoreArgs),
     /// Show the configuration.
     #[command(subcommand)]
@@ -63,6 +69,7 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate(settings).await,
             Command::User(command) => commands::user::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,
+            Command::Workspace(command) => commands::workspace::run(settings, command).await,
             Command::Backup(args) => commands::backup::backup(settings, args).await,
             Command::Restore(args) => commands::backup::restore(settings, args).await,
             Command::Config(command) => commands::config::run(settings, command),
@@ -75,7 +82,7 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("tribune: {error:#}");
+            eprintln!("tribune: {}", errors::describe(&error));
             ExitCode::FAILURE
         }
     }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum ConfigCommand {
-    /// Print the resolved configuration (secrets redacted).
+    /// Print the resolved configuration and where each value came from (secrets redacted).
     Show,
     /// Print a commented example configuration file.
     Example,
@@ -13,7 +13,7 @@ pub enum ConfigCommand {
 
 pub fn run(settings: Settings, command: ConfigCommand) -> anyhow::Result<()> {
     match command {
-        ConfigCommand::Show => println!("{settings:#?}"),
+        ConfigCommand::Show => print!("{}", settings.show()),
         ConfigCommand::Example => print!("{EXAMPLE}"),
     }
     Ok(())

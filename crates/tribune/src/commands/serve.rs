@@ -27,11 +27,11 @@ pub struct ServeArgs {
 
 pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let secrets = settings.secret_box()?;
-    let store = open_store(&settings).await?;
+    let (store, _lock) = open_store(&settings).await?;
     let listen = args
         .listen
         .or_else(|| settings.listen.clone())
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_owned());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -106,6 +106,7 @@ pub fn channel_service(
 ) -> anyhow::Result<ChannelService> {
     let http = HttpClient::new(HttpConfig {
         allow_http: settings.allow_http_networks,
+        proxy: settings.network_proxy.clone(),
         ..HttpConfig::default()
     })
     .context("cannot set up the HTTP client")?;
