@@ -229,3 +229,73 @@ async fn a_redirect_that_would_resend_credentials_to_another_host_is_not_followe
     assert_eq!(followed.status.as_u16(), 200);
     elsewhere.verify().await;
 }
+
+/// Two mock servers on two ports: two origins, for reqwest as for tribune. `typed` sends every
+/// request to `other`, which redirects once more on itself before answering.
+async fn two_hop_redirect() -> (MockServer, MockServer) {
+    let typed = MockServer::start().await;
+    let other = MockServer::start().await;
+    Mock::given(path("/start"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}/first", other.uri())),
+        )
+        .mount(&typed)
+        .await;
+    Mock::given(path("/first"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}/second", other.uri())),
+        )
+        .mount(&other)
+        .await;
+    Mock::given(path("/second"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&other)
+        .await;
+    (typed, other)
+}
+
+#[tokio::test]
+async fn credentials_never_reach_another_host_even_after_a_second_redirect_there() {
+    for (header, value) in [
+        ("authorization", "Bearer channel-token"),
+        ("cookie", "session=channel-cookie"),
+        ("proxy-authorization", "Basic cHJveHk6c2VjcmV0"),
+    ] {
+        let (typed, other) = two_hop_redirect().await;
+        let http = common::http();
+        let outcome = http
+            .send(
+                http.request(Method::GET, url(&typed, "/start"))
+                    .header(header, value),
+                &RateGate::default(),
+            )
+            .await;
+        let leaked: Vec<String> = other
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.headers.contains_key(header))
+            .map(|r| r.url.path().to_string())
+            .collect();
+        assert!(leaked.is_empty(), "{header} reached {leaked:?}");
+        let err = outcome.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Permanent, "{header}: {err:?}");
+        assert_eq!(err.status, Some(302), "{header}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_without_credentials_follows_redirects_to_another_host() {
+    let (typed, other) = two_hop_redirect().await;
+    let http = common::http();
+    let response = http
+        .send(
+            http.request(Method::GET, url(&typed, "/start")),
+            &RateGate::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status.as_u16(), 200);
+    assert_eq!(other.received_requests().await.unwrap().len(), 2);
+}
