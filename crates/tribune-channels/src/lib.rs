@@ -555,7 +555,13 @@ impl ChannelService {
             if e.breaks_channel() {
                 if self
                     .store
-                    .mark_channel_broken(key, &current, &e.message, now)
+                    // Shown as the network's words: only what the network said.
+                    .mark_channel_broken(
+                        key,
+                        &current,
+                        e.network_message.as_deref().unwrap_or_default(),
+                        now,
+                    )
                     .await?
                 {
                     tracing::warn!(channel = key.id().0, message = %e.message, "channel broken: the network refused its credentials");

@@ -161,7 +161,14 @@ async fn expiring_sessions_are_renewed_and_refused_credentials_break_the_channel
         assert_eq!(report.broken, 1, "{}: {report:?}", db.backend_name());
         let broken = store.channel(&scope, id).await.unwrap();
         assert_eq!(broken.state, ChannelState::Broken);
-        assert!(!broken.state_message.is_empty());
+        // The network's own words, not tribune's.
+        assert!(
+            broken
+                .state_message
+                .starts_with("Invalid identifier or password"),
+            "{}",
+            broken.state_message
+        );
         assert_eq!(store.open_notifications(&scope).await.unwrap().len(), 1);
         // A broken channel is no longer refreshed.
         assert_eq!(

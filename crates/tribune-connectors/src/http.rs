@@ -1,17 +1,17 @@
 //! The one HTTP client every connector uses: timeouts, bounded responses, retries for
 //! idempotent requests only, rate-limit bookkeeping and one user agent.
 
+use crate::address::{PublicAddressesOnly, is_private};
 use crate::error::{ConnectorError, ErrorKind, Result};
 use crate::rate::RateGate;
-use reqwest::header::HeaderMap;
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, PROXY_AUTHORIZATION};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpConfig {
     /// Time allowed for a whole request, body included.
     pub timeout: Duration,
@@ -30,6 +30,29 @@ pub struct HttpConfig {
     /// against local servers turn it on.
     pub allow_http: bool,
     pub user_agent: String,
+    /// The outgoing proxy for every call to a network (`http://host:port`, credentials in the
+    /// URL if it needs them). Without one, tribune connects directly and ignores the
+    /// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` variables: a proxy resolves names itself, so
+    /// tribune's check of resolved addresses would not apply. With one, private addresses
+    /// are refused only as written in the URL (and on redirects), not after resolution.
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retries", &self.retries)
+            .field("backoff", &self.backoff)
+            .field("max_inline_wait", &self.max_inline_wait)
+            .field("allow_http", &self.allow_http)
+            .field("user_agent", &self.user_agent)
+            // The URL may hold the proxy's password.
+            .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {
@@ -46,6 +69,7 @@ impl Default for HttpConfig {
                 "tribune/{} (self-hosted community management)",
                 env!("CARGO_PKG_VERSION")
             ),
+            proxy: None,
         }
     }
 }
@@ -57,10 +81,13 @@ pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Cheap to clone: one connection pool shared by every connector.
+/// Cheap to clone: connection pools shared by every connector.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
+    /// Sends requests without credentials; follows (checked) redirects to other origins.
     inner: reqwest::Client,
+    /// Sends requests with credentials; follows redirects on the request's origin only.
+    with_credentials: reqwest::Client,
     config: Arc<HttpConfig>,
 }
 
@@ -70,24 +97,18 @@ pub struct HttpResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The answer came from another origin than the one asked, after redirects: its body is
+    /// not the network's words and is never quoted in an error.
+    pub answered_elsewhere: bool,
 }
 
 impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self> {
         install_tls_provider();
-        let mut builder = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(config.user_agent.clone())
-            .redirect(redirect_policy(config.allow_http));
-        if !config.allow_http {
-            builder = builder.dns_resolver(Arc::new(PublicAddressesOnly));
-        }
-        let inner = builder
-            .build()
-            .map_err(|e| ConnectorError::new(ErrorKind::InvalidInput, e.to_string()))?;
+        let proxy = config.proxy.as_deref().map(proxy).transpose()?;
         Ok(HttpClient {
-            inner,
+            inner: client(&config, proxy.as_ref(), false)?,
+            with_credentials: client(&config, proxy.as_ref(), true)?,
             config: Arc::new(config),
         })
     }
@@ -140,9 +161,7 @@ impl HttpClient {
             return Err(invalid());
         }
         if !self.config.allow_http && url.host().is_some_and(|host| is_private(&host)) {
-            return Err(ConnectorError::invalid_input(
-                "a local or private address: tribune only calls public servers",
-            ));
+            return Err(private_address());
         }
         Ok(url)
     }
@@ -246,7 +265,24 @@ impl HttpClient {
         gate: &RateGate,
         limit: usize,
     ) -> Result<HttpResponse> {
-        let mut response = request.send().await.map_err(transport_error)?;
+        let (_, request) = request.build_split();
+        let request = request.map_err(|e| {
+            tracing::warn!(error = %e, "a request to a network could not be built");
+            ConnectorError::invalid_input("the request could not be built")
+        })?;
+        // An address written as an IP bypasses the resolver's check: checked here, whoever
+        // built the URL.
+        if !self.config.allow_http && request.url().host().is_some_and(|h| is_private(&h)) {
+            return Err(private_address());
+        }
+        let client = if carries_credentials(request.headers()) {
+            &self.with_credentials
+        } else {
+            &self.inner
+        };
+        let asked = request.url().origin();
+        let mut response = client.execute(request).await.map_err(transport_error)?;
+        let answered_elsewhere = response.url().origin() != asked;
         let status = response.status();
         let headers = response.headers().clone();
         gate.observe(status.as_u16(), &headers, now());
@@ -267,6 +303,7 @@ impl HttpClient {
             status,
             headers,
             body,
+            answered_elsewhere,
         })
     }
 }
@@ -291,7 +328,8 @@ impl HttpResponse {
     }
 
     /// The error this non-success response stands for, classified by status, with the
-    /// network's message when the body has one in a usual place.
+    /// network's message when the body has one in a usual place. A redirect that was not
+    /// followed (see [`redirect_policy`]) is a permanent error.
     pub fn error(&self) -> ConnectorError {
         let status = self.status.as_u16();
         let kind = match status {
@@ -300,20 +338,38 @@ impl HttpResponse {
             429 => ErrorKind::RateLimited,
             _ => ErrorKind::Permanent,
         };
-        let message = self
-            .network_message()
-            .unwrap_or_else(|| format!("the network answered HTTP {status}"));
+        let said = self.network_message();
+        let message = match &said {
+            Some(said) => said.clone(),
+            None if self.status.is_redirection() => format!(
+                "the network redirected the request (HTTP {status}) to an address tribune does \
+                 not follow: another site, or another site's credentials"
+            ),
+            None => format!("the network answered HTTP {status}"),
+        };
         let retry_after = crate::rate::closed_until_from(status, &self.headers, now())
             .map(|until| Duration::from_secs((until - now()).max(1) as u64));
         ConnectorError::new(kind, message)
+            .with_network_message(said)
             .with_status(status)
             .with_retry_after(retry_after)
+    }
+
+    /// The body as the network's own words: empty when the answer came from another origin
+    /// (a redirect tribune followed), whose words are not the network's to show, or is a
+    /// redirect tribune did not follow.
+    pub fn error_body(&self) -> &[u8] {
+        if self.answered_elsewhere || self.status.is_redirection() {
+            &[]
+        } else {
+            &self.body
+        }
     }
 
     /// The human message in an error body: `message`, `error_description`, `error`, or
     /// `error.message`, as the networks put it.
     pub fn network_message(&self) -> Option<String> {
-        let value: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let value: serde_json::Value = serde_json::from_slice(self.error_body()).ok()?;
         let pick = |v: &serde_json::Value| -> Option<String> {
             ["message", "error_description", "error"]
                 .iter()
@@ -323,103 +379,40 @@ impl HttpResponse {
     }
 }
 
-/// A host that names the machine itself or a private network, as written in a URL.
-fn is_private(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(name) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            // Single-label names (`redis`, `consul`) only make sense on a private network.
-            !name.contains('.')
-                || name == "localhost"
-                || name.ends_with(".localhost")
-                || name.ends_with(".internal")
-        }
-        url::Host::Ipv4(ip) => is_private_ip(IpAddr::V4(*ip)),
-        url::Host::Ipv6(ip) => is_private_ip(IpAddr::V6(*ip)),
-    }
-}
-
-/// Loopback, private (RFC 1918, CGNAT, unique local), link-local, benchmarking and other
-/// special-purpose addresses: nothing a public network's server lives on.
-fn is_private_ip(ip: IpAddr) -> bool {
-    let v4 = |ip: Ipv4Addr| {
-        let [a, b, c, _] = ip.octets();
-        ip.is_private()
-            || ip.is_loopback()
-            || ip.is_link_local()
-            || ip.is_unspecified()
-            || ip.is_broadcast()
-            || a == 0
-            || (a == 100 && (64..128).contains(&b))
-            || (a == 198 && (b == 18 || b == 19))
-            || (a == 192 && b == 0 && c == 0)
-    };
-    match ip {
-        IpAddr::V4(ip) => v4(ip),
-        IpAddr::V6(ip) => {
-            let s = ip.segments();
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] & 0xffc0) == 0xfec0
-                || ip.to_ipv4_mapped().is_some_and(v4)
-                // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits.
-                || (s[0] == 0x64
-                    && s[1] == 0xff9b
-                    && s[2..6] == [0, 0, 0, 0]
-                    && v4(Ipv4Addr::new(
-                        (s[6] >> 8) as u8,
-                        s[6] as u8,
-                        (s[7] >> 8) as u8,
-                        s[7] as u8,
-                    )))
-        }
-    }
-}
-
-/// Resolves names as the system does, then drops private and loopback addresses, so a public
-/// name pointing into the server's own network leads nowhere.
-struct PublicAddressesOnly;
-
-impl reqwest::dns::Resolve for PublicAddressesOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let public: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|addr| !is_private_ip(addr.ip()))
-                .collect();
-            if public.is_empty() {
-                return Err(format!("{host} has no public address").into());
-            }
-            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
 /// Redirects are checked like the first address: https (or http when allowed), no private
-/// address, at most three; a 307/308 (which resends the body, credentials included) is only
-/// followed on the same host.
-fn redirect_policy(allow_http: bool) -> reqwest::redirect::Policy {
+/// address, at most three. Every hop is compared with the first URL of the chain (its origin:
+/// scheme, host and port), never only with the hop before:
+/// - a request carrying credentials ([`carries_credentials`]) follows redirects on that origin
+///   only. reqwest strips `Authorization` when a hop changes origin, but each hop starts again
+///   from the original headers and compares with the previous hop alone, so A → B → B would
+///   hand A's credentials to B on the second hop;
+/// - a 307/308 (which resends the body, a password or a form with a secret perhaps) is only
+///   followed on that origin.
+fn redirect_policy(allow_http: bool, credentials: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         let url = attempt.url();
         let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
         let private = !allow_http && url.host().is_some_and(|host| is_private(&host));
         let resends_body = matches!(attempt.status().as_u16(), 307 | 308);
-        let same_host = attempt
+        let same_origin = attempt
             .previous()
-            .last()
-            .is_some_and(|previous| previous.host_str() == url.host_str());
+            .first()
+            .is_some_and(|original| original.origin() == url.origin());
         if attempt.previous().len() > 3 {
             attempt.error("too many redirects")
-        } else if !scheme_ok || private || (resends_body && !same_host) {
+        } else if !scheme_ok || private || ((resends_body || credentials) && !same_origin) {
             attempt.stop()
         } else {
             attempt.follow()
         }
     })
+}
+
+/// Headers that identify the account: they go only to the origin the request was made for.
+fn carries_credentials(headers: &HeaderMap) -> bool {
+    [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE]
+        .iter()
+        .any(|name| headers.contains_key(name))
 }
 
 fn is_idempotent(request: &RequestBuilder) -> bool {
@@ -457,7 +450,60 @@ fn backoff(config: &HttpConfig, attempt: u32) -> Duration {
     config.backoff.saturating_mul(2u32.saturating_pow(attempt))
 }
 
+/// One reqwest client with tribune's rules; `credentials` chooses the redirect rule.
+fn client(
+    config: &HttpConfig,
+    proxy: Option<&(reqwest::Proxy, String)>,
+    credentials: bool,
+) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .user_agent(config.user_agent.clone())
+        .redirect(redirect_policy(config.allow_http, credentials));
+    builder = match proxy {
+        Some((proxy, _)) => builder.proxy(proxy.clone()),
+        None => builder.no_proxy(),
+    };
+    if !config.allow_http {
+        builder = builder.dns_resolver(Arc::new(PublicAddressesOnly {
+            trusted: proxy.map(|(_, host)| host.clone()),
+        }));
+    }
+    builder.build().map_err(|e| {
+        tracing::error!(error = %e, "the HTTP client for networks could not be built");
+        ConnectorError::invalid_input("the HTTP client could not be set up")
+    })
+}
+
+/// The configured outgoing proxy, and its host name (resolved without the public-address
+/// filter: a proxy usually lives on the private network).
+fn proxy(raw: &str) -> Result<(reqwest::Proxy, String)> {
+    let invalid = || ConnectorError::invalid_input("the outgoing proxy's address is not valid");
+    let url = Url::parse(raw.trim()).map_err(|_| invalid())?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(invalid)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid());
+    }
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| invalid())?;
+    Ok((proxy, host))
+}
+
+fn private_address() -> ConnectorError {
+    ConnectorError::invalid_input("a local or private address: tribune only calls public servers")
+}
+
 fn transport_error(e: reqwest::Error) -> ConnectorError {
+    if e.is_redirect() {
+        return ConnectorError::permanent("the network redirected too many times");
+    }
     let what = if e.is_timeout() {
         "the network did not answer in time"
     } else if e.is_connect() {

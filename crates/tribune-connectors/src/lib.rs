@@ -10,6 +10,7 @@
 //! returns is untrusted: bodies are bounded, parsed into typed structs, HTML is sanitised
 //! ([`html`]) and raw payloads are kept only truncated ([`model::bounded_raw`]).
 
+mod address;
 pub mod bluesky;
 pub mod capability;
 pub mod connector;

@@ -811,6 +811,126 @@ mod mock {
         );
     }
 
+    /// A PDS (or a server claiming to be one) answering `status` to the sign-in.
+    async fn sign_in_answers(status: u16) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(
+                json!({"error": "SomeRefusal", "message": "Not with these credentials"}),
+            ))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn on_verify_any_refusal_of_the_sign_in_but_429_is_auth() {
+        for status in [400, 401, 403, 404, 422] {
+            let err = bsky(&sign_in_answers(status).await)
+                .verify()
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Auth, "{status}: {err:?}");
+            assert_eq!(
+                err.network_message.as_deref(),
+                Some("Not with these credentials (SomeRefusal)"),
+                "{status}"
+            );
+        }
+        let err = bsky(&sign_in_answers(429).await)
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RateLimited, "{err:?}");
+        let err = bsky(&sign_in_answers(503).await)
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Transient, "{err:?}");
+        assert_eq!(
+            err.network_message.as_deref(),
+            Some("Not with these credentials (SomeRefusal)")
+        );
+    }
+
+    #[tokio::test]
+    async fn on_verify_a_refused_profile_is_auth() {
+        for status in [400, 403, 422] {
+            let server = pds().await;
+            on_get(
+                &server,
+                "app.bsky.actor.getProfile",
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"error": "AccountSuspended", "message": "Suspended"})),
+            )
+            .await;
+            let err = bsky(&server).verify().await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Auth, "{status}: {err:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refresh_token_refused_with_any_4xx_signs_in_again() {
+        for status in [400, 403, 422] {
+            let server = pds().await;
+            Mock::given(method("POST"))
+                .and(path("/xrpc/com.atproto.server.refreshSession"))
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .set_body_json(json!({"error": "InvalidRequest", "message": "Revoked"})),
+                )
+                .expect(1)
+                .mount(&server)
+                .await;
+            let stale = BlueskySession {
+                did: "did:plc:brand".into(),
+                handle: "brand.example.com".into(),
+                access_jwt: Secret(jwt(1, "old")),
+                refresh_jwt: Secret("refresh-old".into()),
+                access_expires_at: 1,
+            };
+            let bsky = connector_with(&server.uri(), "brand.example.com", "pw", Some(stale));
+            bsky.refresh_credentials(300).await.unwrap();
+            assert_eq!(bsky.credentials_expire_at().map(|t| t > 1), Some(true));
+            server.verify().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refresh_and_a_sign_in_both_refused_is_auth_and_a_429_is_not() {
+        let stale = || BlueskySession {
+            did: "did:plc:brand".into(),
+            handle: "brand.example.com".into(),
+            access_jwt: Secret(jwt(1, "old")),
+            refresh_jwt: Secret("refresh-old".into()),
+            access_expires_at: 1,
+        };
+        let server = sign_in_answers(403).await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.refreshSession"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        let err = connector_with(&server.uri(), "brand.example.com", "pw", Some(stale()))
+            .refresh_credentials(300)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth, "{err:?}");
+
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.refreshSession"))
+            .respond_with(ResponseTemplate::new(429))
+            .mount(&server)
+            .await;
+        let err = connector_with(&server.uri(), "brand.example.com", "pw", Some(stale()))
+            .refresh_credentials(300)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RateLimited, "{err:?}");
+    }
+
     #[tokio::test]
     async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
         let server = pds().await;

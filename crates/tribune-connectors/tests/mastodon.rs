@@ -774,6 +774,76 @@ async fn a_token_without_the_write_scope_needs_a_reconnect() {
     assert_eq!(err.kind, ErrorKind::Permanent);
 }
 
+/// An instance whose `verify_credentials` answers `status`, as servers other than Mastodon
+/// answer a revoked token.
+async fn refusing_instance(status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    mock_instance(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/verify_credentials"))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_json(json!({"error": "Invalid token"})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn on_verify_a_revoked_token_is_auth_whatever_4xx_the_server_answers() {
+    // Mastodon 401; Pleroma and Akkoma 403; GoToSocial and others 400 or 422.
+    for status in [400, 401, 403, 404, 422] {
+        let err = connector(&refusing_instance(status).await.uri(), "t")
+            .verify()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth, "{status}: {err:?}");
+        assert!(err.breaks_channel());
+        assert_eq!(
+            err.network_message.as_deref(),
+            Some("Invalid token"),
+            "{status}"
+        );
+    }
+    let err = connector(&refusing_instance(429).await.uri(), "t")
+        .verify()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RateLimited, "{err:?}");
+    let err = connector(&refusing_instance(503).await.uri(), "t")
+        .verify()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient, "{err:?}");
+    assert!(!err.breaks_channel());
+}
+
+#[tokio::test]
+async fn on_verify_a_missing_instance_description_is_no_refusal_but_a_refused_one_is() {
+    let server = MockServer::start().await;
+    mock_me(&server, fixture("account.json")).await;
+    for version in ["v2", "v1"] {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/{version}/instance")))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+    }
+    let profile = connector(&server.uri(), "t").verify().await.unwrap();
+    // No instance description: the API host completes the handle.
+    assert!(profile.handle.ends_with("@127.0.0.1"), "{}", profile.handle);
+
+    let server = MockServer::start().await;
+    mock_me(&server, fixture("account.json")).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"error": "Token revoked"})))
+        .mount(&server)
+        .await;
+    let err = connector(&server.uri(), "t").verify().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth, "{err:?}");
+}
+
 #[tokio::test]
 async fn an_invalid_token_is_auth_and_5xx_is_transient_never_auth() {
     let server = MockServer::start().await;

@@ -997,6 +997,97 @@ async fn server_errors_are_transient_never_auth() {
 }
 
 #[tokio::test]
+async fn on_verify_any_refusal_of_who_the_user_is_but_429_is_auth() {
+    // WordPress says 401; security plugins and hosts' firewalls say 400, 403, 404 or 422.
+    for status in [400, 401, 403, 404, 422] {
+        let server = pretty_site().await;
+        Mock::given(method("GET"))
+            .and(path("/wp-json/wp/v2/users/me"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(
+                json!({"code": "blocked", "message": "Login refused by policy", "data": {"status": status}}),
+            ))
+            .mount(&server)
+            .await;
+        let err = mock(&server).verify().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth, "{status}: {err:?}");
+        assert_eq!(
+            err.network_message.as_deref(),
+            Some("Login refused by policy"),
+            "{status}"
+        );
+    }
+    for (status, kind) in [(429, ErrorKind::RateLimited), (503, ErrorKind::Transient)] {
+        let server = pretty_site().await;
+        Mock::given(method("GET"))
+            .and(path("/wp-json/wp/v2/users/me"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let err = mock(&server).verify().await.unwrap_err();
+        assert_eq!(err.kind, kind, "{status}: {err:?}");
+        assert!(!err.breaks_channel());
+    }
+}
+
+#[tokio::test]
+async fn discovery_tries_every_address_and_a_refusal_at_all_of_them_is_auth() {
+    // `/wp-json/` refused, `?rest_route=` fine: connected.
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/"))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .and(query_param("rest_route", "/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(INDEX))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .and(query_param("rest_route", "/wp/v2/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(me()))
+        .mount(&server)
+        .await;
+    mock(&server).verify().await.unwrap();
+
+    // Refused everywhere it was asked: the credentials were.
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(
+            json!({"code": "forbidden", "message": "Application passwords are not allowed"}),
+        ))
+        .mount(&server)
+        .await;
+    let err = mock(&server).verify().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth, "{err:?}");
+    assert_eq!(
+        err.network_message.as_deref(),
+        Some("Application passwords are not allowed")
+    );
+
+    // Not found anywhere (404: not the API's address) is no refusal.
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let err = mock(&server).verify().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Permanent, "{err:?}");
+}
+
+#[tokio::test]
 async fn refused_credentials_are_auth() {
     let server = pretty_site().await;
     Mock::given(method("GET"))

@@ -402,9 +402,18 @@ impl Connector for BlueskyConnector {
         CAPABILITIES
     }
 
+    /// Signs in (or refreshes) and reads the account's profile; any refusal on the way (a 4xx
+    /// other than 429) is a refusal of the credentials.
     async fn verify(&self) -> Result<ChannelProfile> {
-        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
-        let profile = self.profile(&session.did).await?;
+        let session = self
+            .xrpc
+            .signed_in(DEFAULT_MARGIN_SECS)
+            .await
+            .map_err(ConnectorError::on_credentials_check)?;
+        let profile = self
+            .profile(&session.did)
+            .await
+            .map_err(ConnectorError::on_credentials_check)?;
         let handle = profile.handle.as_str().to_string();
         Ok(ChannelProfile {
             remote_id: profile.did.as_str().to_string(),
@@ -652,7 +661,11 @@ impl Connector for BlueskyConnector {
     }
 
     async fn refresh_credentials(&self, margin_secs: i64) -> Result<()> {
-        self.xrpc.signed_in(margin_secs).await.map(|_| ())
+        self.xrpc
+            .signed_in(margin_secs)
+            .await
+            .map(|_| ())
+            .map_err(ConnectorError::on_credentials_check)
     }
 
     fn credentials(&self) -> Credentials {

@@ -132,7 +132,8 @@ impl Xrpc {
         // Not repeated: a refresh whose answer was lost has already spent the token.
         let response = self.http.send_raw(request, &self.gate, false).await?;
         if !response.status.is_success() {
-            return Err(xrpc_error(&response));
+            // Any refusal of the refresh token sends us to sign in again.
+            return Err(xrpc_error(&response).on_credentials_check());
         }
         let out: refresh_session::Output = response.json()?;
         Ok(session_from(
@@ -155,14 +156,14 @@ impl Xrpc {
         // Signing in twice is harmless.
         let response = self.http.send_raw(request, &self.gate, true).await?;
         if !response.status.is_success() {
-            let e = xrpc_error(&response);
-            return Err(match response.status.as_u16() {
-                400 | 401 | 403 => ConnectorError::auth(format!(
-                    "Bluesky refused the handle or app password ({})",
-                    e.message
-                ))
-                .with_status(response.status.as_u16()),
-                _ => e,
+            let e = xrpc_error(&response).on_credentials_check();
+            return Err(if e.kind == ErrorKind::Auth {
+                ConnectorError {
+                    message: format!("Bluesky refused the handle or app password ({})", e.message),
+                    ..e
+                }
+            } else {
+                e
             });
         }
         let out: create_session::Output = response.json()?;
@@ -256,7 +257,7 @@ pub(super) fn jwt_expiry(jwt: &str) -> Option<i64> {
 }
 
 fn error_body(response: &HttpResponse) -> XrpcError {
-    serde_json::from_slice(&response.body).unwrap_or_default()
+    serde_json::from_slice(response.error_body()).unwrap_or_default()
 }
 
 /// The PDS's way of saying "renew your token": `400 ExpiredToken`, or any 401 (a revoked or
@@ -289,13 +290,18 @@ pub(super) fn xrpc_error(response: &HttpResponse) -> ConnectorError {
         ) => ErrorKind::Auth,
         _ => base.kind,
     };
-    let message = match (body.error, body.message) {
-        (Some(name), Some(message)) => format!("Bluesky: {message} ({name})"),
-        (None, Some(message)) => format!("Bluesky: {message}"),
-        (Some(name), None) => format!("Bluesky: {name}"),
-        (None, None) => base.message.clone(),
+    let said = match (body.error, body.message) {
+        (Some(name), Some(message)) => Some(format!("{message} ({name})")),
+        (None, Some(message)) => Some(message),
+        (Some(name), None) => Some(name),
+        (None, None) => None,
+    };
+    let message = match &said {
+        Some(said) => format!("Bluesky: {said}"),
+        None => base.message.clone(),
     };
     ConnectorError::new(kind, message)
+        .with_network_message(said.or(base.network_message))
         .with_status(response.status.as_u16())
         .with_retry_after(base.retry_after)
 }

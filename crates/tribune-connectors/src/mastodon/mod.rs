@@ -253,10 +253,21 @@ impl Connector for MastodonConnector {
         CAPABILITIES
     }
 
+    /// `verify_credentials`, then the instance's description. Servers speaking Mastodon's API
+    /// refuse a revoked token with 401 (Mastodon), 403 or 422 (Pleroma, Akkoma, GoToSocial):
+    /// any 4xx but 429 is a refusal of the credentials. A missing instance description (404,
+    /// 410: an optional endpoint) is not; [`MastodonConnector::limits`] falls back.
     async fn verify(&self) -> Result<ChannelProfile> {
-        let account = self.verify_credentials().await?;
+        let account = self
+            .verify_credentials()
+            .await
+            .map_err(ConnectorError::on_credentials_check)?;
         // Best effort: the domain makes local handles complete; the host is a fine fallback.
-        let limits = match self.limits().await {
+        let limits = match self
+            .limits()
+            .await
+            .map_err(ConnectorError::on_credentials_check)
+        {
             Ok(limits) => Some(limits),
             Err(e) if e.breaks_channel() => return Err(e),
             Err(_) => None,

@@ -182,7 +182,7 @@ fn success(response: HttpResponse) -> Result<HttpResponse> {
         return Ok(response);
     }
     let error = response.error();
-    let code = serde_json::from_slice::<serde_json::Value>(&response.body)
+    let code = serde_json::from_slice::<serde_json::Value>(response.error_body())
         .ok()
         .and_then(|v| v.get("error")?.as_str().map(plain));
     let refused = matches!(

@@ -104,8 +104,10 @@ pub(super) fn largest_avatar(urls: &BTreeMap<String, String>) -> Option<String> 
 /// The inbox item for `raw`, a comment; `site` prefixes WordPress user ids as in
 /// [`crate::ChannelProfile::remote_id`], so the CM's own comments can be recognised.
 pub(super) fn item(raw: &serde_json::Value, site: &str) -> Result<InboxItem> {
+    // serde's message can quote the comment, which is not ours to show: logged, not kept.
     let c: WpComment = serde_json::from_value(raw.clone()).map_err(|e| {
-        ConnectorError::invalid_response(format!("unexpected comment from WordPress: {e}"))
+        tracing::debug!(error = %e, "unreadable WordPress comment");
+        ConnectorError::invalid_response("unexpected comment from WordPress")
     })?;
     let name = bounded_text(&html::to_text(&c.author_name), MAX_NAME_CHARS);
     let name = if name.is_empty() {

@@ -190,13 +190,23 @@ impl WordPressConnector {
         Ok(api)
     }
 
+    /// Who the credentials belong to: the credentials check itself, so any refusal (a 4xx but
+    /// 429) is a refusal of the credentials, whatever a security plugin answers instead of
+    /// WordPress's 401.
     async fn fetch_me(&self, base: &RestBase) -> Result<Me> {
         let url = base.url("/wp/v2/users/me", &[("context", "edit")]);
-        json(&self.send(self.request(Method::GET, url), false).await?)
+        let response = self
+            .send(self.request(Method::GET, url), false)
+            .await
+            .map_err(ConnectorError::on_credentials_check)?;
+        json(&response)
     }
 
     /// Finds the REST API: the `Link: <…>; rel="https://api.w.org/"` header of the home page,
-    /// then `/wp-json/`, then `/?rest_route=/` (which works without pretty permalinks).
+    /// then `/wp-json/`, then `/?rest_route=/` (which works without pretty permalinks). The
+    /// probes carry the credentials: if none finds the API and one was refused (a 4xx other
+    /// than 404, 410 and 429 — an address that is not the API answers 404), the credentials
+    /// were.
     async fn discover(&self) -> Result<(RestBase, Option<String>)> {
         let home = self.home();
         let mut candidates = Vec::new();
@@ -235,6 +245,7 @@ impl WordPressConnector {
         candidates.dedup();
 
         let mut failure: Option<ConnectorError> = None;
+        let mut refused: Option<ConnectorError> = None;
         for base in candidates {
             match self.probe(&base).await {
                 Ok(index) => {
@@ -247,6 +258,17 @@ impl WordPressConnector {
                 Err(e) if matches!(e.kind, ErrorKind::Auth | ErrorKind::RateLimited) => {
                     return Err(e);
                 }
+                Err(e) if !matches!(e.status, Some(404 | 410)) && refused.is_none() => {
+                    let checked = e.clone().on_credentials_check();
+                    if checked.kind == ErrorKind::Auth {
+                        refused = Some(checked);
+                    } else if failure
+                        .as_ref()
+                        .is_none_or(|f| f.kind != ErrorKind::Transient)
+                    {
+                        failure = Some(e);
+                    }
+                }
                 Err(e) => {
                     if failure
                         .as_ref()
@@ -257,13 +279,17 @@ impl WordPressConnector {
                 }
             }
         }
-        Err(match failure {
-            Some(e) if e.kind == ErrorKind::Transient => e,
-            other => ConnectorError::permanent(format!(
+        Err(match (refused, failure) {
+            (_, Some(e)) if e.kind == ErrorKind::Transient => e,
+            (Some(refused), _) => refused,
+            (None, other) => ConnectorError::permanent(format!(
                 "no WordPress REST API found at {} ({})",
                 self.site_id(),
-                other.map_or_else(|| "nothing answered".to_string(), |e| e.message)
-            )),
+                other
+                    .as_ref()
+                    .map_or("nothing answered", |e| e.message.as_str())
+            ))
+            .with_network_message(other.and_then(|e| e.network_message)),
         })
     }
 

@@ -138,13 +138,14 @@ pub(super) fn error_of(response: &HttpResponse) -> ConnectorError {
             .with_status(status)
             .with_retry_after(base.retry_after);
     }
-    let wp: Option<WpError> = serde_json::from_slice(&response.body).ok();
+    let wp: Option<WpError> = serde_json::from_slice(response.error_body()).ok();
     let code = wp.as_ref().and_then(|e| e.code.as_deref()).unwrap_or("");
     let detail = wp
         .as_ref()
         .and_then(|e| e.message.as_deref())
         .map(|m| bounded_text(&html::to_text(m), MAX_ERROR_CHARS))
         .filter(|m| !m.is_empty());
+    let detail_said = detail.clone();
     let message = match (base.kind, detail) {
         (ErrorKind::Auth, detail) => {
             let hint = if code == "rest_not_logged_in" {
@@ -167,6 +168,7 @@ pub(super) fn error_of(response: &HttpResponse) -> ConnectorError {
         (_, None) => format!("the site answered HTTP {status}"),
     };
     ConnectorError::new(base.kind, message)
+        .with_network_message(detail_said)
         .with_status(status)
         .with_retry_after(base.retry_after)
 }
@@ -183,7 +185,12 @@ pub(super) fn json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
              (a cache, a security plugin or a maintenance page may be in the way)"
                 .to_string()
         } else {
-            format!("unexpected answer from WordPress: {e}")
+            // Position only: serde's message can quote the body, which is not ours to show.
+            format!(
+                "unexpected answer from WordPress (line {}, column {})",
+                e.line(),
+                e.column()
+            )
         };
         ConnectorError::invalid_response(message).with_status(status)
     })
@@ -263,6 +270,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
+            answered_elsewhere: false,
         }
     }
 
