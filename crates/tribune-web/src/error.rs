@@ -70,13 +70,17 @@ pub fn connector_key(error: &ConnectorError) -> &'static str {
     }
 }
 
-/// A translated explanation followed by the network's own words.
+/// A translated explanation, followed by the network's own words only when the network said
+/// something (tribune's own messages are English, for logs, and never shown).
 pub fn connector_message(tr: &crate::i18n::Tr, error: &ConnectorError) -> String {
-    format!(
-        "{} {}",
-        tr.t(connector_key(error)),
-        tr.t1("channel-network-said", "message", &error.message)
-    )
+    match &error.network_message {
+        Some(said) => format!(
+            "{} {}",
+            tr.t(connector_key(error)),
+            tr.t1("channel-network-said", "message", said)
+        ),
+        None => tr.t(connector_key(error)),
+    }
 }
 
 /// The HTTP status a connector failure is reported with.
@@ -181,7 +185,7 @@ impl IntoResponse for AppError {
                         .headers_mut()
                         .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
                 }
-                Some(e.message.clone())
+                e.network_message.clone()
             }
             _ => None,
         };
