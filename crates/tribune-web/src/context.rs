@@ -119,6 +119,15 @@ pub async fn resolve_request(
         ip: client_ip(&parts, state.config().trust_forwarded_for),
     };
 
+    // Static files, health checks and metrics belong to nobody: no session query for them
+    // (they are most requests of a page load, and probes hit `/healthz` every few seconds).
+    if is_anonymous_path(&path) && matches!(parts.method, Method::GET | Method::HEAD) {
+        parts
+            .extensions
+            .insert(fallback_ctx(false, path, client));
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+
     let mut user = None;
     let mut session = None;
     let mut pending_totp = None;
@@ -215,6 +224,11 @@ pub async fn resolve_request(
         );
     }
     response
+}
+
+/// Paths served the same to everyone, without looking up a session.
+fn is_anonymous_path(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
 }
 
 fn fallback_ctx(is_api: bool, path: String, client: ClientInfo) -> RequestCtx {

@@ -89,3 +89,18 @@ async fn login_failures_count_across_nodes() {
     })
     .await;
 }
+
+/// Static files, `/healthz` and `/metrics` are served without a session lookup: with the
+/// database gone, a logged-in browser still gets the stylesheet (a page would fail).
+#[tokio::test]
+async fn static_files_and_probes_do_not_look_up_the_session() {
+    let app = TestApp::spawn(tribune_store::testing::TestDb::sqlite()).await;
+    let browser = app.setup_owner("owner@example.fr").await;
+    app.store.close().await;
+    let page = app.get(&browser, "/").await;
+    assert!(page.status().is_server_error(), "{}", page.status());
+    let css = app.get(&browser, "/static/app.css").await;
+    assert_eq!(css.status(), reqwest::StatusCode::OK);
+    let metrics = app.get(&browser, "/metrics").await;
+    assert_eq!(metrics.status(), reqwest::StatusCode::OK);
+}
