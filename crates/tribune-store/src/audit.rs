@@ -35,6 +35,20 @@ impl Actor {
     }
 }
 
+/// Every action recorded so far; each has a catalogue key `audit-<action with - for .>` (a test
+/// checks), so the log can be shown in the reader's language.
+pub const ACTIONS: &[&str] = &[
+    "account.disabled",
+    "account.enabled",
+    "account.workspaces_allowed",
+    "account.workspaces_disallowed",
+    "account.admin_granted",
+    "account.admin_revoked",
+    "member.role_changed",
+    "member.removed",
+    "member.left",
+];
+
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),
 /// also the suffix of its catalogue key (`audit-member-role_changed`).
 #[derive(Debug, Clone)]

@@ -39,12 +39,11 @@ fn ignored_table(name: &str) -> bool {
 
 async fn sqlite_schema(url: &str) -> (Columns, Indexes) {
     let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     let mut columns = Columns::new();
     let mut indexes = Indexes::new();
     for table in tables.into_iter().filter(|t| !ignored_table(t)) {
@@ -117,7 +116,10 @@ async fn postgres_schema(url: &str) -> (Columns, Indexes) {
         let in_pk = primary.contains(&(table.clone(), column.clone()));
         columns.entry(table).or_default().insert(
             column,
-            (family(&row.get::<String, _>("d")), nullable == "YES" && !in_pk),
+            (
+                family(&row.get::<String, _>("d")),
+                nullable == "YES" && !in_pk,
+            ),
         );
     }
     // Indexes that are not the implicit ones of constraints (primary keys, UNIQUE columns).

@@ -122,9 +122,7 @@ pub async fn resolve_request(
     // Static files, health checks and metrics belong to nobody: no session query for them
     // (they are most requests of a page load, and probes hit `/healthz` every few seconds).
     if is_anonymous_path(&path) && matches!(parts.method, Method::GET | Method::HEAD) {
-        parts
-            .extensions
-            .insert(fallback_ctx(false, path, client));
+        parts.extensions.insert(fallback_ctx(false, path, client));
         return next.run(Request::from_parts(parts, body)).await;
     }
 

@@ -1,6 +1,7 @@
 //! The browser routes, one module per area, and the router that ties them (and the API) together.
 
 mod account;
+mod admin;
 mod auth;
 mod channels;
 mod guidelines;
@@ -113,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin", get(admin::page))
+        .route("/admin/accounts/{id}/{action}", post(admin::change))
         .route("/g/{slug}", get(guidelines::public))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))

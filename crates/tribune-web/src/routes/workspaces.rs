@@ -25,6 +25,9 @@ pub struct FlashQuery {
 #[template(path = "workspaces.html")]
 pub struct WorkspacesPage {
     c: Chrome,
+    /// Whether the form to create a workspace is offered (instance admins and the people they
+    /// allowed; the store refuses the others anyway).
+    may_create: bool,
     name: String,
     errors: ValidationError,
 }
@@ -53,7 +56,7 @@ pub struct CreateForm {
 
 pub async fn list(
     State(state): State<AppState>,
-    Authed { ctx, .. }: Authed,
+    Authed { ctx, user }: Authed,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let c = Chrome::load(&state, &ctx)
@@ -61,6 +64,7 @@ pub async fn list(
         .with_flash(query.flash.as_deref());
     Ok(render(&WorkspacesPage {
         c,
+        may_create: state.store().may_create_workspaces(user.user_id()).await?,
         name: String::new(),
         errors: ValidationError::default(),
     }))
@@ -98,6 +102,7 @@ pub async fn create(
             let c = Chrome::load(&state, &ctx).await?;
             let mut response = render(&WorkspacesPage {
                 c,
+                may_create: true,
                 name: form.name,
                 errors,
             });

@@ -185,6 +185,15 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// An existing account, looked up in the store.
+    pub async fn user_by_email(&self, email: &str) -> tribune_store::users::User {
+        self.store
+            .user_by_email(email)
+            .await
+            .expect("lookup")
+            .expect("user")
+    }
+
     /// Creates an account directly in the store.
     pub async fn user(&self, email: &str) -> tribune_store::users::User {
         let new = UserNew::validate(email, email.split('@').next().unwrap_or("x"), PASSWORD)
