@@ -25,6 +25,7 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        self.purge_password_resets(now).await?;
         Ok(sessions + attempts)
     }
 
