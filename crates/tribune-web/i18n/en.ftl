@@ -100,7 +100,6 @@ invite-role = You are invited as { $role }.
 invite-accept = Accept invitation
 invite-join = Create my account and join
 invite-other-account = This invitation is for { $email }. Log out to use it with that account.
-invite-login-first = An account already exists for { $email }: log in to accept.
 invite-create-account = Create your account with the address { $email }.
 
 guidelines-title = Community guidelines
@@ -260,3 +259,26 @@ error-channel-input = This information cannot be used.
 error-channel-unsupported = This network does not allow this action.
 error-oauth-state = This authorization link has expired or was already used. Start connecting again.
 flash-warn-channel-oauth-denied = Connection cancelled: the authorization was refused on the instance.
+
+# E-mail: password reset by e-mail, invitations sent by e-mail, deceptive text.
+login-forgot-link = Forgot your password?
+login-forgot-title = Forgot your password
+login-forgot-intro = Enter your account's e-mail address: you will receive a link to choose a new password.
+login-forgot-submit = Send me the link
+login-forgot-sent = If an account exists for this address, an e-mail has just been sent to it with a link valid for 30 minutes. Check your spam folder too.
+login-forgot-unavailable = Password reset by e-mail is not available on this instance: ask an administrator to set a new one for you (command “tribune user reset-password”).
+login-back = Back to login
+login-reset-title = New password
+login-reset-intro = Choose your new password. All your sessions will be ended and your API tokens revoked.
+login-reset-submit = Save the password
+login-reset-ask-again = Ask for a new link
+login-reset-done = Your password has been changed. Your sessions were ended and your API tokens revoked: log in with the new password.
+error-reset-link-invalid = This link is no longer valid: it was already used, has expired, or was replaced by a newer one.
+error-invitation-void = This invitation is no longer valid: the person who sent it can no longer invite people to this workspace. Ask for a new one.
+error-bidi-control = This text contains characters that reverse the reading direction; remove them.
+error-invisible-only = This text is made only of invisible characters.
+members-link-mailed = The invitation was sent by e-mail to { $email }.
+members-email-mixed-scripts = Warning: the address { $email } mixes several alphabets (Latin and Cyrillic letters that look alike, for example). Check that it is the right address.
+invite-from = From { $name }.
+invite-have-account = Already have an account with the address { $email }? Log in to accept.
+invite-new-account = No account yet?

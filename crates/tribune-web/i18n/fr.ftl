@@ -100,7 +100,6 @@ invite-role = Vous êtes invité·e en tant que { $role }.
 invite-accept = Accepter l’invitation
 invite-join = Créer mon compte et rejoindre
 invite-other-account = Cette invitation est destinée à { $email }. Déconnectez-vous pour l’utiliser avec ce compte.
-invite-login-first = Un compte existe déjà pour { $email } : connectez-vous pour accepter.
 invite-create-account = Créez votre compte avec l’adresse { $email }.
 
 guidelines-title = Charte de bonne conduite
@@ -260,3 +259,26 @@ error-channel-input = Ces informations ne sont pas utilisables.
 error-channel-unsupported = Ce réseau ne permet pas cette action.
 error-oauth-state = Ce lien d’autorisation a expiré ou a déjà servi. Recommencez la connexion.
 flash-warn-channel-oauth-denied = Connexion annulée : l’autorisation a été refusée sur l’instance.
+
+# E-mail: password reset by e-mail, invitations sent by e-mail, deceptive text.
+login-forgot-link = Mot de passe oublié ?
+login-forgot-title = Mot de passe oublié
+login-forgot-intro = Indiquez l’adresse e-mail de votre compte : vous recevrez un lien pour choisir un nouveau mot de passe.
+login-forgot-submit = Recevoir le lien
+login-forgot-sent = Si un compte existe pour cette adresse, un e-mail vient de lui être envoyé avec un lien valable 30 minutes. Pensez à regarder dans les indésirables.
+login-forgot-unavailable = La réinitialisation du mot de passe par e-mail n’est pas disponible sur cette instance : demandez à un administrateur de vous en définir un nouveau (commande « tribune user reset-password »).
+login-back = Retour à la connexion
+login-reset-title = Nouveau mot de passe
+login-reset-intro = Choisissez votre nouveau mot de passe. Toutes vos sessions seront fermées et vos jetons d’API révoqués.
+login-reset-submit = Enregistrer le mot de passe
+login-reset-ask-again = Demander un nouveau lien
+login-reset-done = Votre mot de passe a été changé. Vos sessions ont été fermées et vos jetons d’API révoqués : connectez-vous avec le nouveau mot de passe.
+error-reset-link-invalid = Ce lien n’est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent.
+error-invitation-void = Cette invitation n’est plus valable : la personne qui l’a envoyée ne peut plus inviter dans cet espace. Demandez-en une nouvelle.
+error-bidi-control = Ce texte contient des caractères qui inversent le sens de lecture ; retirez-les.
+error-invisible-only = Ce texte n’est fait que de caractères invisibles.
+members-link-mailed = L’invitation a été envoyée par e-mail à { $email }.
+members-email-mixed-scripts = Attention : l’adresse { $email } mélange plusieurs alphabets (des lettres latines et cyrilliques qui se ressemblent, par exemple). Vérifiez qu’il s’agit bien de la bonne adresse.
+invite-from = De la part de { $name }.
+invite-have-account = Vous avez déjà un compte avec l’adresse { $email } ? Connectez-vous pour accepter.
+invite-new-account = Pas encore de compte ?

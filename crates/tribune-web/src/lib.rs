@@ -35,6 +35,9 @@ pub struct WebConfig {
     /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry
     /// (the one the proxy added) instead of the connection's peer.
     pub trust_forwarded_for: bool,
+    /// Sends invitations, password resets and notices; `None` when no SMTP server is set up
+    /// (links are then shown to copy, and password resets go through an admin).
+    pub mailer: Option<tribune_mail::Mailer>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
             trust_forwarded_for: false,
+            mailer: None,
         }
     }
 }
@@ -103,6 +107,10 @@ impl AppState {
 
     pub(crate) fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn mailer(&self) -> Option<&tribune_mail::Mailer> {
+        self.inner.config.mailer.as_ref()
     }
 
     pub(crate) fn i18n(&self) -> &i18n::I18n {

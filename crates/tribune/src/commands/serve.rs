@@ -51,6 +51,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
         trust_forwarded_for: settings.trust_proxy,
+        mailer: settings.mailer()?,
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
