@@ -470,3 +470,33 @@ async fn deceptive_addresses_are_refused_and_mixed_alphabets_flagged() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_invitation_made_through_the_api_is_sent_by_email_too() {
+    let Some(sink) = Sink::from_env() else { return };
+    let sink = &sink;
+    each_backend_with(
+        || sink.web_config(),
+        |app: TestApp| async move {
+            let owner_email = unique_email("owner");
+            let (_, scope) = app.member_with_workspace(&owner_email, "Atelier").await;
+            let token = app.api_token(&owner_email).await;
+            let guest_email = unique_email("api-guest");
+            let response = app
+                .api(
+                    &token,
+                    reqwest::Method::POST,
+                    &format!("/workspaces/{}/invitations", scope.workspace()),
+                )
+                .json(&serde_json::json!({ "email": guest_email, "role": "client" }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED, "{}", app.backend);
+            let body: serde_json::Value = response.json().await.unwrap();
+            let mail = sink.wait_for(&guest_email, 1).await.remove(0);
+            assert_eq!(mail.link(&format!("{}/invite/", app.url)), body["url"]);
+        },
+    )
+    .await;
+}

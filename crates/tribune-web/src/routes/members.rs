@@ -162,17 +162,7 @@ pub async fn invite(
                 "{}/invite/{token}",
                 state.config().public_url.trim_end_matches('/')
             );
-            if let Some(mailer) = state.mailer() {
-                let workspace = store.workspace(&member.scope).await?;
-                let message = tribune_mail::Invitation {
-                    workspace: workspace.name,
-                    inviter: member.user.name.clone(),
-                    role,
-                    link: link.clone(),
-                    expires_at: invitation.expires_at,
-                };
-                mailer.send_in_background(&invitation.email, member.ctx.lang, &message);
-            }
+            send_invitation(&state, &member, &invitation, role, &link).await?;
             let workspace = member.scope.workspace();
             let created = NewInvitation {
                 workspace: workspace.0,
@@ -199,6 +189,29 @@ pub async fn invite(
         )),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Sends the invitation by e-mail when SMTP is set up (in the inviter's language), without
+/// waiting for the server.
+pub(crate) async fn send_invitation(
+    state: &AppState,
+    member: &Member,
+    invitation: &Invitation,
+    role: Role,
+    link: &str,
+) -> Result<(), AppError> {
+    if let Some(mailer) = state.mailer() {
+        let workspace = state.store().workspace(&member.scope).await?;
+        let message = tribune_mail::Invitation {
+            workspace: workspace.name,
+            inviter: member.user.name.clone(),
+            role,
+            link: link.to_owned(),
+            expires_at: invitation.expires_at,
+        };
+        mailer.send_in_background(&invitation.email, member.ctx.lang, &message);
+    }
+    Ok(())
 }
 
 pub async fn revoke(

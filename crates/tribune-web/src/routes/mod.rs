@@ -13,6 +13,8 @@ mod settings;
 mod setup;
 mod workspaces;
 
+pub(crate) use members::send_invitation;
+
 use crate::context::resolve_request;
 use crate::error::{AppError, render_errors};
 use crate::{AppState, api, metrics, static_files};
