@@ -4,8 +4,9 @@
 #   bluesky    @atproto/dev-env TestNetwork: PLC, PDS, AppView, ozone + control
 #   mastodon   mastodon-mock (PyPI), in memory
 #   wordpress  Debian's wordpress + MariaDB + PHP's built-in server
+#   smtp       aiosmtpd (PyPI), keeping each message as a .eml file
 #
-# Usage: scripts/peers/start.sh [bluesky] [mastodon] [wordpress]   (default: all)
+# Usage: scripts/peers/start.sh [bluesky] [mastodon] [wordpress] [smtp]   (default: all)
 #        . target/peers/env
 # Stop them with scripts/peers/stop.sh. Details, ports and API notes:
 # scripts/peers/README.md.
@@ -25,7 +26,7 @@ RUN="$ROOT/target/peers"
 ENV_FILE="$RUN/env"
 
 # Pinned versions (the npm and Python dependency trees are pinned by
-# bluesky/package-lock.json and mastodon/requirements.txt).
+# bluesky/package-lock.json, mastodon/requirements.txt and smtp/requirements.txt).
 NODE_VERSION=22.23.3
 
 # Ports. The Bluesky ones are fixed so that URLs stay the same across runs;
@@ -37,6 +38,7 @@ BSKY_OZONE_PORT=2585
 BSKY_CONTROL_PORT=2590
 MASTODON_PORT=3900
 WP_PORT=8089
+SMTP_PORT=3925
 
 # Machine services the peers use.
 PG_URL="${TRIBUNE_PEERS_PG_URL:-postgres://postgres@127.0.0.1:5432}"
@@ -53,11 +55,11 @@ WP_PASSWORD=admin-password   # login password; tests use the application passwor
 # Seconds to wait for a peer to answer after it was launched.
 READY_TIMEOUT="${TRIBUNE_PEERS_READY_TIMEOUT:-120}"
 
-ALL_PEERS=(bluesky mastodon wordpress)
+ALL_PEERS=(bluesky mastodon wordpress smtp)
 if [ "$#" -gt 0 ]; then PEERS=("$@"); else PEERS=("${ALL_PEERS[@]}"); fi
 for p in "${PEERS[@]}"; do
-    case "$p" in bluesky | mastodon | wordpress) ;; *)
-        echo "usage: $0 [bluesky] [mastodon] [wordpress]" >&2
+    case "$p" in bluesky | mastodon | wordpress | smtp) ;; *)
+        echo "usage: $0 [bluesky] [mastodon] [wordpress] [smtp]" >&2
         exit 2
         ;;
     esac
@@ -420,6 +422,55 @@ env_wordpress() {
     echo "export TRIBUNE_TEST_WP_APP_PASSWORD=$(cat "$WP_APP_PASSWORD_FILE")"
 }
 
+# ------------------------------------------------------------------- SMTP --
+
+SMTP_VENV="$CACHE/smtp-venv"
+SMTP_DIR="$RUN/smtp-messages"
+
+install_smtp() {
+    local want
+    want="$(sha "$HERE/smtp/requirements.txt") $(python3 -c 'import sys; print(sys.version.split()[0])')"
+    if [ -x "$SMTP_VENV/bin/aiosmtpd" ] && [ "$(cat "$SMTP_VENV/.installed" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    say "installing aiosmtpd into $SMTP_VENV"
+    rm -rf "$SMTP_VENV"
+    {
+        python3 -m venv "$SMTP_VENV" &&
+            "$SMTP_VENV/bin/pip" install -q --disable-pip-version-check \
+                -r "$HERE/smtp/requirements.txt"
+    } >"$RUN/smtp-install.log" 2>&1 || {
+        tail -n 30 "$RUN/smtp-install.log" >&2
+        return 1
+    }
+    echo "$want" >"$SMTP_VENV/.installed"
+}
+
+# Healthy: the server greets with 220 and the message directory exists.
+smtp_healthy() {
+    [ -d "$SMTP_DIR" ] || return 1
+    (
+        exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT" || exit 1
+        read -r -t 3 line <&3 || exit 1
+        printf 'QUIT\r\n' >&3
+        [[ "$line" == 220* ]]
+    ) 2>/dev/null
+}
+
+launch_smtp() {
+    check_port_free smtp $SMTP_PORT || return 1
+    # Fresh state: no messages from an earlier run.
+    rm -rf "$SMTP_DIR"
+    mkdir -p "$SMTP_DIR"
+    launch smtp "$RUN" env TRIBUNE_SMTP_SINK_DIR="$SMTP_DIR" PYTHONPATH="$HERE/smtp" \
+        "$SMTP_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c eml_sink.EmlDir
+}
+
+env_smtp() {
+    echo "export TRIBUNE_TEST_SMTP_PORT=$SMTP_PORT"
+    echo "export TRIBUNE_TEST_SMTP_DIR=$SMTP_DIR"
+}
+
 # ------------------------------------------------------------------ main --
 
 healthy() {
@@ -427,6 +478,7 @@ healthy() {
         bluesky) bsky_healthy ;;
         mastodon) mastodon_healthy ;;
         wordpress) wp_healthy ;;
+        smtp) smtp_healthy ;;
     esac
 }
 
@@ -455,6 +507,7 @@ for p in "${LAUNCHED[@]}"; do
         bluesky) check=bsky_healthy ;;
         mastodon) check=mastodon_healthy ;;
         wordpress) check=wp_healthy ;;
+        smtp) check=smtp_healthy ;;
     esac
     if wait_ready "$p" "$check"; then
         say "$p: ready (pid $(pid_of "$p"))"
@@ -477,7 +530,7 @@ mv "$ENV_FILE.tmp" "$ENV_FILE"
 
 echo
 echo "env file: $ENV_FILE   (. $ENV_FILE)"
-echo "logs:     $RUN/{bluesky,mastodon,wordpress}.log"
+echo "logs:     $RUN/{bluesky,mastodon,wordpress,smtp}.log"
 echo "stop:     scripts/peers/stop.sh"
 if [ "${#FAILED[@]}" -gt 0 ]; then
     err "failed peers: ${FAILED[*]}"

@@ -3,13 +3,13 @@
 # target/peers/). Each peer runs in a process group of its own, which is ended
 # as a whole (PHP's server workers, uvicorn, …).
 #
-# Usage: scripts/peers/stop.sh [bluesky] [mastodon] [wordpress]   (default: all)
+# Usage: scripts/peers/stop.sh [bluesky] [mastodon] [wordpress] [smtp]   (default: all)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 RUN="$ROOT/target/peers"
 
-if [ "$#" -gt 0 ]; then PEERS=("$@"); else PEERS=(bluesky mastodon wordpress); fi
+if [ "$#" -gt 0 ]; then PEERS=("$@"); else PEERS=(bluesky mastodon wordpress smtp); fi
 
 for name in "${PEERS[@]}"; do
     pidfile="$RUN/$name.pid"

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod locale;
 pub mod role;
 pub mod security;
+pub mod text_safety;
 pub mod user;
 pub mod validation;
 pub mod workspace;

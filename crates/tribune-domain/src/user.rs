@@ -1,5 +1,6 @@
 //! Accounts: e-mail addresses, display names and the password policy.
 
+use crate::text_safety::{deceptive_text, is_bidi_control, is_invisible};
 use crate::validation::{ValidationError, required_line};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -9,10 +10,13 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// to verify, so the check is deliberately simple: one `@`, no spaces, a dot in the domain.
 pub fn normalize_email(raw: &str) -> Result<String, ValidationError> {
     let email = raw.trim().to_lowercase();
+    if email.chars().any(is_bidi_control) {
+        return Err(ValidationError::single("email", "error-bidi-control"));
+    }
     let valid = email.len() <= 254
         && !email
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+            .any(|c| is_invisible(c) || c == '<' || c == '>')
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.contains('@') && domain.contains('.')
                 && !domain.starts_with('.') && !domain.ends_with('.'));
@@ -33,6 +37,18 @@ pub fn validate_password(password: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Checks a person's display name: required, one line, at most 100 characters, and neither
+/// invisible nor direction-flipping (it is shown to others next to what they post and approve).
+pub fn validate_name(errors: &mut ValidationError, name: &str) -> String {
+    let name = required_line(errors, "name", name, 100);
+    if errors.for_field("name").is_none()
+        && let Some(key) = deceptive_text(&name)
+    {
+        errors.push("name", key);
+    }
+    name
+}
+
 /// A validated new account.
 #[derive(Debug, Clone)]
 pub struct UserNew {
@@ -51,7 +67,7 @@ impl UserNew {
                 String::new()
             }
         };
-        let name = required_line(&mut errors, "name", name, 100);
+        let name = validate_name(&mut errors, name);
         if let Err(e) = validate_password(password) {
             errors.violations.extend(e.violations);
         }
@@ -83,9 +99,32 @@ mod tests {
             "a@b@c.fr",
             "a@fr",
             "<a>@x.fr",
+            "al\u{200B}ice@example.fr",
+            "alice@exa\u{2060}mple.fr",
+            "\u{202E}rf.elpmaxe@ecila",
         ] {
             assert!(normalize_email(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn invisible_or_direction_flipping_names_are_refused() {
+        for (name, key) in [
+            ("\u{200B}\u{200D}", "error-invisible-only"),
+            ("\u{3164}", "error-invisible-only"),
+            ("Alice\u{202E}nimda", "error-bidi-control"),
+        ] {
+            let error =
+                UserNew::validate("a@example.fr", name, "assez-long-pour-passer").unwrap_err();
+            assert_eq!(error.for_field("name"), Some(key), "{name:?}");
+        }
+        assert!(UserNew::validate("a@example.fr", "Élodie", "assez-long-pour-passer").is_ok());
+    }
+
+    #[test]
+    fn direction_overrides_in_an_address_have_their_own_message() {
+        let error = normalize_email("ali\u{202E}ce@example.fr").unwrap_err();
+        assert_eq!(error.for_field("email"), Some("error-bidi-control"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Invitations: the only way into a workspace, and into tribune once the owner exists.
 
 use crate::db::Conn;
-use crate::schema::{Invitations, Memberships, Workspaces};
+use crate::schema::{Invitations, Memberships, Users, Workspaces};
 use crate::users::{User, insert_user};
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -31,6 +31,9 @@ pub struct InvitationView {
     pub role: String,
     pub expires_at: i64,
     pub accepted_at: Option<i64>,
+    pub inviter_name: String,
+    /// The inviter's role in the workspace now; `None` once they are no longer a member.
+    pub inviter_role: Option<String>,
 }
 
 impl InvitationView {
@@ -40,14 +43,56 @@ impl InvitationView {
             Some("error-invitation-used")
         } else if self.expires_at <= now {
             Some("error-invitation-expired")
+        } else if !inviter_still_allowed(self.inviter_role.as_deref(), &self.role) {
+            Some("error-invitation-void")
         } else {
             None
         }
     }
 }
 
+/// An invitation stands only while its author may still give that role in the workspace: one
+/// from a member who was removed (or lost the right to invite) is void.
+fn inviter_still_allowed(inviter_role: Option<&str>, invited_role: &str) -> bool {
+    match (
+        inviter_role.and_then(Role::parse),
+        Role::parse(invited_role),
+    ) {
+        (Some(inviter), Some(invited)) => {
+            inviter.can_manage_members() && inviter.can_assign(invited)
+        }
+        _ => false,
+    }
+}
+
+/// A pending invitation with its author's current role, before the void ones are left out.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    email: String,
+    role: String,
+    created_at: i64,
+    expires_at: i64,
+    inviter_role: Option<String>,
+}
+
+/// The author's membership in the invitation's workspace, for a left join.
+fn inviter_membership() -> sea_query::Condition {
+    sea_query::Condition::all()
+        .add(
+            Expr::col((Memberships::Table, Memberships::WorkspaceId))
+                .equals((Invitations::Table, Invitations::WorkspaceId)),
+        )
+        .add(
+            Expr::col((Memberships::Table, Memberships::UserId))
+                .equals((Invitations::Table, Invitations::InvitedBy)),
+        )
+}
+
 impl Store {
-    /// Invites `email` with `role`; returns the secret token for the link, shown once.
+    /// Invites `email` with `role`; returns the secret token for the link, shown once. An
+    /// address has at most one pending invitation per workspace: inviting it again gives that
+    /// invitation a new link, role, author and lifetime (the old link stops working).
     pub async fn create_invitation(
         &self,
         scope: &WorkspaceScope,
@@ -89,6 +134,18 @@ impl Store {
                         now.into(),
                         (now + INVITATION_TTL_SECS).into(),
                     ])?
+                    .on_conflict(
+                        OnConflict::columns([Invitations::WorkspaceId, Invitations::Email])
+                            .target_and_where(Expr::col(Invitations::AcceptedAt).is_null())
+                            .update_columns([
+                                Invitations::Role,
+                                Invitations::TokenHash,
+                                Invitations::InvitedBy,
+                                Invitations::CreatedAt,
+                                Invitations::ExpiresAt,
+                            ])
+                            .to_owned(),
+                    )
                     .returning(Query::returning().columns([
                         Invitations::Id,
                         Invitations::Email,
@@ -102,31 +159,51 @@ impl Store {
         Ok((token, invitation))
     }
 
-    /// Invitations not yet accepted nor expired.
+    /// Invitations not yet accepted, expired nor void (see [`InvitationView::unusable_reason`]).
     pub async fn pending_invitations(
         &self,
         scope: &WorkspaceScope,
         now: i64,
     ) -> Result<Vec<Invitation>, StoreError> {
-        self.db
+        let rows: Vec<PendingRow> = self
+            .db
             .fetch_all(
                 &Query::select()
                     .columns([
-                        Invitations::Id,
-                        Invitations::Email,
-                        Invitations::Role,
-                        Invitations::CreatedAt,
-                        Invitations::ExpiresAt,
+                        (Invitations::Table, Invitations::Id),
+                        (Invitations::Table, Invitations::Email),
+                        (Invitations::Table, Invitations::Role),
+                        (Invitations::Table, Invitations::CreatedAt),
+                        (Invitations::Table, Invitations::ExpiresAt),
                     ])
+                    .expr_as(
+                        Expr::col((Memberships::Table, Memberships::Role)),
+                        "inviter_role",
+                    )
                     .from(Invitations::Table)
-                    .and_where(Expr::col(Invitations::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(Invitations::AcceptedAt).is_null())
-                    .and_where(Expr::col(Invitations::ExpiresAt).gt(now))
-                    .order_by(Invitations::CreatedAt, Order::Desc)
+                    .left_join(Memberships::Table, inviter_membership())
+                    .and_where(
+                        Expr::col((Invitations::Table, Invitations::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(Expr::col((Invitations::Table, Invitations::AcceptedAt)).is_null())
+                    .and_where(Expr::col((Invitations::Table, Invitations::ExpiresAt)).gt(now))
+                    .order_by((Invitations::Table, Invitations::CreatedAt), Order::Desc)
                     .limit(500)
                     .to_owned(),
             )
-            .await
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|row| inviter_still_allowed(row.inviter_role.as_deref(), &row.role))
+            .map(|row| Invitation {
+                id: row.id,
+                email: row.email,
+                role: row.role,
+                created_at: row.created_at,
+                expires_at: row.expires_at,
+            })
+            .collect())
     }
 
     pub async fn revoke_invitation(
@@ -166,12 +243,23 @@ impl Store {
                     .column((Invitations::Table, Invitations::Role))
                     .column((Invitations::Table, Invitations::ExpiresAt))
                     .column((Invitations::Table, Invitations::AcceptedAt))
+                    .expr_as(Expr::col((Users::Table, Users::Name)), "inviter_name")
+                    .expr_as(
+                        Expr::col((Memberships::Table, Memberships::Role)),
+                        "inviter_role",
+                    )
                     .from(Invitations::Table)
                     .inner_join(
                         Workspaces::Table,
                         Expr::col((Workspaces::Table, Workspaces::Id))
                             .equals((Invitations::Table, Invitations::WorkspaceId)),
                     )
+                    .inner_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((Invitations::Table, Invitations::InvitedBy)),
+                    )
+                    .left_join(Memberships::Table, inviter_membership())
                     .and_where(
                         Expr::col((Invitations::Table, Invitations::TokenHash))
                             .eq(token_digest(token)),

@@ -18,6 +18,7 @@ pub mod maintenance;
 pub mod members;
 pub mod notifications;
 pub mod oauth;
+pub mod password_resets;
 pub mod rate_limit;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]

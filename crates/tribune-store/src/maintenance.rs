@@ -36,6 +36,7 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        self.purge_password_resets(now).await?;
         Ok(sessions + attempts)
     }
 

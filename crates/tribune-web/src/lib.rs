@@ -43,6 +43,9 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// Sends invitations, password resets and notices; `None` when no SMTP server is set up
+    /// (links are then shown to copy, and password resets go through an admin).
+    pub mailer: Option<tribune_mail::Mailer>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             login_window_secs: 15 * 60,
             trust_forwarded_for: false,
             metrics_token: None,
+            mailer: None,
         }
     }
 }
@@ -113,6 +117,10 @@ impl AppState {
 
     pub(crate) fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn mailer(&self) -> Option<&tribune_mail::Mailer> {
+        self.inner.config.mailer.as_ref()
     }
 
     pub(crate) fn i18n(&self) -> &i18n::I18n {

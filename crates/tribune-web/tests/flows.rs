@@ -194,7 +194,9 @@ async fn an_invited_person_signs_up_and_gets_their_role_only() {
                 &[("email", "client@brand.fr"), ("role", "client")],
             )
             .await;
-        let html = response.text().await.unwrap();
+        // Post/redirect/get: the link is on the page the form redirects to.
+        assert_eq!(location(&response), format!("/w/{ws}/members"));
+        let (_, html) = app.get_text(&owner, &location(&response)).await;
         let link = html
             .split("id=\"invite-link\" class=\"copy\" readonly value=\"")
             .nth(1)

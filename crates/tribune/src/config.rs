@@ -56,6 +56,20 @@ pub struct FileConfig {
     allow_http_networks: Option<bool>,
     metrics_token: Option<String>,
     network_proxy: Option<String>,
+    smtp: Option<SmtpFile>,
+}
+
+/// The `[smtp]` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: Option<String>,
+    port: Option<u16>,
+    tls: Option<tribune_mail::TlsMode>,
+    user: Option<String>,
+    password: Option<String>,
+    from: Option<String>,
+    timeout_secs: Option<u64>,
 }
 
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
@@ -104,6 +118,19 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # keep tribune from calling local or private addresses. With it, those checks apply to the
 # addresses as written, not to what the proxy resolves.
 # network_proxy = "http://proxy.internal:3128"
+# E-mail (invitations, password resets, security notices). Without a host, tribune sends no
+# e-mail: invitation links are shown to copy, and password resets go through an admin
+# (`tribune user reset-password`). Environment: TRIBUNE_SMTP_HOST, TRIBUNE_SMTP_PORT,
+# TRIBUNE_SMTP_TLS, TRIBUNE_SMTP_USER, TRIBUNE_SMTP_PASSWORD, TRIBUNE_SMTP_FROM,
+# TRIBUNE_SMTP_TIMEOUT_SECS.
+# [smtp]
+# host = "smtp.example.fr"
+# tls = "starttls"          # starttls (port 587), tls (port 465) or none (a local relay only)
+# port = 587                # default: the usual port of the tls mode
+# user = "tribune@example.fr"
+# password = "…"
+# from = "tribune <tribune@example.fr>"
+# timeout_secs = 30
 "#;
 
 /// The resolved configuration.
@@ -123,6 +150,8 @@ pub struct Settings {
     /// The proxy channel traffic goes through, if any (never taken from the environment's
     /// proxy variables).
     pub network_proxy: Option<String>,
+    /// `None`: e-mail is off.
+    pub smtp: Option<tribune_mail::SmtpConfig>,
     sources: Sources,
 }
 
@@ -213,6 +242,7 @@ impl std::fmt::Debug for Settings {
                 "network_proxy",
                 &self.network_proxy.as_deref().map(redact_url),
             )
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
@@ -356,6 +386,7 @@ impl Settings {
                 .context("TRIBUNE_ALLOW_HTTP_NETWORKS must be true or false")?,
             None => file.allow_http_networks.unwrap_or(false),
         };
+        let smtp = resolve_smtp(file.smtp.unwrap_or_default(), &env)?;
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
         }
@@ -379,6 +410,7 @@ impl Settings {
                 .or(file.network_proxy)
                 .filter(|t| !t.is_empty()),
             sources,
+            smtp,
         })
     }
 
@@ -485,6 +517,15 @@ impl Settings {
         out
     }
 
+    /// The mailer for these settings, `None` when e-mail is off.
+    pub fn mailer(&self) -> anyhow::Result<Option<tribune_mail::Mailer>> {
+        self.smtp
+            .clone()
+            .map(tribune_mail::Mailer::new)
+            .transpose()
+            .context("invalid SMTP settings")
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
@@ -523,6 +564,55 @@ impl Settings {
         };
         SecretBox::from_base64_key(&key).with_context(|| format!("{} is invalid", path.display()))
     }
+}
+
+/// The `[smtp]` section overridden by `TRIBUNE_SMTP_*`; no host means no e-mail.
+fn resolve_smtp(
+    file: SmtpFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<tribune_mail::SmtpConfig>> {
+    let Some(host) = env("TRIBUNE_SMTP_HOST").or(file.host) else {
+        return Ok(None);
+    };
+    let tls = match env("TRIBUNE_SMTP_TLS") {
+        Some(v) => tribune_mail::TlsMode::parse(&v)
+            .context("TRIBUNE_SMTP_TLS must be starttls, tls or none")?,
+        None => file.tls.unwrap_or(tribune_mail::TlsMode::Starttls),
+    };
+    let port = match env("TRIBUNE_SMTP_PORT") {
+        Some(v) => v
+            .parse()
+            .context("TRIBUNE_SMTP_PORT must be a port number")?,
+        None => file.port.unwrap_or(tls.default_port()),
+    };
+    let timeout_secs = match env("TRIBUNE_SMTP_TIMEOUT_SECS") {
+        Some(v) => v
+            .parse()
+            .context("TRIBUNE_SMTP_TIMEOUT_SECS must be a number of seconds")?,
+        None => file
+            .timeout_secs
+            .unwrap_or(tribune_mail::SmtpConfig::DEFAULT_TIMEOUT.as_secs()),
+    };
+    let Some(from) = env("TRIBUNE_SMTP_FROM").or(file.from) else {
+        bail!("an SMTP host is set but no sender: set smtp.from or TRIBUNE_SMTP_FROM");
+    };
+    let user = env("TRIBUNE_SMTP_USER").or(file.user);
+    let password = env("TRIBUNE_SMTP_PASSWORD").or(file.password);
+    if user.is_some() != password.is_some() {
+        bail!("the SMTP user and password go together: set both or neither");
+    }
+    if !(1..=600).contains(&timeout_secs) {
+        bail!("the SMTP timeout must be between 1 and 600 seconds");
+    }
+    Ok(Some(tribune_mail::SmtpConfig {
+        host,
+        port,
+        tls,
+        user,
+        password,
+        from,
+        timeout: std::time::Duration::from_secs(timeout_secs),
+    }))
 }
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
@@ -582,6 +672,41 @@ mod tests {
             redact_url("postgres://u@h/db?sslmode=require&password=secret"),
             "postgres://u@h/db?sslmode=require&password=<redacted>"
         );
+    }
+
+    #[test]
+    fn smtp_comes_from_the_file_and_the_environment_wins() {
+        let file: FileConfig = toml::from_str(
+            "[smtp]\nhost = \"smtp.example.fr\"\ntls = \"tls\"\nuser = \"u\"\npassword = \"file-secret\"\nfrom = \"t@example.fr\"",
+        )
+        .unwrap();
+        let none = |_: &str| None;
+        let smtp = resolve_smtp(file.smtp.unwrap(), &none).unwrap().unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port), ("smtp.example.fr", 465));
+        assert!(!format!("{smtp:?}").contains("file-secret"));
+
+        let env = |name: &str| match name {
+            "TRIBUNE_SMTP_HOST" => Some("127.0.0.1".to_owned()),
+            "TRIBUNE_SMTP_PORT" => Some("2525".to_owned()),
+            "TRIBUNE_SMTP_TLS" => Some("none".to_owned()),
+            "TRIBUNE_SMTP_FROM" => Some("tribune@localhost.test".to_owned()),
+            _ => None,
+        };
+        let smtp = resolve_smtp(SmtpFile::default(), &env).unwrap().unwrap();
+        assert_eq!(smtp.port, 2525);
+        assert_eq!(smtp.tls, tribune_mail::TlsMode::None);
+    }
+
+    #[test]
+    fn without_a_host_there_is_no_email_and_a_host_needs_a_sender() {
+        let none = |_: &str| None;
+        assert!(resolve_smtp(SmtpFile::default(), &none).unwrap().is_none());
+        let no_from = SmtpFile {
+            host: Some("smtp.example.fr".into()),
+            ..SmtpFile::default()
+        };
+        assert!(resolve_smtp(no_from, &none).is_err());
+        assert!(toml::from_str::<FileConfig>("[smtp]\nhots = \"x\"").is_err());
     }
 
     #[test]

@@ -41,6 +41,9 @@ enum Command {
     /// Show the configuration.
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
+    /// Check the e-mail settings.
+    #[command(subcommand)]
+    Mail(commands::mail::MailCommand),
     /// Text tools: query language, matcher, classifiers.
     Text(tribune_text::cli::TextArgs),
 }
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::backup::backup(settings, args).await,
             Command::Restore(args) => commands::backup::restore(settings, args).await,
             Command::Config(command) => commands::config::run(settings, command),
+            Command::Mail(command) => commands::mail::run(settings, command).await,
             Command::Text(_) => Ok(()),
         }
     }))

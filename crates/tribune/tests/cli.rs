@@ -793,6 +793,7 @@ fn every_command_has_help() {
         vec!["backup", "--help"],
         vec!["restore", "--help"],
         vec!["migrate", "--help"],
+        vec!["mail", "test", "--help"],
         vec!["text", "--help"],
     ] {
         let out = stdout(&tribune(&data.0, None, &args, None));

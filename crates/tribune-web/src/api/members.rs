@@ -71,7 +71,8 @@ pub struct InviteBody {
     role: Role,
 }
 
-/// Creates an invitation; the link (with its secret) is in the answer, and nowhere else.
+/// Creates (or renews) an invitation; the link (with its secret) is in the answer and, when
+/// SMTP is set up, in the e-mail sent to the invited address.
 pub async fn invite(
     State(state): State<AppState>,
     member: Member,
@@ -85,6 +86,7 @@ pub async fn invite(
         "{}/invite/{token}",
         state.config().public_url.trim_end_matches('/')
     );
+    crate::routes::send_invitation(&state, &member, &invitation, body.role, &url).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "invitation": invitation, "url": url })),

@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tribune_domain::security::totp;
 use tribune_domain::user::validate_password;
-use tribune_domain::validation::{ValidationError, required_line};
+use tribune_domain::validation::ValidationError;
 use tribune_domain::{ApiTokenId, Lang, SessionId};
 use tribune_store::api_tokens::ApiToken;
 use tribune_store::sessions::Session;
@@ -163,7 +163,7 @@ pub async fn profile(
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
     let mut errors = ValidationError::default();
-    let name = required_line(&mut errors, "name", &form.name, 100);
+    let name = tribune_domain::user::validate_name(&mut errors, &form.name);
     if !errors.violations.is_empty() {
         return Ok(unprocessable(
             &page(

@@ -1,4 +1,6 @@
 //! Following an invitation link: join with one's account, or create one (the only sign-up).
+//! The page never says whether an account exists for the invited address, and refuses
+//! invitations that were used, expired, or made void by their author's removal.
 
 use crate::AppState;
 use crate::context::{RequestCtx, SESSION_COOKIE, set_cookie, with_cookies};
@@ -22,8 +24,6 @@ pub struct InvitePage {
     c: Chrome,
     invitation: InvitationView,
     token: String,
-    /// An account with the invited address exists (log in first, then accept).
-    account_exists: bool,
     name: String,
     errors: ValidationError,
     problem: Option<String>,
@@ -47,7 +47,7 @@ async fn page(
         .invitation_by_token(&token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let account_exists = store.user_by_email(&invitation.email).await?.is_some();
+    // Whether an account exists for the address is not shown: the page offers both ways in.
     let c = Chrome::load(state, ctx).await?;
     let problem = invitation
         .unusable_reason(unix_now())
@@ -56,7 +56,6 @@ async fn page(
         c,
         invitation,
         token,
-        account_exists,
         name,
         errors,
         problem,

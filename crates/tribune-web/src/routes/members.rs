@@ -2,15 +2,17 @@
 
 use super::workspaces::FlashQuery;
 use crate::AppState;
-use crate::context::Member;
+use crate::context::{Member, cookie, set_cookie, with_cookies};
 use crate::error::AppError;
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tribune_domain::{InvitationId, Role, UserId};
 use tribune_store::invitations::Invitation;
 use tribune_store::members::Member as MemberRow;
@@ -22,8 +24,8 @@ pub struct MembersPage {
     c: Chrome,
     members: Vec<MemberRow>,
     invitations: Vec<Invitation>,
-    /// The link of an invitation just created, shown once.
-    new_link: Option<String>,
+    /// The invitation just created or renewed, its link shown once.
+    created: Option<NewInvitation>,
     me: i64,
     ws_id: i64,
     roles: Vec<&'static str>,
@@ -51,7 +53,7 @@ impl MembersPage {
 async fn page(
     state: &AppState,
     member: &Member,
-    new_link: Option<String>,
+    created: Option<NewInvitation>,
     error: Option<&'static str>,
 ) -> Result<MembersPage, AppError> {
     let (c, _) = Chrome::for_member(state, member).await?;
@@ -67,7 +69,7 @@ async fn page(
         c,
         members,
         invitations,
-        new_link,
+        created,
         me: member.user.id,
         ws_id: member.scope.workspace().0,
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
@@ -75,14 +77,65 @@ async fn page(
     })
 }
 
+/// An invitation just made, carried from the form's POST to the page it redirects to in a
+/// short-lived sealed cookie: the secret link is shown once, and reloading the page neither
+/// shows it again nor invites twice.
+#[derive(Serialize, Deserialize)]
+pub struct NewInvitation {
+    workspace: i64,
+    email: String,
+    link: String,
+    /// Sent by e-mail (SMTP is set up).
+    mailed: bool,
+    /// The address mixes alphabets (a Cyrillic `а` among Latin letters…): worth a second look.
+    mixed_scripts: bool,
+}
+
+const NEW_INVITATION_COOKIE: &str = "tribune_new_invitation";
+
+/// The invitation the previous POST left for this workspace, if any, and whether a cookie must
+/// be cleared.
+fn take_new_invitation(
+    state: &AppState,
+    headers: &HeaderMap,
+    workspace: i64,
+) -> (Option<NewInvitation>, bool) {
+    let Some(sealed) = cookie(headers, NEW_INVITATION_COOKIE) else {
+        return (None, false);
+    };
+    let created = state
+        .secrets()
+        .open(sealed)
+        .ok()
+        .and_then(|json| serde_json::from_str::<NewInvitation>(&json).ok())
+        .filter(|created| created.workspace == workspace);
+    (created, true)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
+    headers: HeaderMap,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = page(&state, &member, None, None).await?;
+    let (created, clear) = take_new_invitation(&state, &headers, member.scope.workspace().0);
+    let shows_secret = created.is_some();
+    let mut page = page(&state, &member, created, None).await?;
     page.c = page.c.with_flash(query.flash.as_deref());
-    Ok(render(&page))
+    let mut response = render(&page);
+    if shows_secret {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if clear {
+        let secure = state.config().secure_cookies();
+        response = with_cookies(
+            response,
+            vec![set_cookie(NEW_INVITATION_COOKIE, "", 0, secure)],
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -99,26 +152,66 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
     let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
-    let created = state
-        .store()
+    let store = state.store();
+    let created = store
         .create_invitation(&member.scope, &form.email, role, unix_now())
         .await;
     match created {
-        Ok((token, _)) => {
+        Ok((token, invitation)) => {
             let link = format!(
                 "{}/invite/{token}",
                 state.config().public_url.trim_end_matches('/')
             );
-            Ok(render(&page(&state, &member, Some(link), None).await?))
+            send_invitation(&state, &member, &invitation, role, &link).await?;
+            let workspace = member.scope.workspace();
+            let created = NewInvitation {
+                workspace: workspace.0,
+                mixed_scripts: tribune_domain::text_safety::email_mixes_scripts(&invitation.email),
+                email: invitation.email,
+                link,
+                mailed: state.mailer().is_some(),
+            };
+            let json =
+                serde_json::to_string(&created).map_err(|e| AppError::Internal(e.to_string()))?;
+            let sealed = state.secrets().seal(&json);
+            let secure = state.config().secure_cookies();
+            Ok(with_cookies(
+                see_other(&format!("/w/{workspace}/members")),
+                vec![set_cookie(NEW_INVITATION_COOKIE, &sealed, 300, secure)],
+            ))
         }
-        Err(tribune_store::StoreError::Invalid(_)) => Ok(render(
-            &page(&state, &member, None, Some("error-email")).await?,
-        )),
+        Err(tribune_store::StoreError::Invalid(invalid)) => {
+            let key = invalid.for_field("email").unwrap_or("error-email");
+            Ok(render(&page(&state, &member, None, Some(key)).await?))
+        }
         Err(tribune_store::StoreError::Conflict(_)) => Ok(render(
             &page(&state, &member, None, Some("error-already-member")).await?,
         )),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Sends the invitation by e-mail when SMTP is set up (in the inviter's language), without
+/// waiting for the server.
+pub(crate) async fn send_invitation(
+    state: &AppState,
+    member: &Member,
+    invitation: &Invitation,
+    role: Role,
+    link: &str,
+) -> Result<(), AppError> {
+    if let Some(mailer) = state.mailer() {
+        let workspace = state.store().workspace(&member.scope).await?;
+        let message = tribune_mail::Invitation {
+            workspace: workspace.name,
+            inviter: member.user.name.clone(),
+            role,
+            link: link.to_owned(),
+            expires_at: invitation.expires_at,
+        };
+        mailer.send_in_background(&invitation.email, member.ctx.lang, &message);
+    }
+    Ok(())
 }
 
 pub async fn revoke(

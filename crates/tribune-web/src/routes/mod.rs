@@ -9,9 +9,12 @@ mod health;
 mod home;
 mod invite;
 mod members;
+mod password_reset;
 mod settings;
 mod setup;
 mod workspaces;
+
+pub(crate) use members::send_invitation;
 
 use crate::context::resolve_request;
 use crate::error::{AppError, render_errors};
@@ -54,6 +57,15 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/login/totp", get(auth::totp_form).post(auth::totp))
         .route("/logout", post(auth::logout))
+        .route(
+            "/password/forgot",
+            get(password_reset::forgot_form).post(password_reset::forgot),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(password_reset::reset_form).post(password_reset::reset),
+        )
+        .route("/password/changed", get(password_reset::changed))
         .route("/lang", post(home::switch_language))
         .route(
             "/workspaces",

@@ -9,6 +9,8 @@
     reason = "test harness: a failed set-up step must stop the test"
 )]
 
+pub mod mail;
+
 use reqwest::{Client, Response, StatusCode};
 use std::net::SocketAddr;
 use tribune_channels::ChannelService;

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod config;
+pub mod mail;
 pub mod serve;
 pub mod token;
 pub mod user;
