@@ -27,6 +27,14 @@ impl TlsMode {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::None => "none",
+            TlsMode::Starttls => "starttls",
+            TlsMode::Tls => "tls",
+        }
+    }
+
     /// The port usually used with this mode.
     pub fn default_port(self) -> u16 {
         match self {

@@ -108,7 +108,7 @@ impl Mailer {
         &self,
         to: &str,
         lang: Lang,
-        message: &dyn MailMessage,
+        message: &(dyn MailMessage + Sync),
     ) -> Result<(), MailError> {
         let email = self.build(to, lang, message)?;
         self.deliver(email).await

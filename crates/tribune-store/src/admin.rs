@@ -233,6 +233,21 @@ impl Store {
         tx.commit().await
     }
 
+    /// When the account last logged in; `None` before its first login.
+    pub async fn last_login(&self, user: UserId) -> Result<Option<i64>, StoreError> {
+        let row: Option<(Option<i64>,)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column(Users::LastLoginAt)
+                    .from(Users::Table)
+                    .and_where(Expr::col(Users::Id).eq(user.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.and_then(|(at,)| at))
+    }
+
     /// Notes a successful login (shown on the admin page).
     pub async fn touch_last_login(&self, user: UserId, now: i64) -> Result<(), StoreError> {
         self.db

@@ -44,6 +44,8 @@ pub const ACTIONS: &[&str] = &[
     "account.workspaces_disallowed",
     "account.admin_granted",
     "account.admin_revoked",
+    "account.reset_sent",
+    "mail.test_sent",
     "member.role_changed",
     "member.removed",
     "member.left",

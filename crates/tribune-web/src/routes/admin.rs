@@ -11,8 +11,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use tribune_domain::UserId;
+use tribune_mail::{PasswordReset, TestEmail};
 use tribune_store::admin::{Account, AccountChange, AdminScope};
-use tribune_store::audit::AuditEntry;
+use tribune_store::audit::{AuditEntry, AuditEvent};
+use tribune_store::password_resets::PASSWORD_RESET_TTL_SECS;
+use tribune_store::unix_now;
 
 use super::workspaces::FlashQuery;
 
@@ -20,6 +23,9 @@ use super::workspaces::FlashQuery;
 #[template(path = "admin.html")]
 pub struct AdminPage {
     c: Chrome,
+    /// The SMTP server e-mail goes through (`host:port (tls) from`), or `None` when e-mail is
+    /// off. Set in the configuration file or the environment.
+    smtp: Option<String>,
     me: i64,
     is_owner: bool,
     accounts: Vec<Account>,
@@ -67,8 +73,19 @@ pub async fn page(
     let c = Chrome::load(&state, &authed.ctx)
         .await?
         .with_flash(query.flash.as_deref());
+    let smtp = state.mailer().map(|mailer| {
+        let config = mailer.config();
+        format!(
+            "{}:{} ({}), {}",
+            config.host,
+            config.port,
+            config.tls.as_str(),
+            config.from
+        )
+    });
     Ok(render(&AdminPage {
         c,
+        smtp,
         me: authed.user.id,
         is_owner: admin.is_owner(),
         accounts: store.accounts(&admin).await?,
@@ -76,14 +93,73 @@ pub async fn page(
     }))
 }
 
+/// `POST /admin/mail/test`: sends a test e-mail to the admin's own address and waits for the
+/// server's answer, so the page can say whether the settings work.
+pub async fn test_mail(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Response, AppError> {
+    let admin = admin_scope(&state, &authed).await?;
+    let Some(mailer) = state.mailer() else {
+        return Err(AppError::Refused("error-mail-off"));
+    };
+    let message = TestEmail {
+        instance_url: state.config().public_url.clone(),
+    };
+    let lang = authed.user.lang().unwrap_or(authed.ctx.lang);
+    let sent = mailer.send(&authed.user.email, lang, &message).await;
+    let event =
+        AuditEvent::new("mail.test_sent", "account", authed.user.id).with("ok", sent.is_ok());
+    state.store().audit_admin_action(&admin, &event).await?;
+    Ok(match sent {
+        Ok(()) => see_other("/admin?flash=flash-mail-test-sent"),
+        Err(error) => {
+            tracing::warn!(%error, "test e-mail failed");
+            see_other("/admin?flash=flash-warn-mail-test-failed")
+        }
+    })
+}
+
+/// Sends an account a password-reset link, as if its owner had asked for one.
+async fn send_reset(
+    state: &AppState,
+    admin: &AdminScope,
+    target: UserId,
+) -> Result<Response, AppError> {
+    let Some(mailer) = state.mailer() else {
+        return Err(AppError::Refused("error-mail-off"));
+    };
+    let store = state.store();
+    let user = store.user(target).await?;
+    let token = store.create_password_reset(target, unix_now()).await?;
+    let message = PasswordReset {
+        link: format!(
+            "{}/password/reset/{token}",
+            state.config().public_url.trim_end_matches('/')
+        ),
+        valid_minutes: PASSWORD_RESET_TTL_SECS / 60,
+    };
+    mailer.send_in_background(&user.email, user.lang().unwrap_or_default(), &message);
+    store
+        .audit_admin_action(
+            admin,
+            &AuditEvent::new("account.reset_sent", "account", target.0),
+        )
+        .await?;
+    Ok(see_other("/admin?flash=flash-reset-sent"))
+}
+
 /// `POST /admin/accounts/{id}/{action}`: disable, enable, allow-workspaces,
-/// disallow-workspaces, grant-admin, revoke-admin.
+/// disallow-workspaces, grant-admin, revoke-admin, send-reset.
 pub async fn change(
     State(state): State<AppState>,
     authed: Authed,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let admin = admin_scope(&state, &authed).await?;
+    if action == "send-reset" {
+        return send_reset(&state, &admin, UserId(id)).await;
+    }
     let change = match action.as_str() {
         "disable" => AccountChange::Disable,
         "enable" => AccountChange::Enable,

@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tribune_domain::security::password::dummy_hash;
 use tribune_domain::security::totp;
+use tribune_mail::{AccountLocked, NewDeviceLogin};
 use tribune_store::rate_limit::{AttemptLimit, AttemptReservation};
 use tribune_store::sessions::SESSION_TTL_SECS;
 use tribune_store::unix_now;
@@ -135,11 +136,11 @@ pub async fn login(
     let password_ok =
         form.password.len() <= 1024 && crate::passwords::verify(&form.password, hash).await;
     let Some(credentials) = credentials.filter(|_| password_ok) else {
-        // The reservation stays: it is the recorded failure.
+        // The reservation stays: it is the recorded failure. The attempt that fills the
+        // account's ceiling locks it for everyone until the window passes: its owner is told.
         if reservation.counts.get(ACCOUNT_LIMIT) == Some(&config.login_max_failures_per_account) {
-            tracing::warn!(
-                "an account reached its failed-login ceiling and is locked for the window"
-            );
+            tracing::warn!("an account reached its failed-login ceiling and is locked");
+            notify_locked(&state, &ctx, &email).await?;
         }
         return Ok(login_refused(&state, &ctx, &form, "error-login-failed"));
     };
@@ -149,6 +150,7 @@ pub async fn login(
     }
     store.clear_login_failures(&limits[0].key).await?;
     let user = tribune_domain::UserId(credentials.id);
+    notify_if_new_device(&state, &ctx, user, now).await?;
     store.touch_last_login(user, now).await?;
     let (token, _) = store
         .create_session(user, credentials.totp_enabled, &ctx.client, now)
@@ -166,6 +168,61 @@ pub async fn login(
         next
     };
     Ok(with_cookies(see_other(&location), vec![cookie]))
+}
+
+/// Tells an account's owner that it is locked after too many wrong passwords (when e-mail is
+/// on and the account exists).
+async fn notify_locked(state: &AppState, ctx: &RequestCtx, email: &str) -> Result<(), AppError> {
+    let (Some(mailer), Some(user)) = (state.mailer(), state.store().user_by_email(email).await?)
+    else {
+        return Ok(());
+    };
+    let public = state.config().public_url.trim_end_matches('/').to_owned();
+    let message = AccountLocked {
+        ip: ctx.client.ip.clone(),
+        minutes: state.config().login_window_secs / 60,
+        reset_url: Some(format!("{public}/password/forgot")),
+    };
+    mailer.send_in_background(&user.email, user.lang().unwrap_or(ctx.lang), &message);
+    Ok(())
+}
+
+/// Tells the owner of an account about a login from a device and address that none of its
+/// live sessions has, unless it is the account's first login.
+async fn notify_if_new_device(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: tribune_domain::UserId,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(mailer) = state.mailer() else {
+        return Ok(());
+    };
+    let store = state.store();
+    if store.last_login(user).await?.is_none() {
+        return Ok(());
+    }
+    let agent: String = ctx.client.user_agent.chars().take(300).collect();
+    let known = store
+        .sessions_of(user, now)
+        .await?
+        .iter()
+        .any(|s| s.ip == ctx.client.ip && s.user_agent == agent);
+    if known {
+        return Ok(());
+    }
+    let account = store.user(user).await?;
+    let message = NewDeviceLogin {
+        at: now,
+        ip: ctx.client.ip.clone(),
+        device: ctx.client.user_agent.chars().take(120).collect(),
+        account_url: format!(
+            "{}/account",
+            state.config().public_url.trim_end_matches('/')
+        ),
+    };
+    mailer.send_in_background(&account.email, account.lang().unwrap_or(ctx.lang), &message);
+    Ok(())
 }
 
 /// The login page again, with `error` and what was typed (never the password), as a 401.

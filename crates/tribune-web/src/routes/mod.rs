@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
         .route("/admin/accounts/{id}/{action}", post(admin::change))
+        .route("/admin/mail/test", post(admin::test_mail))
         .route("/g/{slug}", get(guidelines::public))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
