@@ -311,6 +311,63 @@ impl Store {
             .await
     }
 
+    /// The member's scope in `workspace` together with all their workspaces (for the switcher),
+    /// in one query: what every workspace page needs before anything else. A non-member gets
+    /// `NotFound`, as from [`Store::scope`].
+    pub async fn scope_and_workspaces(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<(WorkspaceScope, Vec<WorkspaceSummary>), StoreError> {
+        let all = self.workspaces_of(user).await?;
+        let role = all
+            .iter()
+            .find(|w| w.id == workspace.0)
+            .and_then(|w| Role::parse(&w.role))
+            .ok_or(StoreError::NotFound)?;
+        let scope = WorkspaceScope {
+            workspace,
+            actor: Actor::User(user),
+            role,
+        };
+        Ok((scope, all))
+    }
+
+    /// The workspace and how many of its channels are broken (for the banner), in one query.
+    pub async fn workspace_with_broken_channels(
+        &self,
+        scope: &WorkspaceScope,
+    ) -> Result<(Workspace, i64), StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            workspace: WorkspaceRow,
+            broken_channels: i64,
+        }
+        let mut select = Query::select();
+        for column in WORKSPACE_COLUMNS {
+            select.column((Workspaces::Table, column));
+        }
+        let row: Row = self
+            .db
+            .fetch_one(
+                &select
+                    .expr_as(
+                        Expr::cust_with_values(
+                            "(SELECT COUNT(*) FROM channels \
+                              WHERE channels.workspace_id = workspaces.id AND channels.state = 'broken')",
+                            Vec::<sea_query::Value>::new(),
+                        ),
+                        "broken_channels",
+                    )
+                    .from(Workspaces::Table)
+                    .and_where(Expr::col((Workspaces::Table, Workspaces::Id)).eq(scope.workspace.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok((row.workspace.into(), row.broken_channels))
+    }
+
     pub async fn workspace(&self, scope: &WorkspaceScope) -> Result<Workspace, StoreError> {
         let row: WorkspaceRow = self
             .db

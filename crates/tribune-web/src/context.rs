@@ -278,6 +278,8 @@ pub struct Member {
     pub ctx: RequestCtx,
     pub user: User,
     pub scope: WorkspaceScope,
+    /// The member's workspaces, loaded with the scope (one query), for the switcher.
+    pub workspaces: Vec<tribune_store::workspaces::WorkspaceSummary>,
 }
 
 impl FromRequestParts<AppState> for Member {
@@ -296,11 +298,16 @@ impl FromRequestParts<AppState> for Member {
             .find(|(name, _)| *name == "ws")
             .and_then(|(_, value)| value.parse::<i64>().ok())
             .ok_or(AppError::NotFound)?;
-        let scope = state
+        let (scope, workspaces) = state
             .store()
-            .scope(user.user_id(), WorkspaceId(workspace))
+            .scope_and_workspaces(user.user_id(), WorkspaceId(workspace))
             .await?;
-        Ok(Member { ctx, user, scope })
+        Ok(Member {
+            ctx,
+            user,
+            scope,
+            workspaces,
+        })
     }
 }
 

@@ -74,14 +74,19 @@ impl Chrome {
         state: &AppState,
         member: &Member,
     ) -> Result<(Chrome, Workspace), AppError> {
-        let mut chrome = Chrome::load(state, &member.ctx).await?;
-        let workspace = state.store().workspace(&member.scope).await?;
+        // Two queries in all, with the member's scope and workspaces already loaded.
+        let mut chrome = Chrome::bare(state, &member.ctx);
+        chrome.workspaces = member.workspaces.clone();
+        let (workspace, broken_channels) = state
+            .store()
+            .workspace_with_broken_channels(&member.scope)
+            .await?;
         chrome.current = Some(CurrentWorkspace {
             id: workspace.id,
             name: workspace.name.clone(),
             role: member.scope.role(),
             has_logo: workspace.has_logo,
-            broken_channels: state.store().broken_channel_count(&member.scope).await?,
+            broken_channels,
         });
         Ok((chrome, workspace))
     }
