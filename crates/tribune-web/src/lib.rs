@@ -43,6 +43,9 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// Networks may be reached over plain `http:` (tests, local instances): the channels page
+    /// then lets its forms send the browser to an `http:` instance's consent page.
+    pub allow_http_networks: bool,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             login_window_secs: 15 * 60,
             trust_forwarded_for: false,
             metrics_token: None,
+            allow_http_networks: false,
         }
     }
 }

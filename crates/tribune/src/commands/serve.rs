@@ -53,6 +53,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         login_max_failures_per_account: settings.login_max_failures * 10,
         metrics_token: settings.metrics_token.clone(),
         trust_forwarded_for: settings.trust_proxy,
+        allow_http_networks: settings.allow_http_networks,
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
