@@ -715,7 +715,10 @@ mod tests {
             StateMessage::Network("The access token is invalid")
         );
         assert_eq!(StateMessage::parse("  "), StateMessage::Empty);
-        assert_eq!(StateMessage::parse("\u{1}from_the_future"), StateMessage::Empty);
+        assert_eq!(
+            StateMessage::parse("\u{1}from_the_future"),
+            StateMessage::Empty
+        );
     }
 
     #[test]

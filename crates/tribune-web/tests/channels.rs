@@ -578,11 +578,13 @@ fn card(html: &str, id: i64) -> &str {
     let start = html
         .find(&format!("id=\"channel-{id}\""))
         .expect("the channel's card");
-    let end = html[start..].find("</li>\n{% endfor %}").unwrap_or_else(|| {
-        html[start..]
-            .find("<li class=\"card channel")
-            .unwrap_or(html.len() - start)
-    });
+    let end = html[start..]
+        .find("</li>\n{% endfor %}")
+        .unwrap_or_else(|| {
+            html[start..]
+                .find("<li class=\"card channel")
+                .unwrap_or(html.len() - start)
+        });
     &html[start..start + end]
 }
 
@@ -591,7 +593,8 @@ async fn instance_refusing(server: &MockServer) {
     server.reset().await;
     Mock::given(method("GET"))
         .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({"error": "The access token is invalid"})),
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "The access token is invalid"})),
         )
         .mount(server)
         .await;
@@ -653,7 +656,12 @@ async fn each_check_shows_when_and_how_it_ended_failed_ones_too() {
         assert!(shown.contains("\u{202f}: injoignable"), "{shown}");
         assert!(shown.contains("class=\"badge state unreachable\">Injoignable<"));
         assert_eq!(
-            app.store.channel(&scope, tribune_domain::ChannelId(id)).await.unwrap().last_check_result.as_deref(),
+            app.store
+                .channel(&scope, tribune_domain::ChannelId(id))
+                .await
+                .unwrap()
+                .last_check_result
+                .as_deref(),
             Some("unreachable")
         );
         assert!(banner(&html).is_none(), "unreachable is not broken");
@@ -668,8 +676,13 @@ async fn each_check_shows_when_and_how_it_ended_failed_ones_too() {
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/channels")).await;
         let shown = card(&html, id);
         assert!(shown.contains("\u{202f}: refusé"), "{shown}");
-        assert!(shown.contains("class=\"badge state broken\">Refusé<"), "{shown}");
-        assert!(shown.contains("Le réseau a répondu\u{202f}: «\u{202f}The access token is invalid\u{202f}»"));
+        assert!(
+            shown.contains("class=\"badge state broken\">Refusé<"),
+            "{shown}"
+        );
+        assert!(shown.contains(
+            "Le réseau a répondu\u{202f}: «\u{202f}The access token is invalid\u{202f}»"
+        ));
         assert!(html.contains("Identifiants refusés par le réseau\u{202f}: Mastodon"));
 
         // In English, the same vocabulary.
@@ -700,8 +713,13 @@ async fn the_broken_channel_banner_tells_each_role_what_it_can_do() {
             .await
             .unwrap();
         let id = channel["id"].as_i64().unwrap();
-        let client =
-            member_with_role(&app, &scope, "client@example.fr", tribune_domain::Role::Client).await;
+        let client = member_with_role(
+            &app,
+            &scope,
+            "client@example.fr",
+            tribune_domain::Role::Client,
+        )
+        .await;
         let contributor = member_with_role(
             &app,
             &scope,
@@ -727,7 +745,9 @@ async fn the_broken_channel_banner_tells_each_role_what_it_can_do() {
                 assert_eq!(status, StatusCode::OK, "{}", app.backend);
                 let banner = banner(&html).expect("a banner");
                 assert!(
-                    banner.contains("Un canal ne fonctionne plus\u{202f}: le réseau a refusé ses identifiants."),
+                    banner.contains(
+                        "Un canal ne fonctionne plus\u{202f}: le réseau a refusé ses identifiants."
+                    ),
                     "{banner}"
                 );
             }
@@ -743,7 +763,10 @@ async fn the_broken_channel_banner_tells_each_role_what_it_can_do() {
         assert!(seen.contains("Votre agence a été prévenue."), "{seen}");
         assert!(!seen.contains("<a "), "no link a client cannot use: {seen}");
         let seen = banner_of(&contributor).await;
-        assert!(seen.contains("Un responsable doit le reconnecter."), "{seen}");
+        assert!(
+            seen.contains("Un responsable doit le reconnecter."),
+            "{seen}"
+        );
         assert!(!seen.contains("<a "), "{seen}");
         for who in [&manager, &owner] {
             let seen = banner_of(who).await;
@@ -789,10 +812,14 @@ async fn a_channel_connected_by_pasted_token_is_reconnected_by_pasted_token() {
         // The broken card offers a pasted token, on the same instance, as well as OAuth.
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/channels")).await;
         let shown = card(&html, id);
-        let reconnect = &shown[shown.find("details class=\"reconnect\"").expect("reconnect")..];
+        let reconnect = &shown[shown
+            .find("details class=\"reconnect\"")
+            .expect("reconnect")..];
         assert!(reconnect.contains(&format!("action=\"/w/{ws}/channels/connect/mastodon\"")));
         let token_form = &reconnect[reconnect
-            .find(&format!("action=\"/w/{ws}/channels/connect/mastodon-token\""))
+            .find(&format!(
+                "action=\"/w/{ws}/channels/connect/mastodon-token\""
+            ))
             .expect("a token form in the reconnect box")..];
         let instance = server.uri();
         assert!(
@@ -820,7 +847,10 @@ async fn a_channel_connected_by_pasted_token_is_reconnected_by_pasted_token() {
         let channels = app.store.channels(&scope).await.unwrap();
         assert_eq!(channels.len(), 1);
         assert_eq!(channels[0].id, id);
-        assert_eq!(channels[0].state, tribune_store::channels::ChannelState::Active);
+        assert_eq!(
+            channels[0].state,
+            tribune_store::channels::ChannelState::Active
+        );
     })
     .await;
 }
@@ -860,7 +890,9 @@ async fn the_channels_page_allows_http_consent_pages_only_when_http_networks_are
             );
             // Other pages never send forms off the site.
             let overview = app.get(&cm, &format!("/w/{ws}")).await;
-            let csp = overview.headers()["content-security-policy"].to_str().unwrap();
+            let csp = overview.headers()["content-security-policy"]
+                .to_str()
+                .unwrap();
             assert!(csp.contains("form-action 'self';"), "{csp}");
         }
     }
@@ -946,10 +978,10 @@ async fn a_redirect_tribune_refuses_to_follow_has_its_own_message() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/api/v1/accounts/verify_credentials"))
-            .respond_with(
-                ResponseTemplate::new(302)
-                    .insert_header("location", "https://elsewhere.invalid/api/v1/accounts/verify_credentials"),
-            )
+            .respond_with(ResponseTemplate::new(302).insert_header(
+                "location",
+                "https://elsewhere.invalid/api/v1/accounts/verify_credentials",
+            ))
             .mount(&server)
             .await;
         let (cm, scope) = app
@@ -963,13 +995,21 @@ async fn a_redirect_tribune_refuses_to_follow_has_its_own_message() {
                 &[("instance", &server.uri()), ("access_token", "good")],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let html = response.text().await.unwrap();
         assert!(
             html.contains("Le réseau a renvoyé vers une adresse que tribune ne suit pas"),
             "{html}"
         );
-        assert!(!html.contains("Le réseau a refusé"), "a redirect is not a refusal");
+        assert!(
+            !html.contains("Le réseau a refusé"),
+            "a redirect is not a refusal"
+        );
         assert!(app.store.channels(&scope).await.unwrap().is_empty());
     })
     .await;
@@ -1001,10 +1041,24 @@ async fn disconnecting_asks_for_confirmation_and_says_what_is_lost() {
         let response = app
             .post_form(&cm, &format!("/w/{ws}/channels/{id}/disconnect"), &[])
             .await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{}", app.backend);
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "{}",
+            app.backend
+        );
         let body = response.text().await.unwrap();
-        assert!(body.contains("Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer\u{202f}: rien n’a été fait."), "{body}");
-        let kept = app.store.channel(&scope, tribune_domain::ChannelId(id)).await.unwrap();
+        assert!(
+            body.contains(
+                "Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer\u{202f}: rien n’a été fait."
+            ),
+            "{body}"
+        );
+        let kept = app
+            .store
+            .channel(&scope, tribune_domain::ChannelId(id))
+            .await
+            .unwrap();
         assert_eq!(kept.state, tribune_store::channels::ChannelState::Active);
 
         let response = app
@@ -1018,8 +1072,15 @@ async fn disconnecting_asks_for_confirmation_and_says_what_is_lost() {
             location(&response),
             format!("/w/{ws}/channels?flash=flash-channel-disconnected")
         );
-        let gone = app.store.channel(&scope, tribune_domain::ChannelId(id)).await.unwrap();
-        assert_eq!(gone.state, tribune_store::channels::ChannelState::Disconnected);
+        let gone = app
+            .store
+            .channel(&scope, tribune_domain::ChannelId(id))
+            .await
+            .unwrap();
+        assert_eq!(
+            gone.state,
+            tribune_store::channels::ChannelState::Disconnected
+        );
     })
     .await;
 }

@@ -565,7 +565,8 @@ async fn removing_leaving_and_revoking_need_the_confirmation_box() {
             .user_id();
         app.api_token("owner@example.fr").await;
         let (_phone, _) = app.login("owner@example.fr", PASSWORD).await;
-        let refused = "Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer\u{202f}: rien n’a été fait.";
+        let refused =
+            "Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer\u{202f}: rien n’a été fait.";
 
         // Each form says what will be lost and carries the box.
         let (_, members) = app.get_text(&owner, &format!("/w/{ws}/members")).await;
@@ -603,7 +604,11 @@ async fn removing_leaving_and_revoking_need_the_confirmation_box() {
         assert!(app.store.scope(bob.user_id(), ws).await.is_ok());
         assert_eq!(app.store.api_tokens_of(owner_user).await.unwrap().len(), 1);
         assert_eq!(
-            app.store.sessions_of(owner_user, unix_now()).await.unwrap().len(),
+            app.store
+                .sessions_of(owner_user, unix_now())
+                .await
+                .unwrap()
+                .len(),
             sessions.len()
         );
 
@@ -616,9 +621,19 @@ async fn removing_leaving_and_revoking_need_the_confirmation_box() {
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert!(app.store.api_tokens_of(owner_user).await.unwrap().is_empty());
+        assert!(
+            app.store
+                .api_tokens_of(owner_user)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let response = app
-            .post_form(&bob_browser, &format!("/w/{ws}/leave"), &[("confirm", "on")])
+            .post_form(
+                &bob_browser,
+                &format!("/w/{ws}/leave"),
+                &[("confirm", "on")],
+            )
             .await;
         assert_eq!(location(&response), "/workspaces?flash=flash-left");
         assert!(app.store.scope(bob.user_id(), ws).await.is_err());

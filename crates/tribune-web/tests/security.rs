@@ -48,7 +48,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/delete", &[("confirm_name", "Victim")]),
     ("GET", "/w/{ws}/members", &[]),
     ("POST", "/w/{ws}/members/{user}/role", &[("role", "client")]),
-    ("POST", "/w/{ws}/members/{user}/remove", &[("confirm", "on")]),
+    (
+        "POST",
+        "/w/{ws}/members/{user}/remove",
+        &[("confirm", "on")],
+    ),
     ("POST", "/w/{ws}/leave", &[("confirm", "on")]),
     (
         "POST",
@@ -83,7 +87,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ),
     ("POST", "/w/{ws}/channels/{id}/check", &[]),
     ("GET", "/w/{ws}/channels/{id}/avatar", &[]),
-    ("POST", "/w/{ws}/channels/{id}/disconnect", &[("confirm", "on")]),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/disconnect",
+        &[("confirm", "on")],
+    ),
 ];
 
 /// API routes inside a workspace: (method, path, JSON body).
