@@ -578,13 +578,10 @@ fn card(html: &str, id: i64) -> &str {
     let start = html
         .find(&format!("id=\"channel-{id}\""))
         .expect("the channel's card");
+    // Up to the next card, or the end of the page.
     let end = html[start..]
-        .find("</li>\n{% endfor %}")
-        .unwrap_or_else(|| {
-            html[start..]
-                .find("<li class=\"card channel")
-                .unwrap_or(html.len() - start)
-        });
+        .find("<li class=\"card channel")
+        .unwrap_or(html.len() - start);
     &html[start..start + end]
 }
 
@@ -815,6 +812,7 @@ async fn a_channel_connected_by_pasted_token_is_reconnected_by_pasted_token() {
         let reconnect = &shown[shown
             .find("details class=\"reconnect\"")
             .expect("reconnect")..];
+        let reconnect = &reconnect[..reconnect.find("</details>").expect("end of the box")];
         assert!(reconnect.contains(&format!("action=\"/w/{ws}/channels/connect/mastodon\"")));
         let token_form = &reconnect[reconnect
             .find(&format!(
