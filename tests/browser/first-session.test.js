@@ -460,7 +460,7 @@ describe('first session', () => {
     const wpChannel = page.locator('ul.channels > li').filter({ hasText: 'WordPress' });
     await wpChannel.getByRole('button', { name: 'Vérifier maintenant' }).click();
     await waitForPath(`${workspacePath}/channels`);
-    assert.match(await text(page.getByRole('status').first()), /Le réseau a refusé les identifiants/);
+    assert.match(await text(page.getByRole('status').first()), /Identifiants refusés par le réseau/);
     assert.match(await text(page.locator('p.banner')), /Un canal ne fonctionne plus/);
     assert.match(await wpChannel.innerText(), /Refusé/);
     assert.match(await wpChannel.innerText(), /Dernière vérification le .* refusé/);

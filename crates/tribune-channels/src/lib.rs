@@ -234,6 +234,12 @@ impl ChannelService {
                 now,
             )
             .await?;
+        // Connecting checked the credentials: a reconnected channel must not keep showing the
+        // refusal of its last check.
+        self.store
+            .record_channel_check(channel.key(), "ok", now)
+            .await?;
+        let channel = self.store.channel(scope, ChannelId(channel.id)).await?;
         tracing::info!(channel = channel.id, network = %channel.network, "channel connected");
         Ok(channel)
     }

@@ -849,6 +849,11 @@ async fn a_channel_connected_by_pasted_token_is_reconnected_by_pasted_token() {
             channels[0].state,
             tribune_store::channels::ChannelState::Active
         );
+        // The card no longer shows the refusal of the check before.
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/channels")).await;
+        let shown = card(&html, id);
+        assert!(shown.contains("\u{202f}: identifiants acceptés"), "{shown}");
+        assert!(!shown.contains("refusé"), "{shown}");
     })
     .await;
 }
