@@ -460,15 +460,16 @@ describe('first session', () => {
     const wpChannel = page.locator('ul.channels > li').filter({ hasText: 'WordPress' });
     await wpChannel.getByRole('button', { name: 'Vérifier maintenant' }).click();
     await waitForPath(`${workspacePath}/channels`);
-    assert.match(await text(page.getByRole('status').first()), /Le réseau a refusé les identifiants/);
-    assert.match(await text(page.locator('p.banner')), /Un canal ne répond plus/);
-    assert.match(await wpChannel.innerText(), /À reconnecter/);
-    assert.match(await page.getByRole('region', { name: 'Alertes' }).innerText(), /Canal déconnecté par le réseau/);
+    assert.match(await text(page.getByRole('status').first()), /Identifiants refusés par le réseau/);
+    assert.match(await text(page.locator('p.banner')), /Un canal ne fonctionne plus/);
+    assert.match(await wpChannel.innerText(), /Refusé/);
+    assert.match(await wpChannel.innerText(), /Dernière vérification le .* refusé/);
+    assert.match(await page.getByRole('region', { name: 'Alertes' }).innerText(), /Identifiants refusés par le réseau/);
     await shot('22-channel-broken-fr');
     // The banner follows the manager on every page of the workspace.
     await page.getByRole('navigation', { name: 'Navigation de l’espace' }).getByRole('link', { name: 'Vue d’ensemble' }).click();
     await waitForPath(workspacePath);
-    assert.match(await text(page.locator('p.banner')), /Un canal ne répond plus/);
+    assert.match(await text(page.locator('p.banner')), /Un canal ne fonctionne plus/);
     await page.locator('p.banner').getByRole('link', { name: 'Reconnecter' }).click();
     await waitForPath(`${workspacePath}/channels`);
 
@@ -482,6 +483,15 @@ describe('first session', () => {
     assert.equal(await page.locator('p.banner').count(), 0);
     assert.equal(await page.locator('ul.channels > li').count(), 2, 'the same channel, not a new one');
     assert.match(await wpChannel.innerText(), /Actif/);
+
+    // Disconnecting says what is lost and needs the box ticked (looked at, not sent).
+    const mastoChannel = page.locator('ul.channels > li').filter({ hasText: 'Mastodon' });
+    await mastoChannel.getByText('Déconnecter', { exact: true }).click();
+    const confirm = mastoChannel.locator('details.confirm');
+    assert.match(await confirm.innerText(), /Les identifiants de ce canal seront effacés/);
+    assert.equal(await confirm.getByLabel('J’ai compris').getAttribute('required'), '');
+    await shot('23-channel-disconnect-confirm-fr');
+    await mastoChannel.getByText('Déconnecter', { exact: true }).click();
   });
 
   step('turn on two-factor authentication: a QR code to scan', async () => {

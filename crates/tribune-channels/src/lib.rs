@@ -51,9 +51,68 @@ pub enum ChannelError {
     OauthState,
 }
 
-/// Why a channel whose credentials cannot be decrypted is broken.
-const SEALED_MESSAGE: &str =
+/// What the `state_message` of a channel (and the message of the team's notification) once said
+/// when its credentials could not be decrypted, before reasons were stored as codes: still read
+/// as [`BrokenReason::CredentialsSealed`].
+const LEGACY_SEALED_MESSAGE: &str =
     "the stored credentials cannot be decrypted (the secret key changed): reconnect the channel";
+
+/// Starts a stored message that is one of tribune's own reasons. Network messages never contain
+/// control characters (the connectors clean them, and [`ChannelService::persist`] again), so a
+/// message starting with it is never the network's words.
+const REASON_MARK: char = '\u{1}';
+
+/// Why tribune itself (not the network) marked a channel broken. Stored as a code in the
+/// channel's `state_message`, so pages translate it in the reader's language instead of showing
+/// tribune's English as if the network had said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokenReason {
+    /// The stored credentials cannot be decrypted: the secret key changed.
+    CredentialsSealed,
+}
+
+impl BrokenReason {
+    /// A stable code, for the API and the catalogue keys.
+    pub fn code(self) -> &'static str {
+        match self {
+            BrokenReason::CredentialsSealed => "credentials_sealed",
+        }
+    }
+
+    /// The form kept in `state_message`.
+    fn stored(self) -> String {
+        format!("{REASON_MARK}{}", self.code())
+    }
+}
+
+/// What a broken channel's stored `state_message` (or its notification's message) stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateMessage<'a> {
+    /// Nothing was said.
+    Empty,
+    /// The network's own words, to be shown as such.
+    Network(&'a str),
+    /// One of tribune's reasons, to be translated.
+    Tribune(BrokenReason),
+}
+
+impl<'a> StateMessage<'a> {
+    pub fn parse(stored: &'a str) -> StateMessage<'a> {
+        if let Some(code) = stored.strip_prefix(REASON_MARK) {
+            return match code {
+                "credentials_sealed" => StateMessage::Tribune(BrokenReason::CredentialsSealed),
+                // A reason this version does not know (written by a newer one): say nothing
+                // rather than show a code as the network's words.
+                _ => StateMessage::Empty,
+            };
+        }
+        match stored.trim() {
+            "" => StateMessage::Empty,
+            LEGACY_SEALED_MESSAGE => StateMessage::Tribune(BrokenReason::CredentialsSealed),
+            _ => StateMessage::Network(stored),
+        }
+    }
+}
 
 /// The largest avatar kept.
 const MAX_AVATAR_BYTES: usize = 512 * 1024;
@@ -100,6 +159,14 @@ fn check_result<T>(outcome: &Result<T, ChannelError>) -> Option<&'static str> {
         Err(ChannelError::NotActive(ChannelState::Broken)) => Some("refused"),
         Err(_) => None,
     }
+}
+
+/// What the network said, as stored: control characters other than line breaks removed.
+fn network_words(said: Option<&str>) -> String {
+    said.unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect()
 }
 
 impl ChannelService {
@@ -167,6 +234,12 @@ impl ChannelService {
                 now,
             )
             .await?;
+        // Connecting checked the credentials: a reconnected channel must not keep showing the
+        // refusal of its last check.
+        self.store
+            .record_channel_check(channel.key(), "ok", now)
+            .await?;
+        let channel = self.store.channel(scope, ChannelId(channel.id)).await?;
         tracing::info!(channel = channel.id, network = %channel.network, "channel connected");
         Ok(channel)
     }
@@ -502,7 +575,12 @@ impl ChannelService {
         let used = sealed.credentials.as_deref().unwrap_or_default();
         let broke = self
             .store
-            .mark_channel_broken(sealed.key(), used, SEALED_MESSAGE, now)
+            .mark_channel_broken(
+                sealed.key(),
+                used,
+                &BrokenReason::CredentialsSealed.stored(),
+                now,
+            )
             .await;
         tracing::warn!(
             channel = sealed.id().0,
@@ -555,11 +633,12 @@ impl ChannelService {
             if e.breaks_channel() {
                 if self
                     .store
-                    // Shown as the network's words: only what the network said.
+                    // Shown as the network's words: only what the network said, without
+                    // control characters (so it can never pass for one of tribune's reasons).
                     .mark_channel_broken(
                         key,
                         &current,
-                        e.network_message.as_deref().unwrap_or_default(),
+                        &network_words(e.network_message.as_deref()),
                         now,
                     )
                     .await?
@@ -618,5 +697,44 @@ impl ChannelService {
     fn seal(&self, credentials: &Credentials) -> Result<String, ChannelError> {
         let json = serde_json::to_string(credentials).map_err(|_| ChannelError::Sealed)?;
         Ok(self.secrets.seal(&json))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tribune_reasons_are_told_apart_from_the_networks_words() {
+        let stored = BrokenReason::CredentialsSealed.stored();
+        assert_eq!(
+            StateMessage::parse(&stored),
+            StateMessage::Tribune(BrokenReason::CredentialsSealed)
+        );
+        // What older versions stored is read the same way.
+        assert_eq!(
+            StateMessage::parse(LEGACY_SEALED_MESSAGE),
+            StateMessage::Tribune(BrokenReason::CredentialsSealed)
+        );
+        assert_eq!(
+            StateMessage::parse("The access token is invalid"),
+            StateMessage::Network("The access token is invalid")
+        );
+        assert_eq!(StateMessage::parse("  "), StateMessage::Empty);
+        assert_eq!(
+            StateMessage::parse("\u{1}from_the_future"),
+            StateMessage::Empty
+        );
+    }
+
+    #[test]
+    fn a_network_cannot_pass_its_words_off_as_a_reason_of_tribune() {
+        let said = network_words(Some("\u{1}credentials_sealed"));
+        assert_eq!(
+            StateMessage::parse(&said),
+            StateMessage::Network("credentials_sealed")
+        );
+        assert_eq!(network_words(Some("a\u{7}b\nc")), "ab\nc");
+        assert_eq!(network_words(None), "");
     }
 }

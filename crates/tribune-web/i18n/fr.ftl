@@ -197,12 +197,12 @@ backup-postgres-use-pg-dump = Avec PostgreSQL, sauvegardez avec pg_dump.
 # Canaux (comptes connectés)
 nav-channels = Canaux
 banner-channels-broken = { $count ->
-    [one] Un canal ne répond plus : ses identifiants ont été refusés.
-   *[other] { $count } canaux ne répondent plus : leurs identifiants ont été refusés.
+    [one] Un canal ne fonctionne plus : le réseau a refusé ses identifiants.
+   *[other] { $count } canaux ne fonctionnent plus : le réseau a refusé leurs identifiants.
 }
 banner-channels-fix = Reconnecter
 channels-alerts = Alertes
-notification-channel-broken = Canal déconnecté par le réseau : { $channel }
+notification-channel-broken = Identifiants refusés par le réseau : { $channel }
 channels-empty = Aucun canal connecté. Connectez un compte Bluesky, Mastodon ou un site WordPress ci-dessous.
 channel-broken-help = Le réseau a refusé les identifiants de ce canal. Rien ne sera publié ni lu tant qu’il n’est pas reconnecté.
 channel-network-said = Le réseau a répondu : « { $message } »
@@ -214,7 +214,7 @@ channel-check = Vérifier maintenant
 channel-disconnect = Déconnecter
 channel-reconnect = Reconnecter
 channel-state-active = Actif
-channel-state-broken = À reconnecter
+channel-state-broken = Refusé
 channel-state-disconnected = Déconnecté
 channels-connect = Connecter un canal
 channels-connect-submit = Connecter
@@ -249,13 +249,13 @@ capability-post_metrics = Statistiques par publication
 capability-account_metrics = Statistiques du compte
 flash-channel-connected = Canal connecté.
 flash-channel-ok = Le canal répond normalement.
-flash-warn-channel-broken = Le réseau a refusé les identifiants : le canal est à reconnecter.
-flash-warn-channel-unreachable = Le réseau n’a pas pu être joint. Le canal reste actif ; réessayez plus tard.
+flash-warn-channel-broken = Identifiants refusés par le réseau : le canal est à reconnecter.
+flash-warn-channel-unreachable = Réseau injoignable : la vérification n’a pas abouti. Le canal reste actif ; réessayez plus tard.
 flash-warn-channel-not-active = Ce canal n’est pas actif : reconnectez-le d’abord.
-flash-channel-disconnected = Canal déconnecté. Son historique est conservé ; reconnectez-le quand vous voulez.
+flash-channel-disconnected = Canal déconnecté. Ses identifiants sont effacés, son historique est conservé ; reconnectez-le quand vous voulez.
 error-channel-not-active = Ce canal n’est pas actif : reconnectez-le d’abord.
 error-channel-auth = Le réseau a refusé ces identifiants.
-error-channel-unreachable = Le réseau n’a pas pu être joint. Réessayez dans un moment.
+error-channel-unreachable = Réseau injoignable. Réessayez dans un moment.
 error-channel-rate-limited = Le réseau demande de patienter avant de réessayer.
 error-channel-refused = Le réseau a refusé la demande.
 error-channel-response = Le réseau a renvoyé une réponse illisible.
@@ -336,3 +336,36 @@ flash-mail-test-sent = Le serveur SMTP a accepté l’e-mail de test. Vérifiez 
 flash-warn-mail-test-failed = L’e-mail de test n’a pas pu partir : vérifiez les réglages SMTP (la réponse du serveur est dans le journal de tribune).
 flash-reset-sent = Un lien de réinitialisation du mot de passe a été envoyé à l’adresse du compte.
 error-mail-off = L’envoi d’e-mails est désactivé sur cette instance : configurez d’abord un serveur SMTP.
+# Channel health and confirmations (one vocabulary: refusé, injoignable, déconnecté)
+channel-state-unreachable = Injoignable
+channel-last-check = Dernière vérification le { $time } : { $result }
+channel-check-result-ok = identifiants acceptés
+channel-check-result-refused = refusé
+channel-check-result-unreachable = injoignable
+channel-check-result-rate-limited = limite de débit atteinte
+channel-check-result-error = erreur
+channel-reason-credentials-sealed = Les identifiants enregistrés ne peuvent plus être déchiffrés (la clé secrète de cette installation a changé) : reconnectez le canal.
+error-channel-redirected = Le réseau a renvoyé vers une adresse que tribune ne suit pas (un autre site, ou sans https) : vérifiez l’adresse saisie.
+flash-warn-channel-rate-limited = Le réseau demande de patienter : la vérification n’a pas eu lieu. Le canal reste actif.
+flash-warn-channel-check-failed = La vérification n’a pas abouti (erreur). Le canal reste actif.
+banner-channels-agency-told = Votre agence a été prévenue.
+banner-channels-ask-manager = { $count ->
+    [one] Un responsable doit le reconnecter.
+   *[other] Un responsable doit les reconnecter.
+}
+channel-reconnect-token-help = Ou, si ce compte a été connecté avec un jeton d’accès, collez-en un nouveau :
+channel-reconnect-token = Reconnecter avec ce jeton
+channel-disconnect-lost = Les identifiants de ce canal seront effacés de tribune : plus rien ne sera publié ni lu sur ce compte. Son historique est conservé ; vous pourrez le reconnecter.
+channel-disconnect-submit = Déconnecter ce canal
+confirm-understand = J’ai compris
+error-confirmation-required = Cochez « J’ai compris » pour confirmer : rien n’a été fait.
+members-remove-lost = Cette personne perdra l’accès à l’espace, à ses canaux et à ses publications. Ce qu’elle y a écrit reste dans l’espace ; il lui faudra une nouvelle invitation pour revenir.
+members-remove-submit = Retirer de l’espace
+members-leave-lost = Vous perdrez l’accès à cet espace, à ses canaux et à ses publications. Ce que vous y avez écrit reste ; il vous faudra une nouvelle invitation pour revenir.
+members-leave-submit = Quitter cet espace
+account-session-end-lost = Cet appareil devra se reconnecter avec votre mot de passe.
+account-session-end-submit = Fermer cette session
+account-sessions-end-others-lost = Tous vos autres appareils devront se reconnecter avec votre mot de passe.
+account-sessions-end-others-submit = Fermer les autres sessions
+account-token-revoke-lost = Les scripts et applications qui utilisent ce jeton n’auront plus accès à tribune. C’est définitif : il faudra créer un autre jeton.
+account-token-revoke-submit = Révoquer ce jeton

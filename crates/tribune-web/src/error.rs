@@ -63,6 +63,10 @@ pub fn connector_key(error: &ConnectorError) -> &'static str {
         ErrorKind::Auth => "error-channel-auth",
         ErrorKind::Transient => "error-channel-unreachable",
         ErrorKind::RateLimited => "error-channel-rate-limited",
+        // A redirect tribune would not follow (another site, or a downgrade): not a refusal.
+        ErrorKind::Permanent if error.status.is_some_and(|s| (300..400).contains(&s)) => {
+            "error-channel-redirected"
+        }
         ErrorKind::Permanent => "error-channel-refused",
         ErrorKind::InvalidResponse => "error-channel-response",
         ErrorKind::InvalidInput => "error-channel-input",

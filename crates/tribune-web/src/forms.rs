@@ -25,6 +25,28 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The form of a destructive action (disconnect a channel, remove a member, revoke a token or a
+/// session): it must carry the ticked "I understand" box, so neither a misclick nor a script that
+/// skips the form can lose anything. The API's `DELETE`s need no such field.
+#[derive(serde::Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl Confirmation {
+    /// A 400 saying nothing was done, unless the box was ticked.
+    pub fn require(&self) -> Result<(), crate::error::AppError> {
+        if checkbox(&self.confirm) {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::BadRequest(
+                "error-confirmation-required",
+            ))
+        }
+    }
+}
+
 /// HTML checkboxes send `on` when ticked and nothing otherwise.
 pub fn checkbox(value: &Option<String>) -> bool {
     value

@@ -99,6 +99,19 @@ impl Tr {
         self.state.i18n().message(self.lang, key, Some(&args))
     }
 
+    /// A message with two named arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        (name1, value1): (&str, impl std::fmt::Display),
+        (name2, value2): (&str, impl std::fmt::Display),
+    ) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name1.to_owned(), FluentValue::from(value1.to_string()));
+        args.set(name2.to_owned(), FluentValue::from(value2.to_string()));
+        self.state.i18n().message(self.lang, key, Some(&args))
+    }
+
     /// A message with one numeric argument, for plural forms.
     pub fn tn(&self, key: &str, name: &str, value: &i64) -> String {
         let mut args = FluentArgs::new();

@@ -46,6 +46,9 @@ pub struct WebConfig {
     /// Sends invitations, password resets and notices; `None` when no SMTP server is set up
     /// (links are then shown to copy, and password resets go through an admin).
     pub mailer: Option<tribune_mail::Mailer>,
+    /// Networks may be reached over plain `http:` (tests, local instances): the channels page
+    /// then lets its forms send the browser to an `http:` instance's consent page.
+    pub allow_http_networks: bool,
 }
 
 impl Default for WebConfig {
@@ -60,6 +63,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             metrics_token: None,
             mailer: None,
+            allow_http_networks: false,
         }
     }
 }

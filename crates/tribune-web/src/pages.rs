@@ -28,6 +28,20 @@ impl CurrentWorkspace {
     pub fn can_manage_members(&self) -> bool {
         self.role.can_manage_members()
     }
+
+    /// Managers and owners can reconnect a broken channel: the banner links them to it.
+    pub fn can_manage_channels(&self) -> bool {
+        self.role.can_manage_channels()
+    }
+
+    /// What the broken-channels banner says to those who cannot reconnect: a client that its
+    /// agency has been told, a contributor that a manager must reconnect.
+    pub fn broken_banner_key(&self) -> &'static str {
+        match self.role {
+            Role::Client => "banner-channels-agency-told",
+            _ => "banner-channels-ask-manager",
+        }
+    }
 }
 
 /// The layout's data: translator, user, CSRF token, workspace switcher, flash message.

@@ -280,7 +280,9 @@ async fn members_change_roles_leave_and_are_removed() {
             tribune_domain::Role::Manager
         );
         // The only owner cannot leave.
-        let response = app.post_form(&owner, &format!("/w/{ws}/leave"), &[]).await;
+        let response = app
+            .post_form(&owner, &format!("/w/{ws}/leave"), &[("confirm", "on")])
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -288,7 +290,11 @@ async fn members_change_roles_leave_and_are_removed() {
             app.backend
         );
         let response = app
-            .post_form(&owner, &format!("/w/{ws}/members/{}/remove", bob.id), &[])
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/members/{}/remove", bob.id),
+                &[("confirm", "on")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(app.store.scope(bob.user_id(), ws).await.is_err());
@@ -392,8 +398,12 @@ async fn logging_out_other_sessions_and_changing_password() {
             html.matches("/revoke\"").count() >= 2,
             "other sessions are listed"
         );
-        app.post_form(&laptop, "/account/sessions/revoke-others", &[])
-            .await;
+        app.post_form(
+            &laptop,
+            "/account/sessions/revoke-others",
+            &[("confirm", "on")],
+        )
+        .await;
         assert_eq!(
             app.get(&phone, "/account").await.status(),
             StatusCode::SEE_OTHER
@@ -521,6 +531,114 @@ async fn health_and_metrics_answer() {
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("tribune_http_requests_total"), "{body}");
         assert!(body.contains("route=\"/healthz\""));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn removing_leaving_and_revoking_need_the_confirmation_box() {
+    each_backend(|app: TestApp| async move {
+        let (owner, scope) = app
+            .member_with_workspace("owner@example.fr", "Sneakers")
+            .await;
+        let ws = scope.workspace();
+        let bob = app.user("bob@example.fr").await;
+        let (token, _) = app
+            .store
+            .create_invitation(
+                &scope,
+                "bob@example.fr",
+                tribune_domain::Role::Contributor,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        app.store
+            .accept_invitation(&token, &bob, unix_now())
+            .await
+            .unwrap();
+        let (bob_browser, _) = app.login("bob@example.fr", PASSWORD).await;
+        let owner_user = app
+            .store
+            .user_by_email("owner@example.fr")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id();
+        app.api_token("owner@example.fr").await;
+        let (_phone, _) = app.login("owner@example.fr", PASSWORD).await;
+        let refused =
+            "Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer\u{202f}: rien n’a été fait.";
+
+        // Each form says what will be lost and carries the box.
+        let (_, members) = app.get_text(&owner, &format!("/w/{ws}/members")).await;
+        assert!(members.contains("Cette personne perdra l’accès à l’espace"));
+        let (_, account) = app.get_text(&owner, "/account").await;
+        assert!(account.contains("Les scripts et applications qui utilisent ce jeton"));
+        assert!(account.contains("Tous vos autres appareils devront se reconnecter"));
+        assert!(
+            account.matches("name=\"confirm\" required").count() >= 3,
+            "token, one session, the other sessions"
+        );
+
+        // Without the box: 400, and nothing is lost.
+        let token_id = app.store.api_tokens_of(owner_user).await.unwrap()[0].id;
+        let sessions = app.store.sessions_of(owner_user, unix_now()).await.unwrap();
+        let other_session = sessions.iter().map(|s| s.id).max().unwrap();
+        for (who, path) in [
+            (&owner, format!("/w/{ws}/members/{}/remove", bob.id)),
+            (&bob_browser, format!("/w/{ws}/leave")),
+            (&owner, format!("/account/tokens/{token_id}/revoke")),
+            (&owner, format!("/account/sessions/{other_session}/revoke")),
+            (&owner, "/account/sessions/revoke-others".to_owned()),
+        ] {
+            for fields in [&[][..], &[("confirm", "")][..]] {
+                let response = app.post_form(who, &path, fields).await;
+                assert_eq!(
+                    response.status(),
+                    StatusCode::BAD_REQUEST,
+                    "{path} on {}",
+                    app.backend
+                );
+                assert!(response.text().await.unwrap().contains(refused), "{path}");
+            }
+        }
+        assert!(app.store.scope(bob.user_id(), ws).await.is_ok());
+        assert_eq!(app.store.api_tokens_of(owner_user).await.unwrap().len(), 1);
+        assert_eq!(
+            app.store
+                .sessions_of(owner_user, unix_now())
+                .await
+                .unwrap()
+                .len(),
+            sessions.len()
+        );
+
+        // With it, done.
+        let response = app
+            .post_form(
+                &owner,
+                &format!("/account/tokens/{token_id}/revoke"),
+                &[("confirm", "on")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(
+            app.store
+                .api_tokens_of(owner_user)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let response = app
+            .post_form(
+                &bob_browser,
+                &format!("/w/{ws}/leave"),
+                &[("confirm", "on")],
+            )
+            .await;
+        assert_eq!(location(&response), "/workspaces?flash=flash-left");
+        assert!(app.store.scope(bob.user_id(), ws).await.is_err());
     })
     .await;
 }

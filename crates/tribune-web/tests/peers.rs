@@ -116,7 +116,7 @@ async fn a_wordpress_site_connects_breaks_when_its_password_is_revoked_and_recon
             let problem: Value = check.json().await.unwrap();
             assert_eq!(problem["code"], "error-channel-auth");
             let (_, overview) = app.get_text(&cm, &format!("/w/{ws}")).await;
-            assert!(overview.contains("Un canal ne répond plus"), "banner");
+            assert!(overview.contains("Un canal ne fonctionne plus"), "banner");
             assert_eq!(app.store.open_notifications(&scope).await.unwrap().len(), 1);
 
             // Reconnecting with a new password keeps the channel.

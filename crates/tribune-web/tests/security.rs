@@ -48,8 +48,12 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/delete", &[("confirm_name", "Victim")]),
     ("GET", "/w/{ws}/members", &[]),
     ("POST", "/w/{ws}/members/{user}/role", &[("role", "client")]),
-    ("POST", "/w/{ws}/members/{user}/remove", &[]),
-    ("POST", "/w/{ws}/leave", &[]),
+    (
+        "POST",
+        "/w/{ws}/members/{user}/remove",
+        &[("confirm", "on")],
+    ),
+    ("POST", "/w/{ws}/leave", &[("confirm", "on")]),
     (
         "POST",
         "/w/{ws}/invitations",
@@ -83,7 +87,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ),
     ("POST", "/w/{ws}/channels/{id}/check", &[]),
     ("GET", "/w/{ws}/channels/{id}/avatar", &[]),
-    ("POST", "/w/{ws}/channels/{id}/disconnect", &[]),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/disconnect",
+        &[("confirm", "on")],
+    ),
 ];
 
 /// API routes inside a workspace: (method, path, JSON body).
@@ -357,7 +365,7 @@ async fn account_routes_only_touch_ones_own_sessions_and_tokens() {
             .post_form(
                 &alice,
                 &format!("/account/sessions/{}/revoke", bob_sessions[0].id),
-                &[],
+                &[("confirm", "on")],
             )
             .await;
         assert!(session.status().is_redirection() || session.status() == StatusCode::NOT_FOUND);
@@ -365,7 +373,7 @@ async fn account_routes_only_touch_ones_own_sessions_and_tokens() {
             .post_form(
                 &alice,
                 &format!("/account/tokens/{}/revoke", bob_tokens[0].id),
-                &[],
+                &[("confirm", "on")],
             )
             .await;
         assert_eq!(token.status(), StatusCode::NOT_FOUND, "{}", app.backend);

@@ -8,25 +8,37 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tribune_channels::ChannelService;
+use tribune_channels::{ChannelService, StateMessage};
 use tribune_connectors::{Capabilities, Credentials, Secret};
 use tribune_domain::ChannelId;
 use tribune_store::channels::Channel;
 use tribune_store::unix_now;
 
-/// A channel with its capabilities, as the API returns it.
+/// A channel with its capabilities, as the API returns it. `state_message` holds only the
+/// network's words; when tribune itself broke the channel, `state_reason` says why as a code
+/// (`credentials_sealed`).
 #[derive(Serialize)]
 pub struct ChannelJson {
     #[serde(flatten)]
     channel: Channel,
     capabilities: Capabilities,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_reason: Option<&'static str>,
 }
 
 impl From<Channel> for ChannelJson {
-    fn from(channel: Channel) -> Self {
+    fn from(mut channel: Channel) -> Self {
+        let state_reason = match StateMessage::parse(&channel.state_message) {
+            StateMessage::Tribune(reason) => Some(reason.code()),
+            StateMessage::Empty | StateMessage::Network(_) => None,
+        };
+        if state_reason.is_some() {
+            channel.state_message.clear();
+        }
         ChannelJson {
             capabilities: ChannelService::capabilities(&channel),
             channel,
+            state_reason,
         }
     }
 }

@@ -5,7 +5,7 @@ use super::workspaces::FlashQuery;
 use crate::AppState;
 use crate::context::Authed;
 use crate::error::AppError;
-use crate::forms::see_other;
+use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -313,11 +313,14 @@ pub async fn totp_disable(
     Ok(see_other("/account?flash=flash-totp-disabled"))
 }
 
+/// Ends one of the user's other sessions; only with the box ticked.
 pub async fn revoke_session(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<i64>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state
         .store()
         .delete_session(authed.user.user_id(), SessionId(id))
@@ -325,10 +328,13 @@ pub async fn revoke_session(
     Ok(see_other("/account?flash=flash-session-ended"))
 }
 
+/// Ends every session but this one; only with the box ticked.
 pub async fn revoke_other_sessions(
     State(state): State<AppState>,
     authed: Authed,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     let current = authed.ctx.session.as_ref().map(Session::session_id);
     state
         .store()
@@ -359,11 +365,14 @@ pub async fn create_token(
     Ok(render(&page(&state, &authed, extras).await?))
 }
 
+/// Revokes an API token; only with the box ticked.
 pub async fn revoke_token(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<i64>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state
         .store()
         .revoke_api_token(authed.user.user_id(), ApiTokenId(id))

@@ -6,7 +6,7 @@ use super::workspaces::FlashQuery;
 use crate::AppState;
 use crate::context::{Authed, Member};
 use crate::error::AppError;
-use crate::forms::see_other;
+use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -15,8 +15,8 @@ use axum::http::HeaderValue;
 use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::response::Response;
 use serde::Deserialize;
-use tribune_channels::{ChannelError, ChannelService};
-use tribune_connectors::{Capability, ConnectorError, Credentials, Network, Secret};
+use tribune_channels::{BrokenReason, ChannelError, ChannelService, StateMessage};
+use tribune_connectors::{Capability, ConnectorError, Credentials, ErrorKind, Network, Secret};
 use tribune_domain::ChannelId;
 use tribune_store::channels::{Channel, ChannelState};
 use tribune_store::notifications::Notification;
@@ -41,12 +41,40 @@ impl ChannelView {
         self.channel.state == ChannelState::Broken
     }
 
+    /// The badge: the channel's state, and for an active channel that the last check could not
+    /// reach, « injoignable » (it stays active: nothing is wrong with its credentials).
     pub fn state_key(&self) -> &'static str {
         match self.channel.state {
+            ChannelState::Active if self.last_check() == Some("unreachable") => {
+                "channel-state-unreachable"
+            }
             ChannelState::Active => "channel-state-active",
             ChannelState::Broken => "channel-state-broken",
             ChannelState::Disconnected => "channel-state-disconnected",
         }
+    }
+
+    /// The badge's class: `active`, `broken`, `disconnected` or `unreachable`.
+    pub fn state_class(&self) -> &'static str {
+        match self.state_key() {
+            "channel-state-unreachable" => "unreachable",
+            _ => self.channel.state.as_str(),
+        }
+    }
+
+    fn last_check(&self) -> Option<&str> {
+        self.channel.last_check_result.as_deref()
+    }
+
+    /// How the last credentials check ended, as a catalogue key.
+    pub fn check_result_key(&self) -> Option<&'static str> {
+        Some(match self.last_check()? {
+            "ok" => "channel-check-result-ok",
+            "refused" => "channel-check-result-refused",
+            "unreachable" => "channel-check-result-unreachable",
+            "rate_limited" => "channel-check-result-rate-limited",
+            _ => "channel-check-result-error",
+        })
     }
 
     /// Initials for the avatar placeholder.
@@ -96,6 +124,34 @@ impl ChannelsPage {
         id.and_then(|id| self.channels.iter().find(|v| v.channel.id == id))
             .map(|v| format!("{} · {}", v.network_name, v.channel.handle))
             .unwrap_or_default()
+    }
+
+    /// Why a channel broke, for a card or an alert: the network's words as such, tribune's own
+    /// reasons translated; `None` when nothing was said.
+    fn state_note(&self, stored: &str) -> Option<String> {
+        match StateMessage::parse(stored) {
+            StateMessage::Empty => None,
+            StateMessage::Network(said) => {
+                Some(self.c.tr.t1("channel-network-said", "message", said))
+            }
+            StateMessage::Tribune(BrokenReason::CredentialsSealed) => {
+                Some(self.c.tr.t("channel-reason-credentials-sealed"))
+            }
+        }
+    }
+
+    /// "Last checked on …: refused", when the channel was ever checked.
+    fn last_check_line(&self, v: &ChannelView) -> Option<String> {
+        let at = v.channel.last_checked_at?;
+        let result = match v.check_result_key() {
+            Some(key) => self.c.tr.t(key),
+            None => return Some(self.c.tr.t1("channel-checked-at", "time", self.c.date(&at))),
+        };
+        Some(self.c.tr.t2(
+            "channel-last-check",
+            ("time", self.c.date(&at)),
+            ("result", result),
+        ))
     }
 
     fn capability_label(&self, capability: &Capability) -> String {
@@ -195,16 +251,21 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let mut page = page(&state, &member, None).await?;
     page.c = page.c.with_flash(query.flash.as_deref());
-    Ok(show(&page))
+    Ok(show(&state, &page))
 }
 
-/// The page's forms may redirect to a Mastodon instance's consent page.
-fn show(page: &ChannelsPage) -> Response {
+/// The page's forms may redirect to a Mastodon instance's consent page: on `https:`, or also on
+/// `http:` when networks may be reached that way.
+fn show(state: &AppState, page: &ChannelsPage) -> Response {
     let mut response = render(page);
-    response.headers_mut().insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(super::CSP_OAUTH_FORMS),
-    );
+    let policy = if state.config().allow_http_networks {
+        super::CSP_OAUTH_FORMS_HTTP
+    } else {
+        super::CSP_OAUTH_FORMS
+    };
+    response
+        .headers_mut()
+        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     response
 }
 
@@ -402,7 +463,7 @@ async fn connect_failed(
     page.c.path = format!("/w/{}/channels", member.scope.workspace());
     page.typed = typed;
     Ok(crate::error::with_status(
-        show(&page),
+        show(state, &page),
         crate::error::connector_status(error),
     ))
 }
@@ -416,10 +477,17 @@ pub async fn check(
         .channels()
         .check(&member.scope, ChannelId(id), unix_now())
         .await;
+    // The same words as the result the card shows (refused, unreachable, …).
     let flash = match result {
         Ok(_) => "flash-channel-ok",
-        Err(ChannelError::Connector(e)) if e.breaks_channel() => "flash-warn-channel-broken",
-        Err(ChannelError::Connector(_)) => "flash-warn-channel-unreachable",
+        Err(ChannelError::Connector(e)) => match e.kind {
+            ErrorKind::Auth => "flash-warn-channel-broken",
+            ErrorKind::Transient | ErrorKind::InvalidResponse => "flash-warn-channel-unreachable",
+            ErrorKind::RateLimited => "flash-warn-channel-rate-limited",
+            ErrorKind::Permanent | ErrorKind::InvalidInput | ErrorKind::Unsupported => {
+                "flash-warn-channel-check-failed"
+            }
+        },
         Err(ChannelError::NotActive(_)) => "flash-warn-channel-not-active",
         Err(other) => return Err(other.into()),
     };
@@ -443,11 +511,14 @@ pub async fn avatar(
     Ok(super::settings::private_image(bytes, media_type))
 }
 
+/// Erases the channel's credentials (its history stays); only with the box ticked.
 pub async fn disconnect(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(i64, i64)>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state
         .store()
         .disconnect_channel(&member.scope, ChannelId(id), unix_now())

@@ -4,7 +4,7 @@ use super::workspaces::FlashQuery;
 use crate::AppState;
 use crate::context::{Member, cookie, set_cookie, with_cookies};
 use crate::error::AppError;
-use crate::forms::see_other;
+use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -252,11 +252,14 @@ pub async fn set_role(
     )))
 }
 
+/// Takes a member out of the workspace; only with the box ticked.
 pub async fn remove(
     State(state): State<AppState>,
     member: Member,
     Path((_, user)): Path<(i64, i64)>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state
         .store()
         .remove_member(&member.scope, UserId(user))
@@ -270,7 +273,13 @@ pub async fn remove(
     )))
 }
 
-pub async fn leave(State(state): State<AppState>, member: Member) -> Result<Response, AppError> {
+/// Leaves the workspace; only with the box ticked.
+pub async fn leave(
+    State(state): State<AppState>,
+    member: Member,
+    Form(confirmation): Form<Confirmation>,
+) -> Result<Response, AppError> {
+    confirmation.require()?;
     state
         .store()
         .remove_member(&member.scope, member.user.user_id())

@@ -41,6 +41,12 @@ pub(crate) const CSP_OAUTH_FORMS: &str = "default-src 'self'; img-src 'self' dat
      style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; \
      form-action 'self' https:; base-uri 'none'";
 
+/// [`CSP_OAUTH_FORMS`] when networks may be reached over plain http (`allow_http_networks`): the
+/// consent page may then be on an `http:` instance.
+pub(crate) const CSP_OAUTH_FORMS_HTTP: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; \
+     form-action 'self' https: http:; base-uri 'none'";
+
 /// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
 /// metrics, request resolution (user, language, CSRF), error rendering, NUL refusal.
 pub fn router(state: AppState) -> Router {

@@ -54,6 +54,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         metrics_token: settings.metrics_token.clone(),
         trust_forwarded_for: settings.trust_proxy,
         mailer: settings.mailer()?,
+        allow_http_networks: settings.allow_http_networks,
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
