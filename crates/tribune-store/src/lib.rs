@@ -19,6 +19,7 @@ pub mod members;
 pub mod notifications;
 pub mod oauth;
 pub mod rate_limit;
+pub mod recovery_codes;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
