@@ -128,7 +128,6 @@ account-session-end = Fermer
 account-sessions-end-others = Déconnecter les autres sessions
 account-tokens = Jetons d’API personnels
 account-token-created = Copiez ce jeton maintenant : il ne sera plus affiché.
-account-token-created-at = créé le { $date }
 account-token-revoke = Révoquer
 account-token-create = Créer un jeton
 
@@ -264,3 +263,25 @@ error-channel-input = Ces informations ne sont pas utilisables.
 error-channel-unsupported = Ce réseau ne permet pas cette action.
 error-oauth-state = Ce lien d’autorisation a expiré ou a déjà servi. Recommencez la connexion.
 flash-warn-channel-oauth-denied = Connexion annulée : l’autorisation a été refusée sur l’instance.
+
+# Sécurité du compte : codes de secours, usage des jetons d’API, secrets affichés une fois
+field-recovery-code = Code de secours
+totp-use-recovery = Application d’authentification perdue ? Utilisez un code de secours
+totp-recovery-help = Chaque code de secours ne sert qu’une fois. Tirets facultatifs.
+account-copy = Copier
+account-copied = Copié
+account-recovery-codes = Codes de secours
+account-recovery-codes-new = Gardez ces codes en lieu sûr (un gestionnaire de mots de passe, une feuille imprimée) : chacun permet de se connecter une fois si vous perdez votre application d’authentification. Ils ne seront plus affichés.
+account-recovery-codes-left = { $count ->
+    [0] Plus aucun code de secours : générez-en de nouveaux.
+    [one] Un code de secours restant.
+   *[other] { $count } codes de secours restants.
+}
+account-recovery-codes-regenerate = Générer de nouveaux codes
+help-recovery-codes = Les nouveaux codes remplacent les anciens, qui cessent aussitôt de fonctionner.
+account-password-revoke-tokens = Révoquer aussi mes jetons d’API
+account-token-created-col = Créé le
+account-token-last-used = Dernier usage
+account-token-never-used = jamais
+flash-password-changed-tokens-revoked = Mot de passe changé. Les autres sessions ont été fermées et vos jetons d’API révoqués.
+flash-recovery-codes-regenerated = Nouveaux codes de secours générés ; les anciens ne fonctionnent plus.
