@@ -4,6 +4,7 @@
 //! only behind an https public URL.
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     reason = "tests: a failed step must fail the test"
 )]
 
