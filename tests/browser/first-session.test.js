@@ -112,6 +112,19 @@ function step(name, fn, { todo } = {}) {
 
 const pathname = () => new URL(page.url()).pathname;
 
+// The current TOTP code (RFC 6238: HMAC-SHA1, 30 s, 6 digits) for a base32 key.
+function totpCode(base32) {
+  const crypto = require('node:crypto');
+  let bits = '';
+  for (const c of base32.replace(/=+$/, '')) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 // A WordPress application password of the test's own, so revoking it breaks nothing else.
@@ -501,6 +514,36 @@ describe('first session', () => {
     await page.getByRole('img', { name: /QR code/ }).waitFor({ state: 'visible' });
     assert.match(await page.getByLabel('Clé', { exact: true }).inputValue(), /^[A-Z2-7]{16,}$/);
     await shot('14-account-totp-fr');
+  });
+
+  step('confirm two-factor: ten recovery codes, then an API token, each shown once', async () => {
+    const key = await page.getByLabel('Clé', { exact: true }).inputValue();
+    await page.reload(); // Post/Redirect/Get: a reload shows the same key
+    assert.equal(await page.getByLabel('Clé', { exact: true }).inputValue(), key);
+    await page.getByLabel('Code à 6 chiffres').fill(totpCode(key));
+    await page.getByRole('button', { name: 'Confirmer et activer' }).click();
+    await waitForPath('/account');
+    const codes = (await page.locator('pre#recovery-codes').innerText()).trim().split('\n');
+    assert.equal(codes.length, 10);
+    for (const code of codes) assert.match(code, /^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    const copy = page.getByRole('button', { name: 'Copier' });
+    await copy.click();
+    await page.getByRole('button', { name: 'Copié' }).waitFor({ state: 'visible' });
+    assert.equal((await page.evaluate(() => navigator.clipboard.readText())).trim(), codes.join('\n'));
+    assert.match(await page.locator('main').innerText(), /10 codes de secours restants/);
+    await shot('24-account-recovery-codes-fr');
+    await page.reload();
+    assert.equal(await page.locator('pre#recovery-codes').count(), 0, 'shown once');
+
+    await page.getByLabel('Nom du jeton').fill('Intégration');
+    await page.getByRole('button', { name: 'Créer un jeton' }).click();
+    await waitForPath('/account');
+    assert.match(await page.locator('#new-token').inputValue(), /^trb_[A-Za-z0-9_-]{40,}$/);
+    await shot('25-account-token-fr');
+    await page.reload();
+    assert.equal(await page.locator('#new-token').count(), 0, 'shown once');
+    assert.equal(await page.getByRole('cell', { name: 'Intégration' }).count(), 1, 'one token, not two');
     await page.goto(baseUrl + workspacePath);
   });
 

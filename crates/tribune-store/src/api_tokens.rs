@@ -92,6 +92,18 @@ impl Store {
             .await
     }
 
+    /// Revokes every token of the user (a password change that asks for it); returns how many.
+    pub async fn revoke_all_api_tokens(&self, user: UserId) -> Result<u64, StoreError> {
+        self.db
+            .execute(
+                &Query::delete()
+                    .from_table(ApiTokens::Table)
+                    .and_where(Expr::col(ApiTokens::UserId).eq(user.0))
+                    .to_owned(),
+            )
+            .await
+    }
+
     /// The user a bearer token belongs to, if the token is live.
     pub async fn user_by_api_token(
         &self,

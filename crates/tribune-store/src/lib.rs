@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod password_resets;
 pub mod rate_limit;
+pub mod recovery_codes;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

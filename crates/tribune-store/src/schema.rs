@@ -63,6 +63,16 @@ pub enum ApiTokens {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum RecoveryCodes {
+    Table,
+    Id,
+    UserId,
+    CodeHash,
+    CreatedAt,
+    UsedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum Workspaces {
     Table,
     Id,

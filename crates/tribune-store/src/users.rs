@@ -229,15 +229,29 @@ impl Store {
             .await
     }
 
+    /// Turns two-factor authentication off and deletes the recovery codes with the seed.
     pub async fn disable_totp(&self, id: UserId) -> Result<(), StoreError> {
-        self.update_user(
-            id,
-            [
-                (Users::TotpEnabled, false.into()),
-                (Users::TotpSecret, Option::<String>::None.into()),
-            ],
-        )
-        .await
+        let mut tx = self.db.begin().await?;
+        let updated = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(Users::Table)
+                    .values([
+                        (Users::TotpEnabled, false.into()),
+                        (Users::TotpSecret, Option::<String>::None.into()),
+                    ])
+                    .and_where(Expr::col(Users::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.conn()
+            .execute(&crate::recovery_codes::delete_all(id))
+            .await?;
+        tx.commit().await
     }
 
     async fn update_user<const N: usize>(

@@ -127,7 +127,6 @@ account-session-end = End
 account-sessions-end-others = Log out other sessions
 account-tokens = Personal API tokens
 account-token-created = Copy this token now: it will not be shown again.
-account-token-created-at = created { $date }
 account-token-revoke = Revoke
 account-token-create = Create token
 
@@ -369,3 +368,24 @@ account-sessions-end-others-lost = All your other devices will have to log in ag
 account-sessions-end-others-submit = End the other sessions
 account-token-revoke-lost = Scripts and applications using this token will no longer reach tribune. This cannot be undone: you will have to create another token.
 account-token-revoke-submit = Revoke this token
+# Account security: recovery codes, API token use, one-time secrets
+field-recovery-code = Recovery code
+totp-use-recovery = Lost your authenticator app? Use a recovery code
+totp-recovery-help = Each recovery code works once. Type it with or without dashes.
+account-copy = Copy
+account-copied = Copied
+account-recovery-codes = Recovery codes
+account-recovery-codes-new = Keep these codes somewhere safe (a password manager, a printed sheet): each one lets you log in once if you lose your authenticator app. They will not be shown again.
+account-recovery-codes-left = { $count ->
+    [0] No recovery code left: generate new ones.
+    [one] One recovery code left.
+   *[other] { $count } recovery codes left.
+}
+account-recovery-codes-regenerate = Generate new codes
+help-recovery-codes = New codes replace the old ones, which stop working at once.
+account-password-revoke-tokens = Also revoke my API tokens
+account-token-created-col = Created
+account-token-last-used = Last used
+account-token-never-used = never
+flash-password-changed-tokens-revoked = Password changed. Other sessions were logged out and your API tokens revoked.
+flash-recovery-codes-regenerated = New recovery codes generated; the old ones no longer work.

@@ -127,7 +127,6 @@ account-session-end = Fermer
 account-sessions-end-others = Déconnecter les autres sessions
 account-tokens = Jetons d’API personnels
 account-token-created = Copiez ce jeton maintenant : il ne sera plus affiché.
-account-token-created-at = créé le { $date }
 account-token-revoke = Révoquer
 account-token-create = Créer un jeton
 
@@ -369,3 +368,24 @@ account-sessions-end-others-lost = Tous vos autres appareils devront se reconnec
 account-sessions-end-others-submit = Fermer les autres sessions
 account-token-revoke-lost = Les scripts et applications qui utilisent ce jeton n’auront plus accès à tribune. C’est définitif : il faudra créer un autre jeton.
 account-token-revoke-submit = Révoquer ce jeton
+# Sécurité du compte : codes de secours, usage des jetons d’API, secrets affichés une fois
+field-recovery-code = Code de secours
+totp-use-recovery = Application d’authentification perdue ? Utilisez un code de secours
+totp-recovery-help = Chaque code de secours ne sert qu’une fois. Tirets facultatifs.
+account-copy = Copier
+account-copied = Copié
+account-recovery-codes = Codes de secours
+account-recovery-codes-new = Gardez ces codes en lieu sûr (un gestionnaire de mots de passe, une feuille imprimée) : chacun permet de se connecter une fois si vous perdez votre application d’authentification. Ils ne seront plus affichés.
+account-recovery-codes-left = { $count ->
+    [0] Plus aucun code de secours : générez-en de nouveaux.
+    [one] Un code de secours restant.
+   *[other] { $count } codes de secours restants.
+}
+account-recovery-codes-regenerate = Générer de nouveaux codes
+help-recovery-codes = Les nouveaux codes remplacent les anciens, qui cessent aussitôt de fonctionner.
+account-password-revoke-tokens = Révoquer aussi mes jetons d’API
+account-token-created-col = Créé le
+account-token-last-used = Dernier usage
+account-token-never-used = jamais
+flash-password-changed-tokens-revoked = Mot de passe changé. Les autres sessions ont été fermées et vos jetons d’API révoqués.
+flash-recovery-codes-regenerated = Nouveaux codes de secours générés ; les anciens ne fonctionnent plus.

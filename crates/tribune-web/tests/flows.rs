@@ -306,12 +306,9 @@ async fn members_change_roles_leave_and_are_removed() {
 async fn two_factor_login_asks_for_a_code() {
     each_backend(|app: TestApp| async move {
         let owner = app.setup_owner("owner@example.fr").await;
-        let html = app
-            .post_form(&owner, "/account/totp/start", &[])
-            .await
-            .text()
-            .await
-            .unwrap();
+        let start = app.post_form(&owner, "/account/totp/start", &[]).await;
+        assert_eq!(location(&start), "/account/totp", "Post/Redirect/Get");
+        let html = app.get_text(&owner, "/account/totp").await.1;
         assert!(html.contains("<svg"), "a QR code to scan");
         let secret = html
             .split("id=\"totp-secret\" class=\"copy\" readonly value=\"")

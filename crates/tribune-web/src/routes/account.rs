@@ -1,16 +1,18 @@
-//! The user's own account: name and language, password, two-factor authentication, sessions,
-//! personal API tokens.
+//! The user's own account: name and language, password, two-factor authentication and its
+//! recovery codes, sessions, personal API tokens. Forms that create a secret redirect
+//! (Post/Redirect/Get) and the secret is shown once on the next page (see [`super::once`]).
 
+use super::once::{self, Revealed};
 use super::workspaces::FlashQuery;
 use crate::AppState;
-use crate::context::Authed;
+use crate::context::{Authed, with_cookies};
 use crate::error::AppError;
 use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tribune_domain::security::totp;
@@ -30,6 +32,10 @@ pub struct AccountPage {
     tokens: Vec<ApiToken>,
     /// A token just created, shown once.
     new_token: Option<String>,
+    /// Recovery codes just generated, one a line, shown once.
+    new_recovery_codes: Option<String>,
+    /// Unused recovery codes (when two-factor authentication is on).
+    recovery_codes_left: i64,
     /// Setting up TOTP: the seed and the `otpauth://` link for the app.
     totp_setup: Option<(String, String)>,
     /// The link as a QR code (SVG markup generated here, no user text in it).
@@ -98,7 +104,7 @@ mod tests {
 
 #[derive(Default)]
 struct Extras {
-    new_token: Option<String>,
+    revealed: Option<Revealed>,
     totp_setup: Option<(String, String)>,
     errors: ValidationError,
     error: Option<&'static str>,
@@ -109,17 +115,43 @@ async fn page(state: &AppState, authed: &Authed, extras: Extras) -> Result<Accou
     let store = state.store();
     let user = authed.user.user_id();
     let error = extras.error.map(|key| c.tr.t(key));
+    let (new_token, new_recovery_codes) = match extras.revealed {
+        Some(Revealed::ApiToken(token)) => (Some(token), None),
+        Some(Revealed::RecoveryCodes(codes)) => (None, Some(codes.join("\n"))),
+        None => (None, None),
+    };
     Ok(AccountPage {
         sessions: store.sessions_of(user, unix_now()).await?,
-        current_session: authed.ctx.session.as_ref().map_or(0, |s| s.id),
+        current_session: current_session(authed),
         tokens: store.api_tokens_of(user).await?,
-        new_token: extras.new_token,
+        new_token,
+        new_recovery_codes,
+        recovery_codes_left: if authed.user.totp_enabled {
+            store.recovery_codes_left(user).await?
+        } else {
+            0
+        },
         totp_qr: extras.totp_setup.as_ref().and_then(|(_, url)| qr_svg(url)),
         totp_setup: extras.totp_setup,
         errors: extras.errors,
         error,
         c,
     })
+}
+
+fn current_session(authed: &Authed) -> i64 {
+    authed.ctx.session.as_ref().map_or(0, |s| s.id)
+}
+
+/// A redirect to `location` that carries `secret` to that page, once.
+fn see_other_revealing(
+    state: &AppState,
+    authed: &Authed,
+    location: &str,
+    secret: Revealed,
+) -> Response {
+    let cookie = once::cookie_for(state, current_session(authed), secret, unix_now());
+    with_cookies(see_other(location), vec![cookie])
 }
 
 /// An SVG QR code for an authenticator app to scan.
@@ -139,14 +171,21 @@ fn unprocessable(page: &AccountPage) -> Response {
     response
 }
 
+/// The account page; shows, once, a secret the previous form created.
 pub async fn show(
     State(state): State<AppState>,
     authed: Authed,
+    headers: HeaderMap,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = page(&state, &authed, Extras::default()).await?;
+    let (revealed, clear) = once::take(&state, &headers, current_session(&authed), unix_now());
+    let extras = Extras {
+        revealed,
+        ..Default::default()
+    };
+    let mut page = page(&state, &authed, extras).await?;
     page.c = page.c.with_flash(query.flash.as_deref());
-    Ok(render(&page))
+    Ok(with_cookies(render(&page), clear.into_iter().collect()))
 }
 
 #[derive(Deserialize)]
@@ -193,9 +232,12 @@ pub struct PasswordForm {
     password: String,
     #[serde(default)]
     confirm: String,
+    /// The "also revoke my API tokens" checkbox (ticked by default): present when ticked.
+    revoke_tokens: Option<String>,
 }
 
-/// Changing the password also ends every other session.
+/// Changing the password also ends every other session and, when asked, revokes the
+/// account's API tokens (someone who learnt the old password may have made one).
 pub async fn password(
     State(state): State<AppState>,
     authed: Authed,
@@ -232,9 +274,17 @@ pub async fn password(
     store
         .delete_other_sessions(authed.user.user_id(), current)
         .await?;
+    if form.revoke_tokens.is_some() {
+        store.revoke_all_api_tokens(authed.user.user_id()).await?;
+        return Ok(see_other(
+            "/account?flash=flash-password-changed-tokens-revoked",
+        ));
+    }
     Ok(see_other("/account?flash=flash-password-changed"))
 }
 
+/// Draws a new TOTP seed, kept sealed in the account until a code confirms it, and redirects
+/// to the page that shows it (a reload shows the same seed rather than drawing another).
 pub async fn totp_start(
     State(state): State<AppState>,
     authed: Authed,
@@ -247,12 +297,37 @@ pub async fn totp_start(
         .store()
         .set_pending_totp(authed.user.user_id(), &state.secrets().seal(&secret))
         .await?;
+    Ok(see_other("/account/totp"))
+}
+
+/// The seed awaiting confirmation, as a QR code, a key and a link.
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Response, AppError> {
+    if authed.user.totp_enabled {
+        return Ok(see_other("/account"));
+    }
+    let Some(secret) = pending_secret(&state, &authed).await? else {
+        return Ok(see_other("/account"));
+    };
     let url = totp::provisioning_url(&secret, &authed.user.email).unwrap_or_default();
     let extras = Extras {
         totp_setup: Some((secret, url)),
         ..Default::default()
     };
     Ok(render(&page(&state, &authed, extras).await?))
+}
+
+async fn pending_secret(state: &AppState, authed: &Authed) -> Result<Option<String>, AppError> {
+    let credentials = state
+        .store()
+        .credentials_by_id(authed.user.user_id())
+        .await?;
+    Ok(credentials
+        .totp_secret
+        .as_deref()
+        .and_then(|s| state.secrets().open(s).ok()))
 }
 
 #[derive(Deserialize)]
@@ -267,12 +342,10 @@ pub async fn totp_enable(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let store = state.store();
-    let credentials = store.credentials_by_id(authed.user.user_id()).await?;
-    let secret = credentials
-        .totp_secret
-        .as_deref()
-        .and_then(|s| state.secrets().open(s).ok());
-    let Some(secret) = secret else {
+    if authed.user.totp_enabled {
+        return Ok(see_other("/account"));
+    }
+    let Some(secret) = pending_secret(&state, &authed).await? else {
         return Ok(see_other("/account"));
     };
     let user = authed.user.user_id();
@@ -285,8 +358,14 @@ pub async fn totp_enable(
         };
         return Ok(unprocessable(&page(&state, &authed, extras).await?));
     }
-    store.enable_totp(authed.user.user_id()).await?;
-    Ok(see_other("/account?flash=flash-totp-enabled"))
+    store.enable_totp(user).await?;
+    let codes = store.replace_recovery_codes(user, unix_now()).await?;
+    Ok(see_other_revealing(
+        &state,
+        &authed,
+        "/account?flash=flash-totp-enabled",
+        Revealed::RecoveryCodes(codes),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -311,6 +390,35 @@ pub async fn totp_disable(
     }
     store.disable_totp(authed.user.user_id()).await?;
     Ok(see_other("/account?flash=flash-totp-disabled"))
+}
+
+/// New recovery codes, after the password: the old ones stop working.
+pub async fn regenerate_recovery_codes(
+    State(state): State<AppState>,
+    authed: Authed,
+    Form(form): Form<ConfirmPasswordForm>,
+) -> Result<Response, AppError> {
+    if !authed.user.totp_enabled {
+        return Ok(see_other("/account"));
+    }
+    let store = state.store();
+    let credentials = store.credentials_by_id(authed.user.user_id()).await?;
+    if !crate::passwords::verify(&form.password, &credentials.password_hash).await {
+        let extras = Extras {
+            error: Some("error-password-wrong"),
+            ..Default::default()
+        };
+        return Ok(unprocessable(&page(&state, &authed, extras).await?));
+    }
+    let codes = store
+        .replace_recovery_codes(authed.user.user_id(), unix_now())
+        .await?;
+    Ok(see_other_revealing(
+        &state,
+        &authed,
+        "/account?flash=flash-recovery-codes-regenerated",
+        Revealed::RecoveryCodes(codes),
+    ))
 }
 
 /// Ends one of the user's other sessions; only with the box ticked.
@@ -358,11 +466,12 @@ pub async fn create_token(
         .store()
         .create_api_token(authed.user.user_id(), &form.name, unix_now())
         .await?;
-    let extras = Extras {
-        new_token: Some(token),
-        ..Default::default()
-    };
-    Ok(render(&page(&state, &authed, extras).await?))
+    Ok(see_other_revealing(
+        &state,
+        &authed,
+        "/account",
+        Revealed::ApiToken(token),
+    ))
 }
 
 /// Revokes an API token; only with the box ticked.

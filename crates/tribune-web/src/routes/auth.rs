@@ -1,4 +1,5 @@
-//! Logging in (password, then TOTP when enabled), with failures rate-limited in the database.
+//! Logging in (password, then a TOTP code or a single-use recovery code when two-factor
+//! authentication is on), with failures rate-limited in the database.
 
 use crate::AppState;
 use crate::context::{RequestCtx, SESSION_COOKIE, set_cookie, with_cookies};
@@ -54,7 +55,26 @@ pub struct LoginForm {
 pub struct TotpForm {
     #[serde(default)]
     code: String,
+    /// A recovery code, typed instead of the app's code.
+    #[serde(default)]
+    recovery: String,
     next: Option<String>,
+}
+
+impl TotpForm {
+    /// The recovery code, when one was given: in its own field, or pasted into the code field
+    /// (an app's code is digits only).
+    fn recovery_code(&self) -> Option<&str> {
+        let recovery = self.recovery.trim();
+        let code = self.code.trim();
+        if !recovery.is_empty() {
+            Some(recovery)
+        } else if code.chars().any(|c| c.is_ascii_alphabetic()) {
+            Some(code)
+        } else {
+            None
+        }
+    }
 }
 
 pub async fn login_form(
@@ -269,13 +289,20 @@ pub async fn totp(
         max: state.config().login_max_failures,
     }];
     let reservation = reserve(&state, &limits, now).await?;
-    let credentials = store.credentials_by_id(user.user_id()).await?;
-    let secret = credentials
-        .totp_secret
-        .as_deref()
-        .and_then(|sealed| state.secrets().open(sealed).ok())
-        .ok_or_else(|| AppError::Internal("TOTP secret unreadable".into()))?;
-    if !totp_code_is_fresh(&state, user.user_id(), &secret, &form.code, now).await? {
+    let accepted = match form.recovery_code() {
+        // Claimed atomically: of two logins racing with one code, one gets in.
+        Some(code) => store.claim_recovery_code(user.user_id(), code, now).await?,
+        None => {
+            let credentials = store.credentials_by_id(user.user_id()).await?;
+            let secret = credentials
+                .totp_secret
+                .as_deref()
+                .and_then(|sealed| state.secrets().open(sealed).ok())
+                .ok_or_else(|| AppError::Internal("TOTP secret unreadable".into()))?;
+            totp_code_is_fresh(&state, user.user_id(), &secret, &form.code, now).await?
+        }
+    };
+    if !accepted {
         let c = Chrome::bare(&state, &ctx);
         let page = TotpPage {
             error: Some(c.tr.t("error-totp-wrong")),

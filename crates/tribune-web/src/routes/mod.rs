@@ -10,6 +10,7 @@ mod home;
 mod invite;
 mod members;
 mod password_reset;
+mod once;
 mod settings;
 mod setup;
 mod workspaces;
@@ -46,17 +47,28 @@ pub(crate) const CSP_OAUTH_FORMS: &str = "default-src 'self'; img-src 'self' dat
 pub(crate) const CSP_OAUTH_FORMS_HTTP: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; \
      form-action 'self' https: http:; base-uri 'none'";
+/// HSTS, sent only when the public URL is https: browsers then refuse plain http for a year.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Every route of tribune. The layers, outermost first: tracing, security headers, body limit,
 /// metrics, request resolution (user, language, CSRF), error rendering, NUL refusal.
+///
+/// Caching is opt-in: a response that does not set its own `Cache-Control` (static files and
+/// logos do) gets `no-store`. Pages show secrets (a new API token, recovery codes, a TOTP seed,
+/// invitation links) and private data, and one rule for all of them cannot be forgotten on the
+/// next page that shows one.
 pub fn router(state: AppState) -> Router {
     let limit = state.config().max_body_bytes;
-    let security_headers = [
+    let mut security_headers = vec![
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
         ("content-security-policy", CSP),
+        ("cache-control", "no-store"),
     ];
+    if state.config().secure_cookies() {
+        security_headers.push(("strict-transport-security", HSTS));
+    }
     let mut router = Router::new()
         .route("/", get(home::index))
         .route("/setup", get(setup::form).post(setup::submit))
@@ -119,9 +131,14 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(account::show))
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))
+        .route("/account/totp", get(account::totp_setup))
         .route("/account/totp/start", post(account::totp_start))
         .route("/account/totp/enable", post(account::totp_enable))
         .route("/account/totp/disable", post(account::totp_disable))
+        .route(
+            "/account/recovery-codes",
+            post(account::regenerate_recovery_codes),
+        )
         .route(
             "/account/sessions/revoke-others",
             post(account::revoke_other_sessions),

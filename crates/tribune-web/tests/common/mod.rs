@@ -97,7 +97,11 @@ impl TestApp {
             .await
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        config.public_url = url.clone();
+        // An https public URL stays (a test of a deployment behind a TLS proxy); otherwise
+        // links point at this server.
+        if !config.secure_cookies() {
+            config.public_url = url.clone();
+        }
         let secrets = SecretBox::from_base64_key(key).expect("key");
         let http = HttpClient::new(HttpConfig {
             allow_http: true,
