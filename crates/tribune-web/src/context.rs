@@ -282,12 +282,9 @@ impl FromRequestParts<AppState> for Member {
         let workspace = params
             .iter()
             .find(|(name, _)| *name == "ws")
-            .and_then(|(_, value)| value.parse::<i64>().ok())
+            .and_then(|(_, value)| value.parse::<WorkspaceId>().ok())
             .ok_or(AppError::NotFound)?;
-        let scope = state
-            .store()
-            .scope(user.user_id(), WorkspaceId(workspace))
-            .await?;
+        let scope = state.store().scope(user.user_id(), workspace).await?;
         Ok(Member { ctx, user, scope })
     }
 }
