@@ -198,6 +198,7 @@ error-query-unknown = Unknown query parameter
 error-query-unknown-detail = This address takes no “{ $field }” parameter.
 error-query-invalid = Invalid query parameter
 error-query-invalid-detail = The value of the “{ $field }” parameter cannot be used.
+error-query-limit-detail = “limit” goes from 1 to { $max }.
 error-json-syntax = Unreadable JSON content
 error-json-syntax-detail = The JSON cannot be read at line { $line }, column { $column }.
 error-json-shape = The JSON content does not have the expected shape.

@@ -198,6 +198,7 @@ error-query-unknown = Paramètre de requête inconnu
 error-query-unknown-detail = Cette adresse ne prend pas de paramètre « { $field } ».
 error-query-invalid = Paramètre de requête invalide
 error-query-invalid-detail = La valeur du paramètre « { $field } » n’est pas utilisable.
+error-query-limit-detail = « limit » va de 1 à { $max }.
 error-json-syntax = Contenu JSON illisible
 error-json-syntax-detail = Le JSON est illisible ligne { $line }, colonne { $column }.
 error-json-shape = Le contenu JSON n’a pas la forme attendue.

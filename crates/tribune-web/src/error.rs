@@ -192,6 +192,10 @@ impl InputError {
         let mut args = fluent_bundle::FluentArgs::new();
         let key = match self {
             InputError::UnknownQuery(_) => "error-query-unknown-detail",
+            InputError::InvalidQuery(name) if name == "limit" => {
+                args.set("max", crate::api::MAX_LIMIT);
+                "error-query-limit-detail"
+            }
             InputError::InvalidQuery(_) => "error-query-invalid-detail",
             InputError::JsonField(_) => "error-json-field-detail",
             InputError::JsonUnknownField(_) => "error-json-unknown-field-detail",

@@ -34,6 +34,58 @@ fn the_openapi_document_describes_every_api_route() {
     }
 }
 
+const PAGE: &str = include_str!("../src/api/page.rs");
+
+#[test]
+fn the_openapi_document_describes_pagination_location_and_problems() {
+    let doc: Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+    let lists: Vec<&str> = PAGE
+        .split("pub const LIST_ROUTES")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("LIST_ROUTES")
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .collect();
+    assert_eq!(lists.len(), 4, "{lists:?}");
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let params: Vec<&str> = operation["parameters"]
+                .as_array()
+                .map(|p| p.iter().filter_map(|p| p["$ref"].as_str()).collect())
+                .unwrap_or_default();
+            let paginated = params.contains(&"#/components/parameters/Limit");
+            let is_list = method == "get" && lists.contains(&path.as_str());
+            assert_eq!(
+                paginated, is_list,
+                "{method} {path}: pagination documented iff it is a list"
+            );
+            assert_eq!(params.contains(&"#/components/parameters/Cursor"), is_list);
+            let responses = &operation["responses"];
+            if is_list {
+                assert!(
+                    responses["200"]["headers"]["Link"].is_object(),
+                    "{method} {path}"
+                );
+            }
+            if let Some(created) = responses.get("201") {
+                assert!(
+                    created["headers"]["Location"].is_object(),
+                    "{method} {path}"
+                );
+            }
+            for status in ["400", "401", "404"] {
+                assert_eq!(
+                    responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401_problems() {
     each_backend(|app: TestApp| async move {

@@ -25,6 +25,8 @@ use axum::routing::{delete, get, patch, post};
 use model::MeJson;
 use serde::Serialize;
 
+pub use page::MAX_LIMIT;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
