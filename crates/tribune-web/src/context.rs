@@ -151,7 +151,13 @@ pub async fn resolve_request(
         }
         Ok(None) => {}
         Err(error) => {
-            let ctx = fallback_ctx(is_api, path, client);
+            // No user could be looked up: the client's header is all there is to go by.
+            let lang = headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+                .unwrap_or_default();
+            let ctx = fallback_ctx(lang, is_api, path, client);
             return render_error(&state, &ctx, AppError::from(error));
         }
     }
@@ -176,7 +182,9 @@ pub async fn resolve_request(
             .and_then(Lang::from_accept_language)
     };
     let preference = || user.as_ref().and_then(User::lang);
-    // Pages follow the user's choice, then the browser; an API client's explicit header wins.
+    // Pages follow the user's choice, then the browser. For the API an explicit, understood
+    // `Accept-Language` wins; without one (or with only languages tribune lacks) the problem
+    // speaks the token owner's language.
     let lang = if is_api {
         browser().or_else(preference)
     } else {
@@ -217,9 +225,9 @@ pub async fn resolve_request(
     response
 }
 
-fn fallback_ctx(is_api: bool, path: String, client: ClientInfo) -> RequestCtx {
+fn fallback_ctx(lang: Lang, is_api: bool, path: String, client: ClientInfo) -> RequestCtx {
     RequestCtx {
-        lang: Lang::default(),
+        lang,
         user: None,
         session: None,
         pending_totp: None,

@@ -325,6 +325,17 @@ async fn without_accept_language_problems_speak_the_users_language() {
             .await
             .unwrap();
         assert_eq!(body["title"], "Ressource introuvable");
+        // A header naming only languages tribune lacks counts as no header.
+        let body: Value = app
+            .api(&en, Method::GET, "/workspaces/999")
+            .header("accept-language", "de-DE,de;q=0.9")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["title"], "Resource not found");
     })
     .await;
 }
