@@ -725,6 +725,12 @@ async fn unknown_query_parameters_are_refused_by_name() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+        let response = app
+            .api(&token, Method::HEAD, "/workspaces?limit=5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     })
     .await;
 }

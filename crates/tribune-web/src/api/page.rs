@@ -24,8 +24,8 @@ pub const MAX_LIMIT: usize = 200;
 /// Longest cursor accepted; real ones are a few dozen characters.
 const MAX_CURSOR: usize = 512;
 
-/// The list endpoints (paths under `/api/v1`, `GET`): the only routes that take `limit` and
-/// `cursor`. Every other route takes no query parameter at all.
+/// The list endpoints (paths under `/api/v1`, `GET` or `HEAD`): the only routes that take
+/// `limit` and `cursor`. Every other route takes no query parameter at all.
 pub const LIST_ROUTES: [&str; 4] = [
     "/workspaces",
     "/workspaces/{ws}/members",
@@ -35,7 +35,7 @@ pub const LIST_ROUTES: [&str; 4] = [
 
 /// The query parameters a route takes.
 pub fn parameters(method: &Method, route: &str) -> &'static [&'static str] {
-    if *method == Method::GET && LIST_ROUTES.contains(&route) {
+    if matches!(*method, Method::GET | Method::HEAD) && LIST_ROUTES.contains(&route) {
         &["limit", "cursor"]
     } else {
         &[]
