@@ -26,7 +26,9 @@ set -a
 set +a
 
 step "cargo test (SQLite and PostgreSQL, connectors against the local peers)"
-cargo test --workspace --all-features
+# Snapshots (insta) are compared, never written: a changed API answer fails here, as under
+# CI=true; review it with `cargo insta review` or INSTA_UPDATE=always.
+INSTA_UPDATE=no cargo test --workspace --all-features
 
 step "browser test (headless Chromium)"
 scripts/browser-test.sh

@@ -190,6 +190,22 @@ error-admin-protected = The instance owner and your own account cannot be disabl
 error-invitation-used = This invitation has already been used.
 error-invitation-expired = This invitation has expired. Ask for a new one.
 error-invitation-other-email = This invitation is for another e-mail address.
+# API: input the API could not read (the parser's own words are never shown).
+error-resource-not-found = Resource not found
+error-query-unknown = Unknown query parameter
+error-query-unknown-detail = This address takes no “{ $field }” parameter.
+error-query-invalid = Invalid query parameter
+error-query-invalid-detail = The value of the “{ $field }” parameter cannot be used.
+error-query-limit-detail = “limit” goes from 1 to { $max }.
+error-json-syntax = Unreadable JSON content
+error-json-syntax-detail = The JSON cannot be read at line { $line }, column { $column }.
+error-json-shape = The JSON content does not have the expected shape.
+error-json-field = Invalid value in the JSON content
+error-json-field-detail = The “{ $field }” field does not have the expected type or value.
+error-json-unknown-field = Unknown field in the JSON content
+error-json-unknown-field-detail = There is no “{ $field }” field here.
+error-json-missing-field = Required field missing from the JSON content
+error-json-missing-field-detail = The “{ $field }” field is required.
 setup-done = This installation is already set up.
 backup-postgres-use-pg-dump = With PostgreSQL, back up with pg_dump.
 

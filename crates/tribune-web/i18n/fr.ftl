@@ -190,6 +190,22 @@ error-admin-protected = Le propriétaire de l’instance et votre propre compte 
 error-invitation-used = Cette invitation a déjà été utilisée.
 error-invitation-expired = Cette invitation a expiré. Demandez-en une nouvelle.
 error-invitation-other-email = Cette invitation est destinée à une autre adresse e-mail.
+# API: input the API could not read (the parser's own words are never shown).
+error-resource-not-found = Ressource introuvable
+error-query-unknown = Paramètre de requête inconnu
+error-query-unknown-detail = Cette adresse ne prend pas de paramètre « { $field } ».
+error-query-invalid = Paramètre de requête invalide
+error-query-invalid-detail = La valeur du paramètre « { $field } » n’est pas utilisable.
+error-query-limit-detail = « limit » va de 1 à { $max }.
+error-json-syntax = Contenu JSON illisible
+error-json-syntax-detail = Le JSON est illisible ligne { $line }, colonne { $column }.
+error-json-shape = Le contenu JSON n’a pas la forme attendue.
+error-json-field = Valeur invalide dans le contenu JSON
+error-json-field-detail = Le champ « { $field } » n’a pas le type ou la valeur attendus.
+error-json-unknown-field = Champ inconnu dans le contenu JSON
+error-json-unknown-field-detail = Le champ « { $field } » n’existe pas ici.
+error-json-missing-field = Champ obligatoire absent du contenu JSON
+error-json-missing-field-detail = Le champ « { $field } » est obligatoire.
 setup-done = L’installation est déjà configurée.
 backup-postgres-use-pg-dump = Avec PostgreSQL, sauvegardez avec pg_dump.
 

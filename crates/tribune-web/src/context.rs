@@ -122,7 +122,9 @@ pub async fn resolve_request(
     // Static files, health checks and metrics belong to nobody: no session query for them
     // (they are most requests of a page load, and probes hit `/healthz` every few seconds).
     if is_anonymous_path(&path) && matches!(parts.method, Method::GET | Method::HEAD) {
-        parts.extensions.insert(fallback_ctx(false, path, client));
+        parts
+            .extensions
+            .insert(fallback_ctx(Lang::default(), false, path, client));
         return next.run(Request::from_parts(parts, body)).await;
     }
 
@@ -158,7 +160,13 @@ pub async fn resolve_request(
         }
         Ok(None) => {}
         Err(error) => {
-            let ctx = fallback_ctx(is_api, path, client);
+            // No user could be looked up: the client's header is all there is to go by.
+            let lang = headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+                .unwrap_or_default();
+            let ctx = fallback_ctx(lang, is_api, path, client);
             return render_error(&state, &ctx, AppError::from(error));
         }
     }
@@ -183,7 +191,9 @@ pub async fn resolve_request(
             .and_then(Lang::from_accept_language)
     };
     let preference = || user.as_ref().and_then(User::lang);
-    // Pages follow the user's choice, then the browser; an API client's explicit header wins.
+    // Pages follow the user's choice, then the browser. For the API an explicit, understood
+    // `Accept-Language` wins; without one (or with only languages tribune lacks) the problem
+    // speaks the token owner's language.
     let lang = if is_api {
         browser().or_else(preference)
     } else {
@@ -229,9 +239,9 @@ fn is_anonymous_path(path: &str) -> bool {
     path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
 }
 
-fn fallback_ctx(is_api: bool, path: String, client: ClientInfo) -> RequestCtx {
+fn fallback_ctx(lang: Lang, is_api: bool, path: String, client: ClientInfo) -> RequestCtx {
     RequestCtx {
-        lang: Lang::default(),
+        lang,
         user: None,
         session: None,
         pending_totp: None,
@@ -296,11 +306,11 @@ impl FromRequestParts<AppState> for Member {
         let workspace = params
             .iter()
             .find(|(name, _)| *name == "ws")
-            .and_then(|(_, value)| value.parse::<i64>().ok())
+            .and_then(|(_, value)| value.parse::<WorkspaceId>().ok())
             .ok_or(AppError::NotFound)?;
         let (scope, workspaces) = state
             .store()
-            .scope_and_workspaces(user.user_id(), WorkspaceId(workspace))
+            .scope_and_workspaces(user.user_id(), workspace)
             .await?;
         Ok(Member {
             ctx,

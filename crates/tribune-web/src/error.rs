@@ -31,6 +31,9 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// An API request the API could not read (query, JSON body); the problem names the field.
+    #[error("unreadable input: {0:?}")]
+    Input(InputError),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error("conflict: {0}")]
@@ -121,12 +124,107 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// API input that could not be read, said in the user's language. The parser's own (English)
+/// text goes to the logs where the error is made, never into the answer; a name the client sent
+/// (an unknown field or parameter) is echoed, bounded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputError {
+    /// A query parameter the route does not take.
+    UnknownQuery(String),
+    /// A query parameter with a value the route cannot use (`limit=0`, a forged cursor).
+    InvalidQuery(String),
+    /// The body is not declared as JSON (`Content-Type`).
+    NotJson,
+    /// The body is not JSON at all.
+    JsonSyntax {
+        line: usize,
+        column: usize,
+    },
+    /// The body is JSON, but not the object the route takes (an array, a number).
+    JsonShape,
+    /// A field holds a value of the wrong type or outside its choices.
+    JsonField(String),
+    JsonUnknownField(String),
+    JsonMissingField(String),
+}
+
+/// Longest field or parameter name echoed back.
+const MAX_ECHOED_NAME: usize = 64;
+
+impl InputError {
+    /// `name` as the client sent it, cut to a bounded length.
+    pub fn name(name: &str) -> String {
+        name.chars().take(MAX_ECHOED_NAME).collect()
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            InputError::UnknownQuery(_)
+            | InputError::InvalidQuery(_)
+            | InputError::JsonSyntax { .. } => StatusCode::BAD_REQUEST,
+            InputError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            InputError::UnknownQuery(_) => "error-query-unknown",
+            InputError::InvalidQuery(_) => "error-query-invalid",
+            InputError::NotJson => "error-media-type",
+            InputError::JsonSyntax { .. } => "error-json-syntax",
+            InputError::JsonShape => "error-json-shape",
+            InputError::JsonField(_) => "error-json-field",
+            InputError::JsonUnknownField(_) => "error-json-unknown-field",
+            InputError::JsonMissingField(_) => "error-json-missing-field",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            InputError::UnknownQuery(name)
+            | InputError::InvalidQuery(name)
+            | InputError::JsonField(name)
+            | InputError::JsonUnknownField(name)
+            | InputError::JsonMissingField(name) => Some(name),
+            InputError::NotJson | InputError::JsonSyntax { .. } | InputError::JsonShape => None,
+        }
+    }
+
+    /// The sentence that says what is wrong, with the field's name or the position.
+    fn detail(&self, i18n: &crate::i18n::I18n, lang: tribune_domain::Lang) -> Option<String> {
+        let mut args = fluent_bundle::FluentArgs::new();
+        let key = match self {
+            InputError::UnknownQuery(_) => "error-query-unknown-detail",
+            InputError::InvalidQuery(name) if name == "limit" => {
+                args.set("max", crate::api::MAX_LIMIT);
+                "error-query-limit-detail"
+            }
+            InputError::InvalidQuery(_) => "error-query-invalid-detail",
+            InputError::JsonField(_) => "error-json-field-detail",
+            InputError::JsonUnknownField(_) => "error-json-unknown-field-detail",
+            InputError::JsonMissingField(_) => "error-json-missing-field-detail",
+            InputError::JsonSyntax { line, column } => {
+                args.set("line", *line);
+                args.set("column", *column);
+                "error-json-syntax-detail"
+            }
+            InputError::NotJson | InputError::JsonShape => return None,
+        };
+        if let Some(field) = self.field() {
+            args.set("field", field.to_owned());
+        }
+        Some(i18n.message(lang, key, Some(&args)))
+    }
+}
+
 /// What a failed handler left for [`render_errors`] to turn into a page or a JSON body.
 #[derive(Clone, Debug)]
 struct ErrorInfo {
     key: &'static str,
     violations: Vec<(&'static str, &'static str)>,
     detail: Option<String>,
+    input: Option<InputError>,
 }
 
 impl AppError {
@@ -138,6 +236,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Input(input) => input.status(),
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -155,6 +254,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => "error-too-many-attempts",
             AppError::BadRequest(key) => key,
             AppError::PayloadTooLarge => "error-payload-too-large",
+            AppError::Input(input) => input.key(),
             AppError::Invalid(_) => "error-invalid",
             AppError::Conflict(key) | AppError::Refused(key) => key,
             AppError::Network(e) => connector_key(e),
@@ -182,6 +282,7 @@ impl IntoResponse for AppError {
                 .collect(),
             _ => Vec::new(),
         };
+        let key = self.key();
         let detail = match &self {
             AppError::Network(e) => {
                 if let Some(wait) = e.retry_after {
@@ -193,10 +294,15 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
+        let input = match self {
+            AppError::Input(input) => Some(input),
+            _ => None,
+        };
         response.extensions_mut().insert(ErrorInfo {
-            key: self.key(),
+            key,
             violations,
             detail,
+            input,
         });
         response
     }
@@ -225,7 +331,9 @@ pub async fn render_errors(
     if response.extensions().get::<ErrorInfo>().is_some() {
         return finish(&state, &ctx, response, None);
     }
-    // An extractor's rejection: keep its (plain) text as the detail, bounded.
+    // An extractor's rejection: a page keeps its (plain) text as the detail, bounded; the API
+    // never shows a parser's English (its own extractors say what is wrong in the user's
+    // language), so there it only goes to the log.
     let is_plain = response
         .headers()
         .get(CONTENT_TYPE)
@@ -245,6 +353,14 @@ pub async fn render_errors(
                 .collect::<String>()
         })
         .filter(|d| !d.is_empty());
+    let detail = if ctx.is_api {
+        if let Some(said) = &detail {
+            tracing::debug!(status = %parts.status, rejection = %said, "API request refused");
+        }
+        None
+    } else {
+        detail
+    };
     let key = match parts.status {
         StatusCode::NOT_FOUND => "error-not-found",
         StatusCode::METHOD_NOT_ALLOWED => "error-method",
@@ -258,6 +374,7 @@ pub async fn render_errors(
         key,
         violations: Vec::new(),
         detail: None,
+        input: None,
     });
     finish(&state, &ctx, response, detail)
 }
@@ -276,18 +393,27 @@ fn finish(
     let (mut parts, _) = response.into_parts();
     parts.extensions.remove::<ErrorInfo>();
     if ctx.is_api {
-        let errors: Vec<_> = info
+        let mut errors: Vec<_> = info
             .violations
             .iter()
             .map(|(field, key)| json!({"field": field, "code": key, "message": i18n.message(ctx.lang, key, None)}))
             .collect();
+        let input_detail = info
+            .input
+            .as_ref()
+            .and_then(|input| input.detail(i18n, ctx.lang));
+        if let Some(input) = &info.input
+            && let Some(field) = input.field()
+        {
+            errors.push(json!({"field": field, "code": info.key, "message": input_detail}));
+        }
         let mut body = json!({
             "type": "about:blank",
             "status": status.as_u16(),
             "code": info.key,
-            "title": i18n.message(ctx.lang, info.key, None),
+            "title": i18n.message(ctx.lang, api_title_key(info.key), None),
         });
-        if let Some(detail) = detail.or(info.detail) {
+        if let Some(detail) = input_detail.or(detail).or(info.detail) {
             body["detail"] = json!(detail);
         }
         if !errors.is_empty() {
@@ -334,6 +460,15 @@ fn finish(
         }
     }
     rendered
+}
+
+/// The catalogue key of an API problem's title: the same as its code, except that what the API
+/// cannot find is a resource, not a page.
+fn api_title_key(code: &'static str) -> &'static str {
+    match code {
+        "error-not-found" => "error-resource-not-found",
+        other => other,
+    }
 }
 
 pub fn url_encode(value: &str) -> String {

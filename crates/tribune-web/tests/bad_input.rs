@@ -28,21 +28,21 @@ async fn malformed_and_invalid_json_is_refused_with_a_problem_body() {
         app.setup_owner("owner@example.fr").await;
         let token = app.api_token("owner@example.fr").await;
         let cases: &[(&str, StatusCode, &str)] = &[
-            ("{\"name\": ", StatusCode::BAD_REQUEST, "error-bad-request"),
+            ("{\"name\": ", StatusCode::BAD_REQUEST, "error-json-syntax"),
             (
                 "[1, 2, 3]",
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "error-bad-request",
+                "error-json-shape",
             ),
             (
                 r#"{"name": "X", "admin": true}"#,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "error-bad-request",
+                "error-json-unknown-field",
             ),
             (
                 r#"{"name": 42}"#,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "error-bad-request",
+                "error-json-field",
             ),
             (
                 r#"{"name": "X", "timezone": "Mars/Olympus"}"#,

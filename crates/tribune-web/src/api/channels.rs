@@ -1,47 +1,20 @@
 //! Channels through the API: connect from credentials, list with state and capabilities, check,
 //! disconnect.
 
+use super::extract::{ApiJson, ApiPath};
+use super::model::ChannelJson;
+use super::page::{Page, PageRequest};
 use crate::AppState;
 use crate::context::Member;
 use crate::error::AppError;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use tribune_channels::{ChannelService, StateMessage};
-use tribune_connectors::{Capabilities, Credentials, Secret};
-use tribune_domain::ChannelId;
-use tribune_store::channels::Channel;
+use axum::response::Response;
+use serde::Deserialize;
+use tribune_connectors::{Credentials, Secret};
+use tribune_domain::{ChannelId, WorkspaceId};
 use tribune_store::unix_now;
-
-/// A channel with its capabilities, as the API returns it. `state_message` holds only the
-/// network's words; when tribune itself broke the channel, `state_reason` says why as a code
-/// (`credentials_sealed`).
-#[derive(Serialize)]
-pub struct ChannelJson {
-    #[serde(flatten)]
-    channel: Channel,
-    capabilities: Capabilities,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_reason: Option<&'static str>,
-}
-
-impl From<Channel> for ChannelJson {
-    fn from(mut channel: Channel) -> Self {
-        let state_reason = match StateMessage::parse(&channel.state_message) {
-            StateMessage::Tribune(reason) => Some(reason.code()),
-            StateMessage::Empty | StateMessage::Network(_) => None,
-        };
-        if state_reason.is_some() {
-            channel.state_message.clear();
-        }
-        ChannelJson {
-            capabilities: ChannelService::capabilities(&channel),
-            channel,
-            state_reason,
-        }
-    }
-}
 
 /// What `POST /channels` takes, by network.
 #[derive(Deserialize)]
@@ -99,43 +72,54 @@ impl From<ConnectRequest> for Credentials {
     }
 }
 
+/// The workspace's channels, oldest first.
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Vec<ChannelJson>>, AppError> {
+    page: PageRequest,
+) -> Result<Page<ChannelJson>, AppError> {
     let channels = state.store().channels(&member.scope).await?;
-    Ok(Json(channels.into_iter().map(ChannelJson::from).collect()))
+    Ok(Page::of(channels, &page, |c| c.id)?.map(Into::into))
 }
 
 pub async fn connect(
     State(state): State<AppState>,
     member: Member,
-    Json(request): Json<ConnectRequest>,
-) -> Result<(StatusCode, Json<ChannelJson>), AppError> {
-    let channel = state
-        .channels()
-        .connect(&member.scope, request.into(), unix_now())
-        .await?;
-    Ok((StatusCode::CREATED, Json(channel.into())))
+    ApiJson(request): ApiJson<ConnectRequest>,
+) -> Result<Response, AppError> {
+    let channel = ChannelJson::from(
+        state
+            .channels()
+            .connect(&member.scope, request.into(), unix_now())
+            .await?,
+    );
+    Ok(super::created(
+        format!(
+            "/api/v1/workspaces/{}/channels/{}",
+            member.scope.workspace(),
+            channel.id
+        ),
+        channel,
+    ))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, ChannelId)>,
 ) -> Result<Json<ChannelJson>, AppError> {
-    let channel = state.store().channel(&member.scope, ChannelId(id)).await?;
+    let channel = state.store().channel(&member.scope, id).await?;
     Ok(Json(channel.into()))
 }
 
 pub async fn check(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, ChannelId)>,
 ) -> Result<Json<ChannelJson>, AppError> {
     let channel = state
         .channels()
-        .check(&member.scope, ChannelId(id), unix_now())
+        .check(&member.scope, id, unix_now())
         .await?;
     Ok(Json(channel.into()))
 }
@@ -143,11 +127,11 @@ pub async fn check(
 pub async fn disconnect(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, ChannelId)>,
 ) -> Result<StatusCode, AppError> {
     state
         .store()
-        .disconnect_channel(&member.scope, ChannelId(id), unix_now())
+        .disconnect_channel(&member.scope, id, unix_now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,23 +1,26 @@
 //! Members and invitations through the API.
 
+use super::extract::{ApiJson, ApiPath};
+use super::model::{InvitationCreatedJson, InvitationJson, MemberJson};
+use super::page::{Page, PageRequest};
 use crate::AppState;
 use crate::context::Member;
 use crate::error::AppError;
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use tribune_domain::{InvitationId, Role, UserId};
-use tribune_store::invitations::Invitation;
-use tribune_store::members::Member as MemberRow;
+use tribune_domain::{InvitationId, Role, UserId, WorkspaceId};
 use tribune_store::unix_now;
 
+/// The workspace's members, by name.
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Vec<MemberRow>>, AppError> {
-    Ok(Json(state.store().members(&member.scope).await?))
+    page: PageRequest,
+) -> Result<Page<MemberJson>, AppError> {
+    let members = state.store().members(&member.scope).await?;
+    Ok(Page::of(members, &page, |m| (m.name.clone(), m.user_id))?.map(Into::into))
 }
 
 #[derive(Deserialize)]
@@ -29,12 +32,12 @@ pub struct RoleBody {
 pub async fn set_role(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
-    Json(body): Json<RoleBody>,
+    ApiPath((_, user)): ApiPath<(WorkspaceId, UserId)>,
+    ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<StatusCode, AppError> {
     state
         .store()
-        .set_member_role(&member.scope, UserId(user), body.role)
+        .set_member_role(&member.scope, user, body.role)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -42,26 +45,24 @@ pub async fn set_role(
 pub async fn remove(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
+    ApiPath((_, user)): ApiPath<(WorkspaceId, UserId)>,
 ) -> Result<StatusCode, AppError> {
-    state
-        .store()
-        .remove_member(&member.scope, UserId(user))
-        .await?;
+    state.store().remove_member(&member.scope, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Pending invitations, newest first.
 pub async fn invitations(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Vec<Invitation>>, AppError> {
+    page: PageRequest,
+) -> Result<Page<InvitationJson>, AppError> {
     member.scope.require(Role::can_manage_members)?;
-    Ok(Json(
-        state
-            .store()
-            .pending_invitations(&member.scope, unix_now())
-            .await?,
-    ))
+    let pending = state
+        .store()
+        .pending_invitations(&member.scope, unix_now())
+        .await?;
+    Ok(Page::of(pending, &page, |i| (-i.created_at, -i.id))?.map(Into::into))
 }
 
 #[derive(Deserialize)]
@@ -76,8 +77,8 @@ pub struct InviteBody {
 pub async fn invite(
     State(state): State<AppState>,
     member: Member,
-    Json(body): Json<InviteBody>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<Response, AppError> {
     let (token, invitation) = state
         .store()
         .create_invitation(&member.scope, &body.email, body.role, unix_now())
@@ -87,20 +88,22 @@ pub async fn invite(
         state.config().public_url.trim_end_matches('/')
     );
     crate::routes::send_invitation(&state, &member, &invitation, body.role, &url).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "invitation": invitation, "url": url })),
+    let invitation = InvitationJson::from(invitation);
+    Ok(super::created(
+        format!(
+            "/api/v1/workspaces/{}/invitations/{}",
+            member.scope.workspace(),
+            invitation.id
+        ),
+        InvitationCreatedJson { invitation, url },
     ))
 }
 
 pub async fn revoke(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, InvitationId)>,
 ) -> Result<StatusCode, AppError> {
-    state
-        .store()
-        .revoke_invitation(&member.scope, InvitationId(id))
-        .await?;
+    state.store().revoke_invitation(&member.scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

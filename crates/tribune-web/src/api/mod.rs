@@ -1,17 +1,31 @@
 //! The REST API under `/api/v1`: personal API tokens (`Authorization: Bearer trb_…`), JSON in
 //! and out, problem bodies for errors, described by `/api/v1/openapi.json`.
+//!
+//! Conventions every route follows: typed ids from the path ([`extract::ApiPath`]), bodies read
+//! by [`extract::ApiJson`] (failures name the field, in the user's language), answers built from
+//! [`model`] types (never a store struct), `201 Created` with a `Location`, lists paginated by
+//! [`page::Page`], and unknown query parameters refused ([`page::refuse_unknown_query`]).
 
 mod channels;
+mod extract;
 mod members;
+mod model;
 mod openapi;
+mod page;
 mod workspaces;
 
 use crate::AppState;
 use crate::context::Authed;
 use axum::Json;
 use axum::Router;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
-use serde_json::{Value, json};
+use model::MeJson;
+use serde::Serialize;
+
+pub use page::MAX_LIMIT;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,14 +63,18 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{ws}/channels/{id}/check",
             post(channels::check),
         )
+        .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }
 
-async fn me(Authed { user, .. }: Authed) -> Json<Value> {
-    Json(json!({
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "locale": user.locale,
-        "totp_enabled": user.totp_enabled,
-    }))
+async fn me(Authed { user, .. }: Authed) -> Json<MeJson> {
+    Json(user.into())
+}
+
+/// `201 Created` with the new resource's address (a path under `/api/v1`) in `Location`.
+fn created(location: String, body: impl Serialize) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }

@@ -1,38 +1,48 @@
 //! Workspaces through the API.
 
+use super::extract::ApiJson;
+use super::model::{WorkspaceJson, WorkspaceSummaryJson};
+use super::page::{Page, PageRequest};
 use crate::AppState;
 use crate::context::{Authed, Member};
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use tribune_domain::workspace::WorkspaceInput;
-use tribune_store::workspaces::{Workspace, WorkspaceSummary};
 
+/// The user's workspaces, by name.
 pub async fn list(
     State(state): State<AppState>,
     Authed { user, .. }: Authed,
-) -> Result<Json<Vec<WorkspaceSummary>>, AppError> {
-    Ok(Json(state.store().workspaces_of(user.user_id()).await?))
+    page: PageRequest,
+) -> Result<Page<WorkspaceSummaryJson>, AppError> {
+    let workspaces = state.store().workspaces_of(user.user_id()).await?;
+    Ok(Page::of(workspaces, &page, |w| (w.name.clone(), w.id))?.map(Into::into))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Authed { user, .. }: Authed,
-    Json(input): Json<WorkspaceInput>,
-) -> Result<(StatusCode, Json<Workspace>), AppError> {
+    ApiJson(input): ApiJson<WorkspaceInput>,
+) -> Result<Response, AppError> {
     let profile = input.validate()?;
     let store = state.store();
     let scope = store.create_workspace(user.user_id(), &profile).await?;
-    Ok((StatusCode::CREATED, Json(store.workspace(&scope).await?)))
+    let workspace = WorkspaceJson::from(store.workspace(&scope).await?);
+    Ok(super::created(
+        format!("/api/v1/workspaces/{}", workspace.id),
+        workspace,
+    ))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Workspace>, AppError> {
-    Ok(Json(state.store().workspace(&member.scope).await?))
+) -> Result<Json<WorkspaceJson>, AppError> {
+    Ok(Json(state.store().workspace(&member.scope).await?.into()))
 }
 
 /// A partial update: fields left out keep their value.
@@ -51,8 +61,8 @@ pub struct WorkspacePatch {
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
-    Json(patch): Json<WorkspacePatch>,
-) -> Result<Json<Workspace>, AppError> {
+    ApiJson(patch): ApiJson<WorkspacePatch>,
+) -> Result<Json<WorkspaceJson>, AppError> {
     let store = state.store();
     member
         .scope
@@ -76,7 +86,8 @@ pub async fn update(
     Ok(Json(
         store
             .update_workspace(&member.scope, &input.validate()?)
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
