@@ -6,6 +6,7 @@ pub mod ids;
 pub mod locale;
 pub mod role;
 pub mod security;
+pub mod timezone;
 pub mod user;
 pub mod validation;
 pub mod workspace;
