@@ -132,6 +132,9 @@ pub struct WorkspaceSummary {
     pub id: i64,
     pub name: String,
     pub role: String,
+    /// For dates on pages outside a workspace; not part of the API's summary.
+    #[serde(skip)]
+    pub timezone: String,
 }
 
 const WORKSPACE_COLUMNS: [Workspaces; 12] = [
@@ -297,6 +300,7 @@ impl Store {
                     .column((Workspaces::Table, Workspaces::Id))
                     .column((Workspaces::Table, Workspaces::Name))
                     .column((Memberships::Table, Memberships::Role))
+                    .column((Workspaces::Table, Workspaces::Timezone))
                     .from(Workspaces::Table)
                     .inner_join(
                         Memberships::Table,

@@ -264,3 +264,26 @@ error-channel-input = This information cannot be used.
 error-channel-unsupported = This network does not allow this action.
 error-oauth-state = This authorization link has expired or was already used. Start connecting again.
 flash-warn-channel-oauth-denied = Connection cancelled: the authorization was refused on the instance.
+
+# Dates, time zones (frux)
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+date-time-full = { $day } { $month } { $year }, { $hour }:{ $minute }
+time-just-now = just now
+time-minutes-ago = { $count } min ago
+time-hours-ago = { $count } h ago
+time-in-minutes = in { $count } min
+time-in-hours = in { $count } h
+timezone-common = Common time zones
+timezone-all = All time zones (current IANA names)
+help-timezone = The workspace's dates and times are shown in this zone.

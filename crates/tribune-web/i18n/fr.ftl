@@ -264,3 +264,26 @@ error-channel-input = Ces informations ne sont pas utilisables.
 error-channel-unsupported = Ce réseau ne permet pas cette action.
 error-oauth-state = Ce lien d’autorisation a expiré ou a déjà servi. Recommencez la connexion.
 flash-warn-channel-oauth-denied = Connexion annulée : l’autorisation a été refusée sur l’instance.
+
+# Dates, fuseaux horaires (frux)
+month-1 = janv.
+month-2 = févr.
+month-3 = mars
+month-4 = avr.
+month-5 = mai
+month-6 = juin
+month-7 = juil.
+month-8 = août
+month-9 = sept.
+month-10 = oct.
+month-11 = nov.
+month-12 = déc.
+date-time-full = { $day } { $month } { $year } à { $hour } h { $minute }
+time-just-now = à l’instant
+time-minutes-ago = il y a { $count } min
+time-hours-ago = il y a { $count } h
+time-in-minutes = dans { $count } min
+time-in-hours = dans { $count } h
+timezone-common = Fuseaux courants
+timezone-all = Tous les fuseaux (noms IANA actuels)
+help-timezone = Les dates et heures de l’espace s’affichent dans ce fuseau.

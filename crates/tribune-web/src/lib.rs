@@ -4,6 +4,7 @@
 mod api;
 mod context;
 mod csrf;
+mod dates;
 mod error;
 mod forms;
 pub mod i18n;

@@ -1,0 +1,183 @@
+//! What a French user sees: dates in the right zone and language, the time-zone picker, the
+//! workspace overview's next steps, and the public charter page.
+
+mod common;
+
+use common::{TestApp, each_backend};
+use reqwest::StatusCode;
+use tribune_domain::workspace::WorkspaceProfile;
+use tribune_store::WorkspaceScope;
+
+/// Stores a zone as an older version could have, bypassing today's validation.
+async fn store_zone(app: &TestApp, scope: &WorkspaceScope, zone: &str) {
+    let ws = app.store.workspace(scope).await.unwrap();
+    let profile = WorkspaceProfile {
+        name: ws.name,
+        timezone: zone.to_owned(),
+        languages: ws.languages,
+        brand_voice: ws.brand_voice,
+        words_to_avoid: ws.words_to_avoid,
+        guidelines: ws.guidelines,
+        guidelines_public: ws.guidelines_public,
+    };
+    app.store.update_workspace(scope, &profile).await.unwrap();
+}
+
+#[tokio::test]
+async fn dates_are_time_elements_in_the_zone_of_the_workspace_never_raw_utc() {
+    each_backend(|app: TestApp| async move {
+        let (client, scope) = app
+            .member_with_workspace("owner@example.fr", "Nouméa Surf")
+            .await;
+        store_zone(&app, &scope, "Pacific/Noumea").await;
+        let ws = scope.workspace();
+        let invited = app
+            .post_form(
+                &client,
+                &format!("/w/{ws}/invitations"),
+                &[("email", "client@example.fr"), ("role", "client")],
+            )
+            .await;
+        assert!(invited.status().is_success() || invited.status().is_redirection());
+
+        // A workspace page: the invitation's expiry, in Nouméa time (UTC+11), in full.
+        let (_, html) = app.get_text(&client, &format!("/w/{ws}/members")).await;
+        assert!(
+            html.contains("expire le <time datetime=\""),
+            "{}",
+            app.backend
+        );
+        let datetime = html
+            .split("<time datetime=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap();
+        assert!(datetime.ends_with("+11:00"), "{datetime}");
+        assert!(
+            !html.contains(" UTC<") && !html.contains("&lt;time"),
+            "{}",
+            app.backend
+        );
+
+        // Outside a workspace (the account page): the first workspace's zone, and the
+        // session seen just now is told relatively, with the full date on hover.
+        let (_, html) = app.get_text(&client, "/account").await;
+        let element = html
+            .split("<time ")
+            .nth(1)
+            .and_then(|s| s.split("</time>").next())
+            .unwrap();
+        assert!(element.contains("+11:00\""), "{element}");
+        assert!(element.contains(" title=\""), "{element}");
+        assert!(element.ends_with(">à l’instant"), "{element}");
+        assert!(!html.contains(" UTC<"), "{}", app.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_zone_picker_offers_common_zones_first_and_canonical_names_only() {
+    each_backend(|app: TestApp| async move {
+        let (client, scope) = app.member_with_workspace("owner@example.fr", "Acme").await;
+        let ws = scope.workspace();
+        let (_, html) = app.get_text(&client, &format!("/w/{ws}/settings")).await;
+        let select = html
+            .split("<select id=\"timezone\"")
+            .nth(1)
+            .and_then(|s| s.split("</select>").next())
+            .unwrap();
+        let values: Vec<&str> = select
+            .split("<option value=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        assert_eq!(
+            &values[..3],
+            ["Europe/Paris", "Europe/Brussels", "Europe/Zurich"]
+        );
+        assert!(values.contains(&"Indian/Reunion") && values.contains(&"Europe/Kyiv"));
+        for alias in [
+            "US/Eastern",
+            "Etc/GMT+5",
+            "Europe/Kiev",
+            "America/Montreal",
+            "CET",
+        ] {
+            assert!(!values.contains(&alias), "{alias} is offered");
+        }
+        assert!(values.len() > 400);
+        assert_eq!(select.matches(" selected").count(), 1, "Paris, once");
+
+        let refused = app
+            .post_form(
+                &client,
+                &format!("/w/{ws}/settings"),
+                &[("name", "Acme"), ("timezone", "US/Eastern")],
+            )
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let saved = app
+            .post_form(
+                &client,
+                &format!("/w/{ws}/settings"),
+                &[("name", "Acme"), ("timezone", "America/Toronto")],
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.store.workspace(&scope).await.unwrap().timezone,
+            "America/Toronto"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_zone_stored_before_aliases_were_refused_keeps_working() {
+    each_backend(|app: TestApp| async move {
+        let (client, scope) = app.member_with_workspace("owner@example.fr", "Acme").await;
+        store_zone(&app, &scope, "America/Montreal").await;
+        let ws = scope.workspace();
+        let (_, html) = app.get_text(&client, &format!("/w/{ws}/settings")).await;
+        assert!(
+            html.contains("<option value=\"America/Montreal\" selected>"),
+            "the stored zone stays selected"
+        );
+        let saved = app
+            .post_form(
+                &client,
+                &format!("/w/{ws}/settings"),
+                &[("name", "Acme renamed"), ("timezone", "America/Montreal")],
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        let ws_row = app.store.workspace(&scope).await.unwrap();
+        assert_eq!(
+            (ws_row.name.as_str(), ws_row.timezone.as_str()),
+            ("Acme renamed", "America/Montreal")
+        );
+
+        // The API's partial update keeps it too, and refuses a new alias.
+        let token = app.api_token("owner@example.fr").await;
+        let patched = app
+            .api(&token, reqwest::Method::PATCH, &format!("/workspaces/{ws}"))
+            .json(&serde_json::json!({"name": "Acme again"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.status(), StatusCode::OK, "{}", app.backend);
+        let refused = app
+            .api(&token, reqwest::Method::PATCH, &format!("/workspaces/{ws}"))
+            .json(&serde_json::json!({"timezone": "US/Pacific"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
