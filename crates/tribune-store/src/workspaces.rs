@@ -410,6 +410,48 @@ impl Store {
         Ok(())
     }
 
+    /// The workspace behind a published charter page (`/g/{slug}`), for its name, logo and
+    /// language; `None` when the slug is unknown or the charter is not published.
+    pub async fn public_workspace(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
+        if slug.len() > 80 {
+            return Ok(None);
+        }
+        let row: Option<WorkspaceRow> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns(WORKSPACE_COLUMNS)
+                    .from(Workspaces::Table)
+                    .and_where(Expr::col(Workspaces::PublicSlug).eq(slug))
+                    .and_where(Expr::col(Workspaces::GuidelinesPublic).eq(true))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.map(Workspace::from))
+    }
+
+    /// The logo shown on a published charter page: public like the page itself.
+    pub async fn public_logo(&self, slug: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        if slug.len() > 80 {
+            return Ok(None);
+        }
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns([Workspaces::Logo, Workspaces::LogoType])
+                    .from(Workspaces::Table)
+                    .and_where(Expr::col(Workspaces::PublicSlug).eq(slug))
+                    .and_where(Expr::col(Workspaces::GuidelinesPublic).eq(true))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(match row {
+            Some((Some(bytes), Some(media_type))) => Some((bytes, media_type)),
+            _ => None,
+        })
+    }
+
     /// The public community-guidelines page, if the workspace published it.
     pub async fn public_guidelines(
         &self,

@@ -163,7 +163,10 @@ async fn workspaces_are_created_listed_and_edited() {
             .to_owned();
         let (status, page) = app.get_text(&app.browser(), &format!("/g/{slug}")).await;
         assert_eq!(status, StatusCode::OK, "the guidelines page is public");
-        assert!(page.contains("Pas d&#39;insultes.") || page.contains("Pas d&#x27;insultes."));
+        assert!(
+            page.contains("<p>Pas d'insultes.</p>"),
+            "one paragraph each"
+        );
 
         let bad = app
             .post_form(

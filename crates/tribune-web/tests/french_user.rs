@@ -181,3 +181,114 @@ async fn a_zone_stored_before_aliases_were_refused_keeps_working() {
     })
     .await;
 }
+
+/// Publishes `guidelines` for the workspace, in the given languages.
+async fn publish(
+    app: &TestApp,
+    scope: &WorkspaceScope,
+    guidelines: &str,
+    languages: Vec<tribune_domain::Lang>,
+) -> String {
+    let ws = app.store.workspace(scope).await.unwrap();
+    let profile = WorkspaceProfile {
+        name: ws.name,
+        timezone: ws.timezone,
+        languages,
+        brand_voice: ws.brand_voice,
+        words_to_avoid: ws.words_to_avoid,
+        guidelines: guidelines.to_owned(),
+        guidelines_public: true,
+    };
+    app.store
+        .update_workspace(scope, &profile)
+        .await
+        .unwrap()
+        .public_slug
+}
+
+#[tokio::test]
+async fn the_public_charter_speaks_the_workspace_language_with_its_logo_and_formatting() {
+    use tribune_domain::Lang;
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app.member_with_workspace("owner@example.fr", "Brasserie Nord").await;
+        let slug = publish(
+            &app,
+            &scope,
+            "Soyez **courtois** : pas d’*insultes* !\n\n- Un avis par personne\n- Voir [la FAQ](https://exemple.fr/faq?a=1)\n\nRéponse avant 10:30 ? « Oui ».",
+            vec![Lang::Fr, Lang::En],
+        )
+        .await;
+        app.store
+            .set_logo(&scope, Some((b"\x89PNG\r\n\x1a\nlogo".to_vec(), "image/png")))
+            .await
+            .unwrap();
+        // A visitor whose browser asks for English still gets the workspace's first language.
+        let visitor = app.browser();
+        let response = visitor
+            .get(format!("{}/g/{slug}", app.url))
+            .header("accept-language", "en-US")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{}", app.backend);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<html lang=\"fr\">"), "{html}");
+        assert!(html.contains("<title>Charte de bonne conduite · Brasserie Nord</title>"));
+        assert!(html.contains(&format!("<img class=\"public-logo\" src=\"/g/{slug}/logo\"")));
+        assert!(html.contains("<strong>courtois</strong>&nbsp;: pas d’<em>insultes</em>\u{202f}!"), "{html}");
+        assert!(html.contains("<li>Un avis par personne</li>"));
+        assert!(html.contains("href=\"https://exemple.fr/faq?a=1\" rel=\"nofollow noopener\""));
+        assert!(html.contains("avant 10:30\u{202f}? «&nbsp;Oui&nbsp;»."), "{html}");
+
+        let logo = app.get(&visitor, &format!("/g/{slug}/logo")).await;
+        assert_eq!(logo.status(), StatusCode::OK);
+        assert_eq!(logo.headers()["content-type"], "image/png");
+        assert!(logo.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+
+        // In English: no French spacing, English page.
+        publish(&app, &scope, "Be **kind**: no insults!", vec![Lang::En]).await;
+        let (_, html) = app.get_text(&visitor, &format!("/g/{slug}")).await;
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("<title>Community guidelines · Brasserie Nord</title>"), "{html}");
+        assert!(html.contains("<strong>kind</strong>: no insults!"), "{html}");
+
+        // Unpublished: neither the page nor the logo.
+        let ws = app.store.workspace(&scope).await.unwrap();
+        let profile = WorkspaceProfile {
+            name: ws.name,
+            timezone: ws.timezone,
+            languages: ws.languages,
+            brand_voice: ws.brand_voice,
+            words_to_avoid: ws.words_to_avoid,
+            guidelines: ws.guidelines,
+            guidelines_public: false,
+        };
+        app.store.update_workspace(&scope, &profile).await.unwrap();
+        assert_eq!(app.get(&visitor, &format!("/g/{slug}")).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&visitor, &format!("/g/{slug}/logo")).await.status(), StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn script_and_html_in_the_charter_are_neutralised() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app.member_with_workspace("owner@example.fr", "Acme").await;
+        let slug = publish(
+            &app,
+            &scope,
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">y</a>\n\n<iframe src=\"https://evil.example\"></iframe> <style>body{}</style>",
+            vec![tribune_domain::Lang::Fr],
+        )
+        .await;
+        let (status, html) = app.get_text(&app.browser(), &format!("/g/{slug}")).await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        let body = html.split("<article").nth(1).unwrap();
+        for raw in ["<script", "<img", "<iframe", "<style", "<a href=\"javascript",
+            "onclick=\"alert(5)\">",] {
+            assert!(!body.contains(raw), "{raw} survived: {body}");
+        }
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "shown as text: {body}");
+    })
+    .await;
+}

@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/g/{slug}", get(guidelines::public))
+        .route("/g/{slug}/logo", get(guidelines::logo))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/{name}", get(static_files::serve))

@@ -187,10 +187,19 @@ pub async fn logo(State(state): State<AppState>, member: Member) -> Result<Respo
 
 /// An image only members may see, checked on upload, in a sandbox so a browser never runs it.
 pub(super) fn private_image(bytes: Vec<u8>, media_type: String) -> Response {
+    image(bytes, media_type, "private, max-age=300")
+}
+
+/// An image anyone may see (a published charter's logo), checked and sandboxed the same way.
+pub(super) fn public_image(bytes: Vec<u8>, media_type: String) -> Response {
+    image(bytes, media_type, "public, max-age=300")
+}
+
+fn image(bytes: Vec<u8>, media_type: String, cache: &'static str) -> Response {
     (
         [
             (CONTENT_TYPE, media_type),
-            (CACHE_CONTROL, "private, max-age=300".to_owned()),
+            (CACHE_CONTROL, cache.to_owned()),
             (
                 CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_owned(),
