@@ -287,3 +287,16 @@ time-in-hours = in { $count } h
 timezone-common = Common time zones
 timezone-all = All time zones (current IANA names)
 help-timezone = The workspace's dates and times are shown in this zone.
+overview-next-title = Getting started
+overview-step-channel = Connect a channel
+overview-step-channel-help = A Bluesky or Mastodon account or a WordPress site, to publish and read replies.
+overview-step-invite = Invite the client
+overview-step-invite-help = The person on the client's side approves posts and reads reports.
+overview-step-charter = Publish the community guidelines
+overview-step-charter-help = A public page to point to in moderation replies.
+overview-channels-none = No channel connected yet.
+overview-channels-count = { $count ->
+    [one] 1 channel
+   *[other] { $count } channels
+}
+overview-see-channels = See the channels

@@ -287,3 +287,16 @@ time-in-hours = dans { $count } h
 timezone-common = Fuseaux courants
 timezone-all = Tous les fuseaux (noms IANA actuels)
 help-timezone = Les dates et heures de l’espace s’affichent dans ce fuseau.
+overview-next-title = Pour bien démarrer
+overview-step-channel = Connecter un canal
+overview-step-channel-help = Un compte Bluesky, Mastodon ou un site WordPress, pour publier et lire les réponses.
+overview-step-invite = Inviter le client
+overview-step-invite-help = La personne côté client valide les publications et lit les rapports.
+overview-step-charter = Publier la charte de bonne conduite
+overview-step-charter-help = Une page publique à laquelle renvoyer dans les réponses de modération.
+overview-channels-none = Aucun canal connecté pour l’instant.
+overview-channels-count = { $count ->
+    [one] 1 canal
+   *[other] { $count } canaux
+}
+overview-see-channels = Voir les canaux

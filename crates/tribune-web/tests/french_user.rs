@@ -292,3 +292,130 @@ async fn script_and_html_in_the_charter_are_neutralised() {
     })
     .await;
 }
+
+async fn connect(
+    app: &TestApp,
+    scope: &WorkspaceScope,
+    remote_id: &str,
+) -> tribune_store::channels::Channel {
+    app.store
+        .connect_channel(
+            scope,
+            tribune_store::channels::ChannelNew {
+                network: "mastodon".into(),
+                remote_id: remote_id.into(),
+                handle: format!("acct{remote_id}@mastodon.invalid"),
+                display_name: "Acme".into(),
+                avatar_url: None,
+                profile_url: None,
+                avatar: None,
+                capabilities: "publish_text".into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            tribune_store::unix_now(),
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_overview_says_what_to_do_next_until_it_is_done_and_counts_channels() {
+    each_backend(|app: TestApp| async move {
+        let (owner, scope) = app.member_with_workspace("owner@example.fr", "Acme").await;
+        let ws = scope.workspace();
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}")).await;
+        assert!(html.contains("Pour bien démarrer"), "{}", app.backend);
+        assert!(html.contains(&format!(
+            "<a href=\"/w/{ws}/channels\">Connecter un canal</a>"
+        )));
+        assert!(html.contains(&format!(
+            "<a href=\"/w/{ws}/members#invite-email\">Inviter le client</a>"
+        )));
+        assert!(html.contains(&format!(
+            "<a href=\"/w/{ws}/settings#guidelines\">Publier la charte de bonne conduite</a>"
+        )));
+        assert!(html.contains("Aucun canal connecté pour l’instant."));
+
+        // Two channels, one of them disconnected; a client invited; the charter published.
+        connect(&app, &scope, "1").await;
+        let gone = connect(&app, &scope, "2").await;
+        app.store
+            .disconnect_channel(
+                &scope,
+                tribune_domain::ChannelId(gone.id),
+                tribune_store::unix_now(),
+            )
+            .await
+            .unwrap();
+        app.post_form(
+            &owner,
+            &format!("/w/{ws}/invitations"),
+            &[("email", "client@example.fr"), ("role", "client")],
+        )
+        .await;
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}")).await;
+        assert!(!html.contains("Connecter un canal") && !html.contains("Inviter le client"));
+        assert!(html.contains("Publier la charte"), "not done yet");
+        let counts = html
+            .split("channel-counts")
+            .nth(1)
+            .unwrap()
+            .split("</ul>")
+            .next()
+            .unwrap();
+        assert!(counts.contains("Actif</span> 1\u{a0}canal"), "{counts}");
+        assert!(
+            counts.contains("Déconnecté</span> 1\u{a0}canal"),
+            "{counts}"
+        );
+        assert!(!counts.contains("À reconnecter"), "{counts}");
+
+        publish(
+            &app,
+            &scope,
+            "Soyez courtois.",
+            vec![tribune_domain::Lang::Fr],
+        )
+        .await;
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}")).await;
+        assert!(!html.contains("Pour bien démarrer"), "everything is done");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn next_steps_are_offered_only_to_who_can_take_them() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app.member_with_workspace("owner@example.fr", "Acme").await;
+        let client = app.user("client@example.fr").await;
+        let (token, _) = app
+            .store
+            .create_invitation(
+                &scope,
+                "client@example.fr",
+                tribune_domain::Role::Client,
+                tribune_store::unix_now(),
+            )
+            .await
+            .unwrap();
+        app.store
+            .accept_invitation(&token, &client, tribune_store::unix_now())
+            .await
+            .unwrap();
+        let (browser, _) = app.login("client@example.fr", common::PASSWORD).await;
+        let (status, html) = app
+            .get_text(&browser, &format!("/w/{}", scope.workspace()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(
+            !html.contains("Pour bien démarrer"),
+            "a client has nothing to set up"
+        );
+        assert!(
+            html.contains("Aucun canal connecté"),
+            "but sees the channels' state"
+        );
+    })
+    .await;
+}
