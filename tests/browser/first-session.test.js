@@ -405,7 +405,7 @@ describe('first session', () => {
     // A wrong application password: the network's refusal is shown, nothing is connected.
     const wpCard = page.getByRole('region', { name: 'WordPress' });
     await wpCard.getByLabel('Adresse du site').fill(wp[0]);
-    await wpCard.getByLabel('Nom d’utilisateur').fill(wp[1]);
+    await wpCard.getByLabel('Identifiant', { exact: true }).fill(wp[1]);
     await wpCard.getByLabel('Mot de passe d’application').fill('wrong password here');
     expectedErrors += 1; // the 422 page itself
     await wpCard.getByRole('button', { name: 'Connecter' }).click();
@@ -415,7 +415,7 @@ describe('first session', () => {
 
     // What was typed is still there, except the password.
     assert.equal(await wpCard.getByLabel('Adresse du site').inputValue(), wp[0]);
-    assert.equal(await wpCard.getByLabel('Nom d’utilisateur').inputValue(), wp[1]);
+    assert.equal(await wpCard.getByLabel('Identifiant', { exact: true }).inputValue(), wp[1]);
     assert.equal(await wpCard.getByLabel('Mot de passe d’application').inputValue(), '');
     wpPassword = await wpApplicationPassword(wp);
     await wpCard.getByLabel('Mot de passe d’application').fill(wpPassword.password);

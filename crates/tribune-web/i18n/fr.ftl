@@ -1,4 +1,6 @@
 # Catalogue français. Chaque clé doit exister aussi dans en.ftl (un test le vérifie).
+# Convention d’écriture : docs/I18N.md (rédaction épicène sans point médian, rôles en minuscules,
+# apostrophe ’, espaces insécables avant : ; ! ? et dans « »).
 skip-to-content = Aller au contenu
 nav-switch-workspace = Changer d’espace
 nav-workspaces = Espaces clients
@@ -12,10 +14,10 @@ not-set = Non renseigné
 save = Enregistrer
 actions = Actions
 
-role-owner = Propriétaire
-role-manager = Responsable
-role-contributor = Contributeur
-role-client = Client
+role-owner = propriétaire
+role-manager = responsable
+role-contributor = contributeur
+role-client = client
 lang-fr = Français
 lang-en = Anglais
 lang-browser = Langue du navigateur
@@ -96,7 +98,7 @@ members-link-help = Envoyez ce lien à la personne invitée. Il n’est affiché
 
 invite-title = Invitation
 invite-heading = Rejoindre « { $workspace } »
-invite-role = Vous êtes invité·e en tant que { $role }.
+invite-role = Vous rejoindrez l’espace avec le rôle { $role }.
 invite-accept = Accepter l’invitation
 invite-join = Créer mon compte et rejoindre
 invite-other-account = Cette invitation est destinée à { $email }. Déconnectez-vous pour l’utiliser avec ce compte.
@@ -186,9 +188,9 @@ error-role = Rôle inconnu.
 error-confirm-name = Le nom saisi ne correspond pas : rien n’a été supprimé.
 error-last-owner = Un espace doit garder au moins un propriétaire.
 error-nul-character = Un champ contient un caractère NUL, que tribune n’accepte pas. Retirez-le puis réessayez.
-error-account-disabled = Ce compte est désactivé. Adressez-vous à l’administrateur de l’instance.
-error-cannot-create-workspace = Votre compte ne peut pas créer d’espace. Adressez-vous à l’administrateur de l’instance.
-error-admin-protected = Le propriétaire de l’instance et votre propre compte ne peuvent pas être désactivés ni perdre leurs droits ici.
+error-account-disabled = Ce compte est désactivé. Adressez-vous à l’administration de l’instance.
+error-cannot-create-workspace = Votre compte ne peut pas créer d’espace. Adressez-vous à l’administration de l’instance.
+error-admin-protected = Le compte propriétaire de l’instance et votre propre compte ne peuvent pas être désactivés ni perdre leurs droits ici.
 error-invitation-used = Cette invitation a déjà été utilisée.
 error-invitation-expired = Cette invitation a expiré. Demandez-en une nouvelle.
 error-invitation-other-email = Cette invitation est destinée à une autre adresse e-mail.
@@ -228,9 +230,9 @@ field-app-password = Mot de passe d’application
 field-mastodon-instance = Instance
 field-access-token = Jeton d’accès
 field-wordpress-site = Adresse du site
-field-wordpress-username = Nom d’utilisateur
+field-wordpress-username = Identifiant
 help-bluesky-app-password = Créez un mot de passe d’application dans Bluesky (Réglages → Confidentialité et sécurité → Mots de passe d’application). Jamais votre mot de passe principal.
-help-mastodon-oauth = Vous serez redirigé vers votre instance pour autoriser tribune (lecture et écriture), puis ramené ici.
+help-mastodon-oauth = Votre instance vous demandera d’autoriser tribune (lecture et écriture), puis vous renverra ici.
 help-wordpress-app-password = Dans WordPress : Utilisateurs → Profil → Mots de passe d’application. Le compte doit pouvoir publier.
 capability-publish_text = Publier du texte
 capability-publish_image = Images avec texte alternatif
