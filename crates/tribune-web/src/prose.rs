@@ -125,6 +125,7 @@ fn sanitize(html: &str) -> String {
 /// a narrow one (U+202F) before `;` `!` `?`, replacing an ordinary space or added where none
 /// was typed. URLs (`https://…`, `www.…`, `mailto:…`) and times (`10:30`) are left alone, and
 /// text already written this way is unchanged.
+#[cfg(test)]
 pub fn french_typography(text: &str) -> String {
     french_typography_after(text, None)
 }

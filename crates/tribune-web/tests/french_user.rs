@@ -1,5 +1,9 @@
 //! What a French user sees: dates in the right zone and language, the time-zone picker, the
 //! workspace overview's next steps, and the public charter page.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed set-up step must stop the test"
+)]
 
 mod common;
 
