@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser test: a person's first session in real headless Chromium
-# (first-run setup -> log in -> workspace in French -> English -> log out).
+# (first-run setup -> log in -> workspace in French -> English -> log out), with
+# WCAG AA contrast checked by axe-core on the main pages in light and dark schemes.
 # Screenshots go to target/screenshots/.
 #
 # Usage: scripts/browser-test.sh
@@ -36,6 +37,7 @@ echo "==> npm ci (tests/browser)"
 # already matches the lockfile (npm writes node_modules/.package-lock.json).
 if [ -f tests/browser/node_modules/.package-lock.json ] &&
     [ -d tests/browser/node_modules/playwright-core ] &&
+    [ -d tests/browser/node_modules/axe-core ] &&
     [ ! tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
     echo "node_modules is up to date"
 else

@@ -18,6 +18,8 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { chromium } = require('playwright-core');
+// axe-core (pinned in package.json) checks contrast in the page itself.
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = process.env.TRIBUNE_BIN || path.join(ROOT, 'target', 'debug', 'tribune');
@@ -202,6 +204,35 @@ async function assertCardsContainTheirContent() {
   assert.deepEqual(outside, [], `content sticks out of its card on ${pathname()}`);
 }
 
+// Every text and control on the page meets WCAG AA contrast (axe-core's `color-contrast`
+// rule), in the light and the dark color scheme. axe is evaluated through the DevTools
+// protocol, which the page's CSP (script-src 'self') does not apply to.
+async function assertContrast() {
+  try {
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+      const failures = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } });
+        return result.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.any.map((a) => a.message).join('; ')}`));
+      });
+      assert.deepEqual(failures, [], `contrast below WCAG AA on ${pathname()} in the ${scheme} scheme`);
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+}
+
+// The workspace switcher is on screen, whole (it must not be pushed off a phone's width).
+async function assertSwitcherOnScreen() {
+  const summary = page.locator('header details.switcher summary');
+  await summary.waitFor({ state: 'visible' });
+  const box = await summary.boundingBox();
+  const width = page.viewportSize().width;
+  assert.ok(box && box.x >= 0 && box.x + box.width <= width && box.y >= 0,
+    `the workspace switcher is off screen on ${pathname()}: ${JSON.stringify(box)} in ${width}px`);
+}
+
 // Runs fn with a phone-sized viewport, then goes back to the desktop one.
 async function onPhone(fn) {
   await page.setViewportSize(MOBILE);
@@ -285,6 +316,7 @@ describe('first session', () => {
     assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Bienvenue sur tribune');
     await assertEveryVisibleInputIsLabelled();
     await shot('01-setup-fr');
+    await assertContrast();
     await assertSkipLinkFirst('Aller au contenu');
   });
 
@@ -305,6 +337,7 @@ describe('first session', () => {
     assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Connexion');
     await assertEveryVisibleInputIsLabelled();
     await shot('02-login-fr');
+    await assertContrast();
 
     expectedErrors = 1; // the rejected login may answer with a 4xx status
     await page.getByLabel('Adresse e-mail').fill(OWNER.email);
@@ -328,6 +361,7 @@ describe('first session', () => {
     assert.equal(await page.getByLabel('Français').isChecked(), true);
     assert.equal(await page.getByLabel('Anglais').isChecked(), false);
     await shot('03-workspaces-fr');
+    await assertContrast();
     await assertSkipLinkFirst('Aller au contenu');
   });
 
@@ -345,6 +379,18 @@ describe('first session', () => {
     // The owner is listed as a member.
     assert.match(await page.locator('ul.plain').innerText(), new RegExp(OWNER.name));
     await shot('04-overview-fr');
+    // The next steps, until done: nothing connected, nobody invited, nothing published.
+    const steps = page.getByRole('region', { name: 'Pour bien démarrer' });
+    for (const name of ['Connecter un canal', 'Inviter le client', 'Publier la charte de bonne conduite']) {
+      await steps.getByRole('link', { name }).waitFor({ state: 'visible' });
+    }
+    await assertContrast();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await shot('04b-overview-dark-fr');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
 
     // The workspace switcher in the top bar lists it as the current one.
     const switcher = page.locator('header details.switcher');
@@ -362,6 +408,14 @@ describe('first session', () => {
       await shot('06-overview-mobile-fr');
       await page.getByRole('heading', { level: 1, name: WORKSPACE }).waitFor({ state: 'visible' });
       await page.getByRole('button', { name: 'Se déconnecter' }).waitFor({ state: 'visible' });
+      await assertSwitcherOnScreen();
+      await assertContrast();
+      await page.emulateMedia({ colorScheme: 'dark' });
+      try {
+        await shot('06b-overview-mobile-dark-fr');
+      } finally {
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
     });
   });
 
@@ -378,19 +432,25 @@ describe('first session', () => {
     await assertEveryVisibleInputIsLabelled();
     await page.getByLabel('Ton de la marque').fill('Chaleureux, on tutoie, un emoji par post au plus.');
     await page.getByLabel('Mots à éviter').fill('pas cher\nlow cost');
-    await page.getByLabel('Charte de bonne conduite', { exact: true }).fill('Soyez courtois.\n\nLes insultes sont masquées.');
+    await page.getByLabel('Charte de bonne conduite', { exact: true }).fill('Soyez **courtois** !\n\n- Les insultes sont masquées.\n- Voir https://exemple.fr/faq?q=1');
     await page.getByLabel('Publier la charte sur une page publique').check();
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await waitForPath(`${workspacePath}/settings`);
     assert.equal(await text(page.getByRole('status')), 'Modifications enregistrées.');
     await shot('11-settings-fr');
+    await assertContrast();
     await page.getByRole('link', { name: 'Vue d’ensemble' }).click();
     await waitForPath(workspacePath);
     await page.getByRole('link', { name: 'Page publique' }).click();
     await waitForPath(/^\/g\//);
     assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Charte de bonne conduite');
     assert.match(await page.locator('article').innerText(), /Les insultes sont masquées\./);
+    assert.equal(await text(page.locator('article strong')), 'courtois');
+    assert.match(await page.locator('article').innerText(), /courtois\u202f!/);
+    assert.equal(await htmlLang(), 'fr');
+    assert.equal(await page.title(), `Charte de bonne conduite · ${WORKSPACE}`);
     await shot('12-guidelines-fr');
+    await assertContrast();
   });
 
   step('invite a client: the link to send is shown once', async () => {
@@ -402,6 +462,11 @@ describe('first session', () => {
     assert.match(link, /\/invite\/[A-Za-z0-9_-]{20,}$/);
     assert.match(await page.locator('main').innerText(), /cliente@boulangerie\.test/);
     await shot('13-members-fr');
+    await assertContrast();
+    // The invitation's expiry: a date in French, the full date on hover.
+    const expiry = page.locator('main time').first();
+    assert.match(await expiry.innerText(), /^\d{1,2}\u00a0(janv\.|févr\.|mars|avr\.|mai|juin|juil\.|août|sept\.|oct\.|nov\.|déc\.)\u00a02\d{3} à \d{1,2}\u00a0h\u00a0\d{2}$/);
+    assert.match(await expiry.getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
   });
 
   step('connect a WordPress site and a Mastodon account (local peers), in French', async () => {
@@ -418,7 +483,7 @@ describe('first session', () => {
     // A wrong application password: the network's refusal is shown, nothing is connected.
     const wpCard = page.getByRole('region', { name: 'WordPress' });
     await wpCard.getByLabel('Adresse du site').fill(wp[0]);
-    await wpCard.getByLabel('Nom d’utilisateur').fill(wp[1]);
+    await wpCard.getByLabel('Identifiant', { exact: true }).fill(wp[1]);
     await wpCard.getByLabel('Mot de passe d’application').fill('wrong password here');
     expectedErrors += 1; // the 422 page itself
     await wpCard.getByRole('button', { name: 'Connecter' }).click();
@@ -428,7 +493,7 @@ describe('first session', () => {
 
     // What was typed is still there, except the password.
     assert.equal(await wpCard.getByLabel('Adresse du site').inputValue(), wp[0]);
-    assert.equal(await wpCard.getByLabel('Nom d’utilisateur').inputValue(), wp[1]);
+    assert.equal(await wpCard.getByLabel('Identifiant', { exact: true }).inputValue(), wp[1]);
     assert.equal(await wpCard.getByLabel('Mot de passe d’application').inputValue(), '');
     wpPassword = await wpApplicationPassword(wp);
     await wpCard.getByLabel('Mot de passe d’application').fill(wpPassword.password);
@@ -454,6 +519,7 @@ describe('first session', () => {
     assert.match(await mastoChannel.innerText(), /Répondre/);
     assert.doesNotMatch(await mastoChannel.innerText(), /Masquer un commentaire/);
     await shot('19-channels-fr');
+    await assertContrast();
     await onPhone(async () => {
       await shot('20-channels-mobile-fr');
       await assertNoHorizontalOverflow();
@@ -479,6 +545,7 @@ describe('first session', () => {
     assert.match(await wpChannel.innerText(), /Dernière vérification le .* refusé/);
     assert.match(await page.getByRole('region', { name: 'Alertes' }).innerText(), /Identifiants refusés par le réseau/);
     await shot('22-channel-broken-fr');
+    await assertContrast();
     // The banner follows the manager on every page of the workspace.
     await page.getByRole('navigation', { name: 'Navigation de l’espace' }).getByRole('link', { name: 'Vue d’ensemble' }).click();
     await waitForPath(workspacePath);
@@ -514,6 +581,7 @@ describe('first session', () => {
     await page.getByRole('img', { name: /QR code/ }).waitFor({ state: 'visible' });
     assert.match(await page.getByLabel('Clé', { exact: true }).inputValue(), /^[A-Z2-7]{16,}$/);
     await shot('14-account-totp-fr');
+    await assertContrast();
   });
 
   step('confirm two-factor: ten recovery codes, then an API token, each shown once', async () => {
@@ -582,6 +650,7 @@ describe('first session', () => {
       assert.equal(await text(page.getByRole('heading', { level: 1 })), heading);
       await assertEveryVisibleInputIsLabelled();
       await shot(name);
+      await assertContrast();
     }
     await page.goto(baseUrl + workspacePath);
   });
@@ -591,6 +660,7 @@ describe('first session', () => {
       await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
       await shot('09-overview-mobile-en');
       await assertNoHorizontalOverflow();
+      await assertSwitcherOnScreen();
     });
   });
 
@@ -602,6 +672,7 @@ describe('first session', () => {
     await page.getByLabel('E-mail address').waitFor({ state: 'visible' });
     await page.getByLabel('Password').waitFor({ state: 'visible' });
     await shot('10-login-en');
+    await assertContrast();
   });
 
   step('after logout, protected pages redirect to the login page', async () => {

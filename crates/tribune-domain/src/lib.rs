@@ -7,6 +7,7 @@ pub mod locale;
 pub mod role;
 pub mod security;
 pub mod text_safety;
+pub mod timezone;
 pub mod user;
 pub mod validation;
 pub mod workspace;

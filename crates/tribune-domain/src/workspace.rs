@@ -4,7 +4,7 @@ use crate::Lang;
 use crate::validation::{ValidationError, optional_text, required_line};
 use serde::{Deserialize, Serialize};
 
-pub const DEFAULT_TIMEZONE: &str = "Europe/Paris";
+pub const DEFAULT_TIMEZONE: &str = crate::timezone::DEFAULT;
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_BRAND_VOICE_CHARS: usize = 5_000;
 pub const MAX_GUIDELINES_CHARS: usize = 20_000;
@@ -41,12 +41,29 @@ pub struct WorkspaceProfile {
 }
 
 impl WorkspaceInput {
+    /// Validates a new workspace: only canonical time-zone names (see [`crate::timezone`]).
     pub fn validate(&self) -> Result<WorkspaceProfile, ValidationError> {
+        self.validate_with(None)
+    }
+
+    /// Validates a change to a workspace whose stored zone is `current_timezone`: that value
+    /// is kept even if it is an old alias, while a new choice must be canonical.
+    pub fn validate_update(
+        &self,
+        current_timezone: &str,
+    ) -> Result<WorkspaceProfile, ValidationError> {
+        self.validate_with(Some(current_timezone))
+    }
+
+    fn validate_with(
+        &self,
+        current_timezone: Option<&str>,
+    ) -> Result<WorkspaceProfile, ValidationError> {
         let mut errors = ValidationError::default();
         let name = required_line(&mut errors, "name", &self.name, MAX_NAME_CHARS);
         let timezone = match self.timezone.trim() {
             "" => DEFAULT_TIMEZONE.to_owned(),
-            tz if tz.len() <= 64 && jiff::tz::db().get(tz).is_ok() => tz.to_owned(),
+            tz if crate::timezone::accepts(tz, current_timezone) => tz.to_owned(),
             _ => {
                 errors.push("timezone", "error-timezone");
                 String::new()
@@ -159,6 +176,26 @@ mod tests {
         let error = bad.validate().unwrap_err();
         assert_eq!(error.for_field("name"), Some("error-required"));
         assert_eq!(error.for_field("timezone"), Some("error-timezone"));
+    }
+
+    #[test]
+    fn an_alias_zone_is_refused_when_new_and_kept_when_already_stored() {
+        let mut ws = input("Acme");
+        ws.timezone = "US/Eastern".into();
+        assert_eq!(
+            ws.validate().unwrap_err().for_field("timezone"),
+            Some("error-timezone")
+        );
+        assert!(ws.validate_update("Europe/Paris").is_err());
+        assert_eq!(
+            ws.validate_update("US/Eastern").unwrap().timezone,
+            "US/Eastern"
+        );
+        ws.timezone = "America/Toronto".into();
+        assert_eq!(
+            ws.validate_update("US/Eastern").unwrap().timezone,
+            "America/Toronto"
+        );
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct WorkspaceSummary {
     pub id: i64,
     pub name: String,
     pub role: String,
+    /// For dates on pages outside a workspace; not part of the API's summary.
+    #[serde(skip)]
+    pub timezone: String,
 }
 
 const WORKSPACE_COLUMNS: [Workspaces; 12] = [
@@ -297,6 +300,7 @@ impl Store {
                     .column((Workspaces::Table, Workspaces::Id))
                     .column((Workspaces::Table, Workspaces::Name))
                     .column((Memberships::Table, Memberships::Role))
+                    .column((Workspaces::Table, Workspaces::Timezone))
                     .from(Workspaces::Table)
                     .inner_join(
                         Memberships::Table,
@@ -461,6 +465,48 @@ impl Store {
             )
             .await?;
         Ok(())
+    }
+
+    /// The workspace behind a published charter page (`/g/{slug}`), for its name, logo and
+    /// language; `None` when the slug is unknown or the charter is not published.
+    pub async fn public_workspace(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
+        if slug.len() > 80 {
+            return Ok(None);
+        }
+        let row: Option<WorkspaceRow> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns(WORKSPACE_COLUMNS)
+                    .from(Workspaces::Table)
+                    .and_where(Expr::col(Workspaces::PublicSlug).eq(slug))
+                    .and_where(Expr::col(Workspaces::GuidelinesPublic).eq(true))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.map(Workspace::from))
+    }
+
+    /// The logo shown on a published charter page: public like the page itself.
+    pub async fn public_logo(&self, slug: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        if slug.len() > 80 {
+            return Ok(None);
+        }
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns([Workspaces::Logo, Workspaces::LogoType])
+                    .from(Workspaces::Table)
+                    .and_where(Expr::col(Workspaces::PublicSlug).eq(slug))
+                    .and_where(Expr::col(Workspaces::GuidelinesPublic).eq(true))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(match row {
+            Some((Some(bytes), Some(media_type))) => Some((bytes, media_type)),
+            _ => None,
+        })
     }
 
     /// The public community-guidelines page, if the workspace published it.

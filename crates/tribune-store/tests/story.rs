@@ -330,7 +330,7 @@ async fn profiles_logos_and_public_guidelines_persist() {
             .unwrap();
         let mut input = WorkspaceInput {
             name: "Boulangerie Dupont".into(),
-            timezone: "America/Montreal".into(),
+            timezone: "America/Toronto".into(),
             languages: vec!["fr".into(), "en".into()],
             guidelines: "Soyez courtois.".into(),
             guidelines_public: true,
@@ -341,7 +341,7 @@ async fn profiles_logos_and_public_guidelines_persist() {
             .update_workspace(&owner, &input.validate().unwrap())
             .await
             .unwrap();
-        assert_eq!(updated.timezone, "America/Montreal", "{backend}");
+        assert_eq!(updated.timezone, "America/Toronto", "{backend}");
         assert_eq!(updated.words_to_avoid, vec!["pas cher"]);
         let page = store
             .public_guidelines(&updated.public_slug)

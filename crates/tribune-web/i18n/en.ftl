@@ -405,3 +405,38 @@ account-token-last-used = Last used
 account-token-never-used = never
 flash-password-changed-tokens-revoked = Password changed. Other sessions were logged out and your API tokens revoked.
 flash-recovery-codes-regenerated = New recovery codes generated; the old ones no longer work.
+# Dates, time zones (frux)
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+date-time-full = { $day } { $month } { $year }, { $hour }:{ $minute }
+time-just-now = just now
+time-minutes-ago = { $count } min ago
+time-hours-ago = { $count } h ago
+time-in-minutes = in { $count } min
+time-in-hours = in { $count } h
+timezone-common = Common time zones
+timezone-all = All time zones (current IANA names)
+help-timezone = The workspace's dates and times are shown in this zone.
+overview-next-title = Getting started
+overview-step-channel = Connect a channel
+overview-step-channel-help = A Bluesky or Mastodon account or a WordPress site, to publish and read replies.
+overview-step-invite = Invite the client
+overview-step-invite-help = The person on the client's side approves posts and reads reports.
+overview-step-charter = Publish the community guidelines
+overview-step-charter-help = A public page to point to in moderation replies.
+overview-channels-none = No channel connected yet.
+overview-channels-count = { $count ->
+    [one] 1 channel
+   *[other] { $count } channels
+}
+overview-see-channels = See the channels

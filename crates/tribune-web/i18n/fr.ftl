@@ -1,4 +1,6 @@
 # Catalogue français. Chaque clé doit exister aussi dans en.ftl (un test le vérifie).
+# Convention d’écriture : docs/I18N.md (rédaction épicène sans point médian, rôles en minuscules,
+# apostrophe ’, espaces insécables avant : ; ! ? et dans « »).
 skip-to-content = Aller au contenu
 nav-switch-workspace = Changer d’espace
 nav-workspaces = Espaces clients
@@ -12,10 +14,10 @@ not-set = Non renseigné
 save = Enregistrer
 actions = Actions
 
-role-owner = Propriétaire
-role-manager = Responsable
-role-contributor = Contributeur
-role-client = Client
+role-owner = propriétaire
+role-manager = responsable
+role-contributor = contributeur
+role-client = client
 lang-fr = Français
 lang-en = Anglais
 lang-browser = Langue du navigateur
@@ -96,7 +98,7 @@ members-link-help = Envoyez ce lien à la personne invitée. Il n’est affiché
 
 invite-title = Invitation
 invite-heading = Rejoindre « { $workspace } »
-invite-role = Vous êtes invité·e en tant que { $role }.
+invite-role = Vous rejoindrez l’espace avec le rôle { $role }.
 invite-accept = Accepter l’invitation
 invite-join = Créer mon compte et rejoindre
 invite-other-account = Cette invitation est destinée à { $email }. Déconnectez-vous pour l’utiliser avec ce compte.
@@ -184,9 +186,9 @@ error-role = Rôle inconnu.
 error-confirm-name = Le nom saisi ne correspond pas : rien n’a été supprimé.
 error-last-owner = Un espace doit garder au moins un propriétaire.
 error-nul-character = Un champ contient un caractère NUL, que tribune n’accepte pas. Retirez-le puis réessayez.
-error-account-disabled = Ce compte est désactivé. Adressez-vous à l’administrateur de l’instance.
-error-cannot-create-workspace = Votre compte ne peut pas créer d’espace. Adressez-vous à l’administrateur de l’instance.
-error-admin-protected = Le propriétaire de l’instance et votre propre compte ne peuvent pas être désactivés ni perdre leurs droits ici.
+error-account-disabled = Ce compte est désactivé. Adressez-vous à l’administration de l’instance.
+error-cannot-create-workspace = Votre compte ne peut pas créer d’espace. Adressez-vous à l’administration de l’instance.
+error-admin-protected = Le compte propriétaire de l’instance et votre propre compte ne peuvent pas être désactivés ni perdre leurs droits ici.
 error-invitation-used = Cette invitation a déjà été utilisée.
 error-invitation-expired = Cette invitation a expiré. Demandez-en une nouvelle.
 error-invitation-other-email = Cette invitation est destinée à une autre adresse e-mail.
@@ -242,9 +244,9 @@ field-app-password = Mot de passe d’application
 field-mastodon-instance = Instance
 field-access-token = Jeton d’accès
 field-wordpress-site = Adresse du site
-field-wordpress-username = Nom d’utilisateur
+field-wordpress-username = Identifiant
 help-bluesky-app-password = Créez un mot de passe d’application dans Bluesky (Réglages → Confidentialité et sécurité → Mots de passe d’application). Jamais votre mot de passe principal.
-help-mastodon-oauth = Vous serez redirigé vers votre instance pour autoriser tribune (lecture et écriture), puis ramené ici.
+help-mastodon-oauth = Votre instance vous demandera d’autoriser tribune (lecture et écriture), puis vous renverra ici.
 help-wordpress-app-password = Dans WordPress : Utilisateurs → Profil → Mots de passe d’application. Le compte doit pouvoir publier.
 capability-publish_text = Publier du texte
 capability-publish_image = Images avec texte alternatif
@@ -405,3 +407,38 @@ account-token-last-used = Dernier usage
 account-token-never-used = jamais
 flash-password-changed-tokens-revoked = Mot de passe changé. Les autres sessions ont été fermées et vos jetons d’API révoqués.
 flash-recovery-codes-regenerated = Nouveaux codes de secours générés ; les anciens ne fonctionnent plus.
+# Dates, fuseaux horaires (frux)
+month-1 = janv.
+month-2 = févr.
+month-3 = mars
+month-4 = avr.
+month-5 = mai
+month-6 = juin
+month-7 = juil.
+month-8 = août
+month-9 = sept.
+month-10 = oct.
+month-11 = nov.
+month-12 = déc.
+date-time-full = { $day } { $month } { $year } à { $hour } h { $minute }
+time-just-now = à l’instant
+time-minutes-ago = il y a { $count } min
+time-hours-ago = il y a { $count } h
+time-in-minutes = dans { $count } min
+time-in-hours = dans { $count } h
+timezone-common = Fuseaux courants
+timezone-all = Tous les fuseaux (noms IANA actuels)
+help-timezone = Les dates et heures de l’espace s’affichent dans ce fuseau.
+overview-next-title = Pour bien démarrer
+overview-step-channel = Connecter un canal
+overview-step-channel-help = Un compte Bluesky, Mastodon ou un site WordPress, pour publier et lire les réponses.
+overview-step-invite = Inviter le client
+overview-step-invite-help = La personne côté client valide les publications et lit les rapports.
+overview-step-charter = Publier la charte de bonne conduite
+overview-step-charter-help = Une page publique à laquelle renvoyer dans les réponses de modération.
+overview-channels-none = Aucun canal connecté pour l’instant.
+overview-channels-count = { $count ->
+    [one] 1 canal
+   *[other] { $count } canaux
+}
+overview-see-channels = Voir les canaux

@@ -119,6 +119,10 @@ impl Tr {
         self.state.i18n().message(self.lang, key, Some(&args))
     }
 
+    pub(crate) fn i18n(&self) -> &I18n {
+        self.state.i18n()
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

@@ -4,6 +4,7 @@
 mod api;
 mod context;
 mod csrf;
+mod dates;
 mod error;
 mod forms;
 pub mod i18n;
@@ -11,6 +12,7 @@ mod metrics;
 mod nul;
 mod pages;
 mod passwords;
+mod prose;
 mod routes;
 mod static_files;
 

@@ -1,12 +1,15 @@
 //! What every page shares: the layout's data ([`Chrome`]) and rendering.
 
 use crate::context::{Member, RequestCtx};
+use crate::dates::{self, TimeHtml};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::{AppState, static_files};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
+use jiff::tz::TimeZone;
 use tribune_domain::Role;
+use tribune_store::unix_now;
 use tribune_store::users::User;
 use tribune_store::workspaces::{Workspace, WorkspaceSummary};
 
@@ -56,6 +59,9 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// The flash reports a problem (its key starts with `flash-warn-`), shown as one.
     pub flash_warning: bool,
+    /// Dates are shown in this zone (see `dates` for which one) and relative to `now`.
+    pub tz: TimeZone,
+    pub now: i64,
 }
 
 impl Chrome {
@@ -71,6 +77,8 @@ impl Chrome {
             path: ctx.path.clone(),
             flash: None,
             flash_warning: false,
+            tz: dates::zone(tribune_domain::timezone::DEFAULT),
+            now: unix_now(),
         }
     }
 
@@ -79,6 +87,9 @@ impl Chrome {
         let mut chrome = Chrome::bare(state, ctx);
         if let Some(user) = &ctx.user {
             chrome.workspaces = state.store().workspaces_of(user.user_id()).await?;
+            if let Some(first) = chrome.workspaces.first() {
+                chrome.tz = dates::zone(&first.timezone);
+            }
         }
         Ok(chrome)
     }
@@ -95,6 +106,7 @@ impl Chrome {
             .store()
             .workspace_with_broken_channels(&member.scope)
             .await?;
+        chrome.tz = dates::zone(&workspace.timezone);
         chrome.current = Some(CurrentWorkspace {
             id: workspace.id,
             name: workspace.name.clone(),
@@ -121,16 +133,23 @@ impl Chrome {
         self.tr.t(&format!("role-{role}"))
     }
 
-    pub fn date(&self, unix: &i64) -> String {
-        format_time(*unix)
+    /// `{{ c.date(t) }}`: a `<time>` element, relative when recent, full date on hover.
+    pub fn date(&self, unix: &i64) -> TimeHtml {
+        dates::time_element(
+            self.tr.i18n(),
+            self.tr.lang,
+            &self.tz,
+            *unix,
+            Some(self.now),
+        )
     }
-}
 
-/// A date and time in UTC, ISO-like, for lists of sessions and tokens.
-pub fn format_time(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+    /// `{{ c.date_t1("key", "arg", t) }}`: a message whose argument `arg` is a date, always
+    /// in full (« expire le 14 déc. 2026 à 4 h 42 »).
+    pub fn date_t1(&self, key: &str, name: &str, unix: &i64) -> TimeHtml {
+        let time = dates::time_element(self.tr.i18n(), self.tr.lang, &self.tz, *unix, None);
+        dates::message_with_time(self.tr.i18n(), self.tr.lang, key, name, &time)
+    }
 }
 
 pub fn render<T: Template>(page: &T) -> Response {

@@ -120,3 +120,49 @@ fn catalogues_parse_without_errors() {
         assert!(fluent_bundle::FluentResource::try_new(source.to_owned()).is_ok());
     }
 }
+
+/// The French catalogue keeps the convention of docs/I18N.md: typographic apostrophes,
+/// no-break spaces before `; : ! ?` and inside « », epicene wording without middle dots,
+/// one lower-case name per role.
+#[test]
+fn the_french_catalogue_follows_its_writing_convention() {
+    let mut problems = Vec::new();
+    for line in tribune_web::i18n::FR_FTL.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+        let chars: Vec<char> = value.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let bad = match c {
+                '\'' => true,
+                '·' => true,
+                ';' | '!' | '?' | '»' => before.is_some_and(|b| b == ' ' || b.is_alphanumeric()),
+                ':' => before.is_some_and(|b| b == ' ' || b.is_alphabetic()),
+                '«' => after.is_some_and(|a| a == ' ' || a.is_alphanumeric() || a == '{'),
+                _ => false,
+            };
+            if bad {
+                problems.push(format!("{c:?} in: {line}"));
+            }
+        }
+        for word in ["gestionnaire", "manager", "administrateur", "invité·e"] {
+            if value.to_lowercase().contains(word) {
+                problems.push(format!("{word:?} in: {line}"));
+            }
+        }
+    }
+    for (key, name) in [
+        ("role-owner", "propriétaire"),
+        ("role-manager", "responsable"),
+        ("role-contributor", "contributeur"),
+        ("role-client", "client"),
+    ] {
+        if !tribune_web::i18n::FR_FTL.contains(&format!("\n{key} = {name}\n")) {
+            problems.push(format!("{key} should be « {name} »"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -68,6 +68,7 @@ pub async fn update(
         .scope
         .require(tribune_domain::Role::can_edit_workspace)?;
     let current = store.workspace(&member.scope).await?;
+    let current_timezone = current.timezone.clone();
     let input = WorkspaceInput {
         name: patch.name.unwrap_or(current.name),
         timezone: patch.timezone.unwrap_or(current.timezone),
@@ -85,7 +86,7 @@ pub async fn update(
     };
     Ok(Json(
         store
-            .update_workspace(&member.scope, &input.validate()?)
+            .update_workspace(&member.scope, &input.validate_update(&current_timezone)?)
             .await?
             .into(),
     ))

@@ -4,6 +4,7 @@
 
 use super::workspaces::FlashQuery;
 use crate::AppState;
+use crate::dates::{self, TimeHtml};
 use crate::context::{Authed, Member};
 use crate::error::AppError;
 use crate::forms::{Confirmation, see_other};
@@ -141,16 +142,19 @@ impl ChannelsPage {
     }
 
     /// "Last checked on …: refused", when the channel was ever checked.
-    fn last_check_line(&self, v: &ChannelView) -> Option<String> {
+    fn last_check_line(&self, v: &ChannelView) -> Option<TimeHtml> {
         let at = v.channel.last_checked_at?;
-        let result = match v.check_result_key() {
-            Some(key) => self.c.tr.t(key),
-            None => return Some(self.c.tr.t1("channel-checked-at", "time", self.c.date(&at))),
+        let Some(key) = v.check_result_key() else {
+            return Some(self.c.date_t1("channel-checked-at", "time", &at));
         };
-        Some(self.c.tr.t2(
+        let time = dates::time_element(self.c.tr.i18n(), self.c.tr.lang, &self.c.tz, at, None);
+        Some(dates::message_with_time_and(
+            self.c.tr.i18n(),
+            self.c.tr.lang,
             "channel-last-check",
-            ("time", self.c.date(&at)),
-            ("result", result),
+            "time",
+            &time,
+            &[("result", &self.c.tr.t(key))],
         ))
     }
 

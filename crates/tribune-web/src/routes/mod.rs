@@ -153,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/accounts/{id}/{action}", post(admin::change))
         .route("/admin/mail/test", post(admin::test_mail))
         .route("/g/{slug}", get(guidelines::public))
+        .route("/g/{slug}/logo", get(guidelines::logo))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/{name}", get(static_files::serve))

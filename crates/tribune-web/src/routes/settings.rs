@@ -15,7 +15,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tribune_domain::workspace::{WorkspaceInput, logo_media_type, split_word_list};
-use tribune_domain::{Role, ValidationError};
+use tribune_domain::{Role, ValidationError, timezone};
 use tribune_store::workspaces::Workspace;
 
 #[derive(Template)]
@@ -25,13 +25,31 @@ pub struct SettingsPage {
     ws: Workspace,
     form: SettingsForm,
     errors: ValidationError,
-    timezones: &'static [String],
     can_delete: bool,
 }
 
 impl SettingsPage {
     fn error(&self, field: &str) -> Option<String> {
         self.errors.for_field(field).map(|key| self.c.tr.t(key))
+    }
+
+    /// Offered first, above every canonical name.
+    fn common_zones(&self) -> &'static [&'static str] {
+        timezone::COMMON
+    }
+
+    /// The rest of the canonical names (the common ones are not repeated).
+    fn other_zones(&self) -> impl Iterator<Item = &'static str> {
+        timezone::canonical()
+            .iter()
+            .copied()
+            .filter(|z| !timezone::COMMON.contains(z))
+    }
+
+    /// A zone stored before aliases were refused: shown first so saving keeps it.
+    fn legacy_zone(&self) -> Option<&str> {
+        let zone = self.form.timezone.as_str();
+        (zone == self.ws.timezone && !timezone::is_canonical(zone)).then_some(zone)
     }
 }
 
@@ -104,20 +122,6 @@ impl SettingsForm {
     }
 }
 
-/// The IANA zone names offered in the form, sorted; computed once.
-fn timezones() -> &'static [String] {
-    static ZONES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    ZONES.get_or_init(|| {
-        let mut zones: Vec<String> = jiff::tz::db()
-            .available()
-            .map(|name| name.to_string())
-            .filter(|n| n.contains('/'))
-            .collect();
-        zones.sort();
-        zones
-    })
-}
-
 async fn page(
     state: &AppState,
     member: &Member,
@@ -133,7 +137,6 @@ async fn page(
         ws,
         form,
         errors,
-        timezones: timezones(),
         can_delete,
     })
 }
@@ -153,7 +156,9 @@ pub async fn save(
     member: Member,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    match form.input().validate() {
+    member.scope.require(Role::can_edit_workspace)?;
+    let current = state.store().workspace(&member.scope).await?;
+    match form.input().validate_update(&current.timezone) {
         Ok(profile) => {
             state
                 .store()
@@ -182,10 +187,19 @@ pub async fn logo(State(state): State<AppState>, member: Member) -> Result<Respo
 
 /// An image only members may see, checked on upload, in a sandbox so a browser never runs it.
 pub(super) fn private_image(bytes: Vec<u8>, media_type: String) -> Response {
+    image(bytes, media_type, "private, max-age=300")
+}
+
+/// An image anyone may see (a published charter's logo), checked and sandboxed the same way.
+pub(super) fn public_image(bytes: Vec<u8>, media_type: String) -> Response {
+    image(bytes, media_type, "public, max-age=300")
+}
+
+fn image(bytes: Vec<u8>, media_type: String, cache: &'static str) -> Response {
     (
         [
             (CONTENT_TYPE, media_type),
-            (CACHE_CONTROL, "private, max-age=300".to_owned()),
+            (CACHE_CONTROL, cache.to_owned()),
             (
                 CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_owned(),

@@ -11,8 +11,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tribune_domain::ValidationError;
 use tribune_domain::workspace::WorkspaceInput;
+use tribune_domain::{Role, ValidationError};
+use tribune_store::channels::ChannelState;
+use tribune_store::invitations::Invitation;
 use tribune_store::members::Member as MemberRow;
 use tribune_store::workspaces::Workspace;
 
@@ -44,6 +46,69 @@ pub struct OverviewPage {
     c: Chrome,
     ws: Workspace,
     members: Vec<MemberRow>,
+    /// What is left to do to get the workspace going, for those who can do it.
+    next_steps: Vec<NextStep>,
+    channels: ChannelCounts,
+}
+
+/// One thing to do next on the overview, shown until it is done.
+pub struct NextStep {
+    /// Catalogue keys.
+    pub label: &'static str,
+    pub help: &'static str,
+    pub href: String,
+}
+
+/// How many channels are in each state.
+#[derive(Default)]
+pub struct ChannelCounts {
+    pub active: i64,
+    pub broken: i64,
+    pub disconnected: i64,
+}
+
+impl ChannelCounts {
+    pub fn total(&self) -> i64 {
+        self.active + self.broken + self.disconnected
+    }
+}
+
+/// Connect a channel (until one is active), invite the client (until a client is a member or
+/// invited), publish the charter (until it is public); each to whoever may do it.
+fn next_steps(
+    ws: &Workspace,
+    role: Role,
+    channels: &ChannelCounts,
+    members: &[MemberRow],
+    invitations: &[Invitation],
+) -> Vec<NextStep> {
+    let mut steps = Vec::new();
+    if role.can_manage_channels() && channels.active == 0 {
+        steps.push(NextStep {
+            label: "overview-step-channel",
+            help: "overview-step-channel-help",
+            href: format!("/w/{}/channels", ws.id),
+        });
+    }
+    let client = Role::Client.as_str();
+    if role.can_manage_members()
+        && !members.iter().any(|m| m.role == client)
+        && !invitations.iter().any(|i| i.role == client)
+    {
+        steps.push(NextStep {
+            label: "overview-step-invite",
+            help: "overview-step-invite-help",
+            href: format!("/w/{}/members#invite-email", ws.id),
+        });
+    }
+    if role.can_edit_workspace() && !ws.guidelines_public {
+        steps.push(NextStep {
+            label: "overview-step-charter",
+            help: "overview-step-charter-help",
+            href: format!("/w/{}/settings#guidelines", ws.id),
+        });
+    }
+    steps
 }
 
 #[derive(Deserialize)]
@@ -118,10 +183,28 @@ pub async fn overview(
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let (c, ws) = Chrome::for_member(&state, &member).await?;
-    let members = state.store().members(&member.scope).await?;
+    let store = state.store();
+    let members = store.members(&member.scope).await?;
+    let mut channels = ChannelCounts::default();
+    for channel in store.channels(&member.scope).await? {
+        match channel.state {
+            ChannelState::Active => channels.active += 1,
+            ChannelState::Broken => channels.broken += 1,
+            ChannelState::Disconnected => channels.disconnected += 1,
+        }
+    }
+    let role = member.scope.role();
+    let invitations = if role.can_manage_members() {
+        store.pending_invitations(&member.scope, c.now).await?
+    } else {
+        Vec::new()
+    };
+    let next_steps = next_steps(&ws, role, &channels, &members, &invitations);
     Ok(render(&OverviewPage {
         c: c.with_flash(query.flash.as_deref()),
         ws,
         members,
+        next_steps,
+        channels,
     }))
 }
