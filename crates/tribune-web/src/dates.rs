@@ -116,7 +116,10 @@ pub fn message_with_time_and(
     const SLOT: &str = "\u{E000}";
     let mut args = FluentArgs::new();
     for (other, value) in others {
-        args.set((*other).to_owned(), FluentValue::from((*value).replace(SLOT, "")));
+        args.set(
+            (*other).to_owned(),
+            FluentValue::from((*value).replace(SLOT, "")),
+        );
     }
     args.set(name.to_owned(), FluentValue::from(SLOT));
     let text = escape(&i18n.message(lang, key, Some(&args)));
@@ -267,9 +270,25 @@ mod tests {
         assert!(old.ends_with(">14 Dec 2026, 4:42</time>"), "{old}");
         let time = time_element(&i18n, Lang::Fr, &paris, t, None);
         assert!(time.to_string().contains(">14\u{a0}déc."), "{time}");
-        let sentence =
-            message_with_time(&i18n, Lang::Fr, "account-token-created-at", "date", &time);
-        assert_eq!(sentence.to_string(), format!("créé le {time}"));
+        let sentence = message_with_time(&i18n, Lang::Fr, "channel-checked-at", "time", &time);
+        assert_eq!(sentence.to_string(), format!("Vérifié le {time}"));
+        // Other arguments are escaped; the time element is not.
+        let sentence = message_with_time_and(
+            &i18n,
+            Lang::Fr,
+            "channel-last-check",
+            "time",
+            &time,
+            &[("result", "<b>refusé</b>")],
+        );
+        assert!(
+            sentence.to_string().contains(&format!("le {time}")),
+            "{sentence}"
+        );
+        assert!(
+            sentence.to_string().contains("&lt;b&gt;refusé"),
+            "{sentence}"
+        );
     }
 
     #[test]

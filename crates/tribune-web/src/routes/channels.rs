@@ -4,8 +4,8 @@
 
 use super::workspaces::FlashQuery;
 use crate::AppState;
-use crate::dates::{self, TimeHtml};
 use crate::context::{Authed, Member};
+use crate::dates::{self, TimeHtml};
 use crate::error::AppError;
 use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
