@@ -3,6 +3,7 @@
 //! are accounts with `is_admin`. Every change here is written to the audit trail (instance-level
 //! events, without a workspace) in the same transaction.
 
+use crate::Refusal;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::schema::{InstanceSetup, Memberships, Sessions, Users};
 use crate::{Store, StoreError, unix_now};
@@ -176,7 +177,7 @@ impl Store {
         let owner = self.instance_owner().await?;
         let touches_rights = matches!(change, AccountChange::Disable | AccountChange::Admin(false));
         if touches_rights && (Some(target) == owner || target == admin.user) {
-            return Err(StoreError::Refused("error-admin-protected"));
+            return Err(StoreError::Refused(Refusal::AdminProtected));
         }
         if matches!(change, AccountChange::Admin(_)) && !admin.is_owner {
             return Err(StoreError::Forbidden);

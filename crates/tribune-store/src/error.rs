@@ -1,5 +1,63 @@
 use tribune_domain::ValidationError;
 
+/// Why the store refused an action: a rule the request would break. Each has a catalogue key
+/// (`key()`) that explains it to a person, in the web pages, the API and the CLI alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// First-run setup was already done.
+    SetupDone,
+    /// A workspace must keep at least one owner.
+    LastOwner,
+    /// The account may not create workspaces.
+    CannotCreateWorkspace,
+    /// The instance owner and one's own account cannot be disabled or demoted.
+    AdminProtected,
+    /// A TOTP code that cannot be a valid one.
+    TotpWrong,
+    /// The invitation was sent to another address than the account's.
+    InvitationOtherEmail,
+    InvitationUsed,
+    InvitationExpired,
+    /// The member who sent the invitation was removed or may no longer give that role.
+    InvitationVoid,
+    ResetLinkInvalid,
+    /// `tribune backup` copies SQLite only; PostgreSQL has pg_dump.
+    BackupPostgres,
+}
+
+impl Refusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::SetupDone => "setup-done",
+            Refusal::LastOwner => "error-last-owner",
+            Refusal::CannotCreateWorkspace => "error-cannot-create-workspace",
+            Refusal::AdminProtected => "error-admin-protected",
+            Refusal::TotpWrong => "error-totp-wrong",
+            Refusal::InvitationOtherEmail => "error-invitation-other-email",
+            Refusal::InvitationUsed => "error-invitation-used",
+            Refusal::InvitationExpired => "error-invitation-expired",
+            Refusal::InvitationVoid => "error-invitation-void",
+            Refusal::ResetLinkInvalid => "error-reset-link-invalid",
+            Refusal::BackupPostgres => "backup-postgres-use-pg-dump",
+        }
+    }
+
+    /// Every refusal, for the test that each has a catalogue entry.
+    pub const ALL: [Refusal; 11] = [
+        Refusal::SetupDone,
+        Refusal::LastOwner,
+        Refusal::CannotCreateWorkspace,
+        Refusal::AdminProtected,
+        Refusal::TotpWrong,
+        Refusal::InvitationOtherEmail,
+        Refusal::InvitationUsed,
+        Refusal::InvitationExpired,
+        Refusal::InvitationVoid,
+        Refusal::ResetLinkInvalid,
+        Refusal::BackupPostgres,
+    ];
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database URL (expected sqlite:… or postgres://…)")]
@@ -18,9 +76,13 @@ pub enum StoreError {
     /// The member's role does not allow this action.
     #[error("forbidden")]
     Forbidden,
-    /// The action would break a rule (e.g. removing the last owner); the text is an i18n key.
-    #[error("refused: {0}")]
-    Refused(&'static str),
+    /// The action would break a rule (e.g. removing the last owner).
+    #[error("refused: {}", .0.key())]
+    Refused(Refusal),
+    /// Something that should not fail did (a hash could not be computed): a server error,
+    /// logged with its cause, never shown as the user's fault.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error("{0}")]

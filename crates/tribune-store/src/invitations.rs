@@ -1,5 +1,6 @@
 //! Invitations: the only way into a workspace, and into tribune once the owner exists.
 
+use crate::Refusal;
 use crate::db::Conn;
 use crate::schema::{Invitations, Memberships, Users, Workspaces};
 use crate::users::{User, insert_user};
@@ -37,14 +38,14 @@ pub struct InvitationView {
 }
 
 impl InvitationView {
-    /// Why this invitation cannot be used any more, as an i18n key.
-    pub fn unusable_reason(&self, now: i64) -> Option<&'static str> {
+    /// Why this invitation cannot be used any more.
+    pub fn unusable_reason(&self, now: i64) -> Option<Refusal> {
         if self.accepted_at.is_some() {
-            Some("error-invitation-used")
+            Some(Refusal::InvitationUsed)
         } else if self.expires_at <= now {
-            Some("error-invitation-expired")
+            Some(Refusal::InvitationExpired)
         } else if !inviter_still_allowed(self.inviter_role.as_deref(), &self.role) {
-            Some("error-invitation-void")
+            Some(Refusal::InvitationVoid)
         } else {
             None
         }
@@ -278,7 +279,7 @@ impl Store {
     ) -> Result<WorkspaceId, StoreError> {
         let view = self.usable_invitation(token, now).await?;
         if !view.email.eq_ignore_ascii_case(&user.email) {
-            return Err(StoreError::Refused("error-invitation-other-email"));
+            return Err(StoreError::Refused(Refusal::InvitationOtherEmail));
         }
         let mut tx = self.db.begin().await?;
         claim_and_join(&mut tx.conn(), &view, user.user_id(), now).await?;
@@ -333,7 +334,7 @@ async fn claim_and_join(
         )
         .await?;
     if claimed != 1 {
-        return Err(StoreError::Refused("error-invitation-used"));
+        return Err(StoreError::Refused(Refusal::InvitationUsed));
     }
     let role = Role::parse(&view.role).ok_or(StoreError::NotFound)?;
     conn.execute(

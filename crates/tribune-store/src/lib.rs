@@ -28,7 +28,7 @@ pub mod users;
 pub mod workspaces;
 
 pub use db::{Backend, Db};
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 

@@ -3,6 +3,7 @@
 //! their owner only, checks a backup must pass before it replaces anything, and the exclusive
 //! hold on a database that is about to be replaced.
 
+use crate::Refusal;
 use crate::schema::{LoginAttempts, Sessions};
 use crate::{Store, StoreError};
 use sea_query::{Expr, ExprTrait, Query};
@@ -49,7 +50,7 @@ impl Store {
                 let mut conn = pool.acquire().await?;
                 snapshot_into(&mut conn, path).await
             }
-            crate::Db::Postgres(_) => Err(StoreError::Refused("backup-postgres-use-pg-dump")),
+            crate::Db::Postgres(_) => Err(StoreError::Refused(Refusal::BackupPostgres)),
         }
     }
 }

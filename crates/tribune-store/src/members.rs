@@ -1,5 +1,6 @@
 //! Members of a workspace and their roles. A workspace always keeps at least one owner.
 
+use crate::Refusal;
 use crate::audit::{self, AuditEvent};
 use crate::db::Tx;
 use crate::schema::{Memberships, Users, Workspaces};
@@ -67,7 +68,7 @@ impl Store {
         }
         if current == Role::Owner && role != Role::Owner && owner_count(&mut tx, scope).await? <= 1
         {
-            return Err(StoreError::Refused("error-last-owner"));
+            return Err(StoreError::Refused(Refusal::LastOwner));
         }
         tx.conn()
             .execute(
@@ -113,7 +114,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if current == Role::Owner && owner_count(&mut tx, scope).await? <= 1 {
-            return Err(StoreError::Refused("error-last-owner"));
+            return Err(StoreError::Refused(Refusal::LastOwner));
         }
         tx.conn()
             .execute(

@@ -5,6 +5,7 @@
 //! and a newer request voids older links. Using it replaces the password, ends every session
 //! and revokes every API token of the account, in one transaction.
 
+use crate::Refusal;
 use crate::schema::{ApiTokens, Sessions, Users};
 use crate::users::User;
 use crate::{Store, StoreError};
@@ -148,7 +149,7 @@ impl Store {
         now: i64,
     ) -> Result<UserId, StoreError> {
         validate_password(password)?;
-        let invalid = StoreError::Refused("error-reset-link-invalid");
+        let invalid = StoreError::Refused(Refusal::ResetLinkInvalid);
         if token.len() > 128 {
             return Err(invalid);
         }
@@ -157,7 +158,7 @@ impl Store {
         let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
-            .map_err(|_| StoreError::Refused("error-internal"))?;
+            .map_err(|_| StoreError::Internal("password hashing failed".into()))?;
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
         let claimed: Option<(i64,)> = conn

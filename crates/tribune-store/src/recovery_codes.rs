@@ -32,7 +32,8 @@ impl Store {
             ])
             .to_owned();
         for code in &codes {
-            let digest = recovery_code_digest(code).ok_or(StoreError::Refused("error-internal"))?;
+            let digest = recovery_code_digest(code)
+                .ok_or(StoreError::Internal("recovery code digest failed".into()))?;
             insert.values([user.0.into(), digest.into(), now.into()])?;
         }
         let mut tx = self.db.begin().await?;

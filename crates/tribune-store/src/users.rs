@@ -1,5 +1,6 @@
 //! Accounts: creation (first-run owner, invitation, command line), login data, preferences, TOTP.
 
+use crate::Refusal;
 use crate::schema::{InstanceSetup, Users};
 use crate::{Store, StoreError, unix_now};
 use sea_query::{Expr, ExprTrait, Query};
@@ -97,7 +98,7 @@ impl Store {
     }
 
     /// First-run setup: creates the instance's owner, once. A second call (or a concurrent one on
-    /// another node) fails with `Refused("setup-done")` and writes nothing.
+    /// another node) fails with `Refused(Refusal::SetupDone)` and writes nothing.
     pub async fn create_first_owner(&self, new: &UserNew) -> Result<User, StoreError> {
         let mut tx = self.db.begin().await?;
         let user = insert_user(&mut tx.conn(), new, true).await?;
@@ -108,7 +109,7 @@ impl Store {
             .to_owned();
         match tx.conn().execute(&claim).await {
             Ok(_) => {}
-            Err(StoreError::Conflict(_)) => return Err(StoreError::Refused("setup-done")),
+            Err(StoreError::Conflict(_)) => return Err(StoreError::Refused(Refusal::SetupDone)),
             Err(e) => return Err(e),
         }
         tx.commit().await?;
@@ -205,7 +206,7 @@ impl Store {
     /// Records that the TOTP code of `step` was used. Only a step later than the last one used
     /// is accepted, atomically, so a code cannot be replayed, even on another node.
     pub async fn claim_totp_step(&self, id: UserId, step: u64) -> Result<bool, StoreError> {
-        let step = i64::try_from(step).map_err(|_| StoreError::Refused("error-totp-wrong"))?;
+        let step = i64::try_from(step).map_err(|_| StoreError::Refused(Refusal::TotpWrong))?;
         let claimed = self
             .db
             .execute(
@@ -307,6 +308,6 @@ pub(crate) async fn hash_off_thread(password: &str) -> Result<String, StoreError
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|_| StoreError::Refused("error-internal"))?
-        .map_err(|_| StoreError::Refused("error-internal"))
+        .map_err(|_| StoreError::Internal("password hashing failed".into()))?
+        .map_err(|_| StoreError::Internal("password hashing failed".into()))
 }

@@ -1,5 +1,6 @@
 //! Workspaces (one per client) and the scope that guards everything inside them.
 
+use crate::Refusal;
 use crate::audit::Actor;
 use crate::schema::{Memberships, Workspaces};
 use crate::{Store, StoreError, unix_now};
@@ -243,7 +244,7 @@ impl Store {
         profile: &WorkspaceProfile,
     ) -> Result<WorkspaceScope, StoreError> {
         if !self.may_create_workspaces(creator).await? {
-            return Err(StoreError::Refused("error-cannot-create-workspace"));
+            return Err(StoreError::Refused(Refusal::CannotCreateWorkspace));
         }
         let now = unix_now();
         let mut tx = self.db.begin().await?;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, UserId};
+use tribune_store::Refusal;
 use tribune_store::admin::AccountChange;
 use tribune_store::audit::{Actor, AuditEvent};
 use tribune_store::rate_limit::AttemptLimit;
@@ -122,7 +123,7 @@ async fn two_owners_leaving_at_once_leave_one_owner() {
             let outcomes = [left.await.unwrap(), right.await.unwrap()];
             let refused = outcomes
                 .iter()
-                .filter(|o| matches!(o, Err(StoreError::Refused("error-last-owner"))))
+                .filter(|o| matches!(o, Err(StoreError::Refused(Refusal::LastOwner))))
                 .count();
             let survivor = match store.scope(a, ws).await {
                 Ok(scope) => scope,
@@ -316,7 +317,7 @@ async fn instance_admins_decide_who_creates_workspaces_and_who_may_log_in() {
         assert!(
             matches!(
                 refused,
-                Err(StoreError::Refused("error-cannot-create-workspace"))
+                Err(StoreError::Refused(Refusal::CannotCreateWorkspace))
             ),
             "{backend}: {refused:?}"
         );

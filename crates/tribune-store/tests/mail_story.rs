@@ -8,6 +8,7 @@
 use tribune_domain::Role;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
+use tribune_store::Refusal;
 use tribune_store::password_resets::PASSWORD_RESET_TTL_SECS;
 use tribune_store::sessions::ClientInfo;
 use tribune_store::testing::TestDb;
@@ -96,7 +97,7 @@ async fn a_reset_link_works_once_and_ends_sessions_and_api_tokens() {
             .complete_password_reset(&token, NEW_PASSWORD, now)
             .await;
         assert!(
-            matches!(again, Err(StoreError::Refused("error-reset-link-invalid"))),
+            matches!(again, Err(StoreError::Refused(Refusal::ResetLinkInvalid))),
             "{backend}: {again:?}"
         );
         assert!(
@@ -272,7 +273,7 @@ async fn an_invitation_from_a_removed_member_is_void() {
         let view = store.invitation_by_token(&token).await.unwrap().unwrap();
         assert_eq!(
             view.unusable_reason(now),
-            Some("error-invitation-void"),
+            Some(Refusal::InvitationVoid),
             "{backend}"
         );
         assert!(
@@ -284,7 +285,7 @@ async fn an_invitation_from_a_removed_member_is_void() {
         );
         let accepted = store.accept_invitation(&token, &guest, now).await;
         assert!(
-            matches!(accepted, Err(StoreError::Refused("error-invitation-void"))),
+            matches!(accepted, Err(StoreError::Refused(Refusal::InvitationVoid))),
             "{backend}: {accepted:?}"
         );
         assert!(

@@ -7,6 +7,7 @@
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, WorkspaceId};
+use tribune_store::Refusal;
 use tribune_store::sessions::ClientInfo;
 use tribune_store::testing::TestDb;
 use tribune_store::{Store, StoreError, unix_now};
@@ -48,7 +49,7 @@ async fn first_owner_can_be_created_only_once() {
         assert!(store.is_set_up().await.unwrap());
         let second = store.create_first_owner(&user("intruder@example.fr")).await;
         assert!(
-            matches!(second, Err(StoreError::Refused("setup-done"))),
+            matches!(second, Err(StoreError::Refused(Refusal::SetupDone))),
             "{backend}: {second:?}"
         );
         assert!(
@@ -137,7 +138,7 @@ async fn invitations_add_members_once_and_roles_are_enforced() {
             .accept_invitation_as_new_user(&token, "Eve", "un mot de passe solide", now)
             .await;
         assert!(
-            matches!(again, Err(StoreError::Refused("error-invitation-used"))),
+            matches!(again, Err(StoreError::Refused(Refusal::InvitationUsed))),
             "{backend}"
         );
         let carol_scope = store.scope(carol.user_id(), ws).await.unwrap();
@@ -183,14 +184,14 @@ async fn the_last_owner_cannot_leave_or_be_demoted() {
             .unwrap();
         let leave = store.remove_member(&owner, alice.user_id()).await;
         assert!(
-            matches!(leave, Err(StoreError::Refused("error-last-owner"))),
+            matches!(leave, Err(StoreError::Refused(Refusal::LastOwner))),
             "{backend}"
         );
         let demote = store
             .set_member_role(&owner, alice.user_id(), Role::Manager)
             .await;
         assert!(
-            matches!(demote, Err(StoreError::Refused("error-last-owner"))),
+            matches!(demote, Err(StoreError::Refused(Refusal::LastOwner))),
             "{backend}"
         );
         let (token, _) = store

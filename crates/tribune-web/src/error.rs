@@ -112,7 +112,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict("email") => AppError::Conflict("error-email-taken"),
             StoreError::Conflict("member") => AppError::Conflict("error-already-member"),
             StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
-            StoreError::Refused(key) => AppError::Refused(key),
+            StoreError::Refused(refusal) => AppError::Refused(refusal.key()),
             StoreError::Invalid(invalid)
                 if invalid.for_field("text") == Some("error-nul-character") =>
             {

@@ -92,6 +92,10 @@ fn catalogues_are_complete_and_cover_every_key_in_use() {
     for role in ["owner", "manager", "contributor", "client"] {
         used.insert(format!("role-{role}"));
     }
+    // Every refusal of the store is explained through its key.
+    for refusal in tribune_store::Refusal::ALL {
+        used.insert(refusal.key().to_owned());
+    }
     // Audit actions are shown through keys built from their names.
     for action in tribune_store::audit::ACTIONS {
         used.insert(format!("audit-{}", action.replace('.', "-")));

@@ -35,7 +35,7 @@ pub fn describe(error: &anyhow::Error) -> String {
 
 fn store_sentence(error: &StoreError, english: &impl Fn(&str) -> String) -> String {
     match error {
-        StoreError::Refused(key) => english(key),
+        StoreError::Refused(refusal) => english(refusal.key()),
         StoreError::Conflict("email") => english("error-email-taken"),
         StoreError::Conflict(_) => english("error-conflict"),
         StoreError::Forbidden => english("error-forbidden"),
@@ -66,7 +66,9 @@ mod tests {
 
     #[test]
     fn store_refusals_and_validation_errors_read_as_sentences() {
-        let refused = describe(&anyhow::Error::new(StoreError::Refused("setup-done")));
+        let refused = describe(&anyhow::Error::new(StoreError::Refused(
+            tribune_store::Refusal::SetupDone,
+        )));
         assert_eq!(refused, "This installation is already set up.");
         let taken = describe(
             &anyhow::Error::new(StoreError::Conflict("email")).context("cannot create the user"),

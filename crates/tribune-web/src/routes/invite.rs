@@ -51,7 +51,7 @@ async fn page(
     let c = Chrome::load(state, ctx).await?;
     let problem = invitation
         .unusable_reason(unix_now())
-        .map(|key| c.tr.t(key));
+        .map(|reason| c.tr.t(reason.key()));
     Ok(InvitePage {
         c,
         invitation,

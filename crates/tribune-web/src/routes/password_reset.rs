@@ -180,7 +180,7 @@ pub async fn reset(
     let (invalid, errors, status) = match result {
         Ok(_) => return Ok(see_other("/password/changed")),
         Err(StoreError::Invalid(errors)) => (false, errors, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(StoreError::Refused("error-reset-link-invalid")) => {
+        Err(StoreError::Refused(tribune_store::Refusal::ResetLinkInvalid)) => {
             (true, ValidationError::default(), StatusCode::GONE)
         }
         Err(other) => return Err(other.into()),
