@@ -125,3 +125,35 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// Runs a storage story on a fresh SQLite database and, when reachable (always under CI), a
+/// fresh PostgreSQL one: the same calls must give the same results.
+pub async fn each_backend<F, Fut>(story: F)
+where
+    F: Fn(crate::Store, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in TestDb::all().await {
+        let store = crate::Store::open(&db.url)
+            .await
+            .expect("open the test database");
+        story(store.clone(), db.backend_name()).await;
+        store.close().await;
+    }
+}
+
+/// A valid new account for `email`.
+pub fn user(email: &str) -> tribune_domain::user::UserNew {
+    tribune_domain::user::UserNew::validate(email, "Test User", "un mot de passe solide")
+        .expect("valid test user")
+}
+
+/// A valid workspace profile named `name`, with the defaults.
+pub fn profile(name: &str) -> tribune_domain::workspace::WorkspaceProfile {
+    tribune_domain::workspace::WorkspaceInput {
+        name: name.into(),
+        ..Default::default()
+    }
+    .validate()
+    .expect("valid test profile")
+}

@@ -8,20 +8,8 @@ use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{ChannelId, Role};
 use tribune_store::channels::{ChannelNew, ChannelState};
-use tribune_store::testing::TestDb;
+use tribune_store::testing::each_backend;
 use tribune_store::{Store, StoreError, WorkspaceScope};
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in TestDb::all().await {
-        let store = Store::open(&db.url).await.unwrap();
-        story(store.clone(), db.backend_name()).await;
-        store.close().await;
-    }
-}
 
 async fn workspace(store: &Store, email: &str, name: &str) -> WorkspaceScope {
     let user = store

@@ -7,41 +7,14 @@
 )]
 
 use std::sync::Arc;
-use tribune_domain::user::UserNew;
-use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, UserId};
 use tribune_store::Refusal;
 use tribune_store::admin::AccountChange;
 use tribune_store::audit::{Actor, AuditEvent};
 use tribune_store::rate_limit::AttemptLimit;
-use tribune_store::testing::TestDb;
+use tribune_store::testing::{each_backend, profile, user};
 use tribune_store::users::User;
 use tribune_store::{Store, StoreError, WorkspaceScope, unix_now};
-
-fn user(email: &str) -> UserNew {
-    UserNew::validate(email, "Test User", "un mot de passe solide").unwrap()
-}
-
-fn profile(name: &str) -> tribune_domain::workspace::WorkspaceProfile {
-    WorkspaceInput {
-        name: name.into(),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap()
-}
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in TestDb::all().await {
-        let store = Store::open(&db.url).await.unwrap();
-        story(store.clone(), db.backend_name()).await;
-        store.close().await;
-    }
-}
 
 /// A workspace owned by `owners` (the first creates it, the others are invited and promoted).
 async fn workspace_with_owners(store: &Store, name: &str, owners: &[&User]) -> WorkspaceScope {

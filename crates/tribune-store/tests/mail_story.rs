@@ -6,31 +6,13 @@
 )]
 
 use tribune_domain::Role;
-use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_store::Refusal;
 use tribune_store::password_resets::PASSWORD_RESET_TTL_SECS;
 use tribune_store::sessions::ClientInfo;
-use tribune_store::testing::TestDb;
-use tribune_store::{Store, StoreError, unix_now};
-
+use tribune_store::testing::{each_backend, user};
+use tribune_store::{StoreError, unix_now};
 const NEW_PASSWORD: &str = "un tout nouveau mot de passe";
-
-fn user(email: &str) -> UserNew {
-    UserNew::validate(email, "Test User", "un mot de passe solide").unwrap()
-}
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in TestDb::all().await {
-        let store = Store::open(&db.url).await.unwrap();
-        story(store.clone(), db.backend_name()).await;
-        store.close().await;
-    }
-}
 
 #[tokio::test]
 async fn a_reset_link_works_once_and_ends_sessions_and_api_tokens() {

@@ -4,38 +4,12 @@
     reason = "tests: a failed step must fail the test"
 )]
 
-use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, WorkspaceId};
 use tribune_store::Refusal;
 use tribune_store::sessions::ClientInfo;
-use tribune_store::testing::TestDb;
-use tribune_store::{Store, StoreError, unix_now};
-
-fn user(email: &str) -> UserNew {
-    UserNew::validate(email, "Test User", "un mot de passe solide").unwrap()
-}
-
-fn profile(name: &str) -> tribune_domain::workspace::WorkspaceProfile {
-    WorkspaceInput {
-        name: name.into(),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap()
-}
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in TestDb::all().await {
-        let store = Store::open(&db.url).await.unwrap();
-        story(store.clone(), db.backend_name()).await;
-        store.close().await;
-    }
-}
+use tribune_store::testing::{each_backend, profile, user};
+use tribune_store::{StoreError, unix_now};
 
 #[tokio::test]
 async fn first_owner_can_be_created_only_once() {
