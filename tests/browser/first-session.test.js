@@ -615,6 +615,23 @@ describe('first session', () => {
     await page.goto(baseUrl + workspacePath);
   });
 
+  step('the instance owner reaches the administration, in French', async () => {
+    await page.getByRole('link', { name: 'Administration', exact: true }).click();
+    await waitForPath('/admin');
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Administration');
+    assert.match(await page.locator('main').innerText(), new RegExp(OWNER.email.replace('.', '\\.')));
+    await assertEveryVisibleInputIsLabelled();
+    await shot('26-admin-fr');
+    await assertContrast();
+    await onPhone(async () => {
+      await page.getByRole('button', { name: 'Se déconnecter' }).waitFor({ state: 'visible' });
+      await page.getByRole('link', { name: 'Administration', exact: true }).waitFor({ state: 'visible' });
+      await assertNoHorizontalOverflow();
+      await shot('27-admin-phone-fr');
+    });
+    await page.goto(baseUrl + workspacePath);
+  });
+
   step('switch the interface to English', async () => {
     assert.equal(await page.getByRole('button', { name: 'FR', exact: true }).getAttribute('aria-pressed'), 'true');
     await page.getByRole('button', { name: 'EN', exact: true }).click();

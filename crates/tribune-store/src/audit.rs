@@ -46,6 +46,8 @@ pub const ACTIONS: &[&str] = &[
     "account.admin_revoked",
     "account.reset_sent",
     "mail.test_sent",
+    "recovery_code.used",
+    "recovery_codes.regenerated",
     "member.role_changed",
     "member.removed",
     "member.left",

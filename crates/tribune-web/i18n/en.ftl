@@ -342,8 +342,8 @@ invite-new-account = No account yet?
 admin-send-reset = Send a password reset
 admin-mail = E-mail
 admin-mail-on = E-mail goes through { $server }.
-admin-mail-off = E-mail is off: no SMTP server is configured. Invitation links are shown to copy, and passwords are reset with `tribune user reset-password`.
-admin-mail-help = The SMTP server is set in the configuration file ([smtp] section) or the TRIBUNE_SMTP_* environment variables; see `tribune config example`.
+admin-mail-off = E-mail is off: no SMTP server is configured. Invitation links are shown to copy, and passwords are reset with the command "tribune user reset-password".
+admin-mail-help = The SMTP server is set in the configuration file ([smtp] section) or the TRIBUNE_SMTP_* environment variables; see the command "tribune config example".
 admin-mail-test = Send me a test e-mail
 audit-account-reset_sent = sent a password reset to
 audit-mail-test_sent = sent a test e-mail
@@ -440,3 +440,5 @@ overview-channels-count = { $count ->
    *[other] { $count } channels
 }
 overview-see-channels = See the channels
+audit-recovery_code-used = logged in with a recovery code
+audit-recovery_codes-regenerated = generated new recovery codes

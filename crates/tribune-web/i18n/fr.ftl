@@ -344,8 +344,8 @@ invite-new-account = Pas encore de compte ?
 admin-send-reset = Envoyer une réinitialisation du mot de passe
 admin-mail = E-mail
 admin-mail-on = Les e-mails partent par { $server }.
-admin-mail-off = L’envoi d’e-mails est désactivé : aucun serveur SMTP n’est configuré. Les liens d’invitation sont affichés pour être copiés, et les mots de passe se réinitialisent avec `tribune user reset-password`.
-admin-mail-help = Le serveur SMTP se règle dans le fichier de configuration (section [smtp]) ou avec les variables d’environnement TRIBUNE_SMTP_* ; voir `tribune config example`.
+admin-mail-off = L’envoi d’e-mails est désactivé : aucun serveur SMTP n’est configuré. Les liens d’invitation sont affichés pour être copiés, et les mots de passe se réinitialisent avec la commande « tribune user reset-password ».
+admin-mail-help = Le serveur SMTP se règle dans le fichier de configuration (section [smtp]) ou avec les variables d’environnement TRIBUNE_SMTP_* ; voir la commande « tribune config example ».
 admin-mail-test = M’envoyer un e-mail de test
 audit-account-reset_sent = a envoyé une réinitialisation du mot de passe à
 audit-mail-test_sent = a envoyé un e-mail de test
@@ -442,3 +442,5 @@ overview-channels-count = { $count ->
    *[other] { $count } canaux
 }
 overview-see-channels = Voir les canaux
+audit-recovery_code-used = connexion avec un code de secours
+audit-recovery_codes-regenerated = a généré de nouveaux codes de secours

@@ -51,7 +51,10 @@ impl AdminPage {
     fn object_label(&self, entry: &AuditEntry) -> String {
         self.accounts
             .iter()
-            .find(|a| entry.object_kind == "account" && a.id.to_string() == entry.object_id)
+            .find(|a| {
+                matches!(entry.object_kind.as_str(), "account" | "user")
+                    && a.id.to_string() == entry.object_id
+            })
             .map_or_else(
                 || format!("{} {}", entry.object_kind, entry.object_id),
                 |a| a.email.clone(),
