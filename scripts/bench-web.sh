@@ -75,6 +75,6 @@ printf '%-52s %9.1f MB\n' "idle RSS, fresh start" "$(echo "$idle_fresh / 1024" |
 printf '%-52s %9.1f MB\n' "idle RSS, after login and first pages" "$(echo "$idle / 1024" | bc -l)"
 printf '%-52s %9.1f MB\n' "RSS after the load runs" "$(echo "$loaded / 1024" | bc -l)"
 printf '%-52s %12s\n' "static file /static/app.css (baseline), req/s" "$static_rps"
-printf '%-52s %12s\n' "authenticated page /w/1 (4 SQL queries), req/s" "$page_rps"
+printf '%-52s %12s\n' "authenticated page /w/1 (6 SQL queries), req/s" "$page_rps"
 printf '%-52s %12s\n' "/healthz (one SELECT 1), req/s" "$health_rps"
 printf '%-52s %11.2f×\n' "authenticated page / static baseline" "$(echo "$page_rps / $static_rps" | bc -l)"
