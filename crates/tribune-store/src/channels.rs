@@ -386,26 +386,6 @@ impl Store {
         Ok(row.into())
     }
 
-    /// How many of the workspace's channels are broken, for the banner on every page.
-    pub async fn broken_channel_count(&self, scope: &WorkspaceScope) -> Result<i64, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct Count {
-            n: i64,
-        }
-        let count: Count = self
-            .db
-            .fetch_one(
-                &Query::select()
-                    .expr_as(Expr::col(Channels::Id).count(), "n")
-                    .from(Channels::Table)
-                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(Channels::State).eq(ChannelState::Broken.as_str()))
-                    .to_owned(),
-            )
-            .await?;
-        Ok(count.n)
-    }
-
     /// The sealed credentials of a channel the caller may use (any member: publishing and the
     /// inbox go through channels; managing them is checked elsewhere).
     pub async fn channel_credentials(

@@ -93,19 +93,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login_failure(&self, key: &str, now: i64) -> Result<(), StoreError> {
-        self.db
-            .execute(
-                &Query::insert()
-                    .into_table(LoginAttempts::Table)
-                    .columns([LoginAttempts::Key, LoginAttempts::At])
-                    .values([bounded_key(key).into(), now.into()])?
-                    .to_owned(),
-            )
-            .await?;
-        Ok(())
-    }
-
     /// Failures recorded for `key` since `since`.
     pub async fn login_failures_since(&self, key: &str, since: i64) -> Result<i64, StoreError> {
         let (n,): (i64,) = self

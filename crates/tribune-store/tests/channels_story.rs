@@ -69,7 +69,14 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
                 .await
                 .unwrap()
         );
-        assert_eq!(store.broken_channel_count(&scope).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .workspace_with_broken_channels(&scope)
+                .await
+                .unwrap()
+                .1,
+            1
+        );
         let alerts = store.open_notifications(&scope).await.unwrap();
         assert_eq!(alerts.len(), 1, "{backend}");
         assert_eq!(alerts[0].message, "Token has been revoked");

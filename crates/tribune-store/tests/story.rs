@@ -264,10 +264,15 @@ async fn sessions_tokens_and_rate_limits_round_trip() {
             .unwrap();
         assert!(store.user_by_api_token(&api, now).await.unwrap().is_none());
 
+        let limit = [tribune_store::rate_limit::AttemptLimit {
+            key: "email:alice@example.fr".into(),
+            max: 10,
+        }];
         for _ in 0..3 {
             store
-                .record_login_failure("email:alice@example.fr", now)
+                .reserve_attempt(&limit, now - 60, now)
                 .await
+                .unwrap()
                 .unwrap();
         }
         assert_eq!(
