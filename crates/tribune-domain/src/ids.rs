@@ -39,4 +39,10 @@ id_type!(
     ChannelId,
     /// An in-app notification for a workspace's team.
     NotificationId,
+    /// A post: one text for one or several channels.
+    PostId,
+    /// A post on one channel, published (or not) on its own.
+    PostTargetId,
+    /// A job in the durable queue.
+    JobId,
 );

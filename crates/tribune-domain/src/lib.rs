@@ -4,6 +4,7 @@
 
 pub mod ids;
 pub mod locale;
+pub mod publishing;
 pub mod role;
 pub mod security;
 pub mod text_safety;
@@ -13,8 +14,10 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, ChannelId, InvitationId, NotificationId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, ChannelId, InvitationId, JobId, NotificationId, PostId, PostTargetId, SessionId,
+    UserId, WorkspaceId,
 };
 pub use locale::Lang;
+pub use publishing::{ApprovalPolicy, TargetStatus};
 pub use role::Role;
 pub use validation::{ValidationError, Violation};

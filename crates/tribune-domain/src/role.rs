@@ -59,6 +59,17 @@ impl Role {
     pub fn can_delete_workspace(self) -> bool {
         self == Role::Owner
     }
+
+    /// Write posts (drafts, and submit them for approval).
+    pub fn can_write_posts(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager | Role::Contributor)
+    }
+
+    /// Schedule and publish posts without someone else's approval (when the workspace's policy
+    /// asks for none), pause and resume publishing, retry a failed post.
+    pub fn can_publish(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager)
+    }
 }
 
 #[cfg(test)]

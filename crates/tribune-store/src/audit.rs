@@ -27,7 +27,7 @@ impl Actor {
     }
 
     /// The stored label: `user:<id>` or `system:<task>`.
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Actor::User(id) => format!("user:{}", id.0),
             Actor::System(task) => format!("system:{task}"),
@@ -51,6 +51,14 @@ pub const ACTIONS: &[&str] = &[
     "member.role_changed",
     "member.removed",
     "member.left",
+    "post.approved",
+    "post.changes_requested",
+    "post.deleted",
+    "post.published",
+    "post.failed",
+    "publishing.paused",
+    "publishing.resumed",
+    "workspace.approval_policy",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

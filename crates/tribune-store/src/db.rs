@@ -39,6 +39,21 @@ pub enum Conn<'c> {
     Postgres(&'c mut PgConnection),
 }
 
+/// A connection taken from the pool for several reads (returned when dropped).
+pub enum PoolConn {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl PoolConn {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PoolConn::Sqlite(c) => Conn::Sqlite(&mut *c),
+            PoolConn::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+}
+
 /// An open transaction; dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -114,6 +129,14 @@ impl Db {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A connection for several reads in a row, without a transaction.
+    pub async fn acquire(&self) -> Result<PoolConn, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => PoolConn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => PoolConn::Postgres(pool.acquire().await?),
         })
     }
 

@@ -23,6 +23,12 @@ pub enum Refusal {
     ResetLinkInvalid,
     /// `tribune backup` copies SQLite only; PostgreSQL has pg_dump.
     BackupPostgres,
+    /// The post is going out or went out: it can no longer be changed or deleted.
+    PostNotEditable,
+    /// The member's role may not approve posts under the workspace's policy.
+    NotApprover,
+    /// Only a post waiting for approval can be approved or sent back.
+    PostNotPending,
 }
 
 impl Refusal {
@@ -39,11 +45,14 @@ impl Refusal {
             Refusal::InvitationVoid => "error-invitation-void",
             Refusal::ResetLinkInvalid => "error-reset-link-invalid",
             Refusal::BackupPostgres => "backup-postgres-use-pg-dump",
+            Refusal::PostNotEditable => "error-post-not-editable",
+            Refusal::NotApprover => "error-not-approver",
+            Refusal::PostNotPending => "error-post-not-pending",
         }
     }
 
     /// Every refusal, for the test that each has a catalogue entry.
-    pub const ALL: [Refusal; 11] = [
+    pub const ALL: [Refusal; 14] = [
         Refusal::SetupDone,
         Refusal::LastOwner,
         Refusal::CannotCreateWorkspace,
@@ -55,6 +64,9 @@ impl Refusal {
         Refusal::InvitationVoid,
         Refusal::ResetLinkInvalid,
         Refusal::BackupPostgres,
+        Refusal::PostNotEditable,
+        Refusal::NotApprover,
+        Refusal::PostNotPending,
     ];
 }
 

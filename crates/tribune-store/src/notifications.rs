@@ -18,6 +18,8 @@ pub struct Notification {
 }
 
 pub const NOTIFICATION_CHANNEL_BROKEN: &str = "channel_broken";
+/// A post could not be published on a channel; resolved when it is retried or deleted.
+pub const NOTIFICATION_POST_FAILED: &str = "post_failed";
 
 impl Store {
     /// Notifications not yet resolved, newest first.
@@ -55,6 +57,44 @@ pub(crate) async fn notify_channel_broken(
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    notify(
+        tx,
+        workspace,
+        NOTIFICATION_CHANNEL_BROKEN,
+        channel,
+        message,
+        now,
+    )
+    .await
+}
+
+/// Tells the team a post failed on a channel, in the transaction that records the failure.
+pub(crate) async fn notify_post_failed(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    channel: i64,
+    message: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    notify(
+        tx,
+        workspace,
+        NOTIFICATION_POST_FAILED,
+        channel,
+        message,
+        now,
+    )
+    .await
+}
+
+async fn notify(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    kind: &'static str,
+    channel: i64,
+    message: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     tx.conn()
         .execute(
             &Query::insert()
@@ -68,7 +108,7 @@ pub(crate) async fn notify_channel_broken(
                 ])
                 .values([
                     workspace.0.into(),
-                    NOTIFICATION_CHANNEL_BROKEN.into(),
+                    kind.into(),
                     channel.into(),
                     message.into(),
                     now.into(),

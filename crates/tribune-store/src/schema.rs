@@ -86,6 +86,8 @@ pub enum Workspaces {
     PublicSlug,
     Logo,
     LogoType,
+    ApprovalPolicy,
+    PublishingPausedAt,
     CreatedAt,
     UpdatedAt,
 }
@@ -189,4 +191,72 @@ pub enum AuditEvents {
     ObjectKind,
     ObjectId,
     Details,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Posts {
+    Table,
+    Id,
+    WorkspaceId,
+    AuthorUserId,
+    Status,
+    Title,
+    Text,
+    Link,
+    ScheduledAt,
+    ApprovedBy,
+    ApprovedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PostTargets {
+    Table,
+    Id,
+    WorkspaceId,
+    PostId,
+    ChannelId,
+    Text,
+    Status,
+    IdempotencyKey,
+    Attempts,
+    AttemptStartedAt,
+    RemoteRef,
+    RemoteUrl,
+    PublishedAt,
+    ErrorCode,
+    ErrorMessage,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PostEvents {
+    Table,
+    Id,
+    WorkspaceId,
+    PostId,
+    TargetId,
+    At,
+    ActorUserId,
+    Actor,
+    Action,
+    Comment,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Jobs {
+    Table,
+    Id,
+    Kind,
+    WorkspaceId,
+    Payload,
+    DedupKey,
+    RunAt,
+    Attempts,
+    LockedBy,
+    LockedUntil,
+    LastError,
+    FailedAt,
+    CreatedAt,
 }

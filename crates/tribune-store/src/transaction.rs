@@ -25,6 +25,10 @@ impl Transaction {
         self.tx.conn()
     }
 
+    pub(crate) fn tx_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await
     }
