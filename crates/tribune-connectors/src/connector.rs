@@ -37,6 +37,15 @@ pub trait Connector: Send + Sync {
     /// `post.idempotency_key`: calling again with the same key returns the same post.
     async fn publish(&self, post: &PostRequest) -> Result<PublishedPost>;
 
+    /// How long after an attempt a repeat of [`Connector::publish`] with the same key is still
+    /// recognised as the same post, in seconds; `None` when it always is (the connector looks
+    /// the post up by a deterministic key or marker before creating it). A publisher that finds
+    /// an attempt older than this unfinished cannot tell whether it went out, and must ask a
+    /// person instead of sending again.
+    fn idempotency_window_secs(&self) -> Option<i64> {
+        None
+    }
+
     /// Deletes a post this account published. Deleting what is already gone succeeds.
     async fn delete_post(&self, post: &RemoteRef) -> Result<()>;
 

@@ -90,6 +90,9 @@ struct StateInner {
     i18n: i18n::I18n,
     metrics: metrics::Metrics,
     channels: ChannelService,
+    /// Wakes the embedded job runner when a request enqueued work (SQLite has no
+    /// notifications; on PostgreSQL the runner also listens).
+    jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -109,6 +112,7 @@ impl AppState {
                 i18n: i18n::I18n::load(),
                 metrics: metrics::Metrics::new(),
                 channels,
+                jobs_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -139,5 +143,15 @@ impl AppState {
 
     pub fn channels(&self) -> &ChannelService {
         &self.inner.channels
+    }
+
+    /// What the embedded job runner waits on besides its timer; handed to it at start.
+    pub fn job_waker(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.jobs_wake.clone()
+    }
+
+    /// Tells the embedded runner that work was enqueued.
+    pub fn wake_jobs(&self) {
+        self.inner.jobs_wake.notify_one();
     }
 }

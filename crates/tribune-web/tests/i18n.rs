@@ -125,6 +125,21 @@ fn catalogues_parse_without_errors() {
     }
 }
 
+/// A key defined twice is an error at start-up (Fluent keeps one of the two silently).
+#[test]
+fn no_key_is_defined_twice() {
+    for source in [tribune_web::i18n::FR_FTL, tribune_web::i18n::EN_FTL] {
+        let mut seen = BTreeSet::new();
+        for line in source.lines() {
+            if line.starts_with('#') || line.starts_with(' ') || !line.contains(" = ") {
+                continue;
+            }
+            let key = line.split(" = ").next().unwrap_or_default().trim();
+            assert!(seen.insert(key.to_owned()), "{key} is defined twice");
+        }
+    }
+}
+
 /// The French catalogue keeps the convention of docs/I18N.md: typographic apostrophes,
 /// no-break spaces before `; : ! ?` and inside « », epicene wording without middle dots,
 /// one lower-case name per role.

@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run the web server (UI, API, background maintenance).
     Serve(commands::serve::ServeArgs),
+    /// Run background jobs (publishing, channel upkeep) without the web server.
+    Worker(commands::worker::WorkerArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Manage accounts.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     report(runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => commands::serve::run(settings, args).await,
+            Command::Worker(args) => commands::worker::run(settings, args).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::User(command) => commands::user::run(settings, command).await,
             Command::Token(command) => commands::token::run(settings, command).await,

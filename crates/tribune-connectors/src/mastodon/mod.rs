@@ -253,6 +253,11 @@ impl Connector for MastodonConnector {
         CAPABILITIES
     }
 
+    /// Mastodon remembers an `Idempotency-Key` for one hour; keep a margin for clock skew.
+    fn idempotency_window_secs(&self) -> Option<i64> {
+        Some(50 * 60)
+    }
+
     /// `verify_credentials`, then the instance's description. Servers speaking Mastodon's API
     /// refuse a revoked token with 401 (Mastodon), 403 or 422 (Pleroma, Akkoma, GoToSocial):
     /// any 4xx but 429 is a refusal of the credentials. A missing instance description (404,

@@ -12,6 +12,7 @@ mod members;
 mod model;
 mod openapi;
 mod page;
+mod posts;
 mod workspaces;
 
 use crate::AppState;
@@ -62,6 +63,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/workspaces/{ws}/channels/{id}/check",
             post(channels::check),
+        )
+        .route(
+            "/workspaces/{ws}/posts",
+            get(posts::list).post(posts::create),
+        )
+        .route(
+            "/workspaces/{ws}/posts/{post}",
+            get(posts::show).patch(posts::update).delete(posts::delete),
+        )
+        .route(
+            "/workspaces/{ws}/posts/{post}/approve",
+            post(posts::approve),
+        )
+        .route(
+            "/workspaces/{ws}/posts/{post}/request-changes",
+            post(posts::request_changes),
         )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }

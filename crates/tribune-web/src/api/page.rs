@@ -26,19 +26,22 @@ const MAX_CURSOR: usize = 512;
 
 /// The list endpoints (paths under `/api/v1`, `GET` or `HEAD`): the only routes that take
 /// `limit` and `cursor`. Every other route takes no query parameter at all.
-pub const LIST_ROUTES: [&str; 4] = [
+pub const LIST_ROUTES: [&str; 5] = [
     "/workspaces",
     "/workspaces/{ws}/members",
     "/workspaces/{ws}/invitations",
     "/workspaces/{ws}/channels",
+    "/workspaces/{ws}/posts",
 ];
 
 /// The query parameters a route takes.
 pub fn parameters(method: &Method, route: &str) -> &'static [&'static str] {
-    if matches!(*method, Method::GET | Method::HEAD) && LIST_ROUTES.contains(&route) {
-        &["limit", "cursor"]
-    } else {
-        &[]
+    if !matches!(*method, Method::GET | Method::HEAD) || !LIST_ROUTES.contains(&route) {
+        return &[];
+    }
+    match route {
+        "/workspaces/{ws}/posts" => &["limit", "cursor", "from", "to", "status"],
+        _ => &["limit", "cursor"],
     }
 }
 
@@ -79,6 +82,8 @@ pub struct PageRequest {
     cursor: Option<String>,
     /// The request's path, for the `Link` to the next page.
     path: String,
+    /// The route's own filters (`status=…`), kept for the next page's link.
+    extra: Vec<(String, String)>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
@@ -86,10 +91,17 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let path = RequestCtx::from_request_parts(parts, state).await?.path;
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().trim_start_matches("/api/v1").to_owned())
+            .unwrap_or_default();
+        let known = parameters(&parts.method, &route);
         let mut request = PageRequest {
             limit: DEFAULT_LIMIT,
             cursor: None,
             path,
+            extra: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in pairs(parts.uri.query().unwrap_or_default()) {
@@ -109,6 +121,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
                     request.cursor = Some(value);
                 }
                 "cursor" => return Err(invalid()),
+                other if known.contains(&other) => {
+                    request.extra.push((name.clone(), value));
+                }
                 _ => {
                     return Err(AppError::Input(InputError::UnknownQuery(InputError::name(
                         &name,
@@ -118,6 +133,42 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
             seen.push(name);
         }
         Ok(request)
+    }
+}
+
+impl PageRequest {
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The route's filters as given (`from`, `status`…), each at most once.
+    pub fn extra(&self) -> &[(String, String)] {
+        &self.extra
+    }
+
+    /// The sort key of the last item of the previous page, for lists the store pages itself.
+    pub fn cursor<K: DeserializeOwned>(&self) -> Result<Option<K>, AppError> {
+        match &self.cursor {
+            Some(cursor) => Ok(Some(decode(cursor).ok_or(AppError::Input(
+                InputError::InvalidQuery("cursor".to_owned()),
+            ))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn next_link<K: Serialize>(&self, key: &K) -> Result<String, AppError> {
+        let cursor = encode(key)?;
+        let mut query: Vec<(&str, &str)> = self
+            .extra
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let limit = self.limit.to_string();
+        query.push(("limit", &limit));
+        query.push(("cursor", &cursor));
+        let query = serde_urlencoded::to_string(&query)
+            .map_err(|error| AppError::Internal(format!("next link: {error}")))?;
+        Ok(format!("<{}?{query}>; rel=\"next\"", self.path))
     }
 }
 
@@ -150,13 +201,23 @@ impl<T> Page<T> {
         let more = items.len() > request.limit;
         items.truncate(request.limit);
         let next = match items.last() {
-            Some(last) if more => {
-                let cursor = encode(&key(last))?;
-                Some(format!(
-                    "<{}?limit={}&cursor={cursor}>; rel=\"next\"",
-                    request.path, request.limit
-                ))
-            }
+            Some(last) if more => Some(request.next_link(&key(last))?),
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    /// A page the store already cut after the cursor, asked with one item more than the limit
+    /// to know whether another page follows.
+    pub fn keyset<K: Serialize>(
+        mut items: Vec<T>,
+        request: &PageRequest,
+        key: impl Fn(&T) -> K,
+    ) -> Result<Page<T>, AppError> {
+        let more = items.len() > request.limit;
+        items.truncate(request.limit);
+        let next = match items.last() {
+            Some(last) if more => Some(request.next_link(&key(last))?),
             _ => None,
         };
         Ok(Page { items, next })
@@ -200,6 +261,7 @@ mod tests {
             limit,
             cursor,
             path: "/api/v1/things".into(),
+            extra: Vec::new(),
         }
     }
 

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub url: String,
     pub store: Store,
     pub backend: &'static str,
+    /// The job runner a server embeds, run on demand by [`TestApp::run_jobs`].
+    pub jobs: tribune_jobs::Runner,
     key: String,
     _db: TestDb,
     server: tokio::task::JoinHandle<()>,
@@ -69,12 +71,13 @@ impl TestApp {
 
     pub async fn spawn_with(db: TestDb, config: WebConfig) -> TestApp {
         let key = SecretBox::generate_key();
-        let (url, store, server) = Self::serve(&db.url, &key, config).await;
+        let (url, store, server, jobs) = Self::serve(&db.url, &key, config).await;
         let backend = db.backend_name();
         TestApp {
             url,
             store,
             backend,
+            jobs,
             key,
             _db: db,
             server,
@@ -83,7 +86,7 @@ impl TestApp {
 
     /// Another node serving the same database with the same secret key, as in a cluster.
     pub async fn second_node(&self) -> Node {
-        let (url, _, server) = Self::serve(&self._db.url, &self.key, WebConfig::default()).await;
+        let (url, _, server, _) = Self::serve(&self._db.url, &self.key, WebConfig::default()).await;
         Node { url, server }
     }
 
@@ -91,7 +94,12 @@ impl TestApp {
         db_url: &str,
         key: &str,
         mut config: WebConfig,
-    ) -> (String, Store, tokio::task::JoinHandle<()>) {
+    ) -> (
+        String,
+        Store,
+        tokio::task::JoinHandle<()>,
+        tribune_jobs::Runner,
+    ) {
         let store = Store::open(db_url).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -116,6 +124,11 @@ impl TestApp {
             http,
             std::sync::Arc::new(tribune_connectors::build),
         );
+        let jobs = tribune_jobs::Runner::new(
+            store.clone(),
+            tribune_jobs::RunnerConfig::new("test-worker"),
+            tribune_jobs::handlers(&channels),
+        );
         let app = router(AppState::new(store.clone(), secrets, config, channels));
         let server = tokio::spawn(async move {
             axum::serve(
@@ -125,7 +138,12 @@ impl TestApp {
             .await
             .expect("serve");
         });
-        (url, store, server)
+        (url, store, server, jobs)
+    }
+
+    /// Runs every job due now, as the embedded worker would, until none is left.
+    pub async fn run_jobs(&self) -> tribune_jobs::runner::PassReport {
+        self.jobs.drain().await.expect("run jobs")
     }
 
     /// A browser: keeps cookies, does not follow redirects (tests look at them).

@@ -6,6 +6,7 @@ pub mod mail;
 pub mod serve;
 pub mod token;
 pub mod user;
+pub mod worker;
 pub mod workspace;
 
 use crate::config::{Settings, redact_url};

@@ -1,4 +1,4 @@
-//! `tribune serve`: the web UI, the API and background maintenance in one process. Several
+//! `tribune serve`: the web UI, the API and a job runner (publishing, upkeep) in one process. Several
 //! processes can serve one PostgreSQL database: all shared state lives there.
 
 use super::open_store;
@@ -7,9 +7,10 @@ use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
-use tribune_channels::{ChannelService, CheckReport, RefreshReport};
+use tribune_channels::ChannelService;
 use tribune_connectors::http::{HttpClient, HttpConfig};
+use tribune_jobs::runner::default_worker_id;
+use tribune_jobs::{Runner, RunnerConfig};
 use tribune_web::{AppState, WebConfig, router};
 
 #[derive(Args)]
@@ -58,15 +59,23 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
-    let app = router(AppState::new(
-        store.clone(),
-        secrets,
-        config,
-        channels.clone(),
-    ));
+    let state = AppState::new(store.clone(), secrets, config, channels.clone());
+    let waker = state.job_waker();
+    let app = router(state);
 
-    let maintenance = tokio::spawn(maintenance(store.clone()));
-    let refresh = tokio::spawn(refresh_tokens(channels));
+    // The embedded worker: the only one on SQLite; beside `tribune worker` processes on
+    // PostgreSQL.
+    tribune_jobs::periodic::ensure_scheduled(&store).await?;
+    let runner = Runner::new(
+        store.clone(),
+        RunnerConfig::new(default_worker_id()),
+        tribune_jobs::handlers(&channels),
+    )
+    .with_waker(waker);
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = tokio::spawn(runner.run(async {
+        let _ = jobs_stopped.await;
+    }));
     tracing::info!(%public_url, backend = ?store.backend(), "tribune is ready");
     println!("tribune is ready at {public_url}");
     if args.open {
@@ -79,25 +88,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("the server stopped with an error")?;
-    maintenance.abort();
-    refresh.abort();
+    // Jobs in flight finish (their results are recorded) before the store closes.
+    let _ = stop_jobs.send(());
+    let _ = jobs.await;
     store.close().await;
     tracing::info!("tribune stopped");
     Ok(())
-}
-
-/// Purges expired sessions and old login attempts every ten minutes. Running it on every node
-/// is harmless: the deletes are idempotent.
-async fn maintenance(store: tribune_store::Store) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        match store.purge_expired(tribune_store::unix_now()).await {
-            Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "maintenance failed"),
-        }
-    }
 }
 
 /// The channel service with the shared HTTP client and every connector tribune has.
@@ -120,40 +116,6 @@ pub fn channel_service(
     ))
 }
 
-/// How often each channel's credentials are checked in the background, and how many checks one
-/// five-minute pass makes at most (the oldest checked first).
-const CHECK_EVERY_SECS: i64 = 60 * 60;
-const CHECKS_PER_PASS: u64 = 50;
-
-/// Every five minutes: renews channel tokens before they expire, so a token never dies before a
-/// scheduled post, and checks the credentials of channels not checked in the last hour, so a
-/// revoked token turns the channel red before a publish fails. Several nodes may run it: a
-/// refresh is idempotent, and each channel check is claimed by one node.
-async fn refresh_tokens(channels: ChannelService) {
-    let mut tick = tokio::time::interval(Duration::from_secs(300));
-    loop {
-        tick.tick().await;
-        let now = tribune_store::unix_now();
-        match channels.refresh_expiring(now).await {
-            Ok(report) if report != RefreshReport::default() => {
-                tracing::info!(?report, "channel tokens refreshed");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "token refresh failed"),
-        }
-        match channels
-            .check_due(now, CHECK_EVERY_SECS, CHECKS_PER_PASS)
-            .await
-        {
-            Ok(report) if report != CheckReport::default() => {
-                tracing::info!(?report, "channel credentials checked");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "channel check failed"),
-        }
-    }
-}
-
 fn open_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") {
         "open"
@@ -165,7 +127,7 @@ fn open_browser(url: &str) {
     }
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

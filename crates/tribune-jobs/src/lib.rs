@@ -1,0 +1,28 @@
+//! Background work on the durable queue of [`tribune_store::jobs`]: the [`runner::Runner`]
+//! (claim with a lease, run, retry with backoff) that `tribune worker` runs and `tribune serve`
+//! embeds, and the jobs it runs, starting with the exactly-once [`publish::Publisher`].
+//!
+//! The queue is tribune's own rather than a crate's: apalis and graphile-worker keep their jobs
+//! in their own tables and transactions, while tribune needs a job written in the same
+//! transaction as the post that causes it (an outbox), with the workspace on the row for
+//! isolation, on both SQLite and PostgreSQL. See docs/ARCHITECTURE.md.
+
+pub mod publish;
+pub mod runner;
+
+pub use publish::Publisher;
+pub use runner::{Handler, Outcome, Runner, RunnerConfig};
+
+pub mod periodic;
+
+use std::sync::Arc;
+use tribune_channels::ChannelService;
+
+/// Every handler tribune runs, for `tribune worker` and the runner `tribune serve` embeds.
+pub fn handlers(channels: &ChannelService) -> Vec<Arc<dyn Handler>> {
+    vec![
+        Arc::new(Publisher::new(channels.clone())),
+        Arc::new(periodic::ChannelUpkeep::new(channels.clone())),
+        Arc::new(periodic::StoreUpkeep::new(channels.store().clone())),
+    ]
+}

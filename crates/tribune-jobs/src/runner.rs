@@ -1,0 +1,296 @@
+//! The runner: claims due jobs with a lease, runs each with its handler, and records how it
+//! ended. It never holds a database transaction while a handler runs. On PostgreSQL it wakes on
+//! `LISTEN/NOTIFY` when a job is enqueued; on SQLite the embedded runner is woken in-process
+//! ([`Runner::waker`]); either way it also polls, so a lost notification only delays work.
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tribune_store::jobs::Job;
+use tribune_store::{Store, StoreError, unix_now};
+
+/// How a job ended, as its handler tells the runner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: the job is deleted.
+    Done,
+    /// A transient failure: run again at `at`; counts as an attempt.
+    Retry { at: i64, error: String },
+    /// Not now (a rate limit, a pause, a busy channel): run again at `at`; not an attempt.
+    Later { at: i64 },
+    /// It cannot succeed: the job is kept, failed, for the operator.
+    Fail(String),
+}
+
+/// The work behind one kind of job. Handlers run more than once for the same job when a worker
+/// dies or loses its lease: each must be idempotent.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    /// The job kind this handler runs.
+    fn kind(&self) -> &'static str;
+
+    async fn run(&self, job: &Job) -> Outcome;
+
+    /// Attempts (claims that ended in [`Outcome::Retry`] or a crash) before the job fails.
+    fn max_attempts(&self) -> u32 {
+        20
+    }
+}
+
+/// Settings of one runner.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Names this worker in the leases it takes (host and process, for the operator).
+    pub worker_id: String,
+    /// Jobs run at once.
+    pub concurrency: usize,
+    /// How long a claim holds a job: a worker that dies releases its jobs after this.
+    pub lease_secs: i64,
+    /// The longest sleep between two looks at the queue.
+    pub poll: Duration,
+}
+
+impl RunnerConfig {
+    pub fn new(worker_id: impl Into<String>) -> Self {
+        RunnerConfig {
+            worker_id: worker_id.into(),
+            concurrency: 4,
+            lease_secs: 120,
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The name a worker uses in its leases: host name and process id.
+pub fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    let host = if host.is_empty() {
+        "tribune".into()
+    } else {
+        host
+    };
+    format!("{host}:{}", std::process::id())
+}
+
+#[derive(Clone)]
+pub struct Runner {
+    store: Store,
+    config: RunnerConfig,
+    handlers: Arc<HashMap<&'static str, Arc<dyn Handler>>>,
+    wake: Arc<Notify>,
+}
+
+/// What one pass over the queue did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub claimed: usize,
+    pub done: usize,
+    pub retried: usize,
+    pub moved: usize,
+    pub failed: usize,
+}
+
+impl Runner {
+    pub fn new(store: Store, config: RunnerConfig, handlers: Vec<Arc<dyn Handler>>) -> Self {
+        let handlers = handlers.into_iter().map(|h| (h.kind(), h)).collect();
+        Runner {
+            store,
+            config,
+            handlers: Arc::new(handlers),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Wakes the runner at once (the web server calls it after enqueueing on SQLite).
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Waits on `wake` (e.g. the web server's) instead of a notifier of its own.
+    pub fn with_waker(mut self, wake: Arc<Notify>) -> Self {
+        self.wake = wake;
+        self
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<&'static str> = self.handlers.keys().copied().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
+    /// Claims one batch of due jobs and runs them all; what tests call to "run pending jobs".
+    pub async fn run_pass(&self) -> Result<PassReport, StoreError> {
+        let kinds = self.kinds();
+        let jobs = self
+            .store
+            .claim_jobs(
+                &self.config.worker_id,
+                &kinds,
+                unix_now(),
+                self.config.lease_secs,
+                self.config.concurrency.max(1) as u64,
+            )
+            .await?;
+        let mut report = PassReport {
+            claimed: jobs.len(),
+            ..PassReport::default()
+        };
+        let mut running = JoinSet::new();
+        for job in jobs {
+            let runner = self.clone();
+            running.spawn(async move { runner.run_job(job).await });
+        }
+        while let Some(ended) = running.join_next().await {
+            match ended {
+                Ok(Ok(Outcome::Done)) => report.done += 1,
+                Ok(Ok(Outcome::Retry { .. })) => report.retried += 1,
+                Ok(Ok(Outcome::Later { .. })) => report.moved += 1,
+                Ok(Ok(Outcome::Fail(_))) => report.failed += 1,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "cannot record a job's end; its lease will run out");
+                }
+                // A handler that panicked: its lease runs out and the job is claimed again.
+                Err(error) => tracing::error!(%error, "a job handler panicked"),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs passes until no job is due (tests, `tribune worker --once`).
+    pub async fn drain(&self) -> Result<PassReport, StoreError> {
+        let mut total = PassReport::default();
+        loop {
+            let pass = self.run_pass().await?;
+            if pass.claimed == 0 {
+                return Ok(total);
+            }
+            total.claimed += pass.claimed;
+            total.done += pass.done;
+            total.retried += pass.retried;
+            total.moved += pass.moved;
+            total.failed += pass.failed;
+        }
+    }
+
+    async fn run_job(&self, job: Job) -> Result<Outcome, StoreError> {
+        let worker = &self.config.worker_id;
+        let Some(handler) = self.handlers.get(job.kind.as_str()) else {
+            let outcome = Outcome::Fail(format!("no handler for job kind {}", job.kind));
+            self.store
+                .fail_job(job.id, worker, "no handler", unix_now())
+                .await?;
+            return Ok(outcome);
+        };
+        if job.attempts > handler.max_attempts() {
+            let error = job
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "out of attempts".into());
+            self.store
+                .fail_job(job.id, worker, &error, unix_now())
+                .await?;
+            return Ok(Outcome::Fail(error));
+        }
+        let outcome = handler.run(&job).await;
+        let recorded = match &outcome {
+            Outcome::Done => self.store.complete_job(job.id, worker).await?,
+            Outcome::Retry { at, error } => {
+                tracing::info!(job = job.id.0, kind = %job.kind, %error, "job will be retried");
+                self.store
+                    .retry_job(job.id, worker, *at, Some(error), true)
+                    .await?
+            }
+            Outcome::Later { at } => {
+                self.store
+                    .retry_job(job.id, worker, *at, None, false)
+                    .await?
+            }
+            Outcome::Fail(error) => {
+                tracing::warn!(job = job.id.0, kind = %job.kind, %error, "job failed");
+                self.store
+                    .fail_job(job.id, worker, error, unix_now())
+                    .await?
+            }
+        };
+        if !recorded {
+            tracing::info!(
+                job = job.id.0,
+                "job's lease was lost or it was replaced; its end is not recorded"
+            );
+        }
+        Ok(outcome)
+    }
+
+    /// Runs until `shutdown` resolves: passes while jobs are due, then sleeps until the next
+    /// job is due, a notification arrives, or the poll interval ends. Jobs running when
+    /// shutdown comes are finished first.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
+        let listener = self.spawn_listener().await;
+        tokio::pin!(shutdown);
+        loop {
+            let pass = tokio::select! {
+                pass = self.run_pass() => pass,
+                () = &mut shutdown => break,
+            };
+            let idle = match pass {
+                Ok(report) => report.claimed == 0,
+                Err(error) => {
+                    tracing::error!(%error, "cannot claim jobs");
+                    true
+                }
+            };
+            if !idle {
+                continue;
+            }
+            let sleep = self.until_next().await;
+            tokio::select! {
+                () = tokio::time::sleep(sleep) => {}
+                () = self.wake.notified() => {}
+                () = &mut shutdown => break,
+            }
+        }
+        if let Some(listener) = listener {
+            listener.abort();
+        }
+    }
+
+    async fn until_next(&self) -> Duration {
+        let next = self.store.next_job_at(&self.kinds()).await.ok().flatten();
+        match next {
+            Some(at) => {
+                let wait = at.saturating_sub(unix_now()).max(0) as u64;
+                Duration::from_secs(wait).clamp(Duration::from_millis(200), self.config.poll)
+            }
+            None => self.config.poll,
+        }
+    }
+
+    /// On PostgreSQL, a task that turns enqueue notifications into wake-ups.
+    async fn spawn_listener(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let mut listener = match self.store.job_listener().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for new jobs; polling only");
+                return None;
+            }
+        };
+        let wake = self.wake.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(()) => wake.notify_one(),
+                    Err(error) => {
+                        tracing::warn!(%error, "job notifications interrupted");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }))
+    }
+}

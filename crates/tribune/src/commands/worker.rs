@@ -1,0 +1,44 @@
+//! `tribune worker`: runs background jobs (publishing, channel upkeep) without the web server.
+//! Start as many as the work needs, on as many nodes: jobs are claimed with a lease in the
+//! database, so each runs on one worker at a time, and a worker that dies leaves its jobs to
+//! the others once their lease runs out.
+
+use super::open_store;
+use super::serve::{channel_service, shutdown_signal};
+use crate::config::Settings;
+use clap::Args;
+use tribune_jobs::runner::default_worker_id;
+use tribune_jobs::{Runner, RunnerConfig};
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// Jobs run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+    /// Run the jobs due now, then exit (instead of waiting for more).
+    #[arg(long)]
+    once: bool,
+}
+
+pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
+    let secrets = settings.secret_box()?;
+    let (store, _lock) = open_store(&settings).await?;
+    let channels = channel_service(&settings, store.clone(), secrets)?;
+    let mut config = RunnerConfig::new(default_worker_id());
+    config.concurrency = usize::from(args.concurrency);
+    let runner = Runner::new(store.clone(), config, tribune_jobs::handlers(&channels));
+    if args.once {
+        let report = runner.drain().await?;
+        println!(
+            "{} jobs run: {} done, {} retried later, {} moved, {} failed",
+            report.claimed, report.done, report.retried, report.moved, report.failed
+        );
+    } else {
+        tribune_jobs::periodic::ensure_scheduled(&store).await?;
+        tracing::info!(backend = ?store.backend(), "worker started");
+        runner.run(shutdown_signal()).await;
+        tracing::info!("worker stopped");
+    }
+    store.close().await;
+    Ok(())
+}
