@@ -12,6 +12,7 @@ mod options;
 mod problem;
 mod rules;
 mod tld;
+mod typography;
 mod validate;
 
 pub use count::{Counting, Length, MASTODON_URL_LENGTH, X_URL_LENGTH};
@@ -23,4 +24,5 @@ pub use rules::{
     AltTextRules, FirstComment, ImageRules, LinkPlacement, LinkRules, MediaRequirement, MediaRules,
     NetworkRules, TextRule, TitleRule, VideoRules, rules,
 };
+pub use typography::{Hint, HintKind, Lang, NBSP, NNBSP, apply_hints, typography_hints};
 pub use validate::{composed_text, length, title_length, validate};
