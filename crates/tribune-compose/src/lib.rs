@@ -4,6 +4,7 @@
 //! live on a server (a Mastodon instance's limits, a TikTok creator's longest video) come in
 //! through [`Options`].
 
+mod avoid;
 mod count;
 mod draft;
 mod entities;
@@ -15,6 +16,7 @@ mod tld;
 mod typography;
 mod validate;
 
+pub use avoid::avoided_words;
 pub use count::{Counting, Length, MASTODON_URL_LENGTH, X_URL_LENGTH};
 pub use draft::{Draft, MediaInfo, MediaKind};
 pub use network::{ComposeNetwork, UnknownNetwork};
