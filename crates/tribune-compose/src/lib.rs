@@ -10,6 +10,7 @@ mod draft;
 mod entities;
 mod network;
 mod options;
+mod preflight;
 mod problem;
 mod rules;
 mod tld;
@@ -21,6 +22,7 @@ pub use count::{Counting, Length, MASTODON_URL_LENGTH, X_URL_LENGTH};
 pub use draft::{Draft, MediaInfo, MediaKind};
 pub use network::{ComposeNetwork, UnknownNetwork};
 pub use options::{MastodonInstance, Options};
+pub use preflight::{ChannelFacts, SLOT_GRACE_SECS, preflight};
 pub use problem::{Field, Problem, ProblemCode, Severity};
 pub use rules::{
     AltTextRules, FirstComment, ImageRules, LinkPlacement, LinkRules, MediaRequirement, MediaRules,

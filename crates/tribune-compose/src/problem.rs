@@ -21,6 +21,10 @@ pub enum Field {
     Media,
     Link,
     FirstComment,
+    /// The channel itself (pre-flight: not connected, token running out).
+    Channel,
+    /// The time the post is scheduled for.
+    Schedule,
 }
 
 macro_rules! problem_codes {
@@ -101,6 +105,12 @@ problem_codes! {
     FirstCommentTooLong = "first_comment_too_long", "compose-problem-first-comment-too-long", Error;
     /// The network has no way to post a first comment: it will not be posted.
     FirstCommentUnsupported = "first_comment_unsupported", "compose-problem-first-comment-unsupported", Warning;
+    /// Pre-flight: the channel is broken or disconnected; reconnect it before the slot.
+    ChannelNotActive = "channel_not_active", "compose-problem-channel-not-active", Error;
+    /// Pre-flight: the channel's token expires before the slot and cannot renew itself.
+    TokenExpiresBeforeSlot = "token_expires_before_slot", "compose-problem-token-expires-before-slot", Warning;
+    /// Pre-flight: the slot is in the past.
+    SlotInPast = "slot_in_past", "compose-problem-slot-in-past", Error;
 }
 
 /// One problem of a draft on one network.
@@ -165,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn only_missing_alt_text_and_ignored_extras_are_warnings() {
+    fn only_missing_alt_text_ignored_extras_and_a_dying_token_are_warnings() {
         let warnings: Vec<&str> = ProblemCode::ALL
             .iter()
             .filter(|c| c.severity() == Severity::Warning)
@@ -177,7 +187,8 @@ mod tests {
                 "alt_text_missing",
                 "link_ignored",
                 "link_preview_hidden",
-                "first_comment_unsupported"
+                "first_comment_unsupported",
+                "token_expires_before_slot"
             ]
         );
     }

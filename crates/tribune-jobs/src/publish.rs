@@ -16,6 +16,7 @@
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
 use tribune_channels::{ChannelError, ChannelService};
+use tribune_compose::{ComposeNetwork, Draft, Options};
 use tribune_connectors::{ErrorKind, PostRequest};
 use tribune_domain::PostTargetId;
 use tribune_domain::publishing::{MAX_PUBLISH_ATTEMPTS, retry_delay_secs};
@@ -43,8 +44,11 @@ pub mod codes {
     pub const UNCERTAIN: &str = "uncertain";
     /// tribune could not do its part (database, stored credentials); retried.
     pub const INTERNAL: &str = "internal";
+    /// The last check before sending found the post unfit for the network (too long, media
+    /// missing…); the message lists the problems' codes (`tribune_compose::ProblemCode`).
+    pub const PREFLIGHT: &str = "preflight";
 
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 9] = [
         CHANNEL_REFUSED,
         CHANNEL_NOT_ACTIVE,
         NETWORK_REFUSED,
@@ -53,6 +57,7 @@ pub mod codes {
         UNSUPPORTED,
         UNCERTAIN,
         INTERNAL,
+        PREFLIGHT,
     ];
 }
 
@@ -149,6 +154,12 @@ impl Publisher {
             link: post.link.clone(),
             reply_to: None,
         };
+        if let Some(problems) = self.preflight(scope, attempt, &request).await {
+            return PublishOutcome::Failed {
+                code: codes::PREFLIGHT,
+                message: Some(problems),
+            };
+        }
         let unfinished_since = attempt.unfinished_since;
         let result = self
             .channels
@@ -230,6 +241,38 @@ impl Publisher {
                 }
             }
         }
+    }
+}
+
+impl Publisher {
+    /// The network's rules, checked once more just before sending: the codes of the errors
+    /// found (comma-separated), or `None` when the post may go.
+    async fn preflight(
+        &self,
+        scope: &tribune_store::WorkspaceScope,
+        attempt: &PublishAttempt,
+        request: &PostRequest,
+    ) -> Option<String> {
+        let channel = self
+            .channels
+            .store()
+            .channel(scope, attempt.target.channel_id)
+            .await
+            .ok()?;
+        let network = channel.network.parse::<ComposeNetwork>().ok()?;
+        let draft = Draft {
+            title: request.title.clone(),
+            text: request.text.clone(),
+            media: Vec::new(),
+            link: request.link.clone(),
+            first_comment: None,
+        };
+        let errors: Vec<&str> = tribune_compose::validate(network, &draft, &Options::default())
+            .into_iter()
+            .filter(|p| p.is_error())
+            .map(|p| p.code.as_str())
+            .collect();
+        (!errors.is_empty()).then(|| errors.join(","))
     }
 }
 
