@@ -13,7 +13,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, ChannelId, InvitationId, NotificationId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, ChannelId, InvitationId, NotificationId, SessionId, UserId,
+    WorkspaceId,
 };
 pub use locale::Lang;
 pub use role::Role;

@@ -6,13 +6,13 @@ use crate::schema::Notifications;
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tribune_domain::WorkspaceId;
+use tribune_domain::{ChannelId, NotificationId, WorkspaceId};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Notification {
-    pub id: i64,
+    pub id: NotificationId,
     pub kind: String,
-    pub channel_id: Option<i64>,
+    pub channel_id: Option<ChannelId>,
     pub message: String,
     pub created_at: i64,
 }
@@ -51,7 +51,7 @@ impl Store {
 pub(crate) async fn notify_channel_broken(
     tx: &mut Tx,
     workspace: WorkspaceId,
-    channel: i64,
+    channel: ChannelId,
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -69,7 +69,7 @@ pub(crate) async fn notify_channel_broken(
                 .values([
                     workspace.0.into(),
                     NOTIFICATION_CHANNEL_BROKEN.into(),
-                    channel.into(),
+                    channel.0.into(),
                     message.into(),
                     now.into(),
                 ])?
@@ -83,7 +83,7 @@ pub(crate) async fn notify_channel_broken(
 pub(crate) async fn resolve_channel_notifications(
     tx: &mut Tx,
     workspace: WorkspaceId,
-    channel: i64,
+    channel: ChannelId,
     now: i64,
 ) -> Result<(), StoreError> {
     tx.conn()
@@ -92,7 +92,7 @@ pub(crate) async fn resolve_channel_notifications(
                 .table(Notifications::Table)
                 .value(Notifications::ResolvedAt, now)
                 .and_where(Expr::col(Notifications::WorkspaceId).eq(workspace.0))
-                .and_where(Expr::col(Notifications::ChannelId).eq(channel))
+                .and_where(Expr::col(Notifications::ChannelId).eq(channel.0))
                 .and_where(Expr::col(Notifications::ResolvedAt).is_null())
                 .to_owned(),
         )

@@ -28,7 +28,7 @@ use tribune_store::unix_now;
 pub struct AccountPage {
     c: Chrome,
     sessions: Vec<Session>,
-    current_session: i64,
+    current_session: SessionId,
     tokens: Vec<ApiToken>,
     /// A token just created, shown once.
     new_token: Option<String>,
@@ -139,8 +139,9 @@ async fn page(state: &AppState, authed: &Authed, extras: Extras) -> Result<Accou
     })
 }
 
-fn current_session(authed: &Authed) -> i64 {
-    authed.ctx.session.as_ref().map_or(0, |s| s.id)
+/// The session of this request; without one (an API token), an id no session has.
+fn current_session(authed: &Authed) -> SessionId {
+    authed.ctx.session.as_ref().map_or(SessionId(0), |s| s.id)
 }
 
 /// A redirect to `location` that carries `secret` to that page, once.

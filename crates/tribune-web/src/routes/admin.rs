@@ -26,7 +26,7 @@ pub struct AdminPage {
     /// The SMTP server e-mail goes through (`host:port (tls) from`), or `None` when e-mail is
     /// off. Set in the configuration file or the environment.
     smtp: Option<String>,
-    me: i64,
+    me: UserId,
     is_owner: bool,
     accounts: Vec<Account>,
     audit: Vec<AuditEntry>,

@@ -13,7 +13,7 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use tribune_domain::{InvitationId, Role, UserId};
+use tribune_domain::{InvitationId, Role, UserId, WorkspaceId};
 use tribune_store::invitations::Invitation;
 use tribune_store::members::Member as MemberRow;
 use tribune_store::unix_now;
@@ -26,8 +26,8 @@ pub struct MembersPage {
     invitations: Vec<Invitation>,
     /// The invitation just created or renewed, its link shown once.
     created: Option<NewInvitation>,
-    me: i64,
-    ws_id: i64,
+    me: UserId,
+    ws_id: WorkspaceId,
     roles: Vec<&'static str>,
     error: Option<String>,
 }
@@ -71,7 +71,7 @@ async fn page(
         invitations,
         created,
         me: member.user.id,
-        ws_id: member.scope.workspace().0,
+        ws_id: member.scope.workspace(),
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
         error,
     })
@@ -82,7 +82,7 @@ async fn page(
 /// shows it again nor invites twice.
 #[derive(Serialize, Deserialize)]
 pub struct NewInvitation {
-    workspace: i64,
+    workspace: WorkspaceId,
     email: String,
     link: String,
     /// Sent by e-mail (SMTP is set up).
@@ -98,7 +98,7 @@ const NEW_INVITATION_COOKIE: &str = "tribune_new_invitation";
 fn take_new_invitation(
     state: &AppState,
     headers: &HeaderMap,
-    workspace: i64,
+    workspace: WorkspaceId,
 ) -> (Option<NewInvitation>, bool) {
     let Some(sealed) = cookie(headers, NEW_INVITATION_COOKIE) else {
         return (None, false);
@@ -118,7 +118,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let (created, clear) = take_new_invitation(&state, &headers, member.scope.workspace().0);
+    let (created, clear) = take_new_invitation(&state, &headers, member.scope.workspace());
     let shows_secret = created.is_some();
     let mut page = page(&state, &member, created, None).await?;
     page.c = page.c.with_flash(query.flash.as_deref());
@@ -165,7 +165,7 @@ pub async fn invite(
             send_invitation(&state, &member, &invitation, role, &link).await?;
             let workspace = member.scope.workspace();
             let created = NewInvitation {
-                workspace: workspace.0,
+                workspace,
                 mixed_scripts: tribune_domain::text_safety::email_mixes_scripts(&invitation.email),
                 email: invitation.email,
                 link,
@@ -264,7 +264,7 @@ pub async fn remove(
         .store()
         .remove_member(&member.scope, UserId(user))
         .await?;
-    if user == member.user.id {
+    if UserId(user) == member.user.id {
         return Ok(see_other("/workspaces?flash=flash-left"));
     }
     Ok(see_other(&format!(
