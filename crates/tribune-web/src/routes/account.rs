@@ -426,13 +426,13 @@ pub async fn regenerate_recovery_codes(
 pub async fn revoke_session(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .delete_session(authed.user.user_id(), SessionId(id))
+        .delete_session(authed.user.user_id(), id)
         .await?;
     Ok(see_other("/account?flash=flash-session-ended"))
 }
@@ -479,13 +479,13 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ApiTokenId>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .revoke_api_token(authed.user.user_id(), ApiTokenId(id))
+        .revoke_api_token(authed.user.user_id(), id)
         .await?;
     Ok(see_other("/account?flash=flash-token-revoked"))
 }

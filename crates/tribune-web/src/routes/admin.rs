@@ -157,11 +157,11 @@ async fn send_reset(
 pub async fn change(
     State(state): State<AppState>,
     authed: Authed,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(UserId, String)>,
 ) -> Result<Response, AppError> {
     let admin = admin_scope(&state, &authed).await?;
     if action == "send-reset" {
-        return send_reset(&state, &admin, UserId(id)).await;
+        return send_reset(&state, &admin, id).await;
     }
     let change = match action.as_str() {
         "disable" => AccountChange::Disable,
@@ -172,9 +172,6 @@ pub async fn change(
         "revoke-admin" => AccountChange::Admin(false),
         _ => return Err(AppError::NotFound),
     };
-    state
-        .store()
-        .change_account(&admin, UserId(id), change)
-        .await?;
+    state.store().change_account(&admin, id, change).await?;
     Ok(see_other("/admin?flash=flash-account-changed"))
 }

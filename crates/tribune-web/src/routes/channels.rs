@@ -475,12 +475,9 @@ async fn connect_failed(
 pub async fn check(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
 ) -> Result<Response, AppError> {
-    let result = state
-        .channels()
-        .check(&member.scope, ChannelId(id), unix_now())
-        .await;
+    let result = state.channels().check(&member.scope, id, unix_now()).await;
     // The same words as the result the card shows (refused, unreachable, …).
     let flash = match result {
         Ok(_) => "flash-channel-ok",
@@ -505,11 +502,11 @@ pub async fn check(
 pub async fn avatar(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
 ) -> Result<Response, AppError> {
     let (bytes, media_type) = state
         .store()
-        .channel_avatar(&member.scope, ChannelId(id))
+        .channel_avatar(&member.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(super::settings::private_image(bytes, media_type))
@@ -519,13 +516,13 @@ pub async fn avatar(
 pub async fn disconnect(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .disconnect_channel(&member.scope, ChannelId(id), unix_now())
+        .disconnect_channel(&member.scope, id, unix_now())
         .await?;
     Ok(see_other(&format!(
         "/w/{}/channels?flash=flash-channel-disconnected",

@@ -217,12 +217,9 @@ pub(crate) async fn send_invitation(
 pub async fn revoke(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, InvitationId)>,
 ) -> Result<Response, AppError> {
-    state
-        .store()
-        .revoke_invitation(&member.scope, InvitationId(id))
-        .await?;
+    state.store().revoke_invitation(&member.scope, id).await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-invitation-revoked",
         member.scope.workspace()
@@ -238,13 +235,13 @@ pub struct RoleForm {
 pub async fn set_role(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
+    Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
     state
         .store()
-        .set_member_role(&member.scope, UserId(user), role)
+        .set_member_role(&member.scope, user, role)
         .await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-saved",
@@ -256,15 +253,12 @@ pub async fn set_role(
 pub async fn remove(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
+    Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
-    state
-        .store()
-        .remove_member(&member.scope, UserId(user))
-        .await?;
-    if UserId(user) == member.user.id {
+    state.store().remove_member(&member.scope, user).await?;
+    if user == member.user.id {
         return Ok(see_other("/workspaces?flash=flash-left"));
     }
     Ok(see_other(&format!(
