@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::context::Authed;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -104,7 +104,7 @@ pub async fn test_mail(
 ) -> Result<Response, AppError> {
     let admin = admin_scope(&state, &authed).await?;
     let Some(mailer) = state.mailer() else {
-        return Err(AppError::Refused("error-mail-off"));
+        return Err(AppError::Refused(Refused::MailOff));
     };
     let message = TestEmail {
         instance_url: state.config().public_url.clone(),
@@ -130,7 +130,7 @@ async fn send_reset(
     target: UserId,
 ) -> Result<Response, AppError> {
     let Some(mailer) = state.mailer() else {
-        return Err(AppError::Refused("error-mail-off"));
+        return Err(AppError::Refused(Refused::MailOff));
     };
     let store = state.store();
     let user = store.user(target).await?;
