@@ -239,8 +239,8 @@ impl ChannelService {
         self.store
             .record_channel_check(channel.key(), "ok", now)
             .await?;
-        let channel = self.store.channel(scope, ChannelId(channel.id)).await?;
-        tracing::info!(channel = channel.id, network = %channel.network, "channel connected");
+        let channel = self.store.channel(scope, channel.id).await?;
+        tracing::info!(channel = channel.id.0, network = %channel.network, "channel connected");
         Ok(channel)
     }
 

@@ -101,7 +101,7 @@ async fn expiring_sessions_are_renewed_and_refused_credentials_break_the_channel
             )
             .await
             .unwrap();
-        let id = ChannelId(channel.id);
+        let id = channel.id;
         assert!(
             channel.token_expires_at.unwrap() > unix_now(),
             "{}",

@@ -1,4 +1,6 @@
-//! Newtype identifiers, so an id of one kind never goes where another belongs.
+//! Newtype identifiers, so an id of one kind never goes where another belongs. With the `sqlx`
+//! feature (the store's), each decodes from an integer column as its `i64` does, on SQLite and
+//! PostgreSQL alike, so row structs carry typed ids.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,6 +9,7 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(pub i64);
 
         impl std::fmt::Display for $name {
@@ -45,4 +48,6 @@ id_type!(
     PostTargetId,
     /// A job in the durable queue.
     JobId,
+    /// One event of the audit trail.
+    AuditEventId,
 );

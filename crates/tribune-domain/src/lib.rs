@@ -14,8 +14,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, ChannelId, InvitationId, JobId, NotificationId, PostId, PostTargetId, SessionId,
-    UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, NotificationId, PostId, PostTargetId,
+    SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

@@ -32,7 +32,7 @@ impl AdminScope {
 /// One account as the admin page lists it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Account {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub is_admin: bool,
@@ -68,7 +68,7 @@ impl AccountChange {
 
 impl Store {
     async fn instance_owner(&self) -> Result<Option<UserId>, StoreError> {
-        let row: Option<(i64,)> = self
+        let row: Option<(UserId,)> = self
             .db
             .fetch_optional(
                 &Query::select()
@@ -77,7 +77,7 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        Ok(row.map(|(id,)| UserId(id)))
+        Ok(row.map(|(id,)| id))
     }
 
     /// The acting account's admin scope; `Forbidden` unless it is an active instance admin.

@@ -6,12 +6,12 @@ use crate::schema::{ApiTokens, Memberships, Users, Workspaces};
 use crate::{Store, StoreError};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tribune_domain::ApiTokenId;
+use tribune_domain::{ApiTokenId, UserId, WorkspaceId};
 
 /// One account, as an operator lists them.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct UserListing {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub is_admin: bool,
@@ -22,8 +22,8 @@ pub struct UserListing {
 /// One personal API token (never the token itself: only its digest is stored).
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct TokenListing {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: ApiTokenId,
+    pub user_id: UserId,
     pub email: String,
     pub name: String,
     pub created_at: i64,
@@ -33,7 +33,7 @@ pub struct TokenListing {
 /// One workspace with the number of its members.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct WorkspaceListing {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub name: String,
     pub members: i64,
     pub created_at: i64,

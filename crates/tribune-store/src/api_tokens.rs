@@ -9,7 +9,7 @@ use tribune_domain::{ApiTokenId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ApiToken {
-    pub id: i64,
+    pub id: ApiTokenId,
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -113,7 +113,7 @@ impl Store {
         if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
             return Ok(None);
         }
-        let row: Option<(i64, i64, Option<i64>)> = self
+        let row: Option<(ApiTokenId, UserId, Option<i64>)> = self
             .db
             .fetch_optional(
                 &Query::select()
@@ -142,11 +142,11 @@ impl Store {
                     &Query::update()
                         .table(ApiTokens::Table)
                         .values([(ApiTokens::LastUsedAt, now.into())])
-                        .and_where(Expr::col(ApiTokens::Id).eq(id))
+                        .and_where(Expr::col(ApiTokens::Id).eq(id.0))
                         .to_owned(),
                 )
                 .await?;
         }
-        Ok(Some(self.user(UserId(user_id)).await?))
+        Ok(Some(self.user(user_id).await?))
     }
 }

@@ -8,7 +8,7 @@ use crate::schema::{AuditEvents, Users};
 use crate::{Store, StoreError, WorkspaceScope, unix_now};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tribune_domain::{Role, UserId, WorkspaceId};
+use tribune_domain::{AuditEventId, Role, UserId, WorkspaceId};
 
 /// Who acts: a person, or tribune's own background work (named by its task, e.g.
 /// `channel-check`), which has no account and no session.
@@ -93,11 +93,11 @@ impl AuditEvent {
 /// One recorded event, with the actor's current name and e-mail when the account still exists.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
-    pub id: i64,
-    pub workspace_id: Option<i64>,
+    pub id: AuditEventId,
+    pub workspace_id: Option<WorkspaceId>,
     pub at: i64,
     pub actor: String,
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     pub actor_name: Option<String>,
     pub actor_email: Option<String>,
     pub action: String,

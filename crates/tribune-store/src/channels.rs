@@ -44,11 +44,11 @@ impl ChannelState {
 /// A channel as the UI and the API show it: never its credentials.
 #[derive(Debug, Clone, Serialize)]
 pub struct Channel {
-    pub id: i64,
+    pub id: ChannelId,
     /// Private, like `SealedChannel`'s ids: a `ChannelKey` only comes from a row the store
     /// loaded through a scope (or the background refresh).
     #[serde(skip)]
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     pub network: String,
     pub remote_id: String,
     pub handle: String,
@@ -77,21 +77,21 @@ pub struct Channel {
 
 impl Channel {
     pub fn workspace(&self) -> WorkspaceId {
-        WorkspaceId(self.workspace_id)
+        self.workspace_id
     }
 
     pub fn key(&self) -> ChannelKey {
         ChannelKey {
-            workspace: WorkspaceId(self.workspace_id),
-            id: ChannelId(self.id),
+            workspace: self.workspace_id,
+            id: self.id,
         }
     }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ChannelRow {
-    id: i64,
-    workspace_id: i64,
+    id: ChannelId,
+    workspace_id: WorkspaceId,
     network: String,
     remote_id: String,
     handle: String,
@@ -199,8 +199,8 @@ pub struct ChannelNew {
 /// A channel's sealed credentials with what the background refresh needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SealedChannel {
-    workspace_id: i64,
-    id: i64,
+    workspace_id: WorkspaceId,
+    id: ChannelId,
     /// Sealed JSON; `None` once disconnected.
     pub credentials: Option<String>,
     pub rate_limited_until: Option<i64>,
@@ -208,13 +208,13 @@ pub struct SealedChannel {
 
 impl SealedChannel {
     pub fn id(&self) -> ChannelId {
-        ChannelId(self.id)
+        self.id
     }
 
     pub fn key(&self) -> ChannelKey {
         ChannelKey {
-            workspace: WorkspaceId(self.workspace_id),
-            id: ChannelId(self.id),
+            workspace: self.workspace_id,
+            id: self.id,
         }
     }
 }
@@ -435,7 +435,7 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
-        resolve_channel_notifications(&mut tx, scope.workspace(), id.0, now).await?;
+        resolve_channel_notifications(&mut tx, scope.workspace(), id, now).await?;
         tx.commit().await
     }
 
@@ -472,7 +472,7 @@ impl Store {
             )
             .await?;
         if changed == 1 {
-            notify_channel_broken(&mut tx, key.workspace, key.id.0, &message, now).await?;
+            notify_channel_broken(&mut tx, key.workspace, key.id, &message, now).await?;
         }
         tx.commit().await?;
         Ok(changed == 1)
@@ -613,7 +613,7 @@ impl Store {
                 .add(Expr::col(Channels::LastCheckedAt).is_null())
                 .add(Expr::col(Channels::LastCheckedAt).lt(now - every))
         };
-        let due: Vec<(i64, i64)> = self
+        let due: Vec<(WorkspaceId, ChannelId)> = self
             .db
             .fetch_all(
                 &Query::select()
@@ -634,17 +634,14 @@ impl Store {
                     &Query::update()
                         .table(Channels::Table)
                         .values([(Channels::LastCheckedAt, now.into())])
-                        .and_where(Expr::col(Channels::WorkspaceId).eq(workspace))
-                        .and_where(Expr::col(Channels::Id).eq(id))
+                        .and_where(Expr::col(Channels::WorkspaceId).eq(workspace.0))
+                        .and_where(Expr::col(Channels::Id).eq(id.0))
                         .cond_where(stale())
                         .to_owned(),
                 )
                 .await?;
             if won == 1 {
-                claimed.push((
-                    WorkspaceScope::system(WorkspaceId(workspace), "channel-check"),
-                    ChannelId(id),
-                ));
+                claimed.push((WorkspaceScope::system(workspace, "channel-check"), id));
             }
         }
         Ok(claimed)

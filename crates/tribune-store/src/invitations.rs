@@ -15,7 +15,7 @@ pub const INVITATION_TTL_SECS: i64 = 14 * 86_400;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Invitation {
-    pub id: i64,
+    pub id: InvitationId,
     pub email: String,
     pub role: String,
     pub created_at: i64,
@@ -25,8 +25,8 @@ pub struct Invitation {
 /// What the person following an invitation link sees.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvitationView {
-    pub id: i64,
-    pub workspace_id: i64,
+    pub id: InvitationId,
+    pub workspace_id: WorkspaceId,
     pub workspace_name: String,
     pub email: String,
     pub role: String,
@@ -69,7 +69,7 @@ fn inviter_still_allowed(inviter_role: Option<&str>, invited_role: &str) -> bool
 /// A pending invitation with its author's current role, before the void ones are left out.
 #[derive(sqlx::FromRow)]
 struct PendingRow {
-    id: i64,
+    id: InvitationId,
     email: String,
     role: String,
     created_at: i64,
@@ -284,7 +284,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         claim_and_join(&mut tx.conn(), &view, user.user_id(), now).await?;
         tx.commit().await?;
-        Ok(WorkspaceId(view.workspace_id))
+        Ok(view.workspace_id)
     }
 
     /// Someone without an account signs up through an invitation, with its e-mail address.
@@ -301,7 +301,7 @@ impl Store {
         let user = insert_user(&mut tx.conn(), &new, false).await?;
         claim_and_join(&mut tx.conn(), &view, user.user_id(), now).await?;
         tx.commit().await?;
-        Ok((user, WorkspaceId(view.workspace_id)))
+        Ok((user, view.workspace_id))
     }
 
     async fn usable_invitation(&self, token: &str, now: i64) -> Result<InvitationView, StoreError> {
@@ -328,7 +328,7 @@ async fn claim_and_join(
             &Query::update()
                 .table(Invitations::Table)
                 .values([(Invitations::AcceptedAt, now.into())])
-                .and_where(Expr::col(Invitations::Id).eq(view.id))
+                .and_where(Expr::col(Invitations::Id).eq(view.id.0))
                 .and_where(Expr::col(Invitations::AcceptedAt).is_null())
                 .to_owned(),
         )
@@ -347,7 +347,7 @@ async fn claim_and_join(
                 Memberships::CreatedAt,
             ])
             .values([
-                view.workspace_id.into(),
+                view.workspace_id.0.into(),
                 user.0.into(),
                 role.as_str().into(),
                 now.into(),

@@ -11,7 +11,7 @@ use tribune_domain::{Role, UserId};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Member {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: String,

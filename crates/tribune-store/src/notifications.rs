@@ -6,13 +6,13 @@ use crate::schema::Notifications;
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tribune_domain::WorkspaceId;
+use tribune_domain::{ChannelId, NotificationId, WorkspaceId};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Notification {
-    pub id: i64,
+    pub id: NotificationId,
     pub kind: String,
-    pub channel_id: Option<i64>,
+    pub channel_id: Option<ChannelId>,
     pub message: String,
     pub created_at: i64,
 }
@@ -53,7 +53,7 @@ impl Store {
 pub(crate) async fn notify_channel_broken(
     tx: &mut Tx,
     workspace: WorkspaceId,
-    channel: i64,
+    channel: ChannelId,
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -72,7 +72,7 @@ pub(crate) async fn notify_channel_broken(
 pub(crate) async fn notify_post_failed(
     tx: &mut Tx,
     workspace: WorkspaceId,
-    channel: i64,
+    channel: ChannelId,
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -91,7 +91,7 @@ async fn notify(
     tx: &mut Tx,
     workspace: WorkspaceId,
     kind: &'static str,
-    channel: i64,
+    channel: ChannelId,
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -109,7 +109,7 @@ async fn notify(
                 .values([
                     workspace.0.into(),
                     kind.into(),
-                    channel.into(),
+                    channel.0.into(),
                     message.into(),
                     now.into(),
                 ])?
@@ -123,7 +123,7 @@ async fn notify(
 pub(crate) async fn resolve_channel_notifications(
     tx: &mut Tx,
     workspace: WorkspaceId,
-    channel: i64,
+    channel: ChannelId,
     now: i64,
 ) -> Result<(), StoreError> {
     tx.conn()
@@ -132,7 +132,7 @@ pub(crate) async fn resolve_channel_notifications(
                 .table(Notifications::Table)
                 .value(Notifications::ResolvedAt, now)
                 .and_where(Expr::col(Notifications::WorkspaceId).eq(workspace.0))
-                .and_where(Expr::col(Notifications::ChannelId).eq(channel))
+                .and_where(Expr::col(Notifications::ChannelId).eq(channel.0))
                 .and_where(Expr::col(Notifications::ResolvedAt).is_null())
                 .to_owned(),
         )

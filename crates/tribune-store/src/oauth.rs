@@ -20,8 +20,8 @@ pub struct OauthApp {
 /// An authorisation in progress, taken (and so consumed) when the user comes back.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OauthState {
-    pub workspace_id: i64,
-    pub user_id: i64,
+    pub workspace_id: WorkspaceId,
+    pub user_id: UserId,
     pub network: String,
     pub server: String,
     /// Sealed PKCE verifier.
@@ -31,11 +31,11 @@ pub struct OauthState {
 
 impl OauthState {
     pub fn workspace(&self) -> WorkspaceId {
-        WorkspaceId(self.workspace_id)
+        self.workspace_id
     }
 
     pub fn user(&self) -> UserId {
-        UserId(self.user_id)
+        self.user_id
     }
 }
 

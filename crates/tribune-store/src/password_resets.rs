@@ -121,7 +121,7 @@ impl Store {
         if token.len() > 128 {
             return Ok(None);
         }
-        let row: Option<(i64,)> = self
+        let row: Option<(UserId,)> = self
             .db
             .fetch_optional(
                 &Query::select()
@@ -134,7 +134,7 @@ impl Store {
             )
             .await?;
         match row {
-            Some((id,)) => Ok(Some(self.user(UserId(id)).await?)),
+            Some((id,)) => Ok(Some(self.user(id).await?)),
             None => Ok(None),
         }
     }
@@ -161,7 +161,7 @@ impl Store {
             .map_err(|_| StoreError::Internal("password hashing failed".into()))?;
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
-        let claimed: Option<(i64,)> = conn
+        let claimed: Option<(UserId,)> = conn
             .fetch_optional(
                 &Query::update()
                     .table(PasswordResets::Table)
@@ -180,30 +180,30 @@ impl Store {
             &Query::update()
                 .table(Users::Table)
                 .values([(Users::PasswordHash, hash.into())])
-                .and_where(Expr::col(Users::Id).eq(user))
+                .and_where(Expr::col(Users::Id).eq(user.0))
                 .to_owned(),
         )
         .await?;
         for statement in [
             Query::delete()
                 .from_table(Sessions::Table)
-                .and_where(Expr::col(Sessions::UserId).eq(user))
+                .and_where(Expr::col(Sessions::UserId).eq(user.0))
                 .to_owned(),
             Query::delete()
                 .from_table(ApiTokens::Table)
-                .and_where(Expr::col(ApiTokens::UserId).eq(user))
+                .and_where(Expr::col(ApiTokens::UserId).eq(user.0))
                 .to_owned(),
             // Any other link of the account dies with this one.
             Query::delete()
                 .from_table(PasswordResets::Table)
-                .and_where(Expr::col(PasswordResets::UserId).eq(user))
+                .and_where(Expr::col(PasswordResets::UserId).eq(user.0))
                 .and_where(Expr::col(PasswordResets::UsedAt).is_null())
                 .to_owned(),
         ] {
             conn.execute(&statement).await?;
         }
         tx.commit().await?;
-        Ok(UserId(user))
+        Ok(user)
     }
 
     /// Forgets expired links and old request counts (run by the maintenance task).

@@ -1345,7 +1345,7 @@ impl Store {
                 crate::notifications::notify_post_failed(
                     tx.tx_mut(),
                     scope.workspace(),
-                    target.channel_id.0,
+                    target.channel_id,
                     message.as_deref().unwrap_or(code),
                     now,
                 )

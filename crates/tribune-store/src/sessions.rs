@@ -15,8 +15,8 @@ const TOUCH_EVERY_SECS: i64 = 300;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: SessionId,
+    pub user_id: UserId,
     pub csrf_token: String,
     pub totp_pending: bool,
     pub user_agent: String,
@@ -28,7 +28,7 @@ pub struct Session {
 
 impl Session {
     pub fn session_id(&self) -> SessionId {
-        SessionId(self.id)
+        self.id
     }
 }
 
@@ -182,7 +182,7 @@ impl Store {
                             (Sessions::LastSeenAt, now.into()),
                             (Sessions::ExpiresAt, (now + SESSION_TTL_SECS).into()),
                         ])
-                        .and_where(Expr::col(Sessions::Id).eq(session.id))
+                        .and_where(Expr::col(Sessions::Id).eq(session.id.0))
                         .to_owned(),
                 )
                 .await?;

@@ -11,7 +11,7 @@ use tribune_domain::{Lang, UserId};
 /// An account as the rest of tribune sees it (no secrets).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub locale: Option<String>,
@@ -22,7 +22,7 @@ pub struct User {
 
 impl User {
     pub fn user_id(&self) -> UserId {
-        UserId(self.id)
+        self.id
     }
 
     pub fn lang(&self) -> Option<Lang> {
@@ -33,7 +33,7 @@ impl User {
 /// What login needs: the hash and the TOTP seed (sealed).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
-    pub id: i64,
+    pub id: UserId,
     pub password_hash: String,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
@@ -89,7 +89,7 @@ impl Store {
                 &Query::update()
                     .table(Users::Table)
                     .values([(Users::CanCreateWorkspaces, true.into())])
-                    .and_where(Expr::col(Users::Id).eq(user.id))
+                    .and_where(Expr::col(Users::Id).eq(user.id.0))
                     .to_owned(),
             )
             .await?;
@@ -105,7 +105,7 @@ impl Store {
         let claim = Query::insert()
             .into_table(InstanceSetup::Table)
             .columns([InstanceSetup::Id, InstanceSetup::UserId, InstanceSetup::At])
-            .values([1.into(), user.id.into(), unix_now().into()])?
+            .values([1.into(), user.id.0.into(), unix_now().into()])?
             .to_owned();
         match tx.conn().execute(&claim).await {
             Ok(_) => {}

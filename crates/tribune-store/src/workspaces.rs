@@ -68,7 +68,7 @@ impl WorkspaceScope {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct WorkspaceRow {
-    id: i64,
+    id: WorkspaceId,
     name: String,
     timezone: String,
     languages: String,
@@ -85,7 +85,7 @@ struct WorkspaceRow {
 /// A workspace's brand profile as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workspace {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub name: String,
     pub timezone: String,
     pub languages: Vec<Lang>,
@@ -130,7 +130,7 @@ impl From<WorkspaceRow> for Workspace {
 /// One line of "my workspaces".
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct WorkspaceSummary {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub name: String,
     pub role: String,
     /// For dates on pages outside a workspace; not part of the API's summary.
@@ -255,7 +255,7 @@ impl Store {
             (Workspaces::UpdatedAt, now.into()),
         ]);
         let (columns, row): (Vec<_>, Vec<_>) = values.into_iter().unzip();
-        let (id,): (i64,) = tx
+        let (id,): (WorkspaceId,) = tx
             .conn()
             .fetch_one(
                 &Query::insert()
@@ -277,7 +277,7 @@ impl Store {
                         Memberships::CreatedAt,
                     ])
                     .values([
-                        id.into(),
+                        id.0.into(),
                         creator.0.into(),
                         Role::Owner.as_str().into(),
                         now.into(),
@@ -287,7 +287,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(WorkspaceScope {
-            workspace: WorkspaceId(id),
+            workspace: id,
             actor: Actor::User(creator),
             role: Role::Owner,
         })
@@ -327,7 +327,7 @@ impl Store {
         let all = self.workspaces_of(user).await?;
         let role = all
             .iter()
-            .find(|w| w.id == workspace.0)
+            .find(|w| w.id == workspace)
             .and_then(|w| Role::parse(&w.role))
             .ok_or(StoreError::NotFound)?;
         let scope = WorkspaceScope {

@@ -5,9 +5,9 @@
     reason = "tests: a failed step must fail the test"
 )]
 
+use tribune_domain::Role;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
-use tribune_domain::{ApiTokenId, Role};
 use tribune_store::testing::TestDb;
 use tribune_store::{Store, StoreError, unix_now};
 
@@ -93,12 +93,9 @@ async fn lists_cover_the_whole_instance(store: Store) {
     assert_eq!(only_bob[0].id, bobs.id);
     assert_eq!(only_bob[0].user_id, bob.id);
 
-    store
-        .revoke_any_api_token(ApiTokenId(bobs.id))
-        .await
-        .unwrap();
+    store.revoke_any_api_token(bobs.id).await.unwrap();
     assert!(matches!(
-        store.revoke_any_api_token(ApiTokenId(bobs.id)).await,
+        store.revoke_any_api_token(bobs.id).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.list_api_tokens(None).await.unwrap().len(), 1);

@@ -4,9 +4,9 @@
     reason = "tests: a failed step must fail the test"
 )]
 
+use tribune_domain::Role;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
-use tribune_domain::{ChannelId, Role};
 use tribune_store::channels::{ChannelNew, ChannelState};
 use tribune_store::testing::each_backend;
 use tribune_store::{Store, StoreError, WorkspaceScope};
@@ -96,10 +96,7 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
         let kept = store.connect_channel(&scope, no_avatar, 31).await.unwrap();
         assert!(kept.has_avatar, "{backend}");
         assert!(store.open_notifications(&scope).await.unwrap().is_empty());
-        let sealed = store
-            .channel_credentials(&scope, ChannelId(first.id))
-            .await
-            .unwrap();
+        let sealed = store.channel_credentials(&scope, first.id).await.unwrap();
         assert_eq!(sealed.credentials.as_deref(), Some("sealed-2"));
 
         // Another account is another channel.
@@ -111,7 +108,7 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
         assert_eq!(store.channels(&scope).await.unwrap().len(), 2);
         assert!(again.has_avatar);
         let (bytes, media_type) = store
-            .channel_avatar(&scope, ChannelId(first.id))
+            .channel_avatar(&scope, first.id)
             .await
             .unwrap()
             .unwrap();
@@ -130,15 +127,12 @@ async fn disconnecting_erases_credentials_but_keeps_the_channel() {
             .await
             .unwrap();
         store
-            .disconnect_channel(&scope, ChannelId(channel.id), 20)
+            .disconnect_channel(&scope, channel.id, 20)
             .await
             .unwrap();
-        let after = store.channel(&scope, ChannelId(channel.id)).await.unwrap();
+        let after = store.channel(&scope, channel.id).await.unwrap();
         assert_eq!(after.state, ChannelState::Disconnected, "{backend}");
-        let sealed = store
-            .channel_credentials(&scope, ChannelId(channel.id))
-            .await
-            .unwrap();
+        let sealed = store.channel_credentials(&scope, channel.id).await.unwrap();
         assert_eq!(sealed.credentials, None);
         // A disconnected channel is not "broken" and is not refreshed.
         assert!(
@@ -167,7 +161,7 @@ async fn channels_of_one_workspace_are_invisible_from_another() {
             .connect_channel(&mine, account("did:plc:a", "s"), 10)
             .await
             .unwrap();
-        let id = ChannelId(channel.id);
+        let id = channel.id;
         assert!(
             store.channels(&theirs).await.unwrap().is_empty(),
             "{backend}"
@@ -264,7 +258,7 @@ async fn expiring_tokens_and_bookkeeping_round_trip() {
             .set_channel_inbox_cursor(channel.key(), "cursor-1", 22)
             .await
             .unwrap();
-        let after = store.channel(&scope, ChannelId(channel.id)).await.unwrap();
+        let after = store.channel(&scope, channel.id).await.unwrap();
         assert_eq!(after.rate_limited_until, Some(99));
         assert_eq!(after.inbox_cursor.as_deref(), Some("cursor-1"));
         assert_eq!(after.token_expires_at, Some(5_000));

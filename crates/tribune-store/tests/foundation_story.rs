@@ -436,7 +436,7 @@ async fn background_checks_get_a_system_scope_in_the_channel_workspace_once() {
             .unwrap();
         assert_eq!(claimed.len(), 1, "{backend}");
         let (scope, id) = claimed[0];
-        assert_eq!(id.0, channel.id);
+        assert_eq!(id, channel.id);
         assert_eq!(scope.workspace(), ws.workspace());
         assert_eq!(scope.actor(), Actor::System("channel-check"));
         assert_eq!(scope.user(), None::<UserId>);

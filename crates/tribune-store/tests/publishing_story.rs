@@ -59,7 +59,7 @@ async fn channel(store: &Store, scope: &WorkspaceScope, remote_id: &str) -> Chan
         )
         .await
         .unwrap();
-    ChannelId(channel.id)
+    channel.id
 }
 
 async fn team(store: &Store, prefix: &str) -> Team {

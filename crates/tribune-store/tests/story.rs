@@ -259,7 +259,7 @@ async fn sessions_tokens_and_rate_limits_round_trip() {
         );
         let listed = store.api_tokens_of(alice.user_id()).await.unwrap();
         store
-            .revoke_api_token(alice.user_id(), tribune_domain::ApiTokenId(listed[0].id))
+            .revoke_api_token(alice.user_id(), listed[0].id)
             .await
             .unwrap();
         assert!(store.user_by_api_token(&api, now).await.unwrap().is_none());

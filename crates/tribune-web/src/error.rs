@@ -13,7 +13,7 @@ use serde_json::json;
 use tribune_channels::ChannelError;
 use tribune_connectors::{ConnectorError, ErrorKind};
 use tribune_domain::ValidationError;
-use tribune_store::StoreError;
+use tribune_store::{Refusal, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,11 +36,11 @@ pub enum AppError {
     Input(InputError),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
-    #[error("conflict: {0}")]
-    Conflict(&'static str),
-    /// A rule refused the action; the text is the i18n key explaining it.
-    #[error("refused: {0}")]
-    Refused(&'static str),
+    #[error("conflict: {}", .0.key())]
+    Conflict(Conflict),
+    /// A rule refused the action.
+    #[error("refused: {}", .0.key())]
+    Refused(Refused),
     /// A network refused or failed a channel's call; the detail is the network's message.
     #[error("network: {0}")]
     Network(ConnectorError),
@@ -48,13 +48,65 @@ pub enum AppError {
     Internal(String),
 }
 
+/// Why an action was refused (422): a rule of the store, or one only the web layer checks.
+/// Each reason has its catalogue key in [`Refused::key`], so no handler passes a free string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// A rule of the store (the last owner, an invitation already used…).
+    Store(Refusal),
+    /// The channel is broken or disconnected: it must be reconnected first.
+    ChannelNotActive,
+    /// The network sent the user back with an OAuth state that is unknown, used or expired.
+    OauthState,
+    /// Deleting a workspace takes its name typed again, and it was not.
+    ConfirmName,
+    /// The action sends e-mail, and no SMTP server is configured.
+    MailOff,
+}
+
+impl Refused {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refused::Store(refusal) => refusal.key(),
+            Refused::ChannelNotActive => "error-channel-not-active",
+            Refused::OauthState => "error-oauth-state",
+            Refused::ConfirmName => "error-confirm-name",
+            Refused::MailOff => "error-mail-off",
+        }
+    }
+}
+
+/// What a request collides with (409), each with its catalogue key in [`Conflict::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another account has this e-mail address.
+    EmailTaken,
+    /// Signing up through an invitation with the address of an existing account: log in.
+    EmailTakenLogin,
+    /// The person invited is already a member of the workspace.
+    AlreadyMember,
+    /// Any other uniqueness rule.
+    Other,
+}
+
+impl Conflict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Conflict::EmailTaken => "error-email-taken",
+            Conflict::EmailTakenLogin => "error-email-taken-login",
+            Conflict::AlreadyMember => "error-already-member",
+            Conflict::Other => "error-conflict",
+        }
+    }
+}
+
 impl From<ChannelError> for AppError {
     fn from(error: ChannelError) -> Self {
         match error {
             ChannelError::Store(e) => e.into(),
             ChannelError::Connector(e) => AppError::Network(e),
-            ChannelError::NotActive(_) => AppError::Refused("error-channel-not-active"),
-            ChannelError::OauthState => AppError::Refused("error-oauth-state"),
+            ChannelError::NotActive(_) => AppError::Refused(Refused::ChannelNotActive),
+            ChannelError::OauthState => AppError::Refused(Refused::OauthState),
             ChannelError::Sealed => AppError::Internal(error.to_string()),
         }
     }
@@ -109,10 +161,10 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
-            StoreError::Conflict("email") => AppError::Conflict("error-email-taken"),
-            StoreError::Conflict("member") => AppError::Conflict("error-already-member"),
-            StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
-            StoreError::Refused(refusal) => AppError::Refused(refusal.key()),
+            StoreError::Conflict("email") => AppError::Conflict(Conflict::EmailTaken),
+            StoreError::Conflict("member") => AppError::Conflict(Conflict::AlreadyMember),
+            StoreError::Conflict(_) => AppError::Conflict(Conflict::Other),
+            StoreError::Refused(refusal) => AppError::Refused(Refused::Store(refusal)),
             StoreError::Invalid(invalid)
                 if invalid.for_field("text") == Some("error-nul-character") =>
             {
@@ -256,7 +308,8 @@ impl AppError {
             AppError::PayloadTooLarge => "error-payload-too-large",
             AppError::Input(input) => input.key(),
             AppError::Invalid(_) => "error-invalid",
-            AppError::Conflict(key) | AppError::Refused(key) => key,
+            AppError::Conflict(conflict) => conflict.key(),
+            AppError::Refused(refused) => refused.key(),
             AppError::Network(e) => connector_key(e),
             AppError::Internal(_) => "error-internal",
         }

@@ -8,14 +8,14 @@ use crate::{AppState, static_files};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use jiff::tz::TimeZone;
-use tribune_domain::Role;
+use tribune_domain::{Role, WorkspaceId};
 use tribune_store::unix_now;
 use tribune_store::users::User;
 use tribune_store::workspaces::{Workspace, WorkspaceSummary};
 
 /// The workspace being looked at, for the navigation.
 pub struct CurrentWorkspace {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub name: String,
     pub role: Role,
     pub has_logo: bool,

@@ -9,13 +9,13 @@ mod common;
 
 use common::{PASSWORD, TestApp, each_backend, location};
 use reqwest::StatusCode;
-use tribune_domain::Role;
+use tribune_domain::{Role, UserId};
 use tribune_store::unix_now;
 
 const BROWSER_ROUTES: &str = include_str!("../src/routes/mod.rs");
 
 /// The `/admin…` paths registered in the router's source, with `{…}` filled in.
-fn admin_routes(id: i64) -> Vec<(bool, String)> {
+fn admin_routes(id: UserId) -> Vec<(bool, String)> {
     BROWSER_ROUTES
         .split(".route(")
         .skip(1)

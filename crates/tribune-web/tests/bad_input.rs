@@ -237,6 +237,39 @@ async fn malformed_forms_get_a_clear_error() {
     .await;
 }
 
+/// In a workspace the user belongs to, an id segment that is not an id (letters, a number too
+/// large) is a translated 400 page, never a server error; the workspace segment itself is a 404
+/// (`unknown_ids_and_routes_are_404s`).
+#[tokio::test]
+async fn malformed_ids_in_page_paths_are_a_clear_400() {
+    each_backend(|app: TestApp| async move {
+        app.setup_owner("owner@example.fr").await;
+        let (member, scope) = app.member_with_workspace("bob@example.fr", "Bob Co").await;
+        let ws = scope.workspace();
+        for id in ["abc", "99999999999999999999"] {
+            let (status, html) = app
+                .get_text(&member, &format!("/w/{ws}/channels/{id}/avatar"))
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{id} on {}", app.backend);
+            assert!(html.contains("Requête invalide"), "{id}: {html}");
+            for path in [
+                format!("/w/{ws}/members/{id}/remove"),
+                format!("/w/{ws}/invitations/{id}/revoke"),
+                format!("/account/tokens/{id}/revoke"),
+                format!("/account/sessions/{id}/revoke"),
+            ] {
+                let response = app.post_form(&member, &path, &[("confirm", "on")]).await;
+                assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+                assert!(
+                    response.text().await.unwrap().contains("Requête invalide"),
+                    "{path}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
 /// NUL characters: PostgreSQL cannot store them and SQLite would, so both answer 400 with a
 /// clear message, in forms, JSON bodies and query strings, whatever the field.
 #[tokio::test]

@@ -574,7 +574,7 @@ fn banner(html: &str) -> Option<&str> {
 }
 
 /// One channel's card on the channels page.
-fn card(html: &str, id: i64) -> &str {
+fn card(html: &str, id: impl std::fmt::Display) -> &str {
     let start = html
         .find(&format!("id=\"channel-{id}\""))
         .expect("the channel's card");
@@ -946,7 +946,7 @@ async fn undecryptable_credentials_are_explained_in_the_readers_language_not_as_
         );
 
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/channels")).await;
-        let shown = card(&html, id.0);
+        let shown = card(&html, id);
         assert!(shown.contains("Les identifiants enregistrés ne peuvent plus être déchiffrés (la clé secrète de cette installation a changé)\u{202f}: reconnectez le canal."), "{shown}");
         assert!(!html.contains("Le réseau a répondu"), "tribune's words are not the network's");
         assert!(!html.contains("cannot be decrypted"), "nor in English");

@@ -345,11 +345,7 @@ async fn the_overview_says_what_to_do_next_until_it_is_done_and_counts_channels(
         connect(&app, &scope, "1").await;
         let gone = connect(&app, &scope, "2").await;
         app.store
-            .disconnect_channel(
-                &scope,
-                tribune_domain::ChannelId(gone.id),
-                tribune_store::unix_now(),
-            )
+            .disconnect_channel(&scope, gone.id, tribune_store::unix_now())
             .await
             .unwrap();
         app.post_form(

@@ -9,7 +9,7 @@ mod common;
 
 use common::{PASSWORD, TestApp, csrf_in, each_backend};
 use reqwest::{Method, StatusCode};
-use tribune_domain::Role;
+use tribune_domain::{ChannelId, InvitationId, Role, UserId, WorkspaceId};
 use tribune_store::unix_now;
 
 /// Every `.route("…")` path in a source file, with whether the line registers a POST handler.
@@ -145,10 +145,10 @@ fn every_workspace_route_has_an_isolation_case() {
 }
 
 struct Victim {
-    ws: i64,
-    member: i64,
-    invitation: i64,
-    channel: i64,
+    ws: WorkspaceId,
+    member: UserId,
+    invitation: InvitationId,
+    channel: ChannelId,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -206,7 +206,7 @@ async fn victim(app: &TestApp) -> Victim {
         .await
         .unwrap();
     Victim {
-        ws: scope.workspace().0,
+        ws: scope.workspace(),
         member: carol.id,
         invitation: invitation.id,
         channel: channel.id,
@@ -220,11 +220,7 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         .await
         .unwrap()
         .unwrap();
-    let scope = app
-        .store
-        .scope(bob.user_id(), tribune_domain::WorkspaceId(victim.ws))
-        .await
-        .unwrap();
+    let scope = app.store.scope(bob.user_id(), victim.ws).await.unwrap();
     let ws = app.store.workspace(&scope).await.unwrap();
     assert_eq!(ws.name, "Victim", "{}", app.backend);
     let members = app.store.members(&scope).await.unwrap();
@@ -252,13 +248,13 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
 
 fn fill(path: &str, victim: &Victim) -> String {
     let id = if path.contains("/channels/") {
-        victim.channel
+        victim.channel.to_string()
     } else {
-        victim.invitation
+        victim.invitation.to_string()
     };
     path.replace("{ws}", &victim.ws.to_string())
         .replace("{user}", &victim.member.to_string())
-        .replace("{id}", &id.to_string())
+        .replace("{id}", &id)
 }
 
 #[tokio::test]
@@ -458,12 +454,7 @@ async fn every_form_post_without_the_csrf_token_is_refused() {
             assert_eq!(json.status(), StatusCode::FORBIDDEN, "POST {path} as JSON");
         }
         assert_eq!(app.store.workspace(&scope).await.unwrap().name, "Alice Co");
-        assert!(
-            app.store
-                .scope(tribune_domain::UserId(me), scope.workspace())
-                .await
-                .is_ok()
-        );
+        assert!(app.store.scope(me, scope.workspace()).await.is_ok());
     })
     .await;
 }

@@ -62,7 +62,7 @@ pub async fn invitations(
         .store()
         .pending_invitations(&member.scope, unix_now())
         .await?;
-    Ok(Page::of(pending, &page, |i| (-i.created_at, -i.id))?.map(Into::into))
+    Ok(Page::of(pending, &page, |i| (-i.created_at, -i.id.0))?.map(Into::into))
 }
 
 #[derive(Deserialize)]

@@ -44,7 +44,7 @@ pub struct WorkspaceSummaryJson {
 impl From<WorkspaceSummary> for WorkspaceSummaryJson {
     fn from(summary: WorkspaceSummary) -> Self {
         WorkspaceSummaryJson {
-            id: WorkspaceId(summary.id),
+            id: summary.id,
             name: summary.name,
             role: summary.role,
         }
@@ -71,7 +71,7 @@ pub struct WorkspaceJson {
 impl From<Workspace> for WorkspaceJson {
     fn from(workspace: Workspace) -> Self {
         WorkspaceJson {
-            id: WorkspaceId(workspace.id),
+            id: workspace.id,
             name: workspace.name,
             timezone: workspace.timezone,
             languages: workspace.languages,
@@ -100,7 +100,7 @@ pub struct MemberJson {
 impl From<Member> for MemberJson {
     fn from(member: Member) -> Self {
         MemberJson {
-            user_id: UserId(member.user_id),
+            user_id: member.user_id,
             name: member.name,
             email: member.email,
             role: member.role,
@@ -122,7 +122,7 @@ pub struct InvitationJson {
 impl From<Invitation> for InvitationJson {
     fn from(invitation: Invitation) -> Self {
         InvitationJson {
-            id: InvitationId(invitation.id),
+            id: invitation.id,
             email: invitation.email,
             role: invitation.role,
             created_at: invitation.created_at,
@@ -179,7 +179,7 @@ impl From<Channel> for ChannelJson {
         ChannelJson {
             state_reason,
             capabilities: ChannelService::capabilities(&channel),
-            id: ChannelId(channel.id),
+            id: channel.id,
             network: channel.network,
             remote_id: channel.remote_id,
             handle: channel.handle,

@@ -28,7 +28,7 @@ use tribune_store::unix_now;
 pub struct AccountPage {
     c: Chrome,
     sessions: Vec<Session>,
-    current_session: i64,
+    current_session: SessionId,
     tokens: Vec<ApiToken>,
     /// A token just created, shown once.
     new_token: Option<String>,
@@ -139,8 +139,9 @@ async fn page(state: &AppState, authed: &Authed, extras: Extras) -> Result<Accou
     })
 }
 
-fn current_session(authed: &Authed) -> i64 {
-    authed.ctx.session.as_ref().map_or(0, |s| s.id)
+/// The session of this request; without one (an API token), an id no session has.
+fn current_session(authed: &Authed) -> SessionId {
+    authed.ctx.session.as_ref().map_or(SessionId(0), |s| s.id)
 }
 
 /// A redirect to `location` that carries `secret` to that page, once.
@@ -425,13 +426,13 @@ pub async fn regenerate_recovery_codes(
 pub async fn revoke_session(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .delete_session(authed.user.user_id(), SessionId(id))
+        .delete_session(authed.user.user_id(), id)
         .await?;
     Ok(see_other("/account?flash=flash-session-ended"))
 }
@@ -478,13 +479,13 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     authed: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ApiTokenId>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .revoke_api_token(authed.user.user_id(), ApiTokenId(id))
+        .revoke_api_token(authed.user.user_id(), id)
         .await?;
     Ok(see_other("/account?flash=flash-token-revoked"))
 }

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::context::Authed;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -26,7 +26,7 @@ pub struct AdminPage {
     /// The SMTP server e-mail goes through (`host:port (tls) from`), or `None` when e-mail is
     /// off. Set in the configuration file or the environment.
     smtp: Option<String>,
-    me: i64,
+    me: UserId,
     is_owner: bool,
     accounts: Vec<Account>,
     audit: Vec<AuditEntry>,
@@ -104,7 +104,7 @@ pub async fn test_mail(
 ) -> Result<Response, AppError> {
     let admin = admin_scope(&state, &authed).await?;
     let Some(mailer) = state.mailer() else {
-        return Err(AppError::Refused("error-mail-off"));
+        return Err(AppError::Refused(Refused::MailOff));
     };
     let message = TestEmail {
         instance_url: state.config().public_url.clone(),
@@ -130,7 +130,7 @@ async fn send_reset(
     target: UserId,
 ) -> Result<Response, AppError> {
     let Some(mailer) = state.mailer() else {
-        return Err(AppError::Refused("error-mail-off"));
+        return Err(AppError::Refused(Refused::MailOff));
     };
     let store = state.store();
     let user = store.user(target).await?;
@@ -157,11 +157,11 @@ async fn send_reset(
 pub async fn change(
     State(state): State<AppState>,
     authed: Authed,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(UserId, String)>,
 ) -> Result<Response, AppError> {
     let admin = admin_scope(&state, &authed).await?;
     if action == "send-reset" {
-        return send_reset(&state, &admin, UserId(id)).await;
+        return send_reset(&state, &admin, id).await;
     }
     let change = match action.as_str() {
         "disable" => AccountChange::Disable,
@@ -172,9 +172,6 @@ pub async fn change(
         "revoke-admin" => AccountChange::Admin(false),
         _ => return Err(AppError::NotFound),
     };
-    state
-        .store()
-        .change_account(&admin, UserId(id), change)
-        .await?;
+    state.store().change_account(&admin, id, change).await?;
     Ok(see_other("/admin?flash=flash-account-changed"))
 }

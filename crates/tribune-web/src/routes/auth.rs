@@ -169,7 +169,7 @@ pub async fn login(
         return Ok(login_refused(&state, &ctx, &form, "error-account-disabled"));
     }
     store.clear_login_failures(&limits[0].key).await?;
-    let user = tribune_domain::UserId(credentials.id);
+    let user = credentials.id;
     notify_if_new_device(&state, &ctx, user, now).await?;
     store.touch_last_login(user, now).await?;
     let (token, _) = store

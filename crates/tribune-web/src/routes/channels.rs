@@ -18,7 +18,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tribune_channels::{BrokenReason, ChannelError, ChannelService, StateMessage};
 use tribune_connectors::{Capability, ConnectorError, Credentials, ErrorKind, Network, Secret};
-use tribune_domain::ChannelId;
+use tribune_domain::{ChannelId, WorkspaceId};
 use tribune_store::channels::{Channel, ChannelState};
 use tribune_store::notifications::Notification;
 use tribune_store::unix_now;
@@ -101,7 +101,7 @@ impl ChannelView {
 #[template(path = "channels.html")]
 pub struct ChannelsPage {
     c: Chrome,
-    ws_id: i64,
+    ws_id: WorkspaceId,
     channels: Vec<ChannelView>,
     notifications: Vec<Notification>,
     can_manage: bool,
@@ -121,7 +121,7 @@ pub struct Typed {
 }
 
 impl ChannelsPage {
-    fn channel_name(&self, id: &Option<i64>) -> String {
+    fn channel_name(&self, id: &Option<ChannelId>) -> String {
         id.and_then(|id| self.channels.iter().find(|v| v.channel.id == id))
             .map(|v| format!("{} · {}", v.network_name, v.channel.handle))
             .unwrap_or_default()
@@ -223,7 +223,7 @@ async fn page(
         let login = if can_manage && channel.state != ChannelState::Active {
             state
                 .channels()
-                .login_hint(&member.scope, ChannelId(channel.id))
+                .login_hint(&member.scope, channel.id)
                 .await
                 .map(|c| login_of(&c))
         } else {
@@ -237,7 +237,7 @@ async fn page(
     };
     Ok(ChannelsPage {
         c,
-        ws_id: member.scope.workspace().0,
+        ws_id: member.scope.workspace(),
         channels,
         notifications: store.open_notifications(&member.scope).await?,
         can_manage,
@@ -475,12 +475,9 @@ async fn connect_failed(
 pub async fn check(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
 ) -> Result<Response, AppError> {
-    let result = state
-        .channels()
-        .check(&member.scope, ChannelId(id), unix_now())
-        .await;
+    let result = state.channels().check(&member.scope, id, unix_now()).await;
     // The same words as the result the card shows (refused, unreachable, …).
     let flash = match result {
         Ok(_) => "flash-channel-ok",
@@ -505,11 +502,11 @@ pub async fn check(
 pub async fn avatar(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
 ) -> Result<Response, AppError> {
     let (bytes, media_type) = state
         .store()
-        .channel_avatar(&member.scope, ChannelId(id))
+        .channel_avatar(&member.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(super::settings::private_image(bytes, media_type))
@@ -519,13 +516,13 @@ pub async fn avatar(
 pub async fn disconnect(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, ChannelId)>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
     state
         .store()
-        .disconnect_channel(&member.scope, ChannelId(id), unix_now())
+        .disconnect_channel(&member.scope, id, unix_now())
         .await?;
     Ok(see_other(&format!(
         "/w/{}/channels?flash=flash-channel-disconnected",

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::context::{RequestCtx, SESSION_COOKIE, set_cookie, with_cookies};
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -124,7 +124,7 @@ pub async fn accept(
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::Conflict("error-email-taken-login")),
+        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Conflict::EmailTakenLogin)),
         Err(other) => Err(other.into()),
     }
 }

@@ -13,7 +13,7 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use tribune_domain::{InvitationId, Role, UserId};
+use tribune_domain::{InvitationId, Role, UserId, WorkspaceId};
 use tribune_store::invitations::Invitation;
 use tribune_store::members::Member as MemberRow;
 use tribune_store::unix_now;
@@ -26,8 +26,8 @@ pub struct MembersPage {
     invitations: Vec<Invitation>,
     /// The invitation just created or renewed, its link shown once.
     created: Option<NewInvitation>,
-    me: i64,
-    ws_id: i64,
+    me: UserId,
+    ws_id: WorkspaceId,
     roles: Vec<&'static str>,
     error: Option<String>,
 }
@@ -71,7 +71,7 @@ async fn page(
         invitations,
         created,
         me: member.user.id,
-        ws_id: member.scope.workspace().0,
+        ws_id: member.scope.workspace(),
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
         error,
     })
@@ -82,7 +82,7 @@ async fn page(
 /// shows it again nor invites twice.
 #[derive(Serialize, Deserialize)]
 pub struct NewInvitation {
-    workspace: i64,
+    workspace: WorkspaceId,
     email: String,
     link: String,
     /// Sent by e-mail (SMTP is set up).
@@ -98,7 +98,7 @@ const NEW_INVITATION_COOKIE: &str = "tribune_new_invitation";
 fn take_new_invitation(
     state: &AppState,
     headers: &HeaderMap,
-    workspace: i64,
+    workspace: WorkspaceId,
 ) -> (Option<NewInvitation>, bool) {
     let Some(sealed) = cookie(headers, NEW_INVITATION_COOKIE) else {
         return (None, false);
@@ -118,7 +118,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let (created, clear) = take_new_invitation(&state, &headers, member.scope.workspace().0);
+    let (created, clear) = take_new_invitation(&state, &headers, member.scope.workspace());
     let shows_secret = created.is_some();
     let mut page = page(&state, &member, created, None).await?;
     page.c = page.c.with_flash(query.flash.as_deref());
@@ -165,7 +165,7 @@ pub async fn invite(
             send_invitation(&state, &member, &invitation, role, &link).await?;
             let workspace = member.scope.workspace();
             let created = NewInvitation {
-                workspace: workspace.0,
+                workspace,
                 mixed_scripts: tribune_domain::text_safety::email_mixes_scripts(&invitation.email),
                 email: invitation.email,
                 link,
@@ -217,12 +217,9 @@ pub(crate) async fn send_invitation(
 pub async fn revoke(
     State(state): State<AppState>,
     member: Member,
-    Path((_, id)): Path<(i64, i64)>,
+    Path((_, id)): Path<(WorkspaceId, InvitationId)>,
 ) -> Result<Response, AppError> {
-    state
-        .store()
-        .revoke_invitation(&member.scope, InvitationId(id))
-        .await?;
+    state.store().revoke_invitation(&member.scope, id).await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-invitation-revoked",
         member.scope.workspace()
@@ -238,13 +235,13 @@ pub struct RoleForm {
 pub async fn set_role(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
+    Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
     state
         .store()
-        .set_member_role(&member.scope, UserId(user), role)
+        .set_member_role(&member.scope, user, role)
         .await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-saved",
@@ -256,14 +253,11 @@ pub async fn set_role(
 pub async fn remove(
     State(state): State<AppState>,
     member: Member,
-    Path((_, user)): Path<(i64, i64)>,
+    Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
     confirmation.require()?;
-    state
-        .store()
-        .remove_member(&member.scope, UserId(user))
-        .await?;
+    state.store().remove_member(&member.scope, user).await?;
     if user == member.user.id {
         return Ok(see_other("/workspaces?flash=flash-left"));
     }

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::context::cookie;
 use axum::http::{HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
+use tribune_domain::SessionId;
 
 pub const ONCE_COOKIE: &str = "tribune_once";
 /// The only pages that show such secrets.
@@ -29,13 +30,13 @@ pub enum Revealed {
 
 #[derive(Serialize, Deserialize)]
 struct Sealed {
-    session: i64,
+    session: SessionId,
     expires_at: i64,
     secret: Revealed,
 }
 
 /// The `Set-Cookie` value that carries `secret` to the next page of `session`.
-pub fn cookie_for(state: &AppState, session: i64, secret: Revealed, now: i64) -> HeaderValue {
+pub fn cookie_for(state: &AppState, session: SessionId, secret: Revealed, now: i64) -> HeaderValue {
     let sealed = Sealed {
         session,
         expires_at: now + TTL_SECS,
@@ -52,7 +53,7 @@ pub fn cookie_for(state: &AppState, session: i64, secret: Revealed, now: i64) ->
 pub fn take(
     state: &AppState,
     headers: &HeaderMap,
-    session: i64,
+    session: SessionId,
     now: i64,
 ) -> (Option<Revealed>, Option<HeaderValue>) {
     let Some(value) = cookie(headers, ONCE_COOKIE) else {

@@ -4,7 +4,7 @@
 use super::workspaces::FlashQuery;
 use crate::AppState;
 use crate::context::Member;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::forms::{checkbox, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -267,7 +267,7 @@ pub async fn delete_workspace(
     member.scope.require(Role::can_delete_workspace)?;
     let ws = state.store().workspace(&member.scope).await?;
     if form.confirm_name.trim() != ws.name {
-        return Err(AppError::Refused("error-confirm-name"));
+        return Err(AppError::Refused(Refused::ConfirmName));
     }
     state.store().delete_workspace(&member.scope).await?;
     Ok(see_other("/workspaces?flash=flash-workspace-deleted"))

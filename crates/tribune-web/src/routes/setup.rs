@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::context::{RequestCtx, SESSION_COOKIE, set_cookie, with_cookies};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tribune_domain::ValidationError;
 use tribune_domain::user::UserNew;
 use tribune_store::sessions::SESSION_TTL_SECS;
-use tribune_store::unix_now;
+use tribune_store::{Refusal, unix_now};
 
 #[derive(Template)]
 #[template(path = "setup.html")]
@@ -60,7 +60,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let store = state.store();
     if store.is_set_up().await? {
-        return Err(AppError::Refused("setup-done"));
+        return Err(AppError::Refused(Refused::Store(Refusal::SetupDone)));
     }
     let new = match UserNew::validate(&form.email, &form.name, &form.password) {
         Ok(new) => new,
