@@ -44,6 +44,9 @@ pub enum AppError {
     /// A network refused or failed a channel's call; the detail is the network's message.
     #[error("network: {0}")]
     Network(ConnectorError),
+    /// The pre-flight check found errors in a post about to be scheduled.
+    #[error("the post does not pass the pre-flight check")]
+    Preflight(Vec<crate::preflight::ChannelProblem>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -275,6 +278,7 @@ impl InputError {
 struct ErrorInfo {
     key: &'static str,
     violations: Vec<(&'static str, &'static str)>,
+    preflight: Vec<crate::preflight::ChannelProblem>,
     detail: Option<String>,
     input: Option<InputError>,
 }
@@ -293,6 +297,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Network(e) => connector_status(e),
+            AppError::Preflight(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -311,6 +316,7 @@ impl AppError {
             AppError::Conflict(conflict) => conflict.key(),
             AppError::Refused(refused) => refused.key(),
             AppError::Network(e) => connector_key(e),
+            AppError::Preflight(_) => "error-preflight",
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -347,13 +353,15 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
-        let input = match self {
-            AppError::Input(input) => Some(input),
-            _ => None,
+        let (input, preflight) = match self {
+            AppError::Input(input) => (Some(input), Vec::new()),
+            AppError::Preflight(problems) => (None, problems),
+            _ => (None, Vec::new()),
         };
         response.extensions_mut().insert(ErrorInfo {
             key,
             violations,
+            preflight,
             detail,
             input,
         });
@@ -426,6 +434,7 @@ pub async fn render_errors(
     response.extensions_mut().insert(ErrorInfo {
         key,
         violations: Vec::new(),
+        preflight: Vec::new(),
         detail: None,
         input: None,
     });
@@ -459,6 +468,16 @@ fn finish(
             && let Some(field) = input.field()
         {
             errors.push(json!({"field": field, "code": info.key, "message": input_detail}));
+        }
+        for found in &info.preflight {
+            errors.push(json!({
+                "field": found.problem.field,
+                "code": found.problem.code,
+                "message": found.message(state, ctx.lang),
+                "channel_id": found.channel_id,
+                "limit": found.problem.limit,
+                "actual": found.problem.actual,
+            }));
         }
         let mut body = json!({
             "type": "about:blank",

@@ -12,6 +12,7 @@ mod metrics;
 mod nul;
 mod pages;
 mod passwords;
+mod preflight;
 mod prose;
 mod routes;
 mod static_files;

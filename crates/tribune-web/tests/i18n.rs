@@ -185,3 +185,18 @@ fn the_french_catalogue_follows_its_writing_convention() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// The composer's problems and typography hints are keyed by code in tribune-compose: each
+/// needs its message in both languages.
+#[test]
+fn every_composer_problem_and_hint_has_a_message() {
+    for source in [tribune_web::i18n::FR_FTL, tribune_web::i18n::EN_FTL] {
+        let defined = keys(source);
+        for code in tribune_compose::ProblemCode::ALL {
+            assert!(defined.contains(code.key()), "{} is missing", code.key());
+        }
+        for kind in tribune_compose::HintKind::ALL {
+            assert!(defined.contains(kind.key()), "{} is missing", kind.key());
+        }
+    }
+}

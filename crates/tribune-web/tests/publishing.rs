@@ -176,15 +176,19 @@ async fn a_post_published_now_goes_out_once_to_bluesky_mastodon_and_wordpress() 
                 .unwrap();
             assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-            // A post the network refuses (over Bluesky's 300 graphemes) fails with the reason,
-            // and the team is told.
-            let (_, long) = create_post(&app, &api, ws, json!({"channels": [bluesky], "text": "é".repeat(301), "publish_now": true})).await;
-            app.run_jobs().await;
-            let long = get_post(&app, &api, ws, long["id"].as_i64().unwrap()).await;
-            assert_eq!(long["status"], "failed", "{long}");
-            assert_eq!(long["targets"][0]["error"]["code"], "network_refused", "{long}");
-            let notes = app.store.open_notifications(&scope).await.unwrap();
-            assert!(notes.iter().any(|n| n.kind == "post_failed"));
+            // A post over Bluesky's 300 graphemes cannot be scheduled for it: the pre-flight
+            // check names the channel and the figures. As a draft it is kept.
+            let (status, problem) = create_post(&app, &api, ws, json!({"channels": [bluesky, masto], "text": "é".repeat(301), "publish_now": true})).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+            assert_eq!(problem["code"], "error-preflight");
+            let errors = problem["errors"].as_array().unwrap();
+            assert_eq!(errors.len(), 1, "only Bluesky is over: {problem}");
+            assert_eq!(errors[0]["channel_id"], bluesky);
+            assert_eq!(errors[0]["code"], "text_too_long");
+            assert_eq!(errors[0]["limit"], 300);
+            assert_eq!(errors[0]["actual"], 301);
+            let (status, _) = create_post(&app, &api, ws, json!({"channels": [bluesky], "text": "é".repeat(301)})).await;
+            assert_eq!(status, StatusCode::CREATED);
         }
     })
     .await;

@@ -7,6 +7,7 @@ use super::page::{Page, PageRequest};
 use crate::AppState;
 use crate::context::Member;
 use crate::error::{AppError, InputError};
+use crate::preflight::{self, Planned};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -201,6 +202,16 @@ pub async fn create(
         targets: targets(&request.channels, request.variants)?,
         scheduled_at,
     };
+    if intent == Intent::Schedule {
+        let planned = Planned {
+            title: new.title.as_deref(),
+            text: &new.text,
+            link: new.link.as_deref(),
+            targets: &new.targets,
+            slot: new.scheduled_at,
+        };
+        preflight::refuse_errors(&preflight::check(&state, &member.scope, &planned, now).await?)?;
+    }
     let post = state
         .store()
         .create_post(&member.scope, new, intent, now)
@@ -307,6 +318,25 @@ pub async fn update(
         targets,
         scheduled_at,
     };
+    // A post on its way (waiting for approval or scheduled) must still pass once changed.
+    let current = state.store().post(&member.scope, id).await?;
+    if current.status != TargetStatus::Draft {
+        let current_targets: Vec<(ChannelId, Option<String>)> = current
+            .targets
+            .iter()
+            .map(|t| (t.channel_id, t.text.clone()))
+            .collect();
+        let title = patch.title.clone().unwrap_or(current.title.clone());
+        let link = patch.link.clone().unwrap_or(current.link.clone());
+        let planned = Planned {
+            title: title.as_deref(),
+            text: patch.text.as_deref().unwrap_or(&current.text),
+            link: link.as_deref(),
+            targets: patch.targets.as_deref().unwrap_or(&current_targets),
+            slot: patch.scheduled_at.unwrap_or(current.scheduled_at),
+        };
+        preflight::refuse_errors(&preflight::check(&state, &member.scope, &planned, now).await?)?;
+    }
     let post = state
         .store()
         .update_post(&member.scope, id, patch, now)
