@@ -7,7 +7,7 @@
 use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::jobs::{JobNew, OnDuplicate};
-use crate::schema::{Channels, Memberships, PostEvents, PostTargets, Posts, Workspaces};
+use crate::schema::{Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces};
 use crate::{Refusal, Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub const MAX_LINK_CHARS: usize = 2_000;
 pub const MAX_COMMENT_CHARS: usize = 2_000;
 /// Channels one post may target.
 pub const MAX_TARGETS: usize = 50;
+/// The most posts one list returns (a calendar month of a busy agency fits).
+pub const MAX_LISTED: u64 = 5_000;
 /// A post may be scheduled this far in the past at most (the form took a moment to send).
 pub const PAST_GRACE_SECS: i64 = 120;
 
@@ -219,6 +221,8 @@ pub struct PostEvent {
     pub at: i64,
     pub actor: String,
     pub actor_user_id: Option<i64>,
+    /// The member's name now, if the account still exists.
+    pub actor_name: Option<String>,
     pub action: String,
     pub target_id: Option<i64>,
     pub comment: String,
@@ -236,6 +240,8 @@ pub struct PostFilter {
     pub channel: Option<ChannelId>,
     /// Posts with an id below this one (the cursor of the next page).
     pub before_id: Option<PostId>,
+    /// Oldest scheduled first (a calendar) instead of newest created first.
+    pub by_schedule: bool,
     pub limit: u64,
 }
 
@@ -735,19 +741,31 @@ impl Store {
         self.db
             .fetch_all(
                 &Query::select()
-                    .columns([
-                        PostEvents::At,
-                        PostEvents::Actor,
-                        PostEvents::ActorUserId,
-                        PostEvents::Action,
-                        PostEvents::TargetId,
-                        PostEvents::Comment,
-                    ])
+                    .columns(
+                        [
+                            PostEvents::At,
+                            PostEvents::Actor,
+                            PostEvents::ActorUserId,
+                            PostEvents::Action,
+                            PostEvents::TargetId,
+                            PostEvents::Comment,
+                        ]
+                        .map(|c| (PostEvents::Table, c)),
+                    )
+                    .expr_as(Expr::col((Users::Table, Users::Name)), "actor_name")
                     .from(PostEvents::Table)
-                    .and_where(Expr::col(PostEvents::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostEvents::PostId).eq(id.0))
-                    .order_by(PostEvents::At, Order::Asc)
-                    .order_by(PostEvents::Id, Order::Asc)
+                    .left_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((PostEvents::Table, PostEvents::ActorUserId)),
+                    )
+                    .and_where(
+                        Expr::col((PostEvents::Table, PostEvents::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(Expr::col((PostEvents::Table, PostEvents::PostId)).eq(id.0))
+                    .order_by((PostEvents::Table, PostEvents::At), Order::Asc)
+                    .order_by((PostEvents::Table, PostEvents::Id), Order::Asc)
                     .to_owned(),
             )
             .await
@@ -764,8 +782,14 @@ impl Store {
             .columns(POST_COLUMNS.map(|c| (Posts::Table, c)))
             .from(Posts::Table)
             .and_where(Expr::col((Posts::Table, Posts::WorkspaceId)).eq(scope.workspace().0))
-            .order_by((Posts::Table, Posts::Id), Order::Desc)
-            .limit(filter.limit.clamp(1, 500));
+            .limit(filter.limit.clamp(1, MAX_LISTED));
+        if filter.by_schedule {
+            select
+                .order_by((Posts::Table, Posts::ScheduledAt), Order::Asc)
+                .order_by((Posts::Table, Posts::Id), Order::Asc);
+        } else {
+            select.order_by((Posts::Table, Posts::Id), Order::Desc);
+        }
         if let Some(from) = filter.from {
             select.and_where(Expr::col((Posts::Table, Posts::ScheduledAt)).gte(from));
         }

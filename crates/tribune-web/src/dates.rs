@@ -59,6 +59,31 @@ pub fn relative(i18n: &I18n, lang: Lang, unix: i64, now: i64) -> Option<String> 
     Some(i18n.message(lang, key, Some(&args)))
 }
 
+/// The instant a person means by a date (`2026-12-14`) and a time (`16:42`) on the wall clock
+/// of `tz`, in Unix seconds. Daylight-saving changes are resolved as most calendars do: a time
+/// that does not exist (02:30 on the last Sunday of March in Paris) moves forward by the gap
+/// (03:30), and a time that happens twice (02:30 on the last Sunday of October) is the first
+/// one. Either way one wall-clock time gives exactly one instant: nothing is shifted or doubled.
+pub fn from_local(tz: &TimeZone, date: &str, time: &str) -> Option<i64> {
+    let date: jiff::civil::Date = date.trim().parse().ok()?;
+    let time: jiff::civil::Time = time.trim().parse().ok()?;
+    let zoned = date.to_datetime(time).to_zoned(tz.clone()).ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
+/// The wall-clock date (`2026-12-14`) and time (`16:42`) of an instant in `tz`, for form fields.
+pub fn to_local(tz: &TimeZone, unix: i64) -> (String, String) {
+    Timestamp::from_second(unix)
+        .map(|t| {
+            let zoned = t.to_zoned(tz.clone());
+            (
+                zoned.strftime("%Y-%m-%d").to_string(),
+                zoned.strftime("%H:%M").to_string(),
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// `2026-12-14T04:42:00+01:00`, for `<time datetime>`.
 pub fn rfc3339(tz: &TimeZone, unix: i64) -> String {
     Timestamp::from_second(unix)
@@ -294,5 +319,45 @@ mod tests {
     #[test]
     fn an_unknown_zone_falls_back_to_paris() {
         assert_eq!(zone("Mars/Olympus").iana_name(), Some("Europe/Paris"));
+    }
+
+    #[test]
+    fn paris_wall_clock_times_survive_daylight_saving_changes() {
+        let paris = zone("Europe/Paris");
+        // Winter (UTC+1) and summer (UTC+2).
+        let winter = from_local(&paris, "2026-12-14", "16:42").unwrap();
+        assert_eq!(
+            Timestamp::from_second(winter).unwrap().to_string(),
+            "2026-12-14T15:42:00Z"
+        );
+        let summer = from_local(&paris, "2026-07-14", "16:42").unwrap();
+        assert_eq!(
+            Timestamp::from_second(summer).unwrap().to_string(),
+            "2026-07-14T14:42:00Z"
+        );
+        // 29 March 2026: 02:00 → 03:00. 02:30 does not exist and moves to 03:30 (CEST).
+        let gap = from_local(&paris, "2026-03-29", "02:30").unwrap();
+        assert_eq!(
+            Timestamp::from_second(gap).unwrap().to_string(),
+            "2026-03-29T01:30:00Z"
+        );
+        assert_eq!(to_local(&paris, gap), ("2026-03-29".into(), "03:30".into()));
+        // 25 October 2026: 03:00 → 02:00. 02:30 happens twice; the first one is meant.
+        let fold = from_local(&paris, "2026-10-25", "02:30").unwrap();
+        assert_eq!(
+            Timestamp::from_second(fold).unwrap().to_string(),
+            "2026-10-25T00:30:00Z"
+        );
+        // The hour after the change is one hour later, not the same instant.
+        let after = from_local(&paris, "2026-10-25", "03:30").unwrap();
+        assert_eq!(after - fold, 2 * 3600);
+        // Every wall-clock time of the day reads back as itself, except the one skipped.
+        for hour in 0..24 {
+            let time = format!("{hour:02}:15");
+            let at = from_local(&paris, "2026-10-25", &time).unwrap();
+            assert_eq!(to_local(&paris, at).1, time);
+        }
+        assert_eq!(from_local(&paris, "2026-02-30", "10:00"), None);
+        assert_eq!(from_local(&paris, "demain", "10:00"), None);
     }
 }

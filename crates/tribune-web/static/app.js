@@ -24,3 +24,99 @@ if (navigator.clipboard) {
     });
   }
 }
+
+// The composer: a live check of each channel's count and problems, the typography hints and
+// the words to avoid, as the text is typed (the same check runs when the form is sent), and a
+// warning before leaving (or switching workspace) with unsaved changes.
+const composer = document.getElementById("composer");
+if (composer instanceof HTMLFormElement && composer.dataset.check) {
+  const csrf = composer.querySelector("input[name=_csrf]")?.value || "";
+  let dirty = false;
+  let timer = 0;
+  const show = (result) => {
+    for (const output of composer.querySelectorAll("output[data-counter]")) output.textContent = "";
+    for (const channel of result.channels || []) {
+      const output = composer.querySelector(`output[data-counter="${channel.id}"]`);
+      if (output) {
+        output.textContent = channel.limit ? `${channel.used} / ${channel.limit}` : `${channel.used}`;
+        output.classList.toggle("over", channel.limit !== null && channel.used > channel.limit);
+      }
+      const list = composer.querySelector(`ul[data-problems="${channel.id}"]`);
+      if (list) {
+        list.replaceChildren(...channel.problems.map((p) => {
+          const item = document.createElement("li");
+          item.className = p.error ? "field-error" : "warning";
+          item.textContent = p.message;
+          return item;
+        }));
+      }
+    }
+    const notes = document.getElementById("notes");
+    if (notes) {
+      notes.replaceChildren(...(result.notes || []).map((n) => {
+        const item = document.createElement("li");
+        item.className = "note";
+        const quote = (text) => {
+          const q = document.createElement("q");
+          q.textContent = text;
+          return q;
+        };
+        item.append(`${n.message} — `, quote(n.excerpt));
+        if (n.replacement) item.append(" → ", quote(n.replacement));
+        return item;
+      }));
+    }
+  };
+  const check = async () => {
+    const body = new URLSearchParams(new FormData(composer));
+    try {
+      const response = await fetch(composer.dataset.check, {
+        method: "POST",
+        headers: { "X-CSRF-Token": csrf },
+        body,
+        credentials: "same-origin",
+      });
+      if (response.ok) show(await response.json());
+    } catch {
+      // The check runs again when the form is sent.
+    }
+  };
+  composer.addEventListener("input", () => {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(check, 350);
+  });
+  composer.addEventListener("submit", () => { dirty = false; });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = composer.dataset.unsaved || "";
+    }
+  });
+  check();
+}
+
+// The calendar: drag a post to another day to move it there (same time of day).
+const calendar = document.querySelector("table.calendar[data-move]");
+if (calendar instanceof HTMLTableElement && calendar.dataset.move) {
+  calendar.addEventListener("dragstart", (event) => {
+    const post = event.target instanceof Element ? event.target.closest("[data-post]") : null;
+    if (post && event.dataTransfer) event.dataTransfer.setData("text/plain", post.dataset.post || "");
+  });
+  calendar.addEventListener("dragover", (event) => {
+    if (event.target instanceof Element && event.target.closest("td[data-date]")) event.preventDefault();
+  });
+  calendar.addEventListener("drop", async (event) => {
+    const cell = event.target instanceof Element ? event.target.closest("td[data-date]") : null;
+    const post = event.dataTransfer?.getData("text/plain");
+    if (!cell || !post || !/^\d+$/.test(post)) return;
+    event.preventDefault();
+    const body = new URLSearchParams({ date: cell.dataset.date || "", _csrf: calendar.dataset.csrf || "" });
+    const response = await fetch(calendar.dataset.move.replace("{id}", post), {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+    });
+    window.location.href = response.redirected ? response.url : window.location.href;
+  });
+}

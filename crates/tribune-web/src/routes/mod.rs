@@ -3,7 +3,9 @@
 mod account;
 mod admin;
 mod auth;
+mod calendar;
 mod channels;
+mod composer;
 mod guidelines;
 mod health;
 mod home;
@@ -11,6 +13,7 @@ mod invite;
 mod members;
 mod once;
 mod password_reset;
+mod posts;
 mod settings;
 mod setup;
 mod workspaces;
@@ -121,6 +124,25 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/channels/{id}/disconnect",
             post(channels::disconnect),
         )
+        .route("/w/{ws}/posts", get(posts::list).post(composer::create))
+        .route("/w/{ws}/posts/new", get(composer::new))
+        .route("/w/{ws}/posts/{id}", get(posts::show))
+        .route(
+            "/w/{ws}/posts/{id}/edit",
+            get(composer::edit).post(composer::update),
+        )
+        .route("/w/{ws}/posts/{id}/approve", post(posts::approve))
+        .route(
+            "/w/{ws}/posts/{id}/request-changes",
+            post(posts::request_changes),
+        )
+        .route("/w/{ws}/posts/{id}/schedule", post(posts::schedule))
+        .route("/w/{ws}/posts/{id}/delete", post(posts::delete))
+        .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
+        .route("/w/{ws}/compose/check", post(composer::check))
+        .route("/w/{ws}/calendar", get(calendar::month))
+        .route("/w/{ws}/publishing/pause", post(posts::pause))
+        .route("/w/{ws}/publishing/resume", post(posts::resume))
         .route("/w/{ws}/members", get(members::list))
         .route("/w/{ws}/members/{user}/role", post(members::set_role))
         .route("/w/{ws}/members/{user}/remove", post(members::remove))

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tribune_domain::publishing::ApprovalPolicy;
 use tribune_domain::workspace::{WorkspaceInput, logo_media_type, split_word_list};
 use tribune_domain::{Role, ValidationError, timezone};
 use tribune_store::workspaces::Workspace;
@@ -68,6 +69,9 @@ pub struct SettingsForm {
     #[serde(default)]
     guidelines: String,
     guidelines_public: Option<String>,
+    /// `none`, `team` or `client` (tribune_domain::publishing::ApprovalPolicy).
+    #[serde(default)]
+    approval_policy: String,
 }
 
 impl SettingsForm {
@@ -87,6 +91,7 @@ impl SettingsForm {
             words_to_avoid: ws.words_to_avoid.join("\n"),
             guidelines: ws.guidelines.clone(),
             guidelines_public: ws.guidelines_public.then(|| "on".to_owned()),
+            approval_policy: String::new(),
         }
     }
 
@@ -120,6 +125,10 @@ impl SettingsForm {
     pub fn public_checked(&self) -> bool {
         checkbox(&self.guidelines_public)
     }
+
+    pub fn policy_is(&self, policy: &str) -> bool {
+        self.approval_policy == policy
+    }
 }
 
 async fn page(
@@ -130,7 +139,15 @@ async fn page(
 ) -> Result<SettingsPage, AppError> {
     member.scope.require(Role::can_edit_workspace)?;
     let (c, ws) = Chrome::for_member(state, member).await?;
-    let form = form.unwrap_or_else(|| SettingsForm::from_workspace(&ws));
+    let form = match form {
+        Some(form) => form,
+        None => {
+            let mut form = SettingsForm::from_workspace(&ws);
+            let (policy, _) = state.store().publishing_rules(&member.scope).await?;
+            form.approval_policy = policy.as_str().to_owned();
+            form
+        }
+    };
     let can_delete = member.scope.role().can_delete_workspace();
     Ok(SettingsPage {
         c,
@@ -160,10 +177,25 @@ pub async fn save(
     let current = state.store().workspace(&member.scope).await?;
     match form.input().validate_update(&current.timezone) {
         Ok(profile) => {
+            // A form without the field (an older page, a script) keeps the policy.
+            let policy = match form.approval_policy.as_str() {
+                "" => None,
+                given => Some(
+                    ApprovalPolicy::parse(given).ok_or(AppError::BadRequest("error-bad-form"))?,
+                ),
+            };
             state
                 .store()
                 .update_workspace(&member.scope, &profile)
                 .await?;
+            if let Some(policy) = policy
+                && state.store().publishing_rules(&member.scope).await?.0 != policy
+            {
+                state
+                    .store()
+                    .set_approval_policy(&member.scope, policy)
+                    .await?;
+            }
             let id = member.scope.workspace();
             Ok(see_other(&format!("/w/{id}/settings?flash=flash-saved")))
         }

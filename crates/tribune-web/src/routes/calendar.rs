@@ -1,0 +1,267 @@
+//! The editorial calendar: a month of posts in the workspace's time zone, coloured by status,
+//! filtered by channel and status, rendered on the server (a busy month of 2,000 posts is one
+//! query for the posts and one for their targets). Dated posts can be dragged to another day
+//! (`/posts/{id}/move`, which keeps the time of day); without JavaScript the post's own page
+//! reschedules it.
+
+use super::posts::{ChannelName, PostView, channel_names, status_key};
+use crate::AppState;
+use crate::context::Member;
+use crate::dates;
+use crate::error::AppError;
+use crate::forms::see_other;
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use std::collections::HashMap;
+use tribune_domain::publishing::TargetStatus;
+use tribune_domain::{ChannelId, PostId, WorkspaceId};
+use tribune_store::posts::{MAX_LISTED, PostFilter, PostPatch};
+use tribune_store::unix_now;
+
+/// One day of the grid.
+pub struct Day {
+    pub date: String,
+    pub number: i8,
+    pub in_month: bool,
+    pub today: bool,
+    pub posts: Vec<PostView>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+pub struct CalendarPage {
+    c: Chrome,
+    ws_id: WorkspaceId,
+    title: String,
+    /// The month shown, `2026-12`.
+    month: String,
+    weeks: Vec<Vec<Day>>,
+    prev: String,
+    next: String,
+    channels: Vec<(ChannelId, ChannelName)>,
+    channel: Option<ChannelId>,
+    status: String,
+    statuses: Vec<TargetStatus>,
+    tz: TimeZone,
+    can_move: bool,
+}
+
+impl CalendarPage {
+    fn status_label(&self, status: &TargetStatus) -> String {
+        self.c.tr.t(&status_key(status))
+    }
+
+    fn is_channel(&self, id: &ChannelId) -> bool {
+        self.channel == Some(*id)
+    }
+
+    /// `16:42` in the workspace's zone.
+    fn time_of(&self, view: &PostView) -> String {
+        dates::to_local(&self.tz, view.when()).1
+    }
+
+    /// The query string that keeps the filters when moving to another month.
+    fn filters(&self) -> String {
+        let mut query = String::new();
+        if let Some(channel) = self.channel {
+            query.push_str(&format!("&channel={channel}"));
+        }
+        if !self.status.is_empty() {
+            query.push_str(&format!("&status={}", self.status));
+        }
+        query
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CalendarQuery {
+    /// `2026-12`; the current month when absent.
+    month: Option<String>,
+    channel: Option<String>,
+    status: Option<String>,
+    flash: Option<String>,
+}
+
+fn first_of_month(month: Option<&str>, today: Date) -> Option<Date> {
+    match month.filter(|m| !m.is_empty()) {
+        None => today.first_of_month().into(),
+        Some(month) => {
+            let (year, month) = month.split_once('-')?;
+            Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()
+        }
+    }
+}
+
+/// The Unix second at which `date` starts in `tz`.
+fn start_of(date: Date, tz: &TimeZone) -> Option<i64> {
+    date.to_zoned(tz.clone())
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
+pub async fn month(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<CalendarQuery>,
+) -> Result<Response, AppError> {
+    let (chrome, ws) = Chrome::for_member(&state, &member).await?;
+    let chrome = chrome.with_flash(query.flash.as_deref());
+    let tz = dates::zone(&ws.timezone);
+    let now = unix_now();
+    let today = jiff::Timestamp::from_second(now)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .to_zoned(tz.clone())
+        .date();
+    let first = first_of_month(query.month.as_deref(), today)
+        .ok_or(AppError::BadRequest("error-bad-request"))?;
+    let channel = query
+        .channel
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<ChannelId>()
+                .map_err(|_| AppError::BadRequest("error-bad-request"))
+        })
+        .transpose()?;
+    let status = query
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
+        .transpose()?;
+    // Weeks start on Monday; the grid covers whole weeks around the month.
+    let lead = i64::from(first.weekday().to_monday_zero_offset());
+    let grid_start = first
+        .checked_sub(jiff::Span::new().days(lead))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let last = first.last_of_month();
+    let days = (last
+        .since(grid_start)
+        .map_err(|e| AppError::Internal(e.to_string()))?)
+    .get_days()
+        + 1;
+    let weeks = (i64::from(days) + 6) / 7;
+    let grid_end = grid_start
+        .checked_add(jiff::Span::new().days(weeks * 7))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let posts = state
+        .store()
+        .posts(
+            &member.scope,
+            &PostFilter {
+                from: start_of(grid_start, &tz),
+                to: start_of(grid_end, &tz),
+                status,
+                channel,
+                by_schedule: true,
+                limit: MAX_LISTED,
+                ..PostFilter::default()
+            },
+        )
+        .await?;
+    let all_channels = state.store().channels(&member.scope).await?;
+    let names = channel_names(&all_channels);
+    let mut by_day: HashMap<String, Vec<PostView>> = HashMap::new();
+    for post in posts {
+        let view = PostView::new(post, &names);
+        let (day, _) = dates::to_local(&tz, view.when());
+        by_day.entry(day).or_default().push(view);
+    }
+    let mut grid = Vec::new();
+    let mut day = grid_start;
+    for _ in 0..weeks {
+        let mut week = Vec::new();
+        for _ in 0..7 {
+            let key = day.strftime("%Y-%m-%d").to_string();
+            week.push(Day {
+                posts: by_day.remove(&key).unwrap_or_default(),
+                date: key,
+                number: day.day(),
+                in_month: day.month() == first.month(),
+                today: day == today,
+            });
+            day = day
+                .tomorrow()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        grid.push(week);
+    }
+    let month_name = chrome.tr.t(&format!("month-long-{}", first.month()));
+    let prev = first
+        .checked_sub(jiff::Span::new().months(1))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let next = first
+        .checked_add(jiff::Span::new().months(1))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    render_calendar(CalendarPage {
+        title: format!("{month_name} {}", first.year()),
+        month: first.strftime("%Y-%m").to_string(),
+        ws_id: member.scope.workspace(),
+        weeks: grid,
+        prev: prev.strftime("%Y-%m").to_string(),
+        next: next.strftime("%Y-%m").to_string(),
+        channels: all_channels
+            .iter()
+            .map(|c| (c.id, names.get(&c.id).cloned()))
+            .filter_map(|(id, n)| n.map(|n| (id, n)))
+            .collect(),
+        channel,
+        status: status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        statuses: TargetStatus::ALL.to_vec(),
+        tz,
+        can_move: member.scope.role().can_write_posts(),
+        c: chrome,
+    })
+}
+
+fn render_calendar(page: CalendarPage) -> Result<Response, AppError> {
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    /// The new day, `2026-12-14`; the time of day stays.
+    date: String,
+}
+
+/// Moves a dated post to another day at the same time of day (the calendar's drag and drop).
+pub async fn move_post(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws_id, id)): Path<(WorkspaceId, PostId)>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, AppError> {
+    let ws = state.store().workspace(&member.scope).await?;
+    let tz = dates::zone(&ws.timezone);
+    let post = state.store().post(&member.scope, id).await?;
+    let at = post
+        .scheduled_at
+        .ok_or(AppError::BadRequest("error-bad-request"))?;
+    let (_, time) = dates::to_local(&tz, at);
+    let moved = dates::from_local(&tz, &form.date, &time).ok_or(AppError::Invalid(
+        tribune_domain::ValidationError::single("scheduled_at", "error-time-invalid"),
+    ))?;
+    state
+        .store()
+        .update_post(
+            &member.scope,
+            id,
+            PostPatch {
+                scheduled_at: Some(Some(moved)),
+                ..PostPatch::default()
+            },
+            unix_now(),
+        )
+        .await?;
+    state.wake_jobs();
+    let month = form.date.get(..7).unwrap_or_default().to_owned();
+    Ok(see_other(&format!(
+        "/w/{ws_id}/calendar?month={month}&flash=flash-post-moved"
+    )))
+}

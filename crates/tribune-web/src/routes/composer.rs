@@ -1,0 +1,547 @@
+//! The composer: one post for several channels of the workspace, with a text per channel where
+//! it differs, checked against each network's rules (the same pre-flight check the publisher
+//! runs), French typography hints and the workspace's words to avoid, beside its brand voice.
+//! It works without JavaScript (the checks run when the form is sent); with it, a live check
+//! (`/compose/check`) updates the counters and hints as the text is typed.
+
+use crate::AppState;
+use crate::context::Member;
+use crate::dates;
+use crate::error::AppError;
+use crate::forms::see_other;
+use crate::pages::{Chrome, render};
+use crate::preflight::{self, ChannelProblem, Planned};
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
+use tribune_domain::publishing::TargetStatus;
+use tribune_domain::{ChannelId, PostId, ValidationError, WorkspaceId};
+use tribune_store::StoreError;
+use tribune_store::channels::{Channel, ChannelState};
+use tribune_store::posts::{Intent, PostNew, PostPatch};
+use tribune_store::unix_now;
+use tribune_store::workspaces::Workspace;
+
+/// What the form sent, read from its pairs (channels are a repeated field).
+#[derive(Default, Clone)]
+pub struct ComposerInput {
+    pub channels: Vec<ChannelId>,
+    pub variants: Vec<(ChannelId, String)>,
+    pub title: String,
+    pub text: String,
+    pub link: String,
+    /// `now` or `at`.
+    pub when: String,
+    pub date: String,
+    pub time: String,
+    /// `draft` or `schedule`.
+    pub intent: String,
+}
+
+impl ComposerInput {
+    fn from_pairs(pairs: Vec<(String, String)>) -> ComposerInput {
+        let mut input = ComposerInput::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "channel" => {
+                    if let Ok(id) = value.parse::<ChannelId>()
+                        && !input.channels.contains(&id)
+                    {
+                        input.channels.push(id);
+                    }
+                }
+                "title" => input.title = value,
+                "text" => input.text = value,
+                "link" => input.link = value,
+                "when" => input.when = value,
+                "date" => input.date = value,
+                "time" => input.time = value,
+                "intent" => input.intent = value,
+                other => {
+                    if let Some(id) = other
+                        .strip_prefix("variant_")
+                        .and_then(|id| id.parse::<ChannelId>().ok())
+                    {
+                        input.variants.push((id, value));
+                    }
+                }
+            }
+        }
+        input
+    }
+
+    fn variant(&self, channel: ChannelId) -> Option<String> {
+        self.variants
+            .iter()
+            .find(|(id, text)| *id == channel && !text.trim().is_empty())
+            .map(|(_, text)| text.clone())
+    }
+
+    fn targets(&self) -> Vec<(ChannelId, Option<String>)> {
+        self.channels
+            .iter()
+            .map(|id| (*id, self.variant(*id)))
+            .collect()
+    }
+
+    fn optional(value: &str) -> Option<String> {
+        Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// The slot in the workspace's zone; `Err` when the date or time cannot be read.
+    fn slot(&self, ws: &Workspace) -> Result<Option<i64>, ValidationError> {
+        if self.when != "at" && self.date.trim().is_empty() {
+            return Ok(None);
+        }
+        if self.when == "now" {
+            return Ok(None);
+        }
+        dates::from_local(&dates::zone(&ws.timezone), &self.date, &self.time)
+            .map(Some)
+            .ok_or_else(|| ValidationError::single("scheduled_at", "error-time-invalid"))
+    }
+}
+
+/// A channel in the composer.
+pub struct ComposerChannel {
+    pub channel: Channel,
+    pub selected: bool,
+    pub variant: String,
+    pub problems: Vec<(bool, String)>,
+}
+
+impl ComposerChannel {
+    pub fn is_active(&self) -> bool {
+        self.channel.state == ChannelState::Active
+    }
+}
+
+/// A typography hint or a word to avoid, shown under the text.
+pub struct Note {
+    pub message: String,
+    pub excerpt: String,
+    pub replacement: String,
+}
+
+#[derive(Template)]
+#[template(path = "composer.html")]
+pub struct ComposerPage {
+    c: Chrome,
+    ws_id: WorkspaceId,
+    /// Editing this post, or a new one.
+    editing: Option<PostId>,
+    input: ComposerInput,
+    channels: Vec<ComposerChannel>,
+    errors: Vec<(String, String)>,
+    notes: Vec<Note>,
+    brand_voice: String,
+    words_to_avoid: Vec<String>,
+    needs_approval: bool,
+    timezone: String,
+}
+
+impl ComposerPage {
+    fn has_problems(&self) -> bool {
+        !self.errors.is_empty() || self.channels.iter().any(|ch| !ch.problems.is_empty())
+    }
+
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    editing: Option<PostId>,
+    input: ComposerInput,
+    problems: &[ChannelProblem],
+    errors: Vec<(String, String)>,
+) -> Result<ComposerPage, AppError> {
+    let (chrome, ws) = Chrome::for_member(state, member).await?;
+    let (policy, _) = state.store().publishing_rules(&member.scope).await?;
+    let lang = chrome.tr.lang;
+    let channels = state
+        .store()
+        .channels(&member.scope)
+        .await?
+        .into_iter()
+        .filter(|c| c.state != ChannelState::Disconnected)
+        .map(|channel| {
+            let id = channel.id;
+            ComposerChannel {
+                selected: input.channels.contains(&id),
+                variant: input
+                    .variants
+                    .iter()
+                    .find(|(v, _)| *v == id)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default(),
+                problems: problems
+                    .iter()
+                    .filter(|p| p.channel_id == id)
+                    .map(|p| (p.problem.is_error(), p.message(state, lang)))
+                    .collect(),
+                channel,
+            }
+        })
+        .collect();
+    let notes = notes(state, lang, &ws, &input.text);
+    Ok(ComposerPage {
+        ws_id: member.scope.workspace(),
+        editing,
+        channels,
+        errors,
+        notes,
+        brand_voice: ws.brand_voice.clone(),
+        words_to_avoid: ws.words_to_avoid.clone(),
+        needs_approval: policy.needs_approval(member.scope.role()),
+        timezone: ws.timezone.clone(),
+        c: chrome,
+        input,
+    })
+}
+
+/// Typography hints (in French) and the words to avoid found in `text`.
+fn notes(state: &AppState, lang: tribune_domain::Lang, ws: &Workspace, text: &str) -> Vec<Note> {
+    let excerpt = |range: std::ops::Range<usize>| {
+        let start = text[..range.start]
+            .char_indices()
+            .rev()
+            .nth(12)
+            .map_or(0, |(i, _)| i);
+        let end = text[range.end..]
+            .char_indices()
+            .nth(12)
+            .map_or(text.len(), |(i, _)| range.end + i);
+        text.get(start..end).unwrap_or_default().to_owned()
+    };
+    let writes_french = ws.languages.contains(&tribune_domain::Lang::Fr);
+    let mut notes = Vec::new();
+    if writes_french {
+        for hint in tribune_compose::typography_hints(text, ComposeLang::Fr) {
+            notes.push(Note {
+                message: state.i18n().message(lang, hint.kind.key(), None),
+                excerpt: excerpt(hint.range.clone()),
+                replacement: hint.replacement.clone(),
+            });
+        }
+    }
+    for range in tribune_compose::avoided_words(text, &ws.words_to_avoid) {
+        notes.push(Note {
+            message: state.i18n().message(lang, "compose-word-to-avoid", None),
+            excerpt: text.get(range.clone()).unwrap_or_default().to_owned(),
+            replacement: String::new(),
+        });
+    }
+    notes
+}
+
+/// `GET /w/{ws}/posts/new`: an empty composer (the channels all ticked when there is one).
+pub async fn new(State(state): State<AppState>, member: Member) -> Result<Response, AppError> {
+    member
+        .scope
+        .require(tribune_domain::Role::can_write_posts)?;
+    let channels = state.store().channels(&member.scope).await?;
+    let active: Vec<ChannelId> = channels
+        .iter()
+        .filter(|c| c.state == ChannelState::Active)
+        .map(|c| c.id)
+        .collect();
+    let input = ComposerInput {
+        channels: if active.len() == 1 {
+            active
+        } else {
+            Vec::new()
+        },
+        when: "now".into(),
+        ..ComposerInput::default()
+    };
+    Ok(render(
+        &page(&state, &member, None, input, &[], Vec::new()).await?,
+    ))
+}
+
+/// `GET /w/{ws}/posts/{id}/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(WorkspaceId, PostId)>,
+) -> Result<Response, AppError> {
+    let (_, ws) = Chrome::for_member(&state, &member).await?;
+    let post = state.store().post(&member.scope, id).await?;
+    if post
+        .targets
+        .iter()
+        .any(|t| matches!(t.status, TargetStatus::Publishing | TargetStatus::Published))
+    {
+        return Err(AppError::Refused(crate::error::Refused::Store(
+            tribune_store::Refusal::PostNotEditable,
+        )));
+    }
+    let (date, time) = post
+        .scheduled_at
+        .map(|at| dates::to_local(&dates::zone(&ws.timezone), at))
+        .unwrap_or_default();
+    let input = ComposerInput {
+        channels: post.targets.iter().map(|t| t.channel_id).collect(),
+        variants: post
+            .targets
+            .iter()
+            .filter_map(|t| t.text.clone().map(|text| (t.channel_id, text)))
+            .collect(),
+        title: post.title.clone().unwrap_or_default(),
+        text: post.text.clone(),
+        link: post.link.clone().unwrap_or_default(),
+        when: if post.scheduled_at.is_some() {
+            "at".into()
+        } else {
+            "now".into()
+        },
+        date,
+        time,
+        intent: String::new(),
+    };
+    Ok(render(
+        &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
+    ))
+}
+
+/// Field errors of a refused form, translated.
+fn field_errors(
+    state: &AppState,
+    lang: tribune_domain::Lang,
+    invalid: &ValidationError,
+) -> Vec<(String, String)> {
+    invalid
+        .violations
+        .iter()
+        .map(|v| {
+            (
+                v.field.to_owned(),
+                state.i18n().message(lang, v.message_key, None),
+            )
+        })
+        .collect()
+}
+
+/// The form again, with what is wrong, as a 422.
+async fn refused(
+    state: &AppState,
+    member: &Member,
+    editing: Option<PostId>,
+    input: ComposerInput,
+    problems: &[ChannelProblem],
+    invalid: Option<&ValidationError>,
+) -> Result<Response, AppError> {
+    let errors = invalid
+        .map(|i| field_errors(state, member.ctx.lang, i))
+        .unwrap_or_default();
+    let page = page(state, member, editing, input, problems, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+/// `POST /w/{ws}/posts` (new) and `POST /w/{ws}/posts/{id}/edit`: save as a draft, or schedule
+/// (submit for approval when the policy asks), after the pre-flight check.
+pub async fn save(
+    state: &AppState,
+    member: &Member,
+    editing: Option<PostId>,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, AppError> {
+    let input = ComposerInput::from_pairs(pairs);
+    let now = unix_now();
+    let ws = state.store().workspace(&member.scope).await?;
+    let slot = match input.slot(&ws) {
+        Ok(slot) => slot,
+        Err(invalid) => return refused(state, member, editing, input, &[], Some(&invalid)).await,
+    };
+    let intent = if input.intent == "schedule" {
+        Intent::Schedule
+    } else {
+        Intent::Draft
+    };
+    let targets = input.targets();
+    let title = ComposerInput::optional(&input.title);
+    let link = ComposerInput::optional(&input.link);
+    let planned = Planned {
+        title: title.as_deref(),
+        text: &input.text,
+        link: link.as_deref(),
+        targets: &targets,
+        slot,
+    };
+    let problems = preflight::check(state, &member.scope, &planned, now).await?;
+    if intent == Intent::Schedule && problems.iter().any(|p| p.problem.is_error()) {
+        return refused(state, member, editing, input, &problems, None).await;
+    }
+    let saved = match editing {
+        None => {
+            let new = PostNew {
+                title,
+                text: input.text.clone(),
+                link,
+                targets,
+                scheduled_at: slot,
+            };
+            state
+                .store()
+                .create_post(&member.scope, new, intent, now)
+                .await
+        }
+        Some(id) => {
+            let patch = PostPatch {
+                title: Some(title),
+                text: Some(input.text.clone()),
+                link: Some(link),
+                targets: Some(targets),
+                scheduled_at: Some(slot),
+            };
+            match state
+                .store()
+                .update_post(&member.scope, id, patch, now)
+                .await
+            {
+                Ok(post) if intent == Intent::Schedule && post.status == TargetStatus::Draft => {
+                    state.store().schedule_post(&member.scope, id, now).await
+                }
+                other => other,
+            }
+        }
+    };
+    let post = match saved {
+        Ok(post) => post,
+        Err(StoreError::Invalid(invalid)) => {
+            return refused(state, member, editing, input, &problems, Some(&invalid)).await;
+        }
+        Err(other) => return Err(other.into()),
+    };
+    state.wake_jobs();
+    let flash = match post.status {
+        TargetStatus::PendingApproval => "flash-post-submitted",
+        TargetStatus::Draft => "flash-post-saved",
+        _ => "flash-post-scheduled",
+    };
+    Ok(see_other(&format!(
+        "/w/{}/posts/{}?flash={flash}",
+        member.scope.workspace(),
+        post.id
+    )))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    save(&state, &member, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(WorkspaceId, PostId)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    save(&state, &member, Some(id), pairs).await
+}
+
+/// What the live check answers: per channel, the count in the network's own counting and the
+/// problems; the typography hints and words to avoid.
+#[derive(Serialize)]
+pub struct CheckJson {
+    channels: Vec<ChannelCheckJson>,
+    notes: Vec<NoteJson>,
+}
+
+#[derive(Serialize)]
+pub struct ChannelCheckJson {
+    id: ChannelId,
+    used: usize,
+    limit: Option<usize>,
+    problems: Vec<ProblemJson>,
+}
+
+#[derive(Serialize)]
+pub struct ProblemJson {
+    error: bool,
+    message: String,
+}
+
+#[derive(Serialize)]
+pub struct NoteJson {
+    message: String,
+    excerpt: String,
+    replacement: String,
+}
+
+/// `POST /w/{ws}/compose/check`: the composer's live check, for its script.
+pub async fn check(
+    State(state): State<AppState>,
+    member: Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Json<CheckJson>, AppError> {
+    let input = ComposerInput::from_pairs(pairs);
+    let now = unix_now();
+    let ws = state.store().workspace(&member.scope).await?;
+    let lang = member.ctx.lang;
+    let slot = input.slot(&ws).ok().flatten();
+    let targets = input.targets();
+    let title = ComposerInput::optional(&input.title);
+    let link = ComposerInput::optional(&input.link);
+    let planned = Planned {
+        title: title.as_deref(),
+        text: &input.text,
+        link: link.as_deref(),
+        targets: &targets,
+        slot,
+    };
+    let problems = preflight::check(&state, &member.scope, &planned, now).await?;
+    let channels = state.store().channels(&member.scope).await?;
+    let channels = targets
+        .iter()
+        .filter_map(|(id, variant)| {
+            let channel = channels.iter().find(|c| c.id == *id)?;
+            let network = channel.network.parse::<ComposeNetwork>().ok()?;
+            let draft = tribune_compose::Draft {
+                title: title.clone(),
+                text: variant.clone().unwrap_or_else(|| input.text.clone()),
+                media: Vec::new(),
+                link: link.clone(),
+                first_comment: None,
+            };
+            let composed = tribune_compose::composed_text(network, &draft);
+            let length = tribune_compose::length(network, &composed, &Options::default());
+            Some(ChannelCheckJson {
+                id: *id,
+                used: length.used,
+                limit: length.limit,
+                problems: problems
+                    .iter()
+                    .filter(|p| p.channel_id == *id)
+                    .map(|p| ProblemJson {
+                        error: p.problem.is_error(),
+                        message: p.message(&state, lang),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let notes = notes(&state, lang, &ws, &input.text)
+        .into_iter()
+        .map(|n| NoteJson {
+            message: n.message,
+            excerpt: n.excerpt,
+            replacement: n.replacement,
+        })
+        .collect();
+    Ok(Json(CheckJson { channels, notes }))
+}

@@ -1,0 +1,293 @@
+//! The composer, the posts pages and the calendar, driven through their forms as a person would
+//! (the browser test does the same in Chromium, with the script).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{TestApp, each_backend, location};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tribune_domain::{ChannelId, Role};
+use tribune_store::WorkspaceScope;
+use tribune_store::channels::ChannelNew;
+use tribune_store::unix_now;
+
+async fn channel(app: &TestApp, scope: &WorkspaceScope, network: &str, name: &str) -> ChannelId {
+    app.store
+        .connect_channel(
+            scope,
+            ChannelNew {
+                network: network.into(),
+                remote_id: format!("{network}:{name}"),
+                handle: format!("@{name}"),
+                display_name: name.into(),
+                avatar_url: None,
+                profile_url: None,
+                avatar: None,
+                capabilities: "publish_text".into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            unix_now(),
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_post_too_long_for_bluesky_is_shown_with_its_problem_then_saved_and_scheduled() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let bluesky = channel(&app, &scope, "bluesky", "Boulangerie Bluesky")
+            .await
+            .to_string();
+        let mastodon = channel(&app, &scope, "mastodon", "Boulangerie Mastodon")
+            .await
+            .to_string();
+
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/posts/new")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Nouvelle publication") && html.contains("Boulangerie Bluesky"));
+
+        let long = "é".repeat(301);
+        let response = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/posts"),
+                &[
+                    ("channel", &bluesky),
+                    ("channel", &mastodon),
+                    ("text", &long),
+                    ("when", "now"),
+                    ("intent", "schedule"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Le texte est trop long\u{a0}: 301 pour 300 au plus."),
+            "{html}"
+        );
+        assert!(html.contains(&long), "what was typed is kept");
+        assert!(
+            app.store
+                .posts(&scope, &Default::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing saved"
+        );
+
+        // A French typo and a word the brand avoids are pointed out, without blocking.
+        let response = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/posts"),
+                &[
+                    ("channel", &bluesky),
+                    ("channel", &mastodon),
+                    ("text", "Galette : 12 € ! C'est l'Épiphanie"),
+                    ("link", "https://boulangerie.example/galette"),
+                    ("when", "at"),
+                    ("date", "2099-01-06"),
+                    ("time", "09:30"),
+                    ("intent", "draft"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        let post_page = location(&response);
+        assert!(post_page.contains("flash=flash-post-saved"), "{post_page}");
+        let (_, html) = app.get_text(&cm, &post_page).await;
+        assert!(html.contains("Brouillon enregistré.") && html.contains("Galette"));
+
+        // The draft is on the calendar of January 2099, at 9:30 Paris time.
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?month=2099-01"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("janvier 2099"), "{html}");
+        assert!(html.contains("data-date=\"2099-01-06\""));
+        assert!(html.contains("<span class=\"time\">09:30</span>"), "{html}");
+
+        // Scheduled from its page; the list shows it among the scheduled posts.
+        let id = post_page
+            .trim_start_matches(&format!("/w/{ws}/posts/"))
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let response = app
+            .post_form(&cm, &format!("/w/{ws}/posts/{id}/schedule"), &[])
+            .await;
+        assert_eq!(
+            location(&response),
+            format!("/w/{ws}/posts/{id}?flash=flash-post-scheduled")
+        );
+        let (_, html) = app
+            .get_text(&cm, &format!("/w/{ws}/posts?status=scheduled"))
+            .await;
+        assert!(html.contains("Galette"), "{html}");
+        let job = app.store.posts(&scope, &Default::default()).await.unwrap()[0].clone();
+        assert_eq!(
+            job.scheduled_at,
+            Some(4_071_371_400),
+            "2099-01-06 09:30 in Paris is 08:30 UTC"
+        );
+
+        // Dragged to the 8th on the calendar: same time of day.
+        let response = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/posts/{id}/move"),
+                &[("date", "2099-01-08")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let moved = app.store.posts(&scope, &Default::default()).await.unwrap()[0].clone();
+        assert_eq!(moved.scheduled_at, Some(4_071_371_400 + 2 * 86_400));
+
+        // The live check counts in each network's own way.
+        let token = app.csrf(&cm, &format!("/w/{ws}/posts/new")).await;
+        let check: Value = cm
+            .post(format!("{}/w/{ws}/compose/check", app.url))
+            .header("x-csrf-token", token)
+            .form(&[
+                ("channel", bluesky.as_str()),
+                ("channel", mastodon.as_str()),
+                (
+                    "text",
+                    "Voir https://boulangerie.example/une/tres/longue/adresse/de/page !",
+                ),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let channels = check["channels"].as_array().unwrap();
+        assert_eq!(channels[1]["limit"], 500);
+        assert_eq!(
+            channels[1]["used"],
+            5 + 23 + 2,
+            "Mastodon counts a link as 23: {check}"
+        );
+        assert!(
+            check["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["replacement"] == "\u{202f}"
+                    && n["excerpt"].as_str().unwrap().ends_with(" !")),
+            "{check}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_contributors_post_is_approved_from_its_page_and_publishing_can_be_paused() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Fleuriste")
+            .await;
+        let ws = scope.workspace().0;
+        let bluesky = channel(&app, &scope, "bluesky", "Fleuriste")
+            .await
+            .to_string();
+        let now = unix_now();
+        let redac_user = app.user("redac@example.fr").await;
+        let (token, _) = app
+            .store
+            .create_invitation(&scope, "redac@example.fr", Role::Contributor, now)
+            .await
+            .unwrap();
+        app.store
+            .accept_invitation(&token, &redac_user, now)
+            .await
+            .unwrap();
+        let (redac, _) = app.login("redac@example.fr", common::PASSWORD).await;
+
+        let (_, html) = app.get_text(&redac, &format!("/w/{ws}/posts/new")).await;
+        assert!(
+            html.contains("Soumettre à validation"),
+            "contributors submit"
+        );
+        let response = app
+            .post_form(
+                &redac,
+                &format!("/w/{ws}/posts"),
+                &[
+                    ("channel", &bluesky),
+                    ("text", "Bouquets de Noël"),
+                    ("when", "at"),
+                    ("date", "2099-12-20"),
+                    ("time", "10:00"),
+                    ("intent", "schedule"),
+                ],
+            )
+            .await;
+        let page = location(&response);
+        assert!(page.ends_with("flash=flash-post-submitted"), "{page}");
+        let id = page
+            .trim_start_matches(&format!("/w/{ws}/posts/"))
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let (_, html) = app.get_text(&redac, &page).await;
+        assert!(!html.contains("/approve"), "the contributor cannot approve");
+        let (_, html) = app.get_text(&cm, &page).await;
+        assert!(
+            html.contains("En attente de validation") && html.contains("/approve"),
+            "{html}"
+        );
+
+        let response = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/posts/{id}/approve"),
+                &[("comment", "Très bien")],
+            )
+            .await;
+        assert_eq!(
+            location(&response),
+            format!("/w/{ws}/posts/{id}?flash=flash-post-approved")
+        );
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/posts/{id}")).await;
+        assert!(
+            html.contains("Programmée") && html.contains("Très bien"),
+            "{html}"
+        );
+
+        // A crisis: everything pauses in one click, and resumes.
+        let response = app
+            .post_form(&cm, &format!("/w/{ws}/publishing/pause"), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/posts")).await;
+        assert!(html.contains("Les publications sont en pause"), "{html}");
+        let (_, paused) = app.store.publishing_rules(&scope).await.unwrap();
+        assert!(paused);
+        app.post_form(&cm, &format!("/w/{ws}/publishing/resume"), &[])
+            .await;
+        assert!(!app.store.publishing_rules(&scope).await.unwrap().1);
+        // Contributors cannot pause.
+        let response = app
+            .post_form(&redac, &format!("/w/{ws}/publishing/pause"), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
