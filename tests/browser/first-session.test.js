@@ -527,6 +527,58 @@ describe('first session', () => {
     });
   });
 
+  step('compose a post: live counters and a French typography hint, then publish it to both channels', async () => {
+    if (!peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_MASTODON_URL')) return;
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await nav.getByRole('link', { name: 'Publications' }).click();
+    await waitForPath(`${workspacePath}/posts`);
+    await page.getByRole('link', { name: 'Nouvelle publication' }).click();
+    await waitForPath(`${workspacePath}/posts/new`);
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Nouvelle publication');
+    await assertEveryVisibleInputIsLabelled();
+    const picks = page.locator('li.channel-pick');
+    assert.equal(await picks.count(), 2);
+    for (const box of await page.locator('input[name=channel]').all()) await box.check();
+    await page.getByLabel('Titre').fill('Nouveautés de décembre');
+    // A French typo: no space before the exclamation mark.
+    await page.getByLabel('Texte', { exact: true }).fill('La galette des rois arrive bientôt!');
+    const hint = page.locator('#notes li').first();
+    await hint.waitFor({ state: 'visible' });
+    assert.match(await hint.innerText(), /Typographie/);
+    // Mastodon counts against its limit; WordPress has none.
+    const counter = picks.filter({ hasText: 'localhost:3900' }).locator('output.counter');
+    await page.waitForFunction(() => [...document.querySelectorAll('output.counter')].some((o) => o.textContent.includes('/')));
+    assert.match(await counter.innerText(), /^35 \/ 500$/);
+    await shot('21-composer-hint-fr');
+    await assertContrast();
+    // Fixed: the hint goes away.
+    await page.getByLabel('Texte', { exact: true }).fill('La galette des rois arrive bientôt\u202f!');
+    await page.waitForFunction(() => document.querySelectorAll('#notes li').length === 0);
+    await page.getByRole('button', { name: 'Programmer' }).click();
+    await waitForPath(/\/posts\/\d+$/);
+    assert.equal(await text(page.getByRole('status')), 'Publication programmée.');
+    // The embedded worker publishes it to both channels.
+    for (let i = 0; i < 60; i += 1) {
+      if (/Publiée/.test(await page.locator('.page-head').innerText())) break;
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    assert.match(await page.locator('.page-head').innerText(), /Publiée/);
+    assert.equal(await page.getByRole('link', { name: 'Voir en ligne' }).count(), 2);
+    await shot('22-post-published-fr');
+    await assertContrast();
+    await nav.getByRole('link', { name: 'Calendrier' }).click();
+    await waitForPath(`${workspacePath}/calendar`);
+    assert.match(await page.locator('table.calendar').innerText(), /La galette des rois/);
+    await shot('23-calendar-fr');
+    await assertContrast();
+    await onPhone(async () => {
+      await shot('24-calendar-mobile-fr');
+    });
+    await nav.getByRole('link', { name: 'Canaux' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+  });
+
   step('a revoked password turns the channel red, with a banner, until it is reconnected', async () => {
     const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
     if (!wp) return;

@@ -554,6 +554,19 @@ impl Transaction {
         now: i64,
     ) -> Result<(), StoreError> {
         let run_at = std::cmp::max(post.scheduled_at.unwrap_or(now), now);
+        // "As soon as possible" is now: the post takes its place in the calendar.
+        if post.scheduled_at.is_none() {
+            self.conn()
+                .execute(
+                    &Query::update()
+                        .table(Posts::Table)
+                        .value(Posts::ScheduledAt, now)
+                        .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(Posts::Id).eq(post.id.0))
+                        .to_owned(),
+                )
+                .await?;
+        }
         for target in &post.targets {
             if matches!(
                 target.status,

@@ -212,17 +212,34 @@ async fn page(
 
 /// Typography hints (in French) and the words to avoid found in `text`.
 fn notes(state: &AppState, lang: tribune_domain::Lang, ws: &Workspace, text: &str) -> Vec<Note> {
-    let excerpt = |range: std::ops::Range<usize>| {
-        let start = text[..range.start]
+    // A few words around the spot, from a word boundary, and the same words corrected.
+    let around = |range: &std::ops::Range<usize>| {
+        let before = &text[..range.start];
+        let start = before
             .char_indices()
             .rev()
-            .nth(12)
-            .map_or(0, |(i, _)| i);
-        let end = text[range.end..]
+            .filter(|(_, c)| c.is_whitespace())
+            .nth(2)
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let after = &text[range.end..];
+        let end = after
             .char_indices()
-            .nth(12)
+            .filter(|(_, c)| c.is_whitespace())
+            .nth(1)
             .map_or(text.len(), |(i, _)| range.end + i);
+        (start, end)
+    };
+    let excerpt = |range: std::ops::Range<usize>| {
+        let (start, end) = around(&range);
         text.get(start..end).unwrap_or_default().to_owned()
+    };
+    let corrected = |range: std::ops::Range<usize>, replacement: &str| {
+        let (start, end) = around(&range);
+        format!(
+            "{}{replacement}{}",
+            text.get(start..range.start).unwrap_or_default(),
+            text.get(range.end..end).unwrap_or_default()
+        )
     };
     let writes_french = ws.languages.contains(&tribune_domain::Lang::Fr);
     let mut notes = Vec::new();
@@ -231,7 +248,7 @@ fn notes(state: &AppState, lang: tribune_domain::Lang, ws: &Workspace, text: &st
             notes.push(Note {
                 message: state.i18n().message(lang, hint.kind.key(), None),
                 excerpt: excerpt(hint.range.clone()),
-                replacement: hint.replacement.clone(),
+                replacement: corrected(hint.range.clone(), &hint.replacement),
             });
         }
     }
