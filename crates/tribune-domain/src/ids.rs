@@ -45,4 +45,6 @@ id_type!(
     PostTargetId,
     /// A job in the durable queue.
     JobId,
+    /// An image or video in a workspace's media library.
+    MediaId,
 );
