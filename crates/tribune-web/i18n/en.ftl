@@ -471,3 +471,20 @@ publish-error-rate_limited = The network asked to slow down: the post will go ou
 publish-error-unsupported = This network cannot publish what the post contains.
 publish-error-uncertain = An attempt was interrupted and the network no longer remembers it: check the channel before retrying, the post may already be out.
 publish-error-internal = tribune could not do its part; it will try again.
+
+# The media library.
+error-media-unsupported = This file is not an image or video tribune takes: JPEG, PNG, WebP or GIF images, MP4 or MOV videos (checked from its content, whatever its name).
+error-media-too-large = This file is larger than the media library allows.
+error-media-too-many-pixels = This image has too many pixels (at most 50 megapixels).
+error-media-unreadable = This file is damaged or cannot be read.
+error-media-empty = The file is empty.
+error-media-missing = Choose a file to upload.
+error-media-in-use = A scheduled post uses this media: take it out of the post, or unschedule the post, before deleting it.
+error-upload-not-multipart = Send the file as multipart/form-data, in a field named file.
+error-upload-unreadable = The upload could not be read.
+error-upload-one-file = Send one file per upload.
+media-alt-missing = No alt text: people using a screen reader will not know what this shows.
+publish-error-media_unusable = An attached media could not be prepared for this network (missing, damaged, or too large even reduced).
+audit-media-uploaded = uploaded a media
+audit-media-alt_changed = changed a media's alt text
+audit-media-deleted = deleted a media
