@@ -122,6 +122,27 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("GET", "/workspaces/{ws}/channels/{id}", ""),
     ("DELETE", "/workspaces/{ws}/channels/{id}", ""),
     ("POST", "/workspaces/{ws}/channels/{id}/check", ""),
+    ("GET", "/workspaces/{ws}/posts", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/posts",
+        r#"{"channels":[1],"text":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/posts/{post}", ""),
+    ("PATCH", "/workspaces/{ws}/posts/{post}", r#"{"text":"x"}"#),
+    ("DELETE", "/workspaces/{ws}/posts/{post}", ""),
+    ("POST", "/workspaces/{ws}/posts/{post}/approve", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/posts/{post}/request-changes",
+        r#"{"comment":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/media", ""),
+    ("POST", "/workspaces/{ws}/media", ""),
+    ("GET", "/workspaces/{ws}/media/{media}", ""),
+    ("PATCH", "/workspaces/{ws}/media/{media}", r#"{"alt":"x"}"#),
+    ("DELETE", "/workspaces/{ws}/media/{media}", ""),
+    ("GET", "/workspaces/{ws}/media/{media}/thumbnail", ""),
 ];
 
 #[test]
@@ -259,6 +280,9 @@ fn fill(path: &str, victim: &Victim) -> String {
     path.replace("{ws}", &victim.ws.to_string())
         .replace("{user}", &victim.member.to_string())
         .replace("{id}", &id.to_string())
+        // Ids that may exist in the victim's workspace: the workspace check must refuse first.
+        .replace("{post}", "1")
+        .replace("{media}", "1")
 }
 
 #[tokio::test]

@@ -53,7 +53,7 @@ impl SecretBox {
         Ok(Self { cipher, mac_key })
     }
 
-    /// HMAC-SHA256 of `message` for one `purpose` (a fixed label such as `media-url`), so a
+    /// HMAC-SHA256 of `message` for one `purpose` (a fixed label such as `media_url`), so a
     /// signature made for one use is never valid for another.
     pub fn mac(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
         // HMAC takes keys of any length: this cannot fail.

@@ -12,7 +12,7 @@ use crate::MediaId;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-const PURPOSE: &str = "media-url";
+const PURPOSE: &str = "media_url";
 const MAC_LEN: usize = 16;
 const TOKEN_LEN: usize = 8 + 8 + MAC_LEN;
 
@@ -84,6 +84,6 @@ mod tests {
         assert_eq!(verify_media_token(&key, "garbage", 0), None);
         assert_eq!(verify_media_token(&key, "", 0), None);
         // The same key's MAC for another purpose is another value.
-        assert_ne!(key.mac("media-url", b"x"), key.mac("other", b"x"));
+        assert_ne!(key.mac("media_url", b"x"), key.mac("other", b"x"));
     }
 }
