@@ -50,4 +50,6 @@ id_type!(
     JobId,
     /// One event of the audit trail.
     AuditEventId,
+    /// An image or video in a workspace's media library.
+    MediaId,
 );

@@ -4,6 +4,7 @@
 
 pub mod ids;
 pub mod locale;
+pub mod media;
 pub mod publishing;
 pub mod role;
 pub mod security;
@@ -14,8 +15,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, NotificationId, PostId, PostTargetId,
-    SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, MediaId, NotificationId, PostId,
+    PostTargetId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

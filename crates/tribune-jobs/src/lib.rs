@@ -17,11 +17,12 @@ pub mod periodic;
 
 use std::sync::Arc;
 use tribune_channels::ChannelService;
+use tribune_media::MediaService;
 
 /// Every handler tribune runs, for `tribune worker` and the runner `tribune serve` embeds.
-pub fn handlers(channels: &ChannelService) -> Vec<Arc<dyn Handler>> {
+pub fn handlers(channels: &ChannelService, media: &MediaService) -> Vec<Arc<dyn Handler>> {
     vec![
-        Arc::new(Publisher::new(channels.clone())),
+        Arc::new(Publisher::new(channels.clone(), media.clone())),
         Arc::new(periodic::ChannelUpkeep::new(channels.clone())),
         Arc::new(periodic::StoreUpkeep::new(channels.store().clone())),
     ]

@@ -12,14 +12,22 @@
 //!    a person checks the channel.
 //! 4. The result is recorded only if the target is still in the attempt this run started
 //!    (a later run that took over owns it then).
+//!
+//! Media: each image is sent as a metadata-free copy re-encoded to fit the network's byte
+//! limit (see `tribune_media::picture::fit`), with its alt text. No connector sends video yet
+//! (none declares [`Capability::PublishVideo`], and [`PostRequest`] carries images only), so
+//! a post with a video fails as `unsupported` rather than going out without it.
 
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
+use std::str::FromStr;
 use tribune_channels::{ChannelError, ChannelService};
 use tribune_compose::{ComposeNetwork, Draft, Options};
-use tribune_connectors::{ErrorKind, PostRequest};
+use tribune_connectors::{Capability, ErrorKind, ImageInput, PostRequest};
 use tribune_domain::PostTargetId;
+use tribune_domain::media::MediaKind;
 use tribune_domain::publishing::{MAX_PUBLISH_ATTEMPTS, retry_delay_secs};
+use tribune_media::{Format, MediaError, MediaService, StorageKey};
 use tribune_store::jobs::Job;
 use tribune_store::posts::{NotNow, PUBLISH_JOB, PublishAttempt, PublishOutcome};
 use tribune_store::unix_now;
@@ -42,13 +50,17 @@ pub mod codes {
     /// An attempt was interrupted longer ago than the network remembers: check the channel
     /// before retrying, the post may be out.
     pub const UNCERTAIN: &str = "uncertain";
+    /// An attached media could not be made into what the network takes (its file is missing
+    /// or damaged, or it cannot be made small enough).
+    pub const MEDIA_UNUSABLE: &str = "media_unusable";
     /// tribune could not do its part (database, stored credentials); retried.
     pub const INTERNAL: &str = "internal";
     /// The last check before sending found the post unfit for the network (too long, media
     /// missing…); the message lists the problems' codes (`tribune_compose::ProblemCode`).
     pub const PREFLIGHT: &str = "preflight";
 
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 10] = [
+        MEDIA_UNUSABLE,
         CHANNEL_REFUSED,
         CHANNEL_NOT_ACTIVE,
         NETWORK_REFUSED,
@@ -67,11 +79,115 @@ const PAUSED_DELAY_SECS: i64 = 30;
 
 pub struct Publisher {
     channels: ChannelService,
+    media: MediaService,
 }
 
 impl Publisher {
-    pub fn new(channels: ChannelService) -> Self {
-        Publisher { channels }
+    pub fn new(channels: ChannelService, media: MediaService) -> Self {
+        Publisher { channels, media }
+    }
+
+    /// The post's images as the target's network takes them, or why it cannot have them.
+    async fn images(
+        &self,
+        scope: &tribune_store::WorkspaceScope,
+        attempt: &PublishAttempt,
+        now: i64,
+    ) -> Result<Vec<ImageInput>, PublishOutcome> {
+        let post = &attempt.post;
+        if post.media.is_empty() {
+            return Ok(Vec::new());
+        }
+        let attempts = attempt.target.attempts;
+        let internal = |error: String| {
+            tracing::warn!(target = attempt.target.id.0, %error, "media could not be prepared");
+            if attempts < MAX_PUBLISH_ATTEMPTS {
+                PublishOutcome::Retry {
+                    at: now + retry_delay_secs(attempts),
+                    code: codes::INTERNAL,
+                    message: None,
+                }
+            } else {
+                PublishOutcome::Failed {
+                    code: codes::INTERNAL,
+                    message: None,
+                }
+            }
+        };
+        let channel = self
+            .channels
+            .store()
+            .channel(scope, attempt.target.channel_id)
+            .await
+            .map_err(|e| internal(e.to_string()))?;
+        let can = |capability: Capability| {
+            channel
+                .capabilities
+                .split(',')
+                .any(|c| Capability::from_str(c.trim()) == Ok(capability))
+        };
+        let unsupported = |what: &str| PublishOutcome::Failed {
+            code: codes::UNSUPPORTED,
+            message: Some(what.to_owned()),
+        };
+        if post.media.iter().any(|m| m.kind == MediaKind::Video) {
+            // Refused even where the connector declares video: `PostRequest` has no place for
+            // it yet, and a post must not go out without the media it was approved with.
+            return Err(unsupported(if can(Capability::PublishVideo) {
+                "tribune cannot send videos to this network yet"
+            } else {
+                "this network does not take videos through tribune"
+            }));
+        }
+        if !can(Capability::PublishImage) {
+            return Err(unsupported(
+                "this network does not take images through tribune",
+            ));
+        }
+        let max_bytes = ComposeNetwork::from_str(&channel.network)
+            .ok()
+            .and_then(|n| {
+                tribune_compose::rules(n, &Options::default())
+                    .media
+                    .image
+                    .max_bytes
+            })
+            .unwrap_or(self.media.limits().max_image_bytes);
+        let mut images = Vec::with_capacity(post.media.len());
+        for media in &post.media {
+            let unusable = |why: String| PublishOutcome::Failed {
+                code: codes::MEDIA_UNUSABLE,
+                message: Some(why),
+            };
+            let key = StorageKey::parse(media.workspace, &media.storage_key)
+                .ok_or_else(|| internal(format!("bad storage key of media {}", media.id)))?;
+            let format = Format::from_mime(&media.mime)
+                .ok_or_else(|| internal(format!("media {} of type {}", media.id, media.mime)))?;
+            let fitted = match self.media.fitted(&key, format, max_bytes).await {
+                Ok(fitted) => fitted,
+                Err(
+                    e @ (MediaError::NotFound
+                    | MediaError::Unreadable
+                    | MediaError::TooManyPixels
+                    | MediaError::TooLarge { .. }
+                    | MediaError::Unsupported
+                    | MediaError::Empty),
+                ) => {
+                    let name = media
+                        .file_name
+                        .clone()
+                        .unwrap_or_else(|| media.id.to_string());
+                    return Err(unusable(format!("{name}: {e}")));
+                }
+                Err(e) => return Err(internal(e.to_string())),
+            };
+            images.push(ImageInput {
+                bytes: fitted.bytes,
+                mime: fitted.mime.to_owned(),
+                alt: media.alt.clone(),
+            });
+        }
+        Ok(images)
     }
 
     async fn publish(&self, job: &Job) -> Outcome {
@@ -145,12 +261,16 @@ impl Publisher {
     ) -> PublishOutcome {
         let post = &attempt.post;
         let target = &attempt.target;
+        let images = match self.images(scope, attempt, now).await {
+            Ok(images) => images,
+            Err(outcome) => return outcome,
+        };
         let request = PostRequest {
             idempotency_key: target.idempotency_key.clone(),
             created_at: post.created_at,
             title: post.title.clone(),
             text: post.text_for(target),
-            images: Vec::new(),
+            images,
             link: post.link.clone(),
             reply_to: None,
         };

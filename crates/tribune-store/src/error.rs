@@ -29,6 +29,8 @@ pub enum Refusal {
     NotApprover,
     /// Only a post waiting for approval can be approved or sent back.
     PostNotPending,
+    /// A scheduled post, or one going out, uses the media: it cannot be deleted now.
+    MediaInUse,
 }
 
 impl Refusal {
@@ -48,11 +50,12 @@ impl Refusal {
             Refusal::PostNotEditable => "error-post-not-editable",
             Refusal::NotApprover => "error-not-approver",
             Refusal::PostNotPending => "error-post-not-pending",
+            Refusal::MediaInUse => "error-media-in-use",
         }
     }
 
     /// Every refusal, for the test that each has a catalogue entry.
-    pub const ALL: [Refusal; 14] = [
+    pub const ALL: [Refusal; 15] = [
         Refusal::SetupDone,
         Refusal::LastOwner,
         Refusal::CannotCreateWorkspace,
@@ -67,6 +70,7 @@ impl Refusal {
         Refusal::PostNotEditable,
         Refusal::NotApprover,
         Refusal::PostNotPending,
+        Refusal::MediaInUse,
     ];
 }
 

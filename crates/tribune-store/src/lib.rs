@@ -16,6 +16,7 @@ pub mod channels;
 pub mod invitations;
 pub mod jobs;
 pub mod maintenance;
+pub mod media;
 pub mod members;
 pub mod notifications;
 pub mod oauth;

@@ -7,13 +7,14 @@
 use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::jobs::{JobNew, OnDuplicate};
+use crate::media::{Media, check_media, post_media};
 use crate::schema::{Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces};
 use crate::{Refusal, Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use tribune_domain::publishing::{ApprovalPolicy, TargetStatus};
 use tribune_domain::validation::optional_text;
-use tribune_domain::{ChannelId, PostId, PostTargetId, Role, UserId, ValidationError};
+use tribune_domain::{ChannelId, MediaId, PostId, PostTargetId, Role, UserId, ValidationError};
 
 /// The job kind that publishes one target.
 pub const PUBLISH_JOB: &str = "publish";
@@ -50,6 +51,8 @@ pub struct PostNew {
     pub targets: Vec<(ChannelId, Option<String>)>,
     /// UTC Unix seconds; `None` with [`Intent::Schedule`] means "as soon as possible".
     pub scheduled_at: Option<i64>,
+    /// The workspace's media to attach, in order.
+    pub media: Vec<MediaId>,
 }
 
 /// A change to a post not published yet; `None` leaves a field as it is.
@@ -60,6 +63,7 @@ pub struct PostPatch {
     pub link: Option<Option<String>>,
     pub targets: Option<Vec<(ChannelId, Option<String>)>>,
     pub scheduled_at: Option<Option<i64>>,
+    pub media: Option<Vec<MediaId>>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -184,10 +188,12 @@ pub struct Post {
     pub created_at: i64,
     pub updated_at: i64,
     pub targets: Vec<PostTarget>,
+    /// Attached images and videos, in order.
+    pub media: Vec<Media>,
 }
 
 impl Post {
-    fn assemble(row: PostRow, targets: Vec<PostTarget>) -> Post {
+    fn assemble(row: PostRow, targets: Vec<PostTarget>, media: Vec<Media>) -> Post {
         let statuses: Vec<TargetStatus> = targets.iter().map(|t| t.status).collect();
         Post {
             id: PostId(row.id),
@@ -202,6 +208,7 @@ impl Post {
             created_at: row.created_at,
             updated_at: row.updated_at,
             targets,
+            media,
         }
     }
 
@@ -391,7 +398,12 @@ async fn load_post(
         .into_iter()
         .map(TargetRow::into_target)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Post::assemble(row, targets))
+    let media = post_media(conn, scope, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    Ok(Post::assemble(row, targets, media))
 }
 
 /// The workspace's approval policy, whether its publishing is paused, and whether it has a
@@ -691,6 +703,7 @@ impl Store {
             errors.push("text", "error-required");
         }
         check_schedule(new.scheduled_at, now, &mut errors);
+        let media = check_media(&new.media, &mut errors);
         errors.into_result()?;
 
         let mut tx = self.begin().await?;
@@ -730,6 +743,7 @@ impl Store {
         let id = PostId(row.0);
         tx.insert_targets(scope, id, &targets, TargetStatus::Draft, now)
             .await?;
+        tx.set_post_media(scope, id, &media).await?;
         tx.post_event(scope, id, None, "created", "", now).await?;
         if intent == Intent::Schedule {
             let post = load_post(&mut tx.conn(), scope, id).await?;
@@ -847,11 +861,19 @@ impl Store {
             let target = row.into_target()?;
             by_post.entry(target.post_id.0).or_default().push(target);
         }
+        let ids: Vec<PostId> = rows.iter().map(|r| PostId(r.id)).collect();
+        let mut media_by_post: std::collections::HashMap<PostId, Vec<Media>> =
+            std::collections::HashMap::new();
+        let mut conn = self.db.acquire().await?;
+        for (post, media) in post_media(&mut conn.conn(), scope, &ids).await? {
+            media_by_post.entry(post).or_default().push(media);
+        }
         Ok(rows
             .into_iter()
             .map(|row| {
                 let targets = by_post.remove(&row.id).unwrap_or_default();
-                Post::assemble(row, targets)
+                let media = media_by_post.remove(&PostId(row.id)).unwrap_or_default();
+                Post::assemble(row, targets, media)
             })
             .collect())
     }
@@ -896,6 +918,7 @@ impl Store {
         if patch.scheduled_at.is_some() {
             check_schedule(scheduled_at, now, &mut errors);
         }
+        let media = patch.media.as_ref().map(|m| check_media(m, &mut errors));
         errors.into_result()?;
         let was = post.status;
         tx.conn()
@@ -930,6 +953,9 @@ impl Store {
                 .await?;
             tx.insert_targets(scope, id, &targets, TargetStatus::Draft, now)
                 .await?;
+        }
+        if let Some(media) = media {
+            tx.set_post_media(scope, id, &media).await?;
         }
         tx.post_event(scope, id, None, "edited", "", now).await?;
         let post = load_post(&mut tx.conn(), scope, id).await?;

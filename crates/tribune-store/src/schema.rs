@@ -260,3 +260,33 @@ pub enum Jobs {
     FailedAt,
     CreatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum Media {
+    Table,
+    Id,
+    WorkspaceId,
+    Kind,
+    Mime,
+    Bytes,
+    Width,
+    Height,
+    DurationMs,
+    Alt,
+    FileName,
+    StorageKey,
+    ThumbnailKey,
+    Sha256,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PostMedia {
+    Table,
+    WorkspaceId,
+    PostId,
+    MediaId,
+    Position,
+}

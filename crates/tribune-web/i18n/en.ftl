@@ -632,3 +632,20 @@ settings-approval = Who approves posts
 settings-approval-none = Nobody (contributors' posts are approved by a manager)
 settings-approval-team = An owner or a manager, for every post
 settings-approval-client = The client, for every post
+
+# The media library.
+error-media-unsupported = This file is not an image or video tribune takes: JPEG, PNG, WebP or GIF images, MP4 or MOV videos (checked from its content, whatever its name).
+error-media-too-large = This file is larger than the media library allows.
+error-media-too-many-pixels = This image has too many pixels (at most 50 megapixels).
+error-media-unreadable = This file is damaged or cannot be read.
+error-media-empty = The file is empty.
+error-media-missing = Choose a file to upload.
+error-media-in-use = A scheduled post uses this media: take it out of the post, or unschedule the post, before deleting it.
+error-upload-not-multipart = Send the file as multipart/form-data, in a field named file.
+error-upload-unreadable = The upload could not be read.
+error-upload-one-file = Send one file per upload.
+media-alt-missing = No alt text: people using a screen reader will not know what this shows.
+publish-error-media_unusable = An attached media could not be prepared for this network (missing, damaged, or too large even reduced).
+audit-media-uploaded = uploaded a media
+audit-media-alt_changed = changed a media's alt text
+audit-media-deleted = deleted a media

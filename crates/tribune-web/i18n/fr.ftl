@@ -634,3 +634,20 @@ settings-approval = Qui valide les publications
 settings-approval-none = Personne (les publications des contributeurs sont validées par l’équipe)
 settings-approval-team = L’équipe (propriétaire ou responsable), pour chaque publication
 settings-approval-client = Le client, pour chaque publication
+
+# La médiathèque.
+error-media-unsupported = Ce fichier n’est ni une image ni une vidéo que tribune accepte : images JPEG, PNG, WebP ou GIF, vidéos MP4 ou MOV (vérifié d’après son contenu, quel que soit son nom).
+error-media-too-large = Ce fichier dépasse la taille permise par la médiathèque.
+error-media-too-many-pixels = Cette image a trop de pixels (50 mégapixels au plus).
+error-media-unreadable = Ce fichier est endommagé ou illisible.
+error-media-empty = Le fichier est vide.
+error-media-missing = Choisissez un fichier à envoyer.
+error-media-in-use = Une publication programmée utilise ce média : retirez-le de la publication, ou déprogrammez-la, avant de le supprimer.
+error-upload-not-multipart = Envoyez le fichier en multipart/form-data, dans un champ nommé file.
+error-upload-unreadable = L’envoi n’a pas pu être lu.
+error-upload-one-file = Envoyez un seul fichier à la fois.
+media-alt-missing = Pas de texte alternatif : les personnes qui utilisent un lecteur d’écran ne sauront pas ce qu’il montre.
+publish-error-media_unusable = Un média joint n’a pas pu être préparé pour ce réseau (absent, endommagé, ou trop lourd même réduit).
+audit-media-uploaded = a ajouté un média
+audit-media-alt_changed = a modifié le texte alternatif d’un média
+audit-media-deleted = a supprimé un média

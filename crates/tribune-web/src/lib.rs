@@ -2,6 +2,7 @@
 //! Handlers are thin: parse, authorise through the store's scopes, call the store, render.
 
 mod api;
+mod body_limit;
 mod context;
 mod csrf;
 mod dates;
@@ -20,6 +21,7 @@ mod static_files;
 use std::sync::Arc;
 use tribune_channels::ChannelService;
 use tribune_domain::security::secret_box::SecretBox;
+use tribune_media::MediaService;
 use tribune_store::Store;
 
 pub use error::AppError;
@@ -91,6 +93,7 @@ struct StateInner {
     i18n: i18n::I18n,
     metrics: metrics::Metrics,
     channels: ChannelService,
+    media: MediaService,
     /// Wakes the embedded job runner when a request enqueued work (SQLite has no
     /// notifications; on PostgreSQL the runner also listens).
     jobs_wake: Arc<tokio::sync::Notify>,
@@ -98,12 +101,13 @@ struct StateInner {
 
 impl AppState {
     /// `channels` must share `store` and `secrets`; it carries the HTTP client and connector
-    /// factory the binary chose.
+    /// factory the binary chose. `media` holds the media library's files.
     pub fn new(
         store: Store,
         secrets: SecretBox,
         config: WebConfig,
         channels: ChannelService,
+        media: MediaService,
     ) -> AppState {
         AppState {
             inner: Arc::new(StateInner {
@@ -113,6 +117,7 @@ impl AppState {
                 i18n: i18n::I18n::load(),
                 metrics: metrics::Metrics::new(),
                 channels,
+                media,
                 jobs_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
@@ -144,6 +149,10 @@ impl AppState {
 
     pub fn channels(&self) -> &ChannelService {
         &self.inner.channels
+    }
+
+    pub fn media(&self) -> &MediaService {
+        &self.inner.media
     }
 
     /// What the embedded job runner waits on besides its timer; handed to it at start.

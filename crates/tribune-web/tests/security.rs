@@ -46,6 +46,29 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/logo", &[]),
     ("POST", "/w/{ws}/logo/delete", &[]),
     ("POST", "/w/{ws}/delete", &[("confirm_name", "Victim")]),
+    ("GET", "/w/{ws}/posts", &[]),
+    (
+        "POST",
+        "/w/{ws}/posts",
+        &[("channel", "1"), ("text", "Pwned"), ("intent", "schedule")],
+    ),
+    ("GET", "/w/{ws}/posts/new", &[]),
+    ("GET", "/w/{ws}/posts/{id}", &[]),
+    ("GET", "/w/{ws}/posts/{id}/edit", &[]),
+    ("POST", "/w/{ws}/posts/{id}/edit", &[("text", "Pwned")]),
+    ("POST", "/w/{ws}/posts/{id}/approve", &[]),
+    (
+        "POST",
+        "/w/{ws}/posts/{id}/request-changes",
+        &[("comment", "x")],
+    ),
+    ("POST", "/w/{ws}/posts/{id}/schedule", &[]),
+    ("POST", "/w/{ws}/posts/{id}/delete", &[("confirm", "on")]),
+    ("POST", "/w/{ws}/posts/{id}/move", &[("date", "2099-01-01")]),
+    ("POST", "/w/{ws}/compose/check", &[("text", "x")]),
+    ("GET", "/w/{ws}/calendar", &[]),
+    ("POST", "/w/{ws}/publishing/pause", &[]),
+    ("POST", "/w/{ws}/publishing/resume", &[]),
     ("GET", "/w/{ws}/members", &[]),
     ("POST", "/w/{ws}/members/{user}/role", &[("role", "client")]),
     (
@@ -122,6 +145,27 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("GET", "/workspaces/{ws}/channels/{id}", ""),
     ("DELETE", "/workspaces/{ws}/channels/{id}", ""),
     ("POST", "/workspaces/{ws}/channels/{id}/check", ""),
+    ("GET", "/workspaces/{ws}/posts", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/posts",
+        r#"{"channels":[1],"text":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/posts/{post}", ""),
+    ("PATCH", "/workspaces/{ws}/posts/{post}", r#"{"text":"x"}"#),
+    ("DELETE", "/workspaces/{ws}/posts/{post}", ""),
+    ("POST", "/workspaces/{ws}/posts/{post}/approve", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/posts/{post}/request-changes",
+        r#"{"comment":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/media", ""),
+    ("POST", "/workspaces/{ws}/media", ""),
+    ("GET", "/workspaces/{ws}/media/{media}", ""),
+    ("PATCH", "/workspaces/{ws}/media/{media}", r#"{"alt":"x"}"#),
+    ("DELETE", "/workspaces/{ws}/media/{media}", ""),
+    ("GET", "/workspaces/{ws}/media/{media}/thumbnail", ""),
 ];
 
 #[test]
@@ -255,6 +299,9 @@ fn fill(path: &str, victim: &Victim) -> String {
     path.replace("{ws}", &victim.ws.to_string())
         .replace("{user}", &victim.member.to_string())
         .replace("{id}", &id)
+        // Ids that may exist in the victim's workspace: the workspace check must refuse first.
+        .replace("{post}", "1")
+        .replace("{media}", "1")
 }
 
 #[tokio::test]

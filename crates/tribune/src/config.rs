@@ -56,6 +56,9 @@ pub struct FileConfig {
     allow_http_networks: Option<bool>,
     metrics_token: Option<String>,
     network_proxy: Option<String>,
+    media_dir: Option<PathBuf>,
+    media_max_image_mb: Option<u64>,
+    media_max_video_mb: Option<u64>,
     smtp: Option<SmtpFile>,
 }
 
@@ -75,7 +78,8 @@ struct SmtpFile {
 pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; environment variables (TRIBUNE_DATA_DIR,
 # TRIBUNE_DATABASE_URL, TRIBUNE_LISTEN, TRIBUNE_PUBLIC_URL, TRIBUNE_SECRET_KEY, TRIBUNE_LOG_FORMAT,
 # TRIBUNE_LOGIN_MAX_FAILURES, TRIBUNE_TRUST_PROXY, TRIBUNE_ALLOW_HTTP_NETWORKS,
-# TRIBUNE_METRICS_TOKEN, TRIBUNE_NETWORK_PROXY)
+# TRIBUNE_METRICS_TOKEN, TRIBUNE_NETWORK_PROXY, TRIBUNE_MEDIA_DIR, TRIBUNE_MEDIA_MAX_IMAGE_MB,
+# TRIBUNE_MEDIA_MAX_VIDEO_MB)
 # override this file, and command-line flags override both.
 
 # Where the SQLite database and the generated secret key live.
@@ -118,6 +122,16 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # keep tribune from calling local or private addresses. With it, those checks apply to the
 # addresses as written, not to what the proxy resolves.
 # network_proxy = "http://proxy.internal:3128"
+
+# The media library's files (uploaded images and videos, their thumbnails): a directory, by
+# default "media" in the data directory. Several nodes must share it (or wait for S3 storage).
+# media_dir = "/var/lib/tribune/media"
+
+# The largest upload accepted, in megabytes (10^6 bytes), for images and for videos. Only the
+# upload route takes bodies this large.
+# media_max_image_mb = 20
+# media_max_video_mb = 200
+
 # E-mail (invitations, password resets, security notices). Without a host, tribune sends no
 # e-mail: invitation links are shown to copy, and password resets go through an admin
 # (`tribune user reset-password`). Environment: TRIBUNE_SMTP_HOST, TRIBUNE_SMTP_PORT,
@@ -152,6 +166,9 @@ pub struct Settings {
     pub network_proxy: Option<String>,
     /// `None`: e-mail is off.
     pub smtp: Option<tribune_mail::SmtpConfig>,
+    /// Where the media library's files live.
+    pub media_dir: PathBuf,
+    pub media_limits: tribune_media::Limits,
     sources: Sources,
 }
 
@@ -190,6 +207,8 @@ struct Sources {
     allow_http_networks: Source,
     metrics_token: Source,
     network_proxy: Source,
+    media_dir: Source,
+    media_limits: Source,
 }
 
 /// The address `tribune serve` listens on when none is configured.
@@ -243,6 +262,8 @@ impl std::fmt::Debug for Settings {
                 &self.network_proxy.as_deref().map(redact_url),
             )
             .field("smtp", &self.smtp)
+            .field("media_dir", &self.media_dir)
+            .field("media_limits", &self.media_limits)
             .finish()
     }
 }
@@ -357,6 +378,12 @@ impl Settings {
                 env("TRIBUNE_NETWORK_PROXY").is_some(),
                 file.network_proxy.is_some(),
             ),
+            media_dir: env_or_file(env("TRIBUNE_MEDIA_DIR").is_some(), file.media_dir.is_some()),
+            media_limits: env_or_file(
+                env("TRIBUNE_MEDIA_MAX_IMAGE_MB").is_some()
+                    || env("TRIBUNE_MEDIA_MAX_VIDEO_MB").is_some(),
+                file.media_max_image_mb.is_some() || file.media_max_video_mb.is_some(),
+            ),
         };
         let data_dir = args
             .data_dir
@@ -386,6 +413,26 @@ impl Settings {
                 .context("TRIBUNE_ALLOW_HTTP_NETWORKS must be true or false")?,
             None => file.allow_http_networks.unwrap_or(false),
         };
+        let megabytes = |variable: &str, from_file: Option<u64>, default: u64| {
+            let mb = match env(variable) {
+                Some(v) => v
+                    .parse::<u64>()
+                    .with_context(|| format!("{variable} must be a number of megabytes"))?,
+                None => from_file.unwrap_or(default),
+            };
+            if !(1..=100_000).contains(&mb) {
+                bail!("{variable} must be between 1 and 100000 megabytes");
+            }
+            Ok(mb * 1_000_000)
+        };
+        let media_limits = tribune_media::Limits {
+            max_image_bytes: megabytes("TRIBUNE_MEDIA_MAX_IMAGE_MB", file.media_max_image_mb, 20)?,
+            max_video_bytes: megabytes("TRIBUNE_MEDIA_MAX_VIDEO_MB", file.media_max_video_mb, 200)?,
+        };
+        let media_dir = env("TRIBUNE_MEDIA_DIR")
+            .map(PathBuf::from)
+            .or(file.media_dir)
+            .unwrap_or_else(|| data_dir.join("media"));
         let smtp = resolve_smtp(file.smtp.unwrap_or_default(), &env)?;
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
@@ -411,6 +458,8 @@ impl Settings {
                 .filter(|t| !t.is_empty()),
             sources,
             smtp,
+            media_dir,
+            media_limits,
         })
     }
 
@@ -496,6 +545,29 @@ impl Settings {
                 Source::Default,
             ),
         });
+        lines.extend([
+            (
+                format!(
+                    "media_dir = {}",
+                    quoted(&self.media_dir.display().to_string())
+                ),
+                s.media_dir,
+            ),
+            (
+                format!(
+                    "media_max_image_mb = {}",
+                    self.media_limits.max_image_bytes / 1_000_000
+                ),
+                s.media_limits,
+            ),
+            (
+                format!(
+                    "media_max_video_mb = {}",
+                    self.media_limits.max_video_bytes / 1_000_000
+                ),
+                s.media_limits,
+            ),
+        ]);
         let width = lines
             .iter()
             .filter(|(line, _)| !line.starts_with('#'))
@@ -515,6 +587,11 @@ impl Settings {
             out.push('\n');
         }
         out
+    }
+
+    /// The media library's storage (a directory) and limits.
+    pub fn media(&self) -> tribune_media::MediaService {
+        tribune_media::MediaService::filesystem(&self.media_dir, self.media_limits)
     }
 
     /// The mailer for these settings, `None` when e-mail is off.

@@ -3,5 +3,6 @@
 pub mod password;
 pub mod recovery_code;
 pub mod secret_box;
+pub mod signed;
 pub mod token;
 pub mod totp;

@@ -5,6 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 const VERSION_PREFIX: &str = "v1:";
 
@@ -22,6 +24,9 @@ pub enum SecretError {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// A key for message authentication (signed links), derived from the same secret so an
+    /// instance has one key to keep, and never the encryption key itself.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -41,7 +46,24 @@ impl SecretBox {
             .decode(key.trim())
             .map_err(|_| SecretError::BadKey)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
-        Ok(Self { cipher })
+        let mut kdf =
+            <Hmac<Sha256> as Mac>::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
+        kdf.update(b"tribune/mac-key/v1");
+        let mac_key = kdf.finalize().into_bytes().into();
+        Ok(Self { cipher, mac_key })
+    }
+
+    /// HMAC-SHA256 of `message` for one `purpose` (a fixed label such as `media_url`), so a
+    /// signature made for one use is never valid for another.
+    pub fn mac(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        // HMAC takes keys of any length: this cannot fail.
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key) else {
+            return [0; 32];
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(message);
+        mac.finalize().into_bytes().into()
     }
 
     /// Encrypts with a random nonce; the output is `v1:` + base64(nonce ‖ ciphertext).

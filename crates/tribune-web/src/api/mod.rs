@@ -8,6 +8,7 @@
 
 mod channels;
 mod extract;
+mod media;
 mod members;
 mod model;
 mod openapi;
@@ -19,6 +20,8 @@ use crate::AppState;
 use crate::context::Authed;
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -79,6 +82,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/workspaces/{ws}/posts/{post}/request-changes",
             post(posts::request_changes),
+        )
+        .route(
+            "/workspaces/{ws}/media",
+            get(media::list).post(media::upload.layer(DefaultBodyLimit::disable())),
+        )
+        .route(
+            "/workspaces/{ws}/media/{media}",
+            get(media::show).patch(media::update).delete(media::delete),
+        )
+        .route(
+            "/workspaces/{ws}/media/{media}/thumbnail",
+            get(media::thumbnail),
         )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }

@@ -3,6 +3,7 @@
 //! out, approve. Times are RFC 3339 in and out (UTC out).
 
 use super::extract::{ApiJson, ApiPath};
+use super::media::MediaJson;
 use super::page::{Page, PageRequest};
 use crate::AppState;
 use crate::context::Member;
@@ -15,12 +16,12 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, PostId, ValidationError, WorkspaceId};
+use tribune_domain::{ChannelId, MediaId, PostId, ValidationError, WorkspaceId};
 use tribune_store::posts::{Intent, Post, PostFilter, PostNew, PostPatch, PostTarget};
 use tribune_store::unix_now;
 
 /// A time as the API writes it: RFC 3339 in UTC.
-fn rfc3339(unix: i64) -> String {
+pub(super) fn rfc3339(unix: i64) -> String {
     jiff::Timestamp::from_second(unix)
         .map(|t| t.to_string())
         .unwrap_or_default()
@@ -86,6 +87,8 @@ pub struct PostJson {
     created_at: String,
     updated_at: String,
     targets: Vec<TargetJson>,
+    /// Attached images and videos, in order.
+    media: Vec<MediaJson>,
 }
 
 impl From<Post> for PostJson {
@@ -101,6 +104,7 @@ impl From<Post> for PostJson {
             created_at: rfc3339(post.created_at),
             updated_at: rfc3339(post.updated_at),
             targets: post.targets.into_iter().map(Into::into).collect(),
+            media: post.media.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -126,9 +130,9 @@ pub struct CreateRequest {
     /// By channel id (as a string: JSON keys are strings).
     #[serde(default)]
     variants: BTreeMap<String, VariantRequest>,
-    /// Media ids; the media library is not there yet, so any id is refused.
+    /// Ids of the workspace's media, in the order they appear.
     #[serde(default)]
-    media: Vec<i64>,
+    media: Vec<MediaId>,
     #[serde(default)]
     publish_now: bool,
     #[serde(default)]
@@ -161,23 +165,11 @@ fn targets(
         .collect())
 }
 
-fn no_media(media: &[i64]) -> Result<(), AppError> {
-    if media.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(ValidationError::single(
-            "media",
-            "error-media-unknown",
-        )))
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
     ApiJson(request): ApiJson<CreateRequest>,
 ) -> Result<Response, AppError> {
-    no_media(&request.media)?;
     let now = unix_now();
     let scheduled_at = request
         .scheduled_at
@@ -201,6 +193,7 @@ pub async fn create(
         link: request.link,
         targets: targets(&request.channels, request.variants)?,
         scheduled_at,
+        media: request.media,
     };
     if intent == Intent::Schedule {
         let planned = Planned {
@@ -275,7 +268,7 @@ pub struct UpdateRequest {
     link: Option<Option<String>>,
     channels: Option<Vec<ChannelId>>,
     variants: Option<BTreeMap<String, VariantRequest>>,
-    media: Option<Vec<i64>>,
+    media: Option<Vec<MediaId>>,
     #[serde(default, deserialize_with = "double_option")]
     scheduled_at: Option<Option<String>>,
 }
@@ -295,7 +288,6 @@ pub async fn update(
     ApiPath((_, id)): ApiPath<(WorkspaceId, PostId)>,
     ApiJson(request): ApiJson<UpdateRequest>,
 ) -> Result<Json<PostJson>, AppError> {
-    no_media(request.media.as_deref().unwrap_or_default())?;
     let now = unix_now();
     let targets = match (request.channels, request.variants) {
         (Some(channels), variants) => Some(targets(&channels, variants.unwrap_or_default())?),
@@ -317,6 +309,7 @@ pub async fn update(
         link: request.link,
         targets,
         scheduled_at,
+        media: request.media,
     };
     // A post on its way (waiting for approval or scheduled) must still pass once changed.
     let current = state.store().post(&member.scope, id).await?;

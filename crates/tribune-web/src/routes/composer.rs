@@ -408,6 +408,7 @@ pub async fn save(
                 link,
                 targets,
                 scheduled_at: slot,
+                media: Vec::new(),
             };
             state
                 .store()
@@ -421,6 +422,8 @@ pub async fn save(
                 link: Some(link),
                 targets: Some(targets),
                 scheduled_at: Some(slot),
+                // The composer does not pick media yet: what the API attached stays.
+                media: None,
             };
             match state
                 .store()

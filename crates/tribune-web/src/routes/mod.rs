@@ -10,6 +10,7 @@ mod guidelines;
 mod health;
 mod home;
 mod invite;
+mod media_link;
 mod members;
 mod once;
 mod password_reset;
@@ -28,7 +29,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -179,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/{name}", get(static_files::serve))
+        .route("/m/{token}", get(media_link::serve))
         .nest("/api/v1", api::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn(crate::nul::reject_nul))
@@ -186,7 +187,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), resolve_request))
         .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit));
+        .layer(from_fn_with_state(state.clone(), crate::body_limit::limit));
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),

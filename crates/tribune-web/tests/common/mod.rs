@@ -30,6 +30,8 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The job runner a server embeds, run on demand by [`TestApp::run_jobs`].
     pub jobs: tribune_jobs::Runner,
+    /// The media library's directory (shared by a second node, as a cluster would share it).
+    pub media_dir: std::path::PathBuf,
     key: String,
     _db: TestDb,
     server: tokio::task::JoinHandle<()>,
@@ -50,8 +52,15 @@ impl Drop for Node {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.media_dir);
     }
 }
+
+/// The media limits of test servers: small, so tests can go over them cheaply.
+pub const TEST_MEDIA_LIMITS: tribune_media::Limits = tribune_media::Limits {
+    max_image_bytes: 2_000_000,
+    max_video_bytes: 5_000_000,
+};
 
 /// Runs `story` once per backend (PostgreSQL only when reachable, or always under CI=true).
 pub async fn each_backend<F, Fut>(story: F)
@@ -71,13 +80,18 @@ impl TestApp {
 
     pub async fn spawn_with(db: TestDb, config: WebConfig) -> TestApp {
         let key = SecretBox::generate_key();
-        let (url, store, server, jobs) = Self::serve(&db.url, &key, config).await;
+        let media_dir = std::env::temp_dir().join(format!(
+            "tribune-test-media-{}",
+            tribune_domain::security::token::random_token()
+        ));
+        let (url, store, server, jobs) = Self::serve(&db.url, &key, &media_dir, config).await;
         let backend = db.backend_name();
         TestApp {
             url,
             store,
             backend,
             jobs,
+            media_dir,
             key,
             _db: db,
             server,
@@ -86,13 +100,20 @@ impl TestApp {
 
     /// Another node serving the same database with the same secret key, as in a cluster.
     pub async fn second_node(&self) -> Node {
-        let (url, _, server, _) = Self::serve(&self._db.url, &self.key, WebConfig::default()).await;
+        let (url, _, server, _) = Self::serve(
+            &self._db.url,
+            &self.key,
+            &self.media_dir,
+            WebConfig::default(),
+        )
+        .await;
         Node { url, server }
     }
 
     async fn serve(
         db_url: &str,
         key: &str,
+        media_dir: &std::path::Path,
         mut config: WebConfig,
     ) -> (
         String,
@@ -124,12 +145,19 @@ impl TestApp {
             http,
             std::sync::Arc::new(tribune_connectors::build),
         );
+        let media = tribune_media::MediaService::filesystem(media_dir, TEST_MEDIA_LIMITS);
         let jobs = tribune_jobs::Runner::new(
             store.clone(),
             tribune_jobs::RunnerConfig::new("test-worker"),
-            tribune_jobs::handlers(&channels),
+            tribune_jobs::handlers(&channels, &media),
         );
-        let app = router(AppState::new(store.clone(), secrets, config, channels));
+        let app = router(AppState::new(
+            store.clone(),
+            secrets,
+            config,
+            channels,
+            media,
+        ));
         let server = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -139,6 +167,11 @@ impl TestApp {
             .expect("serve");
         });
         (url, store, server, jobs)
+    }
+
+    /// The instance's secret key, as the server holds it (to sign media links in tests).
+    pub fn secrets(&self) -> SecretBox {
+        SecretBox::from_base64_key(&self.key).expect("key")
     }
 
     /// Runs every job due now, as the embedded worker would, until none is left.

@@ -59,7 +59,14 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
-    let state = AppState::new(store.clone(), secrets, config, channels.clone());
+    let media = settings.media();
+    let state = AppState::new(
+        store.clone(),
+        secrets,
+        config,
+        channels.clone(),
+        media.clone(),
+    );
     let waker = state.job_waker();
     let app = router(state);
 
@@ -69,7 +76,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let runner = Runner::new(
         store.clone(),
         RunnerConfig::new(default_worker_id()),
-        tribune_jobs::handlers(&channels),
+        tribune_jobs::handlers(&channels, &media),
     )
     .with_waker(waker);
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();

@@ -26,7 +26,11 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let channels = channel_service(&settings, store.clone(), secrets)?;
     let mut config = RunnerConfig::new(default_worker_id());
     config.concurrency = usize::from(args.concurrency);
-    let runner = Runner::new(store.clone(), config, tribune_jobs::handlers(&channels));
+    let runner = Runner::new(
+        store.clone(),
+        config,
+        tribune_jobs::handlers(&channels, &settings.media()),
+    );
     if args.once {
         let report = runner.drain().await?;
         println!(
