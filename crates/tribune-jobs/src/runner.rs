@@ -51,6 +51,9 @@ pub struct RunnerConfig {
     pub lease_secs: i64,
     /// The longest sleep between two looks at the queue.
     pub poll: Duration,
+    /// How long an unfinished publish attempt keeps its post and channel (see
+    /// [`tribune_store::Store::begin_publish_with_lease`]).
+    pub attempt_lease_secs: i64,
 }
 
 impl RunnerConfig {
@@ -60,6 +63,7 @@ impl RunnerConfig {
             concurrency: 4,
             lease_secs: 120,
             poll: Duration::from_secs(5),
+            attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
         }
     }
 }
