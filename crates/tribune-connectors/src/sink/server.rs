@@ -183,6 +183,7 @@ impl Drop for SinkServer {
 
 /// Reads the counts of a sink running in another process.
 pub async fn fetch_counts(url: &str) -> Result<SinkCounts, reqwest::Error> {
+    crate::http::install_tls_provider();
     reqwest::Client::new()
         .get(format!("{}/counts", url.trim_end_matches('/')))
         .send()
