@@ -10,7 +10,8 @@
 //!
 //! The protocol: `GET /` answers 200 (the credentials check); `POST /publish` takes
 //! `{"key": …, "text": …}` and answers `{"id": …, "created": bool}`; `GET /counts` answers the
-//! [`server::SinkCounts`].
+//! [`server::SinkCounts`]. The URL is the account: `<sink>/<name>` is another channel of the
+//! same sink (the same URL connected twice is the same channel), counted with the others.
 
 use crate::capability::{Capabilities, Capability};
 use crate::connector::{Connector, ConnectorContext};
@@ -87,7 +88,7 @@ impl Connector for SinkConnector {
     }
 
     async fn verify(&self) -> Result<ChannelProfile> {
-        let url = self.endpoint("")?;
+        let url = self.url.clone();
         self.http
             .send(self.http.request(Method::GET, url), &self.gate)
             .await

@@ -149,6 +149,9 @@ impl SinkServer {
         let app = Router::new()
             .route("/", get(|| async { "tribune sink" }))
             .route("/publish", post(publish))
+            // One sink serves many channels: `<url>/<account>` is another account.
+            .route("/{account}", get(|| async { "tribune sink" }))
+            .route("/{account}/publish", post(publish))
             .route("/counts", get(counts))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;

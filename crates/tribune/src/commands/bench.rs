@@ -145,18 +145,23 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let scope = store.create_workspace(user.user_id(), &profile).await?;
     let mut ids = Vec::new();
-    for _ in 0..args.channels {
+    for i in 0..args.channels {
+        // Each channel its own account on the sink: the same URL would be the same channel.
         let channel = channels
             .connect(
                 &scope,
                 Credentials::Sink {
-                    url: args.sink.clone(),
+                    url: format!("{}/c{i}", args.sink.trim_end_matches('/')),
                 },
                 unix_now(),
             )
             .await
             .context("cannot connect a sink channel (is TRIBUNE_ALLOW_HTTP_NETWORKS on?)")?;
         ids.push(ChannelId(channel.id));
+    }
+    let distinct: BTreeSet<ChannelId> = ids.iter().copied().collect();
+    if distinct.len() != ids.len() {
+        bail!("the sink channels are not distinct");
     }
     let ids = Arc::new(ids);
     let next = Arc::new(AtomicU64::new(0));
