@@ -37,7 +37,7 @@ cleanup() {
   wait 2>/dev/null || true
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $tribune_db WITH (FORCE)" >/dev/null 2>&1 || true
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $graphile_db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work/data-$run_id"
+  rm -rf "$work/data-$run_id" "$work/sink-$run_id.url"
 }
 trap cleanup EXIT
 
