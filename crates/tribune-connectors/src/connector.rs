@@ -106,5 +106,7 @@ pub fn build(
         Network::WordPress => {
             Box::new(crate::wordpress::WordPressConnector::new(credentials, ctx)?)
         }
+        #[cfg(feature = "sink")]
+        Network::Sink => Box::new(crate::sink::SinkConnector::new(credentials, ctx)?),
     })
 }

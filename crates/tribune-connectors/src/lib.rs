@@ -20,6 +20,8 @@ pub mod http;
 pub mod mastodon;
 pub mod model;
 pub mod rate;
+#[cfg(feature = "sink")]
+pub mod sink;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wordpress;

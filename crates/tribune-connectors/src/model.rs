@@ -8,14 +8,19 @@ use std::str::FromStr;
 /// A network tribune can connect to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Network {
     Bluesky,
     Mastodon,
     #[serde(rename = "wordpress")]
     WordPress,
+    /// The counting sink of tests and benchmarks (feature `sink`); not in [`Network::ALL`].
+    #[cfg(feature = "sink")]
+    Sink,
 }
 
 impl Network {
+    /// The networks a person can connect to (the UI's and the API's lists).
     pub const ALL: &'static [Network] = &[Network::Bluesky, Network::Mastodon, Network::WordPress];
 
     pub fn as_str(self) -> &'static str {
@@ -23,6 +28,8 @@ impl Network {
             Network::Bluesky => "bluesky",
             Network::Mastodon => "mastodon",
             Network::WordPress => "wordpress",
+            #[cfg(feature = "sink")]
+            Network::Sink => "sink",
         }
     }
 
@@ -32,6 +39,8 @@ impl Network {
             Network::Bluesky => "Bluesky",
             Network::Mastodon => "Mastodon",
             Network::WordPress => "WordPress",
+            #[cfg(feature = "sink")]
+            Network::Sink => "Sink",
         }
     }
 }
@@ -49,6 +58,10 @@ pub struct UnknownNetwork;
 impl FromStr for Network {
     type Err = UnknownNetwork;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        #[cfg(feature = "sink")]
+        if s == Network::Sink.as_str() {
+            return Ok(Network::Sink);
+        }
         Network::ALL
             .iter()
             .copied()
@@ -88,6 +101,7 @@ pub struct BlueskySession {
 /// How a channel authenticates. Stored sealed (encrypted) as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "network", rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Credentials {
     Bluesky {
         /// The PDS (or entryway) URL, e.g. `https://bsky.social`.
@@ -110,6 +124,12 @@ pub enum Credentials {
         username: String,
         app_password: Secret,
     },
+    /// The counting sink of tests and benchmarks (feature `sink`).
+    #[cfg(feature = "sink")]
+    Sink {
+        /// The sink server's base URL, e.g. `http://127.0.0.1:4000`.
+        url: String,
+    },
 }
 
 impl Credentials {
@@ -118,6 +138,8 @@ impl Credentials {
             Credentials::Bluesky { .. } => Network::Bluesky,
             Credentials::Mastodon { .. } => Network::Mastodon,
             Credentials::WordPress { .. } => Network::WordPress,
+            #[cfg(feature = "sink")]
+            Credentials::Sink { .. } => Network::Sink,
         }
     }
 }

@@ -19,10 +19,23 @@ use std::sync::Arc;
 use tribune_channels::ChannelService;
 use tribune_media::MediaService;
 
-/// Every handler tribune runs, for `tribune worker` and the runner `tribune serve` embeds.
+/// Every handler tribune runs, with the default settings (tests).
 pub fn handlers(channels: &ChannelService, media: &MediaService) -> Vec<Arc<dyn Handler>> {
+    handlers_with(channels, media, &RunnerConfig::new(""))
+}
+
+/// Every handler tribune runs, for `tribune worker` and the runner `tribune serve` embeds, with
+/// the runner's settings.
+pub fn handlers_with(
+    channels: &ChannelService,
+    media: &MediaService,
+    config: &RunnerConfig,
+) -> Vec<Arc<dyn Handler>> {
     vec![
-        Arc::new(Publisher::new(channels.clone(), media.clone())),
+        Arc::new(
+            Publisher::new(channels.clone(), media.clone())
+                .with_attempt_lease(config.attempt_lease_secs),
+        ),
         Arc::new(periodic::ChannelUpkeep::new(channels.clone())),
         Arc::new(periodic::StoreUpkeep::new(channels.store().clone())),
     ]

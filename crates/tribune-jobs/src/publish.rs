@@ -73,18 +73,35 @@ pub mod codes {
     ];
 }
 
-/// Waits before looking again at a busy channel or a paused workspace.
+/// Waits before looking again at a busy channel (at most; shorter with a short attempt lease,
+/// which frees a channel sooner) or a paused workspace.
 const BUSY_DELAY_SECS: i64 = 5;
 const PAUSED_DELAY_SECS: i64 = 30;
 
 pub struct Publisher {
     channels: ChannelService,
     media: MediaService,
+    attempt_lease_secs: i64,
 }
 
 impl Publisher {
     pub fn new(channels: ChannelService, media: MediaService) -> Self {
-        Publisher { channels, media }
+        Publisher {
+            channels,
+            media,
+            attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
+        }
+    }
+
+    /// How long an unfinished attempt keeps its post and its channel before another worker
+    /// takes over; it must outlast the slowest network call.
+    pub fn with_attempt_lease(mut self, secs: i64) -> Self {
+        self.attempt_lease_secs = secs.max(1);
+        self
+    }
+
+    fn busy_delay_secs(&self) -> i64 {
+        (self.attempt_lease_secs / 2).clamp(1, BUSY_DELAY_SECS)
     }
 
     /// The post's images as the target's network takes them, or why it cannot have them.
@@ -204,7 +221,10 @@ impl Publisher {
         };
         let store = self.channels.store();
         let now = unix_now();
-        let attempt = match store.begin_publish(scope, target, now).await {
+        let attempt = match store
+            .begin_publish_with_lease(scope, target, now, self.attempt_lease_secs)
+            .await
+        {
             Ok(Ok(attempt)) => attempt,
             Ok(Err(NotNow::Nothing)) => return Outcome::Done,
             Ok(Err(NotNow::NotYet(at))) => return Outcome::Later { at },
@@ -215,7 +235,7 @@ impl Publisher {
             }
             Ok(Err(NotNow::ChannelBusy | NotNow::InFlight)) => {
                 return Outcome::Later {
-                    at: now + BUSY_DELAY_SECS,
+                    at: now + self.busy_delay_secs(),
                 };
             }
             Err(error) => {

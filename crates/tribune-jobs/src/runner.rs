@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
+use tribune_domain::JobId;
 use tribune_store::jobs::Job;
 use tribune_store::{Store, StoreError, unix_now};
 
@@ -51,6 +52,9 @@ pub struct RunnerConfig {
     pub lease_secs: i64,
     /// The longest sleep between two looks at the queue.
     pub poll: Duration,
+    /// How long an unfinished publish attempt keeps its post and channel (see
+    /// [`tribune_store::Store::begin_publish_with_lease`]).
+    pub attempt_lease_secs: i64,
 }
 
 impl RunnerConfig {
@@ -60,6 +64,7 @@ impl RunnerConfig {
             concurrency: 4,
             lease_secs: 120,
             poll: Duration::from_secs(5),
+            attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
         }
     }
 }
@@ -178,13 +183,30 @@ impl Runner {
     }
 
     async fn run_job(&self, job: Job) -> Result<Outcome, StoreError> {
+        let (outcome, done) = self.run_job_deferred(job).await?;
+        if let Some(id) = done
+            && !self.store.complete_job(id, &self.config.worker_id).await?
+        {
+            tracing::info!(
+                job = id.0,
+                "job's lease was lost or it was replaced; its end is not recorded"
+            );
+        }
+        Ok(outcome)
+    }
+
+    /// Runs a claimed job and records how it ended, except a success: its id is returned for
+    /// the caller to delete (with others, in one statement). Until then the job stays leased;
+    /// should the worker die first, it runs again and finds its work done (handlers are
+    /// idempotent).
+    async fn run_job_deferred(&self, job: Job) -> Result<(Outcome, Option<JobId>), StoreError> {
         let worker = &self.config.worker_id;
         let Some(handler) = self.handlers.get(job.kind.as_str()) else {
             let outcome = Outcome::Fail(format!("no handler for job kind {}", job.kind));
             self.store
                 .fail_job(job.id, worker, "no handler", unix_now())
                 .await?;
-            return Ok(outcome);
+            return Ok((outcome, None));
         };
         if job.attempts > handler.max_attempts() {
             let error = job
@@ -194,11 +216,11 @@ impl Runner {
             self.store
                 .fail_job(job.id, worker, &error, unix_now())
                 .await?;
-            return Ok(Outcome::Fail(error));
+            return Ok((Outcome::Fail(error), None));
         }
         let outcome = handler.run(&job).await;
         let recorded = match &outcome {
-            Outcome::Done => self.store.complete_job(job.id, worker).await?,
+            Outcome::Done => return Ok((outcome, Some(job.id))),
             Outcome::Retry { at, error } => {
                 tracing::info!(job = job.id.0, kind = %job.kind, %error, "job will be retried");
                 self.store
@@ -223,40 +245,109 @@ impl Runner {
                 "job's lease was lost or it was replaced; its end is not recorded"
             );
         }
-        Ok(outcome)
+        Ok((outcome, None))
     }
 
-    /// Runs until `shutdown` resolves: passes while jobs are due, then sleeps until the next
-    /// job is due, a notification arrives, or the poll interval ends. Jobs running when
-    /// shutdown comes are finished first.
+    /// Runs until `shutdown` resolves. Jobs run as a pipeline: whenever half the slots are
+    /// free, more due jobs are claimed (one statement for all of them), so one slow job never
+    /// holds the others back; finished jobs are deleted together. When nothing is due, it
+    /// sleeps until the next job is due, a notification arrives, or the poll interval ends.
+    /// Jobs running when shutdown comes are finished (and recorded) first.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
         let listener = self.spawn_listener().await;
+        let concurrency = self.config.concurrency.max(1);
+        let refill_at = concurrency / 2;
+        let kinds = self.kinds();
+        let mut running: JoinSet<Result<(Outcome, Option<JobId>), StoreError>> = JoinSet::new();
+        let mut done: Vec<JobId> = Vec::new();
+        let mut queue_empty = false;
         tokio::pin!(shutdown);
         loop {
-            let pass = tokio::select! {
-                pass = self.run_pass() => pass,
-                () = &mut shutdown => break,
-            };
-            let idle = match pass {
-                Ok(report) => report.claimed == 0,
-                Err(error) => {
-                    tracing::error!(%error, "cannot claim jobs");
-                    true
-                }
-            };
-            if !idle {
-                continue;
+            // Collect what finished without waiting, and delete the successes in one go.
+            while let Some(ended) = running.try_join_next() {
+                self.collect(ended, &mut done);
             }
-            let sleep = self.until_next().await;
+            self.complete(&mut done).await;
+            if running.len() <= refill_at {
+                let free = concurrency - running.len();
+                match self
+                    .store
+                    .claim_jobs(
+                        &self.config.worker_id,
+                        &kinds,
+                        unix_now(),
+                        self.config.lease_secs,
+                        free as u64,
+                    )
+                    .await
+                {
+                    Ok(jobs) => {
+                        queue_empty = jobs.len() < free;
+                        for job in jobs {
+                            let runner = self.clone();
+                            running.spawn(async move { runner.run_job_deferred(job).await });
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "cannot claim jobs");
+                        queue_empty = true;
+                    }
+                }
+            }
+            let idle = if queue_empty && running.len() <= refill_at {
+                self.until_next().await
+            } else {
+                self.config.poll
+            };
             tokio::select! {
-                () = tokio::time::sleep(sleep) => {}
+                Some(ended) = running.join_next(), if !running.is_empty() => {
+                    self.collect(ended, &mut done);
+                }
+                () = tokio::time::sleep(idle), if queue_empty => {}
                 () = self.wake.notified() => {}
                 () = &mut shutdown => break,
             }
         }
+        while let Some(ended) = running.join_next().await {
+            self.collect(ended, &mut done);
+        }
+        self.complete(&mut done).await;
         if let Some(listener) = listener {
             listener.abort();
         }
+    }
+
+    fn collect(
+        &self,
+        ended: Result<Result<(Outcome, Option<JobId>), StoreError>, tokio::task::JoinError>,
+        done: &mut Vec<JobId>,
+    ) {
+        match ended {
+            Ok(Ok((_, Some(id)))) => done.push(id),
+            Ok(Ok((_, None))) => {}
+            Ok(Err(error)) => {
+                tracing::error!(%error, "cannot record a job's end; its lease will run out");
+            }
+            // A handler that panicked: its lease runs out and the job is claimed again.
+            Err(error) => tracing::error!(%error, "a job handler panicked"),
+        }
+    }
+
+    /// Deletes the finished jobs; on failure they stay leased and run again (idempotently)
+    /// once the lease is over.
+    async fn complete(&self, done: &mut Vec<JobId>) {
+        if done.is_empty() {
+            return;
+        }
+        match self.store.complete_jobs(done, &self.config.worker_id).await {
+            Ok(deleted) if deleted < done.len() as u64 => tracing::info!(
+                lost = done.len() as u64 - deleted,
+                "some jobs' leases were lost or they were replaced; their end is not recorded"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "cannot record finished jobs"),
+        }
+        done.clear();
     }
 
     async fn until_next(&self) -> Duration {

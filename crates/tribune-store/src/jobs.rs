@@ -298,6 +298,23 @@ impl Store {
         Ok(deleted == 1)
     }
 
+    /// Several jobs are done (a runner records its finished jobs together): deletes those
+    /// `worker` still holds, in one statement, and says how many.
+    pub async fn complete_jobs(&self, ids: &[JobId], worker: &str) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.db
+            .execute(
+                &Query::delete()
+                    .from_table(Jobs::Table)
+                    .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
+                    .and_where(Expr::col(Jobs::LockedBy).eq(worker))
+                    .to_owned(),
+            )
+            .await
+    }
+
     /// Releases the job to run again at `run_at`. `counts` says whether this claim counts as
     /// an attempt (a transient failure) or not (a rate limit or a pause moved it).
     pub async fn retry_job(

@@ -297,7 +297,8 @@ pub enum PublishOutcome {
     },
 }
 
-/// An in-flight attempt older than this is considered abandoned by its worker.
+/// An in-flight attempt older than this is considered abandoned by its worker (the default of
+/// [`Store::begin_publish_with_lease`]'s lease; `tribune` reads it from `jobs.attempt_lease_secs`).
 pub const ATTEMPT_LEASE_SECS: i64 = 300;
 
 fn check_content(
@@ -1203,6 +1204,20 @@ impl Store {
         target: PostTargetId,
         now: i64,
     ) -> Result<Result<PublishAttempt, NotNow>, StoreError> {
+        self.begin_publish_with_lease(scope, target, now, ATTEMPT_LEASE_SECS)
+            .await
+    }
+
+    /// [`Store::begin_publish`] with the attempt lease: an attempt unfinished after
+    /// `lease_secs` is taken over (and stops keeping its channel busy). It must outlast the
+    /// slowest network call, or a live attempt could be repeated.
+    pub async fn begin_publish_with_lease(
+        &self,
+        scope: &WorkspaceScope,
+        target: PostTargetId,
+        now: i64,
+        lease_secs: i64,
+    ) -> Result<Result<PublishAttempt, NotNow>, StoreError> {
         let mut tx = self.begin().await?;
         let row: Option<(i64, i64)> = tx
             .conn()
@@ -1237,7 +1252,7 @@ impl Store {
             }
             TargetStatus::Publishing => {
                 let started = current.attempt_started_at.unwrap_or(0);
-                if started > now - ATTEMPT_LEASE_SECS {
+                if started > now - lease_secs {
                     return Ok(Err(NotNow::InFlight));
                 }
                 Some(started)
@@ -1258,9 +1273,7 @@ impl Store {
                     .and_where(Expr::col(PostTargets::ChannelId).eq(channel))
                     .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
                     .and_where(Expr::col(PostTargets::Id).ne(target.0))
-                    .and_where(
-                        Expr::col(PostTargets::AttemptStartedAt).gt(now - ATTEMPT_LEASE_SECS),
-                    )
+                    .and_where(Expr::col(PostTargets::AttemptStartedAt).gt(now - lease_secs))
                     .to_owned(),
             )
             .await?;

@@ -60,6 +60,38 @@ pub struct FileConfig {
     media_max_image_mb: Option<u64>,
     media_max_video_mb: Option<u64>,
     smtp: Option<SmtpFile>,
+    jobs: Option<JobsFile>,
+}
+
+/// The `[jobs]` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobsFile {
+    lease_secs: Option<i64>,
+    poll_ms: Option<u64>,
+    attempt_lease_secs: Option<i64>,
+}
+
+/// How workers (`tribune worker` and the one `tribune serve` embeds) share the job queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobsSettings {
+    /// How long a claim holds a job; a worker that dies releases its jobs after this.
+    pub lease_secs: i64,
+    /// The longest sleep between two looks at the queue when no notification comes.
+    pub poll_ms: u64,
+    /// How long an unfinished publish attempt keeps its channel busy and its post from being
+    /// sent again.
+    pub attempt_lease_secs: i64,
+}
+
+impl Default for JobsSettings {
+    fn default() -> Self {
+        JobsSettings {
+            lease_secs: 120,
+            poll_ms: 5_000,
+            attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
+        }
+    }
 }
 
 /// The `[smtp]` section.
@@ -145,6 +177,15 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # password = "…"
 # from = "tribune <tribune@example.fr>"
 # timeout_secs = 30
+
+# The job queue (publishing, upkeep). Environment: TRIBUNE_JOBS_LEASE_SECS,
+# TRIBUNE_JOBS_POLL_MS, TRIBUNE_JOBS_ATTEMPT_LEASE_SECS. Both leases must outlast the slowest
+# call to a network (30 s of HTTP timeout, retries included): shorter, a live worker's job or
+# post could be taken over while it is still being sent.
+# [jobs]
+# lease_secs = 120          # a worker that dies releases its jobs after this
+# poll_ms = 5000            # longest sleep between two looks at the queue
+# attempt_lease_secs = 300  # an interrupted publish attempt is resumed after this
 "#;
 
 /// The resolved configuration.
@@ -169,6 +210,7 @@ pub struct Settings {
     /// Where the media library's files live.
     pub media_dir: PathBuf,
     pub media_limits: tribune_media::Limits,
+    pub jobs: JobsSettings,
     sources: Sources,
 }
 
@@ -264,6 +306,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp", &self.smtp)
             .field("media_dir", &self.media_dir)
             .field("media_limits", &self.media_limits)
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -434,6 +477,7 @@ impl Settings {
             .or(file.media_dir)
             .unwrap_or_else(|| data_dir.join("media"));
         let smtp = resolve_smtp(file.smtp.unwrap_or_default(), &env)?;
+        let jobs = resolve_jobs(file.jobs.unwrap_or_default(), &env)?;
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
         }
@@ -460,6 +504,7 @@ impl Settings {
             smtp,
             media_dir,
             media_limits,
+            jobs,
         })
     }
 
@@ -641,6 +686,45 @@ impl Settings {
         };
         SecretBox::from_base64_key(&key).with_context(|| format!("{} is invalid", path.display()))
     }
+}
+
+/// The `[jobs]` section overridden by `TRIBUNE_JOBS_*`.
+fn resolve_jobs(
+    file: JobsFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<JobsSettings> {
+    let default = JobsSettings::default();
+    let lease_secs = match env("TRIBUNE_JOBS_LEASE_SECS") {
+        Some(v) => v
+            .parse()
+            .context("TRIBUNE_JOBS_LEASE_SECS must be a number of seconds")?,
+        None => file.lease_secs.unwrap_or(default.lease_secs),
+    };
+    let poll_ms = match env("TRIBUNE_JOBS_POLL_MS") {
+        Some(v) => v
+            .parse()
+            .context("TRIBUNE_JOBS_POLL_MS must be a number of milliseconds")?,
+        None => file.poll_ms.unwrap_or(default.poll_ms),
+    };
+    let attempt_lease_secs = match env("TRIBUNE_JOBS_ATTEMPT_LEASE_SECS") {
+        Some(v) => v
+            .parse()
+            .context("TRIBUNE_JOBS_ATTEMPT_LEASE_SECS must be a number of seconds")?,
+        None => file
+            .attempt_lease_secs
+            .unwrap_or(default.attempt_lease_secs),
+    };
+    if lease_secs < 1 || attempt_lease_secs < 1 {
+        bail!("jobs.lease_secs and jobs.attempt_lease_secs must be at least 1");
+    }
+    if poll_ms < 10 {
+        bail!("jobs.poll_ms must be at least 10");
+    }
+    Ok(JobsSettings {
+        lease_secs,
+        poll_ms,
+        attempt_lease_secs,
+    })
 }
 
 /// The `[smtp]` section overridden by `TRIBUNE_SMTP_*`; no host means no e-mail.

@@ -48,6 +48,10 @@ enum Command {
     Mail(commands::mail::MailCommand),
     /// Text tools: query language, matcher, classifiers.
     Text(tribune_text::cli::TextArgs),
+    /// Benchmark pieces for scripts/bench-jobs.sh (feature `sink`).
+    #[cfg(feature = "sink")]
+    #[command(subcommand, hide = true)]
+    Bench(commands::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +85,8 @@ fn main() -> ExitCode {
             Command::Config(command) => commands::config::run(settings, command),
             Command::Mail(command) => commands::mail::run(settings, command).await,
             Command::Text(_) => Ok(()),
+            #[cfg(feature = "sink")]
+            Command::Bench(command) => commands::bench::run(settings, command).await,
         }
     }))
 }

@@ -1,6 +1,8 @@
 //! One module per command.
 
 pub mod backup;
+#[cfg(feature = "sink")]
+pub mod bench;
 pub mod config;
 pub mod mail;
 pub mod serve;

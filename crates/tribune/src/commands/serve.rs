@@ -73,12 +73,9 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     // The embedded worker: the only one on SQLite; beside `tribune worker` processes on
     // PostgreSQL.
     tribune_jobs::periodic::ensure_scheduled(&store).await?;
-    let runner = Runner::new(
-        store.clone(),
-        RunnerConfig::new(default_worker_id()),
-        tribune_jobs::handlers(&channels, &media),
-    )
-    .with_waker(waker);
+    let config = runner_config(&settings);
+    let handlers = tribune_jobs::handlers_with(&channels, &media, &config);
+    let runner = Runner::new(store.clone(), config, handlers).with_waker(waker);
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = tokio::spawn(runner.run(async {
         let _ = jobs_stopped.await;
@@ -101,6 +98,15 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("tribune stopped");
     Ok(())
+}
+
+/// The runner's settings from the configuration's `[jobs]` section.
+pub fn runner_config(settings: &Settings) -> RunnerConfig {
+    let mut config = RunnerConfig::new(default_worker_id());
+    config.lease_secs = settings.jobs.lease_secs;
+    config.poll = std::time::Duration::from_millis(settings.jobs.poll_ms);
+    config.attempt_lease_secs = settings.jobs.attempt_lease_secs;
+    config
 }
 
 /// The channel service with the shared HTTP client and every connector tribune has.

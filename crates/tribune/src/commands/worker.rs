@@ -7,8 +7,7 @@ use super::open_store;
 use super::serve::{channel_service, shutdown_signal};
 use crate::config::Settings;
 use clap::Args;
-use tribune_jobs::runner::default_worker_id;
-use tribune_jobs::{Runner, RunnerConfig};
+use tribune_jobs::Runner;
 
 #[derive(Args)]
 pub struct WorkerArgs {
@@ -24,13 +23,10 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let secrets = settings.secret_box()?;
     let (store, _lock) = open_store(&settings).await?;
     let channels = channel_service(&settings, store.clone(), secrets)?;
-    let mut config = RunnerConfig::new(default_worker_id());
+    let mut config = super::serve::runner_config(&settings);
     config.concurrency = usize::from(args.concurrency);
-    let runner = Runner::new(
-        store.clone(),
-        config,
-        tribune_jobs::handlers(&channels, &settings.media()),
-    );
+    let handlers = tribune_jobs::handlers_with(&channels, &settings.media(), &config);
+    let runner = Runner::new(store.clone(), config, handlers);
     if args.once {
         let report = runner.drain().await?;
         println!(
