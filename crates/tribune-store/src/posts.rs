@@ -1005,14 +1005,13 @@ impl Store {
         Ok(post)
     }
 
-    /// Approves a post waiting for approval: it is scheduled.
-    pub async fn approve_post(
+    /// Opens the transaction of an approval decision on a post waiting for one, after checking
+    /// that the member may decide under the workspace's policy (the post is locked meanwhile).
+    async fn begin_review(
         &self,
         scope: &WorkspaceScope,
         id: PostId,
-        comment: &str,
-        now: i64,
-    ) -> Result<Post, StoreError> {
+    ) -> Result<(Transaction, Post), StoreError> {
         let mut tx = self.begin().await?;
         tx.tx_mut().lock_key(&format!("post:{}", id.0)).await?;
         let post = load_post(&mut tx.conn(), scope, id).await?;
@@ -1023,6 +1022,18 @@ impl Store {
         if post.status != TargetStatus::PendingApproval {
             return Err(StoreError::Refused(Refusal::PostNotPending));
         }
+        Ok((tx, post))
+    }
+
+    /// Approves a post waiting for approval: it is scheduled.
+    pub async fn approve_post(
+        &self,
+        scope: &WorkspaceScope,
+        id: PostId,
+        comment: &str,
+        now: i64,
+    ) -> Result<Post, StoreError> {
+        let (mut tx, post) = self.begin_review(scope, id).await?;
         let mut errors = ValidationError::default();
         check_schedule(post.scheduled_at, now, &mut errors);
         errors.into_result()?;
@@ -1060,16 +1071,7 @@ impl Store {
         comment: &str,
         now: i64,
     ) -> Result<Post, StoreError> {
-        let mut tx = self.begin().await?;
-        tx.tx_mut().lock_key(&format!("post:{}", id.0)).await?;
-        let post = load_post(&mut tx.conn(), scope, id).await?;
-        let (policy, _, has_client) = workspace_rules(&mut tx.conn(), scope).await?;
-        if !policy.may_approve(scope.role(), has_client) {
-            return Err(StoreError::Refused(Refusal::NotApprover));
-        }
-        if post.status != TargetStatus::PendingApproval {
-            return Err(StoreError::Refused(Refusal::PostNotPending));
-        }
+        let (mut tx, post) = self.begin_review(scope, id).await?;
         if comment.trim().is_empty() {
             return Err(ValidationError::single("comment", "error-required").into());
         }
