@@ -1051,16 +1051,7 @@ impl Store {
             )
             .await?;
         tx.schedule_targets(scope, &post, now).await?;
-        tx.post_event(scope, id, None, "approved", comment, now)
-            .await?;
-        tx.audit(
-            scope,
-            &AuditEvent::new("post.approved", "post", id.0).with("comment", comment),
-        )
-        .await?;
-        let post = load_post(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(post)
+        finish_review(tx, scope, id, "approved", "post.approved", comment, now).await
     }
 
     /// Sends a post waiting for approval back to its author, with what to change.
@@ -1077,16 +1068,16 @@ impl Store {
         }
         tx.unschedule_targets(scope, &post, TargetStatus::Draft, now)
             .await?;
-        tx.post_event(scope, id, None, "changes_requested", comment, now)
-            .await?;
-        tx.audit(
+        finish_review(
+            tx,
             scope,
-            &AuditEvent::new("post.changes_requested", "post", id.0).with("comment", comment),
+            id,
+            "changes_requested",
+            "post.changes_requested",
+            comment,
+            now,
         )
-        .await?;
-        let post = load_post(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(post)
+        .await
     }
 
     /// Deletes a post none of whose targets went out or is going out.
@@ -1434,6 +1425,28 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Ends an approval decision: the post's history and the audit record it with its comment, and
+/// the post is read back as it now stands.
+async fn finish_review(
+    mut tx: Transaction,
+    scope: &WorkspaceScope,
+    id: PostId,
+    event: &str,
+    audit_action: &'static str,
+    comment: &str,
+    now: i64,
+) -> Result<Post, StoreError> {
+    tx.post_event(scope, id, None, event, comment, now).await?;
+    tx.audit(
+        scope,
+        &AuditEvent::new(audit_action, "post", id.0).with("comment", comment),
+    )
+    .await?;
+    let post = load_post(&mut tx.conn(), scope, id).await?;
+    tx.commit().await?;
+    Ok(post)
 }
 
 /// Moves a draft on: scheduled when its author may publish under the policy, otherwise

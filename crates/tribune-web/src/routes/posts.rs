@@ -380,13 +380,7 @@ pub async fn pause(
     member: Member,
     Path(ws): Path<WorkspaceId>,
 ) -> Result<Response, AppError> {
-    state
-        .store()
-        .set_publishing_paused(&member.scope, true, unix_now())
-        .await?;
-    Ok(see_other(&format!(
-        "/w/{ws}/posts?flash=flash-warn-publishing-paused"
-    )))
+    set_paused(&state, &member, ws, true).await
 }
 
 pub async fn resume(
@@ -394,12 +388,25 @@ pub async fn resume(
     member: Member,
     Path(ws): Path<WorkspaceId>,
 ) -> Result<Response, AppError> {
+    set_paused(&state, &member, ws, false).await
+}
+
+async fn set_paused(
+    state: &AppState,
+    member: &Member,
+    ws: WorkspaceId,
+    paused: bool,
+) -> Result<Response, AppError> {
     state
         .store()
-        .set_publishing_paused(&member.scope, false, unix_now())
+        .set_publishing_paused(&member.scope, paused, unix_now())
         .await?;
-    state.wake_jobs();
-    Ok(see_other(&format!(
-        "/w/{ws}/posts?flash=flash-publishing-resumed"
-    )))
+    let flash = if paused {
+        "flash-warn-publishing-paused"
+    } else {
+        // Posts whose time passed during the pause go out now.
+        state.wake_jobs();
+        "flash-publishing-resumed"
+    };
+    Ok(see_other(&format!("/w/{ws}/posts?flash={flash}")))
 }
