@@ -12,6 +12,7 @@ pub mod admin;
 pub mod admin_lists;
 pub mod api_tokens;
 pub mod audit;
+pub mod calendar_feeds;
 pub mod channels;
 pub mod invitations;
 pub mod jobs;

@@ -354,6 +354,46 @@ fn check_schedule(at: Option<i64>, now: i64, errors: &mut ValidationError) {
     }
 }
 
+/// A new post whose fields passed the checks that need no database.
+pub struct CheckedPost {
+    title: Option<String>,
+    text: String,
+    link: Option<String>,
+    targets: Vec<(ChannelId, Option<String>)>,
+    scheduled_at: Option<i64>,
+    media: Vec<MediaId>,
+}
+
+impl CheckedPost {
+    /// Checks what can be checked without the database (lengths, the link, the channels'
+    /// count, a slot not in the past); the channels and media belonging to the workspace are
+    /// checked when the post is written.
+    pub fn check(new: PostNew, now: i64) -> Result<CheckedPost, ValidationError> {
+        let mut errors = ValidationError::default();
+        let (title, text, link) = check_content(
+            new.title.as_deref(),
+            &new.text,
+            new.link.as_deref(),
+            &mut errors,
+        );
+        let targets = check_targets(&new.targets, &mut errors);
+        if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
+            errors.push("text", "error-required");
+        }
+        check_schedule(new.scheduled_at, now, &mut errors);
+        let media = check_media(&new.media, &mut errors);
+        errors.into_result()?;
+        Ok(CheckedPost {
+            title,
+            text,
+            link,
+            targets,
+            scheduled_at: new.scheduled_at,
+            media,
+        })
+    }
+}
+
 /// The job that publishes `target` at `run_at`.
 fn publish_job(scope: &WorkspaceScope, target: PostTargetId, run_at: i64) -> JobNew {
     JobNew {
@@ -632,6 +672,60 @@ impl Transaction {
         self.set_post_status(scope, post.id, to, now).await
     }
 
+    /// Writes a checked post, its targets, media and first history entry, then schedules it
+    /// or submits it for approval when asked.
+    async fn insert_post(
+        &mut self,
+        scope: &WorkspaceScope,
+        post: CheckedPost,
+        intent: Intent,
+        policy: ApprovalPolicy,
+        now: i64,
+    ) -> Result<PostId, StoreError> {
+        check_channels_belong(&mut self.conn(), scope, &post.targets).await?;
+        let row: (i64,) = self
+            .conn()
+            .fetch_one(
+                &Query::insert()
+                    .into_table(Posts::Table)
+                    .columns([
+                        Posts::WorkspaceId,
+                        Posts::AuthorUserId,
+                        Posts::Status,
+                        Posts::Title,
+                        Posts::Text,
+                        Posts::Link,
+                        Posts::ScheduledAt,
+                        Posts::CreatedAt,
+                        Posts::UpdatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        scope.user().map(|u| u.0).into(),
+                        TargetStatus::Draft.as_str().into(),
+                        post.title.into(),
+                        post.text.into(),
+                        post.link.into(),
+                        post.scheduled_at.into(),
+                        now.into(),
+                        now.into(),
+                    ])?
+                    .returning(Query::returning().column(Posts::Id))
+                    .to_owned(),
+            )
+            .await?;
+        let id = PostId(row.0);
+        self.insert_targets(scope, id, &post.targets, TargetStatus::Draft, now)
+            .await?;
+        self.set_post_media(scope, id, &post.media).await?;
+        self.post_event(scope, id, None, "created", "", now).await?;
+        if intent == Intent::Schedule {
+            let post = load_post(&mut self.conn(), scope, id).await?;
+            submit_or_schedule(self, scope, &post, policy, now).await?;
+        }
+        Ok(id)
+    }
+
     async fn insert_targets(
         &mut self,
         scope: &WorkspaceScope,
@@ -692,67 +786,37 @@ impl Store {
         now: i64,
     ) -> Result<Post, StoreError> {
         scope.require(Role::can_write_posts)?;
-        let mut errors = ValidationError::default();
-        let (title, text, link) = check_content(
-            new.title.as_deref(),
-            &new.text,
-            new.link.as_deref(),
-            &mut errors,
-        );
-        let targets = check_targets(&new.targets, &mut errors);
-        if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
-            errors.push("text", "error-required");
-        }
-        check_schedule(new.scheduled_at, now, &mut errors);
-        let media = check_media(&new.media, &mut errors);
-        errors.into_result()?;
-
+        let checked = CheckedPost::check(new, now)?;
         let mut tx = self.begin().await?;
-        check_channels_belong(&mut tx.conn(), scope, &targets).await?;
         let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
-        let row: (i64,) = tx
-            .conn()
-            .fetch_one(
-                &Query::insert()
-                    .into_table(Posts::Table)
-                    .columns([
-                        Posts::WorkspaceId,
-                        Posts::AuthorUserId,
-                        Posts::Status,
-                        Posts::Title,
-                        Posts::Text,
-                        Posts::Link,
-                        Posts::ScheduledAt,
-                        Posts::CreatedAt,
-                        Posts::UpdatedAt,
-                    ])
-                    .values([
-                        scope.workspace().0.into(),
-                        scope.user().map(|u| u.0).into(),
-                        TargetStatus::Draft.as_str().into(),
-                        title.into(),
-                        text.into(),
-                        link.into(),
-                        new.scheduled_at.into(),
-                        now.into(),
-                        now.into(),
-                    ])?
-                    .returning(Query::returning().column(Posts::Id))
-                    .to_owned(),
-            )
-            .await?;
-        let id = PostId(row.0);
-        tx.insert_targets(scope, id, &targets, TargetStatus::Draft, now)
-            .await?;
-        tx.set_post_media(scope, id, &media).await?;
-        tx.post_event(scope, id, None, "created", "", now).await?;
-        if intent == Intent::Schedule {
-            let post = load_post(&mut tx.conn(), scope, id).await?;
-            submit_or_schedule(&mut tx, scope, &post, policy, now).await?;
-        }
+        let id = tx.insert_post(scope, checked, intent, policy, now).await?;
         let post = load_post(&mut tx.conn(), scope, id).await?;
         tx.commit().await?;
         Ok(post)
+    }
+
+    /// Creates several posts in one transaction (a CSV import): all of them, or none when one
+    /// is refused. Each is checked first, as [`Store::create_post`] checks it; the first
+    /// invalid one is reported with its index in `posts`.
+    pub async fn create_posts(
+        &self,
+        scope: &WorkspaceScope,
+        posts: Vec<(PostNew, Intent)>,
+        now: i64,
+    ) -> Result<Vec<PostId>, StoreError> {
+        scope.require(Role::can_write_posts)?;
+        let mut checked = Vec::with_capacity(posts.len());
+        for (new, intent) in posts {
+            checked.push((CheckedPost::check(new, now)?, intent));
+        }
+        let mut tx = self.begin().await?;
+        let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
+        let mut ids = Vec::with_capacity(checked.len());
+        for (post, intent) in checked {
+            ids.push(tx.insert_post(scope, post, intent, policy, now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     pub async fn post(&self, scope: &WorkspaceScope, id: PostId) -> Result<Post, StoreError> {

@@ -290,3 +290,14 @@ pub enum PostMedia {
     MediaId,
     Position,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum CalendarFeeds {
+    Table,
+    Id,
+    WorkspaceId,
+    UserId,
+    TokenHash,
+    CreatedAt,
+    LastUsedAt,
+}

@@ -44,6 +44,15 @@ impl WorkspaceScope {
     /// A scope for background work on `workspace`, acting as `task`. Crate-private: only store
     /// methods that hand out work rows (channels due for a check, due jobs) create one, from the
     /// row's own workspace.
+    /// A member acting with their role, as read from their membership by the caller.
+    pub(crate) fn of_member(workspace: WorkspaceId, user: UserId, role: Role) -> WorkspaceScope {
+        WorkspaceScope {
+            workspace,
+            actor: Actor::User(user),
+            role,
+        }
+    }
+
     pub(crate) fn system(workspace: WorkspaceId, task: &'static str) -> WorkspaceScope {
         WorkspaceScope {
             workspace,

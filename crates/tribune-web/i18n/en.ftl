@@ -649,3 +649,74 @@ publish-error-media_unusable = An attached media could not be prepared for this 
 audit-media-uploaded = uploaded a media
 audit-media-alt_changed = changed a media's alt text
 audit-media-deleted = deleted a media
+
+## Posts in bulk (CSV) and the calendar's iCal feed
+posts-import = Import (CSV)
+posts-export = Export (CSV)
+csv-import-title = Import posts from a CSV file
+csv-import-report = What the file holds
+csv-import-invalid = { $count ->
+    [one] One row has errors.
+   *[other] { $count } rows have errors.
+}
+csv-import-valid = { $count ->
+    [0] No row can be imported.
+    [one] One row is valid.
+   *[other] { $count } rows are valid.
+}
+csv-line = Line
+csv-result = Result
+csv-row-ok = Ready
+csv-confirm-help = Nothing has been imported yet. You can fix the file and send it again, or import only the valid rows now.
+csv-confirm = { $count ->
+    [one] Import the valid row
+   *[other] Import the { $count } valid rows
+}
+csv-upload = Send a file
+csv-upload-again = Send the corrected file
+csv-file = CSV file
+csv-as-drafts = Import every post as a draft, even the dated ones
+csv-import-submit = Check and import
+csv-format-title = The columns
+csv-format-help = The first line names the columns, in English or in French, in any order. Cells are separated by commas, semicolons or tabs; the file is UTF-8 or what Excel saves. Dated rows are scheduled (or sent for approval when the workspace asks for it); the others become drafts.
+csv-format-column = Column
+csv-format-meaning = What goes in it
+csv-format-channels = Required. The channels, by name, handle, network or number, separated by |
+csv-format-text = Required. The text of the post.
+csv-format-date = The day, 2026-12-14 or 14/12/2026, in the workspace's time zone. Empty: a draft.
+csv-format-time = The time, 09:30 or 9h30. Empty: midnight.
+csv-format-title-column = A title (blogs).
+csv-format-link = A link to share.
+csv-export = Export the posts as CSV (the same columns: edit and import again)
+csv-column-channels = Channels
+csv-column-text = Text
+csv-column-date = Date
+csv-column-time = Time
+csv-column-title = Title
+csv-column-link = Link
+csv-error-empty = The file holds no post.
+csv-error-too-large = The file is too large: { $kib } KiB at most. Split it into several files.
+csv-error-too-many-rows = The file has too many rows: { $rows } at most. Split it into several files.
+csv-error-unreadable = The file cannot be read as CSV. Save it again as "CSV" from your spreadsheet.
+csv-error-missing-columns = The first line must name at least the columns "channels" and "text".
+csv-error-channel-unknown = No channel of this workspace is called "{ $name }".
+csv-error-channel-ambiguous = Several channels are called "{ $name }": use the channel's number instead.
+csv-error-date = The date is not understood (2026-12-14 or 14/12/2026).
+csv-error-date-missing = A time without a date.
+csv-error-time = The time is not understood (09:30 or 9h30).
+csv-error-nothing-valid = No row of the file is valid: nothing was imported.
+flash-posts-imported = The posts were imported.
+calendar-feed-section = Subscribe from a calendar application
+calendar-feed-help = A private iCal address shows this workspace's posts in Google Calendar, Apple Calendar, Outlook or Thunderbird. Anyone who has the address sees the posts: keep it to yourself.
+calendar-feed-exists = Your address was created on { $date }. It is shown only once: reset it to get a new one (the old one stops working).
+calendar-feed-create = Create my iCal address
+calendar-feed-reset = Reset the address
+calendar-feed-revoke = Stop the feed
+calendar-feed-title = Your iCal address
+calendar-feed-created = Add this address to your calendar application as a subscription ("From URL"). It is shown only now.
+calendar-feed-address = iCal address
+calendar-feed-secret = It works without a password for as long as you are a member of this workspace. Reset it from the calendar if it was shared by mistake.
+calendar-feed-back = Back to the calendar
+flash-calendar-feed-revoked = The iCal feed was stopped.
+audit-calendar_feed-reset = created a new iCal address
+audit-calendar_feed-revoked = stopped their iCal feed

@@ -651,3 +651,74 @@ publish-error-media_unusable = Un média joint n’a pas pu être préparé pour
 audit-media-uploaded = a ajouté un média
 audit-media-alt_changed = a modifié le texte alternatif d’un média
 audit-media-deleted = a supprimé un média
+
+## Posts in bulk (CSV) and the calendar's iCal feed
+posts-import = Importer (CSV)
+posts-export = Exporter (CSV)
+csv-import-title = Importer des publications depuis un fichier CSV
+csv-import-report = Ce que contient le fichier
+csv-import-invalid = { $count ->
+    [one] Une ligne comporte des erreurs.
+   *[other] { $count } lignes comportent des erreurs.
+}
+csv-import-valid = { $count ->
+    [0] Aucune ligne ne peut être importée.
+    [one] Une ligne est valide.
+   *[other] { $count } lignes sont valides.
+}
+csv-line = Ligne
+csv-result = Résultat
+csv-row-ok = Prête
+csv-confirm-help = Rien n’a encore été importé. Vous pouvez corriger le fichier et l’envoyer de nouveau, ou n’importer maintenant que les lignes valides.
+csv-confirm = { $count ->
+    [one] Importer la ligne valide
+   *[other] Importer les { $count } lignes valides
+}
+csv-upload = Envoyer un fichier
+csv-upload-again = Envoyer le fichier corrigé
+csv-file = Fichier CSV
+csv-as-drafts = Tout importer en brouillon, même les publications datées
+csv-import-submit = Vérifier et importer
+csv-format-title = Les colonnes
+csv-format-help = La première ligne nomme les colonnes, en français ou en anglais, dans n’importe quel ordre. Les cellules sont séparées par des virgules, des points-virgules ou des tabulations ; le fichier est en UTF-8 ou tel qu’Excel l’enregistre. Les lignes datées sont programmées (ou soumises à validation quand l’espace le demande) ; les autres deviennent des brouillons.
+csv-format-column = Colonne
+csv-format-meaning = Ce qu’elle contient
+csv-format-channels = Obligatoire. Les canaux, par nom, identifiant, réseau ou numéro, séparés par |
+csv-format-text = Obligatoire. Le texte de la publication.
+csv-format-date = Le jour, 14/12/2026 ou 2026-12-14, dans le fuseau horaire de l’espace. Vide : un brouillon.
+csv-format-time = L’heure, 9h30 ou 09:30. Vide : minuit.
+csv-format-title-column = Un titre (blogs).
+csv-format-link = Un lien à partager.
+csv-export = Exporter les publications en CSV (mêmes colonnes : modifiez et importez de nouveau)
+csv-column-channels = Canaux
+csv-column-text = Texte
+csv-column-date = Date
+csv-column-time = Heure
+csv-column-title = Titre
+csv-column-link = Lien
+csv-error-empty = Le fichier ne contient aucune publication.
+csv-error-too-large = Le fichier est trop lourd : { $kib } Kio au plus. Découpez-le en plusieurs fichiers.
+csv-error-too-many-rows = Le fichier a trop de lignes : { $rows } au plus. Découpez-le en plusieurs fichiers.
+csv-error-unreadable = Le fichier ne se lit pas comme un CSV. Enregistrez-le de nouveau au format « CSV » depuis votre tableur.
+csv-error-missing-columns = La première ligne doit nommer au moins les colonnes « canaux » et « texte ».
+csv-error-channel-unknown = Aucun canal de cet espace ne s’appelle « { $name } ».
+csv-error-channel-ambiguous = Plusieurs canaux s’appellent « { $name } » : indiquez plutôt le numéro du canal.
+csv-error-date = La date n’est pas comprise (14/12/2026 ou 2026-12-14).
+csv-error-date-missing = Une heure sans date.
+csv-error-time = L’heure n’est pas comprise (9h30 ou 09:30).
+csv-error-nothing-valid = Aucune ligne du fichier n’est valide : rien n’a été importé.
+flash-posts-imported = Les publications ont été importées.
+calendar-feed-section = S’abonner depuis une application d’agenda
+calendar-feed-help = Une adresse iCal privée affiche les publications de cet espace dans Google Agenda, Calendrier d’Apple, Outlook ou Thunderbird. Toute personne qui a l’adresse voit les publications : gardez-la pour vous.
+calendar-feed-exists = Votre adresse a été créée le { $date }. Elle n’est montrée qu’une fois : réinitialisez-la pour en obtenir une nouvelle (l’ancienne cesse de fonctionner).
+calendar-feed-create = Créer mon adresse iCal
+calendar-feed-reset = Réinitialiser l’adresse
+calendar-feed-revoke = Arrêter le flux
+calendar-feed-title = Votre adresse iCal
+calendar-feed-created = Ajoutez cette adresse à votre application d’agenda comme abonnement (« À partir d’une URL »). Elle n’est montrée que maintenant.
+calendar-feed-address = Adresse iCal
+calendar-feed-secret = Elle fonctionne sans mot de passe tant que vous êtes membre de cet espace. Réinitialisez-la depuis l’agenda si elle a été partagée par erreur.
+calendar-feed-back = Retour à l’agenda
+flash-calendar-feed-revoked = Le flux iCal a été arrêté.
+audit-calendar_feed-reset = a créé une nouvelle adresse iCal
+audit-calendar_feed-revoked = a arrêté son flux iCal

@@ -50,6 +50,8 @@ pub struct CalendarPage {
     statuses: Vec<TargetStatus>,
     tz: TimeZone,
     can_move: bool,
+    /// When the member's iCal feed was made (local date), if they have one.
+    feed_created: Option<String>,
 }
 
 impl CalendarPage {
@@ -166,6 +168,11 @@ pub async fn month(
         )
         .await?;
     let all_channels = state.store().channels(&member.scope).await?;
+    let feed_created = state
+        .store()
+        .calendar_feed(&member.scope)
+        .await?
+        .map(|feed| dates::to_local(&tz, feed.created_at).0);
     let names = channel_names(&all_channels);
     let mut by_day: HashMap<String, Vec<PostView>> = HashMap::new();
     for post in posts {
@@ -216,6 +223,7 @@ pub async fn month(
         statuses: TargetStatus::ALL.to_vec(),
         tz,
         can_move: member.scope.role().can_write_posts(),
+        feed_created,
         c: chrome,
     })
 }

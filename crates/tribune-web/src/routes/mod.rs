@@ -9,12 +9,14 @@ mod composer;
 mod guidelines;
 mod health;
 mod home;
+mod ical;
 mod invite;
 mod media_link;
 mod members;
 mod once;
 mod password_reset;
 mod posts;
+mod posts_csv;
 mod settings;
 mod setup;
 mod workspaces;
@@ -126,6 +128,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/w/{ws}/posts", get(posts::list).post(composer::create))
         .route("/w/{ws}/posts/new", get(composer::new))
+        .route(
+            "/w/{ws}/posts/import",
+            get(posts_csv::form).post(posts_csv::upload),
+        )
+        .route("/w/{ws}/posts/import/confirm", post(posts_csv::confirm))
+        .route("/w/{ws}/posts/export.csv", get(posts_csv::export))
         .route("/w/{ws}/posts/{id}", get(posts::show))
         .route(
             "/w/{ws}/posts/{id}/edit",
@@ -141,6 +149,9 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
         .route("/w/{ws}/compose/check", post(composer::check))
         .route("/w/{ws}/calendar", get(calendar::month))
+        .route("/w/{ws}/calendar/feed", post(ical::reset))
+        .route("/w/{ws}/calendar/feed/revoke", post(ical::revoke))
+        .route("/ical/{file}", get(ical::feed))
         .route("/w/{ws}/publishing/pause", post(posts::pause))
         .route("/w/{ws}/publishing/resume", post(posts::resume))
         .route("/w/{ws}/members", get(members::list))
