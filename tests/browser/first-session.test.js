@@ -579,6 +579,46 @@ describe('first session', () => {
     await waitForPath(`${workspacePath}/channels`);
   });
 
+  step('import posts from a CSV file: row errors first, then only the valid rows; subscribe to the iCal feed', async () => {
+    if (!peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_MASTODON_URL')) return;
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await nav.getByRole('link', { name: 'Publications' }).click();
+    await waitForPath(`${workspacePath}/posts`);
+    await page.getByRole('link', { name: 'Importer (CSV)' }).click();
+    await waitForPath(`${workspacePath}/posts/import`);
+    await assertEveryVisibleInputIsLabelled();
+    // A date inside the iCal feed's window (it reaches a year ahead), as a French spreadsheet writes it.
+    const soon = new Date(Date.now() + 3 * 86400e3);
+    const day = `${String(soon.getDate()).padStart(2, '0')}/${String(soon.getMonth() + 1).padStart(2, '0')}/${soon.getFullYear()}`;
+    const csv = 'canaux;texte;date;heure\n'
+      + `mastodon;Atelier brioche samedi\u202f!;${day};10h00\n`
+      + 'instagram;Un canal qui n’existe pas;13/12/2099;10h00\n'
+      + 'mastodon | wordpress;Un brouillon sans date;;\n';
+    await page.getByLabel('Fichier CSV').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Vérifier et importer' }).click();
+    await page.locator('table.import-rows').waitFor();
+    const report = await page.locator('table.import-rows').innerText();
+    assert.match(report, /Aucun canal de cet espace ne s’appelle «\u00a0instagram\u00a0»/);
+    await shot('28-csv-import-errors-fr');
+    await assertContrast();
+    await page.getByRole('button', { name: 'Importer les 2 lignes valides' }).click();
+    await waitForPath(`${workspacePath}/posts`);
+    assert.equal(await text(page.getByRole('status')), 'Les publications ont été importées.');
+    assert.match(await page.locator('ul.posts').innerText(), /Atelier brioche samedi/);
+    assert.match(await page.locator('ul.posts').innerText(), /Un brouillon sans date/);
+    await nav.getByRole('link', { name: 'Calendrier' }).click();
+    await waitForPath(`${workspacePath}/calendar`);
+    await page.getByRole('button', { name: 'Créer mon adresse iCal' }).click();
+    const address = await page.getByLabel('Adresse iCal').inputValue();
+    assert.match(address, /\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
+    await shot('29-ical-address-fr');
+    const feed = await (await fetch(address.replace(/^https?:\/\/[^/]+/, baseUrl))).text();
+    assert.match(feed, /BEGIN:VCALENDAR/);
+    assert.match(feed, /Atelier brioche samedi/);
+    await page.getByRole('link', { name: 'Retour à l’agenda' }).click();
+    await waitForPath(`${workspacePath}/calendar`);
+  });
+
   step('a revoked password turns the channel red, with a banner, until it is reconnected', async () => {
     const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
     if (!wp) return;

@@ -385,7 +385,10 @@ async fn the_ical_feed_shows_the_members_posts_until_it_is_reset_or_they_leave()
             .unwrap();
 
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/calendar")).await;
-        assert!(html.contains("Créer mon adresse iCal"), "{html}");
+        assert!(
+            html.contains("<button type=\"submit\">Créer mon adresse iCal</button>"),
+            "{html}"
+        );
         let response = app
             .post_form(&cm, &format!("/w/{ws}/calendar/feed"), &[])
             .await;

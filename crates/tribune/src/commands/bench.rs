@@ -61,6 +61,10 @@ pub struct SeedArgs {
     /// Posts created at once.
     #[arg(long, default_value_t = 8)]
     parallel: u64,
+    /// Spread the posts evenly over this month (`2099-03`, UTC) instead of scheduling them all
+    /// a day ahead: the calendar benchmark's busy month.
+    #[arg(long)]
+    month: Option<String>,
 }
 
 #[derive(Args)]
@@ -165,7 +169,10 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
     }
     let ids = Arc::new(ids);
     let next = Arc::new(AtomicU64::new(0));
-    let due = unix_now() + SEED_AHEAD_SECS;
+    let (due, spread) = match &args.month {
+        None => (unix_now() + SEED_AHEAD_SECS, 0),
+        Some(month) => month_span(month)?,
+    };
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..args.parallel {
@@ -184,7 +191,7 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
                         PostNew {
                             text: format!("bench post {i}"),
                             targets: vec![(channel, None)],
-                            scheduled_at: Some(due),
+                            scheduled_at: Some(due + spread * (i as i64) / posts.max(1) as i64),
                             ..PostNew::default()
                         },
                         Intent::Schedule,
@@ -205,6 +212,22 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
     );
     store.close().await;
     Ok(())
+}
+
+/// The first second of `month` (`2099-03`, UTC) and its length in seconds.
+fn month_span(month: &str) -> anyhow::Result<(i64, i64)> {
+    let first: jiff::civil::Date = format!("{month}-01")
+        .parse()
+        .with_context(|| format!("--month {month}: expected YYYY-MM"))?;
+    let start = first.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp();
+    let end = first
+        .checked_add(jiff::Span::new().months(1))?
+        .to_zoned(jiff::tz::TimeZone::UTC)?
+        .timestamp();
+    if start.as_second() <= unix_now() {
+        bail!("--month {month} is not in the future");
+    }
+    Ok((start.as_second(), end.as_second() - start.as_second()))
 }
 
 fn pg_url(settings: &Settings) -> anyhow::Result<&str> {
