@@ -59,6 +59,9 @@ pub const ACTIONS: &[&str] = &[
     "publishing.paused",
     "publishing.resumed",
     "workspace.approval_policy",
+    "calendar_feed.reset",
+    "calendar_feed.revoked",
+    "channel.broken",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

@@ -5,6 +5,7 @@
 //! leaves behind (refreshed tokens, rate limits, cursors, a failure) takes a [`ChannelKey`],
 //! which only a channel loaded through a scope — or the background token refresh — hands out.
 
+use crate::audit::{self, Actor, AuditEvent};
 use crate::notifications::{notify_channel_broken, resolve_channel_notifications};
 use crate::schema::Channels;
 use crate::{Store, StoreError, WorkspaceScope};
@@ -473,6 +474,14 @@ impl Store {
             .await?;
         if changed == 1 {
             notify_channel_broken(&mut tx, key.workspace, key.id, &message, now).await?;
+            audit::record(
+                &mut tx.conn(),
+                Some(key.workspace),
+                Actor::System("channel-check"),
+                &AuditEvent::new("channel.broken", "channel", key.id.0)
+                    .with("message", message.as_str()),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(changed == 1)

@@ -77,6 +77,15 @@ async fn reconnecting_an_account_keeps_its_channel_and_resolves_its_alert() {
                 .1,
             1
         );
+        // The audit says it, once, as tribune's background check.
+        let audit = store.workspace_audit(&scope, 50).await.unwrap();
+        let broken: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "channel.broken")
+            .collect();
+        assert_eq!(broken.len(), 1, "{backend}");
+        assert_eq!(broken[0].actor, "system:channel-check");
+        assert!(broken[0].details.contains("Token has been revoked"));
         let alerts = store.open_notifications(&scope).await.unwrap();
         assert_eq!(alerts.len(), 1, "{backend}");
         assert_eq!(alerts[0].message, "Token has been revoked");

@@ -720,3 +720,4 @@ calendar-feed-back = Back to the calendar
 flash-calendar-feed-revoked = The iCal feed was stopped.
 audit-calendar_feed-reset = created a new iCal address
 audit-calendar_feed-revoked = stopped their iCal feed
+audit-channel-broken = found the channel disconnected by its network

@@ -722,3 +722,4 @@ calendar-feed-back = Retour à l’agenda
 flash-calendar-feed-revoked = Le flux iCal a été arrêté.
 audit-calendar_feed-reset = a créé une nouvelle adresse iCal
 audit-calendar_feed-revoked = a arrêté son flux iCal
+audit-channel-broken = a constaté que le réseau a déconnecté le canal

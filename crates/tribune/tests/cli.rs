@@ -302,6 +302,14 @@ async fn scripted_instance(database_url: Option<&str>) {
     );
     assert!(!taken.status.success());
     assert_sentence(&taken, "An account already exists with this address.");
+    // A token made before the reset dies with the old password.
+    let before = tribune(
+        &data.0,
+        database_url,
+        &["token", "create", "--email", "me@example.fr"],
+        None,
+    );
+    assert!(before.status.success());
     let reset = tribune(
         &data.0,
         database_url,
@@ -315,6 +323,19 @@ async fn scripted_instance(database_url: Option<&str>) {
         Some("une autre phrase de passe\n"),
     );
     assert!(stdout(&reset).contains("logged out"));
+    assert!(
+        stdout(&reset).contains("1 API token(s) revoked"),
+        "{}",
+        stdout(&reset)
+    );
+    let tokens: serde_json::Value = serde_json::from_str(&stdout(&tribune(
+        &data.0,
+        database_url,
+        &["token", "list", "--json", "--email", "me@example.fr"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(tokens.as_array().unwrap().len(), 0, "{tokens}");
     let disabled = tribune(
         &data.0,
         database_url,

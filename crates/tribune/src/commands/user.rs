@@ -87,8 +87,10 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()>
                 .await
                 .context("cannot set the password")?;
             let ended = store.delete_other_sessions(user.user_id(), None).await?;
+            // Whoever knew the old password may have made tokens with it.
+            let revoked = store.revoke_all_api_tokens(user.user_id()).await?;
             println!(
-                "password changed for {}; {ended} session(s) logged out",
+                "password changed for {}; {ended} session(s) logged out, {revoked} API token(s) revoked",
                 user.email
             );
         }
