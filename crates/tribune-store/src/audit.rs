@@ -59,6 +59,7 @@ pub const ACTIONS: &[&str] = &[
     "publishing.paused",
     "publishing.resumed",
     "workspace.approval_policy",
+    "link.created",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

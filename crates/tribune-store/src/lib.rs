@@ -15,6 +15,7 @@ pub mod audit;
 pub mod channels;
 pub mod invitations;
 pub mod jobs;
+pub mod links;
 pub mod maintenance;
 pub mod media;
 pub mod members;
