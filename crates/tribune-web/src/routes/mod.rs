@@ -10,6 +10,7 @@ mod guidelines;
 mod health;
 mod home;
 mod invite;
+mod links;
 mod media_link;
 mod members;
 mod once;
@@ -140,6 +141,8 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/posts/{id}/delete", post(posts::delete))
         .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
         .route("/w/{ws}/compose/check", post(composer::check))
+        .route("/w/{ws}/compose/shorten", post(composer::shorten))
+        .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/publishing/pause", post(posts::pause))
         .route("/w/{ws}/publishing/resume", post(posts::resume))
@@ -180,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/{name}", get(static_files::serve))
         .route("/m/{token}", get(media_link::serve))
+        .route("/l/{code}", get(links::follow))
         .nest("/api/v1", api::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn(crate::nul::reject_nul))
