@@ -383,6 +383,51 @@ impl Store {
             .await
     }
 
+    /// Records that the workspace's links named by `codes` were made for `post`, for those
+    /// that name no post yet: links shortened in the composer before the post was first saved.
+    /// Returns how many links were changed.
+    pub async fn attach_links_to_post(
+        &self,
+        scope: &WorkspaceScope,
+        post: PostId,
+        codes: &[String],
+    ) -> Result<u64, StoreError> {
+        scope.require(Role::can_write_posts)?;
+        let codes: Vec<&str> = codes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| is_code(c))
+            .take(100)
+            .collect();
+        if codes.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.db.acquire().await?;
+        if !owned(
+            &mut conn.conn(),
+            scope,
+            Posts::Table,
+            Posts::Id,
+            Posts::WorkspaceId,
+            post.0,
+        )
+        .await?
+        {
+            return Err(StoreError::NotFound);
+        }
+        conn.conn()
+            .execute(
+                &Query::update()
+                    .table(L::Table)
+                    .value(L::PostId, post.0)
+                    .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(L::PostId).is_null())
+                    .and_where(Expr::col(L::Code).is_in(codes))
+                    .to_owned(),
+            )
+            .await
+    }
+
     /// The link behind a public `/l/{code}`, whatever its workspace: the code is the address.
     /// One read on the unique index of codes, with the workspace's zone joined in.
     pub async fn link_for_redirect(&self, code: &str) -> Result<Option<LinkRedirect>, StoreError> {

@@ -4,8 +4,8 @@
     reason = "tests: a failed step must fail the test"
 )]
 
-use tribune_domain::Role;
 use tribune_domain::links::{LinkTarget, Utm};
+use tribune_domain::{ChannelId, Role};
 use tribune_store::channels::ChannelNew;
 use tribune_store::links::{ClickCount, LinkFilter, LinkNew};
 use tribune_store::posts::{Intent, PostNew};
@@ -20,6 +20,29 @@ async fn workspace(store: &Store, email: &str, name: &str) -> WorkspaceScope {
         .create_workspace(owner.user_id(), &profile(name))
         .await
         .unwrap()
+}
+
+async fn channel(store: &Store, scope: &WorkspaceScope, remote_id: &str) -> ChannelId {
+    store
+        .connect_channel(
+            scope,
+            ChannelNew {
+                network: "bluesky".into(),
+                remote_id: remote_id.into(),
+                handle: "brand.test".into(),
+                display_name: "Brand".into(),
+                avatar_url: None,
+                profile_url: None,
+                avatar: None,
+                capabilities: "publish_text".into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            unix_now(),
+        )
+        .await
+        .unwrap()
+        .id
 }
 
 fn new_link(target: &str) -> LinkNew {
@@ -374,6 +397,76 @@ async fn deleting_a_workspace_deletes_its_links_and_clicks() {
         );
         // A click racing the deletion finds no link to count on: an error, never a stray row.
         assert!(store.count_click(&found, "2026-12-14", "x").await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn links_made_before_their_post_are_tied_to_it_once_saved() {
+    each_backend(|store, backend| async move {
+        let now = unix_now();
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let free = store
+            .create_link(&a, new_link("https://boulangerie.example/"), now)
+            .await
+            .unwrap();
+        let foreign = store
+            .create_link(&b, new_link("https://fleuriste.example/"), now)
+            .await
+            .unwrap();
+        let bluesky = channel(&store, &a, "did:plc:boulangerie").await;
+        let post = store
+            .create_post(
+                &a,
+                PostNew {
+                    text: "Galette".into(),
+                    targets: vec![(bluesky, None)],
+                    ..PostNew::default()
+                },
+                Intent::Draft,
+                now,
+            )
+            .await
+            .unwrap();
+        let other_post = store
+            .create_post(
+                &a,
+                PostNew {
+                    text: "Pain".into(),
+                    targets: vec![(bluesky, None)],
+                    ..PostNew::default()
+                },
+                Intent::Draft,
+                now,
+            )
+            .await
+            .unwrap();
+        let codes = vec![free.code.clone(), foreign.code.clone(), "../x".to_owned()];
+        assert_eq!(
+            store
+                .attach_links_to_post(&a, post.id, &codes)
+                .await
+                .unwrap(),
+            1,
+            "{backend}"
+        );
+        assert_eq!(store.link(&a, free.id).await.unwrap().post, Some(post.id));
+        assert_eq!(store.link(&b, foreign.id).await.unwrap().post, None);
+        // A link already made for a post stays with it.
+        assert_eq!(
+            store
+                .attach_links_to_post(&a, other_post.id, &codes)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(store.link(&a, free.id).await.unwrap().post, Some(post.id));
+        // Another workspace's post is not found.
+        assert!(matches!(
+            store.attach_links_to_post(&b, post.id, &codes).await,
+            Err(StoreError::NotFound)
+        ));
     })
     .await;
 }

@@ -8,6 +8,7 @@ use std::ops::Range;
 use tribune_domain::links::{LinkTarget, Utm};
 use tribune_domain::{ChannelId, PostId, ValidationError};
 use tribune_store::links::{Link, LinkNew};
+use tribune_store::posts::Post;
 use tribune_store::{StoreError, WorkspaceScope, unix_now};
 
 /// What a person or a script asked for, unchecked.
@@ -141,4 +142,49 @@ pub async fn shorten_text(
         out.replace_range(range, &short);
     }
     Ok(out)
+}
+
+/// The codes of this instance's short links written in `texts`.
+pub fn codes_in<'a>(state: &AppState, texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let prefix = format!("{}/l/", state.config().public_url.trim_end_matches('/'));
+    let mut codes = Vec::new();
+    for text in texts {
+        for range in tribune_compose::links(text) {
+            if let Some(code) = text[range].strip_prefix(&prefix)
+                && tribune_domain::links::is_code(code)
+                && !codes.iter().any(|c| c == code)
+            {
+                codes.push(code.to_owned());
+            }
+        }
+    }
+    codes
+}
+
+/// Ties the short links written in a saved post's texts to the post, when they were made
+/// before it existed. The post is saved already: a failure here is logged, not shown.
+pub async fn attach_to_post<'a>(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    post: PostId,
+    texts: impl IntoIterator<Item = &'a str>,
+) {
+    let codes = codes_in(state, texts);
+    if codes.is_empty() {
+        return;
+    }
+    if let Err(error) = state
+        .store()
+        .attach_links_to_post(scope, post, &codes)
+        .await
+    {
+        tracing::warn!(%error, %post, "short links not tied to their post");
+    }
+}
+
+/// [`attach_to_post`] with the post's shared text and its channels' own texts.
+pub async fn attach_post(state: &AppState, scope: &WorkspaceScope, post: &Post) {
+    let texts = std::iter::once(post.text.as_str())
+        .chain(post.targets.iter().filter_map(|t| t.text.as_deref()));
+    attach_to_post(state, scope, post.id, texts).await;
 }

@@ -574,6 +574,36 @@ async fn the_composer_shortens_the_links_of_each_text_with_its_network() {
             "punctuation kept"
         );
 
+        // Saved, the post is tied to the links made before it existed.
+        let shortened_text = editor
+            .split_once('>')
+            .map(|(_, text)| text.replace("&#39;", "'"))
+            .unwrap();
+        assert!(!shortened_text.contains('&'), "{shortened_text}");
+        let saved = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/posts"),
+                &[
+                    ("channel", &bluesky.to_string()),
+                    ("text", &shortened_text),
+                    ("when", "now"),
+                    ("intent", "draft"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let filter = tribune_store::posts::PostFilter {
+            limit: 10,
+            ..Default::default()
+        };
+        let saved_post = app.store.posts(&scope, &filter).await.unwrap();
+        assert_eq!(saved_post.len(), 1);
+        assert_eq!(
+            app.store.link(&scope, shared.id).await.unwrap().post,
+            Some(saved_post[0].id)
+        );
+
         // With the script: the same through the JSON route, for a post being edited.
         let post = app
             .store

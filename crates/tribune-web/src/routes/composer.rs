@@ -467,6 +467,7 @@ pub async fn save(
         }
         Err(other) => return Err(other.into()),
     };
+    crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
     let flash = match post.status {
         TargetStatus::PendingApproval => "flash-post-submitted",
