@@ -619,6 +619,43 @@ describe('first session', () => {
     await waitForPath(`${workspacePath}/calendar`);
   });
 
+  step('shorten a link in the composer, save the draft, and find the link on the Links page', async () => {
+    if (!peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_MASTODON_URL')) return;
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await page.goto(baseUrl + workspacePath + '/posts/new');
+    for (const box of await page.locator('input[name=channel]').all()) await box.check();
+    const textArea = page.getByLabel('Texte', { exact: true });
+    await textArea.fill('Le programme de janvier : https://boulangerie-dupain.example/janvier?menu=1.');
+    await page.getByLabel('Campagne (utm_campaign)').fill('Épiphanie');
+    await page.getByRole('button', { name: 'Raccourcir les liens' }).click();
+    // The script asks the server and puts the new text in the editor, without a page load.
+    await page.waitForFunction(() => /\/l\/[0-9A-Za-z]{7}/.test(document.getElementById('text').value));
+    assert.equal(pathname(), `${workspacePath}/posts/new`);
+    const escaped = baseUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    assert.match(await textArea.inputValue(), new RegExp(`^Le programme de janvier : ${escaped}/l/[0-9A-Za-z]{7}\\.$`));
+    await shot('23b-composer-shortened-fr');
+    await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+    await waitForPath(/\/posts\/\d+$/);
+    await nav.getByRole('link', { name: 'Liens' }).click();
+    await waitForPath(`${workspacePath}/links`);
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Liens');
+    const rows = page.locator('table.links tbody tr');
+    assert.equal(await rows.count(), 1);
+    const row = await rows.first().innerText();
+    assert.match(row, /boulangerie-dupain\.example\/janvier\?menu=1/);
+    assert.match(row, /utm_campaign=Épiphanie/);
+    assert.match(row, /utm_medium=social/);
+    await assertEveryVisibleInputIsLabelled();
+    await shot('23c-links-fr');
+    await assertContrast();
+    await onPhone(async () => {
+      await assertNoHorizontalOverflow();
+      await shot('23d-links-mobile-fr');
+    });
+    await nav.getByRole('link', { name: 'Canaux' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+  });
+
   step('a revoked password turns the channel red, with a banner, until it is reconnected', async () => {
     const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
     if (!wp) return;

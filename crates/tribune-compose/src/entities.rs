@@ -48,6 +48,16 @@ pub(crate) fn entities(text: &str) -> Vec<Entity> {
     found
 }
 
+/// The links written with `http://` or `https://` in `text`, as byte ranges, in order (the
+/// sentence's closing punctuation left out): what the composer's "shorten links" replaces.
+pub fn links(text: &str) -> Vec<std::ops::Range<usize>> {
+    entities(text)
+        .into_iter()
+        .filter(|e| e.kind == EntityKind::Url)
+        .map(|e| e.start..e.end)
+        .collect()
+}
+
 /// The number of hashtags in `text`, as Instagram counts them.
 pub(crate) fn hashtag_count(text: &str) -> usize {
     entities(text)
@@ -282,6 +292,14 @@ mod tests {
                 EntityKind::Url
             )]
         );
+    }
+
+    #[test]
+    fn links_with_a_scheme_are_listed_for_shortening() {
+        let text = "Voir https://tribune.fr/a?b=1. Et tribune.fr, puis http://x.com/y !";
+        let ranges = links(text);
+        let found: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["https://tribune.fr/a?b=1", "http://x.com/y"]);
     }
 
     #[test]

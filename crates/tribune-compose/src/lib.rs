@@ -20,6 +20,7 @@ mod validate;
 pub use avoid::avoided_words;
 pub use count::{Counting, Length, MASTODON_URL_LENGTH, X_URL_LENGTH};
 pub use draft::{Draft, MediaInfo, MediaKind};
+pub use entities::links;
 pub use network::{ComposeNetwork, UnknownNetwork};
 pub use options::{MastodonInstance, Options};
 pub use preflight::{ChannelFacts, SLOT_GRACE_SECS, preflight};

@@ -52,4 +52,6 @@ id_type!(
     AuditEventId,
     /// An image or video in a workspace's media library.
     MediaId,
+    /// A short link (`/l/{code}`) of a workspace.
+    LinkId,
 );

@@ -3,6 +3,7 @@
 //! every rule can be tested without a database or a server.
 
 pub mod ids;
+pub mod links;
 pub mod locale;
 pub mod media;
 pub mod publishing;
@@ -15,8 +16,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, MediaId, NotificationId, PostId,
-    PostTargetId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, LinkId, MediaId, NotificationId,
+    PostId, PostTargetId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

@@ -62,6 +62,7 @@ pub const ACTIONS: &[&str] = &[
     "calendar_feed.reset",
     "calendar_feed.revoked",
     "channel.broken",
+    "link.created",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

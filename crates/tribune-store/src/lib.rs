@@ -16,6 +16,7 @@ pub mod calendar_feeds;
 pub mod channels;
 pub mod invitations;
 pub mod jobs;
+pub mod links;
 pub mod maintenance;
 pub mod media;
 pub mod members;

@@ -301,3 +301,31 @@ pub enum CalendarFeeds {
     CreatedAt,
     LastUsedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum Links {
+    Table,
+    Id,
+    WorkspaceId,
+    Code,
+    Target,
+    UtmSource,
+    UtmMedium,
+    UtmCampaign,
+    UtmTerm,
+    UtmContent,
+    PostId,
+    ChannelId,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LinkClicks {
+    Table,
+    WorkspaceId,
+    LinkId,
+    Day,
+    Network,
+    Clicks,
+}

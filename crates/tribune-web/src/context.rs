@@ -121,10 +121,21 @@ pub async fn resolve_request(
 
     // Static files, health checks and metrics belong to nobody: no session query for them
     // (they are most requests of a page load, and probes hit `/healthz` every few seconds).
+    // Short links (`/l/…`) are followed by anyone: no session looked up, no cookie set on a
+    // visitor, and a not-found page in the visitor's own language.
     if is_anonymous_path(&path) && matches!(parts.method, Method::GET | Method::HEAD) {
+        let lang = cookie(headers, LANG_COOKIE)
+            .and_then(Lang::from_tag)
+            .or_else(|| {
+                headers
+                    .get(ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or_default();
         parts
             .extensions
-            .insert(fallback_ctx(Lang::default(), false, path, client));
+            .insert(fallback_ctx(lang, false, path, client));
         return next.run(Request::from_parts(parts, body)).await;
     }
 
@@ -236,7 +247,10 @@ pub async fn resolve_request(
 
 /// Paths served the same to everyone, without looking up a session.
 fn is_anonymous_path(path: &str) -> bool {
-    path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
+    path.starts_with("/static/")
+        || path.starts_with("/l/")
+        || path == "/healthz"
+        || path == "/metrics"
 }
 
 fn fallback_ctx(lang: Lang, is_api: bool, path: String, client: ClientInfo) -> RequestCtx {

@@ -9,6 +9,7 @@ mod dates;
 mod error;
 mod forms;
 pub mod i18n;
+mod links;
 mod metrics;
 mod nul;
 mod pages;

@@ -87,6 +87,36 @@ if (composer instanceof HTMLFormElement && composer.dataset.check) {
     timer = setTimeout(check, 350);
   });
   composer.addEventListener("submit", () => { dirty = false; });
+  // "Shorten links": the server makes the short links and the texts come back into the editor.
+  // If that fails, the form is sent with the same button, and the page shows what is wrong.
+  const shorten = composer.querySelector("button[name=intent][value=shorten]");
+  if (shorten instanceof HTMLButtonElement && composer.dataset.shorten) {
+    shorten.addEventListener("click", async (event) => {
+      event.preventDefault();
+      shorten.disabled = true;
+      try {
+        const response = await fetch(composer.dataset.shorten, {
+          method: "POST",
+          headers: { "X-CSRF-Token": csrf },
+          body: new URLSearchParams(new FormData(composer)),
+          credentials: "same-origin",
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const result = await response.json();
+        const text = document.getElementById("text");
+        if (text instanceof HTMLTextAreaElement) text.value = result.text;
+        for (const variant of result.variants || []) {
+          const area = document.getElementById(`variant_${variant.channel}`);
+          if (area instanceof HTMLTextAreaElement) area.value = variant.text;
+        }
+        composer.dispatchEvent(new Event("input"));
+        shorten.disabled = false;
+      } catch {
+        shorten.disabled = false;
+        composer.requestSubmit(shorten);
+      }
+    });
+  }
   window.addEventListener("beforeunload", (event) => {
     if (dirty) {
       event.preventDefault();

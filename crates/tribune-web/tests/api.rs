@@ -48,7 +48,7 @@ fn the_openapi_document_describes_pagination_location_and_problems() {
         .skip(1)
         .step_by(2)
         .collect();
-    assert_eq!(lists.len(), 6, "{lists:?}");
+    assert_eq!(lists.len(), 7, "{lists:?}");
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let params: Vec<&str> = operation["parameters"]

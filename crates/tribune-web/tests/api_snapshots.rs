@@ -184,6 +184,31 @@ async fn every_endpoint_answers_the_committed_json() {
         .await;
         assert_json_snapshot!("channel_checked", checked);
 
+        let (status, link) = call(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/workspaces/{id}/links"),
+            Some(json!({
+                "target": "https://agence-lumiere.example/offres?ref=reseaux",
+                "utm_source": "mastodon",
+                "utm_medium": "social",
+                "utm_campaign": "rentrée",
+                "channel_id": channel_id,
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{link}");
+        // Codes are random; the short address holds one (and the test server's port).
+        assert_json_snapshot!("link_created", link, {".code" => "[code]", ".short_url" => "[redacted]"});
+        let link_id = link["id"].as_i64().unwrap();
+        let (_, shown) =
+            call(&app, &token, Method::GET, &format!("/workspaces/{id}/links/{link_id}"), None).await;
+        assert_json_snapshot!("link_show", shown, {".code" => "[code]", ".short_url" => "[redacted]"});
+        let (_, links) =
+            call(&app, &token, Method::GET, &format!("/workspaces/{id}/links"), None).await;
+        assert_json_snapshot!("link_list", links, {"[].code" => "[code]", "[].short_url" => "[redacted]"});
+
         // Problems: French (the owner's language), each naming what is wrong.
         let problems = [
             (Method::GET, format!("/workspaces/{id}/channels/999999"), None, "problem_not_found"),

@@ -53,6 +53,14 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("channel", "1"), ("text", "Pwned"), ("intent", "schedule")],
     ),
     ("GET", "/w/{ws}/posts/new", &[]),
+    ("GET", "/w/{ws}/posts/import", &[]),
+    ("POST", "/w/{ws}/posts/import", &[]),
+    (
+        "POST",
+        "/w/{ws}/posts/import/confirm",
+        &[("csv", "channels,text\n1,Pwned\n")],
+    ),
+    ("GET", "/w/{ws}/posts/export.csv", &[]),
     ("GET", "/w/{ws}/posts/{id}", &[]),
     ("GET", "/w/{ws}/posts/{id}/edit", &[]),
     ("POST", "/w/{ws}/posts/{id}/edit", &[("text", "Pwned")]),
@@ -66,7 +74,20 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/posts/{id}/delete", &[("confirm", "on")]),
     ("POST", "/w/{ws}/posts/{id}/move", &[("date", "2099-01-01")]),
     ("POST", "/w/{ws}/compose/check", &[("text", "x")]),
+    (
+        "POST",
+        "/w/{ws}/compose/shorten",
+        &[("text", "https://pwned.example/")],
+    ),
+    ("GET", "/w/{ws}/links", &[]),
+    (
+        "POST",
+        "/w/{ws}/links",
+        &[("target", "https://pwned.example/")],
+    ),
     ("GET", "/w/{ws}/calendar", &[]),
+    ("POST", "/w/{ws}/calendar/feed", &[]),
+    ("POST", "/w/{ws}/calendar/feed/revoke", &[]),
     ("POST", "/w/{ws}/publishing/pause", &[]),
     ("POST", "/w/{ws}/publishing/resume", &[]),
     ("GET", "/w/{ws}/members", &[]),
@@ -166,6 +187,13 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("PATCH", "/workspaces/{ws}/media/{media}", r#"{"alt":"x"}"#),
     ("DELETE", "/workspaces/{ws}/media/{media}", ""),
     ("GET", "/workspaces/{ws}/media/{media}/thumbnail", ""),
+    ("GET", "/workspaces/{ws}/links", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/links",
+        r#"{"target":"https://pwned.example/"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/links/{link}", ""),
 ];
 
 #[test]
@@ -282,6 +310,12 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert_eq!(pending.len(), 1);
     assert!(pending.iter().all(|i| i.email != "spy@example.fr"));
     assert!(app.store.logo(&scope).await.unwrap().is_some());
+    let links = app
+        .store
+        .links(&scope, &tribune_store::links::LinkFilter::default())
+        .await
+        .unwrap();
+    assert!(links.is_empty(), "no link made in the victim's workspace");
     let channels = app.store.channels(&scope).await.unwrap();
     assert_eq!(channels.len(), 1);
     assert_eq!(
@@ -302,6 +336,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         // Ids that may exist in the victim's workspace: the workspace check must refuse first.
         .replace("{post}", "1")
         .replace("{media}", "1")
+        .replace("{link}", "1")
 }
 
 #[tokio::test]

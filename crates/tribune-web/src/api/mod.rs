@@ -8,6 +8,7 @@
 
 mod channels;
 mod extract;
+mod links;
 mod media;
 mod members;
 mod model;
@@ -95,6 +96,11 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{ws}/media/{media}/thumbnail",
             get(media::thumbnail),
         )
+        .route(
+            "/workspaces/{ws}/links",
+            get(links::list).post(links::create),
+        )
+        .route("/workspaces/{ws}/links/{link}", get(links::show))
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }
 

@@ -26,13 +26,14 @@ const MAX_CURSOR: usize = 512;
 
 /// The list endpoints (paths under `/api/v1`, `GET` or `HEAD`): the only routes that take
 /// `limit` and `cursor`. Every other route takes no query parameter at all.
-pub const LIST_ROUTES: [&str; 6] = [
+pub const LIST_ROUTES: [&str; 7] = [
     "/workspaces",
     "/workspaces/{ws}/members",
     "/workspaces/{ws}/invitations",
     "/workspaces/{ws}/channels",
     "/workspaces/{ws}/posts",
     "/workspaces/{ws}/media",
+    "/workspaces/{ws}/links",
 ];
 
 /// The query parameters a route takes.

@@ -209,6 +209,7 @@ pub async fn create(
         .store()
         .create_post(&member.scope, new, intent, now)
         .await?;
+    crate::links::attach_post(&state, &member.scope, &post).await;
     if intent == Intent::Schedule {
         state.wake_jobs();
     }
@@ -334,6 +335,7 @@ pub async fn update(
         .store()
         .update_post(&member.scope, id, patch, now)
         .await?;
+    crate::links::attach_post(&state, &member.scope, &post).await;
     state.wake_jobs();
     Ok(Json(post.into()))
 }

@@ -9,6 +9,7 @@ use crate::context::Member;
 use crate::dates;
 use crate::error::AppError;
 use crate::forms::see_other;
+use crate::links::{SHARED_SOURCE, ShortenTags, shorten_text};
 use crate::pages::{Chrome, render};
 use crate::preflight::{self, ChannelProblem, Planned};
 use askama::Template;
@@ -39,8 +40,11 @@ pub struct ComposerInput {
     pub when: String,
     pub date: String,
     pub time: String,
-    /// `draft` or `schedule`.
+    /// `draft`, `schedule`, or `shorten` (turn the links of the texts into short links and
+    /// show the form again).
     pub intent: String,
+    /// The `utm_campaign` of links made by "shorten links"; not saved with the post.
+    pub campaign: String,
 }
 
 impl ComposerInput {
@@ -62,6 +66,7 @@ impl ComposerInput {
                 "date" => input.date = value,
                 "time" => input.time = value,
                 "intent" => input.intent = value,
+                "campaign" => input.campaign = value,
                 other => {
                     if let Some(id) = other
                         .strip_prefix("variant_")
@@ -326,6 +331,7 @@ pub async fn edit(
         date,
         time,
         intent: String::new(),
+        campaign: String::new(),
     };
     Ok(render(
         &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
@@ -374,7 +380,24 @@ pub async fn save(
     editing: Option<PostId>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
-    let input = ComposerInput::from_pairs(pairs);
+    let mut input = ComposerInput::from_pairs(pairs);
+    if input.intent == "shorten" {
+        if let Some(id) = editing {
+            state.store().post(&member.scope, id).await?;
+        }
+        input.intent = String::new();
+        return match shorten_input(state, member, editing, &mut input).await {
+            Ok(()) => {
+                let mut page = page(state, member, editing, input, &[], Vec::new()).await?;
+                page.c = page.c.with_flash(Some("flash-links-shortened"));
+                Ok(render(&page))
+            }
+            Err(StoreError::Invalid(invalid)) => {
+                refused(state, member, editing, input, &[], Some(&invalid)).await
+            }
+            Err(other) => Err(other.into()),
+        };
+    }
     let now = unix_now();
     let ws = state.store().workspace(&member.scope).await?;
     let slot = match input.slot(&ws) {
@@ -444,6 +467,7 @@ pub async fn save(
         }
         Err(other) => return Err(other.into()),
     };
+    crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
     let flash = match post.status {
         TargetStatus::PendingApproval => "flash-post-submitted",
@@ -564,4 +588,108 @@ pub async fn check(
         })
         .collect();
     Ok(Json(CheckJson { channels, notes }))
+}
+
+/// Turns the links of the post's text and of its selected channels' own texts into short links
+/// (see [`crate::links::shorten_text`]): a channel's text is tagged with its network, the shared
+/// text with the network of the channels that share it (or [`SHARED_SOURCE`] when they are on
+/// several), all with medium `social` and the optional campaign.
+async fn shorten_input(
+    state: &AppState,
+    member: &Member,
+    editing: Option<PostId>,
+    input: &mut ComposerInput,
+) -> Result<(), StoreError> {
+    member
+        .scope
+        .require(tribune_domain::Role::can_write_posts)?;
+    let channels = state.store().channels(&member.scope).await?;
+    let network_of = |id: ChannelId| {
+        channels
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.network.clone())
+    };
+    let campaign = ComposerInput::optional(&input.campaign);
+    let sharing: Vec<ChannelId> = input
+        .channels
+        .iter()
+        .copied()
+        .filter(|id| input.variant(*id).is_none() && network_of(*id).is_some())
+        .collect();
+    let mut networks: Vec<String> = sharing.iter().filter_map(|id| network_of(*id)).collect();
+    networks.sort();
+    networks.dedup();
+    let shared = ShortenTags {
+        source: match networks.as_slice() {
+            [one] => one.clone(),
+            _ => SHARED_SOURCE.to_owned(),
+        },
+        campaign: campaign.clone(),
+        post: editing,
+        channel: match sharing.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        },
+    };
+    input.text = shorten_text(state, &member.scope, &input.text, &shared).await?;
+    for (id, text) in &mut input.variants {
+        let Some(network) = network_of(*id) else {
+            continue;
+        };
+        if text.trim().is_empty() || !input.channels.contains(id) {
+            continue;
+        }
+        let tags = ShortenTags {
+            source: network,
+            campaign: campaign.clone(),
+            post: editing,
+            channel: Some(*id),
+        };
+        *text = shorten_text(state, &member.scope, text, &tags).await?;
+    }
+    Ok(())
+}
+
+/// `?post=` of the live "shorten links": the post being edited, if any.
+#[derive(serde::Deserialize)]
+pub struct ShortenQuery {
+    post: Option<PostId>,
+}
+
+/// What the composer's script puts back in the editor.
+#[derive(Serialize)]
+pub struct ShortenJson {
+    text: String,
+    variants: Vec<VariantJson>,
+}
+
+#[derive(Serialize)]
+pub struct VariantJson {
+    channel: ChannelId,
+    text: String,
+}
+
+/// `POST /w/{ws}/compose/shorten`: "shorten links" for the composer's script, which puts the
+/// texts back in the editor. Refusals (a campaign too long…) answer an error status; the
+/// script then sends the form itself, which shows them by their field.
+pub async fn shorten(
+    State(state): State<AppState>,
+    member: Member,
+    axum::extract::Query(query): axum::extract::Query<ShortenQuery>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Json<ShortenJson>, AppError> {
+    if let Some(id) = query.post {
+        state.store().post(&member.scope, id).await?;
+    }
+    let mut input = ComposerInput::from_pairs(pairs);
+    shorten_input(&state, &member, query.post, &mut input).await?;
+    Ok(Json(ShortenJson {
+        text: input.text,
+        variants: input
+            .variants
+            .into_iter()
+            .map(|(channel, text)| VariantJson { channel, text })
+            .collect(),
+    }))
 }

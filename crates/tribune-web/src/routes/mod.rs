@@ -11,6 +11,7 @@ mod health;
 mod home;
 mod ical;
 mod invite;
+mod links;
 mod media_link;
 mod members;
 mod once;
@@ -148,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/posts/{id}/delete", post(posts::delete))
         .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
         .route("/w/{ws}/compose/check", post(composer::check))
+        .route("/w/{ws}/compose/shorten", post(composer::shorten))
+        .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))
         .route("/w/{ws}/calendar/feed/revoke", post(ical::revoke))
@@ -191,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/{name}", get(static_files::serve))
         .route("/m/{token}", get(media_link::serve))
+        .route("/l/{code}", get(links::follow))
         .nest("/api/v1", api::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn(crate::nul::reject_nul))

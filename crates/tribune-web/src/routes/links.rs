@@ -1,0 +1,240 @@
+//! Short links in the browser: the public redirect `/l/{code}` (counting the click), the
+//! workspace's links page with a form to make one, and the composer's "shorten links" (as a
+//! JSON answer for its script; without JavaScript the composer's own form does it).
+
+use crate::AppState;
+use crate::context::Member;
+use crate::dates;
+use crate::error::AppError;
+use crate::forms::see_other;
+use crate::links::{self, LinkInput};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, LOCATION, REFERER, REFERRER_POLICY, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tribune_domain::links::{click_day, is_robot, referring_network};
+use tribune_domain::{LinkId, Role, ValidationError, WorkspaceId};
+use tribune_store::StoreError;
+use tribune_store::links::LinkFilter;
+use tribune_store::unix_now;
+
+/// `GET /l/{code}` (and `HEAD`): a `302` to the link's destination. The visit is counted unless
+/// it is a `HEAD` or an obvious robot; only the day and the referring network are kept.
+pub async fn follow(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let link = state
+        .store()
+        .link_for_redirect(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if method != Method::HEAD && !is_robot(user_agent) {
+        let referer = headers.get(REFERER).and_then(|v| v.to_str().ok());
+        let day = click_day(&link.timezone, unix_now());
+        // A click that cannot be counted must not keep the visitor from the page.
+        if let Err(error) = state
+            .store()
+            .count_click(&link, &day, referring_network(referer))
+            .await
+        {
+            tracing::warn!(%error, link = %link.link, "click not counted");
+        }
+    }
+    let location = HeaderValue::from_str(&link.destination())
+        .map_err(|_| AppError::Internal(format!("link {} has no valid address", link.link)))?;
+    let mut response = StatusCode::FOUND.into_response();
+    let response_headers = response.headers_mut();
+    response_headers.insert(LOCATION, location);
+    // Every visit must reach tribune to be counted (and a link's target may be corrected).
+    response_headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The UTM tags say where the visit comes from; the visitor's previous page is theirs.
+    response_headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+/// One line of the links page.
+pub struct LinkLine {
+    pub short_url: String,
+    pub target: String,
+    pub tags: Vec<(&'static str, String)>,
+    pub clicks: i64,
+    pub created: String,
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "links.html")]
+pub struct LinksPage {
+    c: Chrome,
+    ws_id: WorkspaceId,
+    can_write: bool,
+    links: Vec<LinkLine>,
+    older: Option<LinkId>,
+    form: LinkForm,
+    errors: Vec<(String, String)>,
+}
+
+impl LinksPage {
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LinksQuery {
+    before: Option<i64>,
+    flash: Option<String>,
+}
+
+/// Links shown on one page of the list.
+const PAGE_SIZE: u64 = 100;
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    before: Option<LinkId>,
+    flash: Option<&str>,
+    form: LinkForm,
+    errors: Vec<(String, String)>,
+) -> Result<LinksPage, AppError> {
+    let (chrome, _) = Chrome::for_member(state, member).await?;
+    let mut found = state
+        .store()
+        .links(
+            &member.scope,
+            &LinkFilter {
+                before_id: before,
+                limit: PAGE_SIZE + 1,
+            },
+        )
+        .await?;
+    let older = (found.len() as u64 > PAGE_SIZE).then(|| {
+        found.truncate(PAGE_SIZE as usize);
+        found.last().map(|l| l.id)
+    });
+    let lang = chrome.tr.lang;
+    let links = found
+        .into_iter()
+        .map(|link| LinkLine {
+            short_url: links::short_url(state, &link.code),
+            tags: link
+                .utm
+                .pairs()
+                .into_iter()
+                .map(|(name, value)| (name, value.to_owned()))
+                .collect(),
+            target: link.target.as_str().to_owned(),
+            clicks: link.clicks,
+            created: dates::full(state.i18n(), lang, &chrome.tz, link.created_at),
+            code: link.code,
+        })
+        .collect();
+    Ok(LinksPage {
+        c: chrome.with_flash(flash),
+        ws_id: member.scope.workspace(),
+        can_write: member.scope.role().can_write_posts(),
+        links,
+        older: older.flatten(),
+        form,
+        errors,
+    })
+}
+
+/// `GET /w/{ws}/links`: the workspace's links, newest first, with their clicks.
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<LinksQuery>,
+) -> Result<Response, AppError> {
+    let form = LinkForm {
+        utm_medium: "social".to_owned(),
+        ..LinkForm::default()
+    };
+    let page = page(
+        &state,
+        &member,
+        query.before.map(LinkId),
+        query.flash.as_deref(),
+        form,
+        Vec::new(),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+/// The links page's form.
+#[derive(Deserialize, Default, Clone)]
+pub struct LinkForm {
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub utm_source: String,
+    #[serde(default)]
+    pub utm_medium: String,
+    #[serde(default)]
+    pub utm_campaign: String,
+}
+
+fn given(value: &str) -> Option<String> {
+    Some(value.to_owned()).filter(|v| !v.trim().is_empty())
+}
+
+/// Field errors, translated.
+pub fn field_errors(
+    state: &AppState,
+    lang: tribune_domain::Lang,
+    invalid: &ValidationError,
+) -> Vec<(String, String)> {
+    invalid
+        .violations
+        .iter()
+        .map(|v| {
+            (
+                v.field.to_owned(),
+                state.i18n().message(lang, v.message_key, None),
+            )
+        })
+        .collect()
+}
+
+/// `POST /w/{ws}/links`: makes a link from the form; a refused one shows the form again (422).
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_write_posts)?;
+    let input = LinkInput {
+        target: form.target.clone(),
+        utm_source: given(&form.utm_source),
+        utm_medium: given(&form.utm_medium),
+        utm_campaign: given(&form.utm_campaign),
+        ..LinkInput::default()
+    };
+    match links::create(&state, &member.scope, input).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/w/{}/links?flash=flash-link-created",
+            member.scope.workspace()
+        ))),
+        Err(StoreError::Invalid(invalid)) => {
+            let errors = field_errors(&state, member.ctx.lang, &invalid);
+            let page = page(&state, &member, None, None, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
