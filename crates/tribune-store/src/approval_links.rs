@@ -148,8 +148,10 @@ impl Store {
         };
         let mut conn = self.db.acquire().await?;
         let (policy, _, has_client) = workspace_rules(&mut conn.conn(), &scope).await?;
-        Ok((scope.role() == Role::Client && policy.may_approve(scope.role(), has_client))
-            .then_some(scope))
+        Ok(
+            (scope.role() == Role::Client && policy.may_approve(scope.role(), has_client))
+                .then_some(scope),
+        )
     }
 
     /// What a link leads to, for its page (which never decides anything: mail scanners open

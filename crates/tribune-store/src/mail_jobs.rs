@@ -14,10 +14,10 @@ use crate::posts::{Post, PostTarget, load_post};
 use crate::schema::{Memberships, PostTargets};
 use crate::users::User;
 use crate::{Store, StoreError, Transaction, WorkspaceScope};
-use tribune_domain::publishing::TargetStatus;
 use sea_query::{Expr, ExprTrait, Query};
 use serde::{Deserialize, Serialize};
 use tribune_domain::publishing::ApprovalPolicy;
+use tribune_domain::publishing::TargetStatus;
 use tribune_domain::{PostId, PostTargetId, Role, UserId};
 
 /// The job kind that writes and sends one e-mail.

@@ -794,7 +794,11 @@ impl Store {
     }
 
     /// The post's version (see [`post_version`]): what an approval request was sent for.
-    pub async fn post_version(&self, scope: &WorkspaceScope, id: PostId) -> Result<i64, StoreError> {
+    pub async fn post_version(
+        &self,
+        scope: &WorkspaceScope,
+        id: PostId,
+    ) -> Result<i64, StoreError> {
         let mut conn = self.db.acquire().await?;
         post_version(&mut conn.conn(), scope, id).await
     }

@@ -46,7 +46,10 @@ async fn team(store: &Store, prefix: &str, policy: ApprovalPolicy) -> Team {
         .await
         .unwrap();
     let owner = store
-        .create_workspace(account.user_id(), &profile(&format!("{prefix} Boulangerie")))
+        .create_workspace(
+            account.user_id(),
+            &profile(&format!("{prefix} Boulangerie")),
+        )
         .await
         .unwrap();
     let manager = member(
@@ -163,7 +166,11 @@ async fn submitting_enqueues_one_mail_per_approver_in_the_same_transaction() {
         let t = team(&store, "m", ApprovalPolicy::Client).await;
         let post = submit(&store, &t, "Galettes").await;
         let mails = claim_mail(&store).await;
-        assert_eq!(recipients(&mails), vec![t.client.user().unwrap()], "{backend}");
+        assert_eq!(
+            recipients(&mails),
+            vec![t.client.user().unwrap()],
+            "{backend}"
+        );
         let version = store.post_version(&t.owner, post).await.unwrap();
         assert_eq!(
             mails[0].1,
@@ -177,10 +184,19 @@ async fn submitting_enqueues_one_mail_per_approver_in_the_same_transaction() {
         // The owner's and manager's mail under the team policy is a link to the page, and
         // nobody gets a token but the client.
         let prepared = store
-            .prepare_approval_mail(&t.owner, post, version, t.manager.user().unwrap(), unix_now())
+            .prepare_approval_mail(
+                &t.owner,
+                post,
+                version,
+                t.manager.user().unwrap(),
+                unix_now(),
+            )
             .await
             .unwrap();
-        assert!(prepared.is_none(), "a manager may not approve under the client policy");
+        assert!(
+            prepared.is_none(),
+            "a manager may not approve under the client policy"
+        );
 
         // Team policy: owner and manager, never the author.
         let t = team(&store, "n", ApprovalPolicy::Team).await;
@@ -191,7 +207,13 @@ async fn submitting_enqueues_one_mail_per_approver_in_the_same_transaction() {
         assert_eq!(recipients(&mails), expected, "{backend}");
         let version = store.post_version(&t.owner, post).await.unwrap();
         let prepared = store
-            .prepare_approval_mail(&t.owner, post, version, t.manager.user().unwrap(), unix_now())
+            .prepare_approval_mail(
+                &t.owner,
+                post,
+                version,
+                t.manager.user().unwrap(),
+                unix_now(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -259,7 +281,10 @@ async fn a_link_approves_once_as_the_client_with_history_and_audit() {
         assert_eq!(again.unwrap_err(), LinkProblem::Used);
         let seen = store.approval_link(&token, now).await.unwrap().unwrap();
         assert_eq!(seen.problem, Some(LinkProblem::Used));
-        assert_eq!(store.post_history(&t.owner, post).await.unwrap().len(), history.len());
+        assert_eq!(
+            store.post_history(&t.owner, post).await.unwrap().len(),
+            history.len()
+        );
     })
     .await;
 }
@@ -402,7 +427,10 @@ async fn a_client_who_left_cannot_use_their_link() {
             .remove_member(&t.owner, t.client.user().unwrap())
             .await
             .unwrap();
-        assert!(store.approval_link(&token, now).await.unwrap().is_none(), "{backend}");
+        assert!(
+            store.approval_link(&token, now).await.unwrap().is_none(),
+            "{backend}"
+        );
         let refused = store
             .decide_by_link(&token, LinkDecision::Approve { comment: "" }, now)
             .await
@@ -463,7 +491,10 @@ async fn a_permanent_failure_mails_those_who_can_publish() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(prepared.target.error_message.as_deref(), Some("Text too long"));
+        assert_eq!(
+            prepared.target.error_message.as_deref(),
+            Some("Text too long")
+        );
         assert_eq!(prepared.recipient.user_id(), t.manager.user().unwrap());
         // Neither the contributor nor the client is told (they cannot retry).
         assert!(

@@ -649,3 +649,22 @@ publish-error-media_unusable = An attached media could not be prepared for this 
 audit-media-uploaded = uploaded a media
 audit-media-alt_changed = changed a media's alt text
 audit-media-deleted = deleted a media
+
+# Approval by e-mail (the client's password-free link) and publishing e-mails.
+approval-link-title = Approve a post
+approval-link-workspace = For { $workspace }
+approval-link-post = The post, as each channel will publish it
+approval-link-decide = Your decision
+approval-link-once = This link works once: your decision is final, and is recorded in the post's history under your name.
+approval-link-ask-team = If something still needs deciding, ask the team that manages your accounts, or log in to tribune.
+approval-link-unknown = This approval link is not valid. Check that it was copied whole, or log in to tribune.
+approval-link-used = This link was already used: the decision is recorded.
+approval-link-expired = This link has expired. Log in to tribune to decide, or ask the team for a new link.
+approval-link-outdated = The post was changed after this link was sent: a new link went out with the new version.
+approval-link-decided = This post no longer waits for approval: a decision was already made.
+approval-link-done-approved = Thank you: the post is approved and scheduled.
+approval-link-done-changes = Thank you: the post goes back to its author with your comment.
+flash-warn-post-submitted-no-mail = Post submitted for approval. E-mail is not set up on this instance: nobody was notified, tell the approvers to look at it in tribune.
+post-approval-no-mail = E-mail is not set up: approvers decide from this page.
+post-approval-mailed-client = The client was sent this post by e-mail, with a link to approve it without logging in.
+post-approval-mailed-team = The owners and managers were sent this post by e-mail.

@@ -651,3 +651,22 @@ publish-error-media_unusable = Un média joint n’a pas pu être préparé pour
 audit-media-uploaded = a ajouté un média
 audit-media-alt_changed = a modifié le texte alternatif d’un média
 audit-media-deleted = a supprimé un média
+
+# Validation par e-mail (le lien sans mot de passe du client) et e-mails de publication.
+approval-link-title = Valider une publication
+approval-link-workspace = Pour { $workspace }
+approval-link-post = La publication, telle que chaque canal la publiera
+approval-link-decide = Votre décision
+approval-link-once = Ce lien ne sert qu’une fois : votre décision est définitive et figure dans l’historique de la publication, à votre nom.
+approval-link-ask-team = S’il reste quelque chose à décider, adressez-vous à l’équipe qui gère vos comptes, ou connectez-vous à tribune.
+approval-link-unknown = Ce lien de validation n’est pas valable. Vérifiez qu’il a été copié en entier, ou connectez-vous à tribune.
+approval-link-used = Ce lien a déjà servi : la décision est enregistrée.
+approval-link-expired = Ce lien a expiré. Connectez-vous à tribune pour décider, ou demandez un nouveau lien à l’équipe.
+approval-link-outdated = La publication a été modifiée après l’envoi de ce lien : un nouveau lien est parti avec la nouvelle version.
+approval-link-decided = Cette publication n’attend plus de validation : une décision a déjà été prise.
+approval-link-done-approved = Merci : la publication est validée et programmée.
+approval-link-done-changes = Merci : la publication est renvoyée pour modification, avec votre commentaire.
+flash-warn-post-submitted-no-mail = Publication soumise à validation. L’e-mail n’est pas configuré sur cette instance : aucun message n’est parti, demandez aux personnes qui valident de la regarder dans tribune.
+post-approval-no-mail = L’e-mail n’est pas configuré : la validation se fait depuis cette page.
+post-approval-mailed-client = Le client a reçu cette publication par e-mail, avec un lien pour la valider sans se connecter.
+post-approval-mailed-team = Les propriétaires et responsables ont reçu cette publication par e-mail.

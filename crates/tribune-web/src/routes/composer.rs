@@ -446,6 +446,9 @@ pub async fn save(
     };
     state.wake_jobs();
     let flash = match post.status {
+        TargetStatus::PendingApproval if state.mailer().is_none() => {
+            "flash-warn-post-submitted-no-mail"
+        }
         TargetStatus::PendingApproval => "flash-post-submitted",
         TargetStatus::Draft => "flash-post-saved",
         _ => "flash-post-scheduled",
