@@ -510,7 +510,10 @@ mod tests {
         let known = failed.content(&tr);
         assert!(known.paragraphs.iter().any(|p| p.contains("Invalid token")));
         assert!(
-            known.paragraphs.iter().any(|p| p.contains("Reconnect the channel")),
+            known
+                .paragraphs
+                .iter()
+                .any(|p| p.contains("Reconnect the channel")),
             "{known:?}"
         );
         failed.code = "never_heard_of".into();
