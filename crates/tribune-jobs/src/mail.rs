@@ -58,7 +58,7 @@ impl MailSender {
         MailSender { store, settings }
     }
 
-    /// Channel names as messages show them: "Name (network)".
+    /// Channel names as messages show them: "Name (Network)".
     async fn channel_names(
         &self,
         scope: &WorkspaceScope,
@@ -68,7 +68,13 @@ impl MailSender {
             .channels(scope)
             .await?
             .into_iter()
-            .map(|c| (c.id, format!("{} ({})", c.display_name, c.network)))
+            .map(|c| {
+                let network = c
+                    .network
+                    .parse::<tribune_connectors::Network>()
+                    .map_or(c.network.clone(), |n| n.display_name().to_owned());
+                (c.id, format!("{} ({network})", c.display_name))
+            })
             .collect())
     }
 

@@ -159,6 +159,10 @@ async fn opening_the_link_decides_nothing_and_its_form_approves_once_as_the_clie
                 "{page}"
             );
             assert!(page.contains("Boulangerie Mastodon"), "{page}");
+            assert!(
+                page.contains("<span class=\"muted\">Mastodon</span>"),
+                "{page}"
+            );
             assert!(page.contains("name=\"decision\" value=\"approve\""));
         }
         assert_eq!(status(&app, &s, post).await, TargetStatus::PendingApproval);

@@ -111,7 +111,7 @@ async fn a_submitted_post_is_mailed_to_the_client_whose_link_approves_it() {
             mail.text
         );
         assert!(
-            mail.text.contains("Boulangerie Dupont (mastodon)"),
+            mail.text.contains("Boulangerie Dupont (Mastodon)"),
             "{}",
             mail.text
         );

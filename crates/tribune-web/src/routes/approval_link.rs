@@ -60,6 +60,13 @@ impl LinkPage {
     fn due(&self, view: &PostView) -> crate::dates::TimeHtml {
         self.c.date_t1("posts-due", "time", &view.when())
     }
+
+    /// The network's name as people know it (Mastodon, Bluesky…), beside the account's.
+    fn network_name(&self, network: &str) -> &'static str {
+        network
+            .parse::<tribune_connectors::Network>()
+            .map_or("", tribune_connectors::Network::display_name)
+    }
 }
 
 /// Every answer of these routes: the token is in the address, so no cache keeps the page and
