@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test: a person's first session in real headless Chromium
 # (first-run setup -> log in -> workspace in French -> English -> log out), with
-# WCAG AA contrast checked by axe-core on the main pages in light and dark schemes.
+# WCAG AA contrast checked by axe-core on the main pages in light and dark schemes, and,
+# with the peers' SMTP sink, a client approving a post from the e-mailed link.
 # Screenshots go to target/screenshots/.
 #
 # Usage: scripts/browser-test.sh

@@ -55,8 +55,9 @@ function startServer() {
   const log = fs.openSync(SERVER_LOG, 'w');
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', log],
-    // The local peers (scripts/peers/start.sh) speak plain http.
-    env: { ...process.env, TRIBUNE_ALLOW_HTTP_NETWORKS: 'true' },
+    // The local peers (scripts/peers/start.sh) speak plain http; e-mail goes to their SMTP
+    // sink when it runs.
+    env: { ...process.env, TRIBUNE_ALLOW_HTTP_NETWORKS: 'true', ...smtpEnv() },
   });
   fs.closeSync(log);
   return new Promise((resolve, reject) => {
@@ -74,6 +75,53 @@ function startServer() {
       }
     });
   });
+}
+
+// SMTP settings for the server when the sink of scripts/peers/start.sh runs.
+function smtpEnv() {
+  const port = process.env.TRIBUNE_TEST_SMTP_PORT;
+  if (!port) return {};
+  return {
+    TRIBUNE_SMTP_HOST: '127.0.0.1',
+    TRIBUNE_SMTP_PORT: port,
+    TRIBUNE_SMTP_TLS: 'none',
+    TRIBUNE_SMTP_FROM: 'tribune <tribune@tribune.test>',
+  };
+}
+
+// The plain-text body of a message as the SMTP sink kept it (a .eml file), decoded.
+function plainTextOf(raw) {
+  const m = /Content-Type: text\/plain[^\n]*\r?\nContent-Transfer-Encoding: ([^\r\n]+)\r?\n\r?\n([\s\S]*?)\r?\n--/i.exec(raw);
+  if (!m) return '';
+  const [, encoding, body] = m;
+  switch (encoding.trim().toLowerCase()) {
+    case 'quoted-printable':
+      return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    case 'base64':
+      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    default:
+      return Buffer.from(body, 'latin1').toString('utf8');
+  }
+}
+
+// Waits (20 s at most) for a message to `to` in the sink holding a link that starts with
+// `prefix`, and returns that link (the newest such message's).
+async function linkMailedTo(to, prefix) {
+  const dir = process.env.TRIBUNE_TEST_SMTP_DIR;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const links = fs.readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .sort()
+      .map((f) => fs.readFileSync(path.join(dir, f), 'latin1'))
+      .filter((raw) => raw.split(/\r?\n/).some((line) => line.toLowerCase() === `x-sink-rcpt-to: ${to}`))
+      .map(plainTextOf)
+      .map((body) => body.split(/\s+/).find((word) => word.startsWith(prefix)))
+      .filter(Boolean);
+    if (links.length > 0) return links[links.length - 1];
+    assert.ok(Date.now() < deadline, `no message to ${to} with a link starting ${prefix} in ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 function stopServer() {
@@ -654,6 +702,92 @@ describe('first session', () => {
     });
     await nav.getByRole('link', { name: 'Canaux' }).click();
     await waitForPath(`${workspacePath}/channels`);
+  });
+
+  step('under client approval, the client approves from the e-mail link without logging in', async () => {
+    const masto = peers('TRIBUNE_TEST_MASTODON_URL');
+    const sink = peers('TRIBUNE_TEST_SMTP_PORT', 'TRIBUNE_TEST_SMTP_DIR');
+    if (!masto || !sink) return;
+    const CLIENT = { name: 'Claire Dupain', email: 'cliente@boulangerie.test', password: 'la galette du client' };
+    const fresh = () => browser.newContext({ baseURL: baseUrl, locale: 'fr-FR', viewport: DESKTOP, colorScheme: 'light' });
+
+    // The client accepts the invitation mailed earlier, in a browser of their own.
+    const invitation = await linkMailedTo(CLIENT.email, `${baseUrl}/invite/`);
+    const joining = await fresh();
+    try {
+      const client = await joining.newPage();
+      await client.goto(invitation);
+      await client.getByLabel('Nom', { exact: true }).fill(CLIENT.name);
+      await client.getByLabel('Mot de passe').fill(CLIENT.password);
+      await client.getByRole('button', { name: 'Créer mon compte et rejoindre' }).click();
+      await client.waitForURL((url) => /^\/w\/\d+$/.test(url.pathname));
+    } finally {
+      await joining.close();
+    }
+
+    // Every post is now approved by the client.
+    await page.goto(baseUrl + workspacePath + '/settings');
+    await page.getByLabel('Le client, pour chaque publication').check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitForPath(`${workspacePath}/settings`);
+    assert.equal(await text(page.getByRole('status')), 'Modifications enregistrées.');
+
+    // The owner writes a post for tomorrow and submits it.
+    await page.goto(baseUrl + workspacePath + '/posts/new');
+    const picks = page.locator('li.channel-pick');
+    await picks.filter({ hasText: 'localhost:3900' }).locator('input[name=channel]').check();
+    const words = 'Atelier galettes samedi matin, inscriptions en boutique.';
+    await page.getByLabel('Texte', { exact: true }).fill(words);
+    await page.getByLabel('À une date et une heure').check();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Date', { exact: true }).fill(tomorrow);
+    await page.getByLabel('Heure', { exact: true }).fill('10:00');
+    await page.getByRole('button', { name: 'Soumettre à validation' }).click();
+    await waitForPath(/\/posts\/\d+$/);
+    const postPath = pathname();
+    assert.equal(await text(page.getByRole('status')), 'Publication soumise à validation.');
+    assert.match(await page.locator('.page-head').innerText(), /En attente de validation/);
+    assert.match(await page.locator('main').innerText(), /Le client a reçu cette publication par e-mail/);
+
+    // The client's e-mail holds a password-free link; opened in a browser with no session.
+    const link = await linkMailedTo(CLIENT.email, `${baseUrl}/a/`);
+    const outside = await fresh();
+    const owner = page;
+    try {
+      page = await outside.newPage();
+      await page.goto(link);
+      assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Valider une publication');
+      assert.match(await page.locator('main').innerText(), new RegExp(words));
+      assert.match(await page.locator('main').innerText(), /Ce lien ne sert qu’une fois/);
+      assert.equal(await page.locator('header .account').count(), 0, 'nobody is logged in');
+      await assertEveryVisibleInputIsLabelled();
+      await shot('24a-approval-link-fr');
+      await assertContrast();
+      await onPhone(async () => {
+        await assertNoHorizontalOverflow();
+        await shot('24b-approval-link-mobile-fr');
+      });
+      // Opening it decided nothing.
+      assert.match(await owner.reload().then(() => owner.locator('.page-head').innerText()), /En attente de validation/);
+      await page.getByRole('button', { name: 'Valider', exact: true }).click();
+      await page.waitForURL((url) => url.pathname === new URL(link).pathname && url.search === '?done=approved');
+      assert.match(await text(page.getByRole('status')), /la publication est validée et programmée/);
+      await shot('24c-approval-done-fr');
+      // The link works once.
+      await page.goto(link);
+      assert.match(await text(page.getByRole('alert')), /Ce lien a déjà servi/);
+    } finally {
+      page = owner;
+      await outside.close();
+    }
+
+    // The owner sees it scheduled, approved by the client in its history.
+    await page.goto(baseUrl + postPath);
+    assert.match(await page.locator('.page-head').innerText(), /Programmée/);
+    assert.match(await page.locator('ol.history').innerText(), new RegExp(`${CLIENT.name} l’a validée`));
+    await shot('24d-post-approved-fr');
+    // The next step starts from the channels page.
+    await page.goto(baseUrl + workspacePath + '/channels');
   });
 
   step('a revoked password turns the channel red, with a banner, until it is reconnected', async () => {

@@ -1,12 +1,14 @@
 //! Background work on the durable queue of [`tribune_store::jobs`]: the [`runner::Runner`]
 //! (claim with a lease, run, retry with backoff) that `tribune worker` runs and `tribune serve`
-//! embeds, and the jobs it runs, starting with the exactly-once [`publish::Publisher`].
+//! embeds, and the jobs it runs: the exactly-once [`publish::Publisher`], periodic upkeep, and
+//! the outbox's e-mail ([`mail::MailSender`]).
 //!
 //! The queue is tribune's own rather than a crate's: apalis and graphile-worker keep their jobs
 //! in their own tables and transactions, while tribune needs a job written in the same
 //! transaction as the post that causes it (an outbox), with the workspace on the row for
 //! isolation, on both SQLite and PostgreSQL. See docs/ARCHITECTURE.md.
 
+pub mod mail;
 pub mod publish;
 pub mod runner;
 
@@ -38,5 +40,9 @@ pub fn handlers_with(
         ),
         Arc::new(periodic::ChannelUpkeep::new(channels.clone())),
         Arc::new(periodic::StoreUpkeep::new(channels.store().clone())),
+        Arc::new(mail::MailSender::new(
+            channels.store().clone(),
+            config.mail.clone(),
+        )),
     ]
 }

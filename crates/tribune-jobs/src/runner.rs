@@ -55,6 +55,9 @@ pub struct RunnerConfig {
     /// How long an unfinished publish attempt keeps its post and channel (see
     /// [`tribune_store::Store::begin_publish_with_lease`]).
     pub attempt_lease_secs: i64,
+    /// Sends the outbox's e-mail; `None` when the instance has no SMTP settings (mail jobs
+    /// then end without sending anything).
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl RunnerConfig {
@@ -65,6 +68,7 @@ impl RunnerConfig {
             lease_secs: 120,
             poll: Duration::from_secs(5),
             attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
+            mail: None,
         }
     }
 }

@@ -38,3 +38,49 @@ mail-locked-unexpected = Not you? Someone may be trying to guess your password: 
 
 mail-test-subject = tribune test e-mail
 mail-test-body = If you can read this, tribune ({ $url }) can send e-mail.
+
+# Approval by e-mail and publishing failures
+mail-datetime = { $day } { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $year }, { $hour }:{ $minute } ({ $zone })
+mail-approval-subject = A post for “{ $workspace }” awaits your approval
+mail-approval-body = { $author } submitted a post for “{ $workspace }”. Here it is as each channel will publish it.
+mail-approval-body-no-author = A post for “{ $workspace }” was submitted. Here it is as each channel will publish it.
+mail-approval-when = Scheduled for { $date }.
+mail-approval-asap = To be published as soon as it is approved.
+mail-approval-post-title = Title: { $title }
+mail-approval-channel = On { $channel }:
+    { $text }
+mail-approval-action-link = Approve or request changes
+mail-approval-link-expires = This link works once, until { $date }. If the post is changed, a new link is sent.
+mail-approval-link-private = No password is needed: whoever has this link can decide for you, so do not forward this message.
+mail-approval-action-page = Open the post in tribune
+mail-approval-page-login = You decide from the post's page, once logged in.
+mail-failed-subject = A post for “{ $workspace }” could not be published on { $channel }
+mail-failed-body = tribune gave up publishing a post of “{ $workspace }” on { $channel }. It will not be tried again until someone retries it.
+mail-failed-excerpt = The post: { $text }
+mail-failed-network-said = The network said: { $said }
+mail-failed-todo-channel-refused = What to do: the network refused the channel's credentials. Reconnect the channel, then retry the post.
+mail-failed-todo-channel-not-active = What to do: the channel is not connected. Reconnect it, then retry the post.
+mail-failed-todo-network-refused = What to do: the network refused the post itself. Change what it objects to, then retry.
+mail-failed-todo-unreachable = What to do: the network could not be reached, even after several tries. Check that it is up, then retry.
+mail-failed-todo-rate-limited = What to do: the network asked to slow down. Retry the post a little later.
+mail-failed-todo-unsupported = What to do: this network cannot publish what the post contains (images on a text-only channel, a video). Remove it for this channel, then retry.
+mail-failed-todo-uncertain = What to do: an attempt was interrupted and the network no longer remembers it. Check the channel first: the post may already be out. Retry only if it is not.
+mail-failed-todo-media-unusable = What to do: an attached media could not be prepared for this network (missing, damaged, or too large even reduced). Replace it, then retry.
+mail-failed-todo-internal = What to do: tribune could not do its part. Retry the post; if it fails again, tell the instance's administrators.
+mail-failed-todo-preflight = What to do: the last check before sending found problems with the post for this network. Open the post to see them, fix them, then retry.
+mail-failed-todo-other = What to do: open the post to see what happened, then retry it.
+mail-failed-action = Open the post
+mail-failed-why = You receive this message because you can publish in this workspace.

@@ -38,3 +38,49 @@ mail-locked-unexpected = Ce n’était pas vous ? Quelqu’un essaie peut-êtr
 
 mail-test-subject = E-mail de test de tribune
 mail-test-body = Si vous lisez ceci, tribune ({ $url }) sait envoyer des e-mails.
+
+# Validation par e-mail et échecs de publication
+mail-datetime = { $day } { $month ->
+    [1] janv.
+    [2] févr.
+    [3] mars
+    [4] avr.
+    [5] mai
+    [6] juin
+    [7] juil.
+    [8] août
+    [9] sept.
+    [10] oct.
+    [11] nov.
+   *[12] déc.
+} { $year } à { $hour } h { $minute } ({ $zone })
+mail-approval-subject = Une publication pour « { $workspace } » attend votre validation
+mail-approval-body = { $author } a soumis une publication pour « { $workspace } ». La voici telle que chaque canal la publiera.
+mail-approval-body-no-author = Une publication pour « { $workspace } » a été soumise. La voici telle que chaque canal la publiera.
+mail-approval-when = Programmée le { $date }.
+mail-approval-asap = Elle partira dès qu’elle sera validée.
+mail-approval-post-title = Titre : { $title }
+mail-approval-channel = Sur { $channel } :
+    { $text }
+mail-approval-action-link = Valider ou demander des modifications
+mail-approval-link-expires = Ce lien ne sert qu’une fois, jusqu’au { $date }. Si la publication est modifiée, un nouveau lien vous est envoyé.
+mail-approval-link-private = Aucun mot de passe n’est demandé : quiconque a ce lien peut décider à votre place, ne transférez donc pas ce message.
+mail-approval-action-page = Ouvrir la publication dans tribune
+mail-approval-page-login = Vous décidez depuis la page de la publication, après connexion à tribune.
+mail-failed-subject = Une publication pour « { $workspace } » n’a pas pu partir sur { $channel }
+mail-failed-body = tribune a renoncé à envoyer une publication de « { $workspace } » sur { $channel }. Elle ne sera plus tentée tant que personne ne la relance.
+mail-failed-excerpt = La publication : { $text }
+mail-failed-network-said = Le réseau a répondu : { $said }
+mail-failed-todo-channel-refused = Que faire ? Le réseau a refusé les identifiants du canal : reconnectez le canal, puis relancez la publication.
+mail-failed-todo-channel-not-active = Que faire ? Le canal n’est pas connecté : reconnectez-le, puis relancez la publication.
+mail-failed-todo-network-refused = Que faire ? Le réseau a refusé la publication elle-même : corrigez ce qu’il lui reproche, puis relancez-la.
+mail-failed-todo-unreachable = Que faire ? Le réseau est resté injoignable malgré plusieurs essais : vérifiez qu’il fonctionne, puis relancez la publication.
+mail-failed-todo-rate-limited = Que faire ? Le réseau demande de ralentir : relancez la publication un peu plus tard.
+mail-failed-todo-unsupported = Que faire ? Ce réseau ne peut pas publier ce que contient la publication (des images sur un canal texte, une vidéo) : retirez-le pour ce canal, puis relancez.
+mail-failed-todo-uncertain = Que faire ? Une tentative a été interrompue et le réseau ne s’en souvient plus. Vérifiez d’abord le canal : la publication est peut-être déjà en ligne. Ne la relancez que si elle n’y est pas.
+mail-failed-todo-media-unusable = Que faire ? Un média joint n’a pas pu être préparé pour ce réseau (absent, endommagé, ou trop lourd même réduit) : remplacez-le, puis relancez.
+mail-failed-todo-internal = Que faire ? tribune n’a pas pu faire sa part. Relancez la publication ; si elle échoue encore, prévenez l’administration de l’instance.
+mail-failed-todo-preflight = Que faire ? La dernière vérification avant l’envoi a trouvé des problèmes pour ce réseau. Ouvrez la publication pour les voir, corrigez-les, puis relancez.
+mail-failed-todo-other = Que faire ? Ouvrez la publication pour voir ce qui s’est passé, puis relancez-la.
+mail-failed-action = Ouvrir la publication
+mail-failed-why = Vous recevez ce message parce que vous pouvez publier dans cet espace.

@@ -102,6 +102,16 @@ impl<'a> Tr<'a> {
         self.catalog
             .message(self.lang, key, &[(name, FluentValue::from(value))])
     }
+
+    /// With arguments of any kind (numbers for selectors, text otherwise).
+    pub(crate) fn tv(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.catalog.message(self.lang, key, args)
+    }
+
+    /// Whether the catalogue has `key` (for keys made from a code, which may be new).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.catalog.message(self.lang, key, &[]) != key
+    }
 }
 
 #[cfg(test)]

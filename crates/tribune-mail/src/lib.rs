@@ -1,5 +1,5 @@
 //! tribune's e-mail. One type per message ([`Invitation`], [`PasswordReset`], [`NewDeviceLogin`],
-//! [`AccountLocked`], [`TestEmail`]), each written in French and English from this crate's own
+//! [`AccountLocked`], [`ApprovalRequest`], [`PublishFailed`], [`TestEmail`]), each written in French and English from this crate's own
 //! Fluent catalogue, sent as plain text plus HTML (`multipart/alternative`) through SMTP with
 //! `lettre`. A request never waits for the SMTP server: [`Mailer::send_in_background`] renders the
 //! message, hands it to a task with a deadline and logs a failure.
@@ -14,6 +14,6 @@ mod message;
 pub use config::{SmtpConfig, TlsMode};
 pub use mailer::{MailError, Mailer};
 pub use message::{
-    AccountLocked, Content, Invitation, MailMessage, NewDeviceLogin, PasswordReset, Rendered,
-    TestEmail,
+    AccountLocked, ApprovalRequest, Content, Invitation, MailMessage, NewDeviceLogin,
+    PasswordReset, PublishFailed, Rendered, TestEmail,
 };

@@ -4,6 +4,7 @@
 
 use crate::catalog::Tr;
 use askama::Template;
+use fluent_bundle::FluentValue;
 use tribune_domain::Role;
 
 /// What a message says, already in the recipient's language.
@@ -180,6 +181,151 @@ impl MailMessage for AccountLocked {
     }
 }
 
+/// A date and time in `zone`, written the way the recipient's language writes it, with the
+/// zone's name (the workspace's zone, which may not be the reader's).
+fn zoned(tr: &Tr<'_>, unix: i64, zone: &str) -> String {
+    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(at) = jiff::Timestamp::from_second(unix) else {
+        return String::new();
+    };
+    let at = at.to_zoned(tz);
+    tr.tv(
+        "mail-datetime",
+        &[
+            ("day", FluentValue::from(at.day().to_string())),
+            ("month", FluentValue::from(i64::from(at.month()))),
+            ("year", FluentValue::from(at.year().to_string())),
+            ("hour", FluentValue::from(at.hour().to_string())),
+            ("minute", FluentValue::from(format!("{:02}", at.minute()))),
+            ("zone", FluentValue::from(zone.to_owned())),
+        ],
+    )
+}
+
+/// Longest text of one channel quoted in an e-mail; the page shows the rest.
+const MAX_QUOTED_CHARS: usize = 1_500;
+
+fn quoted(text: &str) -> String {
+    let mut out: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    if text.chars().count() > MAX_QUOTED_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// A post waits for the recipient's approval. A client's link approves without a password
+/// (until `link_expires_at`); the team's leads to the post's page.
+#[derive(Debug, Clone)]
+pub struct ApprovalRequest {
+    pub workspace: String,
+    /// Who submitted it, if the account still exists.
+    pub author: Option<String>,
+    pub title: Option<String>,
+    /// Each channel's name and the text it will publish.
+    pub channels: Vec<(String, String)>,
+    /// When it goes out (Unix seconds); `None` for "as soon as approved".
+    pub scheduled_at: Option<i64>,
+    /// The workspace's time zone, in which the time is written.
+    pub timezone: String,
+    pub link: String,
+    /// Set for a client's password-free link: when it stops working.
+    pub link_expires_at: Option<i64>,
+}
+
+impl MailMessage for ApprovalRequest {
+    fn content(&self, tr: &Tr<'_>) -> Content {
+        let workspace = [("workspace", self.workspace.as_str())];
+        let mut paragraphs = vec![match &self.author {
+            Some(author) => tr.ta(
+                "mail-approval-body",
+                &[("author", author), ("workspace", &self.workspace)],
+            ),
+            None => tr.ta("mail-approval-body-no-author", &workspace),
+        }];
+        paragraphs.push(match self.scheduled_at {
+            Some(at) => tr.ta(
+                "mail-approval-when",
+                &[("date", &zoned(tr, at, &self.timezone))],
+            ),
+            None => tr.t("mail-approval-asap"),
+        });
+        if let Some(title) = &self.title {
+            paragraphs.push(tr.ta("mail-approval-post-title", &[("title", title)]));
+        }
+        for (channel, text) in &self.channels {
+            paragraphs.push(tr.ta(
+                "mail-approval-channel",
+                &[("channel", channel), ("text", &quoted(text))],
+            ));
+        }
+        let (action, closing) = match self.link_expires_at {
+            Some(expires) => (
+                tr.t("mail-approval-action-link"),
+                vec![
+                    tr.ta(
+                        "mail-approval-link-expires",
+                        &[("date", &zoned(tr, expires, &self.timezone))],
+                    ),
+                    tr.t("mail-approval-link-private"),
+                ],
+            ),
+            None => (
+                tr.t("mail-approval-action-page"),
+                vec![tr.t("mail-approval-page-login")],
+            ),
+        };
+        Content {
+            subject: tr.ta("mail-approval-subject", &workspace),
+            paragraphs,
+            action: Some((action, self.link.clone())),
+            closing,
+        }
+    }
+}
+
+/// A post failed for good on a channel: what the network said and what to do.
+#[derive(Debug, Clone)]
+pub struct PublishFailed {
+    pub workspace: String,
+    pub channel: String,
+    /// The beginning of the post's text.
+    pub excerpt: String,
+    /// The stable failure code (`network_refused`, `channel_refused`, …).
+    pub code: String,
+    /// The network's own words, if it said any.
+    pub network_message: Option<String>,
+    /// The post's page, where it can be retried.
+    pub link: String,
+}
+
+impl MailMessage for PublishFailed {
+    fn content(&self, tr: &Tr<'_>) -> Content {
+        let names = [
+            ("workspace", self.workspace.as_str()),
+            ("channel", self.channel.as_str()),
+        ];
+        let mut paragraphs = vec![
+            tr.ta("mail-failed-body", &names),
+            tr.ta("mail-failed-excerpt", &[("text", &quoted(&self.excerpt))]),
+        ];
+        if let Some(said) = &self.network_message {
+            paragraphs.push(tr.ta("mail-failed-network-said", &[("said", &quoted(said))]));
+        }
+        let what = format!("mail-failed-todo-{}", self.code.replace('_', "-"));
+        paragraphs.push(if tr.has(&what) {
+            tr.t(&what)
+        } else {
+            tr.t("mail-failed-todo-other")
+        });
+        Content {
+            subject: tr.ta("mail-failed-subject", &names),
+            paragraphs,
+            action: Some((tr.t("mail-failed-action"), self.link.clone())),
+            closing: vec![tr.t("mail-failed-why")],
+        }
+    }
+}
+
 /// Checks the SMTP settings from the admin page or the command line.
 #[derive(Debug, Clone)]
 pub struct TestEmail {
@@ -230,6 +376,48 @@ mod tests {
             Box::new(TestEmail {
                 instance_url: "https://tribune.example.fr".into(),
             }),
+            Box::new(ApprovalRequest {
+                workspace: "Boulangerie <Dupont> & fils".into(),
+                author: Some("Élodie <script>".into()),
+                title: Some("Les galettes".into()),
+                channels: vec![
+                    (
+                        "Mastodon @dupont".into(),
+                        "La galette <script> arrive\nDès lundi.".into(),
+                    ),
+                    ("Bluesky".into(), "x".repeat(3_000)),
+                ],
+                scheduled_at: Some(1_800_000_000),
+                timezone: "Europe/Paris".into(),
+                link: "https://tribune.example.fr/a/tok".into(),
+                link_expires_at: Some(1_800_600_000),
+            }),
+            Box::new(ApprovalRequest {
+                workspace: "Dupont".into(),
+                author: None,
+                title: None,
+                channels: vec![("Bluesky".into(), "Bonjour".into())],
+                scheduled_at: None,
+                timezone: "Not/AZone".into(),
+                link: "https://tribune.example.fr/w/1/posts/2".into(),
+                link_expires_at: None,
+            }),
+            Box::new(PublishFailed {
+                workspace: "Dupont".into(),
+                channel: "Mastodon <script>".into(),
+                excerpt: "La galette".into(),
+                code: "network_refused".into(),
+                network_message: Some("Text too long".into()),
+                link: "https://tribune.example.fr/w/1/posts/2".into(),
+            }),
+            Box::new(PublishFailed {
+                workspace: "Dupont".into(),
+                channel: "Bluesky".into(),
+                excerpt: "La galette".into(),
+                code: "something_new".into(),
+                network_message: None,
+                link: "https://tribune.example.fr/w/1/posts/2".into(),
+            }),
         ]
     }
 
@@ -277,6 +465,63 @@ mod tests {
         );
         // Plain text keeps the words as typed.
         assert!(rendered.text.contains("Boulangerie <Dupont> & fils"));
+    }
+
+    #[test]
+    fn approval_requests_write_the_time_in_the_workspace_zone_in_each_language() {
+        let catalog = Catalog::load();
+        let request = ApprovalRequest {
+            workspace: "Dupont".into(),
+            author: Some("Élodie".into()),
+            title: None,
+            channels: vec![("Mastodon".into(), "Bonjour".into())],
+            // 2027-01-15 08:00 UTC, 09:00 in Paris.
+            scheduled_at: Some(1_800_000_000 - 1_800_000_000 % 86_400 + 8 * 3600),
+            timezone: "Europe/Paris".into(),
+            link: "https://tribune.example.fr/a/tok".into(),
+            link_expires_at: Some(1_800_000_000),
+        };
+        let fr = request.content(&Tr::new(&catalog, Lang::Fr));
+        let en = request.content(&Tr::new(&catalog, Lang::En));
+        assert!(
+            fr.paragraphs[1].contains("à 9\u{a0}h\u{a0}00 (Europe/Paris)"),
+            "{fr:?}"
+        );
+        assert!(en.paragraphs[1].contains(", 9:00 (Europe/Paris)"), "{en:?}");
+        assert!(fr.paragraphs[2].contains("Bonjour") && fr.paragraphs[2].contains("Mastodon"));
+        assert_eq!(
+            fr.action.as_ref().map(|a| a.1.as_str()),
+            Some("https://tribune.example.fr/a/tok")
+        );
+    }
+
+    #[test]
+    fn a_publish_failure_says_what_to_do_for_its_code_or_in_general() {
+        let catalog = Catalog::load();
+        let tr = Tr::new(&catalog, Lang::En);
+        let mut failed = PublishFailed {
+            workspace: "Dupont".into(),
+            channel: "Bluesky".into(),
+            excerpt: "Bonjour".into(),
+            code: "channel_refused".into(),
+            network_message: Some("Invalid token".into()),
+            link: "l".into(),
+        };
+        let known = failed.content(&tr);
+        assert!(known.paragraphs.iter().any(|p| p.contains("Invalid token")));
+        assert!(
+            known
+                .paragraphs
+                .iter()
+                .any(|p| p.contains("Reconnect the channel")),
+            "{known:?}"
+        );
+        failed.code = "never_heard_of".into();
+        let other = failed.content(&tr);
+        assert!(
+            !other.paragraphs.iter().any(|p| p.contains("mail-")),
+            "{other:?}"
+        );
     }
 
     #[test]

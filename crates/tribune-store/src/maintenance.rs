@@ -38,6 +38,7 @@ impl Store {
             )
             .await?;
         self.purge_password_resets(now).await?;
+        self.purge_approval_links(now).await?;
         Ok(sessions + attempts)
     }
 

@@ -409,7 +409,7 @@ pub fn publish_job_key(target: PostTargetId) -> String {
     format!("publish:{}", target.0)
 }
 
-async fn load_post(
+pub(crate) async fn load_post(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     id: PostId,
@@ -449,7 +449,7 @@ async fn load_post(
 
 /// The workspace's approval policy, whether its publishing is paused, and whether it has a
 /// client member.
-async fn workspace_rules(
+pub(crate) async fn workspace_rules(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
 ) -> Result<(ApprovalPolicy, bool, bool), StoreError> {
@@ -477,6 +477,44 @@ async fn workspace_rules(
         paused.is_some(),
         clients > 0,
     ))
+}
+
+/// The post's version: it grows with every edit and every submission for approval, so an
+/// approval link sent for one version decides nothing about another.
+pub(crate) async fn post_version(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    id: PostId,
+) -> Result<i64, StoreError> {
+    let (version,): (i64,) = conn
+        .fetch_one(
+            &Query::select()
+                .column(Posts::Version)
+                .from(Posts::Table)
+                .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(Posts::Id).eq(id.0))
+                .to_owned(),
+        )
+        .await?;
+    Ok(version)
+}
+
+/// Makes a new version of the post (see [`post_version`]) and returns it.
+async fn next_version(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    id: PostId,
+) -> Result<i64, StoreError> {
+    conn.execute(
+        &Query::update()
+            .table(Posts::Table)
+            .value(Posts::Version, Expr::col(Posts::Version).add(1))
+            .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(Posts::Id).eq(id.0))
+            .to_owned(),
+    )
+    .await?;
+    post_version(conn, scope, id).await
 }
 
 /// Refuses channels that are not the workspace's own: a post never reaches another client.
@@ -819,6 +857,16 @@ impl Store {
         Ok(ids)
     }
 
+    /// The post's version (see [`post_version`]): what an approval request was sent for.
+    pub async fn post_version(
+        &self,
+        scope: &WorkspaceScope,
+        id: PostId,
+    ) -> Result<i64, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        post_version(&mut conn.conn(), scope, id).await
+    }
+
     pub async fn post(&self, scope: &WorkspaceScope, id: PostId) -> Result<Post, StoreError> {
         let mut conn = self.db.acquire().await?;
         load_post(&mut conn.conn(), scope, id).await
@@ -1022,6 +1070,7 @@ impl Store {
         if let Some(media) = media {
             tx.set_post_media(scope, id, &media).await?;
         }
+        next_version(&mut tx.conn(), scope, id).await?;
         tx.post_event(scope, id, None, "edited", "", now).await?;
         let post = load_post(&mut tx.conn(), scope, id).await?;
         let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
@@ -1071,7 +1120,7 @@ impl Store {
 
     /// Opens the transaction of an approval decision on a post waiting for one, after checking
     /// that the member may decide under the workspace's policy (the post is locked meanwhile).
-    async fn begin_review(
+    pub(crate) async fn begin_review(
         &self,
         scope: &WorkspaceScope,
         id: PostId,
@@ -1097,7 +1146,21 @@ impl Store {
         comment: &str,
         now: i64,
     ) -> Result<Post, StoreError> {
-        let (mut tx, post) = self.begin_review(scope, id).await?;
+        let (tx, post) = self.begin_review(scope, id).await?;
+        self.approve_in(tx, scope, &post, comment, None, now).await
+    }
+
+    /// The approval itself, in the transaction [`Store::begin_review`] opened (the web page's
+    /// and the e-mail link's alike). `via` names the way it came when not the web page.
+    pub(crate) async fn approve_in(
+        &self,
+        mut tx: Transaction,
+        scope: &WorkspaceScope,
+        post: &Post,
+        comment: &str,
+        via: Option<&'static str>,
+        now: i64,
+    ) -> Result<Post, StoreError> {
         let mut errors = ValidationError::default();
         check_schedule(post.scheduled_at, now, &mut errors);
         errors.into_result()?;
@@ -1110,12 +1173,22 @@ impl Store {
                         (Posts::ApprovedAt, now.into()),
                     ])
                     .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(Posts::Id).eq(id.0))
+                    .and_where(Expr::col(Posts::Id).eq(post.id.0))
                     .to_owned(),
             )
             .await?;
-        tx.schedule_targets(scope, &post, now).await?;
-        finish_review(tx, scope, id, "approved", "post.approved", comment, now).await
+        tx.schedule_targets(scope, post, now).await?;
+        finish_review(
+            tx,
+            scope,
+            post.id,
+            "approved",
+            "post.approved",
+            comment,
+            via,
+            now,
+        )
+        .await
     }
 
     /// Sends a post waiting for approval back to its author, with what to change.
@@ -1126,19 +1199,34 @@ impl Store {
         comment: &str,
         now: i64,
     ) -> Result<Post, StoreError> {
-        let (mut tx, post) = self.begin_review(scope, id).await?;
+        let (tx, post) = self.begin_review(scope, id).await?;
+        self.request_changes_in(tx, scope, &post, comment, None, now)
+            .await
+    }
+
+    /// Sending back, in the transaction [`Store::begin_review`] opened.
+    pub(crate) async fn request_changes_in(
+        &self,
+        mut tx: Transaction,
+        scope: &WorkspaceScope,
+        post: &Post,
+        comment: &str,
+        via: Option<&'static str>,
+        now: i64,
+    ) -> Result<Post, StoreError> {
         if comment.trim().is_empty() {
             return Err(ValidationError::single("comment", "error-required").into());
         }
-        tx.unschedule_targets(scope, &post, TargetStatus::Draft, now)
+        tx.unschedule_targets(scope, post, TargetStatus::Draft, now)
             .await?;
         finish_review(
             tx,
             scope,
-            id,
+            post.id,
             "changes_requested",
             "post.changes_requested",
             comment,
+            via,
             now,
         )
         .await
@@ -1483,6 +1571,7 @@ impl Store {
                     now,
                 )
                 .await?;
+                tx.enqueue_publish_failed(scope, target.id, now).await?;
             }
             PublishOutcome::Retry { .. } => {}
         }
@@ -1493,6 +1582,10 @@ impl Store {
 
 /// Ends an approval decision: the post's history and the audit record it with its comment, and
 /// the post is read back as it now stands.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one decision's facts, passed by the two decisions and their two ways in"
+)]
 async fn finish_review(
     mut tx: Transaction,
     scope: &WorkspaceScope,
@@ -1500,14 +1593,15 @@ async fn finish_review(
     event: &str,
     audit_action: &'static str,
     comment: &str,
+    via: Option<&'static str>,
     now: i64,
 ) -> Result<Post, StoreError> {
     tx.post_event(scope, id, None, event, comment, now).await?;
-    tx.audit(
-        scope,
-        &AuditEvent::new(audit_action, "post", id.0).with("comment", comment),
-    )
-    .await?;
+    let mut audit = AuditEvent::new(audit_action, "post", id.0).with("comment", comment);
+    if let Some(via) = via {
+        audit = audit.with("via", via);
+    }
+    tx.audit(scope, &audit).await?;
     let post = load_post(&mut tx.conn(), scope, id).await?;
     tx.commit().await?;
     Ok(post)
@@ -1534,6 +1628,10 @@ async fn submit_or_schedule(
         tx.set_post_status(scope, post.id, TargetStatus::PendingApproval, now)
             .await?;
         tx.post_event(scope, post.id, None, "submitted", "", now)
+            .await?;
+        // A new version: links sent for an earlier submission decide nothing about this one.
+        let version = next_version(&mut tx.conn(), scope, post.id).await?;
+        tx.enqueue_approval_requests(scope, post.id, version, policy, now)
             .await?;
     } else {
         tx.schedule_targets(scope, post, now).await?;

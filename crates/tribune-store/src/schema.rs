@@ -208,6 +208,7 @@ pub enum Posts {
     ApprovedAt,
     CreatedAt,
     UpdatedAt,
+    Version,
 }
 
 #[derive(Iden, Clone, Copy)]

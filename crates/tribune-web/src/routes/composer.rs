@@ -470,6 +470,9 @@ pub async fn save(
     crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
     let flash = match post.status {
+        TargetStatus::PendingApproval if state.mailer().is_none() => {
+            "flash-warn-post-submitted-no-mail"
+        }
         TargetStatus::PendingApproval => "flash-post-submitted",
         TargetStatus::Draft => "flash-post-saved",
         _ => "flash-post-scheduled",

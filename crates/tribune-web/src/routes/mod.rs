@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod approval_link;
 mod auth;
 mod calendar;
 mod channels;
@@ -164,6 +165,10 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/invitations", post(members::invite))
         .route("/w/{ws}/invitations/{id}/revoke", post(members::revoke))
         .route("/invite/{token}", get(invite::show).post(invite::accept))
+        .route(
+            "/a/{token}",
+            get(approval_link::show).post(approval_link::decide),
+        )
         .route("/account", get(account::show))
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))

@@ -187,6 +187,8 @@ pub struct PostPage {
     can_schedule: bool,
     can_delete: bool,
     policy: ApprovalPolicy,
+    /// E-mail is set up: approvers were sent the post (clients with a password-free link).
+    mail_on: bool,
 }
 
 impl PostPage {
@@ -230,6 +232,15 @@ impl PostPage {
             ApprovalPolicy::None => "post-policy-none",
             ApprovalPolicy::Team => "post-policy-team",
             ApprovalPolicy::Client => "post-policy-client",
+        }
+    }
+
+    /// Who was told about a post waiting for approval, and how.
+    fn pending_note_key(&self) -> &'static str {
+        match (self.mail_on, self.policy) {
+            (false, _) => "post-approval-no-mail",
+            (true, ApprovalPolicy::Client) => "post-approval-mailed-client",
+            (true, _) => "post-approval-mailed-team",
         }
     }
 
@@ -285,6 +296,7 @@ pub async fn show(
         view: PostView::new(post, &names),
         history,
         policy,
+        mail_on: state.mailer().is_some(),
     })
 }
 
@@ -350,7 +362,9 @@ pub async fn schedule(
     )?;
     let post = state.store().schedule_post(&member.scope, id, now).await?;
     state.wake_jobs();
-    let flash = if post.status == TargetStatus::PendingApproval {
+    let flash = if post.status == TargetStatus::PendingApproval && state.mailer().is_none() {
+        "flash-warn-post-submitted-no-mail"
+    } else if post.status == TargetStatus::PendingApproval {
         "flash-post-submitted"
     } else {
         "flash-post-scheduled"

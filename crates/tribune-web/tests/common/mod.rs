@@ -146,11 +146,17 @@ impl TestApp {
             std::sync::Arc::new(tribune_connectors::build),
         );
         let media = tribune_media::MediaService::filesystem(media_dir, TEST_MEDIA_LIMITS);
-        let jobs = tribune_jobs::Runner::new(
-            store.clone(),
-            tribune_jobs::RunnerConfig::new("test-worker"),
-            tribune_jobs::handlers(&channels, &media),
-        );
+        // The runner sends the outbox's e-mail with the server's mailer, as `tribune serve`'s.
+        let mut runner_config = tribune_jobs::RunnerConfig::new("test-worker");
+        runner_config.mail = config
+            .mailer
+            .clone()
+            .map(|mailer| tribune_jobs::mail::MailSettings {
+                mailer,
+                public_url: config.public_url.clone(),
+            });
+        let handlers = tribune_jobs::handlers_with(&channels, &media, &runner_config);
+        let jobs = tribune_jobs::Runner::new(store.clone(), runner_config, handlers);
         let app = router(AppState::new(
             store.clone(),
             secrets,

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tribune_channels::ChannelService;
 use tribune_connectors::http::{HttpClient, HttpConfig};
+use tribune_jobs::mail::MailSettings;
 use tribune_jobs::runner::default_worker_id;
 use tribune_jobs::{Runner, RunnerConfig};
 use tribune_web::{AppState, WebConfig, router};
@@ -48,13 +49,14 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
             };
             format!("http://{host}:{}", local.port())
         });
+    let mailer = settings.mailer()?;
     let config = WebConfig {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
         login_max_failures_per_account: settings.login_max_failures * 10,
         metrics_token: settings.metrics_token.clone(),
         trust_forwarded_for: settings.trust_proxy,
-        mailer: settings.mailer()?,
+        mailer: mailer.clone(),
         allow_http_networks: settings.allow_http_networks,
         ..WebConfig::default()
     };
@@ -73,7 +75,11 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     // The embedded worker: the only one on SQLite; beside `tribune worker` processes on
     // PostgreSQL.
     tribune_jobs::periodic::ensure_scheduled(&store).await?;
-    let config = runner_config(&settings);
+    let mut config = runner_config(&settings);
+    config.mail = mailer.map(|mailer| MailSettings {
+        mailer,
+        public_url: public_url.clone(),
+    });
     let handlers = tribune_jobs::handlers_with(&channels, &media, &config);
     let runner = Runner::new(store.clone(), config, handlers).with_waker(waker);
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();

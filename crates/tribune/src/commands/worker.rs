@@ -25,6 +25,21 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let channels = channel_service(&settings, store.clone(), secrets)?;
     let mut config = super::serve::runner_config(&settings);
     config.concurrency = usize::from(args.concurrency);
+    config.mail = settings.mailer()?.map(|mailer| {
+        // Links in e-mails point at the web server; without `public_url` the worker can only
+        // guess the address `tribune serve` listens on by default.
+        let public_url = settings.public_url.clone().unwrap_or_else(|| {
+            tracing::warn!("public_url is not set: links in e-mails point at the default address");
+            format!(
+                "http://{}",
+                settings
+                    .listen
+                    .clone()
+                    .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_owned())
+            )
+        });
+        tribune_jobs::mail::MailSettings { mailer, public_url }
+    });
     let handlers = tribune_jobs::handlers_with(&channels, &settings.media(), &config);
     let runner = Runner::new(store.clone(), config, handlers);
     if args.once {

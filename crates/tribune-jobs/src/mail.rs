@@ -1,0 +1,214 @@
+//! The `mail` job: writes and sends one e-mail of the outbox (see `tribune_store::mail_jobs`).
+//!
+//! The job names a post (or a failed target) and a member; the message is written when the job
+//! runs, from the post as it stands then, in the member's language. A request that no longer
+//! applies (the post was decided or edited, the member left) sends nothing. Without SMTP
+//! settings the runner has no mailer: the job ends at once and nothing is sent (the pages say
+//! so, and approvers decide from the web page).
+//!
+//! Sending is at least once: should the worker die between the SMTP server's answer and the
+//! job's deletion, the message goes again (for a client, with a second link; both are bound to
+//! the same post version and only one decision can be made).
+
+use crate::runner::{Handler, Outcome};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use tribune_domain::publishing::retry_delay_secs;
+use tribune_domain::{ChannelId, Lang};
+use tribune_mail::{ApprovalRequest, MailError, MailMessage, Mailer, PublishFailed};
+use tribune_store::jobs::Job;
+use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
+use tribune_store::users::User;
+use tribune_store::workspaces::Workspace;
+use tribune_store::{Store, StoreError, WorkspaceScope, unix_now};
+
+/// What the `mail` job needs to send: the mailer, and the address links point at.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub mailer: Mailer,
+    /// `https://tribune.example.fr`, without a trailing slash needed.
+    pub public_url: String,
+}
+
+pub struct MailSender {
+    store: Store,
+    settings: Option<MailSettings>,
+}
+
+/// Why one attempt did not send.
+enum Failure {
+    Store(StoreError),
+    Mail(MailError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure::Store(error)
+    }
+}
+
+impl From<MailError> for Failure {
+    fn from(error: MailError) -> Self {
+        Failure::Mail(error)
+    }
+}
+
+impl MailSender {
+    pub fn new(store: Store, settings: Option<MailSettings>) -> Self {
+        MailSender { store, settings }
+    }
+
+    /// Channel names as messages show them: "Name (Network)".
+    async fn channel_names(
+        &self,
+        scope: &WorkspaceScope,
+    ) -> Result<HashMap<ChannelId, String>, StoreError> {
+        Ok(self
+            .store
+            .channels(scope)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let network = c
+                    .network
+                    .parse::<tribune_connectors::Network>()
+                    .map_or(c.network.clone(), |n| n.display_name().to_owned());
+                (c.id, format!("{} ({network})", c.display_name))
+            })
+            .collect())
+    }
+
+    async fn send(
+        &self,
+        settings: &MailSettings,
+        job: &Job,
+        scope: &WorkspaceScope,
+        mail: MailJob,
+    ) -> Result<(), Failure> {
+        let base = settings.public_url.trim_end_matches('/');
+        let ws = scope.workspace();
+        let now = unix_now();
+        let (recipient, workspace, message): (User, Workspace, Box<dyn MailMessage + Send + Sync>) =
+            match mail {
+                MailJob::ApprovalRequest {
+                    post,
+                    version,
+                    user,
+                } => {
+                    let Some(prepared) = self
+                        .store
+                        .prepare_approval_mail(scope, post, version, user, now)
+                        .await?
+                    else {
+                        tracing::debug!(job = job.id.0, "approval request no longer applies");
+                        return Ok(());
+                    };
+                    let workspace = self.store.workspace(scope).await?;
+                    let names = self.channel_names(scope).await?;
+                    let author = match prepared.post.author {
+                        Some(id) => Some(self.store.user(id).await?.name),
+                        None => None,
+                    };
+                    let link = match &prepared.token {
+                        Some(token) => format!("{base}/a/{token}"),
+                        None => format!("{base}/w/{ws}/posts/{}", prepared.post.id),
+                    };
+                    let post = &prepared.post;
+                    let message = ApprovalRequest {
+                        workspace: workspace.name.clone(),
+                        author,
+                        title: post.title.clone(),
+                        channels: post
+                            .targets
+                            .iter()
+                            .map(|t| {
+                                (
+                                    names.get(&t.channel_id).cloned().unwrap_or_default(),
+                                    post.text_for(t),
+                                )
+                            })
+                            .collect(),
+                        scheduled_at: post.scheduled_at,
+                        timezone: workspace.timezone.clone(),
+                        link,
+                        link_expires_at: prepared
+                            .token
+                            .as_ref()
+                            .map(|_| now + tribune_store::approval_links::APPROVAL_LINK_TTL_SECS),
+                    };
+                    (prepared.recipient, workspace, Box::new(message))
+                }
+                MailJob::PublishFailed { target, user } => {
+                    let Some(prepared) = self
+                        .store
+                        .prepare_publish_failed_mail(scope, target, user)
+                        .await?
+                    else {
+                        tracing::debug!(job = job.id.0, "failure notice no longer applies");
+                        return Ok(());
+                    };
+                    let workspace = self.store.workspace(scope).await?;
+                    let names = self.channel_names(scope).await?;
+                    let text = prepared.post.text_for(&prepared.target);
+                    let message = PublishFailed {
+                        workspace: workspace.name.clone(),
+                        channel: names
+                            .get(&prepared.target.channel_id)
+                            .cloned()
+                            .unwrap_or_default(),
+                        excerpt: text.chars().take(280).collect(),
+                        code: prepared.target.error_code.clone().unwrap_or_default(),
+                        network_message: prepared.target.error_message.clone(),
+                        link: format!("{base}/w/{ws}/posts/{}", prepared.post.id),
+                    };
+                    (prepared.recipient, workspace, Box::new(message))
+                }
+            };
+        let lang = recipient
+            .lang()
+            .or_else(|| workspace.languages.first().copied())
+            .unwrap_or(Lang::default());
+        settings
+            .mailer
+            .send(&recipient.email, lang, message.as_ref())
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Handler for MailSender {
+    fn kind(&self) -> &'static str {
+        MAIL_JOB
+    }
+
+    async fn run(&self, job: &Job) -> Outcome {
+        let Some(settings) = &self.settings else {
+            // E-mail is off on this instance: nothing is sent.
+            return Outcome::Done;
+        };
+        let Some(scope) = job.scope() else {
+            return Outcome::Fail("a mail job without a workspace".into());
+        };
+        let Some(mail) = MailJob::parse(&job.payload) else {
+            return Outcome::Fail("a mail job whose payload cannot be read".into());
+        };
+        match self.send(settings, job, scope, mail).await {
+            Ok(()) => Outcome::Done,
+            // A recipient address the mailer refuses will not get better.
+            Err(Failure::Mail(error @ MailError::Address(_))) => Outcome::Fail(error.to_string()),
+            Err(Failure::Mail(error)) => Outcome::Retry {
+                at: unix_now() + retry_delay_secs(job.attempts),
+                error: error.to_string(),
+            },
+            Err(Failure::Store(error)) => Outcome::Retry {
+                at: unix_now() + retry_delay_secs(job.attempts),
+                error: error.to_string(),
+            },
+        }
+    }
+
+    fn max_attempts(&self) -> u32 {
+        10
+    }
+}
