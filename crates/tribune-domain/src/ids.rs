@@ -52,4 +52,8 @@ id_type!(
     AuditEventId,
     /// An image or video in a workspace's media library.
     MediaId,
+    /// A weekly time slot of a channel's posting queue.
+    QueueSlotId,
+    /// A content category of a workspace (promo, tips, behind the scenes…).
+    CategoryId,
 );

@@ -2,10 +2,12 @@
 //! security primitives (password hashing, tokens, TOTP, encryption at rest). No I/O lives here, so
 //! every rule can be tested without a database or a server.
 
+pub mod best_time;
 pub mod ids;
 pub mod locale;
 pub mod media;
 pub mod publishing;
+pub mod queue;
 pub mod role;
 pub mod security;
 pub mod text_safety;
@@ -15,8 +17,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, MediaId, NotificationId, PostId,
-    PostTargetId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, CategoryId, ChannelId, InvitationId, JobId, MediaId, NotificationId,
+    PostId, PostTargetId, QueueSlotId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};
