@@ -59,6 +59,13 @@ pub const ACTIONS: &[&str] = &[
     "publishing.paused",
     "publishing.resumed",
     "workspace.approval_policy",
+    "post.queued",
+    "post.recycled",
+    "queue.slot_added",
+    "queue.slot_removed",
+    "category.created",
+    "category.updated",
+    "category.deleted",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

@@ -8,13 +8,17 @@ use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::jobs::{JobNew, OnDuplicate};
 use crate::media::{Media, check_media, post_media};
-use crate::schema::{Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces};
+use crate::schema::{
+    Categories, Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces,
+};
 use crate::{Refusal, Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use tribune_domain::publishing::{ApprovalPolicy, TargetStatus};
 use tribune_domain::validation::optional_text;
-use tribune_domain::{ChannelId, MediaId, PostId, PostTargetId, Role, UserId, ValidationError};
+use tribune_domain::{
+    CategoryId, ChannelId, MediaId, PostId, PostTargetId, Role, UserId, ValidationError,
+};
 
 /// The job kind that publishes one target.
 pub const PUBLISH_JOB: &str = "publish";
@@ -53,6 +57,8 @@ pub struct PostNew {
     pub scheduled_at: Option<i64>,
     /// The workspace's media to attach, in order.
     pub media: Vec<MediaId>,
+    /// The workspace's content category, if any.
+    pub category: Option<CategoryId>,
 }
 
 /// A change to a post not published yet; `None` leaves a field as it is.
@@ -64,6 +70,7 @@ pub struct PostPatch {
     pub targets: Option<Vec<(ChannelId, Option<String>)>>,
     pub scheduled_at: Option<Option<i64>>,
     pub media: Option<Vec<MediaId>>,
+    pub category: Option<Option<CategoryId>>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -78,9 +85,11 @@ struct PostRow {
     approved_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    category_id: Option<i64>,
+    recycled_from: Option<i64>,
 }
 
-const POST_COLUMNS: [Posts; 10] = [
+const POST_COLUMNS: [Posts; 12] = [
     Posts::Id,
     Posts::AuthorUserId,
     Posts::Title,
@@ -91,6 +100,8 @@ const POST_COLUMNS: [Posts; 10] = [
     Posts::ApprovedAt,
     Posts::CreatedAt,
     Posts::UpdatedAt,
+    Posts::CategoryId,
+    Posts::RecycledFrom,
 ];
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -190,6 +201,10 @@ pub struct Post {
     pub targets: Vec<PostTarget>,
     /// Attached images and videos, in order.
     pub media: Vec<Media>,
+    /// The workspace's content category, if any.
+    pub category: Option<CategoryId>,
+    /// The published evergreen post this one is a recycled copy of.
+    pub recycled_from: Option<PostId>,
 }
 
 impl Post {
@@ -209,6 +224,8 @@ impl Post {
             updated_at: row.updated_at,
             targets,
             media,
+            category: row.category_id.map(CategoryId),
+            recycled_from: row.recycled_from.map(PostId),
         }
     }
 
@@ -369,7 +386,7 @@ pub fn publish_job_key(target: PostTargetId) -> String {
     format!("publish:{}", target.0)
 }
 
-async fn load_post(
+pub(crate) async fn load_post(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     id: PostId,
@@ -409,7 +426,7 @@ async fn load_post(
 
 /// The workspace's approval policy, whether its publishing is paused, and whether it has a
 /// client member.
-async fn workspace_rules(
+pub(crate) async fn workspace_rules(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
 ) -> Result<(ApprovalPolicy, bool, bool), StoreError> {
@@ -439,8 +456,127 @@ async fn workspace_rules(
     ))
 }
 
+/// A post's content once checked, ready to insert.
+pub(crate) struct Checked {
+    pub title: Option<String>,
+    pub text: String,
+    pub link: Option<String>,
+    pub targets: Vec<(ChannelId, Option<String>)>,
+    pub media: Vec<MediaId>,
+    pub category: Option<CategoryId>,
+    pub recycled_from: Option<PostId>,
+}
+
+/// Inserts a draft post with its targets, media and first history entry.
+pub(crate) async fn insert_post(
+    tx: &mut Transaction,
+    scope: &WorkspaceScope,
+    post: &Checked,
+    scheduled_at: Option<i64>,
+    now: i64,
+) -> Result<PostId, StoreError> {
+    let row: (i64,) = tx
+        .conn()
+        .fetch_one(
+            &Query::insert()
+                .into_table(Posts::Table)
+                .columns([
+                    Posts::WorkspaceId,
+                    Posts::AuthorUserId,
+                    Posts::Status,
+                    Posts::Title,
+                    Posts::Text,
+                    Posts::Link,
+                    Posts::ScheduledAt,
+                    Posts::CategoryId,
+                    Posts::RecycledFrom,
+                    Posts::CreatedAt,
+                    Posts::UpdatedAt,
+                ])
+                .values([
+                    scope.workspace().0.into(),
+                    scope.user().map(|u| u.0).into(),
+                    TargetStatus::Draft.as_str().into(),
+                    post.title.clone().into(),
+                    post.text.clone().into(),
+                    post.link.clone().into(),
+                    scheduled_at.into(),
+                    post.category.map(|c| c.0).into(),
+                    post.recycled_from.map(|p| p.0).into(),
+                    now.into(),
+                    now.into(),
+                ])?
+                .returning(Query::returning().column(Posts::Id))
+                .to_owned(),
+        )
+        .await?;
+    let id = PostId(row.0);
+    tx.insert_targets(scope, id, &post.targets, TargetStatus::Draft, now)
+        .await?;
+    tx.set_post_media(scope, id, &post.media).await?;
+    let event = if post.recycled_from.is_some() {
+        "recycled"
+    } else {
+        "created"
+    };
+    tx.post_event(scope, id, None, event, "", now).await?;
+    Ok(id)
+}
+
+/// Checks a post's content and channels as [`Store::create_post`] does, without a schedule.
+pub(crate) fn check_new(new: &PostNew, now: i64) -> Result<Checked, StoreError> {
+    let mut errors = ValidationError::default();
+    let (title, text, link) = check_content(
+        new.title.as_deref(),
+        &new.text,
+        new.link.as_deref(),
+        &mut errors,
+    );
+    let targets = check_targets(&new.targets, &mut errors);
+    if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
+        errors.push("text", "error-required");
+    }
+    check_schedule(new.scheduled_at, now, &mut errors);
+    let media = check_media(&new.media, &mut errors);
+    errors.into_result()?;
+    Ok(Checked {
+        title,
+        text,
+        link,
+        targets,
+        media,
+        category: new.category,
+        recycled_from: None,
+    })
+}
+
+/// Refuses a category that is not the workspace's own.
+pub(crate) async fn check_category_belongs(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    category: Option<CategoryId>,
+) -> Result<(), StoreError> {
+    let Some(category) = category else {
+        return Ok(());
+    };
+    let found: Option<(i64,)> = conn
+        .fetch_optional(
+            &Query::select()
+                .column(Categories::Id)
+                .from(Categories::Table)
+                .and_where(Expr::col(Categories::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(Categories::Id).eq(category.0))
+                .to_owned(),
+        )
+        .await?;
+    if found.is_none() {
+        return Err(ValidationError::single("category", "error-category-unknown").into());
+    }
+    Ok(())
+}
+
 /// Refuses channels that are not the workspace's own: a post never reaches another client.
-async fn check_channels_belong(
+pub(crate) async fn check_channels_belong(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     targets: &[(ChannelId, Option<String>)],
@@ -692,60 +828,12 @@ impl Store {
         now: i64,
     ) -> Result<Post, StoreError> {
         scope.require(Role::can_write_posts)?;
-        let mut errors = ValidationError::default();
-        let (title, text, link) = check_content(
-            new.title.as_deref(),
-            &new.text,
-            new.link.as_deref(),
-            &mut errors,
-        );
-        let targets = check_targets(&new.targets, &mut errors);
-        if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
-            errors.push("text", "error-required");
-        }
-        check_schedule(new.scheduled_at, now, &mut errors);
-        let media = check_media(&new.media, &mut errors);
-        errors.into_result()?;
-
+        let checked = check_new(&new, now)?;
         let mut tx = self.begin().await?;
-        check_channels_belong(&mut tx.conn(), scope, &targets).await?;
+        check_channels_belong(&mut tx.conn(), scope, &checked.targets).await?;
+        check_category_belongs(&mut tx.conn(), scope, checked.category).await?;
         let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
-        let row: (i64,) = tx
-            .conn()
-            .fetch_one(
-                &Query::insert()
-                    .into_table(Posts::Table)
-                    .columns([
-                        Posts::WorkspaceId,
-                        Posts::AuthorUserId,
-                        Posts::Status,
-                        Posts::Title,
-                        Posts::Text,
-                        Posts::Link,
-                        Posts::ScheduledAt,
-                        Posts::CreatedAt,
-                        Posts::UpdatedAt,
-                    ])
-                    .values([
-                        scope.workspace().0.into(),
-                        scope.user().map(|u| u.0).into(),
-                        TargetStatus::Draft.as_str().into(),
-                        title.into(),
-                        text.into(),
-                        link.into(),
-                        new.scheduled_at.into(),
-                        now.into(),
-                        now.into(),
-                    ])?
-                    .returning(Query::returning().column(Posts::Id))
-                    .to_owned(),
-            )
-            .await?;
-        let id = PostId(row.0);
-        tx.insert_targets(scope, id, &targets, TargetStatus::Draft, now)
-            .await?;
-        tx.set_post_media(scope, id, &media).await?;
-        tx.post_event(scope, id, None, "created", "", now).await?;
+        let id = insert_post(&mut tx, scope, &checked, new.scheduled_at, now).await?;
         if intent == Intent::Schedule {
             let post = load_post(&mut tx.conn(), scope, id).await?;
             submit_or_schedule(&mut tx, scope, &post, policy, now).await?;
@@ -921,6 +1009,8 @@ impl Store {
         }
         let media = patch.media.as_ref().map(|m| check_media(m, &mut errors));
         errors.into_result()?;
+        let category = patch.category.unwrap_or(post.category);
+        check_category_belongs(&mut tx.conn(), scope, category).await?;
         let was = post.status;
         tx.conn()
             .execute(
@@ -931,6 +1021,7 @@ impl Store {
                         (Posts::Text, text.into()),
                         (Posts::Link, link.into()),
                         (Posts::ScheduledAt, scheduled_at.into()),
+                        (Posts::CategoryId, category.map(|c| c.0).into()),
                         (Posts::UpdatedAt, now.into()),
                     ])
                     .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
@@ -1451,7 +1542,7 @@ async fn finish_review(
 
 /// Moves a draft on: scheduled when its author may publish under the policy, otherwise
 /// submitted for approval.
-async fn submit_or_schedule(
+pub(crate) async fn submit_or_schedule(
     tx: &mut Transaction,
     scope: &WorkspaceScope,
     post: &Post,

@@ -208,6 +208,8 @@ pub enum Posts {
     ApprovedAt,
     CreatedAt,
     UpdatedAt,
+    CategoryId,
+    RecycledFrom,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -289,4 +291,43 @@ pub enum PostMedia {
     PostId,
     MediaId,
     Position,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Categories {
+    Table,
+    Id,
+    WorkspaceId,
+    Name,
+    Colour,
+    Evergreen,
+    Recycle,
+    RecycleAfterDays,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QueueSlots {
+    Table,
+    Id,
+    WorkspaceId,
+    ChannelId,
+    Weekday,
+    LocalTime,
+    CategoryId,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PostMetrics {
+    Table,
+    WorkspaceId,
+    TargetId,
+    ChannelId,
+    PublishedAt,
+    Likes,
+    Replies,
+    Reposts,
+    Clicks,
+    CollectedAt,
 }
