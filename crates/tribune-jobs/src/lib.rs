@@ -38,5 +38,6 @@ pub fn handlers_with(
         ),
         Arc::new(periodic::ChannelUpkeep::new(channels.clone())),
         Arc::new(periodic::StoreUpkeep::new(channels.store().clone())),
+        Arc::new(periodic::QueueRecycle::new(channels.store().clone())),
     ]
 }
