@@ -20,10 +20,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, PostId, ValidationError, WorkspaceId};
+use tribune_domain::{CategoryId, ChannelId, PostId, ValidationError, WorkspaceId};
 use tribune_store::StoreError;
 use tribune_store::channels::{Channel, ChannelState};
 use tribune_store::posts::{Intent, PostNew, PostPatch};
+use tribune_store::queue::Category;
 use tribune_store::unix_now;
 use tribune_store::workspaces::Workspace;
 
@@ -39,8 +40,10 @@ pub struct ComposerInput {
     pub when: String,
     pub date: String,
     pub time: String,
-    /// `draft` or `schedule`.
+    /// `draft`, `schedule` or `queue`.
     pub intent: String,
+    /// The content category's id, or empty.
+    pub category: String,
 }
 
 impl ComposerInput {
@@ -62,6 +65,7 @@ impl ComposerInput {
                 "date" => input.date = value,
                 "time" => input.time = value,
                 "intent" => input.intent = value,
+                "category" => input.category = value,
                 other => {
                     if let Some(id) = other
                         .strip_prefix("variant_")
@@ -87,6 +91,12 @@ impl ComposerInput {
             .iter()
             .map(|id| (*id, self.variant(*id)))
             .collect()
+    }
+
+    /// The chosen category; one that does not parse is no category (the store checks that a
+    /// given one is the workspace's own).
+    fn category(&self) -> Option<CategoryId> {
+        self.category.trim().parse().ok()
     }
 
     fn optional(value: &str) -> Option<String> {
@@ -143,6 +153,7 @@ pub struct ComposerPage {
     words_to_avoid: Vec<String>,
     needs_approval: bool,
     timezone: String,
+    categories: Vec<Category>,
 }
 
 impl ComposerPage {
@@ -195,7 +206,9 @@ async fn page(
         })
         .collect();
     let notes = notes(state, lang, &ws, &input.text);
+    let categories = state.store().categories(&member.scope).await?;
     Ok(ComposerPage {
+        categories,
         ws_id: member.scope.workspace(),
         editing,
         channels,
@@ -326,6 +339,7 @@ pub async fn edit(
         date,
         time,
         intent: String::new(),
+        category: post.category.map(|c| c.to_string()).unwrap_or_default(),
     };
     Ok(render(
         &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
@@ -377,11 +391,17 @@ pub async fn save(
     let input = ComposerInput::from_pairs(pairs);
     let now = unix_now();
     let ws = state.store().workspace(&member.scope).await?;
+    let queue = input.intent == "queue";
+    if queue && editing.is_some() {
+        return Err(AppError::BadRequest("error-queue-new-posts-only"));
+    }
+    // "Add to queue" picks the time: whatever the date fields hold is not used.
     let slot = match input.slot(&ws) {
+        _ if queue => None,
         Ok(slot) => slot,
         Err(invalid) => return refused(state, member, editing, input, &[], Some(&invalid)).await,
     };
-    let intent = if input.intent == "schedule" {
+    let intent = if input.intent == "schedule" || queue {
         Intent::Schedule
     } else {
         Intent::Draft
@@ -401,6 +421,29 @@ pub async fn save(
         return refused(state, member, editing, input, &problems, None).await;
     }
     let saved = match editing {
+        None if queue => {
+            let new = PostNew {
+                title,
+                text: input.text.clone(),
+                link,
+                targets,
+                scheduled_at: None,
+                media: Vec::new(),
+                category: input.category(),
+            };
+            // One post per channel (each at its channel's next free slot): the first one is
+            // shown, the others are on the calendar.
+            state
+                .store()
+                .queue_post(&member.scope, new, now)
+                .await
+                .and_then(|posts| {
+                    posts
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| StoreError::Internal("queued nothing".into()))
+                })
+        }
         None => {
             let new = PostNew {
                 title,
@@ -409,6 +452,7 @@ pub async fn save(
                 targets,
                 scheduled_at: slot,
                 media: Vec::new(),
+                category: input.category(),
             };
             state
                 .store()
@@ -424,6 +468,7 @@ pub async fn save(
                 scheduled_at: Some(slot),
                 // The composer does not pick media yet: what the API attached stays.
                 media: None,
+                category: Some(input.category()),
             };
             match state
                 .store()
@@ -446,7 +491,9 @@ pub async fn save(
     };
     state.wake_jobs();
     let flash = match post.status {
+        TargetStatus::PendingApproval if queue => "flash-post-queued-submitted",
         TargetStatus::PendingApproval => "flash-post-submitted",
+        _ if queue => "flash-post-queued",
         TargetStatus::Draft => "flash-post-saved",
         _ => "flash-post-scheduled",
     };

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod auth;
 mod calendar;
+mod categories;
 mod channels;
 mod composer;
 mod guidelines;
@@ -15,6 +16,7 @@ mod members;
 mod once;
 mod password_reset;
 mod posts;
+mod queue;
 mod settings;
 mod setup;
 mod workspaces;
@@ -124,6 +126,18 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/channels/{id}/disconnect",
             post(channels::disconnect),
         )
+        .route("/w/{ws}/channels/{id}/queue", get(queue::show))
+        .route("/w/{ws}/channels/{id}/queue/slots", post(queue::add_slots))
+        .route(
+            "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
+            post(queue::delete_slot),
+        )
+        .route(
+            "/w/{ws}/categories",
+            get(categories::list).post(categories::create),
+        )
+        .route("/w/{ws}/categories/{id}", post(categories::update))
+        .route("/w/{ws}/categories/{id}/delete", post(categories::delete))
         .route("/w/{ws}/posts", get(posts::list).post(composer::create))
         .route("/w/{ws}/posts/new", get(composer::new))
         .route("/w/{ws}/posts/{id}", get(posts::show))
