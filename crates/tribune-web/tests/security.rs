@@ -115,6 +115,37 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/channels/{id}/disconnect",
         &[("confirm", "on")],
     ),
+    ("GET", "/w/{ws}/channels/{id}/queue", &[]),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/queue/slots",
+        &[("weekday", "1"), ("time", "10:00")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
+        &[],
+    ),
+    ("GET", "/w/{ws}/categories", &[]),
+    (
+        "POST",
+        "/w/{ws}/categories",
+        &[
+            ("name", "Pwned"),
+            ("colour", "#000000"),
+            ("recycle_after_days", "9"),
+        ],
+    ),
+    (
+        "POST",
+        "/w/{ws}/categories/{id}",
+        &[
+            ("name", "Pwned"),
+            ("colour", "#000000"),
+            ("recycle_after_days", "9"),
+        ],
+    ),
+    ("POST", "/w/{ws}/categories/{id}/delete", &[]),
 ];
 
 /// API routes inside a workspace: (method, path, JSON body).
@@ -284,6 +315,14 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert!(app.store.logo(&scope).await.unwrap().is_some());
     let channels = app.store.channels(&scope).await.unwrap();
     assert_eq!(channels.len(), 1);
+    assert!(app.store.categories(&scope).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .queue_slots(&scope, channels[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         channels[0].state,
         tribune_store::channels::ChannelState::Active
@@ -302,6 +341,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         // Ids that may exist in the victim's workspace: the workspace check must refuse first.
         .replace("{post}", "1")
         .replace("{media}", "1")
+        .replace("{slot}", "1")
 }
 
 #[tokio::test]
