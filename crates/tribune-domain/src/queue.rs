@@ -227,6 +227,9 @@ pub fn next_free_slots(
 mod tests {
     use super::*;
 
+    /// Slots (day, time) and the instants expected, on Paris' wall clock with the offset.
+    type Case<'a> = (&'a [(Weekday, &'a str)], &'a [&'a str]);
+
     fn paris() -> TimeZone {
         jiff::tz::db().get("Europe/Paris").unwrap()
     }
@@ -279,7 +282,7 @@ mod tests {
     #[test]
     fn spring_forward_slots_neither_shift_nor_double() {
         let after = utc("2026-03-27T12:00:00Z");
-        let cases: &[(&[(Weekday, &str)], &[&str])] = &[
+        let cases: &[Case] = &[
             // A 09:30 slot stays at 09:30 on both sides of the change.
             (
                 &[
@@ -326,7 +329,7 @@ mod tests {
     #[test]
     fn autumn_fold_slots_happen_once_at_the_first_occurrence() {
         let after = utc("2026-10-23T12:00:00Z");
-        let cases: &[(&[(Weekday, &str)], &[&str])] = &[
+        let cases: &[Case] = &[
             (
                 &[
                     (Weekday::Saturday, "09:30"),
