@@ -31,6 +31,7 @@ const EXCERPT_CHARS: usize = 90;
 
 pub struct SlotView {
     pub id: QueueSlotId,
+    pub weekday: i8,
     pub day: String,
     pub time: String,
     /// "Tue 09:30", for the remove button's accessible name.
@@ -200,12 +201,13 @@ async fn page(
         .into_iter()
         .map(|s| SlotView {
             id: s.id,
+            weekday: s.weekday,
             day: day_label(&chrome, s.weekday),
             label: format!("{} {}", day_label(&chrome, s.weekday), s.local_time),
             time: s.local_time.clone(),
             category: find(s.category),
         })
-        .collect();
+        .collect::<Vec<SlotView>>();
     let tz = dates::zone(&ws.timezone);
     let upcoming = store
         .upcoming_queue(&member.scope, channel_id, now, UPCOMING)
@@ -243,9 +245,18 @@ async fn page(
                 .collect(),
         })
         .collect();
+    // The best hours the channel has no slot at yet.
+    let existing: Vec<(i8, String)> = slots
+        .iter()
+        .map(|s: &SlotView| (s.weekday, s.time.clone()))
+        .collect();
     let suggestions = map
-        .top(SUGGESTED)
+        .top(SUGGESTED + existing.len())
         .into_iter()
+        .filter(|(day, hour)| {
+            !existing.contains(&(day.to_monday_one_offset(), format!("{hour:02}:00")))
+        })
+        .take(SUGGESTED)
         .map(|(day, hour)| {
             let number = day.to_monday_one_offset();
             Suggestion {
