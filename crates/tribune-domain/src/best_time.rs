@@ -80,23 +80,26 @@ impl BestTimes {
     }
 
     /// The `count` best hours of the week, best first, at least three hours apart on the same
-    /// day, so suggested slots spread over the week.
+    /// day. Between hours that score the same, a day with fewer chosen hours goes first, so
+    /// suggested slots spread over the week (the defaults give 09:00 every weekday).
     pub fn top(&self, count: usize) -> Vec<(Weekday, i8)> {
-        let mut cells: Vec<(usize, usize, f64)> = (0..7)
-            .flat_map(|d| (0..24).map(move |h| (d, h)))
-            .map(|(d, h)| (d, h, self.raw[d][h]))
-            .collect();
-        // Best first; ties go to the earlier day and hour, so the order is stable.
-        cells.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
         let mut chosen: Vec<(usize, usize)> = Vec::new();
-        for (d, h, _) in cells {
-            if chosen.len() >= count {
-                break;
+        while chosen.len() < count {
+            let per_day = |d: usize| chosen.iter().filter(|(cd, _)| *cd == d).count();
+            let best = (0..7)
+                .flat_map(|d| (0..24).map(move |h| (d, h)))
+                .filter(|(d, h)| !chosen.iter().any(|(cd, ch)| cd == d && ch.abs_diff(*h) < 3))
+                // Best score; then the least used day; then the earlier day and hour.
+                .min_by(|a, b| {
+                    self.raw[b.0][b.1]
+                        .total_cmp(&self.raw[a.0][a.1])
+                        .then(per_day(a.0).cmp(&per_day(b.0)))
+                        .then(a.cmp(b))
+                });
+            match best {
+                Some(cell) => chosen.push(cell),
+                None => break,
             }
-            if chosen.iter().any(|(cd, ch)| *cd == d && ch.abs_diff(h) < 3) {
-                continue;
-            }
-            chosen.push((d, h));
         }
         chosen
             .into_iter()
@@ -198,15 +201,31 @@ mod tests {
             assert!(day.to_monday_one_offset() <= 5, "{top:?}");
             assert!([9, 10, 12, 13, 18, 19].contains(hour), "{top:?}");
         }
-        // Spread over the day: never two suggestions within three hours of each other.
+        // Spread over the week first: 09:00 on each weekday.
         assert_eq!(
-            &top[..3],
-            &[
+            top,
+            [
                 (Weekday::Monday, 9),
-                (Weekday::Monday, 12),
-                (Weekday::Monday, 18)
+                (Weekday::Tuesday, 9),
+                (Weekday::Wednesday, 9),
+                (Weekday::Thursday, 9),
+                (Weekday::Friday, 9)
             ]
         );
+        // Then the other peaks, never two within three hours on one day.
+        let more = map.top(12);
+        assert_eq!(
+            &more[5..7],
+            &[(Weekday::Monday, 12), (Weekday::Tuesday, 12)]
+        );
+        for (i, (day, hour)) in more.iter().enumerate() {
+            for (other_day, other_hour) in &more[i + 1..] {
+                assert!(
+                    day != other_day || hour.abs_diff(*other_hour) >= 3,
+                    "{more:?}"
+                );
+            }
+        }
         // A blog's mornings beat its evenings.
         let blog = best_times(&[], &paris(), "wordpress");
         assert!(blog.score(Weekday::Monday, 9) > blog.score(Weekday::Monday, 18));
