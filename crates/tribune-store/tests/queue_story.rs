@@ -751,3 +751,44 @@ async fn engagement_is_recorded_for_published_targets_of_the_workspace_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_autumn_fold_gives_a_slot_once_and_a_post_waiting_for_approval_holds_its_slot() {
+    each_backend(|store, backend| async move {
+        let scope = workspace(&store, "f").await;
+        let writer = contributor(&store, &scope, "f-redac@example.fr").await;
+        let ch = channel(&store, &scope, "f1").await;
+        store
+            .add_queue_slot(&scope, ch, slot(Weekday::Sunday, "02:30", None))
+            .await
+            .unwrap();
+        // Friday 23 October 2026, 12:00 UTC: two days before the clocks go back.
+        let friday = FRIDAY + 210 * 86_400;
+        assert_eq!(paris(friday), "Fri 2026-10-23 14:00 +02:00");
+        // A contributor's post waits for approval, and holds the first 02:30 of the night.
+        let waiting = store
+            .queue_post(&writer, text("Brouillon à valider", &[ch]), friday)
+            .await
+            .unwrap();
+        assert_eq!(
+            waiting[0].status,
+            TargetStatus::PendingApproval,
+            "{backend}"
+        );
+        assert_eq!(
+            paris(waiting[0].scheduled_at.unwrap()),
+            "Sun 2026-10-25 02:30 +02:00"
+        );
+        // The second 02:30 of that night (an hour later) is not another slot: next Sunday.
+        let next = store
+            .queue_post(&scope, text("La suite", &[ch]), friday)
+            .await
+            .unwrap();
+        assert_eq!(
+            paris(next[0].scheduled_at.unwrap()),
+            "Sun 2026-11-01 02:30 +01:00",
+            "{backend}"
+        );
+    })
+    .await;
+}
