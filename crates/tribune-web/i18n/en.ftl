@@ -725,3 +725,4 @@ composer-add-to-queue = Add to queue
 composer-queue-help = Add to queue: each channel gets its own post at its next free slot.
 flash-post-queued = Post added to the queue.
 flash-post-queued-submitted = Post added to the queue and submitted for approval.
+post-recycled-from = Recycled from this earlier post

@@ -727,3 +727,4 @@ composer-add-to-queue = Ajouter à la file d’attente
 composer-queue-help = Ajouter à la file d’attente : chaque canal reçoit sa propre publication, à son prochain créneau libre.
 flash-post-queued = Publication ajoutée à la file d’attente.
 flash-post-queued-submitted = Publication ajoutée à la file d’attente et soumise à validation.
+post-recycled-from = Recyclée de cette publication antérieure

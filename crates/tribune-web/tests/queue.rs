@@ -387,6 +387,29 @@ async fn categories_are_managed_on_their_page_with_clear_errors() {
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/posts/new")).await;
         assert!(html.contains(&format!("<option value=\"{}\"", categories[0].id)));
 
+        // A post of the category shows it on its page.
+        let ch = channel(&app, &scope, "Fromagerie").await;
+        let post = app
+            .store
+            .create_post(
+                &scope,
+                tribune_store::posts::PostNew {
+                    text: "Garder le comté au frais".into(),
+                    targets: vec![(ch, None)],
+                    category: Some(categories[0].id),
+                    ..Default::default()
+                },
+                tribune_store::posts::Intent::Draft,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let (_, html) = app
+            .get_text(&cm, &format!("/w/{ws}/posts/{}", post.id))
+            .await;
+        assert!(html.contains("class=\"chip category\""), "{html}");
+        assert!(html.contains("Astuces"));
+
         // Turning recycling off; then deleting.
         let response = app
             .post_form(
