@@ -437,3 +437,106 @@ async fn categories_are_managed_on_their_page_with_clear_errors() {
     })
     .await;
 }
+
+/// Publishes a post on `channel` at `at` (as the network would confirm) and records its
+/// engagement.
+async fn published(app: &TestApp, scope: &WorkspaceScope, channel: ChannelId, at: i64, likes: u64) {
+    let post = app
+        .store
+        .create_post(
+            scope,
+            tribune_store::posts::PostNew {
+                text: format!("Publié à {at}"),
+                targets: vec![(channel, None)],
+                scheduled_at: Some(at),
+                ..Default::default()
+            },
+            tribune_store::posts::Intent::Schedule,
+            at,
+        )
+        .await
+        .unwrap();
+    let attempt = app
+        .store
+        .begin_publish(scope, post.targets[0].id, at)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.store
+            .finish_publish(
+                scope,
+                &attempt.target,
+                at,
+                &tribune_store::posts::PublishOutcome::Published {
+                    remote_ref: format!("r{at}"),
+                    remote_url: None,
+                },
+                at,
+            )
+            .await
+            .unwrap()
+    );
+    app.store
+        .record_post_metrics(
+            scope,
+            attempt.target.id,
+            tribune_store::queue::Metrics {
+                likes,
+                ..Default::default()
+            },
+            unix_now(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_best_time_map_learns_from_the_channels_own_engagement() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Fromagerie")
+            .await;
+        let ws = scope.workspace().0;
+        let ch = channel(&app, &scope, "Fromagerie").await;
+        // Sunday evenings at 21:00 (Paris) do well; Monday mornings at 09:00 get nothing.
+        let paris = jiff::tz::db().get("Europe/Paris").unwrap();
+        for day in ["2026-03-01", "2026-03-08", "2026-03-15"] {
+            let sunday = format!("{day}T21:00")
+                .parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .to_zoned(paris.clone())
+                .unwrap()
+                .timestamp()
+                .as_second();
+            published(&app, &scope, ch, sunday, 120).await;
+            published(&app, &scope, ch, sunday + 12 * 3600, 0).await;
+        }
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/channels/{ch}/queue"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(
+            html.contains("Appris de l’engagement de 6 publications parues"),
+            "{html}"
+        );
+        // The best hour is now Sunday 21:00: first suggestion, and 100 on the map.
+        let first = html.split("name=\"slot\" value=\"").nth(1).unwrap();
+        assert!(first.starts_with("7@21:00\""), "{first}");
+        let sunday_row = html
+            .split("<th scope=\"row\">dimanche</th>")
+            .nth(1)
+            .unwrap();
+        let cells: Vec<&str> = sunday_row
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .split("\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap())
+            .collect();
+        assert_eq!(cells.len(), 24);
+        assert_eq!(cells[21], "100", "{cells:?}");
+    })
+    .await;
+}
