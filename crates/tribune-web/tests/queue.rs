@@ -540,3 +540,80 @@ async fn the_best_time_map_learns_from_the_channels_own_engagement() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_api_reads_adds_and_removes_a_channels_slots() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app
+            .member_with_workspace("cm@example.fr", "Fromagerie")
+            .await;
+        let ws = scope.workspace().0;
+        let ch = channel(&app, &scope, "Fromagerie").await;
+        let token = app.api_token("cm@example.fr").await;
+        let slots = format!("/workspaces/{ws}/channels/{ch}/queue/slots");
+
+        let response = app
+            .api(&token, Method::POST, &slots)
+            .json(&json!({"weekday": "friday", "time": "18:05"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", app.backend);
+        let location = location(&response);
+        let slot: Value = response.json().await.unwrap();
+        assert_eq!(slot["weekday"], "friday");
+        assert_eq!(slot["time"], "18:05");
+        assert!(location.ends_with(&format!("/queue/slots/{}", slot["id"])));
+
+        let response = app
+            .api(&token, Method::POST, &slots)
+            .json(&json!({"weekday": "funday", "time": "7:5"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = response.json().await.unwrap();
+        let codes: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            ["error-queue-weekday-invalid", "error-queue-time-invalid"]
+        );
+
+        let queue: Value = app
+            .api(
+                &token,
+                Method::GET,
+                &format!("/workspaces/{ws}/channels/{ch}/queue"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["timezone"], "Europe/Paris");
+        assert_eq!(queue["slots"].as_array().unwrap().len(), 1);
+        let upcoming = queue["upcoming"].as_array().unwrap();
+        assert!(!upcoming.is_empty());
+        assert_eq!(upcoming[0]["post_id"], Value::Null);
+        assert_eq!(
+            paris_time(rfc3339_secs(&upcoming[0]["at"])),
+            "18:05",
+            "{queue}"
+        );
+
+        let response = app
+            .api(&token, Method::DELETE, &format!("{slots}/{}", slot["id"]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(app.store.queue_slots(&scope, ch).await.unwrap().is_empty());
+    })
+    .await;
+}

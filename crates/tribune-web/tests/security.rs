@@ -176,6 +176,17 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("GET", "/workspaces/{ws}/channels/{id}", ""),
     ("DELETE", "/workspaces/{ws}/channels/{id}", ""),
     ("POST", "/workspaces/{ws}/channels/{id}/check", ""),
+    ("GET", "/workspaces/{ws}/channels/{id}/queue", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/channels/{id}/queue/slots",
+        r#"{"weekday":"monday","time":"10:00"}"#,
+    ),
+    (
+        "DELETE",
+        "/workspaces/{ws}/channels/{id}/queue/slots/{slot}",
+        "",
+    ),
     ("GET", "/workspaces/{ws}/posts", ""),
     (
         "POST",
