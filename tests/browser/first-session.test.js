@@ -837,6 +837,55 @@ describe('first session', () => {
     await mastoChannel.getByText('Déconnecter', { exact: true }).click();
   });
 
+  step('the queue of a channel: weekly slots, the best-time map, then add to queue from the composer', async () => {
+    if (!peers('TRIBUNE_TEST_MASTODON_URL')) return;
+    const mastoChannel = page.locator('ul.channels > li').filter({ hasText: 'Mastodon' });
+    await mastoChannel.getByRole('link', { name: 'File d’attente' }).click();
+    await waitForPath(/\/channels\/\d+\/queue$/);
+    const queuePath = pathname();
+    assert.match(await text(page.getByRole('heading', { level: 1 })), /^File d’attente de /);
+    assert.match(await page.locator('main').innerText(), /Pas encore de créneau/);
+    await assertEveryVisibleInputIsLabelled();
+    // The heat map is a table a screen reader can read: a caption, days as row headers, values.
+    const heat = page.locator('table.heatmap');
+    assert.match(await text(heat.locator('caption')), /Note de chaque heure de la semaine/);
+    assert.equal(await heat.locator('tbody th[scope=row]').count(), 7);
+    assert.equal(await heat.locator('tbody td').count(), 7 * 24);
+
+    await page.getByLabel('Jour', { exact: true }).selectOption('2');
+    await page.getByLabel('Heure', { exact: true }).fill('09:30');
+    await page.getByRole('button', { name: 'Ajouter le créneau' }).click();
+    await waitForPath(queuePath);
+    assert.equal(await text(page.getByRole('status')), 'Créneau ajouté.');
+    await page.getByRole('button', { name: 'Ajouter les créneaux suggérés' }).click();
+    await waitForPath(queuePath);
+    assert.equal(await page.locator('ul.queue-slots > li').count(), 6);
+    assert.ok(await page.locator('ol.queue-upcoming li.open').count() > 0);
+    await shot('25-queue-fr');
+    await assertContrast();
+    await onPhone(async () => {
+      await shot('26-queue-mobile-fr');
+      await assertNoHorizontalOverflow();
+    });
+
+    // Add to queue from the composer: the post takes the channel's next free slot.
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await nav.getByRole('link', { name: 'Publications' }).click();
+    await page.getByRole('link', { name: 'Nouvelle publication' }).click();
+    await waitForPath(`${workspacePath}/posts/new`);
+    await page.locator('li.channel-pick').filter({ hasText: 'localhost:3900' }).locator('input[name=channel]').check();
+    await page.getByLabel('Texte', { exact: true }).fill('Les galettes se réservent dès maintenant\u202f!');
+    await page.getByRole('button', { name: 'Ajouter à la file d’attente' }).click();
+    await waitForPath(/\/posts\/\d+$/);
+    assert.equal(await text(page.getByRole('status')), 'Publication ajoutée à la file d’attente.');
+    assert.match(await page.locator('.page-head').innerText(), /Programmée/);
+    await page.goto(`${baseUrl}${queuePath}`);
+    assert.match(await page.locator('ol.queue-upcoming li.filled').first().innerText(), /Les galettes se réservent/);
+    await shot('27-queue-filled-fr');
+    await nav.getByRole('link', { name: 'Canaux' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+  });
+
   step('turn on two-factor authentication: a QR code to scan', async () => {
     await page.getByRole('link', { name: OWNER.name }).click();
     await waitForPath('/account');

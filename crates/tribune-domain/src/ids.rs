@@ -54,4 +54,8 @@ id_type!(
     MediaId,
     /// A short link (`/l/{code}`) of a workspace.
     LinkId,
+    /// A weekly time slot of a channel's posting queue.
+    QueueSlotId,
+    /// A content category of a workspace (promo, tips, behind the scenes…).
+    CategoryId,
 );

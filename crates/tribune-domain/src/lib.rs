@@ -2,11 +2,13 @@
 //! security primitives (password hashing, tokens, TOTP, encryption at rest). No I/O lives here, so
 //! every rule can be tested without a database or a server.
 
+pub mod best_time;
 pub mod ids;
 pub mod links;
 pub mod locale;
 pub mod media;
 pub mod publishing;
+pub mod queue;
 pub mod role;
 pub mod security;
 pub mod text_safety;
@@ -16,8 +18,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, ChannelId, InvitationId, JobId, LinkId, MediaId, NotificationId,
-    PostId, PostTargetId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, CategoryId, ChannelId, InvitationId, JobId, LinkId, MediaId,
+    NotificationId, PostId, PostTargetId, QueueSlotId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

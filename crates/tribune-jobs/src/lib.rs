@@ -44,5 +44,6 @@ pub fn handlers_with(
             channels.store().clone(),
             config.mail.clone(),
         )),
+        Arc::new(periodic::QueueRecycle::new(channels.store().clone())),
     ]
 }

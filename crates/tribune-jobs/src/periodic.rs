@@ -13,9 +13,13 @@ use tribune_store::{Store, StoreError, unix_now};
 pub const CHANNEL_UPKEEP: &str = "channel-upkeep";
 /// Purges expired sessions and old login attempts.
 pub const STORE_UPKEEP: &str = "store-upkeep";
+/// Refills the empty slots of evergreen categories with recycling on (new posts copied from
+/// published ones; see [`Store::recycle_evergreen`]).
+pub const QUEUE_RECYCLE: &str = "queue-recycle";
 
 const CHANNEL_UPKEEP_EVERY: i64 = 5 * 60;
 const STORE_UPKEEP_EVERY: i64 = 10 * 60;
+const QUEUE_RECYCLE_EVERY: i64 = 15 * 60;
 /// How often each channel's credentials are checked, and how many checks one run makes at most
 /// (the oldest checked first).
 const CHECK_EVERY_SECS: i64 = 60 * 60;
@@ -24,7 +28,7 @@ const CHECKS_PER_RUN: u64 = 50;
 /// Makes sure each periodic task has its job; run by every node at start.
 pub async fn ensure_scheduled(store: &Store) -> Result<(), StoreError> {
     let now = unix_now();
-    for kind in [CHANNEL_UPKEEP, STORE_UPKEEP] {
+    for kind in [CHANNEL_UPKEEP, STORE_UPKEEP, QUEUE_RECYCLE] {
         store
             .enqueue(
                 &JobNew {
@@ -109,6 +113,37 @@ impl Handler for StoreUpkeep {
         }
         Outcome::Later {
             at: now + STORE_UPKEEP_EVERY,
+        }
+    }
+}
+
+pub struct QueueRecycle {
+    store: Store,
+}
+
+impl QueueRecycle {
+    pub fn new(store: Store) -> Self {
+        QueueRecycle { store }
+    }
+}
+
+#[async_trait]
+impl Handler for QueueRecycle {
+    fn kind(&self) -> &'static str {
+        QUEUE_RECYCLE
+    }
+
+    async fn run(&self, _job: &Job) -> Outcome {
+        let now = unix_now();
+        match self.store.recycle_evergreen(now).await {
+            Ok(report) if report.created > 0 => {
+                tracing::info!(created = report.created, "evergreen posts recycled");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "evergreen recycling failed"),
+        }
+        Outcome::Later {
+            at: now + QUEUE_RECYCLE_EVERY,
         }
     }
 }

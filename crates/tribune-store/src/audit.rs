@@ -63,6 +63,13 @@ pub const ACTIONS: &[&str] = &[
     "calendar_feed.revoked",
     "channel.broken",
     "link.created",
+    "post.queued",
+    "post.recycled",
+    "queue.slot_added",
+    "queue.slot_removed",
+    "category.created",
+    "category.updated",
+    "category.deleted",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

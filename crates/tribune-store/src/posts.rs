@@ -8,13 +8,17 @@ use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::jobs::{JobNew, OnDuplicate};
 use crate::media::{Media, check_media, post_media};
-use crate::schema::{Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces};
+use crate::schema::{
+    Categories, Channels, Memberships, PostEvents, PostTargets, Posts, Users, Workspaces,
+};
 use crate::{Refusal, Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use tribune_domain::publishing::{ApprovalPolicy, TargetStatus};
 use tribune_domain::validation::optional_text;
-use tribune_domain::{ChannelId, MediaId, PostId, PostTargetId, Role, UserId, ValidationError};
+use tribune_domain::{
+    CategoryId, ChannelId, MediaId, PostId, PostTargetId, Role, UserId, ValidationError,
+};
 
 /// The job kind that publishes one target.
 pub const PUBLISH_JOB: &str = "publish";
@@ -53,6 +57,8 @@ pub struct PostNew {
     pub scheduled_at: Option<i64>,
     /// The workspace's media to attach, in order.
     pub media: Vec<MediaId>,
+    /// The workspace's content category, if any.
+    pub category: Option<CategoryId>,
 }
 
 /// A change to a post not published yet; `None` leaves a field as it is.
@@ -64,6 +70,7 @@ pub struct PostPatch {
     pub targets: Option<Vec<(ChannelId, Option<String>)>>,
     pub scheduled_at: Option<Option<i64>>,
     pub media: Option<Vec<MediaId>>,
+    pub category: Option<Option<CategoryId>>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -78,9 +85,11 @@ struct PostRow {
     approved_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    category_id: Option<i64>,
+    recycled_from: Option<i64>,
 }
 
-const POST_COLUMNS: [Posts; 10] = [
+const POST_COLUMNS: [Posts; 12] = [
     Posts::Id,
     Posts::AuthorUserId,
     Posts::Title,
@@ -91,6 +100,8 @@ const POST_COLUMNS: [Posts; 10] = [
     Posts::ApprovedAt,
     Posts::CreatedAt,
     Posts::UpdatedAt,
+    Posts::CategoryId,
+    Posts::RecycledFrom,
 ];
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -190,6 +201,10 @@ pub struct Post {
     pub targets: Vec<PostTarget>,
     /// Attached images and videos, in order.
     pub media: Vec<Media>,
+    /// The workspace's content category, if any.
+    pub category: Option<CategoryId>,
+    /// The published evergreen post this one is a recycled copy of.
+    pub recycled_from: Option<PostId>,
 }
 
 impl Post {
@@ -209,6 +224,8 @@ impl Post {
             updated_at: row.updated_at,
             targets,
             media,
+            category: row.category_id.map(CategoryId),
+            recycled_from: row.recycled_from.map(PostId),
         }
     }
 
@@ -354,46 +371,6 @@ fn check_schedule(at: Option<i64>, now: i64, errors: &mut ValidationError) {
     }
 }
 
-/// A new post whose fields passed the checks that need no database.
-pub struct CheckedPost {
-    title: Option<String>,
-    text: String,
-    link: Option<String>,
-    targets: Vec<(ChannelId, Option<String>)>,
-    scheduled_at: Option<i64>,
-    media: Vec<MediaId>,
-}
-
-impl CheckedPost {
-    /// Checks what can be checked without the database (lengths, the link, the channels'
-    /// count, a slot not in the past); the channels and media belonging to the workspace are
-    /// checked when the post is written.
-    pub fn check(new: PostNew, now: i64) -> Result<CheckedPost, ValidationError> {
-        let mut errors = ValidationError::default();
-        let (title, text, link) = check_content(
-            new.title.as_deref(),
-            &new.text,
-            new.link.as_deref(),
-            &mut errors,
-        );
-        let targets = check_targets(&new.targets, &mut errors);
-        if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
-            errors.push("text", "error-required");
-        }
-        check_schedule(new.scheduled_at, now, &mut errors);
-        let media = check_media(&new.media, &mut errors);
-        errors.into_result()?;
-        Ok(CheckedPost {
-            title,
-            text,
-            link,
-            targets,
-            scheduled_at: new.scheduled_at,
-            media,
-        })
-    }
-}
-
 /// The job that publishes `target` at `run_at`.
 fn publish_job(scope: &WorkspaceScope, target: PostTargetId, run_at: i64) -> JobNew {
     JobNew {
@@ -517,8 +494,138 @@ async fn next_version(
     post_version(conn, scope, id).await
 }
 
+/// A post's content once checked, ready to insert.
+pub(crate) struct Checked {
+    pub title: Option<String>,
+    pub text: String,
+    pub link: Option<String>,
+    pub targets: Vec<(ChannelId, Option<String>)>,
+    pub media: Vec<MediaId>,
+    pub category: Option<CategoryId>,
+    pub recycled_from: Option<PostId>,
+}
+
+/// Inserts a draft post with its targets, media and first history entry.
+pub(crate) async fn insert_post(
+    tx: &mut Transaction,
+    scope: &WorkspaceScope,
+    post: &Checked,
+    scheduled_at: Option<i64>,
+    now: i64,
+) -> Result<PostId, StoreError> {
+    let row: (i64,) = tx
+        .conn()
+        .fetch_one(
+            &Query::insert()
+                .into_table(Posts::Table)
+                .columns([
+                    Posts::WorkspaceId,
+                    Posts::AuthorUserId,
+                    Posts::Status,
+                    Posts::Title,
+                    Posts::Text,
+                    Posts::Link,
+                    Posts::ScheduledAt,
+                    Posts::CategoryId,
+                    Posts::RecycledFrom,
+                    Posts::CreatedAt,
+                    Posts::UpdatedAt,
+                ])
+                .values([
+                    scope.workspace().0.into(),
+                    scope.user().map(|u| u.0).into(),
+                    TargetStatus::Draft.as_str().into(),
+                    post.title.clone().into(),
+                    post.text.clone().into(),
+                    post.link.clone().into(),
+                    scheduled_at.into(),
+                    post.category.map(|c| c.0).into(),
+                    post.recycled_from.map(|p| p.0).into(),
+                    now.into(),
+                    now.into(),
+                ])?
+                .returning(Query::returning().column(Posts::Id))
+                .to_owned(),
+        )
+        .await?;
+    let id = PostId(row.0);
+    tx.insert_targets(scope, id, &post.targets, TargetStatus::Draft, now)
+        .await?;
+    tx.set_post_media(scope, id, &post.media).await?;
+    let event = if post.recycled_from.is_some() {
+        "recycled"
+    } else {
+        "created"
+    };
+    tx.post_event(scope, id, None, event, "", now).await?;
+    Ok(id)
+}
+
+/// Checks a post's content and channels as [`Store::create_post`] does, without a schedule.
+pub(crate) fn check_new(new: &PostNew, now: i64) -> Result<Checked, StoreError> {
+    let mut errors = ValidationError::default();
+    let (title, text, link) = check_content(
+        new.title.as_deref(),
+        &new.text,
+        new.link.as_deref(),
+        &mut errors,
+    );
+    let targets = check_targets(&new.targets, &mut errors);
+    if text.is_empty() && targets.iter().all(|(_, v)| v.is_none()) {
+        errors.push("text", "error-required");
+    }
+    check_schedule(new.scheduled_at, now, &mut errors);
+    let media = check_media(&new.media, &mut errors);
+    errors.into_result()?;
+    Ok(Checked {
+        title,
+        text,
+        link,
+        targets,
+        media,
+        category: new.category,
+        recycled_from: None,
+    })
+}
+
+/// Checks what can be checked of a new post without the database (lengths, the link, the
+/// channels' count, a slot not in the past), as [`Store::create_post`] will: the CSV import
+/// reports each row's problems before writing any.
+pub fn check_post(new: &PostNew, now: i64) -> Result<(), ValidationError> {
+    match check_new(new, now) {
+        Ok(_) => Ok(()),
+        Err(StoreError::Invalid(invalid)) => Err(invalid),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Refuses a category that is not the workspace's own.
+pub(crate) async fn check_category_belongs(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    category: Option<CategoryId>,
+) -> Result<(), StoreError> {
+    let Some(category) = category else {
+        return Ok(());
+    };
+    let found: Option<(i64,)> = conn
+        .fetch_optional(
+            &Query::select()
+                .column(Categories::Id)
+                .from(Categories::Table)
+                .and_where(Expr::col(Categories::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(Categories::Id).eq(category.0))
+                .to_owned(),
+        )
+        .await?;
+    if found.is_none() {
+        return Err(ValidationError::single("category", "error-category-unknown").into());
+    }
+    Ok(())
+}
+
 /// Refuses channels that are not the workspace's own: a post never reaches another client.
-async fn check_channels_belong(
+pub(crate) async fn check_channels_belong(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     targets: &[(ChannelId, Option<String>)],
@@ -710,60 +817,6 @@ impl Transaction {
         self.set_post_status(scope, post.id, to, now).await
     }
 
-    /// Writes a checked post, its targets, media and first history entry, then schedules it
-    /// or submits it for approval when asked.
-    async fn insert_post(
-        &mut self,
-        scope: &WorkspaceScope,
-        post: CheckedPost,
-        intent: Intent,
-        policy: ApprovalPolicy,
-        now: i64,
-    ) -> Result<PostId, StoreError> {
-        check_channels_belong(&mut self.conn(), scope, &post.targets).await?;
-        let row: (i64,) = self
-            .conn()
-            .fetch_one(
-                &Query::insert()
-                    .into_table(Posts::Table)
-                    .columns([
-                        Posts::WorkspaceId,
-                        Posts::AuthorUserId,
-                        Posts::Status,
-                        Posts::Title,
-                        Posts::Text,
-                        Posts::Link,
-                        Posts::ScheduledAt,
-                        Posts::CreatedAt,
-                        Posts::UpdatedAt,
-                    ])
-                    .values([
-                        scope.workspace().0.into(),
-                        scope.user().map(|u| u.0).into(),
-                        TargetStatus::Draft.as_str().into(),
-                        post.title.into(),
-                        post.text.into(),
-                        post.link.into(),
-                        post.scheduled_at.into(),
-                        now.into(),
-                        now.into(),
-                    ])?
-                    .returning(Query::returning().column(Posts::Id))
-                    .to_owned(),
-            )
-            .await?;
-        let id = PostId(row.0);
-        self.insert_targets(scope, id, &post.targets, TargetStatus::Draft, now)
-            .await?;
-        self.set_post_media(scope, id, &post.media).await?;
-        self.post_event(scope, id, None, "created", "", now).await?;
-        if intent == Intent::Schedule {
-            let post = load_post(&mut self.conn(), scope, id).await?;
-            submit_or_schedule(self, scope, &post, policy, now).await?;
-        }
-        Ok(id)
-    }
-
     async fn insert_targets(
         &mut self,
         scope: &WorkspaceScope,
@@ -824,18 +877,23 @@ impl Store {
         now: i64,
     ) -> Result<Post, StoreError> {
         scope.require(Role::can_write_posts)?;
-        let checked = CheckedPost::check(new, now)?;
+        let checked = check_new(&new, now)?;
         let mut tx = self.begin().await?;
+        check_channels_belong(&mut tx.conn(), scope, &checked.targets).await?;
+        check_category_belongs(&mut tx.conn(), scope, checked.category).await?;
         let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
-        let id = tx.insert_post(scope, checked, intent, policy, now).await?;
+        let id = insert_post(&mut tx, scope, &checked, new.scheduled_at, now).await?;
+        if intent == Intent::Schedule {
+            let post = load_post(&mut tx.conn(), scope, id).await?;
+            submit_or_schedule(&mut tx, scope, &post, policy, now).await?;
+        }
         let post = load_post(&mut tx.conn(), scope, id).await?;
         tx.commit().await?;
         Ok(post)
     }
 
     /// Creates several posts in one transaction (a CSV import): all of them, or none when one
-    /// is refused. Each is checked first, as [`Store::create_post`] checks it; the first
-    /// invalid one is reported with its index in `posts`.
+    /// is refused. Each is checked as [`Store::create_post`] checks it.
     pub async fn create_posts(
         &self,
         scope: &WorkspaceScope,
@@ -845,13 +903,20 @@ impl Store {
         scope.require(Role::can_write_posts)?;
         let mut checked = Vec::with_capacity(posts.len());
         for (new, intent) in posts {
-            checked.push((CheckedPost::check(new, now)?, intent));
+            checked.push((check_new(&new, now)?, new.scheduled_at, intent));
         }
         let mut tx = self.begin().await?;
         let (policy, _, _) = workspace_rules(&mut tx.conn(), scope).await?;
         let mut ids = Vec::with_capacity(checked.len());
-        for (post, intent) in checked {
-            ids.push(tx.insert_post(scope, post, intent, policy, now).await?);
+        for (post, scheduled_at, intent) in checked {
+            check_channels_belong(&mut tx.conn(), scope, &post.targets).await?;
+            check_category_belongs(&mut tx.conn(), scope, post.category).await?;
+            let id = insert_post(&mut tx, scope, &post, scheduled_at, now).await?;
+            if intent == Intent::Schedule {
+                let post = load_post(&mut tx.conn(), scope, id).await?;
+                submit_or_schedule(&mut tx, scope, &post, policy, now).await?;
+            }
+            ids.push(id);
         }
         tx.commit().await?;
         Ok(ids)
@@ -1033,6 +1098,8 @@ impl Store {
         }
         let media = patch.media.as_ref().map(|m| check_media(m, &mut errors));
         errors.into_result()?;
+        let category = patch.category.unwrap_or(post.category);
+        check_category_belongs(&mut tx.conn(), scope, category).await?;
         let was = post.status;
         tx.conn()
             .execute(
@@ -1043,6 +1110,7 @@ impl Store {
                         (Posts::Text, text.into()),
                         (Posts::Link, link.into()),
                         (Posts::ScheduledAt, scheduled_at.into()),
+                        (Posts::CategoryId, category.map(|c| c.0).into()),
                         (Posts::UpdatedAt, now.into()),
                     ])
                     .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
@@ -1609,7 +1677,7 @@ async fn finish_review(
 
 /// Moves a draft on: scheduled when its author may publish under the policy, otherwise
 /// submitted for approval.
-async fn submit_or_schedule(
+pub(crate) async fn submit_or_schedule(
     tx: &mut Transaction,
     scope: &WorkspaceScope,
     post: &Post,

@@ -209,6 +209,8 @@ pub enum Posts {
     CreatedAt,
     UpdatedAt,
     Version,
+    CategoryId,
+    RecycledFrom,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -329,4 +331,43 @@ pub enum LinkClicks {
     Day,
     Network,
     Clicks,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Categories {
+    Table,
+    Id,
+    WorkspaceId,
+    Name,
+    Colour,
+    Evergreen,
+    Recycle,
+    RecycleAfterDays,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum QueueSlots {
+    Table,
+    Id,
+    WorkspaceId,
+    ChannelId,
+    Weekday,
+    LocalTime,
+    CategoryId,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PostMetrics {
+    Table,
+    WorkspaceId,
+    TargetId,
+    ChannelId,
+    PublishedAt,
+    Likes,
+    Replies,
+    Reposts,
+    Clicks,
+    CollectedAt,
 }

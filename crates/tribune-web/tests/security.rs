@@ -136,6 +136,37 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/channels/{id}/disconnect",
         &[("confirm", "on")],
     ),
+    ("GET", "/w/{ws}/channels/{id}/queue", &[]),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/queue/slots",
+        &[("weekday", "1"), ("time", "10:00")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
+        &[],
+    ),
+    ("GET", "/w/{ws}/categories", &[]),
+    (
+        "POST",
+        "/w/{ws}/categories",
+        &[
+            ("name", "Pwned"),
+            ("colour", "#000000"),
+            ("recycle_after_days", "9"),
+        ],
+    ),
+    (
+        "POST",
+        "/w/{ws}/categories/{id}",
+        &[
+            ("name", "Pwned"),
+            ("colour", "#000000"),
+            ("recycle_after_days", "9"),
+        ],
+    ),
+    ("POST", "/w/{ws}/categories/{id}/delete", &[]),
 ];
 
 /// API routes inside a workspace: (method, path, JSON body).
@@ -166,6 +197,17 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("GET", "/workspaces/{ws}/channels/{id}", ""),
     ("DELETE", "/workspaces/{ws}/channels/{id}", ""),
     ("POST", "/workspaces/{ws}/channels/{id}/check", ""),
+    ("GET", "/workspaces/{ws}/channels/{id}/queue", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/channels/{id}/queue/slots",
+        r#"{"weekday":"monday","time":"10:00"}"#,
+    ),
+    (
+        "DELETE",
+        "/workspaces/{ws}/channels/{id}/queue/slots/{slot}",
+        "",
+    ),
     ("GET", "/workspaces/{ws}/posts", ""),
     (
         "POST",
@@ -318,6 +360,14 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
     assert!(links.is_empty(), "no link made in the victim's workspace");
     let channels = app.store.channels(&scope).await.unwrap();
     assert_eq!(channels.len(), 1);
+    assert!(app.store.categories(&scope).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .queue_slots(&scope, channels[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         channels[0].state,
         tribune_store::channels::ChannelState::Active
@@ -337,6 +387,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{post}", "1")
         .replace("{media}", "1")
         .replace("{link}", "1")
+        .replace("{slot}", "1")
 }
 
 #[tokio::test]

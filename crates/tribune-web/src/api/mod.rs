@@ -15,6 +15,7 @@ mod model;
 mod openapi;
 mod page;
 mod posts;
+mod queue;
 mod workspaces;
 
 use crate::AppState;
@@ -67,6 +68,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/workspaces/{ws}/channels/{id}/check",
             post(channels::check),
+        )
+        .route("/workspaces/{ws}/channels/{id}/queue", get(queue::show))
+        .route(
+            "/workspaces/{ws}/channels/{id}/queue/slots",
+            post(queue::add_slot),
+        )
+        .route(
+            "/workspaces/{ws}/channels/{id}/queue/slots/{slot}",
+            delete(queue::delete_slot),
         )
         .route(
             "/workspaces/{ws}/posts",

@@ -16,7 +16,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, MediaId, PostId, ValidationError, WorkspaceId};
+use tribune_domain::{CategoryId, ChannelId, MediaId, PostId, ValidationError, WorkspaceId};
 use tribune_store::posts::{Intent, Post, PostFilter, PostNew, PostPatch, PostTarget};
 use tribune_store::unix_now;
 
@@ -89,6 +89,10 @@ pub struct PostJson {
     targets: Vec<TargetJson>,
     /// Attached images and videos, in order.
     media: Vec<MediaJson>,
+    /// The workspace's content category, if any.
+    category_id: Option<CategoryId>,
+    /// The published evergreen post this one was recycled from.
+    recycled_from: Option<PostId>,
 }
 
 impl From<Post> for PostJson {
@@ -105,6 +109,8 @@ impl From<Post> for PostJson {
             updated_at: rfc3339(post.updated_at),
             targets: post.targets.into_iter().map(Into::into).collect(),
             media: post.media.into_iter().map(Into::into).collect(),
+            category_id: post.category,
+            recycled_from: post.recycled_from,
         }
     }
 }
@@ -137,6 +143,17 @@ pub struct CreateRequest {
     publish_now: bool,
     #[serde(default)]
     scheduled_at: Option<String>,
+    /// "Add to queue": each channel gets its own post at its next free slot.
+    #[serde(default)]
+    queue: bool,
+    #[serde(default)]
+    category_id: Option<CategoryId>,
+}
+
+/// What `POST /posts` with `"queue": true` answers: one post per channel.
+#[derive(Serialize)]
+pub struct QueuedJson {
+    posts: Vec<PostJson>,
 }
 
 /// Pairs each channel with its variant; a variant for a channel not in the list is an error.
@@ -182,7 +199,14 @@ pub async fn create(
             "error-post-now-or-later",
         )));
     }
-    let intent = if request.publish_now || scheduled_at.is_some() {
+    if request.queue && (request.publish_now || scheduled_at.is_some()) {
+        return Err(AppError::Invalid(ValidationError::single(
+            "queue",
+            "error-queue-and-time",
+        )));
+    }
+    let queue = request.queue;
+    let intent = if queue || request.publish_now || scheduled_at.is_some() {
         Intent::Schedule
     } else {
         Intent::Draft
@@ -194,6 +218,7 @@ pub async fn create(
         targets: targets(&request.channels, request.variants)?,
         scheduled_at,
         media: request.media,
+        category: request.category_id,
     };
     if intent == Intent::Schedule {
         let planned = Planned {
@@ -204,6 +229,26 @@ pub async fn create(
             slot: new.scheduled_at,
         };
         preflight::refuse_errors(&preflight::check(&state, &member.scope, &planned, now).await?)?;
+    }
+    if queue {
+        let posts = state.store().queue_post(&member.scope, new, now).await?;
+        state.wake_jobs();
+        let location = posts
+            .first()
+            .map(|p| {
+                format!(
+                    "/api/v1/workspaces/{}/posts/{}",
+                    member.scope.workspace(),
+                    p.id
+                )
+            })
+            .unwrap_or_default();
+        return Ok(super::created(
+            location,
+            QueuedJson {
+                posts: posts.into_iter().map(PostJson::from).collect(),
+            },
+        ));
     }
     let post = state
         .store()
@@ -272,6 +317,8 @@ pub struct UpdateRequest {
     media: Option<Vec<MediaId>>,
     #[serde(default, deserialize_with = "double_option")]
     scheduled_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    category_id: Option<Option<CategoryId>>,
 }
 
 /// Tells a field set to `null` (`Some(None)`) from a missing one (`None`).
@@ -311,6 +358,7 @@ pub async fn update(
         targets,
         scheduled_at,
         media: request.media,
+        category: request.category_id,
     };
     // A post on its way (waiting for approval or scheduled) must still pass once changed.
     let current = state.store().post(&member.scope, id).await?;

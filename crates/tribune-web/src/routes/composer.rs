@@ -21,10 +21,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, PostId, ValidationError, WorkspaceId};
+use tribune_domain::{CategoryId, ChannelId, PostId, ValidationError, WorkspaceId};
 use tribune_store::StoreError;
 use tribune_store::channels::{Channel, ChannelState};
 use tribune_store::posts::{Intent, PostNew, PostPatch};
+use tribune_store::queue::Category;
 use tribune_store::unix_now;
 use tribune_store::workspaces::Workspace;
 
@@ -40,11 +41,13 @@ pub struct ComposerInput {
     pub when: String,
     pub date: String,
     pub time: String,
-    /// `draft`, `schedule`, or `shorten` (turn the links of the texts into short links and
-    /// show the form again).
+    /// `draft`, `schedule`, `queue`, or `shorten` (turn the links of the texts into short links
+    /// and show the form again).
     pub intent: String,
     /// The `utm_campaign` of links made by "shorten links"; not saved with the post.
     pub campaign: String,
+    /// The content category's id, or empty.
+    pub category: String,
 }
 
 impl ComposerInput {
@@ -67,6 +70,7 @@ impl ComposerInput {
                 "time" => input.time = value,
                 "intent" => input.intent = value,
                 "campaign" => input.campaign = value,
+                "category" => input.category = value,
                 other => {
                     if let Some(id) = other
                         .strip_prefix("variant_")
@@ -92,6 +96,12 @@ impl ComposerInput {
             .iter()
             .map(|id| (*id, self.variant(*id)))
             .collect()
+    }
+
+    /// The chosen category; one that does not parse is no category (the store checks that a
+    /// given one is the workspace's own).
+    fn category(&self) -> Option<CategoryId> {
+        self.category.trim().parse().ok()
     }
 
     fn optional(value: &str) -> Option<String> {
@@ -148,6 +158,7 @@ pub struct ComposerPage {
     words_to_avoid: Vec<String>,
     needs_approval: bool,
     timezone: String,
+    categories: Vec<Category>,
 }
 
 impl ComposerPage {
@@ -200,7 +211,9 @@ async fn page(
         })
         .collect();
     let notes = notes(state, lang, &ws, &input.text);
+    let categories = state.store().categories(&member.scope).await?;
     Ok(ComposerPage {
+        categories,
         ws_id: member.scope.workspace(),
         editing,
         channels,
@@ -332,6 +345,7 @@ pub async fn edit(
         time,
         intent: String::new(),
         campaign: String::new(),
+        category: post.category.map(|c| c.to_string()).unwrap_or_default(),
     };
     Ok(render(
         &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
@@ -400,11 +414,17 @@ pub async fn save(
     }
     let now = unix_now();
     let ws = state.store().workspace(&member.scope).await?;
+    let queue = input.intent == "queue";
+    if queue && editing.is_some() {
+        return Err(AppError::BadRequest("error-queue-new-posts-only"));
+    }
+    // "Add to queue" picks the time: whatever the date fields hold is not used.
     let slot = match input.slot(&ws) {
+        _ if queue => None,
         Ok(slot) => slot,
         Err(invalid) => return refused(state, member, editing, input, &[], Some(&invalid)).await,
     };
-    let intent = if input.intent == "schedule" {
+    let intent = if input.intent == "schedule" || queue {
         Intent::Schedule
     } else {
         Intent::Draft
@@ -424,6 +444,29 @@ pub async fn save(
         return refused(state, member, editing, input, &problems, None).await;
     }
     let saved = match editing {
+        None if queue => {
+            let new = PostNew {
+                title,
+                text: input.text.clone(),
+                link,
+                targets,
+                scheduled_at: None,
+                media: Vec::new(),
+                category: input.category(),
+            };
+            // One post per channel (each at its channel's next free slot): the first one is
+            // shown, the others are on the calendar.
+            state
+                .store()
+                .queue_post(&member.scope, new, now)
+                .await
+                .and_then(|posts| {
+                    posts
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| StoreError::Internal("queued nothing".into()))
+                })
+        }
         None => {
             let new = PostNew {
                 title,
@@ -432,6 +475,7 @@ pub async fn save(
                 targets,
                 scheduled_at: slot,
                 media: Vec::new(),
+                category: input.category(),
             };
             state
                 .store()
@@ -447,6 +491,7 @@ pub async fn save(
                 scheduled_at: Some(slot),
                 // The composer does not pick media yet: what the API attached stays.
                 media: None,
+                category: Some(input.category()),
             };
             match state
                 .store()
@@ -470,10 +515,12 @@ pub async fn save(
     crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
     let flash = match post.status {
+        TargetStatus::PendingApproval if queue => "flash-post-queued-submitted",
         TargetStatus::PendingApproval if state.mailer().is_none() => {
             "flash-warn-post-submitted-no-mail"
         }
         TargetStatus::PendingApproval => "flash-post-submitted",
+        _ if queue => "flash-post-queued",
         TargetStatus::Draft => "flash-post-saved",
         _ => "flash-post-scheduled",
     };

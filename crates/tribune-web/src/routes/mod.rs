@@ -5,6 +5,7 @@ mod admin;
 mod approval_link;
 mod auth;
 mod calendar;
+mod categories;
 mod channels;
 mod composer;
 mod guidelines;
@@ -19,6 +20,7 @@ mod once;
 mod password_reset;
 mod posts;
 mod posts_csv;
+mod queue;
 mod settings;
 mod setup;
 mod workspaces;
@@ -128,6 +130,18 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/channels/{id}/disconnect",
             post(channels::disconnect),
         )
+        .route("/w/{ws}/channels/{id}/queue", get(queue::show))
+        .route("/w/{ws}/channels/{id}/queue/slots", post(queue::add_slots))
+        .route(
+            "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
+            post(queue::delete_slot),
+        )
+        .route(
+            "/w/{ws}/categories",
+            get(categories::list).post(categories::create),
+        )
+        .route("/w/{ws}/categories/{id}", post(categories::update))
+        .route("/w/{ws}/categories/{id}/delete", post(categories::delete))
         .route("/w/{ws}/posts", get(posts::list).post(composer::create))
         .route("/w/{ws}/posts/new", get(composer::new))
         .route(

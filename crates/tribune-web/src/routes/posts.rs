@@ -189,6 +189,8 @@ pub struct PostPage {
     policy: ApprovalPolicy,
     /// E-mail is set up: approvers were sent the post (clients with a password-free link).
     mail_on: bool,
+    /// The post's content category, if any.
+    category: Option<tribune_store::queue::Category>,
 }
 
 impl PostPage {
@@ -284,7 +286,17 @@ pub async fn show(
             .iter()
             .any(|t| t.status == TargetStatus::Published);
     let may_write = role.can_write_posts() && (role != Role::Contributor || own);
+    let category = match post.category {
+        Some(id) => state
+            .store()
+            .categories(&member.scope)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id),
+        None => None,
+    };
     render_page(&PostPage {
+        category,
         c: chrome.with_flash(flash.flash.as_deref()),
         ws_id: member.scope.workspace(),
         can_edit: editable && may_write,

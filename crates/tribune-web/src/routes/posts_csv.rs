@@ -41,7 +41,7 @@ use tribune_domain::{ChannelId, Lang, Role};
 use tribune_store::StoreError;
 use tribune_store::WorkspaceScope;
 use tribune_store::channels::Channel;
-use tribune_store::posts::{CheckedPost, Intent, MAX_LISTED, PostFilter, PostNew};
+use tribune_store::posts::{Intent, MAX_LISTED, PostFilter, PostNew, check_post};
 use tribune_store::unix_now;
 
 /// The largest file taken (it travels again, in the confirmation form, inside the body limit).
@@ -469,9 +469,9 @@ impl Checker<'_> {
             link: optional(&row.link),
             targets: targets.clone(),
             scheduled_at: slot,
-            media: Vec::new(),
+            ..PostNew::default()
         };
-        if let Err(invalid) = CheckedPost::check(new.clone(), self.now) {
+        if let Err(invalid) = check_post(&new, self.now) {
             for v in invalid.violations {
                 // An empty channel list was already said, with its column.
                 if v.field == "channels" && v.message_key == "error-post-no-channel" {
