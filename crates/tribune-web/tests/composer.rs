@@ -303,3 +303,63 @@ async fn a_contributors_post_is_approved_from_its_page_and_publishing_can_be_pau
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_week_view_shows_seven_days_across_a_month_and_moves_by_week() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let bluesky = channel(&app, &scope, "bluesky", "Boulangerie Bluesky").await;
+        // Wednesday 1 December 2099, 18:00 in Paris (17:00 UTC).
+        let at = jiff::civil::date(2099, 12, 1)
+            .at(17, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_second();
+        app.store
+            .create_post(
+                &scope,
+                tribune_store::posts::PostNew {
+                    text: "Calendrier de l’avent".into(),
+                    targets: vec![(bluesky, None)],
+                    scheduled_at: Some(at),
+                    ..Default::default()
+                },
+                tribune_store::posts::Intent::Draft,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?view=week&date=2099-12-03"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(
+            html.contains("Semaine du 30 novembre au 6 décembre 2099"),
+            "{html}"
+        );
+        assert_eq!(html.matches("data-date=\"").count(), 7);
+        assert!(html.contains("data-date=\"2099-11-30\""));
+        assert!(html.contains("data-date=\"2099-12-06\""));
+        assert!(html.contains("<span class=\"time\">18:00</span> Calendrier de l’avent"));
+        assert!(html.contains("calendar?date=2099-11-23"), "{html}");
+        assert!(html.contains("calendar?date=2099-12-07"));
+        assert!(
+            html.contains("calendar?month=2099-12\""),
+            "the week of Thursday 3 December is December's"
+        );
+        // The following week has nothing; a bad date is a clear 400.
+        let (_, next) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?view=week&date=2099-12-07"))
+            .await;
+        assert!(!next.contains("Calendrier de l’avent"));
+        let (status, _) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?view=week&date=demain"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

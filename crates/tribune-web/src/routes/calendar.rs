@@ -39,8 +39,12 @@ pub struct CalendarPage {
     c: Chrome,
     ws_id: WorkspaceId,
     title: String,
-    /// The month shown, `2026-12`.
+    /// The month shown (or the week's month), `2026-12`.
     month: String,
+    /// `week` for the week view, empty for the month.
+    view: &'static str,
+    /// The Monday of the week shown (week view) or of the current week, `2026-12-07`.
+    week: String,
     weeks: Vec<Vec<Day>>,
     prev: String,
     next: String,
@@ -68,9 +72,12 @@ impl CalendarPage {
         dates::to_local(&self.tz, view.when()).1
     }
 
-    /// The query string that keeps the filters when moving to another month.
+    /// The query string that keeps the filters when moving to another month or week.
     fn filters(&self) -> String {
         let mut query = String::new();
+        if !self.view.is_empty() {
+            query.push_str(&format!("&view={}", self.view));
+        }
         if let Some(channel) = self.channel {
             query.push_str(&format!("&channel={channel}"));
         }
@@ -85,6 +92,10 @@ impl CalendarPage {
 pub struct CalendarQuery {
     /// `2026-12`; the current month when absent.
     month: Option<String>,
+    /// `week` for the week view.
+    view: Option<String>,
+    /// A day of the week to show (week view), `2026-12-09`; this week when absent.
+    date: Option<String>,
     channel: Option<String>,
     status: Option<String>,
     flash: Option<String>,
@@ -98,6 +109,12 @@ fn first_of_month(month: Option<&str>, today: Date) -> Option<Date> {
             Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()
         }
     }
+}
+
+/// The Monday of `date`'s week.
+fn monday_of(date: Date) -> Result<Date, AppError> {
+    date.checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The Unix second at which `date` starts in `tz`.
@@ -137,18 +154,34 @@ pub async fn month(
         .filter(|s| !s.is_empty())
         .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
         .transpose()?;
-    // Weeks start on Monday; the grid covers whole weeks around the month.
-    let lead = i64::from(first.weekday().to_monday_zero_offset());
-    let grid_start = first
-        .checked_sub(jiff::Span::new().days(lead))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let last = first.last_of_month();
-    let days = (last
-        .since(grid_start)
-        .map_err(|e| AppError::Internal(e.to_string()))?)
-    .get_days()
-        + 1;
-    let weeks = (i64::from(days) + 6) / 7;
+    let week_view = query.view.as_deref() == Some("week");
+    let shown_day = match query.date.as_deref().filter(|d| !d.is_empty()) {
+        Some(date) => date
+            .parse::<Date>()
+            .map_err(|_| AppError::BadRequest("error-bad-request"))?,
+        None => today,
+    };
+    // Weeks start on Monday; the month grid covers whole weeks around the month.
+    let (grid_start, weeks, first) = if week_view {
+        let monday = monday_of(shown_day)?;
+        // The week belongs to the month of its Thursday (as ISO weeks belong to years).
+        let thursday = monday
+            .checked_add(jiff::Span::new().days(3))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        (monday, 1, thursday.first_of_month())
+    } else {
+        let lead = i64::from(first.weekday().to_monday_zero_offset());
+        let grid_start = first
+            .checked_sub(jiff::Span::new().days(lead))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let last = first.last_of_month();
+        let days = (last
+            .since(grid_start)
+            .map_err(|e| AppError::Internal(e.to_string()))?)
+        .get_days()
+            + 1;
+        (grid_start, (i64::from(days) + 6) / 7, first)
+    };
     let grid_end = grid_start
         .checked_add(jiff::Span::new().days(weeks * 7))
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -190,7 +223,7 @@ pub async fn month(
                 posts: by_day.remove(&key).unwrap_or_default(),
                 date: key,
                 number: day.day(),
-                in_month: day.month() == first.month(),
+                in_month: week_view || day.month() == first.month(),
                 today: day == today,
             });
             day = day
@@ -200,19 +233,60 @@ pub async fn month(
         grid.push(week);
     }
     let month_name = chrome.tr.t(&format!("month-long-{}", first.month()));
-    let prev = first
-        .checked_sub(jiff::Span::new().months(1))
+    let step = if week_view {
+        jiff::Span::new().weeks(1)
+    } else {
+        jiff::Span::new().months(1)
+    };
+    let base = if week_view { grid_start } else { first };
+    let prev = base
+        .checked_sub(step)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let next = first
-        .checked_add(jiff::Span::new().months(1))
+    let next = base
+        .checked_add(step)
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (title, prev, next) = if week_view {
+        let sunday = grid_start
+            .checked_add(jiff::Span::new().days(6))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let end_month = chrome.tr.t(&format!("month-long-{}", sunday.month()));
+        (
+            chrome.tr.t2(
+                "calendar-week-title",
+                (
+                    "from",
+                    format!(
+                        "{} {}",
+                        grid_start.day(),
+                        chrome.tr.t(&format!("month-long-{}", grid_start.month()))
+                    ),
+                ),
+                (
+                    "to",
+                    format!("{} {end_month} {}", sunday.day(), sunday.year()),
+                ),
+            ),
+            format!("date={}", prev.strftime("%Y-%m-%d")),
+            format!("date={}", next.strftime("%Y-%m-%d")),
+        )
+    } else {
+        (
+            format!("{month_name} {}", first.year()),
+            format!("month={}", prev.strftime("%Y-%m")),
+            format!("month={}", next.strftime("%Y-%m")),
+        )
+    };
     render_calendar(CalendarPage {
-        title: format!("{month_name} {}", first.year()),
+        title,
         month: first.strftime("%Y-%m").to_string(),
+        view: if week_view { "week" } else { "" },
+        week: monday_of(if week_view { grid_start } else { today })?
+            .strftime("%Y-%m-%d")
+            .to_string(),
         ws_id: member.scope.workspace(),
         weeks: grid,
-        prev: prev.strftime("%Y-%m").to_string(),
-        next: next.strftime("%Y-%m").to_string(),
+        prev,
+        next,
         channels: all_channels
             .iter()
             .map(|c| (c.id, names.get(&c.id).cloned()))
