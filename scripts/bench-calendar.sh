@@ -29,6 +29,8 @@ echo "calendar benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $posts
 pids+=($!)
 until [ -s "$dir/sink.url" ]; do sleep 0.05; done
 sink="$(head -n1 "$dir/sink.url")"
+# The instance needs its owner before anyone can log in (first run otherwise leads to setup).
+printf '%s\n' 'a long enough passphrase' | "$bin" user create --email owner@example.invalid --password-stdin --owner >/dev/null
 "$bin" bench seed --posts "$posts" --channels 20 --sink "$sink" --month "$month"
 
 "$bin" serve --listen 127.0.0.1:0 > "$dir/out" 2> "$dir/err" &
@@ -46,7 +48,7 @@ shown=$(curl -fs -H "Cookie: tribune_session=$session" "$page" | grep -o 'data-p
 [ "$shown" -ge "$posts" ] || { echo "the month view shows $shown posts, expected $posts" >&2; exit 1; }
 bytes=$(curl -fs -H "Cookie: tribune_session=$session" "$page" | wc -c)
 
-latency() { wrk -t1 -c1 -d"${duration}s" --latency "$@" | awk '/^    50%/ {p50=$2} /^     99%/ {p99=$2} /^    99%/ {p99=$2} END {print p50, p99}'; }
+latency() { wrk -t1 -c1 -d"${duration}s" --latency "$@" | awk '$1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print p50, p99}'; }
 rps() { wrk -t2 -c16 -d"${duration}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 read -r static_p50 static_p99 < <(latency "$url/static/app.css")
 read -r page_p50 page_p99 < <(latency -H "Cookie: tribune_session=$session" "$page")
