@@ -79,7 +79,12 @@ impl Spelling {
     /// Checks `text` in the languages it is written in (see [`tribune_compose::spell_languages`]),
     /// leaving `accepted` words (the workspace's own) alone. Runs on a blocking thread: a
     /// suggestion search is CPU work.
-    pub async fn check(&self, text: &str, workspace: &[Lang], accepted: Vec<String>) -> SpellReport {
+    pub async fn check(
+        &self,
+        text: &str,
+        workspace: &[Lang],
+        accepted: Vec<String>,
+    ) -> SpellReport {
         let languages = tribune_compose::spell_languages(text, workspace);
         let mut dictionaries = Vec::new();
         let mut unavailable = Vec::new();
