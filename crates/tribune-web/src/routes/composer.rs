@@ -1,6 +1,7 @@
 //! The composer: one post for several channels of the workspace, with a text per channel where
 //! it differs, checked against each network's rules (the same pre-flight check the publisher
-//! runs), French typography hints and the workspace's words to avoid, beside its brand voice.
+//! runs), French typography hints, misspelt words (see [`crate::spell`]) and the workspace's
+//! words to avoid, beside its brand voice.
 //! It works without JavaScript (the checks run when the form is sent); with it, a live check
 //! (`/compose/check`) updates the counters and hints as the text is typed.
 
@@ -624,7 +625,7 @@ pub async fn update(
 }
 
 /// What the live check answers: per channel, the count in the network's own counting and the
-/// problems; the typography hints and words to avoid.
+/// problems; the typography hints, misspelt words and words to avoid.
 #[derive(Serialize)]
 pub struct CheckJson {
     channels: Vec<ChannelCheckJson>,
