@@ -6,7 +6,7 @@
 # Screenshots go to target/screenshots/.
 #
 # Usage: scripts/browser-test.sh
-# Needs: cargo, node >= 20, npm; installs Debian's chromium when missing
+# Needs: cargo, node >= 20, npm; installs Debian's chromium and Hunspell dictionaries when missing
 # (as root, non-interactively). Safe to run repeatedly.
 set -euo pipefail
 
@@ -29,6 +29,9 @@ if [ ! -x "$CHROMIUM" ]; then
     "${SUDO[@]}" apt-get install -y chromium chromium-driver </dev/null
 fi
 "$CHROMIUM" --version 2>/dev/null  # (Debian's wrapper prints a harmless "[: unexpected operator" on stderr)
+
+# The composer step shows a spelling note: it needs the French dictionary.
+scripts/ensure-dictionaries.sh
 
 # Never let playwright fetch browsers; we use the system chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -575,7 +575,7 @@ describe('first session', () => {
     });
   });
 
-  step('compose a post: live counters and a French typography hint, then publish it to both channels', async () => {
+  step('compose a post: live counters, a French typography hint and a spelling note, then publish it to both channels', async () => {
     if (!peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_MASTODON_URL')) return;
     const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
     await nav.getByRole('link', { name: 'Publications' }).click();
@@ -588,11 +588,15 @@ describe('first session', () => {
     assert.equal(await picks.count(), 2);
     for (const box of await page.locator('input[name=channel]').all()) await box.check();
     await page.getByLabel('Titre').fill('Nouveautés de décembre');
-    // A French typo: no space before the exclamation mark.
-    await page.getByLabel('Texte', { exact: true }).fill('La galette des rois arrive bientôt!');
-    const hint = page.locator('#notes li').first();
+    // Two French typos: a misspelt word, and no space before the exclamation mark.
+    await page.getByLabel('Texte', { exact: true }).fill('La galette des rois arrive bientot!');
+    const hint = page.locator('#notes li', { hasText: 'Typographie' });
     await hint.waitFor({ state: 'visible' });
-    assert.match(await hint.innerText(), /Typographie/);
+    // The spelling note names the word and suggests the right one, in the excerpt too.
+    const spelling = page.locator('#notes li', { hasText: 'Orthographe' });
+    await spelling.waitFor({ state: 'visible' });
+    assert.match(await spelling.innerText(), /«\sbientot\s».*vouliez-vous dire bientôt/);
+    assert.match(await spelling.innerText(), /→ .*arrive bientôt!/);
     // Mastodon counts against its limit; WordPress has none.
     const counter = picks.filter({ hasText: 'localhost:3900' }).locator('output.counter');
     await page.waitForFunction(() => [...document.querySelectorAll('output.counter')].some((o) => o.textContent.includes('/')));

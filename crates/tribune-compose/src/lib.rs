@@ -13,6 +13,7 @@ mod options;
 mod preflight;
 mod problem;
 mod rules;
+mod spell;
 mod tld;
 mod typography;
 mod validate;
@@ -28,6 +29,9 @@ pub use problem::{Field, Problem, ProblemCode, Severity};
 pub use rules::{
     AltTextRules, FirstComment, ImageRules, LinkPlacement, LinkRules, MediaRequirement, MediaRules,
     NetworkRules, TextRule, TitleRule, VideoRules, rules,
+};
+pub use spell::{
+    MAX_CHECKED_WORDS, MAX_SUGGESTIONS, Misspelling, checkable_words, misspellings, spell_languages,
 };
 pub use typography::{Hint, HintKind, Lang, NBSP, NNBSP, apply_hints, typography_hints};
 pub use validate::{composed_text, length, title_length, validate};

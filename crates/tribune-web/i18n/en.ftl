@@ -848,3 +848,10 @@ composer-queue-help = Add to queue: each channel gets its own post at its next f
 flash-post-queued = Post added to the queue.
 flash-post-queued-submitted = Post added to the queue and submitted for approval.
 post-recycled-from = Recycled from this earlier post
+
+# Spell check in the composer (Hunspell dictionaries through spellbook).
+compose-spelling-unknown = Spelling ({ $language }): “{ $word }” is not in the dictionary
+compose-spelling-suggestions = Spelling ({ $language }): “{ $word }” is not in the dictionary; did you mean { $suggestions }?
+compose-spelling-unavailable = Spell check in { $language } is not available on this server (no dictionary installed).
+compose-spelling-language-fr = French
+compose-spelling-language-en = English

@@ -850,3 +850,10 @@ composer-queue-help = Ajouter à la file d’attente : chaque canal reçoit sa 
 flash-post-queued = Publication ajoutée à la file d’attente.
 flash-post-queued-submitted = Publication ajoutée à la file d’attente et soumise à validation.
 post-recycled-from = Recyclée de cette publication antérieure
+
+# Spell check in the composer (Hunspell dictionaries through spellbook).
+compose-spelling-unknown = Orthographe ({ $language }) : « { $word } » n’est pas dans le dictionnaire
+compose-spelling-suggestions = Orthographe ({ $language }) : « { $word } » n’est pas dans le dictionnaire ; vouliez-vous dire { $suggestions } ?
+compose-spelling-unavailable = La vérification orthographique en { $language } n’est pas disponible sur ce serveur (aucun dictionnaire installé).
+compose-spelling-language-fr = français
+compose-spelling-language-en = anglais

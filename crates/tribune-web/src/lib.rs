@@ -17,6 +17,7 @@ mod passwords;
 mod preflight;
 mod prose;
 mod routes;
+pub mod spell;
 mod static_files;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct WebConfig {
     /// Networks may be reached over plain `http:` (tests, local instances): the channels page
     /// then lets its forms send the browser to an `http:` instance's consent page.
     pub allow_http_networks: bool,
+    /// Where the composer's spell check looks for Hunspell dictionaries, in order.
+    pub dictionary_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -70,6 +73,10 @@ impl Default for WebConfig {
             metrics_token: None,
             mailer: None,
             allow_http_networks: false,
+            dictionary_dirs: spell::DEFAULT_DICTIONARY_DIRS
+                .iter()
+                .map(std::path::PathBuf::from)
+                .collect(),
         }
     }
 }
@@ -95,6 +102,7 @@ struct StateInner {
     metrics: metrics::Metrics,
     channels: ChannelService,
     media: MediaService,
+    spelling: spell::Spelling,
     /// Wakes the embedded job runner when a request enqueued work (SQLite has no
     /// notifications; on PostgreSQL the runner also listens).
     jobs_wake: Arc<tokio::sync::Notify>,
@@ -110,8 +118,10 @@ impl AppState {
         channels: ChannelService,
         media: MediaService,
     ) -> AppState {
+        let spelling = spell::Spelling::new(config.dictionary_dirs.clone());
         AppState {
             inner: Arc::new(StateInner {
+                spelling,
                 store,
                 secrets,
                 config,
@@ -154,6 +164,11 @@ impl AppState {
 
     pub fn media(&self) -> &MediaService {
         &self.inner.media
+    }
+
+    /// The composer's spell check dictionaries.
+    pub fn spelling(&self) -> &spell::Spelling {
+        &self.inner.spelling
     }
 
     /// What the embedded job runner waits on besides its timer; handed to it at start.

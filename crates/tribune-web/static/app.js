@@ -25,8 +25,8 @@ if (navigator.clipboard) {
   }
 }
 
-// The composer: a live check of each channel's count and problems, the typography hints and
-// the words to avoid, as the text is typed (the same check runs when the form is sent), and a
+// The composer: a live check of each channel's count and problems, the typography hints, the
+// spelling and the words to avoid, as the text is typed (the same check runs when the form is sent), and a
 // warning before leaving (or switching workspace) with unsaved changes.
 const composer = document.getElementById("composer");
 if (composer instanceof HTMLFormElement && composer.dataset.check) {
@@ -61,7 +61,8 @@ if (composer instanceof HTMLFormElement && composer.dataset.check) {
           q.textContent = text;
           return q;
         };
-        item.append(`${n.message} — `, quote(n.excerpt));
+        item.append(n.message);
+        if (n.excerpt) item.append(" — ", quote(n.excerpt));
         if (n.replacement) item.append(" → ", quote(n.replacement));
         return item;
       }));

@@ -61,6 +61,14 @@ pub struct FileConfig {
     media_max_video_mb: Option<u64>,
     smtp: Option<SmtpFile>,
     jobs: Option<JobsFile>,
+    compose: Option<ComposeFile>,
+}
+
+/// The `[compose]` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComposeFile {
+    dictionaries: Option<Vec<PathBuf>>,
 }
 
 /// The `[jobs]` section.
@@ -186,6 +194,13 @@ pub const EXAMPLE: &str = r#"# tribune configuration. Every key is optional; env
 # lease_secs = 120          # a worker that dies releases its jobs after this
 # poll_ms = 5000            # longest sleep between two looks at the queue
 # attempt_lease_secs = 300  # an interrupted publish attempt is resumed after this
+
+# The composer. Spell check reads Hunspell dictionaries (fr_FR.aff/.dic or fr.aff/.dic,
+# en_US.aff/.dic) from these directories, in order: on Debian and Ubuntu, install
+# hunspell-fr and hunspell-en-us. A language without a dictionary is not checked. Environment:
+# TRIBUNE_COMPOSE_DICTIONARIES (directories separated by ':').
+# [compose]
+# dictionaries = ["/usr/share/hunspell", "/usr/share/myspell/dicts"]
 "#;
 
 /// The resolved configuration.
@@ -211,6 +226,8 @@ pub struct Settings {
     pub media_dir: PathBuf,
     pub media_limits: tribune_media::Limits,
     pub jobs: JobsSettings,
+    /// Where the composer's spell check looks for Hunspell dictionaries, in order.
+    pub dictionaries: Vec<PathBuf>,
     sources: Sources,
 }
 
@@ -251,6 +268,7 @@ struct Sources {
     network_proxy: Source,
     media_dir: Source,
     media_limits: Source,
+    dictionaries: Source,
 }
 
 /// The address `tribune serve` listens on when none is configured.
@@ -307,6 +325,7 @@ impl std::fmt::Debug for Settings {
             .field("media_dir", &self.media_dir)
             .field("media_limits", &self.media_limits)
             .field("jobs", &self.jobs)
+            .field("dictionaries", &self.dictionaries)
             .finish()
     }
 }
@@ -427,6 +446,12 @@ impl Settings {
                     || env("TRIBUNE_MEDIA_MAX_VIDEO_MB").is_some(),
                 file.media_max_image_mb.is_some() || file.media_max_video_mb.is_some(),
             ),
+            dictionaries: env_or_file(
+                env("TRIBUNE_COMPOSE_DICTIONARIES").is_some(),
+                file.compose
+                    .as_ref()
+                    .is_some_and(|c| c.dictionaries.is_some()),
+            ),
         };
         let data_dir = args
             .data_dir
@@ -478,6 +503,18 @@ impl Settings {
             .unwrap_or_else(|| data_dir.join("media"));
         let smtp = resolve_smtp(file.smtp.unwrap_or_default(), &env)?;
         let jobs = resolve_jobs(file.jobs.unwrap_or_default(), &env)?;
+        let dictionaries = match env("TRIBUNE_COMPOSE_DICTIONARIES") {
+            Some(dirs) => std::env::split_paths(&dirs).collect(),
+            None => file
+                .compose
+                .and_then(|c| c.dictionaries)
+                .unwrap_or_else(|| {
+                    tribune_web::spell::DEFAULT_DICTIONARY_DIRS
+                        .iter()
+                        .map(PathBuf::from)
+                        .collect()
+                }),
+        };
         if login_max_failures < 1 {
             bail!("login_max_failures must be at least 1");
         }
@@ -505,6 +542,7 @@ impl Settings {
             media_dir,
             media_limits,
             jobs,
+            dictionaries,
         })
     }
 
@@ -611,6 +649,17 @@ impl Settings {
                     self.media_limits.max_video_bytes / 1_000_000
                 ),
                 s.media_limits,
+            ),
+            (
+                format!(
+                    "compose.dictionaries = [{}]",
+                    self.dictionaries
+                        .iter()
+                        .map(|d| quoted(&d.display().to_string()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                s.dictionaries,
             ),
         ]);
         let width = lines

@@ -701,7 +701,8 @@ fn config_show_prints_resolved_values_and_where_they_came_from() {
     let file = data.0.join("tribune.toml");
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:9999\"\nsecret_key = \"file-secret-value\"\n",
+        "listen = \"127.0.0.1:9999\"\nsecret_key = \"file-secret-value\"\n\
+         [compose]\ndictionaries = [\"/opt/dictionaries\"]\n",
     )
     .unwrap();
     let shown = stdout(&tribune_with_env(
@@ -735,6 +736,10 @@ fn config_show_prints_resolved_values_and_where_they_came_from() {
         "secret_key = \"<redacted>\" # environment"
     );
     assert!(line("data_dir").ends_with("# command line"));
+    assert_eq!(
+        line("compose.dictionaries"),
+        "compose.dictionaries = [\"/opt/dictionaries\"] # file"
+    );
     assert!(!shown.contains("secret-value"), "{shown}");
     let uncommented: String = shown
         .lines()

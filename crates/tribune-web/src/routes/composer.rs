@@ -1,6 +1,7 @@
 //! The composer: one post for several channels of the workspace, with a text per channel where
 //! it differs, checked against each network's rules (the same pre-flight check the publisher
-//! runs), French typography hints and the workspace's words to avoid, beside its brand voice.
+//! runs), French typography hints, misspelt words (see [`crate::spell`]) and the workspace's
+//! words to avoid, beside its brand voice.
 //! It works without JavaScript (the checks run when the form is sent); with it, a live check
 //! (`/compose/check`) updates the counters and hints as the text is typed.
 
@@ -185,10 +186,10 @@ async fn page(
     let (chrome, ws) = Chrome::for_member(state, member).await?;
     let (policy, _) = state.store().publishing_rules(&member.scope).await?;
     let lang = chrome.tr.lang;
-    let channels = state
-        .store()
-        .channels(&member.scope)
-        .await?
+    let all_channels = state.store().channels(&member.scope).await?;
+    let mut notes = notes(state, lang, &ws, &input.text);
+    notes.extend(spelling_notes(state, lang, &ws, &all_channels, &input.text).await);
+    let channels = all_channels
         .into_iter()
         .filter(|c| c.state != ChannelState::Disconnected)
         .map(|channel| {
@@ -210,7 +211,6 @@ async fn page(
             }
         })
         .collect();
-    let notes = notes(state, lang, &ws, &input.text);
     let categories = state.store().categories(&member.scope).await?;
     Ok(ComposerPage {
         categories,
@@ -228,37 +228,44 @@ async fn page(
     })
 }
 
+/// Where the few words around `range` start and end: an excerpt from a word boundary.
+fn around(text: &str, range: &std::ops::Range<usize>) -> (usize, usize) {
+    let before = &text[..range.start];
+    let start = before
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| c.is_whitespace())
+        .nth(2)
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = &text[range.end..];
+    let end = after
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .nth(1)
+        .map_or(text.len(), |(i, _)| range.end + i);
+    (start, end)
+}
+
+/// A few words around `range`.
+fn excerpt(text: &str, range: std::ops::Range<usize>) -> String {
+    let (start, end) = around(text, &range);
+    text.get(start..end).unwrap_or_default().to_owned()
+}
+
+/// The same words as [`excerpt`], with `range` replaced.
+fn corrected(text: &str, range: std::ops::Range<usize>, replacement: &str) -> String {
+    let (start, end) = around(text, &range);
+    format!(
+        "{}{replacement}{}",
+        text.get(start..range.start).unwrap_or_default(),
+        text.get(range.end..end).unwrap_or_default()
+    )
+}
+
 /// Typography hints (in French) and the words to avoid found in `text`.
 fn notes(state: &AppState, lang: tribune_domain::Lang, ws: &Workspace, text: &str) -> Vec<Note> {
-    // A few words around the spot, from a word boundary, and the same words corrected.
-    let around = |range: &std::ops::Range<usize>| {
-        let before = &text[..range.start];
-        let start = before
-            .char_indices()
-            .rev()
-            .filter(|(_, c)| c.is_whitespace())
-            .nth(2)
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let after = &text[range.end..];
-        let end = after
-            .char_indices()
-            .filter(|(_, c)| c.is_whitespace())
-            .nth(1)
-            .map_or(text.len(), |(i, _)| range.end + i);
-        (start, end)
-    };
-    let excerpt = |range: std::ops::Range<usize>| {
-        let (start, end) = around(&range);
-        text.get(start..end).unwrap_or_default().to_owned()
-    };
-    let corrected = |range: std::ops::Range<usize>, replacement: &str| {
-        let (start, end) = around(&range);
-        format!(
-            "{}{replacement}{}",
-            text.get(start..range.start).unwrap_or_default(),
-            text.get(range.end..end).unwrap_or_default()
-        )
-    };
+    let excerpt = |range| excerpt(text, range);
+    let corrected = |range, replacement: &str| corrected(text, range, replacement);
     let writes_french = ws.languages.contains(&tribune_domain::Lang::Fr);
     let mut notes = Vec::new();
     if writes_french {
@@ -275,6 +282,75 @@ fn notes(state: &AppState, lang: tribune_domain::Lang, ws: &Workspace, text: &st
             message: state.i18n().message(lang, "compose-word-to-avoid", None),
             excerpt: text.get(range.clone()).unwrap_or_default().to_owned(),
             replacement: String::new(),
+        });
+    }
+    notes
+}
+
+/// The misspelt words of `text` (see [`crate::spell`]), each with its suggestions, and a note
+/// for each language the text needed but the server has no dictionary for. The workspace's
+/// name and its channels' names are its own words, never flagged.
+async fn spelling_notes(
+    state: &AppState,
+    lang: tribune_domain::Lang,
+    ws: &Workspace,
+    channels: &[Channel],
+    text: &str,
+) -> Vec<Note> {
+    let workspace_langs: Vec<ComposeLang> = ws
+        .languages
+        .iter()
+        .map(|l| match l {
+            tribune_domain::Lang::Fr => ComposeLang::Fr,
+            tribune_domain::Lang::En => ComposeLang::En,
+        })
+        .collect();
+    let mut accepted = vec![ws.name.clone()];
+    for channel in channels {
+        accepted.push(channel.display_name.clone());
+        accepted.push(channel.handle.clone());
+    }
+    let report = state
+        .spelling()
+        .check(text, &workspace_langs, accepted)
+        .await;
+    let i18n = state.i18n();
+    let language = |l: ComposeLang| {
+        let key = match l {
+            ComposeLang::Fr => "compose-spelling-language-fr",
+            ComposeLang::En => "compose-spelling-language-en",
+        };
+        i18n.message(lang, key, None)
+    };
+    let mut notes = Vec::new();
+    for missing in report.unavailable {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("language", language(missing));
+        notes.push(Note {
+            message: i18n.message(lang, "compose-spelling-unavailable", Some(&args)),
+            excerpt: String::new(),
+            replacement: String::new(),
+        });
+    }
+    for found in report.misspellings {
+        let word = text.get(found.range.clone()).unwrap_or_default();
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("language", language(found.lang));
+        args.set("word", word.to_owned());
+        let message = if found.suggestions.is_empty() {
+            i18n.message(lang, "compose-spelling-unknown", Some(&args))
+        } else {
+            args.set("suggestions", found.suggestions.join(", "));
+            i18n.message(lang, "compose-spelling-suggestions", Some(&args))
+        };
+        notes.push(Note {
+            message,
+            excerpt: excerpt(text, found.range.clone()),
+            replacement: found
+                .suggestions
+                .first()
+                .map(|best| corrected(text, found.range.clone(), best))
+                .unwrap_or_default(),
         });
     }
     notes
@@ -549,7 +625,7 @@ pub async fn update(
 }
 
 /// What the live check answers: per channel, the count in the network's own counting and the
-/// problems; the typography hints and words to avoid.
+/// problems; the typography hints, misspelt words and words to avoid.
 #[derive(Serialize)]
 pub struct CheckJson {
     channels: Vec<ChannelCheckJson>,
@@ -599,11 +675,11 @@ pub async fn check(
         slot,
     };
     let problems = preflight::check(&state, &member.scope, &planned, now).await?;
-    let channels = state.store().channels(&member.scope).await?;
+    let all_channels = state.store().channels(&member.scope).await?;
     let channels = targets
         .iter()
         .filter_map(|(id, variant)| {
-            let channel = channels.iter().find(|c| c.id == *id)?;
+            let channel = all_channels.iter().find(|c| c.id == *id)?;
             let network = channel.network.parse::<ComposeNetwork>().ok()?;
             let draft = tribune_compose::Draft {
                 title: title.clone(),
@@ -629,7 +705,9 @@ pub async fn check(
             })
         })
         .collect();
-    let notes = notes(&state, lang, &ws, &input.text)
+    let mut notes = notes(&state, lang, &ws, &input.text);
+    notes.extend(spelling_notes(&state, lang, &ws, &all_channels, &input.text).await);
+    let notes = notes
         .into_iter()
         .map(|n| NoteJson {
             message: n.message,

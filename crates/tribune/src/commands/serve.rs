@@ -58,6 +58,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: settings.trust_proxy,
         mailer: mailer.clone(),
         allow_http_networks: settings.allow_http_networks,
+        dictionary_dirs: settings.dictionaries.clone(),
         ..WebConfig::default()
     };
     let channels = channel_service(&settings, store.clone(), secrets.clone())?;
