@@ -790,6 +790,12 @@ describe('first session', () => {
     assert.match(await page.locator('.page-head').innerText(), /Programmée/);
     assert.match(await page.locator('ol.history').innerText(), new RegExp(`${CLIENT.name} l’a validée`));
     await shot('24d-post-approved-fr');
+    // Back to the usual rule: the owner's own posts need nobody's approval.
+    await page.goto(baseUrl + workspacePath + '/settings');
+    await page.getByLabel('Personne (les publications des contributeurs sont validées par l’équipe)').check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitForPath(`${workspacePath}/settings`);
+    assert.equal(await text(page.getByRole('status')), 'Modifications enregistrées.');
     // The next step starts from the channels page.
     await page.goto(baseUrl + workspacePath + '/channels');
   });
