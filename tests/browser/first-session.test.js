@@ -647,6 +647,8 @@ describe('first session', () => {
       + 'instagram;Un canal qui n’existe pas;13/12/2099;10h00\n'
       + 'mastodon | wordpress;Un brouillon sans date;;\n';
     await page.getByLabel('Fichier CSV').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    // A file with errors is shown again with them: a 422, expected.
+    expectedErrors += 1;
     await page.getByRole('button', { name: 'Vérifier et importer' }).click();
     await page.locator('table.import-rows').waitFor();
     const report = await page.locator('table.import-rows').innerText();
