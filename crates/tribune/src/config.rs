@@ -269,6 +269,7 @@ struct Sources {
     media_dir: Source,
     media_limits: Source,
     dictionaries: Source,
+    jobs: Source,
 }
 
 /// The address `tribune serve` listens on when none is configured.
@@ -445,6 +446,18 @@ impl Settings {
                 env("TRIBUNE_MEDIA_MAX_IMAGE_MB").is_some()
                     || env("TRIBUNE_MEDIA_MAX_VIDEO_MB").is_some(),
                 file.media_max_image_mb.is_some() || file.media_max_video_mb.is_some(),
+            ),
+            jobs: env_or_file(
+                [
+                    "TRIBUNE_JOBS_LEASE_SECS",
+                    "TRIBUNE_JOBS_POLL_MS",
+                    "TRIBUNE_JOBS_ATTEMPT_LEASE_SECS",
+                ]
+                .iter()
+                .any(|v| env(v).is_some()),
+                file.jobs.as_ref().is_some_and(|j| {
+                    j.lease_secs.is_some() || j.poll_ms.is_some() || j.attempt_lease_secs.is_some()
+                }),
             ),
             dictionaries: env_or_file(
                 env("TRIBUNE_COMPOSE_DICTIONARIES").is_some(),
@@ -660,6 +673,15 @@ impl Settings {
                         .join(", ")
                 ),
                 s.dictionaries,
+            ),
+            (
+                format!("jobs.lease_secs = {}", self.jobs.lease_secs),
+                s.jobs,
+            ),
+            (format!("jobs.poll_ms = {}", self.jobs.poll_ms), s.jobs),
+            (
+                format!("jobs.attempt_lease_secs = {}", self.jobs.attempt_lease_secs),
+                s.jobs,
             ),
         ]);
         let width = lines

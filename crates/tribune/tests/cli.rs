@@ -714,6 +714,7 @@ fn config_show_prints_resolved_values_and_where_they_came_from() {
             ("TRIBUNE_TRUST_PROXY", "true"),
             ("TRIBUNE_SECRET_KEY", "env-secret-value"),
             ("TRIBUNE_LOGIN_MAX_FAILURES", ""),
+            ("TRIBUNE_JOBS_POLL_MS", "250"),
         ],
     ));
     let line = |key: &str| {
@@ -740,6 +741,8 @@ fn config_show_prints_resolved_values_and_where_they_came_from() {
         line("compose.dictionaries"),
         "compose.dictionaries = [\"/opt/dictionaries\"] # file"
     );
+    assert_eq!(line("jobs.poll_ms"), "jobs.poll_ms = 250 # environment");
+    assert!(line("jobs.lease_secs").starts_with("jobs.lease_secs = "));
     assert!(!shown.contains("secret-value"), "{shown}");
     let uncommented: String = shown
         .lines()
