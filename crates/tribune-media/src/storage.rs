@@ -66,6 +66,8 @@ pub trait MediaStore: Send + Sync + std::fmt::Debug {
     async fn open(&self, key: &StorageKey) -> Result<Opened, MediaError>;
     /// Removes the file; a file already gone is not an error.
     async fn delete(&self, key: &StorageKey) -> Result<(), MediaError>;
+    /// Removes every file of a deleted workspace; none left is not an error.
+    async fn delete_workspace(&self, workspace: WorkspaceId) -> Result<(), MediaError>;
     /// Where uploads are spooled while they are checked, on the same file system as the store
     /// when it is a directory (so storing them is a rename).
     fn spool_dir(&self) -> PathBuf;
@@ -143,6 +145,13 @@ impl MediaStore for FsMediaStore {
 
     async fn delete(&self, key: &StorageKey) -> Result<(), MediaError> {
         match tokio::fs::remove_file(self.path(key)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    async fn delete_workspace(&self, workspace: WorkspaceId) -> Result<(), MediaError> {
+        match tokio::fs::remove_dir_all(self.root.join(workspace.0.to_string())).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
         }

@@ -68,7 +68,7 @@ async fn upload(
 #[tokio::test]
 async fn images_are_uploaded_measured_thumbnailed_described_and_deleted() {
     each_backend(|app: TestApp| async move {
-        let (_, scope) = app
+        let (owner, scope) = app
             .member_with_workspace("cm@example.fr", "Fleuriste")
             .await;
         let ws = scope.workspace().0;
@@ -185,6 +185,20 @@ async fn images_are_uploaded_measured_thumbnailed_described_and_deleted() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+        // Deleting the workspace takes its remaining files with it.
+        let response = app
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/delete"),
+                &[("confirm_name", "Fleuriste")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        assert!(
+            !app.media_dir.join(ws.to_string()).exists(),
+            "no file of a deleted workspace is left"
+        );
     })
     .await;
 }

@@ -302,5 +302,11 @@ pub async fn delete_workspace(
         return Err(AppError::Refused(Refused::ConfirmName));
     }
     state.store().delete_workspace(&member.scope).await?;
+    // The rows are gone with the workspace; its files go now. A failure leaves only unreachable
+    // files (ids are never reused), so it is logged, not shown.
+    let workspace = member.scope.workspace();
+    if let Err(error) = state.media().storage().delete_workspace(workspace).await {
+        tracing::warn!(%workspace, %error, "the deleted workspace's media files were not removed");
+    }
     Ok(see_other("/workspaces?flash=flash-workspace-deleted"))
 }
