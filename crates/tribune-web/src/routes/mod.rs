@@ -8,12 +8,14 @@ mod calendar;
 mod categories;
 mod channels;
 mod composer;
+mod composer_upload;
 mod guidelines;
 mod health;
 mod home;
 mod ical;
 mod invite;
 mod links;
+mod media;
 mod media_link;
 mod members;
 mod once;
@@ -34,6 +36,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::from_fn_with_state;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -165,6 +168,17 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
         .route("/w/{ws}/compose/check", post(composer::check))
         .route("/w/{ws}/compose/shorten", post(composer::shorten))
+        .route(
+            "/w/{ws}/compose/upload",
+            post(composer_upload::upload.layer(DefaultBodyLimit::disable())),
+        )
+        .route(
+            "/w/{ws}/media",
+            get(media::list).post(media::upload.layer(DefaultBodyLimit::disable())),
+        )
+        .route("/w/{ws}/media/{id}/alt", post(media::set_alt))
+        .route("/w/{ws}/media/{id}/delete", post(media::delete))
+        .route("/w/{ws}/media/{id}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))
