@@ -147,18 +147,17 @@ async fn a_file_uploaded_from_the_composer_is_attached_with_what_was_typed_and_s
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
-        let library = app
-            .store
-            .media_list(&scope, &all())
-            .await
-            .unwrap();
+        let library = app.store.media_list(&scope, &all()).await.unwrap();
         assert_eq!(library.len(), 1, "the file is in the library");
         let media = library[0].id.0;
         assert_eq!(ticked(&html), vec![media], "and attached");
         assert!(html.contains(text) && html.contains("2099-05-02") && html.contains("10:15"));
         assert!(html.contains("pivoines.png"));
         assert!(html.contains(&format!("/w/{ws}/media/{media}/thumbnail")));
-        assert!(alt_warning_shown(&html, media), "no alt text yet: a warning");
+        assert!(
+            alt_warning_shown(&html, media),
+            "no alt text yet: a warning"
+        );
 
         // The thumbnail is served to members, as a JPEG.
         let response = app
@@ -171,7 +170,8 @@ async fn a_file_uploaded_from_the_composer_is_attached_with_what_was_typed_and_s
         let media_s = media.to_string();
         let alt_field = format!("alt_{media}");
         let check = |alt: &'static str| {
-            let (bluesky, media_s, alt_field) = (bluesky.clone(), media_s.clone(), alt_field.clone());
+            let (bluesky, media_s, alt_field) =
+                (bluesky.clone(), media_s.clone(), alt_field.clone());
             let app = &app;
             let cm = &cm;
             async move {
@@ -194,9 +194,17 @@ async fn a_file_uploaded_from_the_composer_is_attached_with_what_was_typed_and_s
         let result = check("").await;
         let problems = result["channels"][0]["problems"].to_string();
         assert!(problems.contains(ALT_PROBLEM), "{result}");
-        assert!(problems.contains("\"error\":false"), "a warning, not an error: {result}");
+        assert!(
+            problems.contains("\"error\":false"),
+            "a warning, not an error: {result}"
+        );
         let result = check("Un bouquet de pivoines roses").await;
-        assert!(!result["channels"][0]["problems"].to_string().contains(ALT_PROBLEM), "{result}");
+        assert!(
+            !result["channels"][0]["problems"]
+                .to_string()
+                .contains(ALT_PROBLEM),
+            "{result}"
+        );
 
         // Scheduling with the alt missing goes (a warning does not block)…
         let response = app
@@ -235,7 +243,9 @@ async fn a_file_uploaded_from_the_composer_is_attached_with_what_was_typed_and_s
         );
 
         // …and the edit page shows the warning, until the alt text is saved from it.
-        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/posts/{post_id}/edit")).await;
+        let (_, html) = app
+            .get_text(&cm, &format!("/w/{ws}/posts/{post_id}/edit"))
+            .await;
         assert_eq!(ticked(&html), vec![media]);
         assert!(alt_warning_shown(&html, media));
         assert!(html.contains(ALT_MISSING));
@@ -258,8 +268,13 @@ async fn a_file_uploaded_from_the_composer_is_attached_with_what_was_typed_and_s
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
         let stored = app.store.media(&scope, MediaId(media)).await.unwrap();
         assert_eq!(stored.alt, "Un bouquet de pivoines roses");
-        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/posts/{post_id}/edit")).await;
-        assert!(!alt_warning_shown(&html, media), "filled: the warning is gone");
+        let (_, html) = app
+            .get_text(&cm, &format!("/w/{ws}/posts/{post_id}/edit"))
+            .await;
+        assert!(
+            !alt_warning_shown(&html, media),
+            "filled: the warning is gone"
+        );
     })
     .await;
 }
@@ -278,7 +293,11 @@ async fn an_edited_post_takes_new_media_in_the_order_given_and_can_drop_them() {
             .post_form(
                 &cm,
                 &format!("/w/{ws}/posts"),
-                &[("channel", &mastodon), ("text", "Bientôt la fête des mères"), ("intent", "draft")],
+                &[
+                    ("channel", &mastodon),
+                    ("text", "Bientôt la fête des mères"),
+                    ("intent", "draft"),
+                ],
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -291,7 +310,10 @@ async fn an_edited_post_takes_new_media_in_the_order_given_and_can_drop_them() {
             &app,
             &cm,
             &edit,
-            &[("channel", &mastodon), ("text", "Bientôt la fête des mères")],
+            &[
+                ("channel", &mastodon),
+                ("text", "Bientôt la fête des mères"),
+            ],
             Some((picture(100, 100), "un.png")),
         )
         .await;
@@ -345,11 +367,22 @@ async fn an_edited_post_takes_new_media_in_the_order_given_and_can_drop_them() {
             .post_form(
                 &cm,
                 &format!("/w/{ws}/posts/{}/edit", post.id),
-                &[("channel", &mastodon), ("text", "Bientôt la fête des mères"), ("intent", "draft")],
+                &[
+                    ("channel", &mastodon),
+                    ("text", "Bientôt la fête des mères"),
+                    ("intent", "draft"),
+                ],
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert!(app.store.post(&scope, post.id).await.unwrap().media.is_empty());
+        assert!(
+            app.store
+                .post(&scope, post.id)
+                .await
+                .unwrap()
+                .media
+                .is_empty()
+        );
         assert_eq!(app.store.media_list(&scope, &all()).await.unwrap().len(), 2);
     })
     .await;
@@ -377,16 +410,13 @@ async fn another_workspaces_media_is_refused_and_nothing_is_saved() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{html}");
-        let foreign = app
-            .store
-            .media_list(&other_scope, &all())
-            .await
-            .unwrap()[0]
-            .id;
+        let foreign = app.store.media_list(&other_scope, &all()).await.unwrap()[0].id;
         let foreign_s = foreign.to_string();
 
         // Neither its thumbnail nor its use in a post.
-        let response = app.get(&cm, &format!("/w/{ws}/media/{foreign}/thumbnail")).await;
+        let response = app
+            .get(&cm, &format!("/w/{ws}/media/{foreign}/thumbnail"))
+            .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         for intent in ["draft", "schedule"] {
             let response = app
@@ -402,17 +432,35 @@ async fn another_workspaces_media_is_refused_and_nothing_is_saved() {
                     ],
                 )
                 .await;
-            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+            assert_eq!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                app.backend
+            );
             let html = response.text().await.unwrap();
-            assert!(html.contains("Ce média n’est pas dans la médiathèque"), "{html}");
+            assert!(
+                html.contains("Ce média n’est pas dans la médiathèque"),
+                "{html}"
+            );
             assert!(!html.contains("secret.png"), "nothing of it shown");
         }
-        assert!(app.store.posts(&scope, &Default::default()).await.unwrap().is_empty());
+        assert!(
+            app.store
+                .posts(&scope, &Default::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let untouched = app.store.media(&other_scope, foreign).await.unwrap();
         assert_eq!(untouched.alt, "", "its alt text is not changed");
         // Nor its alt text through the library page.
         let response = app
-            .post_form(&cm, &format!("/w/{ws}/media/{foreign}/alt"), &[("alt", "volée")])
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/media/{foreign}/alt"),
+                &[("alt", "volée")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let response = app
@@ -441,7 +489,10 @@ async fn a_wrong_or_oversized_file_is_explained_and_what_was_typed_stays() {
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
-        assert!(html.contains("Ce fichier n’est ni une image ni une vidéo que tribune accepte"), "{html}");
+        assert!(
+            html.contains("Ce fichier n’est ni une image ni une vidéo que tribune accepte"),
+            "{html}"
+        );
         assert!(html.contains("Un texte à garder") && html.contains("2099-01-02"));
 
         // Over the library's image limit (2 MB in tests): noise, so PNG cannot shrink it.
@@ -456,7 +507,10 @@ async fn a_wrong_or_oversized_file_is_explained_and_what_was_typed_stays() {
         )
         .await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{}", app.backend);
-        assert!(html.contains("Ce fichier dépasse la taille permise par la médiathèque."), "{html}");
+        assert!(
+            html.contains("Ce fichier dépasse la taille permise par la médiathèque."),
+            "{html}"
+        );
         assert!(html.contains("Un texte à garder") && html.contains("2099-01-02"));
 
         // No file chosen.
@@ -464,7 +518,13 @@ async fn a_wrong_or_oversized_file_is_explained_and_what_was_typed_stays() {
             compose_upload(&app, &cm, &format!("/w/{ws}/compose/upload"), &fields, None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Choisissez un fichier à envoyer."));
-        assert!(app.store.media_list(&scope, &all()).await.unwrap().is_empty());
+        assert!(
+            app.store
+                .media_list(&scope, &all())
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }
@@ -480,9 +540,10 @@ async fn the_library_page_uploads_describes_and_deletes_after_confirmation() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Médiathèque") && html.contains("Aucun média pour l’instant."));
         let csrf = csrf_in(&html).unwrap();
-        let form = Form::new()
-            .text("alt", "")
-            .part("file", Part::bytes(picture(200, 100)).file_name("vitrine.png"));
+        let form = Form::new().text("alt", "").part(
+            "file",
+            Part::bytes(picture(200, 100)).file_name("vitrine.png"),
+        );
         let response = cm
             .post(format!("{}/w/{ws}/media?_csrf={csrf}", app.url))
             .multipart(form)
@@ -499,14 +560,21 @@ async fn the_library_page_uploads_describes_and_deletes_after_confirmation() {
         assert!(html.contains(&format!("/w/{ws}/media/{media}/delete")));
 
         let response = app
-            .post_form(&cm, &format!("/w/{ws}/media/{media}/alt"), &[("alt", "La vitrine au printemps")])
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/media/{media}/alt"),
+                &[("alt", "La vitrine au printemps")],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/media")).await;
         assert!(!html.contains(ALT_MISSING) && html.contains("La vitrine au printemps"));
 
         // A wrong file on the library page: the page again, with the reason.
-        let form = Form::new().part("file", Part::bytes(b"GIF89a nope".to_vec()).file_name("x.gif"));
+        let form = Form::new().part(
+            "file",
+            Part::bytes(b"GIF89a nope".to_vec()).file_name("x.gif"),
+        );
         let response = cm
             .post(format!("{}/w/{ws}/media?_csrf={csrf}", app.url))
             .multipart(form)
@@ -520,7 +588,13 @@ async fn the_library_page_uploads_describes_and_deletes_after_confirmation() {
             .post_form(&cm, &format!("/w/{ws}/media/{media}/delete"), &[])
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert!(app.store.media_list(&scope, &all()).await.unwrap().is_empty());
+        assert!(
+            app.store
+                .media_list(&scope, &all())
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

@@ -184,9 +184,7 @@ pub(crate) fn multipart_body(
 }
 
 /// The next field of a multipart body.
-pub(crate) async fn next_field(
-    multipart: &mut Multipart,
-) -> Result<Option<Field<'_>>, AppError> {
+pub(crate) async fn next_field(multipart: &mut Multipart) -> Result<Option<Field<'_>>, AppError> {
     multipart.next_field().await.map_err(unreadable)
 }
 

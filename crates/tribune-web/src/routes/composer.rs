@@ -20,8 +20,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
-use tribune_domain::publishing::TargetStatus;
 use tribune_domain::media::{MAX_ALT_CHARS, MediaKind};
+use tribune_domain::publishing::TargetStatus;
 use tribune_domain::validation::optional_text;
 use tribune_domain::{CategoryId, ChannelId, MediaId, PostId, ValidationError, WorkspaceId};
 use tribune_store::StoreError;
@@ -246,19 +246,23 @@ async fn picker(
             },
         };
         picked.push(PickerMedia {
-            alt: input.alt(*id).map_or_else(|| media.alt.clone(), str::to_owned),
+            alt: input
+                .alt(*id)
+                .map_or_else(|| media.alt.clone(), str::to_owned),
             media,
             selected: true,
             position: index + 1,
         });
     }
-    picked.extend(library.into_iter().map(|media| PickerMedia {
-        alt: input
-            .alt(media.id)
-            .map_or_else(|| media.alt.clone(), str::to_owned),
-        media,
-        selected: false,
-        position: 0,
+    picked.extend(library.into_iter().map(|media| {
+        PickerMedia {
+            alt: input
+                .alt(media.id)
+                .map_or_else(|| media.alt.clone(), str::to_owned),
+            media,
+            selected: false,
+            position: 0,
+        }
     }));
     Ok(picked)
 }

@@ -6,9 +6,7 @@
 
 use super::composer::{ComposerInput, page};
 use crate::AppState;
-use crate::api::media::{
-    multipart_body, next_field, record_upload, refuse_announced, spool_file,
-};
+use crate::api::media::{multipart_body, next_field, record_upload, refuse_announced, spool_file};
 use crate::context::Member;
 use crate::error::AppError;
 use crate::pages::render;
@@ -73,8 +71,7 @@ pub async fn upload(
                 .ok_or(AppError::PayloadTooLarge)?;
             bytes.extend_from_slice(&chunk);
         }
-        let value =
-            String::from_utf8(bytes).map_err(|_| AppError::BadRequest("error-bad-form"))?;
+        let value = String::from_utf8(bytes).map_err(|_| AppError::BadRequest("error-bad-form"))?;
         pairs.push((name, value));
     }
     let mut input = ComposerInput::from_pairs(pairs);

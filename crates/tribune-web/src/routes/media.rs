@@ -111,7 +111,9 @@ pub async fn upload(
         let mut alt = String::new();
         while let Some(mut field) = next_field(&mut multipart).await? {
             match field.name().unwrap_or_default() {
-                "file" if spooled.is_none() => spooled = Some(spool_file(&state, &mut field).await?),
+                "file" if spooled.is_none() => {
+                    spooled = Some(spool_file(&state, &mut field).await?)
+                }
                 "alt" => alt = text_field(&mut field, "alt").await?,
                 // The form's `_csrf` (checked from the query) and anything else.
                 _ => while let Ok(Some(_)) = field.chunk().await {},

@@ -34,9 +34,9 @@ use crate::error::{AppError, render_errors};
 use crate::{AppState, api, metrics, static_files};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::from_fn_with_state;
-use axum::handler::Handler;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -176,9 +176,9 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/media",
             get(media::list).post(media::upload.layer(DefaultBodyLimit::disable())),
         )
-        .route("/w/{ws}/media/{id}/alt", post(media::set_alt))
-        .route("/w/{ws}/media/{id}/delete", post(media::delete))
-        .route("/w/{ws}/media/{id}/thumbnail", get(media::thumbnail))
+        .route("/w/{ws}/media/{media}/alt", post(media::set_alt))
+        .route("/w/{ws}/media/{media}/delete", post(media::delete))
+        .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))

@@ -362,7 +362,11 @@ pub async fn schedule(
         .iter()
         .map(|t| (t.channel_id, t.text.clone()))
         .collect();
-    let media: Vec<_> = post.media.iter().map(crate::preflight::media_info).collect();
+    let media: Vec<_> = post
+        .media
+        .iter()
+        .map(crate::preflight::media_info)
+        .collect();
     let planned = crate::preflight::Planned {
         title: post.title.as_deref(),
         text: &post.text,
