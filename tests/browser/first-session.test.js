@@ -691,25 +691,26 @@ describe('first session', () => {
     const picked = page.locator('li.media-pick').filter({ has: page.locator('input[name=media]:checked') });
     await picked.waitFor({ state: 'visible' });
     assert.equal(await picked.count(), 1);
+    const item = page.locator(`li.media-pick[data-media="${await picked.getAttribute('data-media')}"]`);
     assert.equal(pathname(), `${workspacePath}/posts/new`);
     assert.equal(await textArea.inputValue(), `La vitrine de Noël est prête\u202f! ${nonce}`);
-    assert.ok(await picked.locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail is shown');
+    assert.ok(await item.locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail is shown');
     // No alt text: a warning under the image and on the channel, which does not block.
-    const altWarning = picked.locator('[data-alt-warning]');
+    const altWarning = item.locator('[data-alt-warning]');
     await altWarning.waitFor({ state: 'visible' });
     await mastoPick.locator('ul.problems li.warning', { hasText: 'texte alternatif' }).waitFor();
     await assertEveryVisibleInputIsLabelled();
     await shot('22b-composer-media-alt-missing-fr');
     await assertContrast();
     // The checkbox is reached with the keyboard and unticks with the space bar, then back.
-    const box = picked.locator('input[name=media]');
+    const box = item.locator('input[name=media]');
     await box.focus();
     await page.keyboard.press('Space');
     assert.equal(await box.isChecked(), false);
     await page.keyboard.press('Space');
     assert.equal(await box.isChecked(), true);
     const alt = 'La vitrine décorée de guirlandes dorées';
-    await picked.getByLabel('Texte alternatif').fill(alt);
+    await item.getByLabel('Texte alternatif').fill(alt);
     await altWarning.waitFor({ state: 'hidden' });
     await page.waitForFunction(() => ![...document.querySelectorAll('ul.problems li')].some((li) => /texte alternatif/.test(li.textContent)));
     await shot('22c-composer-media-alt-filled-fr');
