@@ -598,3 +598,130 @@ async fn the_library_page_uploads_describes_and_deletes_after_confirmation() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_network_media_rules_run_on_the_attached_media_in_the_composer_and_the_api() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Fleuriste")
+            .await;
+        let ws = scope.workspace().0;
+        let bluesky = channel(&app, &scope, "bluesky", "Fleuriste Bluesky")
+            .await
+            .to_string();
+        let mut ids = Vec::new();
+        for n in 0..5u32 {
+            let (status, html) = compose_upload(
+                &app,
+                &cm,
+                &format!("/w/{ws}/compose/upload"),
+                &[],
+                Some((picture(40 + n, 30), "bouquet.png")),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{html}");
+        }
+        for media in app.store.media_list(&scope, &all()).await.unwrap() {
+            ids.push(media.id.to_string());
+        }
+        assert_eq!(ids.len(), 5);
+        let mut fields: Vec<(String, String)> = vec![
+            ("channel".into(), bluesky.clone()),
+            ("text".into(), "Cinq bouquets".into()),
+        ];
+        for id in &ids {
+            fields.push(("media".into(), id.clone()));
+            fields.push((format!("alt_{id}"), "Un bouquet".into()));
+        }
+        let borrowed = |extra: &[(&'static str, &'static str)]| {
+            let mut all: Vec<(String, String)> = fields.clone();
+            all.extend(
+                extra
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
+            all
+        };
+        let send = |pairs: Vec<(String, String)>, path: String| {
+            let app = &app;
+            let cm = &cm;
+            async move {
+                let refs: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                app.post_form(cm, &path, &refs).await
+            }
+        };
+
+        // The live check shows it, as an error on Bluesky (4 images at most)…
+        let result: serde_json::Value = send(borrowed(&[]), format!("/w/{ws}/compose/check"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let problems = result["channels"][0]["problems"].to_string();
+        assert!(problems.contains("5 pour 4 au plus"), "{result}");
+        assert!(problems.contains("\"error\":true"), "{result}");
+
+        // …scheduling is refused with everything kept…
+        let response = send(
+            borrowed(&[("intent", "schedule")]),
+            format!("/w/{ws}/posts"),
+        )
+        .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains("5 pour 4 au plus"), "{html}");
+        assert_eq!(ticked(&html).len(), 5, "the media stay attached");
+        assert!(
+            app.store
+                .posts(&scope, &Default::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // …and so is the API's.
+        let token = app.api_token("cm@example.fr").await;
+        let media: Vec<i64> = ids.iter().map(|id| id.parse().unwrap()).collect();
+        let response = app
+            .api(
+                &token,
+                reqwest::Method::POST,
+                &format!("/workspaces/{ws}/posts"),
+            )
+            .json(&serde_json::json!({
+                "channels": [bluesky.parse::<i64>().unwrap()],
+                "text": "Cinq bouquets",
+                "media": media,
+                "publish_now": true,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "error-preflight", "{problem}");
+        assert!(
+            problem["errors"].to_string().contains("too_many"),
+            "{problem}"
+        );
+
+        // Four go.
+        let four: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(k, v)| !(k == "media" && *v == ids[4]))
+            .cloned()
+            .chain([("intent".to_owned(), "schedule".to_owned())])
+            .collect();
+        let response = send(four, format!("/w/{ws}/posts")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+    })
+    .await;
+}
