@@ -198,6 +198,50 @@ function peers(...names) {
   return null;
 }
 
+// A small PNG made in the test: a colour gradient, stored without compression tricks.
+function gradientPng(width, height) {
+  const zlib = require('node:zlib');
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      row[1 + x * 3] = (x * 255) / width;
+      row[2 + x * 3] = (y * 255) / height;
+      row[3 + x * 3] = 160;
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 // Waits until the page is at the given path (string or RegExp), ignoring the
 // query string (flash messages travel in it, e.g. /workspaces?flash=...).
 async function waitForPath(want) {
@@ -627,6 +671,85 @@ describe('first session', () => {
     await onPhone(async () => {
       await shot('24-calendar-mobile-fr');
     });
+    await nav.getByRole('link', { name: 'Canaux' }).click();
+    await waitForPath(`${workspacePath}/channels`);
+  });
+
+  step('attach an image in the composer: a warning until its alt text is filled, then published to Mastodon with its image and alt text', async () => {
+    const masto = peers('TRIBUNE_TEST_MASTODON_URL', 'TRIBUNE_TEST_MASTODON_TOKEN');
+    if (!masto) return;
+    const nav = page.getByRole('navigation', { name: 'Navigation de l’espace' });
+    await nav.getByRole('link', { name: 'Publications' }).click();
+    await waitForPath(`${workspacePath}/posts`);
+    await page.getByRole('link', { name: 'Nouvelle publication' }).click();
+    await waitForPath(`${workspacePath}/posts/new`);
+    const mastoPick = page.locator('li.channel-pick').filter({ hasText: 'localhost:3900' });
+    await mastoPick.locator('input[name=channel]').check();
+    const nonce = `vitrine-${Date.now()}`;
+    const textArea = page.getByLabel('Texte', { exact: true });
+    await textArea.fill(`La vitrine de Noël est prête\u202f! ${nonce}`);
+    // A picture made here, uploaded from the composer: the script sends it in the background
+    // and the picker comes back with it ticked, the text untouched.
+    await page.getByLabel('Envoyer un nouveau fichier').setInputFiles({ name: 'vitrine.png', mimeType: 'image/png', buffer: gradientPng(96, 64) });
+    await page.getByRole('button', { name: 'Envoyer et joindre' }).click();
+    const picked = page.locator('li.media-pick').filter({ has: page.locator('input[name=media]:checked') });
+    await picked.waitFor({ state: 'visible' });
+    assert.equal(await picked.count(), 1);
+    const item = page.locator(`li.media-pick[data-media="${await picked.getAttribute('data-media')}"]`);
+    assert.equal(pathname(), `${workspacePath}/posts/new`);
+    assert.equal(await textArea.inputValue(), `La vitrine de Noël est prête\u202f! ${nonce}`);
+    assert.ok(await item.locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail is shown');
+    // No alt text: a warning under the image and on the channel, which does not block.
+    const altWarning = item.locator('[data-alt-warning]');
+    await altWarning.waitFor({ state: 'visible' });
+    await mastoPick.locator('ul.problems li.warning', { hasText: 'texte alternatif' }).waitFor();
+    await assertEveryVisibleInputIsLabelled();
+    await shot('22b-composer-media-alt-missing-fr');
+    await assertContrast();
+    // The checkbox is reached with the keyboard and unticks with the space bar, then back.
+    const box = item.locator('input[name=media]');
+    await box.focus();
+    await page.keyboard.press('Space');
+    assert.equal(await box.isChecked(), false);
+    await page.keyboard.press('Space');
+    assert.equal(await box.isChecked(), true);
+    const alt = 'La vitrine décorée de guirlandes dorées';
+    await item.getByLabel('Texte alternatif').fill(alt);
+    await altWarning.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => ![...document.querySelectorAll('ul.problems li')].some((li) => /texte alternatif/.test(li.textContent)));
+    await shot('22c-composer-media-alt-filled-fr');
+    await onPhone(async () => {
+      await shot('22d-composer-media-mobile-fr');
+      await assertNoHorizontalOverflow();
+    });
+    await page.getByRole('button', { name: 'Programmer' }).click();
+    await waitForPath(/\/posts\/\d+$/);
+    assert.equal(await text(page.getByRole('status')), 'Publication programmée.');
+    for (let i = 0; i < 60; i += 1) {
+      if (/Publiée/.test(await page.locator('.page-head').innerText())) break;
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    assert.match(await page.locator('.page-head').innerText(), /Publiée/);
+    // The status on the Mastodon peer carries the image with its alt text.
+    const online = await page.getByRole('link', { name: 'Voir en ligne' }).getAttribute('href');
+    const statusId = online.split('/').pop();
+    const res = await fetch(`${masto[0]}/api/v1/statuses/${statusId}`, { headers: { Authorization: `Bearer ${masto[1]}` } });
+    assert.equal(res.status, 200);
+    const status = await res.json();
+    assert.match(status.content, new RegExp(nonce));
+    assert.equal(status.media_attachments.length, 1, JSON.stringify(status.media_attachments));
+    assert.equal(status.media_attachments[0].type, 'image');
+    assert.equal(status.media_attachments[0].description, alt);
+    // The media library lists it, described.
+    await nav.getByRole('link', { name: 'Médias' }).click();
+    await waitForPath(`${workspacePath}/media`);
+    assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Médiathèque');
+    assert.match(await page.locator('ul.media-library').innerText(), /vitrine\.png/);
+    assert.equal(await page.locator('ul.media-library').getByLabel('Texte alternatif').first().inputValue(), alt);
+    await assertEveryVisibleInputIsLabelled();
+    await shot('22e-media-library-fr');
+    await assertContrast();
     await nav.getByRole('link', { name: 'Canaux' }).click();
     await waitForPath(`${workspacePath}/channels`);
   });

@@ -11,8 +11,12 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The upload route, as axum matches it.
-pub const MEDIA_UPLOAD_ROUTE: &str = "/api/v1/workspaces/{ws}/media";
+/// The upload routes, as axum matches them: the API's, the library page's and the composer's.
+pub const MEDIA_UPLOAD_ROUTES: [&str; 3] = [
+    "/api/v1/workspaces/{ws}/media",
+    "/w/{ws}/media",
+    "/w/{ws}/compose/upload",
+];
 
 /// Room for the multipart framing and the alt text around the file.
 pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
@@ -35,7 +39,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         && request
             .extensions()
             .get::<MatchedPath>()
-            .is_some_and(|p| p.as_str() == MEDIA_UPLOAD_ROUTE);
+            .is_some_and(|p| MEDIA_UPLOAD_ROUTES.contains(&p.as_str()));
     let limit = if upload {
         upload_limit(&state)
     } else {

@@ -6,10 +6,15 @@
 use crate::AppState;
 use crate::error::AppError;
 use fluent_bundle::FluentArgs;
-use tribune_compose::{ChannelFacts, ComposeNetwork, Draft, Options, Problem, ProblemCode};
-use tribune_domain::{ChannelId, Lang};
-use tribune_store::WorkspaceScope;
+use tribune_compose::{
+    ChannelFacts, ComposeNetwork, Draft, MediaInfo, MediaKind as ComposeMediaKind, Options,
+    Problem, ProblemCode,
+};
+use tribune_domain::media::MediaKind;
+use tribune_domain::{ChannelId, Lang, MediaId};
 use tribune_store::channels::{Channel, ChannelState};
+use tribune_store::media::Media;
+use tribune_store::{StoreError, WorkspaceScope};
 
 /// One problem of the post on one of its channels.
 #[derive(Debug, Clone)]
@@ -42,6 +47,49 @@ pub struct Planned<'a> {
     pub targets: &'a [(ChannelId, Option<String>)],
     /// `None`: as soon as possible.
     pub slot: Option<i64>,
+    /// The attached media, in order (see [`media_facts`]).
+    pub media: &'a [MediaInfo],
+}
+
+/// What the network rules read of a library media.
+pub fn media_info(media: &Media) -> MediaInfo {
+    MediaInfo {
+        kind: match media.kind {
+            MediaKind::Image => ComposeMediaKind::Image,
+            MediaKind::Video => ComposeMediaKind::Video,
+        },
+        mime: media.mime.clone(),
+        bytes: media.bytes,
+        width: media.width,
+        height: media.height,
+        duration_secs: media.duration_ms.map(|ms| ms as f64 / 1000.0),
+        alt: media.alt.clone(),
+    }
+}
+
+/// The facts of the workspace's media `ids`, in order, each alt text replaced by the one being
+/// typed when `alts` has it. Ids that are not the workspace's are left out: the store refuses
+/// them when the post is saved.
+pub async fn media_facts(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    ids: &[MediaId],
+    alts: &[(MediaId, String)],
+) -> Result<Vec<MediaInfo>, AppError> {
+    let mut facts = Vec::with_capacity(ids.len());
+    for id in ids {
+        let media = match state.store().media(scope, *id).await {
+            Ok(media) => media,
+            Err(StoreError::NotFound) => continue,
+            Err(other) => return Err(other.into()),
+        };
+        let mut info = media_info(&media);
+        if let Some((_, alt)) = alts.iter().find(|(a, _)| a == id) {
+            alt.clone_into(&mut info.alt);
+        }
+        facts.push(info);
+    }
+    Ok(facts)
 }
 
 fn facts(channel: &Channel) -> Option<ChannelFacts> {
@@ -79,16 +127,18 @@ pub async fn check(
         let draft = Draft {
             title: planned.title.map(str::to_owned),
             text: variant.clone().unwrap_or_else(|| planned.text.to_owned()),
-            media: Vec::new(),
+            media: planned.media.to_vec(),
             link: planned.link.map(str::to_owned),
             first_comment: None,
         };
         let problems =
             tribune_compose::preflight(&draft, &Options::default(), &facts, planned.slot, now);
         // A past slot is the post's, not a channel's: the store refuses it on `scheduled_at`.
+        // An image over the network's byte limit is no problem: the publisher sends a copy
+        // re-encoded to fit (`tribune_media::picture::fit`).
         for problem in problems
             .into_iter()
-            .filter(|p| p.code != ProblemCode::SlotInPast)
+            .filter(|p| !matches!(p.code, ProblemCode::SlotInPast | ProblemCode::ImageTooBig))
         {
             found.push(ChannelProblem {
                 channel_id: *channel_id,

@@ -127,6 +127,54 @@ if (composer instanceof HTMLFormElement && composer.dataset.check) {
   check();
 }
 
+// The composer's media: "upload and attach" sends the form in the background and takes the
+// new picker from the page that comes back (the text typed stays as it is); an image's
+// missing-alt warning follows its alt text as it is typed.
+const mediaComposer = document.getElementById("composer");
+if (mediaComposer instanceof HTMLFormElement && document.getElementById("media-picker")) {
+  const csrf = mediaComposer.querySelector("input[name=_csrf]")?.value || "";
+  const altWarnings = () => {
+    for (const warning of mediaComposer.querySelectorAll("[data-alt-warning]")) {
+      const alt = document.getElementById(`alt_${warning.dataset.altWarning}`);
+      if (alt instanceof HTMLTextAreaElement) warning.hidden = alt.value.trim() !== "";
+    }
+  };
+  mediaComposer.addEventListener("input", (event) => {
+    if (event.target instanceof HTMLTextAreaElement && event.target.name.startsWith("alt_")) altWarnings();
+  });
+  mediaComposer.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest("#media-upload") : null;
+    if (!(button instanceof HTMLButtonElement)) return;
+    const file = document.getElementById("media_file");
+    if (!(file instanceof HTMLInputElement) || !file.files || file.files.length === 0) return;
+    event.preventDefault();
+    button.disabled = true;
+    const body = new FormData(mediaComposer);
+    body.set("intent", "upload");
+    try {
+      const response = await fetch(button.formAction, {
+        method: "POST",
+        headers: { "X-CSRF-Token": csrf },
+        body,
+        credentials: "same-origin",
+      });
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const picker = page.getElementById("media-picker");
+      const current = document.getElementById("media-picker");
+      if (!picker || !current) throw new Error(String(response.status));
+      current.replaceWith(document.adoptNode(picker));
+      altWarnings();
+      mediaComposer.dispatchEvent(new Event("input"));
+      document.getElementById("media_file")?.focus();
+    } catch {
+      // The form goes the plain way, and the page shows what happened.
+      button.disabled = false;
+      mediaComposer.requestSubmit(button);
+    }
+  });
+  altWarnings();
+}
+
 // The calendar: drag a post to another day to move it there (same time of day).
 const calendar = document.querySelector("table.calendar[data-move]");
 if (calendar instanceof HTMLTableElement && calendar.dataset.move) {

@@ -79,6 +79,12 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/compose/shorten",
         &[("text", "https://pwned.example/")],
     ),
+    ("POST", "/w/{ws}/compose/upload", &[("text", "Pwned")]),
+    ("GET", "/w/{ws}/media", &[]),
+    ("POST", "/w/{ws}/media", &[]),
+    ("POST", "/w/{ws}/media/{media}/alt", &[("alt", "Pwned")]),
+    ("POST", "/w/{ws}/media/{media}/delete", &[]),
+    ("GET", "/w/{ws}/media/{media}/thumbnail", &[]),
     ("GET", "/w/{ws}/links", &[]),
     (
         "POST",

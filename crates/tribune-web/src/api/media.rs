@@ -11,14 +11,14 @@ use crate::context::Member;
 use crate::error::{AppError, InputError};
 use axum::Json;
 use axum::extract::State;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tribune_domain::media::{MAX_ALT_CHARS, MediaKind};
 use tribune_domain::{MediaId, Role, ValidationError, WorkspaceId};
-use tribune_media::{MediaError, StorageKey, sanitize_file_name};
+use tribune_media::{MediaError, Spooled, StorageKey, sanitize_file_name};
 use tribune_store::media::{Media, MediaFilter, MediaNew};
 use tribune_store::unix_now;
 
@@ -72,7 +72,7 @@ impl From<Media> for MediaJson {
 
 /// A refusal of the media library in the user's language; tribune's own failures are
 /// server errors.
-fn refused(error: MediaError) -> AppError {
+pub(crate) fn refused(error: MediaError) -> AppError {
     match error {
         MediaError::TooLarge { .. } => AppError::PayloadTooLarge,
         other => match other.key() {
@@ -94,61 +94,35 @@ fn unreadable(error: MultipartError) -> AppError {
 /// The longest `alt` field read (bytes; the text is then held to [`MAX_ALT_CHARS`]).
 const MAX_ALT_FIELD: usize = MAX_ALT_CHARS * 4 + 16;
 
-/// `POST /media`: `multipart/form-data` with the file in `file` and its alt text in `alt`.
-pub async fn upload(
-    State(state): State<AppState>,
-    member: Member,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, AppError> {
+/// Reads one `file` field into the media library's spool, checked by its content as it streams
+/// in: the one upload path of the API, the library page and the composer.
+pub(crate) async fn spool_file(
+    state: &AppState,
+    field: &mut Field<'_>,
+) -> Result<(Spooled, Option<String>), AppError> {
+    let file_name = field.file_name().and_then(sanitize_file_name);
+    let mut spool = state.media().spool().await.map_err(refused)?;
+    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+        spool.write(&chunk).await.map_err(refused)?;
+    }
+    Ok((spool.finish().await.map_err(refused)?, file_name))
+}
+
+/// Stores a spooled file and records it in the workspace's library; the files are removed again
+/// when the record cannot be made.
+pub(crate) async fn record_upload(
+    state: &AppState,
+    member: &Member,
+    spooled: Spooled,
+    file_name: Option<String>,
+    alt: String,
+) -> Result<Media, AppError> {
     member.scope.require(Role::can_write_posts)?;
-    if announced_length(&headers).is_some_and(|len| len > upload_limit(&state)) {
-        return Err(AppError::PayloadTooLarge);
-    }
-    let mut multipart = multipart.map_err(|rejection| {
-        tracing::debug!(%rejection, "upload without a multipart body");
-        AppError::BadRequest("error-upload-not-multipart")
-    })?;
     let library = state.media();
-    let mut spooled = None;
-    let mut file_name = None;
-    let mut alt = String::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or_default() {
-            "file" if spooled.is_none() => {
-                file_name = field.file_name().and_then(sanitize_file_name);
-                let mut spool = library.spool().await.map_err(refused)?;
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                    spool.write(&chunk).await.map_err(refused)?;
-                }
-                spooled = Some(spool.finish().await.map_err(refused)?);
-            }
-            "file" => return Err(AppError::BadRequest("error-upload-one-file")),
-            "alt" => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() > MAX_ALT_FIELD {
-                        return Err(ValidationError::single("alt", "error-too-long").into());
-                    }
-                }
-                alt = String::from_utf8(bytes).map_err(|_| {
-                    AppError::Invalid(ValidationError::single("alt", "error-invalid"))
-                })?;
-            }
-            other => {
-                return Err(AppError::Input(InputError::JsonUnknownField(
-                    InputError::name(other),
-                )));
-            }
-        }
-    }
-    let spooled = spooled.ok_or(AppError::Invalid(ValidationError::single(
-        "file",
-        "error-media-missing",
-    )))?;
-    let workspace = member.scope.workspace();
-    let stored = library.store(workspace, spooled).await.map_err(refused)?;
+    let stored = library
+        .store(member.scope.workspace(), spooled)
+        .await
+        .map_err(refused)?;
     let new = MediaNew {
         kind: stored.format.kind(),
         mime: stored.format.mime().to_owned(),
@@ -162,17 +136,90 @@ pub async fn upload(
         thumbnail_key: stored.thumbnail.as_ref().map(|k| k.name().to_owned()),
         sha256: stored.sha256.clone(),
     };
-    let media = match state
+    match state
         .store()
         .create_media(&member.scope, new, unix_now())
         .await
     {
-        Ok(media) => media,
+        Ok(media) => Ok(media),
         Err(error) => {
             library.remove(&stored.key, stored.thumbnail.as_ref()).await;
-            return Err(error.into());
+            Err(error.into())
         }
-    };
+    }
+}
+
+/// Reads a short text field of an upload (an alt text), bounded while it is read.
+pub(crate) async fn text_field(
+    field: &mut Field<'_>,
+    name: &'static str,
+) -> Result<String, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_ALT_FIELD {
+            return Err(ValidationError::single(name, "error-too-long").into());
+        }
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::Invalid(ValidationError::single(name, "error-invalid")))
+}
+
+/// Refuses an upload that announces more than the media library takes, before reading it.
+pub(crate) fn refuse_announced(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if announced_length(headers).is_some_and(|len| len > upload_limit(state)) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(())
+}
+
+/// The multipart body of an upload, or the error a browser or API client understands.
+pub(crate) fn multipart_body(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Multipart, AppError> {
+    multipart.map_err(|rejection| {
+        tracing::debug!(%rejection, "upload without a multipart body");
+        AppError::BadRequest("error-upload-not-multipart")
+    })
+}
+
+/// The next field of a multipart body.
+pub(crate) async fn next_field(multipart: &mut Multipart) -> Result<Option<Field<'_>>, AppError> {
+    multipart.next_field().await.map_err(unreadable)
+}
+
+/// `POST /media`: `multipart/form-data` with the file in `file` and its alt text in `alt`.
+pub async fn upload(
+    State(state): State<AppState>,
+    member: Member,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_write_posts)?;
+    refuse_announced(&state, &headers)?;
+    let mut multipart = multipart_body(multipart)?;
+    let mut spooled = None;
+    let mut alt = String::new();
+    while let Some(mut field) = next_field(&mut multipart).await? {
+        match field.name().unwrap_or_default() {
+            "file" if spooled.is_none() => {
+                spooled = Some(spool_file(&state, &mut field).await?);
+            }
+            "file" => return Err(AppError::BadRequest("error-upload-one-file")),
+            "alt" => alt = text_field(&mut field, "alt").await?,
+            other => {
+                return Err(AppError::Input(InputError::JsonUnknownField(
+                    InputError::name(other),
+                )));
+            }
+        }
+    }
+    let (spooled, file_name) = spooled.ok_or(AppError::Invalid(ValidationError::single(
+        "file",
+        "error-media-missing",
+    )))?;
+    let media = record_upload(&state, &member, spooled, file_name, alt).await?;
+    let workspace = member.scope.workspace();
     Ok(super::created(
         format!("/api/v1/workspaces/{workspace}/media/{}", media.id),
         MediaJson::from(media),
@@ -227,6 +274,16 @@ pub async fn delete(
     member: Member,
     ApiPath((_, id)): ApiPath<(WorkspaceId, MediaId)>,
 ) -> Result<StatusCode, AppError> {
+    delete_with_files(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a media's record, then its files: for the API and the library page.
+pub(crate) async fn delete_with_files(
+    state: &AppState,
+    member: &Member,
+    id: MediaId,
+) -> Result<(), AppError> {
     let media = state.store().delete_media(&member.scope, id).await?;
     if let Some(key) = StorageKey::parse(media.workspace, &media.storage_key) {
         let thumbnail = media
@@ -235,7 +292,7 @@ pub async fn delete(
             .and_then(|k| StorageKey::parse(media.workspace, k));
         state.media().remove(&key, thumbnail.as_ref()).await;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// The thumbnail (a JPEG), with headers that keep a browser from reading it as anything else.
@@ -243,6 +300,15 @@ pub async fn thumbnail(
     State(state): State<AppState>,
     member: Member,
     ApiPath((_, id)): ApiPath<(WorkspaceId, MediaId)>,
+) -> Result<Response, AppError> {
+    thumbnail_of(&state, &member, id).await
+}
+
+/// A media's thumbnail, for the API and the browser pages.
+pub(crate) async fn thumbnail_of(
+    state: &AppState,
+    member: &Member,
+    id: MediaId,
 ) -> Result<Response, AppError> {
     let media = state.store().media(&member.scope, id).await?;
     let key = media

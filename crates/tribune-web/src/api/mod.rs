@@ -9,7 +9,7 @@
 mod channels;
 mod extract;
 mod links;
-mod media;
+pub(crate) mod media;
 mod members;
 mod model;
 mod openapi;

@@ -221,12 +221,14 @@ pub async fn create(
         category: request.category_id,
     };
     if intent == Intent::Schedule {
+        let media = preflight::media_facts(&state, &member.scope, &new.media, &[]).await?;
         let planned = Planned {
             title: new.title.as_deref(),
             text: &new.text,
             link: new.link.as_deref(),
             targets: &new.targets,
             slot: new.scheduled_at,
+            media: &media,
         };
         preflight::refuse_errors(&preflight::check(&state, &member.scope, &planned, now).await?)?;
     }
@@ -370,12 +372,17 @@ pub async fn update(
             .collect();
         let title = patch.title.clone().unwrap_or(current.title.clone());
         let link = patch.link.clone().unwrap_or(current.link.clone());
+        let media = match &patch.media {
+            Some(ids) => preflight::media_facts(&state, &member.scope, ids, &[]).await?,
+            None => current.media.iter().map(preflight::media_info).collect(),
+        };
         let planned = Planned {
             title: title.as_deref(),
             text: patch.text.as_deref().unwrap_or(&current.text),
             link: link.as_deref(),
             targets: patch.targets.as_deref().unwrap_or(&current_targets),
             slot: patch.scheduled_at.unwrap_or(current.scheduled_at),
+            media: &media,
         };
         preflight::refuse_errors(&preflight::check(&state, &member.scope, &planned, now).await?)?;
     }

@@ -21,10 +21,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
+use tribune_domain::media::{MAX_ALT_CHARS, MediaKind};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{CategoryId, ChannelId, PostId, ValidationError, WorkspaceId};
+use tribune_domain::validation::optional_text;
+use tribune_domain::{CategoryId, ChannelId, MediaId, PostId, ValidationError, WorkspaceId};
 use tribune_store::StoreError;
 use tribune_store::channels::{Channel, ChannelState};
+use tribune_store::media::{Media, MediaFilter};
 use tribune_store::posts::{Intent, PostNew, PostPatch};
 use tribune_store::queue::Category;
 use tribune_store::unix_now;
@@ -49,10 +52,16 @@ pub struct ComposerInput {
     pub campaign: String,
     /// The content category's id, or empty.
     pub category: String,
+    /// The attached media of the library, in order (see [`ComposerInput::media_pair`]).
+    pub media: Vec<MediaId>,
+    /// Alt texts typed in the composer, by media.
+    pub alts: Vec<(MediaId, String)>,
+    /// Positions typed for attached media (1 first).
+    pub media_order: Vec<(MediaId, u32)>,
 }
 
 impl ComposerInput {
-    fn from_pairs(pairs: Vec<(String, String)>) -> ComposerInput {
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> ComposerInput {
         let mut input = ComposerInput::default();
         for (name, value) in pairs {
             match name.as_str() {
@@ -78,10 +87,13 @@ impl ComposerInput {
                         .and_then(|id| id.parse::<ChannelId>().ok())
                     {
                         input.variants.push((id, value));
+                    } else {
+                        input.media_pair(other, value);
                     }
                 }
             }
         }
+        input.order_media();
         input
     }
 
@@ -123,6 +135,159 @@ impl ComposerInput {
     }
 }
 
+/// The composer's media: which library media are attached, in which order, with which alt text.
+impl ComposerInput {
+    /// Reads `media` (a ticked media), `alt_{id}` and `order_{id}`; other names are ignored.
+    fn media_pair(&mut self, name: &str, value: String) {
+        if name == "media" {
+            if let Ok(id) = value.parse::<MediaId>()
+                && !self.media.contains(&id)
+            {
+                self.media.push(id);
+            }
+        } else if let Some(id) = name
+            .strip_prefix("alt_")
+            .and_then(|id| id.parse::<MediaId>().ok())
+        {
+            self.alts.push((id, value));
+        } else if let Some(id) = name
+            .strip_prefix("order_")
+            .and_then(|id| id.parse::<MediaId>().ok())
+            && let Ok(position) = value.trim().parse::<u32>()
+        {
+            self.media_order.push((id, position));
+        }
+    }
+
+    /// Sorts the ticked media by the positions typed; media without one keep their place after
+    /// those that have one.
+    fn order_media(&mut self) {
+        let position = |id: &MediaId| {
+            self.media_order
+                .iter()
+                .find(|(m, _)| m == id)
+                .map_or(u32::MAX, |(_, p)| *p)
+        };
+        let mut keyed: Vec<(u32, MediaId)> = self.media.iter().map(|m| (position(m), *m)).collect();
+        keyed.sort_by_key(|(p, _)| *p);
+        self.media = keyed.into_iter().map(|(_, m)| m).collect();
+    }
+
+    /// The alt text typed for an attached media, if any.
+    fn alt(&self, id: MediaId) -> Option<&str> {
+        self.alts
+            .iter()
+            .find(|(m, _)| *m == id)
+            .map(|(_, alt)| alt.as_str())
+    }
+
+    /// The typed alt texts of the attached media, checked as the store checks them.
+    fn checked_alts(&self) -> Result<Vec<(MediaId, String)>, ValidationError> {
+        let mut errors = ValidationError::default();
+        let alts = self
+            .media
+            .iter()
+            .filter_map(|id| self.alt(*id).map(|alt| (*id, alt)))
+            .map(|(id, alt)| (id, optional_text(&mut errors, "media", alt, MAX_ALT_CHARS)))
+            .collect();
+        errors.into_result().map(|()| alts)
+    }
+}
+
+/// A media of the library in the composer's picker.
+pub struct PickerMedia {
+    pub media: Media,
+    pub selected: bool,
+    /// 1-based, among the attached media.
+    pub position: usize,
+    /// The alt text typed, or the library's.
+    pub alt: String,
+}
+
+impl PickerMedia {
+    pub fn is_image(&self) -> bool {
+        self.media.kind == MediaKind::Image
+    }
+
+    pub fn alt_missing(&self) -> bool {
+        self.is_image() && self.alt.trim().is_empty()
+    }
+
+    pub fn label(&self) -> String {
+        self.media
+            .file_name
+            .clone()
+            .unwrap_or_else(|| format!("#{}", self.media.id))
+    }
+}
+
+/// How many of the library's newest media the picker shows (the attached ones always).
+const PICKER_SIZE: u64 = 200;
+
+/// The picker: the attached media first, in order, then the rest of the library, newest first.
+async fn picker(
+    state: &AppState,
+    member: &Member,
+    input: &ComposerInput,
+) -> Result<Vec<PickerMedia>, AppError> {
+    let filter = MediaFilter {
+        limit: PICKER_SIZE,
+        before_id: None,
+    };
+    let mut library = state.store().media_list(&member.scope, &filter).await?;
+    let mut picked = Vec::new();
+    for (index, id) in input.media.iter().enumerate() {
+        let media = match library.iter().position(|m| m.id == *id) {
+            Some(at) => library.remove(at),
+            None => match state.store().media(&member.scope, *id).await {
+                Ok(media) => media,
+                // Not the workspace's: the store refuses it when the post is saved.
+                Err(StoreError::NotFound) => continue,
+                Err(other) => return Err(other.into()),
+            },
+        };
+        picked.push(PickerMedia {
+            alt: input
+                .alt(*id)
+                .map_or_else(|| media.alt.clone(), str::to_owned),
+            media,
+            selected: true,
+            position: index + 1,
+        });
+    }
+    picked.extend(library.into_iter().map(|media| {
+        PickerMedia {
+            alt: input
+                .alt(media.id)
+                .map_or_else(|| media.alt.clone(), str::to_owned),
+            media,
+            selected: false,
+            position: 0,
+        }
+    }));
+    Ok(picked)
+}
+
+/// Saves the alt texts typed for the attached media, through the store call of the API's PATCH;
+/// unchanged ones are left alone.
+async fn save_alts(
+    state: &AppState,
+    member: &Member,
+    alts: &[(MediaId, String)],
+    now: i64,
+) -> Result<(), StoreError> {
+    for (id, alt) in alts {
+        let current = state.store().media(&member.scope, *id).await?;
+        if current.alt != *alt {
+            state
+                .store()
+                .set_media_alt(&member.scope, *id, alt, now)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// A channel in the composer.
 pub struct ComposerChannel {
     pub channel: Channel,
@@ -147,7 +312,7 @@ pub struct Note {
 #[derive(Template)]
 #[template(path = "composer.html")]
 pub struct ComposerPage {
-    c: Chrome,
+    pub(super) c: Chrome,
     ws_id: WorkspaceId,
     /// Editing this post, or a new one.
     editing: Option<PostId>,
@@ -160,6 +325,8 @@ pub struct ComposerPage {
     needs_approval: bool,
     timezone: String,
     categories: Vec<Category>,
+    /// The media picker.
+    media: Vec<PickerMedia>,
 }
 
 impl ComposerPage {
@@ -175,7 +342,7 @@ impl ComposerPage {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     member: &Member,
     editing: Option<PostId>,
@@ -212,7 +379,9 @@ async fn page(
         })
         .collect();
     let categories = state.store().categories(&member.scope).await?;
+    let media = picker(state, member, &input).await?;
     Ok(ComposerPage {
+        media,
         categories,
         ws_id: member.scope.workspace(),
         editing,
@@ -422,6 +591,9 @@ pub async fn edit(
         intent: String::new(),
         campaign: String::new(),
         category: post.category.map(|c| c.to_string()).unwrap_or_default(),
+        media: post.media.iter().map(|m| m.id).collect(),
+        alts: Vec::new(),
+        media_order: Vec::new(),
     };
     Ok(render(
         &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
@@ -508,12 +680,18 @@ pub async fn save(
     let targets = input.targets();
     let title = ComposerInput::optional(&input.title);
     let link = ComposerInput::optional(&input.link);
+    let alts = match input.checked_alts() {
+        Ok(alts) => alts,
+        Err(invalid) => return refused(state, member, editing, input, &[], Some(&invalid)).await,
+    };
+    let media = preflight::media_facts(state, &member.scope, &input.media, &alts).await?;
     let planned = Planned {
         title: title.as_deref(),
         text: &input.text,
         link: link.as_deref(),
         targets: &targets,
         slot,
+        media: &media,
     };
     let problems = preflight::check(state, &member.scope, &planned, now).await?;
     if intent == Intent::Schedule && problems.iter().any(|p| p.problem.is_error()) {
@@ -527,7 +705,7 @@ pub async fn save(
                 link,
                 targets,
                 scheduled_at: None,
-                media: Vec::new(),
+                media: input.media.clone(),
                 category: input.category(),
             };
             // One post per channel (each at its channel's next free slot): the first one is
@@ -550,7 +728,7 @@ pub async fn save(
                 link,
                 targets,
                 scheduled_at: slot,
-                media: Vec::new(),
+                media: input.media.clone(),
                 category: input.category(),
             };
             state
@@ -565,8 +743,7 @@ pub async fn save(
                 link: Some(link),
                 targets: Some(targets),
                 scheduled_at: Some(slot),
-                // The composer does not pick media yet: what the API attached stays.
-                media: None,
+                media: Some(input.media.clone()),
                 category: Some(input.category()),
             };
             match state
@@ -588,6 +765,8 @@ pub async fn save(
         }
         Err(other) => return Err(other.into()),
     };
+    // The post took the media, so they are the workspace's; their alt texts were checked.
+    save_alts(state, member, &alts, now).await?;
     crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
     let flash = match post.status {
@@ -667,12 +846,14 @@ pub async fn check(
     let targets = input.targets();
     let title = ComposerInput::optional(&input.title);
     let link = ComposerInput::optional(&input.link);
+    let media = preflight::media_facts(&state, &member.scope, &input.media, &input.alts).await?;
     let planned = Planned {
         title: title.as_deref(),
         text: &input.text,
         link: link.as_deref(),
         targets: &targets,
         slot,
+        media: &media,
     };
     let problems = preflight::check(&state, &member.scope, &planned, now).await?;
     let all_channels = state.store().channels(&member.scope).await?;
@@ -684,7 +865,7 @@ pub async fn check(
             let draft = tribune_compose::Draft {
                 title: title.clone(),
                 text: variant.clone().unwrap_or_else(|| input.text.clone()),
-                media: Vec::new(),
+                media: media.clone(),
                 link: link.clone(),
                 first_comment: None,
             };

@@ -8,12 +8,14 @@ mod calendar;
 mod categories;
 mod channels;
 mod composer;
+mod composer_upload;
 mod guidelines;
 mod health;
 mod home;
 mod ical;
 mod invite;
 mod links;
+mod media;
 mod media_link;
 mod members;
 mod once;
@@ -32,6 +34,7 @@ use crate::error::{AppError, render_errors};
 use crate::{AppState, api, metrics, static_files};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -165,6 +168,17 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/posts/{id}/move", post(calendar::move_post))
         .route("/w/{ws}/compose/check", post(composer::check))
         .route("/w/{ws}/compose/shorten", post(composer::shorten))
+        .route(
+            "/w/{ws}/compose/upload",
+            post(composer_upload::upload.layer(DefaultBodyLimit::disable())),
+        )
+        .route(
+            "/w/{ws}/media",
+            get(media::list).post(media::upload.layer(DefaultBodyLimit::disable())),
+        )
+        .route("/w/{ws}/media/{media}/alt", post(media::set_alt))
+        .route("/w/{ws}/media/{media}/delete", post(media::delete))
+        .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))

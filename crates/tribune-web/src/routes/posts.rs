@@ -362,12 +362,18 @@ pub async fn schedule(
         .iter()
         .map(|t| (t.channel_id, t.text.clone()))
         .collect();
+    let media: Vec<_> = post
+        .media
+        .iter()
+        .map(crate::preflight::media_info)
+        .collect();
     let planned = crate::preflight::Planned {
         title: post.title.as_deref(),
         text: &post.text,
         link: post.link.as_deref(),
         targets: &targets,
         slot: post.scheduled_at,
+        media: &media,
     };
     crate::preflight::refuse_errors(
         &crate::preflight::check(&state, &member.scope, &planned, now).await?,

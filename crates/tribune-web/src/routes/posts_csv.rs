@@ -487,6 +487,8 @@ impl Checker<'_> {
                 link: new.link.as_deref(),
                 targets: &targets,
                 slot,
+                // An imported row carries no media.
+                media: &[],
             };
             for problem in preflight::check(self.state, self.scope, &planned, self.now).await? {
                 if problem.problem.is_error() {
