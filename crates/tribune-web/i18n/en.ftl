@@ -611,6 +611,7 @@ calendar-views = Views
 calendar-month-view = Month
 calendar-week-view = Week
 calendar-week-title = Week from { $from } to { $to }
+calendar-has-problems = A problem would stop this post: open it to see what.
 calendar-legend = Legend
 weekday-1 = Mon
 weekday-2 = Tue

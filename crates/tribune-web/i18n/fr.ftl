@@ -613,6 +613,7 @@ calendar-views = Affichages
 calendar-month-view = Mois
 calendar-week-view = Semaine
 calendar-week-title = Semaine du { $from } au { $to }
+calendar-has-problems = Un problème empêcherait cette publication de partir : ouvrez-la pour le voir.
 calendar-legend = Légende
 weekday-1 = lun.
 weekday-2 = mar.

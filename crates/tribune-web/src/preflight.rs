@@ -115,6 +115,12 @@ pub async fn check(
     now: i64,
 ) -> Result<Vec<ChannelProblem>, AppError> {
     let channels = state.store().channels(scope).await?;
+    Ok(check_with(&channels, planned, now))
+}
+
+/// [`check`] against the workspace's channels already loaded (the calendar checks many posts
+/// with one read of the channels).
+pub fn check_with(channels: &[Channel], planned: &Planned<'_>, now: i64) -> Vec<ChannelProblem> {
     let mut found = Vec::new();
     for (channel_id, variant) in planned.targets {
         let Some(facts) = channels
@@ -146,7 +152,7 @@ pub async fn check(
             });
         }
     }
-    Ok(found)
+    found
 }
 
 /// Refuses the scheduling when the check found errors (422 `error-preflight`, each problem in

@@ -333,6 +333,21 @@ async fn the_week_view_shows_seven_days_across_a_month_and_moves_by_week() {
             )
             .await
             .unwrap();
+        // A draft too long for Bluesky is marked: the pre-flight check would stop it.
+        app.store
+            .create_post(
+                &scope,
+                tribune_store::posts::PostNew {
+                    text: format!("Trop long {}", "é".repeat(300)),
+                    targets: vec![(bluesky, None)],
+                    scheduled_at: Some(at + 3600),
+                    ..Default::default()
+                },
+                tribune_store::posts::Intent::Draft,
+                unix_now(),
+            )
+            .await
+            .unwrap();
         let (status, html) = app
             .get_text(&cm, &format!("/w/{ws}/calendar?view=week&date=2099-12-03"))
             .await;
@@ -345,6 +360,11 @@ async fn the_week_view_shows_seven_days_across_a_month_and_moves_by_week() {
         assert!(html.contains("data-date=\"2099-11-30\""));
         assert!(html.contains("data-date=\"2099-12-06\""));
         assert!(html.contains("<span class=\"time\">18:00</span> Calendrier de l’avent"));
+        assert_eq!(
+            html.matches("Un problème empêcherait cette publication de partir").count(),
+            1,
+            "only the long draft is marked: {html}"
+        );
         assert!(html.contains("calendar?date=2099-11-23"), "{html}");
         assert!(html.contains("calendar?date=2099-12-07"));
         assert!(

@@ -11,6 +11,7 @@ use crate::dates;
 use crate::error::AppError;
 use crate::forms::see_other;
 use crate::pages::{Chrome, render};
+use crate::preflight::{self, Planned};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -18,9 +19,11 @@ use axum::response::Response;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tribune_domain::publishing::TargetStatus;
 use tribune_domain::{ChannelId, PostId, WorkspaceId};
+use tribune_store::channels::Channel;
+use tribune_store::posts::Post;
 use tribune_store::posts::{MAX_LISTED, PostFilter, PostPatch};
 use tribune_store::unix_now;
 
@@ -56,11 +59,17 @@ pub struct CalendarPage {
     can_move: bool,
     /// When the member's iCal feed was made (local date), if they have one.
     feed_created: Option<String>,
+    /// Posts still to go out that the pre-flight check would stop.
+    troubled: HashSet<PostId>,
 }
 
 impl CalendarPage {
     fn status_label(&self, status: &TargetStatus) -> String {
         self.c.tr.t(&status_key(status))
+    }
+
+    fn has_problems(&self, view: &PostView) -> bool {
+        self.troubled.contains(&view.post.id)
     }
 
     fn is_channel(&self, id: &ChannelId) -> bool {
@@ -109,6 +118,38 @@ fn first_of_month(month: Option<&str>, today: Date) -> Option<Date> {
             Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()
         }
     }
+}
+
+/// Whether a post still to go out has a problem the pre-flight check would stop it for (a text
+/// too long for a network, a broken channel, media a network refuses), as the composer shows.
+fn has_problems(post: &Post, channels: &[Channel], now: i64) -> bool {
+    if !matches!(
+        post.status,
+        TargetStatus::Draft
+            | TargetStatus::PendingApproval
+            | TargetStatus::Scheduled
+            | TargetStatus::Failed
+    ) {
+        return false;
+    }
+    let targets: Vec<(ChannelId, Option<String>)> = post
+        .targets
+        .iter()
+        .filter(|t| t.status != TargetStatus::Published)
+        .map(|t| (t.channel_id, t.text.clone()))
+        .collect();
+    let media: Vec<_> = post.media.iter().map(preflight::media_info).collect();
+    let planned = Planned {
+        title: post.title.as_deref(),
+        text: &post.text,
+        link: post.link.as_deref(),
+        targets: &targets,
+        slot: post.scheduled_at,
+        media: &media,
+    };
+    preflight::check_with(channels, &planned, now)
+        .iter()
+        .any(|p| p.problem.is_error())
 }
 
 /// The Monday of `date`'s week.
@@ -208,7 +249,11 @@ pub async fn month(
         .map(|feed| dates::to_local(&tz, feed.created_at).0);
     let names = channel_names(&all_channels);
     let mut by_day: HashMap<String, Vec<PostView>> = HashMap::new();
+    let mut troubled = HashSet::new();
     for post in posts {
+        if has_problems(&post, &all_channels, now) {
+            troubled.insert(post.id);
+        }
         let view = PostView::new(post, &names);
         let (day, _) = dates::to_local(&tz, view.when());
         by_day.entry(day).or_default().push(view);
@@ -298,6 +343,7 @@ pub async fn month(
         tz,
         can_move: member.scope.role().can_write_posts(),
         feed_created,
+        troubled,
         c: chrome,
     })
 }
