@@ -361,7 +361,8 @@ async fn the_week_view_shows_seven_days_across_a_month_and_moves_by_week() {
         assert!(html.contains("data-date=\"2099-12-06\""));
         assert!(html.contains("<span class=\"time\">18:00</span> Calendrier de l’avent"));
         assert_eq!(
-            html.matches("Un problème empêcherait cette publication de partir").count(),
+            html.matches("Un problème empêcherait cette publication de partir")
+                .count(),
             1,
             "only the long draft is marked: {html}"
         );
