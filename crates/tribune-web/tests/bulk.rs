@@ -12,31 +12,12 @@ use reqwest::multipart::{Form, Part};
 use tribune_domain::publishing::TargetStatus;
 use tribune_domain::{ChannelId, Role};
 use tribune_store::WorkspaceScope;
-use tribune_store::channels::ChannelNew;
 use tribune_store::posts::{Intent, PostFilter, PostNew};
 use tribune_store::unix_now;
 
 async fn channel(app: &TestApp, scope: &WorkspaceScope, network: &str, name: &str) -> ChannelId {
-    app.store
-        .connect_channel(
-            scope,
-            ChannelNew {
-                network: network.into(),
-                remote_id: format!("{network}:{name}"),
-                handle: format!("@{}", name.to_lowercase().replace(' ', "")),
-                display_name: name.into(),
-                avatar_url: None,
-                profile_url: None,
-                avatar: None,
-                capabilities: "publish_text".into(),
-                sealed_credentials: "sealed".into(),
-                token_expires_at: None,
-            },
-            unix_now(),
-        )
-        .await
-        .unwrap()
-        .id
+    let handle = format!("@{}", name.to_lowercase().replace(' ', ""));
+    common::stored_channel(app, scope, network, name, &handle, "publish_text").await
 }
 
 /// Sends a CSV file through the import form, as the browser does (multipart, CSRF in the query).

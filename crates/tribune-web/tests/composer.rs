@@ -4,36 +4,11 @@
 
 mod common;
 
-use common::{TestApp, each_backend, location};
+use common::{TestApp, channel, each_backend, location};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tribune_domain::{ChannelId, Role};
-use tribune_store::WorkspaceScope;
-use tribune_store::channels::ChannelNew;
+use tribune_domain::Role;
 use tribune_store::unix_now;
-
-async fn channel(app: &TestApp, scope: &WorkspaceScope, network: &str, name: &str) -> ChannelId {
-    app.store
-        .connect_channel(
-            scope,
-            ChannelNew {
-                network: network.into(),
-                remote_id: format!("{network}:{name}"),
-                handle: format!("@{name}"),
-                display_name: name.into(),
-                avatar_url: None,
-                profile_url: None,
-                avatar: None,
-                capabilities: "publish_text".into(),
-                sealed_credentials: "sealed".into(),
-                token_expires_at: None,
-            },
-            unix_now(),
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 #[tokio::test]
 async fn a_post_too_long_for_bluesky_is_shown_with_its_problem_then_saved_and_scheduled() {

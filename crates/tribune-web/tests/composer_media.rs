@@ -13,8 +13,6 @@ use reqwest::multipart::{Form, Part};
 use std::io::Cursor;
 use tribune_domain::{ChannelId, MediaId};
 use tribune_store::WorkspaceScope;
-use tribune_store::channels::ChannelNew;
-use tribune_store::unix_now;
 
 const ALT_MISSING: &str = "Pas de texte alternatif\u{a0}: les personnes qui utilisent un lecteur d’écran ne sauront pas ce qu’il montre.";
 const ALT_PROBLEM: &str = "Une image n’a pas de texte alternatif";
@@ -37,26 +35,15 @@ fn picture(w: u32, h: u32) -> Vec<u8> {
 }
 
 async fn channel(app: &TestApp, scope: &WorkspaceScope, network: &str, name: &str) -> ChannelId {
-    app.store
-        .connect_channel(
-            scope,
-            ChannelNew {
-                network: network.into(),
-                remote_id: format!("{network}:{name}"),
-                handle: format!("@{name}"),
-                display_name: name.into(),
-                avatar_url: None,
-                profile_url: None,
-                avatar: None,
-                capabilities: "publish_text,publish_image".into(),
-                sealed_credentials: "sealed".into(),
-                token_expires_at: None,
-            },
-            unix_now(),
-        )
-        .await
-        .unwrap()
-        .id
+    common::stored_channel(
+        app,
+        scope,
+        network,
+        name,
+        &format!("@{name}"),
+        "publish_text,publish_image",
+    )
+    .await
 }
 
 /// Sends the composer's form with a file, as its "upload and attach" button does.

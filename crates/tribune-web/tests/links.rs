@@ -5,38 +5,13 @@
 
 mod common;
 
-use common::{TestApp, each_backend, location};
+use common::{TestApp, channel, each_backend, location};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tribune_domain::{ChannelId, LinkId};
-use tribune_store::WorkspaceScope;
-use tribune_store::channels::ChannelNew;
+use tribune_domain::LinkId;
 use tribune_store::unix_now;
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
-
-async fn channel(app: &TestApp, scope: &WorkspaceScope, network: &str, name: &str) -> ChannelId {
-    app.store
-        .connect_channel(
-            scope,
-            ChannelNew {
-                network: network.into(),
-                remote_id: format!("{network}:{name}"),
-                handle: format!("@{name}"),
-                display_name: name.into(),
-                avatar_url: None,
-                profile_url: None,
-                avatar: None,
-                capabilities: "publish_text".into(),
-                sealed_credentials: "sealed".into(),
-                token_expires_at: None,
-            },
-            unix_now(),
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 async fn create(app: &TestApp, token: &str, ws: i64, body: Value) -> (StatusCode, Value, String) {
     let response = app

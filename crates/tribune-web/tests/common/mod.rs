@@ -362,3 +362,53 @@ pub fn location(response: &Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// A channel written straight into the store (no network behind it), for pages and rules that
+/// only read channels: `@handle`, the network's id `network:name`, the given capabilities.
+pub async fn stored_channel(
+    app: &TestApp,
+    scope: &WorkspaceScope,
+    network: &str,
+    name: &str,
+    handle: &str,
+    capabilities: &str,
+) -> tribune_domain::ChannelId {
+    app.store
+        .connect_channel(
+            scope,
+            tribune_store::channels::ChannelNew {
+                network: network.into(),
+                remote_id: format!("{network}:{name}"),
+                handle: handle.into(),
+                display_name: name.into(),
+                avatar_url: None,
+                profile_url: None,
+                avatar: None,
+                capabilities: capabilities.into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            unix_now(),
+        )
+        .await
+        .expect("channel")
+        .id
+}
+
+/// [`stored_channel`] that publishes text, with the handle `@name`.
+pub async fn channel(
+    app: &TestApp,
+    scope: &WorkspaceScope,
+    network: &str,
+    name: &str,
+) -> tribune_domain::ChannelId {
+    stored_channel(
+        app,
+        scope,
+        network,
+        name,
+        &format!("@{name}"),
+        "publish_text",
+    )
+    .await
+}
