@@ -4,7 +4,7 @@
 //! (`/posts/{id}/move`, which keeps the time of day); without JavaScript the post's own page
 //! reschedules it.
 
-use super::posts::{ChannelName, PostView, channel_names, status_key};
+use super::posts::{ChannelName, PostView, channel_names, channel_param, status_key, status_param};
 use crate::AppState;
 use crate::context::Member;
 use crate::dates;
@@ -180,21 +180,8 @@ pub async fn month(
         .date();
     let first = first_of_month(query.month.as_deref(), today)
         .ok_or(AppError::BadRequest("error-bad-request"))?;
-    let channel = query
-        .channel
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<ChannelId>()
-                .map_err(|_| AppError::BadRequest("error-bad-request"))
-        })
-        .transpose()?;
-    let status = query
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
-        .transpose()?;
+    let channel = channel_param(query.channel.as_deref())?;
+    let status = status_param(query.status.as_deref())?;
     let week_view = query.view.as_deref() == Some("week");
     let shown_day = match query.date.as_deref().filter(|d| !d.is_empty()) {
         Some(date) => date

@@ -87,6 +87,25 @@ impl PostView {
     }
 }
 
+/// A `status` query parameter of the posts pages: empty means all, anything unknown is a 400.
+pub fn status_param(value: Option<&str>) -> Result<Option<TargetStatus>, AppError> {
+    value
+        .filter(|s| !s.is_empty())
+        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
+        .transpose()
+}
+
+/// A `channel` query parameter of the posts pages: empty means all, not an id is a 400.
+pub fn channel_param(value: Option<&str>) -> Result<Option<ChannelId>, AppError> {
+    value
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<ChannelId>()
+                .map_err(|_| AppError::BadRequest("error-bad-request"))
+        })
+        .transpose()
+}
+
 pub fn status_key(status: &TargetStatus) -> String {
     format!("post-status-{}", status.as_str().replace('_', "-"))
 }
@@ -136,12 +155,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let (chrome, _) = Chrome::for_member(&state, &member).await?;
-    let status = query
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
-        .transpose()?;
+    let status = status_param(query.status.as_deref())?;
     let posts = state
         .store()
         .posts(

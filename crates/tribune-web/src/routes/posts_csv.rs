@@ -17,7 +17,7 @@
 //! import ignores), so an export can be edited and imported again. Cells a spreadsheet would run
 //! as a formula (`=`, `+`, `-`, `@` first) are prefixed with `'`, which the import takes off.
 
-use super::posts::{ChannelName, channel_names, status_key};
+use super::posts::{ChannelName, channel_names, channel_param, status_key, status_param};
 use crate::AppState;
 use crate::context::Member;
 use crate::dates;
@@ -36,10 +36,8 @@ use fluent_bundle::FluentArgs;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::collections::HashMap;
-use tribune_domain::publishing::TargetStatus;
 use tribune_domain::{ChannelId, Lang, Role};
 use tribune_store::StoreError;
-use tribune_store::WorkspaceScope;
 use tribune_store::channels::Channel;
 use tribune_store::posts::{Intent, MAX_LISTED, PostFilter, PostNew, check_post};
 use tribune_store::unix_now;
@@ -408,7 +406,6 @@ fn field_column(field: &str) -> &'static str {
 
 struct Checker<'a> {
     state: &'a AppState,
-    scope: &'a WorkspaceScope,
     lang: Lang,
     tz: TimeZone,
     index: ChannelIndex<'a>,
@@ -490,7 +487,7 @@ impl Checker<'_> {
                 // An imported row carries no media.
                 media: &[],
             };
-            for problem in preflight::check(self.state, self.scope, &planned, self.now).await? {
+            for problem in preflight::check_with(self.index.channels, &planned, self.now) {
                 if problem.problem.is_error() {
                     let channel = self
                         .names
@@ -559,7 +556,6 @@ async fn check_file(
     let channels = state.store().channels(&member.scope).await?;
     let checker = Checker {
         state,
-        scope: &member.scope,
         lang: member.ctx.lang,
         tz: dates::zone(&ws.timezone),
         index: ChannelIndex {
@@ -623,6 +619,24 @@ async fn import_page(
         csv,
         as_drafts,
     })
+}
+
+/// The form again (422) with what made the whole file unreadable.
+async fn refused_file(
+    state: &AppState,
+    member: &Member,
+    problem: FileProblem,
+) -> Result<Response, AppError> {
+    let page = import_page(
+        state,
+        member,
+        Some(problem),
+        Vec::new(),
+        String::new(),
+        false,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// `GET /w/{ws}/posts/import`: the form, with the expected columns.
@@ -700,18 +714,7 @@ pub async fn upload(
             let page = import_page(&state, &member, None, rows, text, as_drafts).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(problem) => {
-            let page = import_page(
-                &state,
-                &member,
-                Some(problem),
-                Vec::new(),
-                String::new(),
-                false,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-        }
+        Err(problem) => refused_file(&state, &member, problem).await,
     }
 }
 
@@ -733,18 +736,7 @@ pub async fn confirm(
     let as_drafts = form.as_drafts.is_some();
     match check_file(&state, &member, &form.csv, as_drafts).await? {
         Ok(rows) => import_rows(&state, &member, rows).await,
-        Err(problem) => {
-            let page = import_page(
-                &state,
-                &member,
-                Some(problem),
-                Vec::new(),
-                String::new(),
-                false,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-        }
+        Err(problem) => refused_file(&state, &member, problem).await,
     }
 }
 
@@ -761,21 +753,8 @@ pub async fn export(
     member: Member,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let status = query
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
-        .transpose()?;
-    let channel = query
-        .channel
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<ChannelId>()
-                .map_err(|_| AppError::BadRequest("error-bad-request"))
-        })
-        .transpose()?;
+    let status = status_param(query.status.as_deref())?;
+    let channel = channel_param(query.channel.as_deref())?;
     let ws = state.store().workspace(&member.scope).await?;
     let tz = dates::zone(&ws.timezone);
     let posts = state
