@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
+use tokio::task::{Id as TaskId, JoinSet};
 use tribune_domain::JobId;
 use tribune_store::jobs::Job;
 use tribune_store::{Store, StoreError, unix_now};
@@ -84,6 +84,21 @@ pub fn default_worker_id() -> String {
         host
     };
     format!("{host}:{}", std::process::id())
+}
+
+/// A job's lease is renewed while it runs, for at most this long.
+pub const MAX_RUN: Duration = Duration::from_secs(3600);
+
+/// How a job's task ended: its outcome, and its id if it is to be deleted.
+type Ended = Result<(Outcome, Option<JobId>), StoreError>;
+
+/// The jobs running, by task: their id and when they started.
+type Leased = HashMap<TaskId, (JobId, Instant)>;
+
+/// How often the leases of running jobs are renewed: a third of the lease, so two renewals can
+/// be late before one runs out.
+fn renew_every(lease_secs: i64) -> Duration {
+    Duration::from_millis((lease_secs.max(1) as u64 * 1000 / 3).max(200))
 }
 
 #[derive(Clone)]
@@ -254,22 +269,28 @@ impl Runner {
 
     /// Runs until `shutdown` resolves. Jobs run as a pipeline: whenever half the slots are
     /// free, more due jobs are claimed (one statement for all of them), so one slow job never
-    /// holds the others back; finished jobs are deleted together. When nothing is due, it
-    /// sleeps until the next job is due, a notification arrives, or the poll interval ends.
-    /// Jobs running when shutdown comes are finished (and recorded) first.
+    /// holds the others back; finished jobs are deleted together. The leases of jobs still
+    /// running are renewed every third of a lease (up to [`MAX_RUN`]), so a slow job is never
+    /// taken by a second worker while it runs. When nothing is due, it sleeps until the next
+    /// job is due, a notification arrives, or the poll interval ends. Jobs running when
+    /// shutdown comes are finished (and recorded) first.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
         let listener = self.spawn_listener().await;
         let concurrency = self.config.concurrency.max(1);
         let refill_at = concurrency / 2;
         let kinds = self.kinds();
-        let mut running: JoinSet<Result<(Outcome, Option<JobId>), StoreError>> = JoinSet::new();
+        let mut running: JoinSet<Ended> = JoinSet::new();
+        let mut leased = Leased::default();
+        let mut renew = tokio::time::interval(renew_every(self.config.lease_secs));
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        renew.reset();
         let mut done: Vec<JobId> = Vec::new();
         let mut queue_empty = false;
         tokio::pin!(shutdown);
         loop {
             // Collect what finished without waiting, and delete the successes in one go.
-            while let Some(ended) = running.try_join_next() {
-                self.collect(ended, &mut done);
+            while let Some(ended) = running.try_join_next_with_id() {
+                self.collect(ended, &mut leased, &mut done);
             }
             self.complete(&mut done).await;
             if running.len() <= refill_at {
@@ -289,7 +310,10 @@ impl Runner {
                         queue_empty = jobs.len() < free;
                         for job in jobs {
                             let runner = self.clone();
-                            running.spawn(async move { runner.run_job_deferred(job).await });
+                            let id = job.id;
+                            let task =
+                                running.spawn(async move { runner.run_job_deferred(job).await });
+                            leased.insert(task.id(), (id, Instant::now()));
                         }
                     }
                     Err(error) => {
@@ -304,16 +328,22 @@ impl Runner {
                 self.config.poll
             };
             tokio::select! {
-                Some(ended) = running.join_next(), if !running.is_empty() => {
-                    self.collect(ended, &mut done);
+                Some(ended) = running.join_next_with_id(), if !running.is_empty() => {
+                    self.collect(ended, &mut leased, &mut done);
                 }
+                _ = renew.tick(), if !leased.is_empty() => self.renew(&leased).await,
                 () = tokio::time::sleep(idle), if queue_empty => {}
                 () = self.wake.notified() => {}
                 () = &mut shutdown => break,
             }
         }
-        while let Some(ended) = running.join_next().await {
-            self.collect(ended, &mut done);
+        while !running.is_empty() {
+            tokio::select! {
+                Some(ended) = running.join_next_with_id() => {
+                    self.collect(ended, &mut leased, &mut done);
+                }
+                _ = renew.tick() => self.renew(&leased).await,
+            }
         }
         self.complete(&mut done).await;
         if let Some(listener) = listener {
@@ -323,10 +353,16 @@ impl Runner {
 
     fn collect(
         &self,
-        ended: Result<Result<(Outcome, Option<JobId>), StoreError>, tokio::task::JoinError>,
+        ended: Result<(TaskId, Ended), tokio::task::JoinError>,
+        leased: &mut Leased,
         done: &mut Vec<JobId>,
     ) {
-        match ended {
+        let task = match &ended {
+            Ok((task, _)) => *task,
+            Err(error) => error.id(),
+        };
+        leased.remove(&task);
+        match ended.map(|(_, result)| result) {
             Ok(Ok((_, Some(id)))) => done.push(id),
             Ok(Ok((_, None))) => {}
             Ok(Err(error)) => {
@@ -354,12 +390,39 @@ impl Runner {
         done.clear();
     }
 
+    /// Renews the leases of the jobs running for less than [`MAX_RUN`]; a job past that is
+    /// taken to be stuck, and its lease left to run out so another worker can take it.
+    async fn renew(&self, leased: &Leased) {
+        let mut ids = Vec::with_capacity(leased.len());
+        for (id, started) in leased.values() {
+            if started.elapsed() < MAX_RUN {
+                ids.push(*id);
+            } else {
+                tracing::warn!(
+                    job = id.0,
+                    "a job has run too long; its lease is no longer renewed"
+                );
+            }
+        }
+        let until = unix_now() + self.config.lease_secs;
+        if let Err(error) = self
+            .store
+            .extend_job_leases(&ids, &self.config.worker_id, until)
+            .await
+        {
+            tracing::error!(%error, "cannot renew the running jobs' leases");
+        }
+    }
+
     async fn until_next(&self) -> Duration {
         let next = self.store.next_job_at(&self.kinds()).await.ok().flatten();
         match next {
             Some(at) => {
                 let wait = at.saturating_sub(unix_now()).max(0) as u64;
-                Duration::from_secs(wait).clamp(Duration::from_millis(200), self.config.poll)
+                // Never below 200 ms (a job due now but not claimable spins otherwise), nor
+                // above the poll interval, even one set shorter than that.
+                let floor = Duration::from_millis(200).min(self.config.poll);
+                Duration::from_secs(wait).clamp(floor, self.config.poll)
             }
             None => self.config.poll,
         }

@@ -377,25 +377,28 @@ impl Store {
         Ok(failed == 1)
     }
 
-    /// Keeps a long job's lease from running out.
-    pub async fn extend_job_lease(
+    /// Keeps long jobs' leases from running out: those of `ids` that `worker` still holds are
+    /// leased until `until`. Says how many.
+    pub async fn extend_job_leases(
         &self,
-        id: JobId,
+        ids: &[JobId],
         worker: &str,
         until: i64,
-    ) -> Result<bool, StoreError> {
-        let extended = self
-            .db
+    ) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.db
             .execute(
                 &Query::update()
                     .table(Jobs::Table)
                     .value(Jobs::LockedUntil, until)
-                    .and_where(Expr::col(Jobs::Id).eq(id.0))
+                    .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
                     .and_where(Expr::col(Jobs::LockedBy).eq(worker))
+                    .and_where(Expr::col(Jobs::FailedAt).is_null())
                     .to_owned(),
             )
-            .await?;
-        Ok(extended == 1)
+            .await
     }
 
     /// When the next job of these kinds is due (to sleep until then), if any.

@@ -1,0 +1,83 @@
+//! The runner's lease: a job that runs longer than its lease keeps it while its worker lives,
+//! so no second worker runs it meanwhile; once done it is deleted.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tribune_jobs::{Handler, Outcome, Runner, RunnerConfig};
+use tribune_store::jobs::{Job, JobNew, OnDuplicate};
+use tribune_store::testing::each_backend;
+use tribune_store::unix_now;
+
+/// A job that takes 3.5 s: longer than three 1-second leases.
+struct Slow {
+    runs: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Handler for Slow {
+    fn kind(&self) -> &'static str {
+        "slow"
+    }
+
+    async fn run(&self, _job: &Job) -> Outcome {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        Outcome::Done
+    }
+}
+
+fn runner(store: &tribune_store::Store, name: &str, runs: &Arc<AtomicUsize>) -> Runner {
+    let mut config = RunnerConfig::new(name);
+    config.lease_secs = 1;
+    config.poll = Duration::from_millis(100);
+    let handlers: Vec<Arc<dyn Handler>> = vec![Arc::new(Slow { runs: runs.clone() })];
+    Runner::new(store.clone(), config, handlers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_longer_than_its_lease_keeps_it_while_its_worker_runs_it() {
+    each_backend(|store, backend| async move {
+        store
+            .enqueue(
+                &JobNew {
+                    kind: "slow",
+                    workspace: None,
+                    payload: serde_json::json!({}),
+                    dedup_key: Some("slow:1".into()),
+                    run_at: unix_now(),
+                },
+                OnDuplicate::Keep,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let first = tokio::spawn(runner(&store, "first", &runs).run(async {
+            stopped.await.ok();
+        }));
+        while runs.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Another worker keeps looking while the first one runs the job.
+        let second = runner(&store, "second", &runs);
+        for _ in 0..30 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            second.run_pass().await.unwrap();
+        }
+        stop.send(()).unwrap();
+        first.await.unwrap();
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "{backend}: run twice");
+        assert!(
+            store.job_by_key("slow:1").await.unwrap().is_none(),
+            "{backend}: the finished job is deleted"
+        );
+    })
+    .await;
+}
