@@ -474,10 +474,25 @@ impl ChannelService {
         F: for<'a> FnOnce(&'a dyn Connector) -> ConnectorCall<'a, T>,
     {
         let channel = self.store.channel(scope, id).await?;
+        self.call_on(scope, &channel, now, op).await
+    }
+
+    /// [`ChannelService::call`] on a channel the caller has just read (the publisher reads it
+    /// anyway for the network's rules): one query fewer.
+    pub async fn call_on<T, F>(
+        &self,
+        scope: &WorkspaceScope,
+        channel: &Channel,
+        now: i64,
+        op: F,
+    ) -> Result<T, ChannelError>
+    where
+        F: for<'a> FnOnce(&'a dyn Connector) -> ConnectorCall<'a, T>,
+    {
         if channel.state != ChannelState::Active {
             return Err(ChannelError::NotActive(channel.state));
         }
-        let sealed = self.store.channel_credentials(scope, id).await?;
+        let sealed = self.store.channel_credentials(scope, channel.id).await?;
         let connector = match self.open(&sealed) {
             Err(ChannelError::Sealed) => {
                 self.break_undecryptable(&sealed, now).await;

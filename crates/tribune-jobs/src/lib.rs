@@ -8,6 +8,7 @@
 //! transaction as the post that causes it (an outbox), with the workspace on the row for
 //! isolation, on both SQLite and PostgreSQL. See docs/ARCHITECTURE.md.
 
+pub mod batch;
 pub mod mail;
 pub mod publish;
 pub mod runner;

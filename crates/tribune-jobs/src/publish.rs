@@ -13,11 +13,16 @@
 //! 4. The result is recorded only if the target is still in the attempt this run started
 //!    (a later run that took over owns it then).
 //!
+//! Under load, the attempts that start (and the results that arrive) while one transaction
+//! commits are written together in the next ([`crate::batch::Coalescer`]): one commit for many
+//! posts, same rules for each.
+//!
 //! Media: each image is sent as a metadata-free copy re-encoded to fit the network's byte
 //! limit (see `tribune_media::picture::fit`), with its alt text. No connector sends video yet
 //! (none declares [`Capability::PublishVideo`], and [`PostRequest`] carries images only), so
 //! a post with a video fails as `unsupported` rather than going out without it.
 
+use crate::batch::Coalescer;
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
 use std::str::FromStr;
@@ -28,9 +33,11 @@ use tribune_domain::PostTargetId;
 use tribune_domain::media::MediaKind;
 use tribune_domain::publishing::{MAX_PUBLISH_ATTEMPTS, retry_delay_secs};
 use tribune_media::{Format, MediaError, MediaService, StorageKey};
+use tribune_store::channels::Channel;
 use tribune_store::jobs::Job;
 use tribune_store::posts::{NotNow, PUBLISH_JOB, PublishAttempt, PublishOutcome};
-use tribune_store::unix_now;
+use tribune_store::publish::Finish;
+use tribune_store::{Store, WorkspaceScope, unix_now};
 
 /// Why a target failed or waits, as stored in `error_code` (the web translates each as
 /// `publish-error-<code>` and says what to do).
@@ -78,18 +85,29 @@ pub mod codes {
 const BUSY_DELAY_SECS: i64 = 5;
 const PAUSED_DELAY_SECS: i64 = 30;
 
+/// Attempts started, or results recorded, in one transaction at most.
+const BATCH: usize = 64;
+
+type Begun = Result<Result<PublishAttempt, NotNow>, String>;
+
 pub struct Publisher {
     channels: ChannelService,
     media: MediaService,
     attempt_lease_secs: i64,
+    begins: Coalescer<(WorkspaceScope, PostTargetId), Begun>,
+    finishes: Coalescer<Finish, Result<bool, String>>,
 }
 
 impl Publisher {
     pub fn new(channels: ChannelService, media: MediaService) -> Self {
+        let lease = tribune_store::posts::ATTEMPT_LEASE_SECS;
+        let store = channels.store().clone();
         Publisher {
             channels,
             media,
-            attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
+            attempt_lease_secs: lease,
+            begins: begins(store.clone(), lease),
+            finishes: finishes(store),
         }
     }
 
@@ -97,6 +115,7 @@ impl Publisher {
     /// takes over; it must outlast the slowest network call.
     pub fn with_attempt_lease(mut self, secs: i64) -> Self {
         self.attempt_lease_secs = secs.max(1);
+        self.begins = begins(self.channels.store().clone(), self.attempt_lease_secs);
         self
     }
 
@@ -107,7 +126,7 @@ impl Publisher {
     /// The post's images as the target's network takes them, or why it cannot have them.
     async fn images(
         &self,
-        scope: &tribune_store::WorkspaceScope,
+        channel: &Channel,
         attempt: &PublishAttempt,
         now: i64,
     ) -> Result<Vec<ImageInput>, PublishOutcome> {
@@ -115,28 +134,10 @@ impl Publisher {
         if post.media.is_empty() {
             return Ok(Vec::new());
         }
-        let attempts = attempt.target.attempts;
         let internal = |error: String| {
             tracing::warn!(target = attempt.target.id.0, %error, "media could not be prepared");
-            if attempts < MAX_PUBLISH_ATTEMPTS {
-                PublishOutcome::Retry {
-                    at: now + retry_delay_secs(attempts),
-                    code: codes::INTERNAL,
-                    message: None,
-                }
-            } else {
-                PublishOutcome::Failed {
-                    code: codes::INTERNAL,
-                    message: None,
-                }
-            }
+            internal_outcome(attempt, now)
         };
-        let channel = self
-            .channels
-            .store()
-            .channel(scope, attempt.target.channel_id)
-            .await
-            .map_err(|e| internal(e.to_string()))?;
         let can = |capability: Capability| {
             channel
                 .capabilities
@@ -221,10 +222,15 @@ impl Publisher {
         };
         let store = self.channels.store();
         let now = unix_now();
-        let attempt = match store
-            .begin_publish_with_lease(scope, target, now, self.attempt_lease_secs)
-            .await
-        {
+        let begun = match self.begins.call((*scope, target)).await {
+            Some(begun) => begun,
+            // The batch task is gone (the runtime is shutting down): start it alone.
+            None => store
+                .begin_publish_with_lease(scope, target, now, self.attempt_lease_secs)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        let attempt = match begun {
             Ok(Ok(attempt)) => attempt,
             Ok(Err(NotNow::Nothing)) => return Outcome::Done,
             Ok(Err(NotNow::NotYet(at))) => return Outcome::Later { at },
@@ -241,22 +247,33 @@ impl Publisher {
             Err(error) => {
                 return Outcome::Retry {
                     at: now + retry_delay_secs(job.attempts),
-                    error: error.to_string(),
+                    error,
                 };
             }
         };
         let outcome = self.attempt(scope, &attempt, now).await;
-        let started = attempt.target.attempt_started_at.unwrap_or(now);
-        match store
-            .finish_publish(scope, &attempt.target, started, &outcome, unix_now())
-            .await
-        {
+        let finish = Finish {
+            scope: *scope,
+            started_at: attempt.target.attempt_started_at.unwrap_or(now),
+            target: attempt.target,
+            outcome,
+        };
+        let outcome = finish.outcome.clone();
+        let recorded = match self.finishes.call(finish.clone()).await {
+            Some(recorded) => recorded,
+            None => store
+                .finish_publishes(std::slice::from_ref(&finish), unix_now())
+                .await
+                .map(|recorded| recorded.first().copied().unwrap_or(false))
+                .map_err(|e| e.to_string()),
+        };
+        match recorded {
             Ok(_) => {}
             Err(error) => {
                 // The target stays `publishing`; the retry below reconciles it.
                 return Outcome::Retry {
                     at: unix_now() + retry_delay_secs(job.attempts),
-                    error: error.to_string(),
+                    error,
                 };
             }
         }
@@ -275,13 +292,25 @@ impl Publisher {
     /// Makes (or, after a crash, completes) one attempt and says how it ended.
     async fn attempt(
         &self,
-        scope: &tribune_store::WorkspaceScope,
+        scope: &WorkspaceScope,
         attempt: &PublishAttempt,
         now: i64,
     ) -> PublishOutcome {
         let post = &attempt.post;
         let target = &attempt.target;
-        let images = match self.images(scope, attempt, now).await {
+        let channel = match self
+            .channels
+            .store()
+            .channel(scope, target.channel_id)
+            .await
+        {
+            Ok(channel) => channel,
+            Err(error) => {
+                tracing::warn!(target = target.id.0, %error, "cannot read the target's channel");
+                return internal_outcome(attempt, now);
+            }
+        };
+        let images = match self.images(&channel, attempt, now).await {
             Ok(images) => images,
             Err(outcome) => return outcome,
         };
@@ -294,7 +323,7 @@ impl Publisher {
             link: post.link.clone(),
             reply_to: None,
         };
-        if let Some(problems) = self.preflight(scope, attempt, &request).await {
+        if let Some(problems) = preflight(&channel, &request) {
             return PublishOutcome::Failed {
                 code: codes::PREFLIGHT,
                 message: Some(problems),
@@ -303,7 +332,7 @@ impl Publisher {
         let unfinished_since = attempt.unfinished_since;
         let result = self
             .channels
-            .call(scope, target.channel_id, now, move |connector| {
+            .call_on(scope, &channel, now, move |connector| {
                 Box::pin(async move {
                     if let (Some(since), Some(window)) =
                         (unfinished_since, connector.idempotency_window_secs())
@@ -384,36 +413,97 @@ impl Publisher {
     }
 }
 
-impl Publisher {
-    /// The network's rules, checked once more just before sending: the codes of the errors
-    /// found (comma-separated), or `None` when the post may go.
-    async fn preflight(
-        &self,
-        scope: &tribune_store::WorkspaceScope,
-        attempt: &PublishAttempt,
-        request: &PostRequest,
-    ) -> Option<String> {
-        let channel = self
-            .channels
-            .store()
-            .channel(scope, attempt.target.channel_id)
-            .await
-            .ok()?;
-        let network = channel.network.parse::<ComposeNetwork>().ok()?;
-        let draft = Draft {
-            title: request.title.clone(),
-            text: request.text.clone(),
-            media: Vec::new(),
-            link: request.link.clone(),
-            first_comment: None,
-        };
-        let errors: Vec<&str> = tribune_compose::validate(network, &draft, &Options::default())
-            .into_iter()
-            .filter(|p| p.is_error())
-            .map(|p| p.code.as_str())
-            .collect();
-        (!errors.is_empty()).then(|| errors.join(","))
+/// The network's rules, checked once more just before sending: the codes of the errors found
+/// (comma-separated), or `None` when the post may go.
+fn preflight(channel: &Channel, request: &PostRequest) -> Option<String> {
+    let network = channel.network.parse::<ComposeNetwork>().ok()?;
+    let draft = Draft {
+        title: request.title.clone(),
+        text: request.text.clone(),
+        media: Vec::new(),
+        link: request.link.clone(),
+        first_comment: None,
+    };
+    let errors: Vec<&str> = tribune_compose::validate(network, &draft, &Options::default())
+        .into_iter()
+        .filter(|p| p.is_error())
+        .map(|p| p.code.as_str())
+        .collect();
+    (!errors.is_empty()).then(|| errors.join(","))
+}
+
+/// tribune could not do its part (the database, a stored file): retried, until the target's
+/// attempts run out.
+fn internal_outcome(attempt: &PublishAttempt, now: i64) -> PublishOutcome {
+    let attempts = attempt.target.attempts;
+    if attempts < MAX_PUBLISH_ATTEMPTS {
+        PublishOutcome::Retry {
+            at: now + retry_delay_secs(attempts),
+            code: codes::INTERNAL,
+            message: None,
+        }
+    } else {
+        PublishOutcome::Failed {
+            code: codes::INTERNAL,
+            message: None,
+        }
     }
+}
+
+/// Starts the attempts asked for together in one transaction; should that fail, each alone
+/// (one target's trouble then holds back no other).
+fn begins(store: Store, lease_secs: i64) -> Coalescer<(WorkspaceScope, PostTargetId), Begun> {
+    Coalescer::new(BATCH, move |batch: Vec<(WorkspaceScope, PostTargetId)>| {
+        let store = store.clone();
+        async move {
+            let now = unix_now();
+            match store.begin_publishes(&batch, now, lease_secs).await {
+                Ok(answers) => answers.into_iter().map(Ok).collect(),
+                Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
+                Err(error) => {
+                    tracing::warn!(%error, size = batch.len(), "a batch of publish attempts could not start; one at a time");
+                    let mut answers = Vec::with_capacity(batch.len());
+                    for (scope, target) in &batch {
+                        answers.push(
+                            store
+                                .begin_publish_with_lease(scope, *target, now, lease_secs)
+                                .await
+                                .map_err(|e| e.to_string()),
+                        );
+                    }
+                    answers
+                }
+            }
+        }
+    })
+}
+
+/// Records the results that arrived together in one transaction; should that fail, each alone.
+fn finishes(store: Store) -> Coalescer<Finish, Result<bool, String>> {
+    Coalescer::new(BATCH, move |batch: Vec<Finish>| {
+        let store = store.clone();
+        async move {
+            let now = unix_now();
+            match store.finish_publishes(&batch, now).await {
+                Ok(recorded) => recorded.into_iter().map(Ok).collect(),
+                Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
+                Err(error) => {
+                    tracing::warn!(%error, size = batch.len(), "a batch of publish results could not be recorded; one at a time");
+                    let mut answers = Vec::with_capacity(batch.len());
+                    for finish in &batch {
+                        answers.push(
+                            store
+                                .finish_publishes(std::slice::from_ref(finish), now)
+                                .await
+                                .map(|r| r.first().copied().unwrap_or(false))
+                                .map_err(|e| e.to_string()),
+                        );
+                    }
+                    answers
+                }
+            }
+        }
+    })
 }
 
 #[async_trait]

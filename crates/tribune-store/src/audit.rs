@@ -124,32 +124,42 @@ pub(crate) async fn record(
     actor: Actor,
     event: &AuditEvent,
 ) -> Result<(), StoreError> {
-    conn.execute(
-        &Query::insert()
-            .into_table(AuditEvents::Table)
-            .columns([
-                AuditEvents::WorkspaceId,
-                AuditEvents::At,
-                AuditEvents::ActorUserId,
-                AuditEvents::Actor,
-                AuditEvents::Action,
-                AuditEvents::ObjectKind,
-                AuditEvents::ObjectId,
-                AuditEvents::Details,
-            ])
-            .values([
-                workspace.map(|w| w.0).into(),
-                unix_now().into(),
-                actor.user().map(|u| u.0).into(),
-                actor.label().into(),
-                event.action.into(),
-                event.object_kind.into(),
-                event.object_id.chars().take(200).collect::<String>().into(),
-                bounded_details(&event.details).into(),
-            ])?
-            .to_owned(),
-    )
-    .await?;
+    record_all(conn, &[(workspace, actor, event)]).await
+}
+
+/// Writes several events in one statement (the publisher records a batch of results at once).
+pub(crate) async fn record_all(
+    conn: &mut Conn<'_>,
+    events: &[(Option<WorkspaceId>, Actor, &AuditEvent)],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let now = unix_now();
+    let mut insert = Query::insert();
+    insert.into_table(AuditEvents::Table).columns([
+        AuditEvents::WorkspaceId,
+        AuditEvents::At,
+        AuditEvents::ActorUserId,
+        AuditEvents::Actor,
+        AuditEvents::Action,
+        AuditEvents::ObjectKind,
+        AuditEvents::ObjectId,
+        AuditEvents::Details,
+    ]);
+    for (workspace, actor, event) in events {
+        insert.values([
+            workspace.map(|w| w.0).into(),
+            now.into(),
+            actor.user().map(|u| u.0).into(),
+            actor.label().into(),
+            event.action.into(),
+            event.object_kind.into(),
+            event.object_id.chars().take(200).collect::<String>().into(),
+            bounded_details(&event.details).into(),
+        ])?;
+    }
+    conn.execute(&insert).await?;
     Ok(())
 }
 

@@ -220,6 +220,28 @@ impl Tx {
         Ok(())
     }
 
+    /// [`Tx::lock_key`] for several keys at once, in one statement, taken in sorted order
+    /// (so two transactions locking overlapping sets never wait on each other in a circle).
+    pub async fn lock_keys(&mut self, keys: &[String]) -> Result<(), StoreError> {
+        if let Tx::Postgres(tx) = self
+            && !keys.is_empty()
+        {
+            let mut keys = keys.to_vec();
+            keys.sort_unstable();
+            keys.dedup();
+            // `unnest` yields the array's elements in order, and the aggregate takes each
+            // lock as it reads them.
+            sqlx::query(
+                "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) \
+                 FROM unnest($1::text[]) AS k",
+            )
+            .bind(&keys)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),

@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod password_resets;
 pub mod posts;
+pub mod publish;
 pub mod queue;
 pub mod rate_limit;
 pub mod recovery_codes;

@@ -391,37 +391,75 @@ pub(crate) async fn load_post(
     scope: &WorkspaceScope,
     id: PostId,
 ) -> Result<Post, StoreError> {
-    let row: PostRow = conn
-        .fetch_one(
+    load_posts(conn, scope, &[id])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// The workspace's posts with these ids (those that exist), in id order.
+pub(crate) async fn load_posts(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    ids: &[PostId],
+) -> Result<Vec<Post>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<PostRow> = conn
+        .fetch_all(
             &Query::select()
                 .columns(POST_COLUMNS)
                 .from(Posts::Table)
                 .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(Posts::Id).eq(id.0))
+                .and_where(Expr::col(Posts::Id).is_in(ids.iter().map(|id| id.0)))
+                .order_by(Posts::Id, Order::Asc)
                 .to_owned(),
         )
         .await?;
+    with_targets_and_media(conn, scope, rows).await
+}
+
+/// Completes post rows with their targets and media: two queries whatever the number of posts.
+async fn with_targets_and_media(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    rows: Vec<PostRow>,
+) -> Result<Vec<Post>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let targets: Vec<TargetRow> = conn
         .fetch_all(
             &Query::select()
                 .columns(TARGET_COLUMNS)
                 .from(PostTargets::Table)
                 .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(PostTargets::PostId).eq(id.0))
+                .and_where(Expr::col(PostTargets::PostId).is_in(rows.iter().map(|r| r.id)))
                 .order_by(PostTargets::Id, Order::Asc)
                 .to_owned(),
         )
         .await?;
-    let targets = targets
+    let mut by_post: std::collections::HashMap<i64, Vec<PostTarget>> =
+        std::collections::HashMap::new();
+    for row in targets {
+        let target = row.into_target()?;
+        by_post.entry(target.post_id.0).or_default().push(target);
+    }
+    let ids: Vec<PostId> = rows.iter().map(|r| PostId(r.id)).collect();
+    let mut media_by_post: std::collections::HashMap<PostId, Vec<Media>> =
+        std::collections::HashMap::new();
+    for (post, media) in post_media(conn, scope, &ids).await? {
+        media_by_post.entry(post).or_default().push(media);
+    }
+    Ok(rows
         .into_iter()
-        .map(TargetRow::into_target)
-        .collect::<Result<Vec<_>, _>>()?;
-    let media = post_media(conn, scope, &[id])
-        .await?
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect();
-    Ok(Post::assemble(row, targets, media))
+        .map(|row| {
+            let targets = by_post.remove(&row.id).unwrap_or_default();
+            let media = media_by_post.remove(&PostId(row.id)).unwrap_or_default();
+            Post::assemble(row, targets, media)
+        })
+        .collect())
 }
 
 /// The workspace's approval policy, whether its publishing is paused, and whether it has a
@@ -649,6 +687,15 @@ pub(crate) async fn check_channels_belong(
     Ok(())
 }
 
+/// One entry to add to a post's history (see [`Transaction::post_events`]).
+pub(crate) struct NewEvent<'a> {
+    pub scope: &'a WorkspaceScope,
+    pub post: PostId,
+    pub target: Option<PostTargetId>,
+    pub action: &'a str,
+    pub comment: &'a str,
+}
+
 impl Transaction {
     async fn post_event(
         &mut self,
@@ -659,38 +706,58 @@ impl Transaction {
         comment: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let actor = scope.actor();
-        self.conn()
-            .execute(
-                &Query::insert()
-                    .into_table(PostEvents::Table)
-                    .columns([
-                        PostEvents::WorkspaceId,
-                        PostEvents::PostId,
-                        PostEvents::TargetId,
-                        PostEvents::At,
-                        PostEvents::ActorUserId,
-                        PostEvents::Actor,
-                        PostEvents::Action,
-                        PostEvents::Comment,
-                    ])
-                    .values([
-                        scope.workspace().0.into(),
-                        post.0.into(),
-                        target.map(|t| t.0).into(),
-                        now.into(),
-                        actor.user().map(|u| u.0).into(),
-                        actor.label().into(),
-                        action.into(),
-                        comment
-                            .chars()
-                            .take(MAX_COMMENT_CHARS)
-                            .collect::<String>()
-                            .into(),
-                    ])?
-                    .to_owned(),
-            )
-            .await?;
+        self.post_events(
+            &[NewEvent {
+                scope,
+                post,
+                target,
+                action,
+                comment,
+            }],
+            now,
+        )
+        .await
+    }
+
+    /// Adds entries to posts' histories, in one statement, each as its scope's actor.
+    pub(crate) async fn post_events(
+        &mut self,
+        events: &[NewEvent<'_>],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Query::insert();
+        insert.into_table(PostEvents::Table).columns([
+            PostEvents::WorkspaceId,
+            PostEvents::PostId,
+            PostEvents::TargetId,
+            PostEvents::At,
+            PostEvents::ActorUserId,
+            PostEvents::Actor,
+            PostEvents::Action,
+            PostEvents::Comment,
+        ]);
+        for event in events {
+            let actor = event.scope.actor();
+            insert.values([
+                event.scope.workspace().0.into(),
+                event.post.0.into(),
+                event.target.map(|t| t.0).into(),
+                now.into(),
+                actor.user().map(|u| u.0).into(),
+                actor.label().into(),
+                event.action.into(),
+                event
+                    .comment
+                    .chars()
+                    .take(MAX_COMMENT_CHARS)
+                    .collect::<String>()
+                    .into(),
+            ])?;
+        }
+        self.conn().execute(&insert).await?;
         Ok(())
     }
 
@@ -1017,43 +1084,9 @@ impl Store {
             }
             select.and_where(Expr::col((Posts::Table, Posts::Id)).in_subquery(sub.to_owned()));
         }
-        let rows: Vec<PostRow> = self.db.fetch_all(&select.to_owned()).await?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let targets: Vec<TargetRow> = self
-            .db
-            .fetch_all(
-                &Query::select()
-                    .columns(TARGET_COLUMNS)
-                    .from(PostTargets::Table)
-                    .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostTargets::PostId).is_in(rows.iter().map(|r| r.id)))
-                    .order_by(PostTargets::Id, Order::Asc)
-                    .to_owned(),
-            )
-            .await?;
-        let mut by_post: std::collections::HashMap<i64, Vec<PostTarget>> =
-            std::collections::HashMap::new();
-        for row in targets {
-            let target = row.into_target()?;
-            by_post.entry(target.post_id.0).or_default().push(target);
-        }
-        let ids: Vec<PostId> = rows.iter().map(|r| PostId(r.id)).collect();
-        let mut media_by_post: std::collections::HashMap<PostId, Vec<Media>> =
-            std::collections::HashMap::new();
         let mut conn = self.db.acquire().await?;
-        for (post, media) in post_media(&mut conn.conn(), scope, &ids).await? {
-            media_by_post.entry(post).or_default().push(media);
-        }
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let targets = by_post.remove(&row.id).unwrap_or_default();
-                let media = media_by_post.remove(&PostId(row.id)).unwrap_or_default();
-                Post::assemble(row, targets, media)
-            })
-            .collect())
+        let rows: Vec<PostRow> = conn.conn().fetch_all(&select.to_owned()).await?;
+        with_targets_and_media(&mut conn.conn(), scope, rows).await
     }
 
     /// Changes a post that has not started going out. A post that was approved or waiting for
@@ -1406,245 +1439,6 @@ impl Store {
         )
         .await?;
         tx.commit().await
-    }
-
-    /// Starts an attempt on a target: it becomes `publishing` *before* the network is called,
-    /// with the attempt's start time, in a transaction that also checks no other attempt is in
-    /// flight on the same channel. Called by the publisher with the scope of its job.
-    pub async fn begin_publish(
-        &self,
-        scope: &WorkspaceScope,
-        target: PostTargetId,
-        now: i64,
-    ) -> Result<Result<PublishAttempt, NotNow>, StoreError> {
-        self.begin_publish_with_lease(scope, target, now, ATTEMPT_LEASE_SECS)
-            .await
-    }
-
-    /// [`Store::begin_publish`] with the attempt lease: an attempt unfinished after
-    /// `lease_secs` is taken over (and stops keeping its channel busy). It must outlast the
-    /// slowest network call, or a live attempt could be repeated.
-    pub async fn begin_publish_with_lease(
-        &self,
-        scope: &WorkspaceScope,
-        target: PostTargetId,
-        now: i64,
-        lease_secs: i64,
-    ) -> Result<Result<PublishAttempt, NotNow>, StoreError> {
-        let mut tx = self.begin().await?;
-        let row: Option<(i64, i64)> = tx
-            .conn()
-            .fetch_optional(
-                &Query::select()
-                    .columns([PostTargets::PostId, PostTargets::ChannelId])
-                    .from(PostTargets::Table)
-                    .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostTargets::Id).eq(target.0))
-                    .to_owned(),
-            )
-            .await?;
-        let Some((post_id, channel)) = row else {
-            return Ok(Err(NotNow::Nothing));
-        };
-        // One attempt at a time per channel, across workers and nodes.
-        tx.tx_mut()
-            .lock_key(&format!("channel-publish:{channel}"))
-            .await?;
-        let post = load_post(&mut tx.conn(), scope, PostId(post_id)).await?;
-        let Some(current) = post.target(target).cloned() else {
-            return Ok(Err(NotNow::Nothing));
-        };
-        let unfinished_since = match current.status {
-            TargetStatus::Scheduled => {
-                if let Some(at) = post.scheduled_at
-                    && at > now
-                {
-                    return Ok(Err(NotNow::NotYet(at)));
-                }
-                None
-            }
-            TargetStatus::Publishing => {
-                let started = current.attempt_started_at.unwrap_or(0);
-                if started > now - lease_secs {
-                    return Ok(Err(NotNow::InFlight));
-                }
-                Some(started)
-            }
-            _ => return Ok(Err(NotNow::Nothing)),
-        };
-        let (_, paused, _) = workspace_rules(&mut tx.conn(), scope).await?;
-        if paused && unfinished_since.is_none() {
-            return Ok(Err(NotNow::Paused));
-        }
-        let (busy,): (i64,) = tx
-            .conn()
-            .fetch_one(
-                &Query::select()
-                    .expr(Expr::col(PostTargets::Id).count())
-                    .from(PostTargets::Table)
-                    .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostTargets::ChannelId).eq(channel))
-                    .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
-                    .and_where(Expr::col(PostTargets::Id).ne(target.0))
-                    .and_where(Expr::col(PostTargets::AttemptStartedAt).gt(now - lease_secs))
-                    .to_owned(),
-            )
-            .await?;
-        if busy > 0 {
-            return Ok(Err(NotNow::ChannelBusy));
-        }
-        let moved = tx
-            .conn()
-            .execute(
-                &Query::update()
-                    .table(PostTargets::Table)
-                    .values([
-                        (
-                            PostTargets::Status,
-                            TargetStatus::Publishing.as_str().into(),
-                        ),
-                        (
-                            PostTargets::Attempts,
-                            Expr::col(PostTargets::Attempts).add(1),
-                        ),
-                        (PostTargets::AttemptStartedAt, now.into()),
-                        (PostTargets::UpdatedAt, now.into()),
-                    ])
-                    .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostTargets::Id).eq(target.0))
-                    .and_where(Expr::col(PostTargets::Status).eq(current.status.as_str()))
-                    .to_owned(),
-            )
-            .await?;
-        if moved != 1 {
-            return Ok(Err(NotNow::InFlight));
-        }
-        let action = if unfinished_since.is_some() {
-            "attempt_resumed"
-        } else {
-            "attempt_started"
-        };
-        tx.post_event(scope, post.id, Some(target), action, "", now)
-            .await?;
-        let post = load_post(&mut tx.conn(), scope, post.id).await?;
-        tx.commit().await?;
-        let target = post
-            .target(target)
-            .cloned()
-            .ok_or_else(|| StoreError::Internal("target vanished".into()))?;
-        Ok(Ok(PublishAttempt {
-            post,
-            target,
-            unfinished_since,
-        }))
-    }
-
-    /// Records how an attempt ended, if the target is still in the attempt `started_at` began
-    /// (a later attempt that took over owns the result then). Returns whether it was recorded.
-    pub async fn finish_publish(
-        &self,
-        scope: &WorkspaceScope,
-        target: &PostTarget,
-        started_at: i64,
-        outcome: &PublishOutcome,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let (status, values, action, comment): (TargetStatus, Vec<_>, &str, String) = match outcome
-        {
-            PublishOutcome::Published {
-                remote_ref,
-                remote_url,
-            } => (
-                TargetStatus::Published,
-                vec![
-                    (PostTargets::RemoteRef, remote_ref.clone().into()),
-                    (PostTargets::RemoteUrl, remote_url.clone().into()),
-                    (PostTargets::PublishedAt, now.into()),
-                    (PostTargets::ErrorCode, Option::<String>::None.into()),
-                    (PostTargets::ErrorMessage, Option::<String>::None.into()),
-                ],
-                "published",
-                remote_url.clone().unwrap_or_default(),
-            ),
-            PublishOutcome::Retry { code, message, .. } => (
-                TargetStatus::Scheduled,
-                vec![
-                    (PostTargets::ErrorCode, (*code).into()),
-                    (PostTargets::ErrorMessage, message.clone().into()),
-                ],
-                "retry_planned",
-                code.to_string(),
-            ),
-            PublishOutcome::Failed { code, message } => (
-                TargetStatus::Failed,
-                vec![
-                    (PostTargets::ErrorCode, (*code).into()),
-                    (PostTargets::ErrorMessage, message.clone().into()),
-                ],
-                "failed",
-                code.to_string(),
-            ),
-        };
-        let mut values = values;
-        values.push((PostTargets::Status, status.as_str().into()));
-        values.push((PostTargets::UpdatedAt, now.into()));
-        let recorded = tx
-            .conn()
-            .execute(
-                &Query::update()
-                    .table(PostTargets::Table)
-                    .values(values)
-                    .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(PostTargets::Id).eq(target.id.0))
-                    .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
-                    .and_where(Expr::col(PostTargets::AttemptStartedAt).eq(started_at))
-                    .to_owned(),
-            )
-            .await?;
-        if recorded != 1 {
-            return Ok(false);
-        }
-        tx.post_event(
-            scope,
-            target.post_id,
-            Some(target.id),
-            action,
-            &comment,
-            now,
-        )
-        .await?;
-        match outcome {
-            PublishOutcome::Published { .. } => {
-                tx.audit(
-                    scope,
-                    &AuditEvent::new("post.published", "post_target", target.id.0)
-                        .with("channel", target.channel_id.0),
-                )
-                .await?;
-            }
-            PublishOutcome::Failed { code, message } => {
-                tx.audit(
-                    scope,
-                    &AuditEvent::new("post.failed", "post_target", target.id.0)
-                        .with("channel", target.channel_id.0)
-                        .with("code", *code),
-                )
-                .await?;
-                crate::notifications::notify_post_failed(
-                    tx.tx_mut(),
-                    scope.workspace(),
-                    target.channel_id,
-                    message.as_deref().unwrap_or(code),
-                    now,
-                )
-                .await?;
-                tx.enqueue_publish_failed(scope, target.id, now).await?;
-            }
-            PublishOutcome::Retry { .. } => {}
-        }
-        tx.commit().await?;
-        Ok(true)
     }
 }
 

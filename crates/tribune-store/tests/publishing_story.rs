@@ -535,3 +535,193 @@ async fn a_paused_workspace_publishes_nothing_until_resumed_and_failures_notify_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() {
+    each_backend(|store, backend| async move {
+        let t = team(&store, "g").await;
+        let other = team(&store, "h").await;
+        let second_channel = channel(&store, &t.manager, "did:plc:g2").await;
+        let now = unix_now();
+        let later = now + 3600;
+        let mut posts = Vec::new();
+        for (scope, channel, at) in [
+            (&t.manager, t.channel, None),
+            (&t.manager, t.channel, None),
+            (&t.manager, second_channel, None),
+            (&other.manager, other.channel, None),
+            (&t.manager, second_channel, Some(later)),
+        ] {
+            let created = store
+                .create_post(scope, post(channel, at), Intent::Schedule, now)
+                .await
+                .unwrap();
+            posts.push(created.targets[0].clone());
+        }
+        let [a, b, c, x, d] = <[_; 5]>::try_from(posts).unwrap();
+        let jobs = store
+            .claim_jobs("w", &[PUBLISH_JOB], now, 60, 20)
+            .await
+            .unwrap();
+        let scope_of = |workspace| {
+            *jobs
+                .iter()
+                .find(|j| j.workspace == Some(workspace))
+                .and_then(|j| j.scope())
+                .unwrap()
+        };
+        let mine = scope_of(t.manager.workspace());
+        let theirs = scope_of(other.manager.workspace());
+
+        let answers = store
+            .begin_publishes(
+                &[
+                    (mine, a.id),
+                    (mine, b.id),
+                    (mine, c.id),
+                    (mine, a.id),
+                    (mine, x.id),
+                    (theirs, x.id),
+                    (mine, d.id),
+                ],
+                now,
+                tribune_store::posts::ATTEMPT_LEASE_SECS,
+            )
+            .await
+            .unwrap();
+        let summary: Vec<Result<i64, NotNow>> = answers
+            .iter()
+            .map(|a| {
+                a.as_ref()
+                    .map(|started| started.target.id.0)
+                    .map_err(Clone::clone)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                Ok(a.id.0),
+                // The first of the channel's targets goes; the other waits for it.
+                Err(NotNow::ChannelBusy),
+                Ok(c.id.0),
+                // The same target asked twice starts once.
+                Err(NotNow::InFlight),
+                // Another workspace's target is out of this scope's reach.
+                Err(NotNow::Nothing),
+                Ok(x.id.0),
+                Err(NotNow::NotYet(later)),
+            ],
+            "{backend}"
+        );
+        let started: Vec<_> = answers.into_iter().flatten().collect();
+        for attempt in &started {
+            assert_eq!(attempt.target.status, TargetStatus::Publishing);
+            assert_eq!(attempt.target.attempts, 1);
+            assert_eq!(attempt.target.attempt_started_at, Some(now));
+            assert_eq!(attempt.post.status, TargetStatus::Publishing);
+        }
+        // Nothing else may start on those channels while the batch's attempts are in flight.
+        assert_eq!(
+            store
+                .begin_publish(&mine, b.id, now)
+                .await
+                .unwrap()
+                .unwrap_err(),
+            NotNow::ChannelBusy,
+            "{backend}"
+        );
+
+        let published = |r: &str| PublishOutcome::Published {
+            remote_ref: r.into(),
+            remote_url: Some(format!("https://bsky.test/{r}")),
+        };
+        let finishes = vec![
+            tribune_store::publish::Finish {
+                scope: mine,
+                target: started[0].target.clone(),
+                started_at: now,
+                outcome: published("a"),
+            },
+            tribune_store::publish::Finish {
+                scope: mine,
+                target: started[1].target.clone(),
+                started_at: now,
+                outcome: PublishOutcome::Failed {
+                    code: "network_refused",
+                    message: Some("Too long".into()),
+                },
+            },
+            tribune_store::publish::Finish {
+                scope: theirs,
+                target: started[2].target.clone(),
+                started_at: now,
+                outcome: published("x"),
+            },
+            // A stale answer from an attempt that no longer owns the target.
+            tribune_store::publish::Finish {
+                scope: mine,
+                target: started[0].target.clone(),
+                started_at: now - 1,
+                outcome: published("stale"),
+            },
+        ];
+        assert_eq!(
+            store.finish_publishes(&finishes, now + 1).await.unwrap(),
+            vec![true, true, true, false],
+            "{backend}"
+        );
+        let post_a = store.post(&t.manager, a.post_id).await.unwrap();
+        assert_eq!(post_a.status, TargetStatus::Published, "{backend}");
+        assert_eq!(post_a.targets[0].remote_ref.as_deref(), Some("a"));
+        let post_c = store.post(&t.manager, c.post_id).await.unwrap();
+        assert_eq!(post_c.status, TargetStatus::Failed);
+        assert_eq!(
+            post_c.targets[0].error_code.as_deref(),
+            Some("network_refused")
+        );
+        let post_x = store.post(&other.manager, x.post_id).await.unwrap();
+        assert_eq!(post_x.targets[0].remote_ref.as_deref(), Some("x"));
+        let history: Vec<String> = store
+            .post_history(&t.manager, a.post_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(
+            history.ends_with(&["attempt_started".to_owned(), "published".to_owned()]),
+            "{backend}: {history:?}"
+        );
+        // Each result is in its own workspace's trail.
+        let trail = |scope| {
+            let store = store.clone();
+            async move {
+                let mut actions: Vec<String> = store
+                    .workspace_audit(&scope, 50)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.action)
+                    .filter(|a| a.starts_with("post."))
+                    .collect();
+                actions.sort();
+                actions
+            }
+        };
+        assert_eq!(
+            trail(t.manager).await,
+            vec!["post.failed", "post.published"],
+            "{backend}"
+        );
+        assert_eq!(trail(other.manager).await, vec!["post.published"]);
+        // The channel is free again: the waiting post starts.
+        assert!(
+            store
+                .begin_publish(&mine, b.id, now + 1)
+                .await
+                .unwrap()
+                .is_ok()
+        );
+    })
+    .await;
+}
