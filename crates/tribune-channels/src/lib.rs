@@ -474,15 +474,17 @@ impl ChannelService {
         F: for<'a> FnOnce(&'a dyn Connector) -> ConnectorCall<'a, T>,
     {
         let channel = self.store.channel(scope, id).await?;
-        self.call_on(scope, &channel, now, op).await
+        let sealed = self.store.channel_credentials(scope, id).await?;
+        self.call_with(&channel, sealed, now, op).await
     }
 
-    /// [`ChannelService::call`] on a channel the caller has just read (the publisher reads it
-    /// anyway for the network's rules): one query fewer.
-    pub async fn call_on<T, F>(
+    /// [`ChannelService::call`] on a channel and its sealed credentials the caller has just
+    /// read through the workspace's scope (the publisher reads them with the attempt it
+    /// starts): no query before the call.
+    pub async fn call_with<T, F>(
         &self,
-        scope: &WorkspaceScope,
         channel: &Channel,
+        sealed: SealedChannel,
         now: i64,
         op: F,
     ) -> Result<T, ChannelError>
@@ -492,7 +494,6 @@ impl ChannelService {
         if channel.state != ChannelState::Active {
             return Err(ChannelError::NotActive(channel.state));
         }
-        let sealed = self.store.channel_credentials(scope, channel.id).await?;
         let connector = match self.open(&sealed) {
             Err(ChannelError::Sealed) => {
                 self.break_undecryptable(&sealed, now).await;

@@ -251,7 +251,7 @@ impl Publisher {
                 };
             }
         };
-        let outcome = self.attempt(scope, &attempt, now).await;
+        let outcome = self.attempt(&attempt, now).await;
         let finish = Finish {
             scope: *scope,
             started_at: attempt.target.attempt_started_at.unwrap_or(now),
@@ -290,27 +290,11 @@ impl Publisher {
     }
 
     /// Makes (or, after a crash, completes) one attempt and says how it ended.
-    async fn attempt(
-        &self,
-        scope: &WorkspaceScope,
-        attempt: &PublishAttempt,
-        now: i64,
-    ) -> PublishOutcome {
+    async fn attempt(&self, attempt: &PublishAttempt, now: i64) -> PublishOutcome {
         let post = &attempt.post;
         let target = &attempt.target;
-        let channel = match self
-            .channels
-            .store()
-            .channel(scope, target.channel_id)
-            .await
-        {
-            Ok(channel) => channel,
-            Err(error) => {
-                tracing::warn!(target = target.id.0, %error, "cannot read the target's channel");
-                return internal_outcome(attempt, now);
-            }
-        };
-        let images = match self.images(&channel, attempt, now).await {
+        let channel = &attempt.channel;
+        let images = match self.images(channel, attempt, now).await {
             Ok(images) => images,
             Err(outcome) => return outcome,
         };
@@ -323,7 +307,7 @@ impl Publisher {
             link: post.link.clone(),
             reply_to: None,
         };
-        if let Some(problems) = preflight(&channel, &request) {
+        if let Some(problems) = preflight(channel, &request) {
             return PublishOutcome::Failed {
                 code: codes::PREFLIGHT,
                 message: Some(problems),
@@ -332,7 +316,7 @@ impl Publisher {
         let unfinished_since = attempt.unfinished_since;
         let result = self
             .channels
-            .call_on(scope, &channel, now, move |connector| {
+            .call_with(channel, attempt.sealed.clone(), now, move |connector| {
                 Box::pin(async move {
                     if let (Some(since), Some(window)) =
                         (unfinished_since, connector.idempotency_window_secs())

@@ -247,6 +247,44 @@ fn select_sealed() -> SelectStatement {
         .to_owned()
 }
 
+/// The workspace's channels among `ids`, each with its sealed credentials (the publisher reads
+/// them with the attempts it starts, in their transaction).
+pub(crate) async fn channels_for_publish(
+    conn: &mut crate::db::Conn<'_>,
+    workspaces: &[i64],
+    ids: &[i64],
+) -> Result<Vec<(Channel, SealedChannel)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ChannelRow> = conn
+        .fetch_all(
+            &select_channels()
+                .and_where(Expr::col(Channels::WorkspaceId).is_in(workspaces.iter().copied()))
+                .and_where(Expr::col(Channels::Id).is_in(ids.iter().copied()))
+                .to_owned(),
+        )
+        .await?;
+    let mut sealed: std::collections::HashMap<ChannelId, SealedChannel> = conn
+        .fetch_all::<SealedChannel, _>(
+            &select_sealed()
+                .and_where(Expr::col(Channels::WorkspaceId).is_in(workspaces.iter().copied()))
+                .and_where(Expr::col(Channels::Id).is_in(ids.iter().copied()))
+                .to_owned(),
+        )
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let sealed = sealed.remove(&row.id)?;
+            (sealed.workspace_id == row.workspace_id).then(|| (Channel::from(row), sealed))
+        })
+        .collect())
+}
+
 impl Store {
     /// Connects a verified account, or reconnects it if this workspace had it before: the
     /// channel keeps its id (and so its history), gets the new credentials and becomes active.

@@ -274,6 +274,9 @@ pub struct PostFilter {
 pub struct PublishAttempt {
     pub post: Post,
     pub target: PostTarget,
+    /// The target's channel and its sealed credentials, read in the attempt's transaction.
+    pub channel: crate::channels::Channel,
+    pub sealed: crate::channels::SealedChannel,
     /// When an earlier attempt started that never reported back (its worker crashed or lost
     /// its lease): the network must be asked whether that one went out before sending again.
     pub unfinished_since: Option<i64>,

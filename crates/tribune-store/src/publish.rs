@@ -9,15 +9,16 @@
 //! recorded only if the target is still in the attempt that produced it.
 
 use crate::audit::{self, AuditEvent};
+use crate::channels::{Channel, SealedChannel, channels_for_publish};
 use crate::posts::{
     NewEvent, NotNow, Post, PostTarget, PublishAttempt, PublishOutcome, load_posts,
 };
 use crate::schema::{PostTargets, Workspaces};
 use crate::{Store, StoreError, Transaction, WorkspaceScope};
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{CaseStatement, Expr, ExprTrait, Query};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{PostId, PostTargetId};
+use tribune_domain::{ChannelId, PostId, PostTargetId};
 
 use crate::posts::ATTEMPT_LEASE_SECS;
 
@@ -260,6 +261,19 @@ impl Store {
             }
         }
         tx.post_events(&events, now).await?;
+        let started_channels: Vec<i64> = answers
+            .iter()
+            .flatten()
+            .filter(|(t, _)| moved.contains(&t.id.0))
+            .map(|(t, _)| t.channel_id.0)
+            .collect();
+        let workspaces: Vec<i64> = by_workspace.keys().copied().collect();
+        let mut channels: HashMap<ChannelId, (Channel, SealedChannel)> =
+            channels_for_publish(&mut tx.conn(), &workspaces, &started_channels)
+                .await?
+                .into_iter()
+                .map(|(channel, sealed)| (channel.id, (channel, sealed)))
+                .collect();
         tx.commit().await?;
 
         Ok(answers
@@ -271,9 +285,14 @@ impl Store {
                 }
                 let mut post = posts.get(&target.post_id).cloned().ok_or(NotNow::Nothing)?;
                 let started = post.started(target.id, now);
+                // One started target per channel: each channel is taken once.
+                let (channel, sealed) =
+                    channels.remove(&target.channel_id).ok_or(NotNow::Nothing)?;
                 Ok(PublishAttempt {
                     target: started.ok_or(NotNow::Nothing)?,
                     post,
+                    channel,
+                    sealed,
                     unfinished_since,
                 })
             })
@@ -315,9 +334,21 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.begin().await?;
-        let mut recorded = Vec::with_capacity(finishes.len());
-        for finish in finishes {
-            recorded.push(record_end(&mut tx, finish, now).await?);
+        // Each target's first result in one statement; a target twice in the batch (a stale
+        // attempt's answer and the current one's) has its others recorded one by one after.
+        let mut seen = HashSet::new();
+        let (firsts, repeats): (Vec<usize>, Vec<usize>) =
+            (0..finishes.len()).partition(|&i| seen.insert(finishes[i].target.id));
+        let mut recorded = vec![false; finishes.len()];
+        let firsts: Vec<&Finish> = firsts.iter().map(|&i| &finishes[i]).collect();
+        let ended = record_ends(&mut tx, &firsts, now).await?;
+        for (i, finish) in finishes.iter().enumerate() {
+            if !repeats.contains(&i) {
+                recorded[i] = ended.contains(&finish.target.id.0);
+            }
+        }
+        for i in repeats {
+            recorded[i] = !record_ends(&mut tx, &[&finishes[i]], now).await?.is_empty();
         }
         let comments: Vec<String> = finishes
             .iter()
@@ -419,53 +450,96 @@ async fn paused_workspaces(
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// Updates the target with the attempt's end, if it is still in that attempt.
-async fn record_end(tx: &mut Transaction, finish: &Finish, now: i64) -> Result<bool, StoreError> {
-    let (status, mut values) = match &finish.outcome {
-        PublishOutcome::Published {
-            remote_ref,
-            remote_url,
-        } => (
-            TargetStatus::Published,
-            vec![
-                (PostTargets::RemoteRef, remote_ref.clone().into()),
-                (PostTargets::RemoteUrl, remote_url.clone().into()),
-                (PostTargets::PublishedAt, now.into()),
-                (PostTargets::ErrorCode, Option::<String>::None.into()),
-                (PostTargets::ErrorMessage, Option::<String>::None.into()),
-            ],
-        ),
-        PublishOutcome::Retry { code, message, .. } => (
-            TargetStatus::Scheduled,
-            vec![
-                (PostTargets::ErrorCode, (*code).into()),
-                (PostTargets::ErrorMessage, message.clone().into()),
-            ],
-        ),
-        PublishOutcome::Failed { code, message } => (
-            TargetStatus::Failed,
-            vec![
-                (PostTargets::ErrorCode, (*code).into()),
-                (PostTargets::ErrorMessage, message.clone().into()),
-            ],
-        ),
+/// Updates each target with its attempt's end, if it is still in that attempt, in one
+/// statement (a `CASE` on the target's id per column); returns the ids updated. The targets
+/// must be distinct.
+async fn record_ends(
+    tx: &mut Transaction,
+    finishes: &[&Finish],
+    now: i64,
+) -> Result<HashSet<i64>, StoreError> {
+    if finishes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Per target: its value for `column`, or the column as it is (not set at all when no
+    // target of the batch changes it).
+    let per_target = |column: PostTargets, value: &dyn Fn(&Finish) -> Option<sea_query::Value>| {
+        let mut case = CaseStatement::new();
+        let mut any = false;
+        for finish in finishes {
+            if let Some(value) = value(finish) {
+                case = case.case(Expr::col(PostTargets::Id).eq(finish.target.id.0), value);
+                any = true;
+            }
+        }
+        any.then(|| (column, case.finally(Expr::col(column)).into()))
     };
-    values.push((PostTargets::Status, status.as_str().into()));
-    values.push((PostTargets::UpdatedAt, now.into()));
-    let updated = tx
+    let none = || Some(Option::<String>::None.into());
+    let values = vec![
+        per_target(PostTargets::Status, &|f| {
+            Some(status_after(&f.outcome).as_str().into())
+        }),
+        per_target(PostTargets::RemoteRef, &|f| match &f.outcome {
+            PublishOutcome::Published { remote_ref, .. } => Some(remote_ref.clone().into()),
+            _ => None,
+        }),
+        per_target(PostTargets::RemoteUrl, &|f| match &f.outcome {
+            PublishOutcome::Published { remote_url, .. } => Some(remote_url.clone().into()),
+            _ => None,
+        }),
+        per_target(PostTargets::PublishedAt, &|f| match &f.outcome {
+            PublishOutcome::Published { .. } => Some(now.into()),
+            _ => None,
+        }),
+        per_target(PostTargets::ErrorCode, &|f| match &f.outcome {
+            PublishOutcome::Published { .. } => none(),
+            PublishOutcome::Retry { code, .. } | PublishOutcome::Failed { code, .. } => {
+                Some((*code).into())
+            }
+        }),
+        per_target(PostTargets::ErrorMessage, &|f| match &f.outcome {
+            PublishOutcome::Published { .. } => none(),
+            PublishOutcome::Retry { message, .. } | PublishOutcome::Failed { message, .. } => {
+                Some(message.clone().into())
+            }
+        }),
+        Some((PostTargets::UpdatedAt, Expr::val(now))),
+    ];
+    let values: Vec<(PostTargets, Expr)> = values.into_iter().flatten().collect();
+    // Each target only in its own workspace, and only in the attempt that produced the result.
+    let mut owned = CaseStatement::new();
+    for finish in finishes {
+        owned = owned.case(
+            Expr::col(PostTargets::Id).eq(finish.target.id.0),
+            Expr::col(PostTargets::WorkspaceId)
+                .eq(finish.scope.workspace().0)
+                .and(Expr::col(PostTargets::AttemptStartedAt).eq(finish.started_at)),
+        );
+    }
+    let owned: Expr = owned.finally(Expr::val(false)).into();
+    let rows: Vec<(i64,)> = tx
         .conn()
-        .execute(
+        .fetch_all(
             &Query::update()
                 .table(PostTargets::Table)
                 .values(values)
-                .and_where(Expr::col(PostTargets::WorkspaceId).eq(finish.scope.workspace().0))
-                .and_where(Expr::col(PostTargets::Id).eq(finish.target.id.0))
+                .and_where(Expr::col(PostTargets::Id).is_in(finishes.iter().map(|f| f.target.id.0)))
                 .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
-                .and_where(Expr::col(PostTargets::AttemptStartedAt).eq(finish.started_at))
+                .and_where(owned)
+                .returning(Query::returning().column(PostTargets::Id))
                 .to_owned(),
         )
         .await?;
-    Ok(updated == 1)
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The status a target ends an attempt in.
+fn status_after(outcome: &PublishOutcome) -> TargetStatus {
+    match outcome {
+        PublishOutcome::Published { .. } => TargetStatus::Published,
+        PublishOutcome::Retry { .. } => TargetStatus::Scheduled,
+        PublishOutcome::Failed { .. } => TargetStatus::Failed,
+    }
 }
 
 impl Post {
