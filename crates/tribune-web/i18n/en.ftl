@@ -884,3 +884,9 @@ composer-media-none = The media library is empty: upload a file below.
 composer-media-position = Position
 composer-media-upload = Upload a new file
 composer-media-upload-submit = Upload and attach
+
+# The client's approval page: the attached media
+approval-link-media = Attached images and videos
+approval-link-media-image = Image
+approval-link-alt = Alt text (read by screen readers):
+approval-link-alt-missing = No alt text.

@@ -886,3 +886,9 @@ composer-media-none = La médiathèque est vide : envoyez un fichier ci-dessous
 composer-media-position = Position
 composer-media-upload = Envoyer un nouveau fichier
 composer-media-upload-submit = Envoyer et joindre
+
+# The client's approval page: the attached media
+approval-link-media = Images et vidéos jointes
+approval-link-media-image = Image
+approval-link-alt = Texte alternatif (lu par les lecteurs d’écran) :
+approval-link-alt-missing = Pas de texte alternatif.
