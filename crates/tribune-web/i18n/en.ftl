@@ -885,8 +885,8 @@ composer-media-position = Position
 composer-media-upload = Upload a new file
 composer-media-upload-submit = Upload and attach
 
-# The client's approval page: the attached media
-approval-link-media = Attached images and videos
-approval-link-media-image = Image
-approval-link-alt = Alt text (read by screen readers):
-approval-link-alt-missing = No alt text.
+# A post's attached media (its page, the client's approval link)
+post-media = Attached images and videos
+post-media-image = Image
+post-media-alt = Alt text (read by screen readers):
+post-media-alt-missing = No alt text.

@@ -887,8 +887,8 @@ composer-media-position = Position
 composer-media-upload = Envoyer un nouveau fichier
 composer-media-upload-submit = Envoyer et joindre
 
-# The client's approval page: the attached media
-approval-link-media = Images et vidéos jointes
-approval-link-media-image = Image
-approval-link-alt = Texte alternatif (lu par les lecteurs d’écran) :
-approval-link-alt-missing = Pas de texte alternatif.
+# A post's attached media (its page, the client's approval link)
+post-media = Images et vidéos jointes
+post-media-image = Image
+post-media-alt = Texte alternatif (lu par les lecteurs d’écran) :
+post-media-alt-missing = Pas de texte alternatif.

@@ -650,3 +650,42 @@ async fn the_link_shows_its_posts_images_with_their_alt_text_and_serves_no_other
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_client_approving_from_the_posts_page_sees_its_images_with_their_alt_text() {
+    each_backend(|app: TestApp| async move {
+        let s = setup(&app, "mp", "Boulangerie").await;
+        let ws = s.owner.workspace();
+        let alt = "Des galettes dorées sur le comptoir";
+        let described = uploaded_image(&app, "mp-cm@example.fr", ws, (640, 480), alt).await;
+        let undescribed = uploaded_image(&app, "mp-cm@example.fr", ws, (40, 40), "").await;
+        let post = submit_with_media(&app, &s, "Galettes", vec![described, undescribed]).await;
+
+        let (client, _) = app.login("client@example.fr", common::PASSWORD).await;
+        let (code, page) = app.get_text(&client, &format!("/w/{ws}/posts/{post}")).await;
+        assert_eq!(code, StatusCode::OK, "{}", app.backend);
+        assert!(
+            page.contains(&format!("/w/{ws}/posts/{post}/approve\"")),
+            "the client may approve here: {page}"
+        );
+        assert!(
+            page.contains(&format!(
+                "<img src=\"/w/{ws}/media/{described}/thumbnail\" alt=\"{alt}\" width=\"320\" height=\"240\">"
+            )),
+            "{page}"
+        );
+        assert!(page.contains(&format!("/w/{ws}/media/{undescribed}/thumbnail\" alt=\"\"")), "{page}");
+        assert!(page.contains("Pas de texte alternatif."), "{page}");
+        let thumbnail = app
+            .get(&client, &format!("/w/{ws}/media/{described}/thumbnail"))
+            .await;
+        assert_eq!(thumbnail.status(), StatusCode::OK, "{}", app.backend);
+        assert_eq!(thumbnail.headers()["content-type"], "image/jpeg");
+
+        // A post without media has no such section.
+        let plain = submit(&app, &s, "Sans image").await;
+        let (_, page) = app.get_text(&client, &format!("/w/{ws}/posts/{plain}")).await;
+        assert!(!page.contains("Images et vidéos jointes"), "{page}");
+    })
+    .await;
+}

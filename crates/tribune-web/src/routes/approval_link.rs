@@ -71,31 +71,11 @@ impl LinkPage {
         media.kind == MediaKind::Image
     }
 
-    /// Whether the page shows this media's picture: an image with a thumbnail, while the link
-    /// can decide (the route that serves it refuses otherwise).
-    fn shows_picture(&self, media: &Media) -> bool {
-        self.can_decide && media.kind == MediaKind::Image && media.thumbnail_key.is_some()
-    }
-
-    /// The thumbnail's width and height, from the image's own (the thumbnail keeps its shape
-    /// within [`tribune_media::picture::THUMBNAIL_SIDE`]), so the page does not jump as it loads.
-    fn thumb_size(&self, media: &Media) -> (u32, u32) {
-        let side = tribune_media::picture::THUMBNAIL_SIDE;
-        match (media.width, media.height) {
-            (Some(w), Some(h)) if w > 0 && h > 0 => {
-                let long = w.max(h);
-                if long <= side {
-                    return (w, h);
-                }
-                let fit = |v: u32| {
-                    u32::try_from(u64::from(v) * u64::from(side) / u64::from(long))
-                        .unwrap_or(side)
-                        .max(1)
-                };
-                (fit(w), fit(h))
-            }
-            _ => (side, side),
-        }
+    /// The address of this media's thumbnail: an image's, while the link can decide (the
+    /// route that serves it refuses otherwise).
+    fn media_src(&self, media: &Media) -> Option<String> {
+        (self.can_decide && self.is_image(media) && media.thumbnail_key.is_some())
+            .then(|| format!("/a/{}/media/{}", self.token, media.id))
     }
 
     /// The network's name as people know it (Mastodon, Bluesky…), beside the account's.
