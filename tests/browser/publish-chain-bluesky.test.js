@@ -214,9 +214,24 @@ describe('Bluesky chain: compose, fix, client approval by e-mail, calendar, publ
     const zone = /\(([^)]+)\)/.exec(await page.getByText('Les heures sont celles du fuseau').innerText())[1];
     const due = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
     dueLocal = { ...wallClock(due, zone), at: due };
+    // Each change sends the live check; submitting while one is on its way would abort it (a
+    // failed request): wait for the check of the final form, and for none to be left.
+    const isCheck = (req) => req.url().endsWith('/compose/check');
+    let checking = 0;
+    const started = (req) => { if (isCheck(req)) checking += 1; };
+    const ended = (req) => { if (isCheck(req)) checking -= 1; };
+    page.on('request', started);
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
+    const finalCheck = page.waitForResponse((res) => isCheck(res.request())
+      && (res.request().postData() || '').includes(`time=${encodeURIComponent(dueLocal.time)}`));
     await page.getByLabel('À une date et une heure').check();
     await page.getByLabel('Date', { exact: true }).fill(dueLocal.date);
     await page.getByLabel('Heure', { exact: true }).fill(dueLocal.time);
+    await finalCheck;
+    await eventually('no live check on its way', async () => checking === 0, { timeoutMs: 10_000, everyMs: 50 });
+    for (const [event, fn] of [['request', started], ['requestfinished', ended], ['requestfailed', ended]]) page.off(event, fn);
+    assert.equal(await page.locator('ul.problems li').count(), 0, 'no problem with the date either');
     await shot('03-composer-fixed-fr');
     await page.getByRole('button', { name: 'Soumettre à validation' }).click();
     await waitForPath(/\/posts\/\d+$/);
