@@ -44,7 +44,6 @@ let baseUrl;
 let browser;
 let context;
 let page;
-let http; // expected HTTP errors of `page`
 let workspacePath;
 let bsky; // { pds, control, did, password }
 let postPath;
@@ -96,7 +95,7 @@ describe('Bluesky chain: compose, fix, client approval by e-mail, calendar, publ
     context = await fresh();
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
-    http = watch(page, problems);
+    watch(page, problems);
   });
 
   after(async () => {
@@ -246,10 +245,9 @@ describe('Bluesky chain: compose, fix, client approval by e-mail, calendar, publ
     assert.ok(body.replace(/\s+/g, ' ').includes('Notre vitrine de Noël est prête, venez la voir'), `the e-mail holds the post as corrected: ${body}`);
     const outside = await fresh();
     const owner = page;
-    const ownerHttp = http;
     try {
       page = await outside.newPage();
-      http = watch(page, problems);
+      watch(page, problems);
       await page.goto(link);
       assert.equal(await text(page.getByRole('heading', { level: 1 })), 'Valider une publication');
       assert.equal(await page.locator('header .account').count(), 0, 'nobody is logged in');
@@ -278,7 +276,6 @@ describe('Bluesky chain: compose, fix, client approval by e-mail, calendar, publ
       assert.equal(gone.status, 404);
     } finally {
       page = owner;
-      http = ownerHttp;
       await outside.close();
     }
   });
