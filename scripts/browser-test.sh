@@ -2,8 +2,15 @@
 # Browser test: a person's first session in real headless Chromium
 # (first-run setup -> log in -> workspace in French -> English -> log out), with
 # WCAG AA contrast checked by axe-core on the main pages in light and dark schemes, and,
-# with the peers' SMTP sink, a client approving a post from the e-mailed link.
-# Screenshots go to target/screenshots/.
+# with the peers' SMTP sink, a client approving a post from the e-mailed link
+# (tests/browser/first-session.test.js; screenshots in target/screenshots/); and issue #10's
+# chain on the local Bluesky network: compose with a typo and an image without alt text, fix,
+# submit, the client approves from the e-mail, calendar, published, the record read back from
+# the PDS (tests/browser/publish-chain-bluesky.test.js; screenshots in
+# target/screenshots-bluesky-chain/).
+#
+# The peers (scripts/peers/start.sh) are found through the TRIBUNE_TEST_* variables, read from
+# target/peers/env when they are not set.
 #
 # Usage: scripts/browser-test.sh
 # Needs: cargo, node >= 20, npm; installs Debian's chromium and Hunspell dictionaries when missing
@@ -51,7 +58,15 @@ fi
 echo "==> cargo build -p tribune"
 cargo build -p tribune
 
+if [ -z "${TRIBUNE_TEST_SMTP_DIR:-}" ] && [ -f target/peers/env ]; then
+    set -a
+    # shellcheck source=/dev/null
+    . target/peers/env
+    set +a
+fi
+
 echo "==> node --test tests/browser/"
 export TRIBUNE_BIN="${TRIBUNE_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/debug/tribune}"
 export CHROMIUM
-node --test tests/browser/
+# One file at a time: each starts its own server and browser, and the machine may be small.
+node --test --test-concurrency=1 tests/browser/

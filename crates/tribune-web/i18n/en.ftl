@@ -884,3 +884,9 @@ composer-media-none = The media library is empty: upload a file below.
 composer-media-position = Position
 composer-media-upload = Upload a new file
 composer-media-upload-submit = Upload and attach
+
+# A post's attached media (its page, the client's approval link)
+post-media = Attached images and videos
+post-media-image = Image
+post-media-alt = Alt text (read by screen readers):
+post-media-alt-missing = No alt text.

@@ -886,3 +886,9 @@ composer-media-none = La médiathèque est vide : envoyez un fichier ci-dessous
 composer-media-position = Position
 composer-media-upload = Envoyer un nouveau fichier
 composer-media-upload-submit = Envoyer et joindre
+
+# A post's attached media (its page, the client's approval link)
+post-media = Images et vidéos jointes
+post-media-image = Image
+post-media-alt = Texte alternatif (lu par les lecteurs d’écran) :
+post-media-alt-missing = Pas de texte alternatif.

@@ -10,9 +10,12 @@
 mod common;
 
 use common::{TestApp, each_backend, location};
-use reqwest::StatusCode;
+use image::{DynamicImage, GenericImageView, ImageBuffer, ImageFormat, Rgb};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use std::io::Cursor;
 use tribune_domain::publishing::{ApprovalPolicy, TargetStatus};
-use tribune_domain::{ChannelId, PostId, Role};
+use tribune_domain::{ChannelId, MediaId, PostId, Role};
 use tribune_store::approval_links::APPROVAL_LINK_TTL_SECS;
 use tribune_store::posts::{Intent, PostNew, PostPatch};
 use tribune_store::{WorkspaceScope, unix_now};
@@ -471,6 +474,218 @@ async fn without_email_the_pages_say_nobody_was_told() {
         // The mail job exists (the outbox does not know about SMTP) and ends sending nothing.
         let report = app.run_jobs().await;
         assert!(report.done >= 1, "{report:?}");
+    })
+    .await;
+}
+
+/// A PNG of `w`×`h`, uploaded to the workspace of `owner_email` through the API.
+async fn uploaded_image(
+    app: &TestApp,
+    owner_email: &str,
+    ws: tribune_domain::WorkspaceId,
+    (w, h): (u32, u32),
+    alt: &str,
+) -> MediaId {
+    let image = DynamicImage::ImageRgb8(ImageBuffer::from_fn(w, h, |x, y| {
+        Rgb([(x * 3) as u8, (y * 2) as u8, 160])
+    }));
+    let mut png = Cursor::new(Vec::new());
+    image.write_to(&mut png, ImageFormat::Png).unwrap();
+    let form = Form::new()
+        .part(
+            "file",
+            Part::bytes(png.into_inner())
+                .file_name("vitrine.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+        .text("alt", alt.to_owned());
+    let token = app.api_token(owner_email).await;
+    let response = app
+        .api(&token, Method::POST, &format!("/workspaces/{ws}/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", app.backend);
+    let media: serde_json::Value = response.json().await.unwrap();
+    MediaId(media["id"].as_i64().unwrap())
+}
+
+/// A post submitted for the client's approval with the given media, on a channel that takes
+/// images.
+async fn submit_with_media(app: &TestApp, s: &Setup, text: &str, media: Vec<MediaId>) -> PostId {
+    let channel = common::stored_channel(
+        app,
+        &s.owner,
+        "bluesky",
+        &format!("{text} Bluesky"),
+        "@vitrine.test",
+        "publish_text,publish_image",
+    )
+    .await;
+    let post = app
+        .store
+        .create_post(
+            &s.contributor,
+            PostNew {
+                text: text.into(),
+                targets: vec![(channel, None)],
+                scheduled_at: Some(unix_now() + 86_400),
+                media,
+                ..PostNew::default()
+            },
+            Intent::Schedule,
+            unix_now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(post.status, TargetStatus::PendingApproval);
+    post.id
+}
+
+#[tokio::test]
+async fn the_link_shows_its_posts_images_with_their_alt_text_and_serves_no_other_media() {
+    each_backend(|app: TestApp| async move {
+        // The same client in two workspaces, each with a post waiting with an image.
+        let a = setup(&app, "ma", "Boulangerie").await;
+        let b = setup(&app, "mb", "Fromagerie").await;
+        let (ws_a, ws_b) = (a.owner.workspace(), b.owner.workspace());
+        let alt = "Des galettes dorées sur le comptoir, « fèves » comprises";
+        let attached = uploaded_image(&app, "ma-cm@example.fr", ws_a, (640, 480), alt).await;
+        let undescribed = uploaded_image(&app, "ma-cm@example.fr", ws_a, (60, 90), "").await;
+        let not_attached = uploaded_image(&app, "ma-cm@example.fr", ws_a, (50, 50), "Rien").await;
+        let elsewhere = uploaded_image(&app, "mb-cm@example.fr", ws_b, (50, 50), "Comté").await;
+        let post_a = submit_with_media(&app, &a, "Galettes", vec![attached, undescribed]).await;
+        let post_b = submit_with_media(&app, &b, "Comté", vec![elsewhere]).await;
+        let path_a = link(&app, &a, post_a, unix_now()).await;
+        let path_b = link(&app, &b, post_b, unix_now()).await;
+        let visitor = app.browser();
+
+        // The page shows each image from under its own token, described, in the thumbnail's
+        // shape; an image without alt text says so.
+        let (code, page) = app.get_text(&visitor, &path_a).await;
+        assert_eq!(code, StatusCode::OK, "{}", app.backend);
+        let escaped_alt = "Des galettes dorées sur le comptoir, « fèves » comprises";
+        assert!(
+            page.contains(&format!(
+                "<img src=\"{path_a}/media/{attached}\" alt=\"{escaped_alt}\" width=\"320\" height=\"240\">"
+            )),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("<img src=\"{path_a}/media/{undescribed}\" alt=\"\" width=\"60\" height=\"90\">")),
+            "{page}"
+        );
+        assert!(page.contains("Texte alternatif (lu par les lecteurs d’écran)"), "{page}");
+        assert!(page.contains("Pas de texte alternatif."), "{page}");
+        assert!(!page.contains(&format!("/media/{not_attached}")), "{page}");
+
+        // The thumbnail, with no session, kept out of caches and of `Referer`.
+        let response = app.get(&visitor, &format!("{path_a}/media/{attached}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", app.backend);
+        assert_eq!(response.headers()["content-type"], "image/jpeg");
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let jpeg = response.bytes().await.unwrap();
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+        let (w, h) = image::load_from_memory(&jpeg).unwrap().dimensions();
+        assert_eq!((w, h), (320, 240));
+
+        // Another media of the same workspace, another workspace's media (even the one the
+        // same client may see through its own link), a wrong token: one plain 404.
+        for path in [
+            format!("{path_a}/media/{not_attached}"),
+            format!("{path_a}/media/{elsewhere}"),
+            format!("{path_b}/media/{attached}"),
+            format!("/a/not-a-real-token/media/{attached}"),
+        ] {
+            assert_eq!(
+                app.get(&visitor, &path).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path} on {}",
+                app.backend
+            );
+        }
+        assert_eq!(
+            app.get(&visitor, &format!("{path_b}/media/{elsewhere}")).await.status(),
+            StatusCode::OK
+        );
+
+        // Once the link has decided, it serves nothing more, and its page shows no picture.
+        let response = app
+            .post_form(&visitor, &path_a, &[("decision", "approve")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(
+            app.get(&visitor, &format!("{path_a}/media/{attached}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        let (_, page) = app
+            .get_text(&visitor, &format!("{path_a}?done=approved"))
+            .await;
+        assert!(page.contains("la publication est validée"), "{page}");
+        assert!(!page.contains("<img src=\"/a/"), "{page}");
+        assert!(page.contains(escaped_alt), "the alt text is still shown: {page}");
+
+        // A link made void by an edit serves nothing either.
+        let before_edit = link(&app, &b, post_b, unix_now()).await;
+        app.store
+            .update_post(
+                &b.contributor,
+                post_b,
+                PostPatch {
+                    text: Some("Comté, version 2".into()),
+                    ..PostPatch::default()
+                },
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get(&visitor, &format!("{before_edit}/media/{elsewhere}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_approving_from_the_posts_page_sees_its_images_with_their_alt_text() {
+    each_backend(|app: TestApp| async move {
+        let s = setup(&app, "mp", "Boulangerie").await;
+        let ws = s.owner.workspace();
+        let alt = "Des galettes dorées sur le comptoir";
+        let described = uploaded_image(&app, "mp-cm@example.fr", ws, (640, 480), alt).await;
+        let undescribed = uploaded_image(&app, "mp-cm@example.fr", ws, (40, 40), "").await;
+        let post = submit_with_media(&app, &s, "Galettes", vec![described, undescribed]).await;
+
+        let (client, _) = app.login("client@example.fr", common::PASSWORD).await;
+        let (code, page) = app.get_text(&client, &format!("/w/{ws}/posts/{post}")).await;
+        assert_eq!(code, StatusCode::OK, "{}", app.backend);
+        assert!(
+            page.contains(&format!("/w/{ws}/posts/{post}/approve\"")),
+            "the client may approve here: {page}"
+        );
+        assert!(
+            page.contains(&format!(
+                "<img src=\"/w/{ws}/media/{described}/thumbnail\" alt=\"{alt}\" width=\"320\" height=\"240\">"
+            )),
+            "{page}"
+        );
+        assert!(page.contains(&format!("/w/{ws}/media/{undescribed}/thumbnail\" alt=\"\"")), "{page}");
+        assert!(page.contains("Pas de texte alternatif."), "{page}");
+        let thumbnail = app
+            .get(&client, &format!("/w/{ws}/media/{described}/thumbnail"))
+            .await;
+        assert_eq!(thumbnail.status(), StatusCode::OK, "{}", app.backend);
+        assert_eq!(thumbnail.headers()["content-type"], "image/jpeg");
+
+        // A post without media has no such section.
+        let plain = submit(&app, &s, "Sans image").await;
+        let (_, page) = app.get_text(&client, &format!("/w/{ws}/posts/{plain}")).await;
+        assert!(!page.contains("Images et vidéos jointes"), "{page}");
     })
     .await;
 }

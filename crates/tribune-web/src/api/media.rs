@@ -311,6 +311,15 @@ pub(crate) async fn thumbnail_of(
     id: MediaId,
 ) -> Result<Response, AppError> {
     let media = state.store().media(&member.scope, id).await?;
+    thumbnail_response(state, &media).await
+}
+
+/// The thumbnail of a media already authorised by the caller (a member's scope, or a client's
+/// approval link for a post it is attached to).
+pub(crate) async fn thumbnail_response(
+    state: &AppState,
+    media: &Media,
+) -> Result<Response, AppError> {
     let key = media
         .thumbnail_key
         .as_deref()

@@ -5,6 +5,10 @@
 //! key, and the form also carries the CSRF token every form carries (before login, bound to a
 //! cookie of this browser), so another site cannot make a visitor's browser decide. Wrong
 //! tokens are counted per client address, as failed logins are, and refused past a limit.
+//!
+//! The page shows the post's images, so the client sees what they approve: their thumbnails
+//! come from `/a/{token}/media/{media}`, under the same token and only while it can decide,
+//! and only for media attached to that post (never another post's, nor another workspace's).
 
 use super::posts::{ChannelName, PostView, channel_names, status_key};
 use crate::AppState;
@@ -20,10 +24,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
-use tribune_domain::ValidationError;
+use tribune_domain::media::MediaKind;
 use tribune_domain::publishing::TargetStatus;
+use tribune_domain::{MediaId, ValidationError};
 use tribune_store::StoreError;
 use tribune_store::approval_links::{LinkDecision, LinkProblem, LinkedPost};
+use tribune_store::media::Media;
 use tribune_store::rate_limit::AttemptLimit;
 use tribune_store::unix_now;
 
@@ -59,6 +65,17 @@ impl LinkPage {
 
     fn due(&self, view: &PostView) -> crate::dates::TimeHtml {
         self.c.date_t1("posts-due", "time", &view.when())
+    }
+
+    fn is_image(&self, media: &Media) -> bool {
+        media.kind == MediaKind::Image
+    }
+
+    /// The address of this media's thumbnail: an image's, while the link can decide (the
+    /// route that serves it refuses otherwise).
+    fn media_src(&self, media: &Media) -> Option<String> {
+        (self.can_decide && self.is_image(media) && media.thumbnail_key.is_some())
+            .then(|| format!("/a/{}/media/{}", self.token, media.id))
     }
 
     /// The network's name as people know it (Mastodon, Bluesky…), beside the account's.
@@ -283,4 +300,30 @@ pub async fn decide(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// `GET /a/{token}/media/{media}`: the thumbnail of an image attached to the link's post, for
+/// its page. Only while the link can decide, and only for that post's media; anything else is
+/// the same plain 404, which tells nothing about what exists. Wrong tokens count against the
+/// client address's allowance as on the page.
+pub async fn media(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    Path((token, media)): Path<(String, MediaId)>,
+) -> Result<Response, AppError> {
+    let now = unix_now();
+    let Some(linked) = bounded_lookup(&state, &ctx, &token, now).await? else {
+        return Err(AppError::NotFound);
+    };
+    if linked.problem.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let attached = linked
+        .post
+        .media
+        .iter()
+        .find(|m| m.id == media && m.kind == MediaKind::Image)
+        .ok_or(AppError::NotFound)?;
+    let response = crate::api::media::thumbnail_response(&state, attached).await?;
+    Ok(private(response))
 }

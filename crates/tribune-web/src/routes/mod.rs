@@ -197,6 +197,7 @@ pub fn router(state: AppState) -> Router {
             "/a/{token}",
             get(approval_link::show).post(approval_link::decide),
         )
+        .route("/a/{token}/media/{media}", get(approval_link::media))
         .route("/account", get(account::show))
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))

@@ -13,9 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
+use tribune_domain::media::MediaKind;
 use tribune_domain::publishing::{ApprovalPolicy, TargetStatus};
 use tribune_domain::{ChannelId, PostId, Role, WorkspaceId};
 use tribune_store::channels::Channel;
+use tribune_store::media::Media;
 use tribune_store::posts::{Post, PostEvent, PostFilter, PostTarget};
 use tribune_store::unix_now;
 
@@ -84,6 +86,27 @@ impl PostView {
 
     pub fn is_dated(&self) -> bool {
         self.post.scheduled_at.is_some()
+    }
+}
+
+/// The width and height of a media's thumbnail, from the image's own (the thumbnail keeps its
+/// shape within [`tribune_media::picture::THUMBNAIL_SIDE`]), so a page does not jump as it loads.
+pub fn thumb_size(media: &Media) -> (u32, u32) {
+    let side = tribune_media::picture::THUMBNAIL_SIDE;
+    match (media.width, media.height) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => {
+            let long = w.max(h);
+            if long <= side {
+                return (w, h);
+            }
+            let fit = |v: u32| {
+                u32::try_from(u64::from(v) * u64::from(side) / u64::from(long))
+                    .unwrap_or(side)
+                    .max(1)
+            };
+            (fit(w), fit(h))
+        }
+        _ => (side, side),
     }
 }
 
@@ -214,6 +237,16 @@ impl PostPage {
 
     fn status_label(&self, status: &TargetStatus) -> String {
         self.c.tr.t(&status_key(status))
+    }
+
+    fn is_image(&self, media: &Media) -> bool {
+        media.kind == MediaKind::Image
+    }
+
+    /// The address of an image's thumbnail, for the workspace's members.
+    fn media_src(&self, media: &Media) -> Option<String> {
+        (self.is_image(media) && media.thumbnail_key.is_some())
+            .then(|| format!("/w/{}/media/{}/thumbnail", self.ws_id, media.id))
     }
 
     /// What went wrong on a target, in the reader's language, then the network's own words.
