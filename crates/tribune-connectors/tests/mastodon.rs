@@ -389,6 +389,20 @@ async fn end_to_end_against_the_local_mastodon_peer() {
 }
 
 #[tokio::test]
+async fn the_peer_announces_its_status_limits() {
+    let (Some(base), Some(token)) = (common::peer(PEER_URL), common::peer(PEER_TOKEN)) else {
+        return;
+    };
+    let connector = connector(&base, &token);
+    connector.verify().await.unwrap();
+    let limits = connector.status_limits().await.unwrap().unwrap();
+    // mastodon-mock answers v2 with Mastodon's own figures.
+    assert_eq!(limits.max_characters, Some(500));
+    assert_eq!(limits.characters_reserved_per_url, Some(23));
+    assert_eq!(limits.max_media_attachments, Some(4));
+}
+
+#[tokio::test]
 async fn a_wrong_token_on_the_peer_is_an_auth_error() {
     let Some(base) = common::peer(PEER_URL) else {
         return;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, channel, each_backend, location};
+use common::{TestApp, channel, csrf_in, each_backend, location};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tribune_store::channels::ChannelLimits;
@@ -240,6 +240,77 @@ async fn a_mastodon_instance_s_own_limit_is_used_by_the_counter_the_preview_and_
             .await;
         assert_eq!(scheduled.status(), StatusCode::SEE_OTHER, "{}", app.backend);
         assert!(location(&scheduled).contains("flash=flash-post-scheduled"));
+    })
+    .await;
+}
+
+/// A small PNG.
+fn picture() -> Vec<u8> {
+    use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb};
+    let image = DynamicImage::ImageRgb8(ImageBuffer::from_fn(60, 40, |x, y| {
+        Rgb([(x * 4) as u8, (y * 6) as u8, 90])
+    }));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn attached_images_show_in_the_grid_with_their_alt_text_escaped_and_no_card_beside_them() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Fleuriste")
+            .await;
+        let ws = scope.workspace().0;
+        let mastodon = channel(&app, &scope, "mastodon", "Fleurs").await.to_string();
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/media")).await;
+        let csrf = csrf_in(&html).unwrap();
+        let mut ids = Vec::new();
+        for name in ["a.png", "b.png"] {
+            let form = reqwest::multipart::Form::new().text("alt", "").part(
+                "file",
+                reqwest::multipart::Part::bytes(picture()).file_name(name),
+            );
+            let response = cm
+                .post(format!("{}/w/{ws}/media?_csrf={csrf}", app.url))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        }
+        let filter = tribune_store::media::MediaFilter {
+            before_id: None,
+            limit: 10,
+        };
+        for media in app.store.media_list(&scope, &filter).await.unwrap() {
+            ids.push(media.id.to_string());
+        }
+        let alt_name = format!("alt_{}", ids[0]);
+        let result = check(
+            &app,
+            &cm,
+            ws,
+            &[
+                ("channel", &mastodon),
+                ("text", "Bouquets https://fleurs.example/bouquets"),
+                ("media", &ids[0]),
+                ("media", &ids[1]),
+                (&alt_name, "Roses \"rouges\" <script>"),
+            ],
+        )
+        .await;
+        let toot = card(result["previews"].as_str().unwrap(), "mastodon");
+        assert!(toot.contains("class=\"pv-media pv-media-2\""), "{toot}");
+        assert!(
+            toot.contains(&format!(
+                "src=\"/w/{ws}/media/{}/thumbnail\" alt=\"Roses &#34;rouges&#34; &#60;script&#62;\"",
+                ids[0]
+            )),
+            "the alt text typed is the image's alt, escaped: {toot}"
+        );
+        assert!(toot.contains(&format!("src=\"/w/{ws}/media/{}/thumbnail\" alt=\"\"", ids[1])));
+        assert!(!toot.contains("pv-card"), "no link card beside media: {toot}");
     })
     .await;
 }
