@@ -889,16 +889,16 @@ composer-media-upload-submit = Envoyer et joindre
 
 ## Aperçus du compositeur (le post tel que chaque réseau l’affichera)
 composer-preview-title = Aperçu
-composer-preview-help = Le post tel qu’il apparaîtra sur chaque réseau visé. Les limites sont exactes ; l’endroit où un fil replie un long texte et la carte de lien sont des approximations fidèles.
+composer-preview-help = Le post tel qu’il apparaîtra sur chaque réseau visé. Les limites sont exactes ; l’endroit où un fil replie un long texte et la carte de lien sont des approximations fidèles.
 composer-preview-none = Choisissez un canal pour voir à quoi le post y ressemblera.
 composer-preview-of = Aperçu sur { $network }
 composer-preview-other = Aperçu sur d’autres réseaux
-composer-preview-other-help = Des réseaux où tribune ne publie pas encore : pour voir à quoi le texte commun y ressemblerait.
+composer-preview-other-help = Des réseaux où tribune ne publie pas encore : pour voir à quoi le texte commun y ressemblerait.
 composer-preview-update = Mettre à jour les aperçus
 composer-preview-no-account = votre compte
 composer-preview-no-title = Titre de l’article
 composer-preview-read-more = Lire la suite
-composer-preview-overflow = Le texte barré dépasse la limite de ce réseau : il refuserait le post.
+composer-preview-overflow = Le texte barré dépasse la limite de ce réseau : il refuserait le post.
 composer-preview-video = Vidéo
 composer-preview-more = plus
 composer-preview-more-x = Afficher plus
