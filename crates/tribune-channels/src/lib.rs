@@ -19,7 +19,7 @@ use tribune_connectors::{
 use tribune_domain::ChannelId;
 use tribune_domain::security::secret_box::SecretBox;
 use tribune_domain::security::token::random_token;
-use tribune_store::channels::{Channel, ChannelNew, ChannelState, SealedChannel};
+use tribune_store::channels::{Channel, ChannelLimits, ChannelNew, ChannelState, SealedChannel};
 use tribune_store::oauth::OauthApp;
 use tribune_store::{Store, StoreError, WorkspaceScope};
 
@@ -161,6 +161,22 @@ fn check_result<T>(outcome: &Result<T, ChannelError>) -> Option<&'static str> {
     }
 }
 
+/// The post limits the channel's server announces, to store with the channel; `None` when the
+/// network has none of its own or they could not be read this time (the stored ones stay).
+async fn announced_limits(connector: &dyn Connector) -> Option<ChannelLimits> {
+    match connector.status_limits().await {
+        Ok(limits) => limits.map(|l| ChannelLimits {
+            max_characters: l.max_characters,
+            characters_reserved_per_url: l.characters_reserved_per_url,
+            max_media_attachments: l.max_media_attachments,
+        }),
+        Err(error) => {
+            tracing::info!(%error, "the server's post limits were not read");
+            None
+        }
+    }
+}
+
 /// What the network said, as stored: control characters other than line breaks removed.
 fn network_words(said: Option<&str>) -> String {
     said.unwrap_or_default()
@@ -239,6 +255,11 @@ impl ChannelService {
         self.store
             .record_channel_check(channel.key(), "ok", now)
             .await?;
+        if let Some(limits) = announced_limits(connector.as_ref()).await {
+            self.store
+                .set_channel_limits(channel.key(), limits, now)
+                .await?;
+        }
         let channel = self.store.channel(scope, channel.id).await?;
         tracing::info!(channel = channel.id.0, network = %channel.network, "channel connected");
         Ok(channel)
@@ -254,7 +275,12 @@ impl ChannelService {
     ) -> Result<Channel, ChannelError> {
         scope.require(tribune_domain::Role::can_manage_channels)?;
         let verified = self
-            .call(scope, id, now, |connector| Box::pin(connector.verify()))
+            .call(scope, id, now, |connector| {
+                Box::pin(async move {
+                    let profile = connector.verify().await?;
+                    Ok((profile, announced_limits(connector).await))
+                })
+            })
             .await;
         let channel = self.store.channel(scope, id).await?;
         if let Some(result) = check_result(&verified) {
@@ -262,7 +288,12 @@ impl ChannelService {
                 .record_channel_check(channel.key(), result, now)
                 .await?;
         }
-        let profile = verified?;
+        let (profile, limits) = verified?;
+        if let Some(limits) = limits {
+            self.store
+                .set_channel_limits(channel.key(), limits, now)
+                .await?;
+        }
         let avatar = self.fetch_avatar(profile.avatar_url.as_deref()).await;
         self.store
             .update_channel_profile(

@@ -11,6 +11,7 @@ mod entities;
 mod network;
 mod options;
 mod preflight;
+mod preview;
 mod problem;
 mod rules;
 mod spell;
@@ -25,6 +26,9 @@ pub use entities::links;
 pub use network::{ComposeNetwork, UnknownNetwork};
 pub use options::{MastodonInstance, Options};
 pub use preflight::{ChannelFacts, SLOT_GRACE_SECS, preflight};
+pub use preview::{
+    PreviewText, Span, SpanKind, card_link, excerpt, link_host, preview_text, shown_link,
+};
 pub use problem::{Field, Problem, ProblemCode, Severity};
 pub use rules::{
     AltTextRules, FirstComment, ImageRules, LinkPlacement, LinkRules, MediaRequirement, MediaRules,

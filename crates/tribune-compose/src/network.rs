@@ -57,6 +57,25 @@ impl ComposeNetwork {
     }
 }
 
+impl ComposeNetwork {
+    /// The network's own name, as it writes it (a brand: not translated).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ComposeNetwork::Bluesky => "Bluesky",
+            ComposeNetwork::Mastodon => "Mastodon",
+            ComposeNetwork::Wordpress => "WordPress",
+            ComposeNetwork::X => "X",
+            ComposeNetwork::Linkedin => "LinkedIn",
+            ComposeNetwork::Instagram => "Instagram",
+            ComposeNetwork::Facebook => "Facebook",
+            ComposeNetwork::Threads => "Threads",
+            ComposeNetwork::Tiktok => "TikTok",
+            ComposeNetwork::Youtube => "YouTube",
+            ComposeNetwork::Pinterest => "Pinterest",
+        }
+    }
+}
+
 impl fmt::Display for ComposeNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use tribune_compose::{
-    ComposeNetwork, Lang, Options, apply_hints, avoided_words, length, typography_hints,
+    ComposeNetwork, Lang, Options, apply_hints, avoided_words, length, preview_text,
+    typography_hints,
 };
 
 /// Text made of the pieces that trigger or must not trigger hints.
@@ -46,6 +47,24 @@ fn french_like() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    #[test]
+    fn a_preview_shows_the_whole_text_and_only_the_excess_past_the_limit(text in french_like()) {
+        for network in ComposeNetwork::ALL {
+            let preview = preview_text(network, &text, &Options::default());
+            let joined: String = [&preview.visible, &preview.folded, &preview.overflow]
+                .into_iter()
+                .flatten()
+                .map(|s| s.text.as_str())
+                .collect();
+            // The fold eats the blank it falls on; nothing else is lost or added.
+            let ink = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            prop_assert_eq!(ink(&joined), ink(&text), "{}", network);
+            prop_assert!(text.starts_with(&joined[..joined.len().min(preview.visible.iter().map(|s| s.text.len()).sum())]));
+            let fits = !length(network, &text, &Options::default()).is_over();
+            prop_assert_eq!(preview.overflow.is_empty(), fits, "{}", network);
+        }
+    }
+
     #[test]
     fn hints_are_sorted_disjoint_and_on_char_boundaries(text in french_like()) {
         let hints = typography_hints(&text, Lang::Fr);

@@ -5,7 +5,7 @@ use crate::error::{ConnectorError, Result};
 use crate::http::HttpClient;
 use crate::model::{
     ChannelProfile, Credentials, Cursor, InboxPage, Metrics, Moderation, Network, PostRequest,
-    PublishedPost, RemoteRef,
+    PublishedPost, RemoteRef, StatusLimits,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -44,6 +44,13 @@ pub trait Connector: Send + Sync {
     /// person instead of sending again.
     fn idempotency_window_secs(&self) -> Option<i64> {
         None
+    }
+
+    /// The limits the account's server announces for a post, for networks where each server
+    /// sets its own (Mastodon); `None` where the network's published rules apply. Called after
+    /// [`Connector::verify`], so connectors that read them there answer without a new request.
+    async fn status_limits(&self) -> Result<Option<StatusLimits>> {
+        Ok(None)
     }
 
     /// Deletes a post this account published. Deleting what is already gone succeeds.

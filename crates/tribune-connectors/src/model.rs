@@ -157,6 +157,16 @@ pub struct ChannelProfile {
     pub profile_url: Option<String>,
 }
 
+/// What a server announces about the statuses it accepts (a Mastodon instance's
+/// `configuration.statuses`), each figure only when it announced a sane one: the composer's
+/// counters and the pre-flight check use them instead of the network's defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusLimits {
+    pub max_characters: Option<u32>,
+    pub characters_reserved_per_url: Option<u32>,
+    pub max_media_attachments: Option<u32>,
+}
+
 /// A network-side reference to a post or a comment, opaque outside its connector (for
 /// Bluesky it carries the URI and CID a reply needs).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

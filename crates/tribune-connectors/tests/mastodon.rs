@@ -389,6 +389,20 @@ async fn end_to_end_against_the_local_mastodon_peer() {
 }
 
 #[tokio::test]
+async fn the_peer_announces_its_status_limits() {
+    let (Some(base), Some(token)) = (common::peer(PEER_URL), common::peer(PEER_TOKEN)) else {
+        return;
+    };
+    let connector = connector(&base, &token);
+    connector.verify().await.unwrap();
+    let limits = connector.status_limits().await.unwrap().unwrap();
+    // mastodon-mock answers v2 with Mastodon's own figures.
+    assert_eq!(limits.max_characters, Some(500));
+    assert_eq!(limits.characters_reserved_per_url, Some(23));
+    assert_eq!(limits.max_media_attachments, Some(4));
+}
+
+#[tokio::test]
 async fn a_wrong_token_on_the_peer_is_an_auth_error() {
     let Some(base) = common::peer(PEER_URL) else {
         return;
@@ -544,6 +558,105 @@ async fn instance_limits_come_from_v2_then_v1_then_mastodon_defaults() {
         (limits.max_characters, limits.max_media_attachments),
         (500, 4)
     );
+}
+
+/// An instance answering `v2` and `v1` (`None`: 404) to the instance description.
+async fn instance_answering(
+    v2: Option<ResponseTemplate>,
+    v1: Option<ResponseTemplate>,
+) -> MockServer {
+    let server = MockServer::start().await;
+    for (version, answer) in [("v2", v2), ("v1", v1)] {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/{version}/instance")))
+            .respond_with(answer.unwrap_or_else(|| ResponseTemplate::new(404)))
+            .mount(&server)
+            .await;
+    }
+    mock_me(&server, fixture("account.json")).await;
+    server
+}
+
+/// What connecting would store: the limits read when the account is verified.
+async fn announced(server: &MockServer) -> tribune_connectors::StatusLimits {
+    let connector = connector(&server.uri(), "t");
+    connector.verify().await.unwrap();
+    connector.status_limits().await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn status_limits_are_read_from_v2() {
+    let mut v2 = fixture("instance_v2.json");
+    v2["configuration"]["statuses"] = json!({"max_characters": 5000, "characters_reserved_per_url": 30, "max_media_attachments": 8});
+    let server = instance_answering(Some(ResponseTemplate::new(200).set_body_json(v2)), None).await;
+    let limits = announced(&server).await;
+    assert_eq!(limits.max_characters, Some(5000));
+    assert_eq!(limits.characters_reserved_per_url, Some(30));
+    assert_eq!(limits.max_media_attachments, Some(8));
+    // Read once: verify and the question after it made one request to v2, none to v1.
+    let requests = server.received_requests().await.unwrap();
+    let instance_calls: Vec<String> = requests
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .filter(|p| p.ends_with("/instance"))
+        .collect();
+    assert_eq!(instance_calls, ["/api/v2/instance"]);
+}
+
+#[tokio::test]
+async fn status_limits_fall_back_to_v1_when_v2_is_missing_or_says_nothing() {
+    let v1 = json!({"uri": "old.example", "configuration": {"statuses": {"max_characters": 1000, "max_media_attachments": 4, "characters_reserved_per_url": 23}}});
+    let only_v1 = instance_answering(
+        None,
+        Some(ResponseTemplate::new(200).set_body_json(v1.clone())),
+    )
+    .await;
+    assert_eq!(announced(&only_v1).await.max_characters, Some(1000));
+    let empty_v2 = instance_answering(
+        Some(ResponseTemplate::new(200).set_body_json(json!({"domain": "new.example"}))),
+        Some(ResponseTemplate::new(200).set_body_json(v1)),
+    )
+    .await;
+    let connector = connector(&empty_v2.uri(), "t");
+    let limits = connector.limits().await.unwrap();
+    assert_eq!(limits.max_characters, 1000);
+    assert_eq!(limits.domain.as_deref(), Some("old.example"));
+}
+
+#[tokio::test]
+async fn pleroma_max_toot_chars_is_read_from_v1() {
+    let pleroma =
+        json!({"uri": "https://pleroma.example", "max_toot_chars": 5000, "configuration": null});
+    let server = instance_answering(
+        None,
+        Some(ResponseTemplate::new(200).set_body_json(pleroma)),
+    )
+    .await;
+    let limits = announced(&server).await;
+    assert_eq!(limits.max_characters, Some(5000));
+    assert_eq!(limits.max_media_attachments, None);
+}
+
+#[tokio::test]
+async fn garbage_instance_descriptions_give_no_limits_and_keep_the_channel() {
+    let cases = [
+        ResponseTemplate::new(200).set_body_string("<html>not json</html>"),
+        ResponseTemplate::new(200).set_body_json(json!([1, 2, 3])),
+        ResponseTemplate::new(200).set_body_json(json!({"configuration": {"statuses": {
+            "max_characters": -1, "characters_reserved_per_url": "lots", "max_media_attachments": 1e9
+        }}, "max_toot_chars": 999_999_999})),
+        ResponseTemplate::new(200).set_body_json(json!({"configuration": {"statuses": {"max_characters": 100_001}}})),
+    ];
+    for answer in cases {
+        let server = instance_answering(Some(answer.clone()), Some(answer)).await;
+        let connector = connector(&server.uri(), "t");
+        assert_eq!(connector.verify().await.unwrap().handle, "trwnh@127.0.0.1");
+        assert_eq!(
+            connector.status_limits().await.unwrap(),
+            Some(tribune_connectors::StatusLimits::default())
+        );
+        assert_eq!(connector.limits().await.unwrap().max_characters, 500);
+    }
 }
 
 #[tokio::test]

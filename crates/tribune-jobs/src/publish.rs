@@ -408,7 +408,19 @@ fn preflight(channel: &Channel, request: &PostRequest) -> Option<String> {
         link: request.link.clone(),
         first_comment: None,
     };
-    let errors: Vec<&str> = tribune_compose::validate(network, &draft, &Options::default())
+    // The limits the channel's server announced (a Mastodon instance's own), as the composer
+    // counted with them.
+    let limits = channel.limits;
+    let options = Options {
+        mastodon: tribune_compose::MastodonInstance {
+            max_characters: limits.max_characters,
+            characters_reserved_per_url: limits.characters_reserved_per_url,
+            max_media_attachments: limits.max_media_attachments,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let errors: Vec<&str> = tribune_compose::validate(network, &draft, &options)
         .into_iter()
         .filter(|p| p.is_error())
         .map(|p| p.code.as_str())

@@ -72,8 +72,25 @@ pub struct Channel {
     pub last_checked_at: Option<i64>,
     /// How the last credentials check ended: `ok`, `refused`, `unreachable`, `rate_limited`.
     pub last_check_result: Option<String>,
+    /// What the channel's server announces about posts (a Mastodon instance's limits).
+    pub limits: ChannelLimits,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// The limits a channel's server announced for its posts, read when the channel is connected
+/// or checked (Mastodon's `configuration.statuses`). `None`: not announced, the network's
+/// default applies. The connector has already refused absurd values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ChannelLimits {
+    pub max_characters: Option<u32>,
+    pub characters_reserved_per_url: Option<u32>,
+    pub max_media_attachments: Option<u32>,
+}
+
+/// A stored figure; one that does not fit (written by hand in the database) is no figure.
+fn stored_limit(value: Option<i64>) -> Option<u32> {
+    value.and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0)
 }
 
 impl Channel {
@@ -109,6 +126,9 @@ struct ChannelRow {
     inbox_cursor: Option<String>,
     last_checked_at: Option<i64>,
     last_check_result: Option<String>,
+    max_characters: Option<i64>,
+    characters_reserved_per_url: Option<i64>,
+    max_media_attachments: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -134,13 +154,18 @@ impl From<ChannelRow> for Channel {
             inbox_cursor: row.inbox_cursor,
             last_checked_at: row.last_checked_at,
             last_check_result: row.last_check_result,
+            limits: ChannelLimits {
+                max_characters: stored_limit(row.max_characters),
+                characters_reserved_per_url: stored_limit(row.characters_reserved_per_url),
+                max_media_attachments: stored_limit(row.max_media_attachments),
+            },
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
     }
 }
 
-const CHANNEL_COLUMNS: [Channels; 20] = [
+const CHANNEL_COLUMNS: [Channels; 23] = [
     Channels::Id,
     Channels::WorkspaceId,
     Channels::Network,
@@ -159,6 +184,9 @@ const CHANNEL_COLUMNS: [Channels; 20] = [
     Channels::InboxCursor,
     Channels::LastCheckedAt,
     Channels::LastCheckResult,
+    Channels::MaxCharacters,
+    Channels::CharactersReservedPerUrl,
+    Channels::MaxMediaAttachments,
     Channels::CreatedAt,
     Channels::UpdatedAt,
 ];
@@ -599,6 +627,33 @@ impl Store {
             values.push((Channels::AvatarType, media_type.into()));
         }
         self.update_channel(key, values, now).await
+    }
+
+    /// Stores the limits the channel's server announced (see [`ChannelLimits`]), replacing
+    /// those read before.
+    pub async fn set_channel_limits(
+        &self,
+        key: ChannelKey,
+        limits: ChannelLimits,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let value = |n: Option<u32>| sea_query::Expr::from(n.map(i64::from));
+        self.update_channel(
+            key,
+            vec![
+                (Channels::MaxCharacters, value(limits.max_characters)),
+                (
+                    Channels::CharactersReservedPerUrl,
+                    value(limits.characters_reserved_per_url),
+                ),
+                (
+                    Channels::MaxMediaAttachments,
+                    value(limits.max_media_attachments),
+                ),
+            ],
+            now,
+        )
+        .await
     }
 
     /// The avatar tribune keeps for a channel, with its media type.

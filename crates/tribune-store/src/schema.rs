@@ -139,6 +139,9 @@ pub enum Channels {
     ConnectedBy,
     LastCheckedAt,
     LastCheckResult,
+    MaxCharacters,
+    CharactersReservedPerUrl,
+    MaxMediaAttachments,
     CreatedAt,
     UpdatedAt,
 }

@@ -7,7 +7,7 @@
 use tribune_domain::Role;
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
-use tribune_store::channels::{ChannelNew, ChannelState};
+use tribune_store::channels::{ChannelLimits, ChannelNew, ChannelState};
 use tribune_store::testing::each_backend;
 use tribune_store::{Store, StoreError, WorkspaceScope};
 
@@ -271,6 +271,43 @@ async fn expiring_tokens_and_bookkeeping_round_trip() {
         assert_eq!(after.rate_limited_until, Some(99));
         assert_eq!(after.inbox_cursor.as_deref(), Some("cursor-1"));
         assert_eq!(after.token_expires_at, Some(5_000));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn announced_limits_are_kept_with_the_channel_and_replaced_at_each_check() {
+    each_backend(|store, backend| async move {
+        let scope = workspace(&store, "cm@example.fr", "E").await;
+        let channel = store
+            .connect_channel(&scope, account("acct-e", "s1"), 10)
+            .await
+            .unwrap();
+        assert_eq!(channel.limits, ChannelLimits::default(), "{backend}");
+        let announced = ChannelLimits {
+            max_characters: Some(5_000),
+            characters_reserved_per_url: Some(23),
+            max_media_attachments: None,
+        };
+        store
+            .set_channel_limits(channel.key(), announced, 20)
+            .await
+            .unwrap();
+        let read = store.channel(&scope, channel.id).await.unwrap();
+        assert_eq!(read.limits, announced, "{backend}");
+        assert_eq!(store.channels(&scope).await.unwrap()[0].limits, announced);
+        // Reconnecting keeps them until the next read of the server replaces them.
+        let again = store
+            .connect_channel(&scope, account("acct-e", "s2"), 30)
+            .await
+            .unwrap();
+        assert_eq!(again.limits, announced, "{backend}");
+        store
+            .set_channel_limits(channel.key(), ChannelLimits::default(), 40)
+            .await
+            .unwrap();
+        let cleared = store.channel(&scope, channel.id).await.unwrap();
+        assert_eq!(cleared.limits, ChannelLimits::default(), "{backend}");
     })
     .await;
 }

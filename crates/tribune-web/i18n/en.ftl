@@ -890,3 +890,22 @@ post-media = Attached images and videos
 post-media-image = Image
 post-media-alt = Alt text (read by screen readers):
 post-media-alt-missing = No alt text.
+
+## Composer previews (how the post looks on each network)
+composer-preview-title = Preview
+composer-preview-help = How the post will look on each network it targets. Limits are exact; where a feed folds a long text and how it shows a link card are close approximations.
+composer-preview-none = Choose a channel to see how the post will look there.
+composer-preview-of = Preview on { $network }
+composer-preview-other = Preview on other networks
+composer-preview-other-help = Networks tribune cannot publish to yet: to see how the shared text would look there.
+composer-preview-update = Update the previews
+composer-preview-no-account = your account
+composer-preview-no-title = Post title
+composer-preview-read-more = Continue reading
+composer-preview-overflow = Struck-through text is past this network's limit: it would refuse the post.
+composer-preview-video = Video
+composer-preview-more = more
+composer-preview-more-x = Show more
+composer-preview-more-linkedin = see more
+composer-preview-more-facebook = See more
+composer-preview-more-youtube = …more

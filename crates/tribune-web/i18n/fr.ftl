@@ -892,3 +892,22 @@ post-media = Images et vidéos jointes
 post-media-image = Image
 post-media-alt = Texte alternatif (lu par les lecteurs d’écran) :
 post-media-alt-missing = Pas de texte alternatif.
+
+## Aperçus du compositeur (le post tel que chaque réseau l’affichera)
+composer-preview-title = Aperçu
+composer-preview-help = Le post tel qu’il apparaîtra sur chaque réseau visé. Les limites sont exactes ; l’endroit où un fil replie un long texte et la carte de lien sont des approximations fidèles.
+composer-preview-none = Choisissez un canal pour voir à quoi le post y ressemblera.
+composer-preview-of = Aperçu sur { $network }
+composer-preview-other = Aperçu sur d’autres réseaux
+composer-preview-other-help = Des réseaux où tribune ne publie pas encore : pour voir à quoi le texte commun y ressemblerait.
+composer-preview-update = Mettre à jour les aperçus
+composer-preview-no-account = votre compte
+composer-preview-no-title = Titre de l’article
+composer-preview-read-more = Lire la suite
+composer-preview-overflow = Le texte barré dépasse la limite de ce réseau : il refuserait le post.
+composer-preview-video = Vidéo
+composer-preview-more = plus
+composer-preview-more-x = Afficher plus
+composer-preview-more-linkedin = voir plus
+composer-preview-more-facebook = Voir plus
+composer-preview-more-youtube = …plus

@@ -7,8 +7,8 @@ use crate::AppState;
 use crate::error::AppError;
 use fluent_bundle::FluentArgs;
 use tribune_compose::{
-    ChannelFacts, ComposeNetwork, Draft, MediaInfo, MediaKind as ComposeMediaKind, Options,
-    Problem, ProblemCode,
+    ChannelFacts, ComposeNetwork, Draft, MastodonInstance, MediaInfo,
+    MediaKind as ComposeMediaKind, Options, Problem, ProblemCode,
 };
 use tribune_domain::media::MediaKind;
 use tribune_domain::{ChannelId, Lang, MediaId};
@@ -92,6 +92,22 @@ pub async fn media_facts(
     Ok(facts)
 }
 
+/// The network's rules as they apply to `channel`: with the limits its server announced (a
+/// Mastodon instance's characters, link length and attachments), read when it was connected or
+/// last checked. The composer's counters, this check and the publisher's agree on them.
+pub fn options(channel: &Channel) -> Options {
+    let limits = channel.limits;
+    Options {
+        mastodon: MastodonInstance {
+            max_characters: limits.max_characters,
+            characters_reserved_per_url: limits.characters_reserved_per_url,
+            max_media_attachments: limits.max_media_attachments,
+            ..MastodonInstance::default()
+        },
+        ..Options::default()
+    }
+}
+
 fn facts(channel: &Channel) -> Option<ChannelFacts> {
     let network = channel.network.parse::<ComposeNetwork>().ok()?;
     Some(ChannelFacts {
@@ -123,10 +139,10 @@ pub async fn check(
 pub fn check_with(channels: &[Channel], planned: &Planned<'_>, now: i64) -> Vec<ChannelProblem> {
     let mut found = Vec::new();
     for (channel_id, variant) in planned.targets {
-        let Some(facts) = channels
+        let Some((channel, facts)) = channels
             .iter()
             .find(|c| c.id == *channel_id)
-            .and_then(facts)
+            .and_then(|c| Some((c, facts(c)?)))
         else {
             continue;
         };
@@ -138,7 +154,7 @@ pub fn check_with(channels: &[Channel], planned: &Planned<'_>, now: i64) -> Vec<
             first_comment: None,
         };
         let problems =
-            tribune_compose::preflight(&draft, &Options::default(), &facts, planned.slot, now);
+            tribune_compose::preflight(&draft, &options(channel), &facts, planned.slot, now);
         // A past slot is the post's, not a channel's: the store refuses it on `scheduled_at`.
         // An image over the network's byte limit is no problem: the publisher sends a copy
         // re-encoded to fit (`tribune_media::picture::fit`).

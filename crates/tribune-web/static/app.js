@@ -51,6 +51,19 @@ if (composer instanceof HTMLFormElement && composer.dataset.check) {
         }));
       }
     }
+    // The previews come rendered and escaped by the server, as on the page; a fold the reader
+    // opened stays open.
+    const previews = document.getElementById("previews");
+    if (previews && typeof result.previews === "string") {
+      const open = new Set(Array.from(previews.querySelectorAll("details[open]"))
+        .map((d) => d.closest("[data-preview]")?.dataset.channel || d.closest("[data-preview]")?.dataset.preview));
+      const page = new DOMParser().parseFromString(result.previews, "text/html");
+      previews.replaceChildren(...Array.from(page.body.childNodes).map((node) => document.adoptNode(node)));
+      for (const card of previews.querySelectorAll("[data-preview]")) {
+        const fold = card.querySelector("details");
+        if (fold && open.has(card.dataset.channel || card.dataset.preview)) fold.open = true;
+      }
+    }
     const notes = document.getElementById("notes");
     if (notes) {
       notes.replaceChildren(...(result.notes || []).map((n) => {
@@ -87,7 +100,19 @@ if (composer instanceof HTMLFormElement && composer.dataset.check) {
     clearTimeout(timer);
     timer = setTimeout(check, 350);
   });
-  composer.addEventListener("submit", () => { dirty = false; });
+  // The networks to preview without a channel are outside the form (`form="composer"`) and
+  // not saved: picking one only updates the previews, which the live check does.
+  const previewSection = document.getElementById("preview-section");
+  if (previewSection) {
+    previewSection.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(check, 150);
+    });
+    const update = document.getElementById("preview-update");
+    if (update) update.hidden = true;
+  }
+  // A check still waiting would start as the page leaves: it is of no use then.
+  composer.addEventListener("submit", () => { dirty = false; clearTimeout(timer); });
   // "Shorten links": the server makes the short links and the texts come back into the editor.
   // If that fails, the form is sent with the same button, and the page shows what is wrong.
   const shorten = composer.querySelector("button[name=intent][value=shorten]");

@@ -98,43 +98,61 @@ pub struct Notification {
 }
 
 /// `GET /api/v2/instance` and `GET /api/v1/instance`: only the limits and the account domain.
+/// Every field is read on its own: one of the wrong type (a forked server's string where a
+/// number belongs) is dropped without losing the others.
 #[derive(Debug, Default, Deserialize)]
 pub struct Instance {
     /// v2: the domain in handles (`LOCAL_DOMAIN`, which may differ from the API host).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub domain: Option<String>,
     /// v1: the same domain.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub uri: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub configuration: Option<Configuration>,
     /// Pleroma and Akkoma's v1 field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub max_toot_chars: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Configuration {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub statuses: Option<StatusesConfig>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub media_attachments: Option<MediaConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StatusesConfig {
+    #[serde(default, deserialize_with = "lenient")]
     pub max_characters: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     pub max_media_attachments: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     pub characters_reserved_per_url: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MediaConfig {
-    #[serde(default)]
-    pub supported_mime_types: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub supported_mime_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
     pub image_size_limit: Option<i64>,
     /// Mastodon ≥ 4.4; 1,500 before.
+    #[serde(default, deserialize_with = "lenient")]
     pub description_limit: Option<i64>,
+}
+
+/// A field of the instance description that is `None` when it is missing, `null` or not of
+/// the expected type, instead of failing the whole description.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// Mastodon sends ids as strings; a few compatible servers send numbers. Either is accepted,

@@ -3,7 +3,8 @@
 
 use super::api::Instance;
 use crate::error::{ConnectorError, Result};
-use crate::model::ImageInput;
+use crate::model::{ImageInput, StatusLimits};
+use std::ops::RangeInclusive;
 
 /// One instance's limits. Each admin sets their own (500 characters is only Mastodon's
 /// default; many instances allow thousands).
@@ -20,6 +21,9 @@ pub struct InstanceLimits {
     pub description_limit: usize,
     /// The image types the instance lists; empty when it lists none.
     pub image_types: Vec<String>,
+    /// The status figures the instance announced itself (sane ones only), as stored with the
+    /// channel: the fields above fall back to Mastodon's defaults, these stay `None`.
+    pub announced: StatusLimits,
 }
 
 impl Default for InstanceLimits {
@@ -33,8 +37,22 @@ impl Default for InstanceLimits {
             image_size_limit: 16 * 1024 * 1024,
             description_limit: 1_500,
             image_types: Vec::new(),
+            announced: StatusLimits::default(),
         }
     }
+}
+
+/// The characters a status may have: instances raise Mastodon's 500 to a few thousands, some
+/// to tens of thousands; beyond this it is a mistake or a lie, and the default is safer.
+pub const MAX_CHARACTERS: RangeInclusive<i64> = 1..=100_000;
+const RESERVED_PER_URL: RangeInclusive<i64> = 1..=1_000;
+const MAX_MEDIA_ATTACHMENTS: RangeInclusive<i64> = 1..=100;
+
+/// `value` when the instance gave one within `range`; anything else is ignored.
+fn sane(value: Option<i64>, range: &RangeInclusive<i64>) -> Option<u32> {
+    value
+        .filter(|n| range.contains(n))
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 /// The image types tribune sends when the instance lists none.
@@ -47,10 +65,8 @@ impl InstanceLimits {
         let config = instance.configuration.as_ref();
         let statuses = config.and_then(|c| c.statuses.as_ref());
         let media = config.and_then(|c| c.media_attachments.as_ref());
-        let clamp = |v: Option<i64>, default: usize, max: usize| {
-            v.and_then(|n| usize::try_from(n).ok())
-                .filter(|n| *n > 0)
-                .map_or(default, |n| n.min(max))
+        let within = |v: Option<i64>, default: usize, max: i64| {
+            sane(v, &(1..=max)).map_or(default, |n| usize::try_from(n).unwrap_or(default))
         };
         let domain = instance
             .domain
@@ -64,38 +80,47 @@ impl InstanceLimits {
                         .all(|b| b.is_ascii_alphanumeric() || b"-.:".contains(&b))
             })
             .map(str::to_ascii_lowercase);
+        let announced = StatusLimits {
+            // Pleroma and Akkoma put it at the top of their v1 description.
+            max_characters: sane(statuses.and_then(|s| s.max_characters), &MAX_CHARACTERS)
+                .or_else(|| sane(instance.max_toot_chars, &MAX_CHARACTERS)),
+            characters_reserved_per_url: sane(
+                statuses.and_then(|s| s.characters_reserved_per_url),
+                &RESERVED_PER_URL,
+            ),
+            max_media_attachments: sane(
+                statuses.and_then(|s| s.max_media_attachments),
+                &MAX_MEDIA_ATTACHMENTS,
+            ),
+        };
+        let or_default = |v: Option<u32>, default: usize| {
+            v.map_or(default, |n| usize::try_from(n).unwrap_or(default))
+        };
         InstanceLimits {
             domain,
-            max_characters: clamp(
-                statuses
-                    .and_then(|s| s.max_characters)
-                    .or(instance.max_toot_chars),
-                d.max_characters,
-                1_000_000,
-            ),
-            max_media_attachments: clamp(
-                statuses.and_then(|s| s.max_media_attachments),
+            max_characters: or_default(announced.max_characters, d.max_characters),
+            max_media_attachments: or_default(
+                announced.max_media_attachments,
                 d.max_media_attachments,
-                100,
             ),
-            characters_reserved_per_url: clamp(
-                statuses.and_then(|s| s.characters_reserved_per_url),
+            characters_reserved_per_url: or_default(
+                announced.characters_reserved_per_url,
                 d.characters_reserved_per_url,
-                1_000,
             ),
-            image_size_limit: clamp(
+            image_size_limit: within(
                 media.and_then(|m| m.image_size_limit),
                 d.image_size_limit as usize,
                 1 << 30,
             ) as u64,
-            description_limit: clamp(
+            description_limit: within(
                 media.and_then(|m| m.description_limit),
                 d.description_limit,
                 100_000,
             ),
             image_types: media
-                .map(|m| {
-                    m.supported_mime_types
+                .and_then(|m| m.supported_mime_types.as_ref())
+                .map(|types| {
+                    types
                         .iter()
                         .filter(|t| t.starts_with("image/") && t.len() <= 64)
                         .take(50)
@@ -103,6 +128,7 @@ impl InstanceLimits {
                         .collect()
                 })
                 .unwrap_or_default(),
+            announced,
         }
     }
 
@@ -211,6 +237,14 @@ mod tests {
         assert_eq!(limits.max_media_attachments, 4);
         assert_eq!(limits.domain.as_deref(), Some("example.org"));
         assert_eq!(limits.image_types, vec!["image/png".to_string()]);
+        assert_eq!(
+            limits.announced,
+            StatusLimits {
+                max_characters: Some(5000),
+                characters_reserved_per_url: None,
+                max_media_attachments: None,
+            }
+        );
         let png = ImageInput {
             bytes: vec![1],
             mime: "image/jpeg".into(),
@@ -237,5 +271,34 @@ mod tests {
             ..img
         };
         assert!(limits.check("x", &vec![ok; 5]).is_err());
+    }
+
+    #[test]
+    fn absurd_or_mistyped_figures_are_ignored_and_pleroma_is_read() {
+        let read = |json: serde_json::Value| {
+            InstanceLimits::from_instance(&serde_json::from_value::<Instance>(json).unwrap())
+        };
+        let absurd = read(serde_json::json!({
+            "configuration": {"statuses": {
+                "max_characters": 10_000_000_000_i64,
+                "characters_reserved_per_url": "23",
+                "max_media_attachments": 0
+            }},
+            "max_toot_chars": 0
+        }));
+        assert_eq!(absurd.announced, StatusLimits::default());
+        assert_eq!(absurd.max_characters, 500);
+        assert_eq!(absurd.characters_reserved_per_url, 23);
+        let pleroma =
+            read(serde_json::json!({"uri": "https://pl.example", "max_toot_chars": 5000}));
+        assert_eq!(pleroma.announced.max_characters, Some(5000));
+        assert_eq!(pleroma.domain.as_deref(), Some("pl.example"));
+        let wrong_shape = read(serde_json::json!({"configuration": "yes", "max_toot_chars": 1.5}));
+        assert_eq!(wrong_shape, InstanceLimits::default());
+        assert_eq!(
+            read(serde_json::json!({"configuration": {"statuses": {"max_characters": 100_000}}}))
+                .max_characters,
+            100_000
+        );
     }
 }

@@ -23,7 +23,7 @@ use crate::error::{ConnectorError, Result};
 use crate::http::{HttpClient, HttpResponse};
 use crate::model::{
     ChannelProfile, Credentials, Cursor, InboxPage, Metrics, Network, PostRequest, PublishedPost,
-    RemoteRef, Secret,
+    RemoteRef, Secret, StatusLimits,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -117,14 +117,16 @@ impl MastodonConnector {
         self
     }
 
-    /// The instance's limits (characters, images, alt text), read once. An instance that does
-    /// not publish them gets Mastodon's defaults; an instance that cannot be reached is an
-    /// error (defaults could wrongly refuse a long post on an instance that allows it).
+    /// The instance's limits (characters, images, alt text), read once: from
+    /// `/api/v2/instance`, else from `/api/v1/instance` (older servers, Pleroma and Akkoma's
+    /// `max_toot_chars`) when v2 is missing or announces no character limit. An instance that
+    /// publishes none gets Mastodon's defaults; an instance that cannot be reached is an error
+    /// (defaults could wrongly refuse a long post on an instance that allows it).
     pub async fn limits(&self) -> Result<InstanceLimits> {
         if let Some(limits) = self.limits.lock().ok().and_then(|l| l.clone()) {
             return Ok(limits);
         }
-        let mut limits = None;
+        let mut found: Option<InstanceLimits> = None;
         for version in ["v2", "v1"] {
             let url = self.url(&["api", version, "instance"])?;
             let response = self
@@ -132,20 +134,35 @@ impl MastodonConnector {
                 .send_raw(self.authed(Method::GET, url), &self.gate, true)
                 .await?;
             if response.status.is_success() {
-                limits = Some(match response.json::<api::Instance>() {
+                let read = match response.json::<api::Instance>() {
                     Ok(instance) => InstanceLimits::from_instance(&instance),
                     Err(e) => {
-                        tracing::warn!(error = %e, "unreadable Mastodon instance description");
+                        tracing::warn!(error = %e, version, "unreadable Mastodon instance description");
                         InstanceLimits::default()
                     }
+                };
+                let complete = read.announced.max_characters.is_some();
+                found = Some(match found {
+                    // v2 said too little: v1's figures if it has them, with v2's domain if
+                    // v1 has none.
+                    Some(v2) if complete => InstanceLimits {
+                        domain: read.domain.clone().or(v2.domain),
+                        ..read
+                    },
+                    Some(v2) => v2,
+                    None => read,
                 });
+                if complete {
+                    break;
+                }
+            } else if found.is_some() {
+                // v1 is only a second chance: what v2 said stands.
                 break;
-            }
-            if !matches!(response.status.as_u16(), 404 | 410) {
+            } else if !matches!(response.status.as_u16(), 404 | 410) {
                 return Err(classify(&response));
             }
         }
-        let limits = limits.unwrap_or_default();
+        let limits = found.unwrap_or_default();
         if let Ok(mut cached) = self.limits.lock() {
             *cached = Some(limits.clone());
         }
@@ -282,6 +299,10 @@ impl Connector for MastodonConnector {
 
     async fn publish(&self, post: &PostRequest) -> Result<PublishedPost> {
         self.publish_status(post).await
+    }
+
+    async fn status_limits(&self) -> Result<Option<StatusLimits>> {
+        Ok(Some(self.limits().await?.announced))
     }
 
     async fn delete_post(&self, post: &RemoteRef) -> Result<()> {

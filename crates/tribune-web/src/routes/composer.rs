@@ -13,6 +13,7 @@ use crate::forms::see_other;
 use crate::links::{SHARED_SOURCE, ShortenTags, shorten_text};
 use crate::pages::{Chrome, render};
 use crate::preflight::{self, ChannelProblem, Planned};
+use crate::routes::composer_preview::{self, PreviewMedia};
 use askama::Template;
 use axum::Form;
 use axum::Json;
@@ -20,7 +21,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tribune_compose::{ComposeNetwork, Lang as ComposeLang, Options};
+use tribune_compose::{ComposeNetwork, Lang as ComposeLang};
 use tribune_domain::media::{MAX_ALT_CHARS, MediaKind};
 use tribune_domain::publishing::TargetStatus;
 use tribune_domain::validation::optional_text;
@@ -58,6 +59,8 @@ pub struct ComposerInput {
     pub alts: Vec<(MediaId, String)>,
     /// Positions typed for attached media (1 first).
     pub media_order: Vec<(MediaId, u32)>,
+    /// Networks without a channel to preview the post on (not saved with it).
+    pub preview_networks: Vec<ComposeNetwork>,
 }
 
 impl ComposerInput {
@@ -81,6 +84,13 @@ impl ComposerInput {
                 "intent" => input.intent = value,
                 "campaign" => input.campaign = value,
                 "category" => input.category = value,
+                "preview_network" => {
+                    if let Ok(network) = value.parse::<ComposeNetwork>()
+                        && !input.preview_networks.contains(&network)
+                    {
+                        input.preview_networks.push(network);
+                    }
+                }
                 other => {
                     if let Some(id) = other
                         .strip_prefix("variant_")
@@ -97,7 +107,7 @@ impl ComposerInput {
         input
     }
 
-    fn variant(&self, channel: ChannelId) -> Option<String> {
+    pub(super) fn variant(&self, channel: ChannelId) -> Option<String> {
         self.variants
             .iter()
             .find(|(id, text)| *id == channel && !text.trim().is_empty())
@@ -174,7 +184,7 @@ impl ComposerInput {
     }
 
     /// The alt text typed for an attached media, if any.
-    fn alt(&self, id: MediaId) -> Option<&str> {
+    pub(super) fn alt(&self, id: MediaId) -> Option<&str> {
         self.alts
             .iter()
             .find(|(m, _)| *m == id)
@@ -327,6 +337,10 @@ pub struct ComposerPage {
     categories: Vec<Category>,
     /// The media picker.
     media: Vec<PickerMedia>,
+    /// The previews' markup (see [`composer_preview`]).
+    previews: String,
+    /// The networks that can be previewed without a channel, and whether each is picked.
+    preview_choices: Vec<(ComposeNetwork, bool)>,
 }
 
 impl ComposerPage {
@@ -356,6 +370,29 @@ pub(super) async fn page(
     let all_channels = state.store().channels(&member.scope).await?;
     let mut notes = notes(state, lang, &ws, &input.text);
     notes.extend(spelling_notes(state, lang, &ws, &all_channels, &input.text).await);
+    let media = picker(state, member, &input).await?;
+    let attached: Vec<PreviewMedia> = media
+        .iter()
+        .filter(|m| m.selected)
+        .map(|m| PreviewMedia {
+            id: m.media.id,
+            is_image: m.is_image(),
+            has_thumbnail: m.media.thumbnail_key.is_some(),
+            alt: m.alt.clone(),
+        })
+        .collect();
+    let cards = composer_preview::cards(
+        &all_channels,
+        &input,
+        &attached,
+        &ws.name,
+        &chrome.tr.t("composer-preview-no-account"),
+    );
+    let previews = composer_preview::render(&chrome.tr, member.scope.workspace(), &cards)?;
+    let preview_choices = composer_preview::unconnectable_networks()
+        .into_iter()
+        .map(|n| (n, input.preview_networks.contains(&n)))
+        .collect();
     let channels = all_channels
         .into_iter()
         .filter(|c| c.state != ChannelState::Disconnected)
@@ -379,9 +416,10 @@ pub(super) async fn page(
         })
         .collect();
     let categories = state.store().categories(&member.scope).await?;
-    let media = picker(state, member, &input).await?;
     Ok(ComposerPage {
         media,
+        previews,
+        preview_choices,
         categories,
         ws_id: member.scope.workspace(),
         editing,
@@ -594,6 +632,7 @@ pub async fn edit(
         media: post.media.iter().map(|m| m.id).collect(),
         alts: Vec::new(),
         media_order: Vec::new(),
+        preview_networks: Vec::new(),
     };
     Ok(render(
         &page(&state, &member, Some(id), input, &[], Vec::new()).await?,
@@ -659,6 +698,16 @@ pub async fn save(
             }
             Err(other) => Err(other.into()),
         };
+    }
+    if input.intent == "preview" {
+        // "Update the previews" without JavaScript: the form again, nothing saved.
+        if let Some(id) = editing {
+            state.store().post(&member.scope, id).await?;
+        }
+        input.intent = String::new();
+        return Ok(render(
+            &page(state, member, editing, input, &[], Vec::new()).await?,
+        ));
     }
     let now = unix_now();
     let ws = state.store().workspace(&member.scope).await?;
@@ -809,6 +858,8 @@ pub async fn update(
 pub struct CheckJson {
     channels: Vec<ChannelCheckJson>,
     notes: Vec<NoteJson>,
+    /// The previews' markup, escaped as the page's (see [`composer_preview`]).
+    previews: String,
 }
 
 #[derive(Serialize)]
@@ -870,7 +921,7 @@ pub async fn check(
                 first_comment: None,
             };
             let composed = tribune_compose::composed_text(network, &draft);
-            let length = tribune_compose::length(network, &composed, &Options::default());
+            let length = tribune_compose::length(network, &composed, &preflight::options(channel));
             Some(ChannelCheckJson {
                 id: *id,
                 used: length.used,
@@ -896,7 +947,21 @@ pub async fn check(
             replacement: n.replacement,
         })
         .collect();
-    Ok(Json(CheckJson { channels, notes }))
+    let attached = composer_preview::media(&state, &member, &input).await?;
+    let tr = crate::i18n::Tr::new(&state, lang);
+    let cards = composer_preview::cards(
+        &all_channels,
+        &input,
+        &attached,
+        &ws.name,
+        &tr.t("composer-preview-no-account"),
+    );
+    let previews = composer_preview::render(&tr, member.scope.workspace(), &cards)?;
+    Ok(Json(CheckJson {
+        channels,
+        notes,
+        previews,
+    }))
 }
 
 /// Turns the links of the post's text and of its selected channels' own texts into short links

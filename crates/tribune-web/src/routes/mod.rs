@@ -8,6 +8,7 @@ mod calendar;
 mod categories;
 mod channels;
 mod composer;
+mod composer_preview;
 mod composer_upload;
 mod guidelines;
 mod health;
