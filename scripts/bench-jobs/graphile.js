@@ -36,6 +36,8 @@ async function release(secs) {
     "update graphile_worker._private_jobs set run_at = to_timestamp($1)",
     [due],
   );
+  // As tribune's side does: fresh statistics after rewriting every job's time.
+  await pool.query("analyze graphile_worker._private_jobs");
   await pool.end();
   console.log(due);
 }
