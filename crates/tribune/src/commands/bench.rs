@@ -174,6 +174,25 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
         Some(month) => month_span(month)?,
     };
     let started = Instant::now();
+    // A bulk load from empty tables outruns autovacuum's statistics: PostgreSQL then keeps
+    // plans made for empty tables (reading every target of the workspace to find a post's),
+    // and each post takes longer to create than the one before. Fresh statistics meanwhile.
+    let analyze = if settings.is_sqlite() {
+        None
+    } else {
+        let pool = sqlx::PgPool::connect(&settings.database_url).await?;
+        Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                if let Err(error) = sqlx::query("ANALYZE posts, post_targets, jobs")
+                    .execute(&pool)
+                    .await
+                {
+                    eprintln!("cannot refresh the statistics: {error}");
+                }
+            }
+        }))
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..args.parallel {
         let (store, scope, ids, next) = (store.clone(), scope, ids.clone(), next.clone());
@@ -203,6 +222,9 @@ async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
     }
     while let Some(done) = tasks.join_next().await {
         done??;
+    }
+    if let Some(analyze) = analyze {
+        analyze.abort();
     }
     eprintln!(
         "seeded {} posts on {} sink channels in {:.1} s",
