@@ -262,9 +262,14 @@ impl Publisher {
         let recorded = match self.finishes.call(finish.clone()).await {
             Some(recorded) => recorded,
             None => store
-                .finish_publishes(std::slice::from_ref(&finish), unix_now())
+                .finish_publish(
+                    scope,
+                    &finish.target,
+                    finish.started_at,
+                    &finish.outcome,
+                    unix_now(),
+                )
                 .await
-                .map(|recorded| recorded.first().copied().unwrap_or(false))
                 .map_err(|e| e.to_string()),
         };
         match recorded {
@@ -489,9 +494,14 @@ fn finishes(store: Store) -> Coalescer<Finish, Result<bool, String>> {
                     for finish in &batch {
                         answers.push(
                             store
-                                .finish_publishes(std::slice::from_ref(finish), now)
+                                .finish_publish(
+                                    &finish.scope,
+                                    &finish.target,
+                                    finish.started_at,
+                                    &finish.outcome,
+                                    now,
+                                )
                                 .await
-                                .map(|r| r.first().copied().unwrap_or(false))
                                 .map_err(|e| e.to_string()),
                         );
                     }
