@@ -25,6 +25,7 @@
 use crate::batch::Coalescer;
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
+use std::future::Future;
 use std::str::FromStr;
 use tribune_channels::{ChannelError, ChannelService};
 use tribune_compose::{ComposeNetwork, Draft, Options};
@@ -257,23 +258,17 @@ impl Publisher {
             started_at: attempt.target.attempt_started_at.unwrap_or(now),
             target: attempt.target,
             outcome,
+            job: job.locked_by.clone().map(|worker| (job.id, worker)),
         };
         let outcome = finish.outcome.clone();
         let recorded = match self.finishes.call(finish.clone()).await {
             Some(recorded) => recorded,
-            None => store
-                .finish_publish(
-                    scope,
-                    &finish.target,
-                    finish.started_at,
-                    &finish.outcome,
-                    unix_now(),
-                )
+            None => finish_alone(store, &finish, unix_now())
                 .await
                 .map_err(|e| e.to_string()),
         };
-        match recorded {
-            Ok(_) => {}
+        let recorded = match recorded {
+            Ok(recorded) => recorded,
             Err(error) => {
                 // The target stays `publishing`; the retry below reconciles it.
                 return Outcome::Retry {
@@ -281,7 +276,7 @@ impl Publisher {
                     error,
                 };
             }
-        }
+        };
         match outcome {
             PublishOutcome::Retry { at, code, .. } if code == codes::RATE_LIMITED => {
                 Outcome::Later { at }
@@ -290,6 +285,12 @@ impl Publisher {
                 at,
                 error: code.to_string(),
             },
+            // Recorded with a job: `finish_publishes` deleted it in the same transaction.
+            PublishOutcome::Published { .. } | PublishOutcome::Failed { .. }
+                if recorded && finish.job.is_some() =>
+            {
+                Outcome::Completed
+            }
             PublishOutcome::Published { .. } | PublishOutcome::Failed { .. } => Outcome::Done,
         }
     }
@@ -451,65 +452,89 @@ fn internal_outcome(attempt: &PublishAttempt, now: i64) -> PublishOutcome {
     }
 }
 
-/// Starts the attempts asked for together in one transaction; should that fail, each alone
-/// (one target's trouble then holds back no other).
+/// Answers a batch with `all` (one transaction); should that fail, answers each request with
+/// `one` (one request's trouble then holds back no other).
+async fn all_or_each<Req, Resp, All, One, Fut>(
+    what: &'static str,
+    batch: &[Req],
+    all: All,
+    one: One,
+) -> Vec<Result<Resp, String>>
+where
+    All: Future<Output = Result<Vec<Resp>, tribune_store::StoreError>>,
+    One: Fn(&Req) -> Fut,
+    Fut: Future<Output = Result<Resp, tribune_store::StoreError>>,
+{
+    match all.await {
+        Ok(answers) => answers.into_iter().map(Ok).collect(),
+        Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
+        Err(error) => {
+            tracing::warn!(%error, size = batch.len(), "a batch of {what} failed; one at a time");
+            let mut answers = Vec::with_capacity(batch.len());
+            for request in batch {
+                answers.push(one(request).await.map_err(|e| e.to_string()));
+            }
+            answers
+        }
+    }
+}
+
+/// Starts the attempts asked for together in one transaction.
 fn begins(store: Store, lease_secs: i64) -> Coalescer<(WorkspaceScope, PostTargetId), Begun> {
     Coalescer::new(BATCH, move |batch: Vec<(WorkspaceScope, PostTargetId)>| {
         let store = store.clone();
         async move {
             let now = unix_now();
-            match store.begin_publishes(&batch, now, lease_secs).await {
-                Ok(answers) => answers.into_iter().map(Ok).collect(),
-                Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
-                Err(error) => {
-                    tracing::warn!(%error, size = batch.len(), "a batch of publish attempts could not start; one at a time");
-                    let mut answers = Vec::with_capacity(batch.len());
-                    for (scope, target) in &batch {
-                        answers.push(
-                            store
-                                .begin_publish_with_lease(scope, *target, now, lease_secs)
-                                .await
-                                .map_err(|e| e.to_string()),
-                        );
+            all_or_each(
+                "publish attempts",
+                &batch,
+                store.begin_publishes(&batch, now, lease_secs),
+                |&(scope, target)| {
+                    let store = store.clone();
+                    async move {
+                        store
+                            .begin_publish_with_lease(&scope, target, now, lease_secs)
+                            .await
                     }
-                    answers
-                }
-            }
+                },
+            )
+            .await
         }
     })
 }
 
-/// Records the results that arrived together in one transaction; should that fail, each alone.
+/// Records the results that arrived together in one transaction.
 fn finishes(store: Store) -> Coalescer<Finish, Result<bool, String>> {
     Coalescer::new(BATCH, move |batch: Vec<Finish>| {
         let store = store.clone();
         async move {
             let now = unix_now();
-            match store.finish_publishes(&batch, now).await {
-                Ok(recorded) => recorded.into_iter().map(Ok).collect(),
-                Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
-                Err(error) => {
-                    tracing::warn!(%error, size = batch.len(), "a batch of publish results could not be recorded; one at a time");
-                    let mut answers = Vec::with_capacity(batch.len());
-                    for finish in &batch {
-                        answers.push(
-                            store
-                                .finish_publish(
-                                    &finish.scope,
-                                    &finish.target,
-                                    finish.started_at,
-                                    &finish.outcome,
-                                    now,
-                                )
-                                .await
-                                .map_err(|e| e.to_string()),
-                        );
-                    }
-                    answers
-                }
-            }
+            all_or_each(
+                "publish results",
+                &batch,
+                store.finish_publishes(&batch, now),
+                |finish| {
+                    let (store, finish) = (store.clone(), finish.clone());
+                    async move { finish_alone(&store, &finish, now).await }
+                },
+            )
+            .await
         }
     })
+}
+
+/// Records one result in a transaction of its own.
+async fn finish_alone(
+    store: &Store,
+    finish: &Finish,
+    now: i64,
+) -> Result<bool, tribune_store::StoreError> {
+    Ok(store
+        .finish_publishes(std::slice::from_ref(finish), now)
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(false))
 }
 
 #[async_trait]

@@ -18,6 +18,9 @@ use tribune_store::{Store, StoreError, unix_now};
 pub enum Outcome {
     /// Done: the job is deleted.
     Done,
+    /// Done, and the handler already deleted the job in the transaction that recorded its
+    /// work (if its worker still held it): the runner has nothing left to record.
+    Completed,
     /// A transient failure: run again at `at`; counts as an attempt.
     Retry { at: i64, error: String },
     /// Not now (a rate limit, a pause, a busy channel): run again at `at`; not an attempt.
@@ -171,7 +174,7 @@ impl Runner {
         }
         while let Some(ended) = running.join_next().await {
             match ended {
-                Ok(Ok(Outcome::Done)) => report.done += 1,
+                Ok(Ok(Outcome::Done | Outcome::Completed)) => report.done += 1,
                 Ok(Ok(Outcome::Retry { .. })) => report.retried += 1,
                 Ok(Ok(Outcome::Later { .. })) => report.moved += 1,
                 Ok(Ok(Outcome::Fail(_))) => report.failed += 1,
@@ -240,6 +243,7 @@ impl Runner {
         let outcome = handler.run(&job).await;
         let recorded = match &outcome {
             Outcome::Done => return Ok((outcome, Some(job.id))),
+            Outcome::Completed => return Ok((outcome, None)),
             Outcome::Retry { at, error } => {
                 tracing::info!(job = job.id.0, kind = %job.kind, %error, "job will be retried");
                 self.store

@@ -50,6 +50,7 @@ struct JobRow {
     run_at: i64,
     attempts: i32,
     locked_until: Option<i64>,
+    locked_by: Option<String>,
     last_error: Option<String>,
     failed_at: Option<i64>,
 }
@@ -66,6 +67,8 @@ pub struct Job {
     /// Claims so far, this one included.
     pub attempts: u32,
     pub locked_until: Option<i64>,
+    /// The worker holding the lease (a claimed job's own worker).
+    pub locked_by: Option<String>,
     pub last_error: Option<String>,
     pub failed_at: Option<i64>,
     /// The scope the job's work runs in, as the system: only set on claimed jobs of a
@@ -94,13 +97,14 @@ impl From<JobRow> for Job {
             run_at: row.run_at,
             attempts: u32::try_from(row.attempts).unwrap_or(0),
             locked_until: row.locked_until,
+            locked_by: row.locked_by,
             last_error: row.last_error,
             failed_at: row.failed_at,
         }
     }
 }
 
-const JOB_COLUMNS: [Jobs; 10] = [
+const JOB_COLUMNS: [Jobs; 11] = [
     Jobs::Id,
     Jobs::Kind,
     Jobs::WorkspaceId,
@@ -109,6 +113,7 @@ const JOB_COLUMNS: [Jobs; 10] = [
     Jobs::RunAt,
     Jobs::Attempts,
     Jobs::LockedUntil,
+    Jobs::LockedBy,
     Jobs::LastError,
     Jobs::FailedAt,
 ];
@@ -202,6 +207,15 @@ impl Transaction {
             .await?;
         Ok(())
     }
+}
+
+/// Deletes the jobs among `ids` that `worker` still holds.
+pub(crate) fn delete_leased(ids: &[JobId], worker: &str) -> sea_query::DeleteStatement {
+    Query::delete()
+        .from_table(Jobs::Table)
+        .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
+        .and_where(Expr::col(Jobs::LockedBy).eq(worker))
+        .to_owned()
 }
 
 /// Not claimed, or claimed by a worker whose lease ran out.
@@ -304,15 +318,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(0);
         }
-        self.db
-            .execute(
-                &Query::delete()
-                    .from_table(Jobs::Table)
-                    .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
-                    .and_where(Expr::col(Jobs::LockedBy).eq(worker))
-                    .to_owned(),
-            )
-            .await
+        self.db.execute(&delete_leased(ids, worker)).await
     }
 
     /// Releases the job to run again at `run_at`. `counts` says whether this claim counts as

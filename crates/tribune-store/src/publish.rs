@@ -18,7 +18,7 @@ use crate::{Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{CaseStatement, Expr, ExprTrait, Query};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, PostId, PostTargetId};
+use tribune_domain::{ChannelId, JobId, PostId, PostTargetId};
 
 use crate::posts::ATTEMPT_LEASE_SECS;
 
@@ -30,6 +30,10 @@ pub struct Finish {
     /// The start of the attempt that produced `outcome`.
     pub started_at: i64,
     pub outcome: PublishOutcome,
+    /// The job that made the attempt, as its worker holds it: deleted in the same transaction
+    /// when the result is recorded and ends the target's publishing (published or failed), so
+    /// the result and the job's end are one step.
+    pub job: Option<(JobId, String)>,
 }
 
 /// Where a target is: its workspace, post and channel.
@@ -314,6 +318,7 @@ impl Store {
             target: target.clone(),
             started_at,
             outcome: outcome.clone(),
+            job: None,
         };
         Ok(self
             .finish_publishes(std::slice::from_ref(&finish), now)
@@ -324,7 +329,8 @@ impl Store {
     }
 
     /// [`Store::finish_publish`] for several attempts in one transaction: whether each was
-    /// recorded, in order.
+    /// recorded, in order. A recorded result that ends the target's publishing also deletes
+    /// its job ([`Finish::job`]) if its worker still holds it.
     pub async fn finish_publishes(
         &self,
         finishes: &[Finish],
@@ -414,6 +420,20 @@ impl Store {
                 tx.enqueue_publish_failed(&finish.scope, target.id, now)
                     .await?;
             }
+        }
+        // The jobs whose work is over, by the worker holding them.
+        let mut ended_jobs: BTreeMap<&str, Vec<JobId>> = BTreeMap::new();
+        for (finish, done) in finishes.iter().zip(&recorded) {
+            if let (true, Some((job, worker))) = (*done, &finish.job)
+                && !matches!(finish.outcome, PublishOutcome::Retry { .. })
+            {
+                ended_jobs.entry(worker.as_str()).or_default().push(*job);
+            }
+        }
+        for (worker, jobs) in ended_jobs {
+            tx.conn()
+                .execute(&crate::jobs::delete_leased(&jobs, worker))
+                .await?;
         }
         tx.commit().await?;
         Ok(recorded)

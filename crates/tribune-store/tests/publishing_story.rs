@@ -635,13 +635,21 @@ async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() 
             remote_ref: r.into(),
             remote_url: Some(format!("https://bsky.test/{r}")),
         };
+        // Each target's job, as the worker "w" holds it.
+        let job_of = |target: &tribune_store::posts::PostTarget, worker: &str| {
+            jobs.iter()
+                .find(|j| j.payload["target"].as_i64() == Some(target.id.0))
+                .map(|j| (j.id, worker.to_owned()))
+        };
         let finishes = vec![
             tribune_store::publish::Finish {
                 scope: mine,
                 target: started[0].target.clone(),
                 started_at: now,
                 outcome: published("a"),
+                job: job_of(&started[0].target, "w"),
             },
+            // A worker that does not hold the job: the result is recorded, the job kept.
             tribune_store::publish::Finish {
                 scope: mine,
                 target: started[1].target.clone(),
@@ -650,12 +658,14 @@ async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() 
                     code: "network_refused",
                     message: Some("Too long".into()),
                 },
+                job: job_of(&started[1].target, "not-w"),
             },
             tribune_store::publish::Finish {
                 scope: theirs,
                 target: started[2].target.clone(),
                 started_at: now,
                 outcome: published("x"),
+                job: job_of(&started[2].target, "w"),
             },
             // A stale answer from an attempt that no longer owns the target.
             tribune_store::publish::Finish {
@@ -663,13 +673,27 @@ async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() 
                 target: started[0].target.clone(),
                 started_at: now - 1,
                 outcome: published("stale"),
+                job: None,
             },
         ];
+        assert!(finishes.iter().take(3).all(|f| f.job.is_some()));
         assert_eq!(
             store.finish_publishes(&finishes, now + 1).await.unwrap(),
             vec![true, true, true, false],
             "{backend}"
         );
+        // The recorded ends took their jobs with them, where the worker held them.
+        let left = store
+            .claim_jobs("w2", &[PUBLISH_JOB], now + 61, 60, 20)
+            .await
+            .unwrap();
+        let left: Vec<Option<i64>> = left
+            .iter()
+            .map(|j| j.payload["target"].as_i64())
+            .collect();
+        assert!(!left.contains(&Some(a.id.0)), "{backend}: {left:?}");
+        assert!(!left.contains(&Some(x.id.0)), "{backend}: {left:?}");
+        assert!(left.contains(&Some(c.id.0)), "{backend}: {left:?}");
         let post_a = store.post(&t.manager, a.post_id).await.unwrap();
         assert_eq!(post_a.status, TargetStatus::Published, "{backend}");
         assert_eq!(post_a.targets[0].remote_ref.as_deref(), Some("a"));
