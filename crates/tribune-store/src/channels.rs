@@ -275,8 +275,16 @@ fn select_sealed() -> SelectStatement {
         .to_owned()
 }
 
+/// A channel with its sealed credentials, read in one query.
+#[derive(sqlx::FromRow)]
+struct ChannelWithCredentials {
+    #[sqlx(flatten)]
+    row: ChannelRow,
+    credentials: Option<String>,
+}
+
 /// The workspace's channels among `ids`, each with its sealed credentials (the publisher reads
-/// them with the attempts it starts, in their transaction).
+/// them with the attempts it starts, in their transaction), in one query.
 pub(crate) async fn channels_for_publish(
     conn: &mut crate::db::Conn<'_>,
     workspaces: &[i64],
@@ -285,30 +293,25 @@ pub(crate) async fn channels_for_publish(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<ChannelRow> = conn
+    let rows: Vec<ChannelWithCredentials> = conn
         .fetch_all(
             &select_channels()
+                .column(Channels::Credentials)
                 .and_where(Expr::col(Channels::WorkspaceId).is_in(workspaces.iter().copied()))
                 .and_where(Expr::col(Channels::Id).is_in(ids.iter().copied()))
                 .to_owned(),
         )
         .await?;
-    let mut sealed: std::collections::HashMap<ChannelId, SealedChannel> = conn
-        .fetch_all::<SealedChannel, _>(
-            &select_sealed()
-                .and_where(Expr::col(Channels::WorkspaceId).is_in(workspaces.iter().copied()))
-                .and_where(Expr::col(Channels::Id).is_in(ids.iter().copied()))
-                .to_owned(),
-        )
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let sealed = sealed.remove(&row.id)?;
-            (sealed.workspace_id == row.workspace_id).then(|| (Channel::from(row), sealed))
+        .map(|ChannelWithCredentials { row, credentials }| {
+            let sealed = SealedChannel {
+                workspace_id: row.workspace_id,
+                id: row.id,
+                credentials,
+                rate_limited_until: row.rate_limited_until,
+            };
+            (Channel::from(row), sealed)
         })
         .collect())
 }
