@@ -4,7 +4,7 @@
 //! ([`Runner::waker`]); either way it also polls, so a lost notification only delays work.
 
 use async_trait::async_trait;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -51,6 +51,10 @@ pub struct RunnerConfig {
     pub worker_id: String,
     /// Jobs run at once.
     pub concurrency: usize,
+    /// Jobs claimed ahead of free slots (leased and renewed like running ones), so that one
+    /// claim serves several waves: a claim is a statement and a commit, and under load they
+    /// are what the queue's throughput is made of. 0 claims only for free slots.
+    pub prefetch: usize,
     /// How long a claim holds a job: a worker that dies releases its jobs after this.
     pub lease_secs: i64,
     /// The longest sleep between two looks at the queue.
@@ -68,6 +72,7 @@ impl RunnerConfig {
         RunnerConfig {
             worker_id: worker_id.into(),
             concurrency: 4,
+            prefetch: 8,
             lease_secs: 120,
             poll: Duration::from_secs(5),
             attempt_lease_secs: tribune_store::posts::ATTEMPT_LEASE_SECS,
@@ -272,8 +277,10 @@ impl Runner {
     }
 
     /// Runs until `shutdown` resolves. Jobs run as a pipeline: whenever half the slots are
-    /// free, more due jobs are claimed (one statement for all of them), so one slow job never
-    /// holds the others back; finished jobs are deleted together. The leases of jobs still
+    /// free, they are filled from the jobs claimed ahead, and when those run short more due
+    /// jobs are claimed — for the free slots and [`RunnerConfig::prefetch`] more, in one
+    /// statement — so one slow job never holds the others back and one claim serves several
+    /// waves; finished jobs are deleted together. The leases of jobs still
     /// running are renewed every third of a lease (up to [`MAX_RUN`]), so a slow job is never
     /// taken by a second worker while it runs. When nothing is due, it sleeps until the next
     /// job is due, a notification arrives, or the poll interval ends. Jobs running when
@@ -289,6 +296,8 @@ impl Runner {
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         renew.reset();
         let mut done: Vec<JobId> = Vec::new();
+        // Claimed ahead, not started yet.
+        let mut ahead: VecDeque<Job> = VecDeque::new();
         let mut queue_empty = false;
         tokio::pin!(shutdown);
         loop {
@@ -299,31 +308,34 @@ impl Runner {
             self.complete(&mut done).await;
             if running.len() <= refill_at {
                 let free = concurrency - running.len();
-                match self
-                    .store
-                    .claim_jobs(
-                        &self.config.worker_id,
-                        &kinds,
-                        unix_now(),
-                        self.config.lease_secs,
-                        free as u64,
-                    )
-                    .await
-                {
-                    Ok(jobs) => {
-                        queue_empty = jobs.len() < free;
-                        for job in jobs {
-                            let runner = self.clone();
-                            let id = job.id;
-                            let task =
-                                running.spawn(async move { runner.run_job_deferred(job).await });
-                            leased.insert(task.id(), (id, Instant::now()));
+                if ahead.len() < free {
+                    let want = free + self.config.prefetch - ahead.len();
+                    match self
+                        .store
+                        .claim_jobs(
+                            &self.config.worker_id,
+                            &kinds,
+                            unix_now(),
+                            self.config.lease_secs,
+                            want as u64,
+                        )
+                        .await
+                    {
+                        Ok(jobs) => {
+                            queue_empty = jobs.len() < want;
+                            ahead.extend(jobs);
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, "cannot claim jobs");
+                            queue_empty = true;
                         }
                     }
-                    Err(error) => {
-                        tracing::error!(%error, "cannot claim jobs");
-                        queue_empty = true;
-                    }
+                }
+                for job in ahead.drain(..free.min(ahead.len())) {
+                    let runner = self.clone();
+                    let id = job.id;
+                    let task = running.spawn(async move { runner.run_job_deferred(job).await });
+                    leased.insert(task.id(), (id, Instant::now()));
                 }
             }
             let idle = if queue_empty && running.len() <= refill_at {
@@ -335,18 +347,22 @@ impl Runner {
                 Some(ended) = running.join_next_with_id(), if !running.is_empty() => {
                     self.collect(ended, &mut leased, &mut done);
                 }
-                _ = renew.tick(), if !leased.is_empty() => self.renew(&leased).await,
+                _ = renew.tick(), if !leased.is_empty() || !ahead.is_empty() => {
+                    self.renew(&leased, &ahead).await;
+                }
                 () = tokio::time::sleep(idle), if queue_empty => {}
                 () = self.wake.notified() => {}
                 () = &mut shutdown => break,
             }
         }
+        // The jobs claimed ahead go back to the queue at once, for other workers.
+        self.release(ahead).await;
         while !running.is_empty() {
             tokio::select! {
                 Some(ended) = running.join_next_with_id() => {
                     self.collect(ended, &mut leased, &mut done);
                 }
-                _ = renew.tick() => self.renew(&leased).await,
+                _ = renew.tick() => self.renew(&leased, &VecDeque::new()).await,
             }
         }
         self.complete(&mut done).await;
@@ -394,10 +410,26 @@ impl Runner {
         done.clear();
     }
 
-    /// Renews the leases of the jobs running for less than [`MAX_RUN`]; a job past that is
-    /// taken to be stuck, and its lease left to run out so another worker can take it.
-    async fn renew(&self, leased: &Leased) {
-        let mut ids = Vec::with_capacity(leased.len());
+    /// Gives jobs claimed ahead back to the queue, due now, without counting the claim as an
+    /// attempt.
+    async fn release(&self, jobs: VecDeque<Job>) {
+        let now = unix_now();
+        for job in jobs {
+            if let Err(error) = self
+                .store
+                .retry_job(job.id, &self.config.worker_id, now, None, false)
+                .await
+            {
+                tracing::warn!(job = job.id.0, %error, "cannot give a job back; its lease will run out");
+            }
+        }
+    }
+
+    /// Renews the leases of the jobs claimed ahead and of those running for less than
+    /// [`MAX_RUN`]; a job past that is taken to be stuck, and its lease left to run out so
+    /// another worker can take it.
+    async fn renew(&self, leased: &Leased, ahead: &VecDeque<Job>) {
+        let mut ids: Vec<JobId> = ahead.iter().map(|job| job.id).collect();
         for (id, started) in leased.values() {
             if started.elapsed() < MAX_RUN {
                 ids.push(*id);

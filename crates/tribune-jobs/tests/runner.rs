@@ -1,5 +1,6 @@
 //! The runner's lease: a job that runs longer than its lease keeps it while its worker lives,
-//! so no second worker runs it meanwhile; once done it is deleted.
+//! so no second worker runs it meanwhile; once done it is deleted. Jobs claimed ahead are held
+//! the same way, and given back when the worker stops.
 #![allow(
     clippy::unwrap_used,
     reason = "tests: a failed step must fail the test"
@@ -78,6 +79,66 @@ async fn a_job_longer_than_its_lease_keeps_it_while_its_worker_runs_it() {
             store.job_by_key("slow:1").await.unwrap().is_none(),
             "{backend}: the finished job is deleted"
         );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_claimed_ahead_keep_their_lease_and_go_back_unspent_at_shutdown() {
+    each_backend(|store, backend| async move {
+        for n in 1..=3 {
+            store
+                .enqueue(
+                    &JobNew {
+                        kind: "slow",
+                        workspace: None,
+                        payload: serde_json::json!({}),
+                        dedup_key: Some(format!("ahead:{n}")),
+                        run_at: unix_now(),
+                    },
+                    OnDuplicate::Keep,
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+        }
+        let runs = Arc::new(AtomicUsize::new(0));
+        let first = {
+            let mut config = RunnerConfig::new("first");
+            config.lease_secs = 1;
+            config.poll = Duration::from_millis(100);
+            config.concurrency = 1;
+            config.prefetch = 2;
+            let handlers: Vec<Arc<dyn Handler>> = vec![Arc::new(Slow { runs: runs.clone() })];
+            Runner::new(store.clone(), config, handlers)
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let first = tokio::spawn(first.run(async {
+            stopped.await.ok();
+        }));
+        while runs.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // One job runs, two wait in the first worker's hands, leased past their first lease.
+        let second = runner(&store, "second", &runs);
+        for _ in 0..12 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let pass = second.run_pass().await.unwrap();
+            assert_eq!(pass.claimed, 0, "{backend}: a job claimed ahead was taken");
+        }
+        stop.send(()).unwrap();
+        first.await.unwrap();
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "{backend}");
+        let mut left = 0;
+        for n in 1..=3 {
+            if let Some(job) = store.job_by_key(&format!("ahead:{n}")).await.unwrap() {
+                left += 1;
+                assert_eq!(job.locked_by, None, "{backend}: given back");
+                assert_eq!(job.attempts, 0, "{backend}: not counted as an attempt");
+                assert!(job.run_at <= unix_now(), "{backend}: due at once");
+            }
+        }
+        assert_eq!(left, 2, "{backend}: the two jobs claimed ahead are back in the queue");
     })
     .await;
 }

@@ -65,10 +65,24 @@ fn main() -> ExitCode {
         Err(error) => return report(Err(error)),
     };
     config::init_logging(&settings);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let threads = match &cli.command {
+        Command::Worker(args) => args.threads(),
+        _ => None,
+    };
+    let runtime = match threads {
+        // One thread: the current-thread runtime, without a scheduler handing tasks across.
+        Some(1) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Some(threads) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build(),
+        None => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => return report(Err(error.into())),
     };

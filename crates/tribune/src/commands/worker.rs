@@ -14,9 +14,26 @@ pub struct WorkerArgs {
     /// Jobs run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     concurrency: u16,
+    /// Jobs claimed ahead of free slots, so one claim serves several waves (default: twice
+    /// the concurrency).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    prefetch: Option<u16>,
+    /// Threads running the jobs' async work. One is enough for network-bound work (what
+    /// jobs do; image processing has threads of its own) and spares the thread handoffs that
+    /// cost more than the work on a small machine: start more worker processes to use more
+    /// cores. 0 uses one thread per core.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(0..=256))]
+    threads: u16,
     /// Run the jobs due now, then exit (instead of waiting for more).
     #[arg(long)]
     once: bool,
+}
+
+impl WorkerArgs {
+    /// The runtime's async threads: `None` for one per core.
+    pub fn threads(&self) -> Option<usize> {
+        (self.threads > 0).then_some(usize::from(self.threads))
+    }
 }
 
 pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
@@ -25,6 +42,7 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let channels = channel_service(&settings, store.clone(), secrets)?;
     let mut config = super::serve::runner_config(&settings);
     config.concurrency = usize::from(args.concurrency);
+    config.prefetch = args.prefetch.map_or(config.concurrency * 2, usize::from);
     config.mail = settings.mailer()?.map(|mailer| {
         // Links in e-mails point at the web server; without `public_url` the worker can only
         // guess the address `tribune serve` listens on by default.
