@@ -687,10 +687,7 @@ async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() 
             .claim_jobs("w2", &[PUBLISH_JOB], now + 61, 60, 20)
             .await
             .unwrap();
-        let left: Vec<Option<i64>> = left
-            .iter()
-            .map(|j| j.payload["target"].as_i64())
-            .collect();
+        let left: Vec<Option<i64>> = left.iter().map(|j| j.payload["target"].as_i64()).collect();
         assert!(!left.contains(&Some(a.id.0)), "{backend}: {left:?}");
         assert!(!left.contains(&Some(x.id.0)), "{backend}: {left:?}");
         assert!(left.contains(&Some(c.id.0)), "{backend}: {left:?}");
