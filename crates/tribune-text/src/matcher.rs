@@ -30,9 +30,10 @@ enum Expr {
         keys: Vec<KeyId>,
         slop: Option<u32>,
     },
+    /// Each side: its alternatives, each a key sequence (one key for a word).
     Near {
-        left: Vec<KeyId>,
-        right: Vec<KeyId>,
+        left: Vec<Vec<KeyId>>,
+        right: Vec<Vec<KeyId>>,
         distance: u32,
     },
     Not(Box<Expr>),
@@ -251,8 +252,8 @@ impl<K> MatcherBuilder<K> {
                 right,
                 distance,
             } => Expr::Near {
-                left: self.positional_keys(left),
-                right: self.positional_keys(right),
+                left: left.iter().map(|a| self.positional_keys(a)).collect(),
+                right: right.iter().map(|a| self.positional_keys(a)).collect(),
                 distance: *distance,
             },
             Node::Not(inner) => Expr::Not(Box::new(self.compile(inner))),
@@ -301,9 +302,21 @@ impl<K> MatcherBuilder<K> {
             Expr::Key(k) => Some(vec![*k]),
             Expr::Phrase { keys, .. } => self.best_of(keys),
             Expr::Near { left, right, .. } => {
-                let mut both = left.clone();
-                both.extend_from_slice(right);
-                self.best_of(&both)
+                // Both sides must be present: trigger on the cheaper one, which needs one
+                // key of each of its alternatives.
+                let side = |alternatives: &[Vec<KeyId>]| -> Option<Vec<KeyId>> {
+                    let mut keys = Vec::new();
+                    for alt in alternatives {
+                        keys.extend(self.best_of(alt)?);
+                    }
+                    keys.sort_unstable();
+                    keys.dedup();
+                    Some(keys)
+                };
+                [side(left), side(right)]
+                    .into_iter()
+                    .flatten()
+                    .min_by_key(|keys| self.cost(keys))
             }
             Expr::Not(_) => None,
             Expr::And(children) => children
@@ -497,23 +510,30 @@ fn eval(expr: &Expr, present: &Present) -> bool {
             right,
             distance,
         } => {
-            let l = phrase_starts(left, present);
+            let l = side_spans(left, present);
             if l.is_empty() {
                 return false;
             }
-            let r = phrase_starts(right, present);
-            l.iter().any(|&a| {
-                r.iter().any(|&b| {
-                    let sa = (a as usize, a as usize + left.len());
-                    let sb = (b as usize, b as usize + right.len());
-                    gap(sa, sb) <= *distance as usize
-                })
-            })
+            let r = side_spans(right, present);
+            l.iter()
+                .any(|&a| r.iter().any(|&b| gap(a, b) <= *distance as usize))
         }
         Expr::Not(inner) => !eval(inner, present),
         Expr::And(children) => children.iter().all(|c| eval(c, present)),
         Expr::Or(children) => children.iter().any(|c| eval(c, present)),
     }
+}
+
+/// Token ranges where some alternative of a `NEAR` side occurs.
+fn side_spans(alternatives: &[Vec<KeyId>], present: &Present) -> Vec<(usize, usize)> {
+    alternatives
+        .iter()
+        .flat_map(|keys| {
+            phrase_starts(keys, present)
+                .into_iter()
+                .map(move |p| (p as usize, p as usize + keys.len()))
+        })
+        .collect()
 }
 
 /// Positions where the key sequence occurs consecutively.

@@ -140,3 +140,102 @@ fn agrees_with_direct_evaluation_on_many_queries() {
         assert_eq!(ids(&m, &doc), expected, "text {text:?}");
     }
 }
+
+/// `n` filler words, to put exactly `n` words between two terms.
+fn filler(n: usize) -> String {
+    vec!["x"; n].join(" ")
+}
+
+/// Whether the query (compiled and evaluated directly, which must agree) finds the text.
+fn finds(query: &str, text: &str) -> bool {
+    let q = parse(query).unwrap();
+    let doc = Document::new(text);
+    let direct = q.matches(&doc);
+    let compiled = !Matcher::new([(0, q)]).matches(&doc).is_empty();
+    assert_eq!(
+        compiled, direct,
+        "matcher and direct evaluation on {query:?} / {text:?}"
+    );
+    direct
+}
+
+#[test]
+fn near_allows_exactly_n_words_between_in_either_order() {
+    for n in [0usize, 1, 3, 5] {
+        let q = format!("livraison NEAR/{n} retard");
+        let at = format!("livraison {} retard", filler(n));
+        let over = format!("livraison {} retard", filler(n + 1));
+        assert!(finds(&q, &at), "{q} / {at}");
+        assert!(!finds(&q, &over), "{q} / {over}");
+        let reversed = format!("retard {} livraison", filler(n));
+        let reversed_over = format!("retard {} livraison", filler(n + 1));
+        assert!(finds(&q, &reversed), "{q} / {reversed}");
+        assert!(!finds(&q, &reversed_over), "{q} / {reversed_over}");
+    }
+    // A bare NEAR is NEAR/5.
+    assert!(finds(
+        "refund NEAR late",
+        &format!("refund {} late", filler(5))
+    ));
+    assert!(!finds(
+        "refund NEAR late",
+        &format!("refund {} late", filler(6))
+    ));
+}
+
+#[test]
+fn near_counts_words_between_a_phrase_and_the_other_side() {
+    // The words of the phrase itself are not "between".
+    let q = "\"service client\" NEAR/2 injoignable";
+    assert!(finds(q, "le service client est toujours injoignable"));
+    assert!(!finds(
+        q,
+        "le service client est encore toujours injoignable"
+    ));
+    assert!(finds(q, "injoignable hier, le service client"));
+    assert!(!finds(q, "injoignable depuis hier, le service client"));
+    let q = "\"customer service\" NEAR/1 \"never answers\"";
+    assert!(finds(q, "customer service just never answers"));
+    assert!(!finds(q, "customer service just plain never answers"));
+    assert!(finds(q, "never answers, this customer service"));
+    assert!(!finds(q, "never answers, and this customer service"));
+}
+
+#[test]
+fn near_with_or_groups_is_any_pair_within_n_words() {
+    let q = "(livraison OR colis) NEAR/3 (retard OR perdu)";
+    for (text, expected) in [
+        ("mon colis a un gros retard", true),
+        ("la livraison de mon colis perdu", true),
+        ("perdu : encore mon colis", true),
+        ("perdu : le transporteur a mon colis", false),
+        ("livraison prévue hier, toujours rien, quel retard", false),
+        ("colis un deux trois perdu", true),
+        ("colis un deux trois quatre perdu", false),
+        ("retard sans rapport", false),
+    ] {
+        assert_eq!(finds(q, text), expected, "{q} / {text}");
+    }
+    let q = "quitter NEAR/3 (orbeo OR #orbeo OR @orbeo_fr OR \"orbeo mobile\")";
+    assert!(finds(q, "je vais quitter @Orbeo_FR demain"));
+    assert!(finds(q, "#Orbeo, je vais vous quitter"));
+    assert!(finds(q, "Orbeo Mobile : je vais les quitter"));
+    assert!(!finds(q, "Orbeo Mobile : je vais bien les quitter"));
+    let q = "(refund* OR \"money back\") NEAR/2 (never OR still)";
+    assert!(finds(q, "my refunds never came"));
+    assert!(finds(q, "still waiting for money back"));
+    assert!(!finds(q, "still waiting for my money back"));
+    assert!(finds(q, "I want my MONEY BACK, I still have nothing"));
+}
+
+#[test]
+fn not_near_excludes_only_the_proximity() {
+    let q = "colis -colis NEAR/2 perdu";
+    assert!(finds(q, "colis reçu, merci"));
+    assert!(!finds(q, "colis perdu"));
+    assert!(finds(q, "colis bien reçu, rien de perdu"));
+    let q = "NOT (late OR lost) NEAR/1 parcel";
+    assert!(finds(q, "parcel arrived"));
+    assert!(!finds(q, "lost my parcel"));
+    assert!(finds(q, "I lost the key to the parcel locker"));
+}

@@ -20,8 +20,10 @@ fn node_matches(node: &Node, doc: &Document) -> bool {
             right,
             distance,
         } => {
-            let l = spans(left, doc.tokens());
-            let r = spans(right, doc.tokens());
+            let side = |atoms: &[Atom]| -> Vec<(usize, usize)> {
+                atoms.iter().flat_map(|a| spans(a, doc.tokens())).collect()
+            };
+            let (l, r) = (side(left), side(right));
             l.iter()
                 .any(|&a| r.iter().any(|&b| gap(a, b) <= *distance as usize))
         }
