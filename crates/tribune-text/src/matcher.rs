@@ -425,6 +425,10 @@ impl<K> Matcher<K> {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX - 1);
             let text = tokens.text(tok);
             self.probe(kind_index(tok.kind), text, pos, &mut hits);
+            if let Some(base) = tokens.base(tok) {
+                // `acme` finds "Acme's" (folded `acmes`, base `acme`).
+                self.probe(kind_index(tok.kind), base, pos, &mut hits);
+            }
             if tok.kind == TokenKind::Hashtag {
                 // Plain word patterns also match hashtags.
                 self.probe(kind_index(TokenKind::Word), text, pos, &mut hits);

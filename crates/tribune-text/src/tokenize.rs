@@ -5,7 +5,9 @@
 //! `@handles` and emoji. Links are not words: their domains are collected apart for the
 //! `url:` operator and the spam classifier. French elisions are dropped (`l'arnaque` gives
 //! the word `arnaque`), other apostrophes are removed (`don't` gives `dont`), and hyphens
-//! separate words (`peut-être` gives `peut`, `etre`).
+//! separate words (`peut-être` gives `peut`, `etre`). A word ending in an English clitic
+//! (`Acme's`, `it's`, `we're`) also records its base (`acme`, `it`, `we`), which the matcher
+//! accepts at the same position as the whole word (`acmes`).
 
 use crate::normalize::{fold_into, is_emoji, is_word_char};
 
@@ -45,6 +47,9 @@ pub struct Token {
     pub end: u32,
     pub all_caps: bool,
     pub boundary: Boundary,
+    /// End of the word's base in [`Tokens::folded`] when it ends with an English clitic
+    /// (`acme` in `acme's`, `it` in `it's`); `end` otherwise. See [`Tokens::base`].
+    pub base_end: u32,
 }
 
 /// A tokenized text.
@@ -71,6 +76,17 @@ impl Tokens {
             .unwrap_or("")
     }
 
+    /// The base of a word written with an English possessive or contraction (`acme` for
+    /// "Acme's" or "Acme’s", `it` for "it's"), whose folded text is the whole word without
+    /// the apostrophe (`acmes`, `its`). A query term matches either.
+    pub fn base(&self, token: &Token) -> Option<&str> {
+        if token.base_end >= token.end {
+            return None;
+        }
+        self.folded
+            .get(token.start as usize..token.base_end as usize)
+    }
+
     /// Iterates over `(kind, folded text)`.
     pub fn iter(&self) -> impl Iterator<Item = (TokenKind, &str)> + '_ {
         self.tokens.iter().map(|t| (t.kind, self.text(t)))
@@ -89,6 +105,11 @@ impl Tokens {
 const ELISIONS: &[&str] = &[
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
 ];
+
+/// English clitics after an apostrophe: possessive `'s` and the contractions of `is`/`has`,
+/// `are`, `have`, `will`, `would`/`had` and `am`. `n't` is not one: the base of "don't"
+/// would be "don".
+const CLITICS: &[&str] = &["s", "re", "ve", "ll", "d", "m"];
 
 /// Tokenizes `text` (any case, any accents).
 pub fn tokenize(text: &str) -> Tokens {
@@ -147,14 +168,16 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
             {
                 j += 1;
             }
-            push_token(out, kind, &chars[i + 1..j]);
+            push_token(out, kind, &chars[i + 1..j], None);
             i = j;
         } else if is_emoji(c) {
-            push_token(out, TokenKind::Emoji, &chars[i..=i]);
+            push_token(out, TokenKind::Emoji, &chars[i..=i], None);
             i += 1;
         } else if is_word_char(c) {
             let mut start = i;
             let mut j = i;
+            // The last apostrophe inside the word that was not a French elision.
+            let mut last_apostrophe = None;
             loop {
                 while j < chars.len() && (is_word_char(chars[j]) || is_joiner(chars[j])) {
                     j += 1;
@@ -168,15 +191,28 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
                 if ELISIONS.contains(&head.as_str()) {
                     // Drop the clitic and start the real word after the apostrophe.
                     start = j + 1;
+                } else {
+                    last_apostrophe = Some(j);
                 }
                 j += 1;
             }
+            let base_chars = last_apostrophe
+                .filter(|&a| {
+                    let tail: String = chars[a + 1..j].iter().collect::<String>().to_lowercase();
+                    CLITICS.contains(&tail.as_str())
+                })
+                .map(|a| {
+                    chars[start..a]
+                        .iter()
+                        .filter(|&&c| !is_apostrophe(c))
+                        .count()
+                });
             let word: Vec<char> = chars[start..j]
                 .iter()
                 .copied()
                 .filter(|&c| !is_apostrophe(c))
                 .collect();
-            push_token(out, TokenKind::Word, &word);
+            push_token(out, TokenKind::Word, &word, base_chars);
             i = j;
         } else {
             let boundary = match c {
@@ -207,12 +243,18 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
     }
 }
 
-fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
+/// Appends a token made of `chars` folded; `base_chars`: how many of them form the base of
+/// a word with an English clitic.
+fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char], base_chars: Option<usize>) {
     let start = out.folded.len();
+    let mut base_end = None;
     let mut letters = 0usize;
     let mut upper = 0usize;
     let mut buf = [0u8; 4];
-    for &c in chars {
+    for (n, &c) in chars.iter().enumerate() {
+        if Some(n) == base_chars {
+            base_end = Some(out.folded.len());
+        }
         // Apostrophes never survive in a token: `ʼ` (U+02BC) is a letter, so it can end up
         // inside a #tag, where it folded to `'` and the printed query no longer matched
         // (found by the fuzzer: `#Fgʼ`).
@@ -231,12 +273,14 @@ fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
     if end == start {
         return;
     }
+    let base_end = base_end.filter(|&b| b > start).unwrap_or(end);
     out.tokens.push(Token {
         kind,
         start: u32::try_from(start).unwrap_or(u32::MAX),
         end: u32::try_from(end).unwrap_or(u32::MAX),
         all_caps: letters >= 2 && upper == letters,
         boundary: std::mem::take(&mut out.pending),
+        base_end: u32::try_from(base_end).unwrap_or(u32::MAX),
     });
 }
 
@@ -321,6 +365,31 @@ mod tests {
         let t = tokenize("I don't like it's");
         let texts: Vec<&str> = t.iter().map(|(_, s)| s).collect();
         assert_eq!(texts, ["i", "dont", "like", "its"]);
+    }
+
+    #[test]
+    fn english_possessives_and_contractions_keep_their_base() {
+        let t = tokenize(
+            "Acme's app, Acme’s team, it's fine, we're late, l'Acme's, don't, aujourd'hui",
+        );
+        let pairs: Vec<(&str, Option<&str>)> =
+            t.tokens.iter().map(|k| (t.text(k), t.base(k))).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("acmes", Some("acme")),
+                ("app", None),
+                ("acmes", Some("acme")),
+                ("team", None),
+                ("its", Some("it")),
+                ("fine", None),
+                ("were", Some("we")),
+                ("late", None),
+                ("acmes", Some("acme")),
+                ("dont", None),
+                ("aujourdhui", None),
+            ]
+        );
     }
 
     #[test]

@@ -239,3 +239,44 @@ fn not_near_excludes_only_the_proximity() {
     assert!(!finds(q, "lost my parcel"));
     assert!(finds(q, "I lost the key to the parcel locker"));
 }
+
+#[test]
+fn english_possessives_and_contractions_find_the_word() {
+    for text in [
+        "Acme's support is down",
+        "Acme’s support is down",
+        "ACME'S SUPPORT",
+    ] {
+        assert!(finds("acme", text), "{text}");
+        assert!(finds("\"acme support\"", text), "{text}");
+        assert!(finds("acme NEAR/0 support", text), "{text}");
+        assert!(finds("acm*", text), "{text}");
+        // The whole word still matches, as before.
+        assert!(finds("acmes", text), "{text}");
+        assert!(finds("acme's", text), "{text}");
+    }
+    assert!(finds("it", "it's broken again"));
+    assert!(finds("its", "it's broken again"));
+    assert!(finds("\"it broken\"", "it’s broken again"));
+    assert!(finds("we", "we're still waiting"));
+    // Only the clitic is optional: other words are not cut.
+    assert!(!finds("acme", "acmes everywhere"));
+    assert!(!finds("don", "don't"));
+    assert!(finds("dont", "don't"));
+    assert!(!finds("acme", "#acmes"));
+}
+
+#[test]
+fn french_elisions_are_unchanged() {
+    assert!(finds("orbeo", "l'Orbeo est en panne"));
+    assert!(finds("orbeo", "la box d’Orbeo"));
+    assert!(finds(
+        "arnaque",
+        "quelle arnaque, c'est l’arnaque du siècle"
+    ));
+    assert!(finds("aujourdhui", "encore en panne aujourd'hui"));
+    assert!(finds("aujourd'hui", "encore en panne aujourd’hui"));
+    assert!(!finds("aujourd", "encore en panne aujourd'hui"));
+    assert!(finds("il", "qu'il"));
+    assert!(!finds("qu", "qu'il"));
+}

@@ -43,10 +43,12 @@ pub(crate) fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
 }
 
 fn term_at(t: &TermPattern, tokens: &Tokens, i: usize) -> bool {
-    tokens
-        .tokens
-        .get(i)
-        .is_some_and(|tok| t.accepts(tok.kind, tokens.text(tok)))
+    tokens.tokens.get(i).is_some_and(|tok| {
+        t.accepts(tok.kind, tokens.text(tok))
+            || tokens
+                .base(tok)
+                .is_some_and(|base| t.accepts(tok.kind, base))
+    })
 }
 
 /// Half-open token ranges where a positional atom occurs.
