@@ -280,3 +280,63 @@ fn french_elisions_are_unchanged() {
     assert!(finds("il", "qu'il"));
     assert!(!finds("qu", "qu'il"));
 }
+
+/// Compatibility characters (the ones Unicode's NFKC folds) that social text uses for
+/// effect: each row is folded to plain text, and the plain query finds the styled post.
+#[test]
+fn compatibility_characters_fold_to_plain_letters() {
+    use tribune_text::normalize::fold;
+    let rows = [
+        // Typographic ligatures.
+        ("ﬁbre", "fibre"),
+        ("ﬂop", "flop"),
+        ("eﬀet", "effet"),
+        ("oﬃce", "office"),
+        ("baﬄe", "baffle"),
+        ("ﬆop", "stop"),
+        // Full-width forms.
+        ("ＦＩＢＲＥ", "fibre"),
+        ("ｓｃａｍ１２３", "scam123"),
+        // Mathematical alphanumerics (bold, italic, script, double-struck, monospace…).
+        ("𝐅𝐑𝐄𝐄", "free"),
+        ("𝑎𝑟𝑛𝑎𝑞𝑢𝑒", "arnaque"),
+        ("𝓰𝓲𝓿𝓮𝓪𝔀𝓪𝔂", "giveaway"),
+        ("𝕔𝕒𝕕𝕖𝕒𝕦", "cadeau"),
+        ("𝚙𝚛𝚘𝚖𝚘", "promo"),
+        ("𝟏𝟎𝟎", "100"),
+        // Letters the mathematical alphabets borrow from the letterlike block.
+        ("𝑐ℎ𝑒𝑟", "cher"),
+        ("ℂ𝕒𝕤𝕚𝕟𝕠", "casino"),
+        // Superscripts, subscripts and modifier letters ("tiny text").
+        ("ᶠʳᵉᵉ", "free"),
+        // `ᶦ` is a small capital I for Unicode, an `i` for "tiny text" generators.
+        ("ᵖʳᶦˣ", "prix"),
+        ("ᴬᴰᴹᴵᴺ", "admin"),
+        ("m²", "m2"),
+        ("x¹⁰", "x10"),
+        ("h₂o", "h2o"),
+        // Circled letters and numbers.
+        ("ⓖⓡⓐⓣⓤⓘⓣ", "gratuit"),
+        ("Ⓕⓡⓔⓔ", "free"),
+        ("①", "1"),
+        // Older compatibility letters.
+        ("ĳsselmeer", "ijsselmeer"),
+    ];
+    for (styled, plain) in rows {
+        assert_eq!(fold(styled), plain, "fold({styled:?})");
+        assert_eq!(
+            fold(&fold(styled)),
+            fold(styled),
+            "fold is idempotent on {styled:?}"
+        );
+    }
+    // Folded the same way in posts and in queries, so the plain word finds the styled one.
+    for (styled, plain) in rows {
+        if plain.chars().all(char::is_alphanumeric) {
+            let post = format!("regardez {styled} !");
+            assert!(finds(plain, &post), "{plain} / {post}");
+        }
+    }
+    assert!(finds("free NEAR/1 giveaway", "𝐅𝐑𝐄𝐄 𝓰𝓲𝓿𝓮𝓪𝔀𝓪𝔂"));
+    assert!(finds("\"fibre optique\"", "la ﬁbre OPTIQUE"));
+}
