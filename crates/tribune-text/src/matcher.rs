@@ -369,6 +369,23 @@ impl<K> Matcher<K> {
         b.build()
     }
 
+    /// The same compiled queries under other ids (`f` is called once per query, in
+    /// insertion order), e.g. from positions in a file to the ids written in it.
+    pub fn map_ids<L>(self, f: impl FnMut(K) -> L) -> Matcher<L> {
+        Matcher {
+            ids: self.ids.into_iter().map(f).collect(),
+            exprs: self.exprs,
+            tables: self.tables,
+            langs: self.langs,
+            authors: self.authors,
+            domains: self.domains,
+            domain_index: self.domain_index,
+            postings: self.postings,
+            always: self.always,
+            key_count: self.key_count,
+        }
+    }
+
     /// Number of compiled queries.
     pub fn len(&self) -> usize {
         self.ids.len()
