@@ -273,6 +273,15 @@ fn match_lines(
         if let Some(l) = post.get("lang").and_then(Value::as_str) {
             doc = doc.with_lang(l);
         }
+        if let Some(urls) = post.get("urls").filter(|u| !u.is_null()) {
+            let urls = urls
+                .as_array()
+                .and_then(|list| list.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+                .with_context(|| {
+                    format!("stdin line {}: \"urls\" is not a list of strings", n + 1)
+                })?;
+            doc = doc.with_urls(urls);
+        }
         let ids = matcher.matches(&doc);
         writeln!(out, "{}", serde_json::to_string(&ids)?)?;
     }
@@ -422,5 +431,22 @@ mod tests {
         let mut out = Vec::new();
         match_lines(&matcher, input.as_bytes(), &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[\"a\",\"b\"]\n[]\n");
+    }
+
+    #[test]
+    fn match_reads_the_links_beside_the_text() {
+        let matcher = Matcher::new([("acme".to_owned(), parse("url:acme.com").unwrap())]);
+        let input = "{\"text\":\"promo https://t.co/x1\",\"urls\":[\"https://www.acme.com/p\"]}\n\
+                     {\"text\":\"promo https://t.co/x2\",\"urls\":[\"https://evilacme.com/p\"]}\n\
+                     {\"text\":\"sans lien\",\"urls\":null}\n";
+        let mut out = Vec::new();
+        match_lines(&matcher, input.as_bytes(), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[\"acme\"]\n[]\n[]\n");
+        let bad = "{\"text\":\"x\",\"urls\":\"https://acme.com\"}\n";
+        let e = match_lines(&matcher, bad.as_bytes(), &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "stdin line 1: \"urls\" is not a list of strings"
+        );
     }
 }

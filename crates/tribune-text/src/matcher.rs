@@ -460,9 +460,9 @@ impl<K> Matcher<K> {
             hits.push((k, NO_POSITION));
         }
         if !self.domains.is_empty() {
-            for host in &tokens.domains {
+            for host in doc.link_hosts() {
                 // Probe the host and each parent domain: shop.example.com, example.com, com.
-                let mut rest = host.as_str();
+                let mut rest = host;
                 loop {
                     if let Some(&k) = self.domain_index.get(rest) {
                         debug_assert!(domain_matches(host, rest));

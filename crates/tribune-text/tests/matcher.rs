@@ -340,3 +340,58 @@ fn compatibility_characters_fold_to_plain_letters() {
     assert!(finds("free NEAR/1 giveaway", "𝐅𝐑𝐄𝐄 𝓰𝓲𝓿𝓮𝓪𝔀𝓪𝔂"));
     assert!(finds("\"fibre optique\"", "la ﬁbre OPTIQUE"));
 }
+
+#[test]
+fn url_matches_hosts_in_the_text_and_beside_it() {
+    let m = matcher(&[("acme", "url:acme.com"), ("site", "site:www.acme.fr")]);
+    let url = |text: &str, urls: &[&str]| {
+        let doc = Document::new(text).with_urls(urls.iter().copied());
+        let direct: Vec<&str> = [("acme", "url:acme.com"), ("site", "site:www.acme.fr")]
+            .iter()
+            .filter(|(_, q)| parse(q).unwrap().matches(&doc))
+            .map(|(id, _)| *id)
+            .collect();
+        let compiled = ids(&m, &doc);
+        assert_eq!(compiled, direct, "{text:?} {urls:?}");
+        compiled
+    };
+    // In the text, as before.
+    assert_eq!(url("voir https://www.acme.com/promo", &[]), ["acme"]);
+    assert_eq!(url("voir shop.acme.com/promo", &[]), ["acme"]);
+    // Beside the text: the t.co address hides the real one.
+    assert_eq!(
+        url(
+            "Great deal https://t.co/AbC123",
+            &["https://www.acme.com/deal?x=1"]
+        ),
+        ["acme"]
+    );
+    assert_eq!(
+        url("Super offre", &["https://boutique.acme.fr/p"]),
+        ["site"]
+    );
+    assert_eq!(
+        url("", &["HTTP://WWW.ACME.COM", "https://acme.fr"]),
+        ["acme", "site"]
+    );
+    // Lookalikes do not match.
+    for lookalike in [
+        "https://evilacme.com/x",
+        "https://acme.com.evil.net/x",
+        "https://acme.co/x",
+        "https://acme.com@evil.net/login",
+        "https://evil.net/?r=acme.com",
+        "https://evil.net/acme.com",
+        "acme.community",
+    ] {
+        assert!(url("", &[lookalike]).is_empty(), "{lookalike}");
+        assert!(
+            url(&format!("lien : {lookalike}"), &[]).is_empty(),
+            "{lookalike}"
+        );
+    }
+    // Not web links: kept, but no host.
+    let doc = Document::new("x").with_urls(["mailto:", "not a link"]);
+    assert_eq!(doc.urls(), ["mailto:", "not a link"]);
+    assert_eq!(doc.link_hosts().count(), 0);
+}

@@ -90,7 +90,7 @@ fn atom_matches(atom: &Atom, doc: &Document) -> bool {
         }
         Atom::Lang(code) => doc.lang() == code,
         Atom::From(handle) => doc.author() == Some(handle.as_str()),
-        Atom::Url(domain) => tokens.domains.iter().any(|d| domain_matches(d, domain)),
+        Atom::Url(domain) => doc.link_hosts().any(|d| domain_matches(d, domain)),
     }
 }
 
