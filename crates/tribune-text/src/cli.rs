@@ -20,9 +20,37 @@ pub struct TextArgs {
     command: TextCommand,
 }
 
+/// The grammar at a glance, under `tribune text parse --help` (the full reference is
+/// docs/text/QUERY_LANGUAGE.md).
+const QUERY_HELP: &str = "\
+Query language (operators in capitals; French forms in brackets):
+  word                     the word, any case and accents; also finds #word and Acme's
+  a b, a AND b [ET]        both
+  a OR b [OU]              either
+  NOT a, -a [SAUF]         not
+  ( ... )                  grouping
+  \"exact phrase\"           consecutive words
+  \"a b\"~5                  all the words within 5 extra words, any order
+  a NEAR/3 b [PRES/3]      at most 3 words between a and b, either order (bare NEAR: 5)
+  (a OR b) NEAR/3 (c OR \"d e\")
+                           any of a, b within 3 words of any of c, \"d e\"; each side is a
+                           word, wildcard, phrase, #tag, @handle or an OR group of them
+  NOT a NEAR/3 b, -a NEAR/3 b
+                           not (a near b)
+  refund*                  words starting with refund (2 characters at least)
+  #tag  @handle  😡        that hashtag, mention, emoji
+  lang:fr [langue:]        the post's language
+  from:handle [de:]        posts by that author
+  url:acme.com [site:]     a link to acme.com or a subdomain, in the text or beside it
+Precedence, loosest first: OR, AND, NEAR, then NOT/- (which takes a whole NEAR).
+Examples:
+  tribune text parse '(livraison OR colis) NEAR/3 (retard OR perdu) -lang:en'
+  tribune text parse 'quitter NEAR/3 (marqueA OR marqueB)'";
+
 #[derive(Debug, clap::Subcommand)]
 enum TextCommand {
     /// Show how a query is understood, or where it is wrong.
+    #[command(after_help = QUERY_HELP)]
     Parse {
         /// The query, e.g. 'rembours* AND ("prix abusif" OR arnaque) -lang:en'.
         query: String,
