@@ -11,7 +11,9 @@
 //! posts are already cut into folded tokens: whole-token equality is both the semantics we
 //! want (`prix` must not match `prixtel`) and cheaper than scanning bytes.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::document::Document;
 use crate::query::eval::{domain_matches, gap};
@@ -41,11 +43,62 @@ enum Expr {
     Or(Vec<Expr>),
 }
 
+/// The 64-bit hash of a folded text, computed once per token and reused for every table.
+fn text_hash(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+/// Folded text to key, probed with a hash the caller computed once per token. The table is
+/// keyed by the 64-bit hash, so a probe compares integers and reads a key's text only on a
+/// hit, to confirm it (the profile showed string hashing and comparison as the matcher's
+/// largest cost). Two key texts with the same 64-bit hash are kept apart in `collided`.
+#[derive(Default, Debug)]
+struct TextMap {
+    by_hash: FxHashMap<u64, (KeyId, Box<str>)>,
+    collided: FxHashMap<Box<str>, KeyId>,
+}
+
+impl TextMap {
+    fn get(&self, hash: u64, text: &str) -> Option<KeyId> {
+        let (k, key_text) = self.by_hash.get(&hash)?;
+        if **key_text == *text {
+            return Some(*k);
+        }
+        // Same hash, other text: it can only be a key if it collided when inserted.
+        self.collided.get(text).copied()
+    }
+
+    fn get_text(&self, text: &str) -> Option<KeyId> {
+        self.get(text_hash(text), text)
+    }
+
+    fn insert(&mut self, text: &str, k: KeyId) {
+        self.insert_hashed(text_hash(text), text, k);
+    }
+
+    fn insert_hashed(&mut self, hash: u64, text: &str, k: KeyId) {
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((k, text.into()));
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(text.into(), k);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+}
+
 /// Hash tables from folded text to key, one per token kind.
 #[derive(Default, Debug)]
 struct KindTables {
-    exact: FxHashMap<Box<str>, KeyId>,
-    prefix: FxHashMap<Box<str>, KeyId>,
+    exact: TextMap,
+    prefix: TextMap,
     /// Bit `n` set when some prefix key has `n` bytes (n < 64), to skip useless probes.
     prefix_lengths: u64,
     long_prefixes: bool,
@@ -175,20 +228,20 @@ impl<K> MatcherBuilder<K> {
         } else {
             &self.matcher.tables[idx].exact
         };
-        if let Some(&k) = map.get(t.text.as_str()) {
+        if let Some(k) = map.get_text(&t.text) {
             return k;
         }
         let k = self.new_key(t.text.len(), t.prefix);
         let table = &mut self.matcher.tables[idx];
         if t.prefix {
-            table.prefix.insert(t.text.clone().into_boxed_str(), k);
+            table.prefix.insert(&t.text, k);
             if t.text.len() < 64 {
                 table.prefix_lengths |= 1 << t.text.len();
             } else {
                 table.long_prefixes = true;
             }
         } else {
-            table.exact.insert(t.text.clone().into_boxed_str(), k);
+            table.exact.insert(&t.text, k);
         }
         k
     }
@@ -280,18 +333,20 @@ impl<K> MatcherBuilder<K> {
         }
     }
 
-    /// The most selective key of a sequence that must all be present: the longest exact
-    /// term (long words are rarer than short ones).
+    /// The most selective key of a sequence that must all be present: the one fewest query
+    /// terms use (a word many saved searches share, like `livraison`, is a word many posts
+    /// contain; a brand name is not), then an exact term over a prefix, then the longest.
     fn best_of(&self, keys: &[KeyId]) -> Option<Vec<KeyId>> {
         keys.iter()
             .copied()
-            .max_by_key(|&k| {
+            .min_by_key(|&k| {
                 let (len, prefix) = self
                     .key_text_len
                     .get(k as usize)
                     .copied()
                     .unwrap_or((0, true));
-                (!prefix, len)
+                let uses = self.key_uses.get(k as usize).copied().unwrap_or(u32::MAX);
+                (uses, prefix, std::cmp::Reverse(len))
             })
             .map(|k| vec![k])
     }
@@ -441,14 +496,15 @@ impl<K> Matcher<K> {
         for (pos, tok) in tokens.tokens.iter().enumerate() {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX - 1);
             let text = tokens.text(tok);
-            self.probe(kind_index(tok.kind), text, pos, &mut hits);
+            let hash = text_hash(text);
+            self.probe(kind_index(tok.kind), text, hash, pos, &mut hits);
             if let Some(base) = tokens.base(tok) {
                 // `acme` finds "Acme's" (folded `acmes`, base `acme`).
-                self.probe(kind_index(tok.kind), base, pos, &mut hits);
+                self.probe(kind_index(tok.kind), base, text_hash(base), pos, &mut hits);
             }
             if tok.kind == TokenKind::Hashtag {
                 // Plain word patterns also match hashtags.
-                self.probe(kind_index(TokenKind::Word), text, pos, &mut hits);
+                self.probe(kind_index(TokenKind::Word), text, hash, pos, &mut hits);
             }
         }
         if !self.langs.is_empty()
@@ -480,28 +536,43 @@ impl<K> Matcher<K> {
         Present { hits }
     }
 
-    fn probe(&self, kind: usize, text: &str, pos: u32, hits: &mut Vec<(KeyId, u32)>) {
+    fn probe(&self, kind: usize, text: &str, hash: u64, pos: u32, hits: &mut Vec<(KeyId, u32)>) {
         let Some(table) = self.tables.get(kind) else {
             return;
         };
-        if let Some(&k) = table.exact.get(text) {
+        if let Some(k) = table.exact.get(hash, text) {
             hits.push((k, pos));
         }
         if table.prefix.is_empty() {
             return;
         }
-        for (i, _) in text
-            .char_indices()
-            .skip(1)
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            let fits = if i < 64 {
-                table.prefix_lengths & (1 << i) != 0
-            } else {
-                table.long_prefixes
-            };
-            if fits && let Some(&k) = text.get(..i).and_then(|p| table.prefix.get(p)) {
+        // Only the prefix lengths some key has (a bit set per length in bytes).
+        let mut lengths = table.prefix_lengths;
+        while lengths != 0 {
+            let len = lengths.trailing_zeros() as usize;
+            lengths &= lengths - 1;
+            if len > text.len() {
+                break;
+            }
+            if len > 0
+                && let Some(p) = text.get(..len)
+                && let Some(k) = table.prefix.get(text_hash(p), p)
+            {
                 hits.push((k, pos));
+            }
+        }
+        if table.long_prefixes && text.len() >= 64 {
+            let ends = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .filter(|&i| i >= 64);
+            for i in ends {
+                if let Some(p) = text.get(..i)
+                    && let Some(k) = table.prefix.get(text_hash(p), p)
+                {
+                    hits.push((k, pos));
+                }
             }
         }
     }
@@ -570,4 +641,20 @@ fn phrase_starts(keys: &[KeyId], present: &Present) -> Vec<u32> {
                 .all(|(i, &k)| present.at(k, p + 1 + i as u32))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_with_the_same_hash_stay_apart() {
+        let mut map = TextMap::default();
+        map.insert_hashed(7, "livraison", 1);
+        map.insert_hashed(7, "colis", 2);
+        assert_eq!(map.get(7, "livraison"), Some(1));
+        assert_eq!(map.get(7, "colis"), Some(2));
+        assert_eq!(map.get(7, "retard"), None);
+        assert_eq!(map.get(8, "livraison"), None);
+    }
 }
