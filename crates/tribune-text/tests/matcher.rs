@@ -395,3 +395,38 @@ fn url_matches_hosts_in_the_text_and_beside_it() {
     assert_eq!(doc.urls(), ["mailto:", "not a link"]);
     assert_eq!(doc.link_hosts().count(), 0);
 }
+
+#[test]
+fn long_and_short_wildcards_match_prefixes_of_any_length() {
+    let long = "a".repeat(70);
+    let queries = [
+        format!("{long}*"),
+        format!("{}*", "a".repeat(63)),
+        "rembours*".to_owned(),
+        "rés*".to_owned(),
+        "#fib*".to_owned(),
+    ];
+    let m = Matcher::new(queries.iter().map(|q| (q.clone(), parse(q).unwrap())));
+    for (text, expected) in [
+        (format!("{long}bc"), vec![0, 1]),
+        (long.clone(), vec![0, 1]),
+        ("a".repeat(69), vec![1]),
+        ("a".repeat(63), vec![1]),
+        ("a".repeat(62), vec![]),
+        ("Remboursez-moi".to_owned(), vec![2]),
+        ("RÉSEAU".to_owned(), vec![3]),
+        ("#Fibre fibre".to_owned(), vec![4]),
+    ] {
+        let doc = Document::new(&text);
+        let got: Vec<&String> = m.matches(&doc);
+        let want: Vec<&String> = expected.iter().map(|&i| &queries[i]).collect();
+        assert_eq!(got, want, "{text}");
+        for (i, q) in queries.iter().enumerate() {
+            assert_eq!(
+                parse(q).unwrap().matches(&doc),
+                expected.contains(&i),
+                "{q} / {text}"
+            );
+        }
+    }
+}
