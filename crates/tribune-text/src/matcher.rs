@@ -54,14 +54,53 @@ fn text_hash(text: &str) -> u64 {
 /// keyed by the 64-bit hash, so a probe compares integers and reads a key's text only on a
 /// hit, to confirm it (the profile showed string hashing and comparison as the matcher's
 /// largest cost). Two key texts with the same 64-bit hash are kept apart in `collided`.
+///
+/// Most words of a post are no key at all; a bit per hash slot (`filter`, about 16 bits per
+/// key, small enough to stay in cache) answers "not a key" for nearly all of them without
+/// touching the table.
 #[derive(Default, Debug)]
 struct TextMap {
     by_hash: FxHashMap<u64, (KeyId, Box<str>)>,
     collided: FxHashMap<Box<str>, KeyId>,
+    filter: Vec<u64>,
+    /// `filter` has `2^filter_bits` bits.
+    filter_bits: u32,
 }
 
 impl TextMap {
+    /// The filter bit of a hash: its top bits (the table uses the low ones).
+    fn filter_slot(&self, hash: u64) -> usize {
+        if self.filter_bits == 0 {
+            return 0;
+        }
+        usize::try_from(hash >> (64 - self.filter_bits)).unwrap_or(0)
+    }
+
+    fn maybe_present(&self, hash: u64) -> bool {
+        let slot = self.filter_slot(hash);
+        self.filter
+            .get(slot / 64)
+            .is_some_and(|word| word & (1 << (slot % 64)) != 0)
+    }
+
+    /// Sizes the filter for the keys inserted so far (called once, when the matcher is built;
+    /// before that, lookups skip the filter).
+    fn seal(&mut self) {
+        let wanted = (self.by_hash.len() as u64 * 16).max(64).next_power_of_two();
+        self.filter_bits = wanted.trailing_zeros();
+        self.filter = vec![0; usize::try_from(wanted / 64).unwrap_or(1)];
+        let slots: Vec<usize> = self.by_hash.keys().map(|&h| self.filter_slot(h)).collect();
+        for slot in slots {
+            if let Some(word) = self.filter.get_mut(slot / 64) {
+                *word |= 1 << (slot % 64);
+            }
+        }
+    }
+
     fn get(&self, hash: u64, text: &str) -> Option<KeyId> {
+        if self.filter_bits != 0 && !self.maybe_present(hash) {
+            return None;
+        }
         let (k, key_text) = self.by_hash.get(&hash)?;
         if **key_text == *text {
             return Some(*k);
@@ -196,6 +235,10 @@ impl<K> MatcherBuilder<K> {
         for list in &mut m.postings {
             list.dedup();
             list.shrink_to_fit();
+        }
+        for table in &mut m.tables {
+            table.exact.seal();
+            table.prefix.seal();
         }
         self.matcher
     }
@@ -468,26 +511,25 @@ impl<K> Matcher<K> {
     pub fn matching_indexes(&self, doc: &Document, out: &mut Vec<u32>) {
         out.clear();
         let present = self.present_keys(doc);
-        let mut candidates: Vec<u32> = Vec::new();
+        // `out` first holds the candidates, then keeps those that match (no allocation per
+        // post once the caller's buffer has grown).
         let mut last = KeyId::MAX;
         for &(k, _) in &present.hits {
             if k != last {
                 if let Some(list) = self.postings.get(k as usize) {
-                    candidates.extend_from_slice(list);
+                    out.extend_from_slice(list);
                 }
                 last = k;
             }
         }
-        candidates.extend_from_slice(&self.always);
-        candidates.sort_unstable();
-        candidates.dedup();
-        for q in candidates {
-            if let Some(expr) = self.exprs.get(q as usize)
-                && eval(expr, &present)
-            {
-                out.push(q);
-            }
-        }
+        out.extend_from_slice(&self.always);
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&q| {
+            self.exprs
+                .get(q as usize)
+                .is_some_and(|expr| eval(expr, &present))
+        });
     }
 
     fn present_keys(&self, doc: &Document) -> Present {

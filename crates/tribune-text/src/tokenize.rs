@@ -120,13 +120,10 @@ pub fn tokenize(text: &str) -> Tokens {
         ..Tokens::default()
     };
     let mut chars = Vec::with_capacity(32);
-    for piece in text.split_whitespace() {
+    for (piece, plain_ascii) in pieces(text) {
         // Most pieces are plain ASCII words: the same token as `tokenize_piece` would
         // make, without decoding characters (the matcher's inner loop starts here).
-        if piece
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if plain_ascii {
             push_ascii_word(&mut out, piece);
             continue;
         }
@@ -139,6 +136,48 @@ pub fn tokenize(text: &str) -> Tokens {
         tokenize_piece(&chars, &mut out);
     }
     out
+}
+
+/// The whitespace-separated pieces of `text` (exactly `str::split_whitespace`), each with
+/// whether it is made only of ASCII letters, digits and `_`: one pass over the bytes,
+/// decoding characters only where a byte is not ASCII.
+fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // The length of the whitespace character at `at`, if there is one.
+    let space_at = move |at: usize| -> Option<usize> {
+        let b = *bytes.get(at)?;
+        if b.is_ascii() {
+            return matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r').then_some(1);
+        }
+        let c = text.get(at..)?.chars().next()?;
+        c.is_whitespace().then(|| c.len_utf8())
+    };
+    std::iter::from_fn(move || {
+        while let Some(len) = space_at(i) {
+            i += len;
+        }
+        let start = i;
+        let mut plain = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                    break;
+                }
+                plain &= b.is_ascii_alphanumeric() || b == b'_';
+                i += 1;
+            } else {
+                let c = text.get(i..)?.chars().next()?;
+                if c.is_whitespace() {
+                    break;
+                }
+                plain = false;
+                i += c.len_utf8();
+            }
+        }
+        (i > start).then(|| text.get(start..i).map(|piece| (piece, plain)))?
+    })
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -248,15 +287,11 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
 /// [`push_token`] for a word made only of ASCII letters, digits and `_`.
 fn push_ascii_word(out: &mut Tokens, word: &str) {
     let start = out.folded.len();
-    let (mut letters, mut upper) = (0usize, 0usize);
-    for b in word.bytes() {
-        if b.is_ascii_alphabetic() {
-            letters += 1;
-            if b.is_ascii_uppercase() {
-                upper += 1;
-            }
-        }
-        out.folded.push(char::from(b.to_ascii_lowercase()));
+    let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
+    let upper = word.bytes().filter(u8::is_ascii_uppercase).count();
+    out.folded.push_str(word);
+    if let Some(added) = out.folded.get_mut(start..) {
+        added.make_ascii_lowercase();
     }
     let end = out.folded.len();
     if end == start {
@@ -395,6 +430,38 @@ mod tests {
         let t = tokenize("I don't like it's");
         let texts: Vec<&str> = t.iter().map(|(_, s)| s).collect();
         assert_eq!(texts, ["i", "dont", "like", "its"]);
+    }
+
+    #[test]
+    fn pieces_are_split_whitespace_pieces() {
+        for text in [
+            "",
+            "   ",
+            "a",
+            " a  b\tc\nd\u{0B}e\u{0C}f\rg ",
+            "prix\u{00A0}!\u{202F}ok\u{2009}été\u{3000}fin",
+            "émoji😡 x_1 l'arnaque #Fibre",
+            "\u{85}a\u{2028}b",
+        ] {
+            let got: Vec<&str> = pieces(text).map(|(p, _)| p).collect();
+            let want: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(got, want, "{text:?}");
+            for (piece, plain) in pieces(text) {
+                let expected = piece
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                assert_eq!(plain, expected, "{piece:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_match_split_whitespace_on_any_text(text in "(?s).{0,40}") {
+            let got: Vec<&str> = pieces(&text).map(|(p, _)| p).collect();
+            let want: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
