@@ -60,7 +60,7 @@ fn text_hash(text: &str) -> u64 {
 /// touching the table.
 #[derive(Default, Debug)]
 struct TextMap {
-    by_hash: FxHashMap<u64, (KeyId, Box<str>)>,
+    by_hash: FxHashMap<u64, (KeyId, KeyText)>,
     collided: FxHashMap<Box<str>, KeyId>,
     filter: Vec<u64>,
     /// `filter` has `2^filter_bits` bits.
@@ -102,7 +102,7 @@ impl TextMap {
             return None;
         }
         let (k, key_text) = self.by_hash.get(&hash)?;
-        if **key_text == *text {
+        if key_text.is(text) {
             return Some(*k);
         }
         // Same hash, other text: it can only be a key if it collided when inserted.
@@ -120,7 +120,7 @@ impl TextMap {
     fn insert_hashed(&mut self, hash: u64, text: &str, k: KeyId) {
         match self.by_hash.entry(hash) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((k, text.into()));
+                v.insert((k, KeyText::new(text)));
             }
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.collided.insert(text.into(), k);
@@ -130,6 +130,39 @@ impl TextMap {
 
     fn is_empty(&self) -> bool {
         self.by_hash.is_empty()
+    }
+}
+
+/// Longest key text kept inline in the table.
+const INLINE_KEY: usize = 22;
+
+/// A key's text, inline when short (most words): confirming a hit then reads the table
+/// entry only, not a string elsewhere in memory.
+#[derive(Debug)]
+enum KeyText {
+    Inline(u8, [u8; INLINE_KEY]),
+    Boxed(Box<str>),
+}
+
+impl KeyText {
+    fn new(text: &str) -> KeyText {
+        let mut bytes = [0u8; INLINE_KEY];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                KeyText::Inline(len, bytes)
+            }
+            _ => KeyText::Boxed(text.into()),
+        }
+    }
+
+    fn is(&self, text: &str) -> bool {
+        match self {
+            KeyText::Inline(len, bytes) => {
+                usize::from(*len) == text.len() && bytes.get(..text.len()) == Some(text.as_bytes())
+            }
+            KeyText::Boxed(key) => **key == *text,
+        }
     }
 }
 
@@ -688,6 +721,30 @@ fn phrase_starts(keys: &[KeyId], present: &Present) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_long_key_texts_compare_exactly() {
+        for text in [
+            "",
+            "a",
+            "livraison",
+            &"x".repeat(22),
+            &"y".repeat(23),
+            "été",
+        ] {
+            let key = KeyText::new(text);
+            assert!(key.is(text), "{text}");
+            assert!(!key.is(&format!("{text}s")), "{text}");
+            assert!(
+                !key.is(text.get(..text.len().saturating_sub(1)).unwrap_or("?")) || text.is_empty()
+            );
+        }
+        assert!(matches!(
+            KeyText::new(&"x".repeat(22)),
+            KeyText::Inline(22, _)
+        ));
+        assert!(matches!(KeyText::new(&"y".repeat(23)), KeyText::Boxed(_)));
+    }
 
     #[test]
     fn texts_with_the_same_hash_stay_apart() {

@@ -287,8 +287,11 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
 /// [`push_token`] for a word made only of ASCII letters, digits and `_`.
 fn push_ascii_word(out: &mut Tokens, word: &str) {
     let start = out.folded.len();
-    let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
-    let upper = word.bytes().filter(u8::is_ascii_uppercase).count();
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for b in word.bytes() {
+        letters += usize::from(b.is_ascii_alphabetic());
+        upper += usize::from(b.is_ascii_uppercase());
+    }
     out.folded.push_str(word);
     if let Some(added) = out.folded.get_mut(start..) {
         added.make_ascii_lowercase();
