@@ -52,7 +52,9 @@ enum TextCommand {
     /// Show how a query is understood, or where it is wrong.
     #[command(after_help = QUERY_HELP)]
     Parse {
-        /// The query, e.g. 'rembours* AND ("prix abusif" OR arnaque) -lang:en'.
+        /// The query, e.g. 'rembours* AND ("prix abusif" OR arnaque) -lang:en'. It may start
+        /// with `-` (`-spam NEAR/3 promo`).
+        #[arg(allow_hyphen_values = true)]
         query: String,
         /// Language of error messages (default: from LANG).
         #[arg(long, value_parser = ["fr", "en"])]

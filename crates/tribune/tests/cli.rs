@@ -900,6 +900,16 @@ fn text_match_skips_a_broken_query_line_unless_strict() {
     let err = String::from_utf8(strict.stderr).unwrap();
     assert!(err.contains(":2 : requête broken : Colonne 14"), "{err}");
     assert!(err.contains("rien n'a été comparé (--strict)"), "{err}");
+    let negated = stdout(&tribune(
+        &data.0,
+        None,
+        &["text", "parse", "-(colis OR livraison) PRES/2 perdu"],
+        None,
+    ));
+    assert!(
+        negated.starts_with("NOT ((colis OR livraison) NEAR/2 perdu)\n"),
+        "{negated}"
+    );
     let help = stdout(&tribune(&data.0, None, &["text", "parse", "--help"], None));
     for form in [
         "(a OR b) NEAR/3 (c OR \"d e\")",
