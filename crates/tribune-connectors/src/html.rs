@@ -70,6 +70,57 @@ pub fn to_text(html: &str) -> String {
     out
 }
 
+/// Most links taken from one item: a comment is not a link farm we must index whole.
+pub const MAX_LINKS: usize = 32;
+
+/// The http(s) addresses of the links in `html`, in order, without repeats, at most
+/// [`MAX_LINKS`]. Links that name an account or a hashtag (Mastodon's `class="mention"`,
+/// `class="hashtag"`, `rel="tag"`) are not links to a site and are left out. The address
+/// is the `href`, not the text shown: networks shorten the text ("example.com/art…").
+pub fn links(html: &str) -> Vec<String> {
+    // ammonia parses and re-serialises: afterwards every tag is `<a attr="value" …>` with
+    // `"` and `&` escaped in values, which a plain scan can read reliably.
+    let normalised = ammonia::Builder::empty()
+        .add_tags(["a"])
+        .add_tag_attributes("a", ["href", "class", "rel"])
+        .url_schemes(["http", "https"].into_iter().collect())
+        .link_rel(None)
+        .url_relative(ammonia::UrlRelative::Deny)
+        .clean(bounded(html))
+        .to_string();
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = normalised.as_str();
+    while let Some(start) = rest.find("<a ") {
+        let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+        let tag = &rest[start..tag_end];
+        rest = &rest[tag_end..];
+        let attr = |name: &str| -> Option<String> {
+            let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            let len = tag[from..].find('"')?;
+            Some(decode_entities(&tag[from..from + len]))
+        };
+        let class = attr("class").unwrap_or_default();
+        let rel = attr("rel").unwrap_or_default();
+        let names_an_account_or_tag = class
+            .split_whitespace()
+            .any(|c| c == "mention" || c == "hashtag")
+            || rel.split_whitespace().any(|r| r == "tag");
+        if names_an_account_or_tag {
+            continue;
+        }
+        if let Some(href) = attr("href")
+            && (href.starts_with("https://") || href.starts_with("http://"))
+            && !out.contains(&href)
+        {
+            out.push(href);
+            if out.len() == MAX_LINKS {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// Escapes text for HTML element content and quoted attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -141,6 +192,27 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_the_hrefs_not_the_shortened_text() {
+        let html = r#"<p>Lisez <a href="https://www.acme.com/blog/2026/une-tres-longue-adresse?x=1&amp;y=2" rel="nofollow noopener" target="_blank"><span class="invisible">https://www.</span><span class="ellipsis">acme.com/blog/2026/une-tre</span></a>
+            merci <span class="h-card"><a href="https://mastodon.social/@bob" class="u-url mention">@<span>bob</span></a></span>
+            <a href="https://mastodon.social/tags/fibre" class="mention hashtag" rel="tag">#<span>fibre</span></a>
+            <a href="javascript:alert(1)">x</a> <a href="/relative">y</a> <a href='http://evil.example/"q'>z</a>
+            <a href="https://www.acme.com/blog/2026/une-tres-longue-adresse?x=1&amp;y=2">again</a></p>"#;
+        assert_eq!(
+            links(html),
+            [
+                "https://www.acme.com/blog/2026/une-tres-longue-adresse?x=1&y=2",
+                "http://evil.example/\"q",
+            ]
+        );
+        assert!(links("plain text, https://not-a-tag.example").is_empty());
+        let many: String = (0..100)
+            .map(|i| format!("<a href=\"https://e{i}.example/\">{i}</a>"))
+            .collect();
+        assert_eq!(links(&many).len(), MAX_LINKS);
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {

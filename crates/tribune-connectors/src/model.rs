@@ -270,6 +270,11 @@ pub struct InboxItem {
     pub text: String,
     pub html: Option<String>,
     pub url: Option<String>,
+    /// Full http(s) addresses of the links in or beside the text, as the network gives them
+    /// (link facets and external embeds, preview cards, the `href` behind shortened link
+    /// text), for `url:` in listening and moderation rules
+    /// (`tribune_text::Document::with_urls`). At most [`crate::html::MAX_LINKS`].
+    pub links: Vec<String>,
     /// Unix seconds.
     pub created_at: i64,
     pub status: CommentStatus,

@@ -25,6 +25,7 @@ pub mod eval;
 mod matcher;
 pub mod normalize;
 pub mod query;
+mod saved;
 pub mod tokenize;
 
 pub use classify::{
@@ -33,4 +34,5 @@ pub use classify::{
 pub use document::Document;
 pub use matcher::{Matcher, MatcherBuilder};
 pub use query::{ParseError, ParseErrorKind, Query, UiLang, parse};
+pub use saved::{BrokenQuery, CompiledSearches, compile_saved};
 pub use tokenize::TokenKind;

@@ -11,7 +11,9 @@
 //! posts are already cut into folded tokens: whole-token equality is both the semantics we
 //! want (`prix` must not match `prixtel`) and cheaper than scanning bytes.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::document::Document;
 use crate::query::eval::{domain_matches, gap};
@@ -30,9 +32,10 @@ enum Expr {
         keys: Vec<KeyId>,
         slop: Option<u32>,
     },
+    /// Each side: its alternatives, each a key sequence (one key for a word).
     Near {
-        left: Vec<KeyId>,
-        right: Vec<KeyId>,
+        left: Vec<Vec<KeyId>>,
+        right: Vec<Vec<KeyId>>,
         distance: u32,
     },
     Not(Box<Expr>),
@@ -40,11 +43,134 @@ enum Expr {
     Or(Vec<Expr>),
 }
 
+/// The 64-bit hash of a folded text, computed once per token and reused for every table.
+fn text_hash(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+/// Folded text to key, probed with a hash the caller computed once per token. The table is
+/// keyed by the 64-bit hash, so a probe compares integers and reads a key's text only on a
+/// hit, to confirm it (the profile showed string hashing and comparison as the matcher's
+/// largest cost). Two key texts with the same 64-bit hash are kept apart in `collided`.
+///
+/// Most words of a post are no key at all; a bit per hash slot (`filter`, about 16 bits per
+/// key, small enough to stay in cache) answers "not a key" for nearly all of them without
+/// touching the table.
+#[derive(Default, Debug)]
+struct TextMap {
+    by_hash: FxHashMap<u64, (KeyId, KeyText)>,
+    collided: FxHashMap<Box<str>, KeyId>,
+    filter: Vec<u64>,
+    /// `filter` has `2^filter_bits` bits.
+    filter_bits: u32,
+}
+
+impl TextMap {
+    /// The filter bit of a hash: its top bits (the table uses the low ones).
+    fn filter_slot(&self, hash: u64) -> usize {
+        if self.filter_bits == 0 {
+            return 0;
+        }
+        usize::try_from(hash >> (64 - self.filter_bits)).unwrap_or(0)
+    }
+
+    fn maybe_present(&self, hash: u64) -> bool {
+        let slot = self.filter_slot(hash);
+        self.filter
+            .get(slot / 64)
+            .is_some_and(|word| word & (1 << (slot % 64)) != 0)
+    }
+
+    /// Sizes the filter for the keys inserted so far (called once, when the matcher is built;
+    /// before that, lookups skip the filter).
+    fn seal(&mut self) {
+        let wanted = (self.by_hash.len() as u64 * 16).max(64).next_power_of_two();
+        self.filter_bits = wanted.trailing_zeros();
+        self.filter = vec![0; usize::try_from(wanted / 64).unwrap_or(1)];
+        let slots: Vec<usize> = self.by_hash.keys().map(|&h| self.filter_slot(h)).collect();
+        for slot in slots {
+            if let Some(word) = self.filter.get_mut(slot / 64) {
+                *word |= 1 << (slot % 64);
+            }
+        }
+    }
+
+    fn get(&self, hash: u64, text: &str) -> Option<KeyId> {
+        if self.filter_bits != 0 && !self.maybe_present(hash) {
+            return None;
+        }
+        let (k, key_text) = self.by_hash.get(&hash)?;
+        if key_text.is(text) {
+            return Some(*k);
+        }
+        // Same hash, other text: it can only be a key if it collided when inserted.
+        self.collided.get(text).copied()
+    }
+
+    fn get_text(&self, text: &str) -> Option<KeyId> {
+        self.get(text_hash(text), text)
+    }
+
+    fn insert(&mut self, text: &str, k: KeyId) {
+        self.insert_hashed(text_hash(text), text, k);
+    }
+
+    fn insert_hashed(&mut self, hash: u64, text: &str, k: KeyId) {
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((k, KeyText::new(text)));
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(text.into(), k);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+}
+
+/// Longest key text kept inline in the table.
+const INLINE_KEY: usize = 22;
+
+/// A key's text, inline when short (most words): confirming a hit then reads the table
+/// entry only, not a string elsewhere in memory.
+#[derive(Debug)]
+enum KeyText {
+    Inline(u8, [u8; INLINE_KEY]),
+    Boxed(Box<str>),
+}
+
+impl KeyText {
+    fn new(text: &str) -> KeyText {
+        let mut bytes = [0u8; INLINE_KEY];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                KeyText::Inline(len, bytes)
+            }
+            _ => KeyText::Boxed(text.into()),
+        }
+    }
+
+    fn is(&self, text: &str) -> bool {
+        match self {
+            KeyText::Inline(len, bytes) => {
+                usize::from(*len) == text.len() && bytes.get(..text.len()) == Some(text.as_bytes())
+            }
+            KeyText::Boxed(key) => **key == *text,
+        }
+    }
+}
+
 /// Hash tables from folded text to key, one per token kind.
 #[derive(Default, Debug)]
 struct KindTables {
-    exact: FxHashMap<Box<str>, KeyId>,
-    prefix: FxHashMap<Box<str>, KeyId>,
+    exact: TextMap,
+    prefix: TextMap,
     /// Bit `n` set when some prefix key has `n` bytes (n < 64), to skip useless probes.
     prefix_lengths: u64,
     long_prefixes: bool,
@@ -143,6 +269,10 @@ impl<K> MatcherBuilder<K> {
             list.dedup();
             list.shrink_to_fit();
         }
+        for table in &mut m.tables {
+            table.exact.seal();
+            table.prefix.seal();
+        }
         self.matcher
     }
 
@@ -174,20 +304,20 @@ impl<K> MatcherBuilder<K> {
         } else {
             &self.matcher.tables[idx].exact
         };
-        if let Some(&k) = map.get(t.text.as_str()) {
+        if let Some(k) = map.get_text(&t.text) {
             return k;
         }
         let k = self.new_key(t.text.len(), t.prefix);
         let table = &mut self.matcher.tables[idx];
         if t.prefix {
-            table.prefix.insert(t.text.clone().into_boxed_str(), k);
+            table.prefix.insert(&t.text, k);
             if t.text.len() < 64 {
                 table.prefix_lengths |= 1 << t.text.len();
             } else {
                 table.long_prefixes = true;
             }
         } else {
-            table.exact.insert(t.text.clone().into_boxed_str(), k);
+            table.exact.insert(&t.text, k);
         }
         k
     }
@@ -251,8 +381,8 @@ impl<K> MatcherBuilder<K> {
                 right,
                 distance,
             } => Expr::Near {
-                left: self.positional_keys(left),
-                right: self.positional_keys(right),
+                left: left.iter().map(|a| self.positional_keys(a)).collect(),
+                right: right.iter().map(|a| self.positional_keys(a)).collect(),
                 distance: *distance,
             },
             Node::Not(inner) => Expr::Not(Box::new(self.compile(inner))),
@@ -279,18 +409,20 @@ impl<K> MatcherBuilder<K> {
         }
     }
 
-    /// The most selective key of a sequence that must all be present: the longest exact
-    /// term (long words are rarer than short ones).
+    /// The most selective key of a sequence that must all be present: the one fewest query
+    /// terms use (a word many saved searches share, like `livraison`, is a word many posts
+    /// contain; a brand name is not), then an exact term over a prefix, then the longest.
     fn best_of(&self, keys: &[KeyId]) -> Option<Vec<KeyId>> {
         keys.iter()
             .copied()
-            .max_by_key(|&k| {
+            .min_by_key(|&k| {
                 let (len, prefix) = self
                     .key_text_len
                     .get(k as usize)
                     .copied()
                     .unwrap_or((0, true));
-                (!prefix, len)
+                let uses = self.key_uses.get(k as usize).copied().unwrap_or(u32::MAX);
+                (uses, prefix, std::cmp::Reverse(len))
             })
             .map(|k| vec![k])
     }
@@ -301,9 +433,21 @@ impl<K> MatcherBuilder<K> {
             Expr::Key(k) => Some(vec![*k]),
             Expr::Phrase { keys, .. } => self.best_of(keys),
             Expr::Near { left, right, .. } => {
-                let mut both = left.clone();
-                both.extend_from_slice(right);
-                self.best_of(&both)
+                // Both sides must be present: trigger on the cheaper one, which needs one
+                // key of each of its alternatives.
+                let side = |alternatives: &[Vec<KeyId>]| -> Option<Vec<KeyId>> {
+                    let mut keys = Vec::new();
+                    for alt in alternatives {
+                        keys.extend(self.best_of(alt)?);
+                    }
+                    keys.sort_unstable();
+                    keys.dedup();
+                    Some(keys)
+                };
+                [side(left), side(right)]
+                    .into_iter()
+                    .flatten()
+                    .min_by_key(|keys| self.cost(keys))
             }
             Expr::Not(_) => None,
             Expr::And(children) => children
@@ -356,6 +500,23 @@ impl<K> Matcher<K> {
         b.build()
     }
 
+    /// The same compiled queries under other ids (`f` is called once per query, in
+    /// insertion order), e.g. from positions in a file to the ids written in it.
+    pub fn map_ids<L>(self, f: impl FnMut(K) -> L) -> Matcher<L> {
+        Matcher {
+            ids: self.ids.into_iter().map(f).collect(),
+            exprs: self.exprs,
+            tables: self.tables,
+            langs: self.langs,
+            authors: self.authors,
+            domains: self.domains,
+            domain_index: self.domain_index,
+            postings: self.postings,
+            always: self.always,
+            key_count: self.key_count,
+        }
+    }
+
     /// Number of compiled queries.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -383,26 +544,25 @@ impl<K> Matcher<K> {
     pub fn matching_indexes(&self, doc: &Document, out: &mut Vec<u32>) {
         out.clear();
         let present = self.present_keys(doc);
-        let mut candidates: Vec<u32> = Vec::new();
+        // `out` first holds the candidates, then keeps those that match (no allocation per
+        // post once the caller's buffer has grown).
         let mut last = KeyId::MAX;
         for &(k, _) in &present.hits {
             if k != last {
                 if let Some(list) = self.postings.get(k as usize) {
-                    candidates.extend_from_slice(list);
+                    out.extend_from_slice(list);
                 }
                 last = k;
             }
         }
-        candidates.extend_from_slice(&self.always);
-        candidates.sort_unstable();
-        candidates.dedup();
-        for q in candidates {
-            if let Some(expr) = self.exprs.get(q as usize)
-                && eval(expr, &present)
-            {
-                out.push(q);
-            }
-        }
+        out.extend_from_slice(&self.always);
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&q| {
+            self.exprs
+                .get(q as usize)
+                .is_some_and(|expr| eval(expr, &present))
+        });
     }
 
     fn present_keys(&self, doc: &Document) -> Present {
@@ -411,10 +571,15 @@ impl<K> Matcher<K> {
         for (pos, tok) in tokens.tokens.iter().enumerate() {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX - 1);
             let text = tokens.text(tok);
-            self.probe(kind_index(tok.kind), text, pos, &mut hits);
+            let hash = text_hash(text);
+            self.probe(kind_index(tok.kind), text, hash, pos, &mut hits);
+            if let Some(base) = tokens.base(tok) {
+                // `acme` finds "Acme's" (folded `acmes`, base `acme`).
+                self.probe(kind_index(tok.kind), base, text_hash(base), pos, &mut hits);
+            }
             if tok.kind == TokenKind::Hashtag {
                 // Plain word patterns also match hashtags.
-                self.probe(kind_index(TokenKind::Word), text, pos, &mut hits);
+                self.probe(kind_index(TokenKind::Word), text, hash, pos, &mut hits);
             }
         }
         if !self.langs.is_empty()
@@ -426,9 +591,9 @@ impl<K> Matcher<K> {
             hits.push((k, NO_POSITION));
         }
         if !self.domains.is_empty() {
-            for host in &tokens.domains {
+            for host in doc.link_hosts() {
                 // Probe the host and each parent domain: shop.example.com, example.com, com.
-                let mut rest = host.as_str();
+                let mut rest = host;
                 loop {
                     if let Some(&k) = self.domain_index.get(rest) {
                         debug_assert!(domain_matches(host, rest));
@@ -446,28 +611,43 @@ impl<K> Matcher<K> {
         Present { hits }
     }
 
-    fn probe(&self, kind: usize, text: &str, pos: u32, hits: &mut Vec<(KeyId, u32)>) {
+    fn probe(&self, kind: usize, text: &str, hash: u64, pos: u32, hits: &mut Vec<(KeyId, u32)>) {
         let Some(table) = self.tables.get(kind) else {
             return;
         };
-        if let Some(&k) = table.exact.get(text) {
+        if let Some(k) = table.exact.get(hash, text) {
             hits.push((k, pos));
         }
         if table.prefix.is_empty() {
             return;
         }
-        for (i, _) in text
-            .char_indices()
-            .skip(1)
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            let fits = if i < 64 {
-                table.prefix_lengths & (1 << i) != 0
-            } else {
-                table.long_prefixes
-            };
-            if fits && let Some(&k) = text.get(..i).and_then(|p| table.prefix.get(p)) {
+        // Only the prefix lengths some key has (a bit set per length in bytes).
+        let mut lengths = table.prefix_lengths;
+        while lengths != 0 {
+            let len = lengths.trailing_zeros() as usize;
+            lengths &= lengths - 1;
+            if len > text.len() {
+                break;
+            }
+            if len > 0
+                && let Some(p) = text.get(..len)
+                && let Some(k) = table.prefix.get(text_hash(p), p)
+            {
                 hits.push((k, pos));
+            }
+        }
+        if table.long_prefixes && text.len() >= 64 {
+            let ends = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .filter(|&i| i >= 64);
+            for i in ends {
+                if let Some(p) = text.get(..i)
+                    && let Some(k) = table.prefix.get(text_hash(p), p)
+                {
+                    hits.push((k, pos));
+                }
             }
         }
     }
@@ -497,23 +677,30 @@ fn eval(expr: &Expr, present: &Present) -> bool {
             right,
             distance,
         } => {
-            let l = phrase_starts(left, present);
+            let l = side_spans(left, present);
             if l.is_empty() {
                 return false;
             }
-            let r = phrase_starts(right, present);
-            l.iter().any(|&a| {
-                r.iter().any(|&b| {
-                    let sa = (a as usize, a as usize + left.len());
-                    let sb = (b as usize, b as usize + right.len());
-                    gap(sa, sb) <= *distance as usize
-                })
-            })
+            let r = side_spans(right, present);
+            l.iter()
+                .any(|&a| r.iter().any(|&b| gap(a, b) <= *distance as usize))
         }
         Expr::Not(inner) => !eval(inner, present),
         Expr::And(children) => children.iter().all(|c| eval(c, present)),
         Expr::Or(children) => children.iter().any(|c| eval(c, present)),
     }
+}
+
+/// Token ranges where some alternative of a `NEAR` side occurs.
+fn side_spans(alternatives: &[Vec<KeyId>], present: &Present) -> Vec<(usize, usize)> {
+    alternatives
+        .iter()
+        .flat_map(|keys| {
+            phrase_starts(keys, present)
+                .into_iter()
+                .map(move |p| (p as usize, p as usize + keys.len()))
+        })
+        .collect()
 }
 
 /// Positions where the key sequence occurs consecutively.
@@ -529,4 +716,44 @@ fn phrase_starts(keys: &[KeyId], present: &Present) -> Vec<u32> {
                 .all(|(i, &k)| present.at(k, p + 1 + i as u32))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_key_texts_compare_exactly() {
+        for text in [
+            "",
+            "a",
+            "livraison",
+            &"x".repeat(22),
+            &"y".repeat(23),
+            "été",
+        ] {
+            let key = KeyText::new(text);
+            assert!(key.is(text), "{text}");
+            assert!(!key.is(&format!("{text}s")), "{text}");
+            assert!(
+                !key.is(text.get(..text.len().saturating_sub(1)).unwrap_or("?")) || text.is_empty()
+            );
+        }
+        assert!(matches!(
+            KeyText::new(&"x".repeat(22)),
+            KeyText::Inline(22, _)
+        ));
+        assert!(matches!(KeyText::new(&"y".repeat(23)), KeyText::Boxed(_)));
+    }
+
+    #[test]
+    fn texts_with_the_same_hash_stay_apart() {
+        let mut map = TextMap::default();
+        map.insert_hashed(7, "livraison", 1);
+        map.insert_hashed(7, "colis", 2);
+        assert_eq!(map.get(7, "livraison"), Some(1));
+        assert_eq!(map.get(7, "colis"), Some(2));
+        assert_eq!(map.get(7, "retard"), None);
+        assert_eq!(map.get(8, "livraison"), None);
+    }
 }

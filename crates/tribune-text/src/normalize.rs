@@ -56,6 +56,14 @@ fn fold_char(c: char, out: &mut String) {
                 out.push(d);
             }
         }
+        // Circled letters and numbers (Ⓐ ⓐ ① ⓪), as "fancy text" generators write them.
+        0x24B6..=0x24CF => push_letter(cp - 0x24B6, out),
+        0x24D0..=0x24E9 => push_letter(cp - 0x24D0, out),
+        0x2460..=0x2473 => out.push_str(&(cp - 0x2460 + 1).to_string()),
+        0x24EA => out.push('0'),
+        // Superscript and subscript digits.
+        0x2070 | 0x2074..=0x2079 => push_digit(cp - 0x2070, out),
+        0x2080..=0x2089 => push_digit(cp - 0x2080, out),
         // Variation selectors and zero-width characters carry no meaning for matching.
         0xFE0E | 0xFE0F | 0x200B | 0x200C | 0x2060 | 0xFEFF | 0x00AD => {}
         _ => {
@@ -80,8 +88,23 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
+fn push_letter(index: u32, out: &mut String) {
+    if let Some(a) = char::from_u32(u32::from(b'a') + index) {
+        out.push(a);
+    }
+}
+
+fn push_digit(value: u32, out: &mut String) {
+    if let Some(d) = char::from_digit(value, 10) {
+        out.push(d);
+    }
+}
+
 /// Latin-1, Latin Extended-A letters used in French and neighbouring languages,
-/// ligatures and typographic apostrophes.
+/// ligatures, typographic apostrophes, and the compatibility forms of Latin letters that
+/// Unicode's NFKC folds and social text uses for effect: typographic ligatures (ﬁ ﬂ),
+/// superscript and small modifier letters (ᵃ ᴬ ⁿ), superscript digits (¹ ² ³) and the
+/// letterlike symbols that fill the gaps of the mathematical alphabets (ℎ ℂ ℝ ℯ).
 fn fold_table(c: char) -> Option<&'static str> {
     Some(match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'ā' | 'ă' | 'ą' => {
@@ -109,6 +132,43 @@ fn fold_table(c: char) -> Option<&'static str> {
         'æ' | 'Æ' => "ae",
         'ß' => "ss",
         'þ' => "th",
+        'ſ' => "s",
+        'ĳ' | 'Ĳ' => "ij",
+        '\u{FB00}' => "ff",
+        '\u{FB01}' => "fi",
+        '\u{FB02}' => "fl",
+        '\u{FB03}' => "ffi",
+        '\u{FB04}' => "ffl",
+        '\u{FB05}' | '\u{FB06}' => "st",
+        '\u{00B9}' => "1",
+        '\u{00B2}' => "2",
+        '\u{00B3}' => "3",
+        'ª' | 'ᵃ' | 'ᴬ' | 'ₐ' => "a",
+        'ᵇ' | 'ᴮ' | 'ℬ' => "b",
+        'ᶜ' | 'ℂ' | 'ℭ' => "c",
+        'ᵈ' | 'ᴰ' => "d",
+        'ᵉ' | 'ᴱ' | 'ₑ' | 'ℯ' | 'ℰ' => "e",
+        'ᶠ' | 'ℱ' => "f",
+        'ᵍ' | 'ᴳ' | 'ℊ' => "g",
+        'ʰ' | 'ᴴ' | 'ₕ' | 'ℋ' | 'ℌ' | 'ℍ' | 'ℎ' => "h",
+        'ⁱ' | 'ᴵ' | 'ᵢ' | 'ᶦ' | 'ℐ' | 'ℑ' => "i",
+        'ʲ' | 'ᴶ' | 'ⱼ' => "j",
+        'ᵏ' | 'ᴷ' | 'ₖ' => "k",
+        'ˡ' | 'ᴸ' | 'ₗ' | 'ℒ' | 'ℓ' => "l",
+        'ᵐ' | 'ᴹ' | 'ₘ' | 'ℳ' => "m",
+        'ⁿ' | 'ᴺ' | 'ₙ' | 'ℕ' => "n",
+        'º' | 'ᵒ' | 'ᴼ' | 'ₒ' | 'ℴ' => "o",
+        'ᵖ' | 'ᴾ' | 'ₚ' | 'ℙ' => "p",
+        'ℚ' => "q",
+        'ʳ' | 'ᴿ' | 'ᵣ' | 'ℛ' | 'ℜ' | 'ℝ' => "r",
+        'ˢ' | 'ₛ' => "s",
+        'ᵗ' | 'ᵀ' | 'ₜ' => "t",
+        'ᵘ' | 'ᵁ' | 'ᵤ' => "u",
+        'ᵛ' | 'ᵥ' => "v",
+        'ʷ' | 'ᵂ' => "w",
+        'ˣ' | 'ₓ' => "x",
+        'ʸ' => "y",
+        'ᶻ' | 'ℤ' | 'ℨ' => "z",
         '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => "'",
         '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' | '\u{201E}' => "\"",
         '\u{2010}' | '\u{2011}' => "-",

@@ -5,7 +5,9 @@
 //! `@handles` and emoji. Links are not words: their domains are collected apart for the
 //! `url:` operator and the spam classifier. French elisions are dropped (`l'arnaque` gives
 //! the word `arnaque`), other apostrophes are removed (`don't` gives `dont`), and hyphens
-//! separate words (`peut-être` gives `peut`, `etre`).
+//! separate words (`peut-être` gives `peut`, `etre`). A word ending in an English clitic
+//! (`Acme's`, `it's`, `we're`) also records its base (`acme`, `it`, `we`), which the matcher
+//! accepts at the same position as the whole word (`acmes`).
 
 use crate::normalize::{fold_into, is_emoji, is_word_char};
 
@@ -45,6 +47,9 @@ pub struct Token {
     pub end: u32,
     pub all_caps: bool,
     pub boundary: Boundary,
+    /// End of the word's base in [`Tokens::folded`] when it ends with an English clitic
+    /// (`acme` in `acme's`, `it` in `it's`); `end` otherwise. See [`Tokens::base`].
+    pub base_end: u32,
 }
 
 /// A tokenized text.
@@ -71,6 +76,17 @@ impl Tokens {
             .unwrap_or("")
     }
 
+    /// The base of a word written with an English possessive or contraction (`acme` for
+    /// "Acme's" or "Acme’s", `it` for "it's"), whose folded text is the whole word without
+    /// the apostrophe (`acmes`, `its`). A query term matches either.
+    pub fn base(&self, token: &Token) -> Option<&str> {
+        if token.base_end >= token.end {
+            return None;
+        }
+        self.folded
+            .get(token.start as usize..token.base_end as usize)
+    }
+
     /// Iterates over `(kind, folded text)`.
     pub fn iter(&self) -> impl Iterator<Item = (TokenKind, &str)> + '_ {
         self.tokens.iter().map(|t| (t.kind, self.text(t)))
@@ -90,14 +106,27 @@ const ELISIONS: &[&str] = &[
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
 ];
 
+/// English clitics after an apostrophe: possessive `'s` and the contractions of `is`/`has`,
+/// `are`, `have`, `will`, `would`/`had` and `am`. `n't` is not one: the base of "don't"
+/// would be "don".
+const CLITICS: &[&str] = &["s", "re", "ve", "ll", "d", "m"];
+
 /// Tokenizes `text` (any case, any accents).
 pub fn tokenize(text: &str) -> Tokens {
     let mut out = Tokens {
         folded: String::with_capacity(text.len() + 8),
+        // About one token per six bytes of social text: one allocation instead of six.
+        tokens: Vec::with_capacity(text.len() / 6 + 4),
         ..Tokens::default()
     };
     let mut chars = Vec::with_capacity(32);
-    for piece in text.split_whitespace() {
+    for (piece, plain_ascii) in pieces(text) {
+        // Most pieces are plain ASCII words: the same token as `tokenize_piece` would
+        // make, without decoding characters (the matcher's inner loop starts here).
+        if plain_ascii {
+            push_ascii_word(&mut out, piece);
+            continue;
+        }
         if let Some(domain) = link_domain(piece) {
             out.domains.push(domain);
             continue;
@@ -107,6 +136,48 @@ pub fn tokenize(text: &str) -> Tokens {
         tokenize_piece(&chars, &mut out);
     }
     out
+}
+
+/// The whitespace-separated pieces of `text` (exactly `str::split_whitespace`), each with
+/// whether it is made only of ASCII letters, digits and `_`: one pass over the bytes,
+/// decoding characters only where a byte is not ASCII.
+fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // The length of the whitespace character at `at`, if there is one.
+    let space_at = move |at: usize| -> Option<usize> {
+        let b = *bytes.get(at)?;
+        if b.is_ascii() {
+            return matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r').then_some(1);
+        }
+        let c = text.get(at..)?.chars().next()?;
+        c.is_whitespace().then(|| c.len_utf8())
+    };
+    std::iter::from_fn(move || {
+        while let Some(len) = space_at(i) {
+            i += len;
+        }
+        let start = i;
+        let mut plain = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                    break;
+                }
+                plain &= b.is_ascii_alphanumeric() || b == b'_';
+                i += 1;
+            } else {
+                let c = text.get(i..)?.chars().next()?;
+                if c.is_whitespace() {
+                    break;
+                }
+                plain = false;
+                i += c.len_utf8();
+            }
+        }
+        (i > start).then(|| text.get(start..i).map(|piece| (piece, plain)))?
+    })
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -147,14 +218,16 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
             {
                 j += 1;
             }
-            push_token(out, kind, &chars[i + 1..j]);
+            push_token(out, kind, &chars[i + 1..j], None);
             i = j;
         } else if is_emoji(c) {
-            push_token(out, TokenKind::Emoji, &chars[i..=i]);
+            push_token(out, TokenKind::Emoji, &chars[i..=i], None);
             i += 1;
         } else if is_word_char(c) {
             let mut start = i;
             let mut j = i;
+            // The last apostrophe inside the word that was not a French elision.
+            let mut last_apostrophe = None;
             loop {
                 while j < chars.len() && (is_word_char(chars[j]) || is_joiner(chars[j])) {
                     j += 1;
@@ -168,15 +241,19 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
                 if ELISIONS.contains(&head.as_str()) {
                     // Drop the clitic and start the real word after the apostrophe.
                     start = j + 1;
+                } else {
+                    last_apostrophe = Some(j);
                 }
                 j += 1;
             }
-            let word: Vec<char> = chars[start..j]
-                .iter()
-                .copied()
-                .filter(|&c| !is_apostrophe(c))
-                .collect();
-            push_token(out, TokenKind::Word, &word);
+            let base_chars = last_apostrophe
+                .filter(|&a| {
+                    let tail: String = chars[a + 1..j].iter().collect::<String>().to_lowercase();
+                    CLITICS.contains(&tail.as_str())
+                })
+                .map(|a| a - start);
+            // `push_token` drops the apostrophes.
+            push_token(out, TokenKind::Word, &chars[start..j], base_chars);
             i = j;
         } else {
             let boundary = match c {
@@ -207,12 +284,45 @@ fn tokenize_piece(chars: &[char], out: &mut Tokens) {
     }
 }
 
-fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
+/// [`push_token`] for a word made only of ASCII letters, digits and `_`.
+fn push_ascii_word(out: &mut Tokens, word: &str) {
     let start = out.folded.len();
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for b in word.bytes() {
+        letters += usize::from(b.is_ascii_alphabetic());
+        upper += usize::from(b.is_ascii_uppercase());
+    }
+    out.folded.push_str(word);
+    if let Some(added) = out.folded.get_mut(start..) {
+        added.make_ascii_lowercase();
+    }
+    let end = out.folded.len();
+    if end == start {
+        return;
+    }
+    let end = u32::try_from(end).unwrap_or(u32::MAX);
+    out.tokens.push(Token {
+        kind: TokenKind::Word,
+        start: u32::try_from(start).unwrap_or(u32::MAX),
+        end,
+        all_caps: letters >= 2 && upper == letters,
+        boundary: std::mem::take(&mut out.pending),
+        base_end: end,
+    });
+}
+
+/// Appends a token made of `chars` folded, apostrophes dropped; `base_chars`: how many of
+/// them form the base of a word with an English clitic.
+fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char], base_chars: Option<usize>) {
+    let start = out.folded.len();
+    let mut base_end = None;
     let mut letters = 0usize;
     let mut upper = 0usize;
     let mut buf = [0u8; 4];
-    for &c in chars {
+    for (n, &c) in chars.iter().enumerate() {
+        if Some(n) == base_chars {
+            base_end = Some(out.folded.len());
+        }
         // Apostrophes never survive in a token: `ʼ` (U+02BC) is a letter, so it can end up
         // inside a #tag, where it folded to `'` and the printed query no longer matched
         // (found by the fuzzer: `#Fgʼ`).
@@ -231,12 +341,14 @@ fn push_token(out: &mut Tokens, kind: TokenKind, chars: &[char]) {
     if end == start {
         return;
     }
+    let base_end = base_end.filter(|&b| b > start).unwrap_or(end);
     out.tokens.push(Token {
         kind,
         start: u32::try_from(start).unwrap_or(u32::MAX),
         end: u32::try_from(end).unwrap_or(u32::MAX),
         all_caps: letters >= 2 && upper == letters,
         boundary: std::mem::take(&mut out.pending),
+        base_end: u32::try_from(base_end).unwrap_or(u32::MAX),
     });
 }
 
@@ -321,6 +433,76 @@ mod tests {
         let t = tokenize("I don't like it's");
         let texts: Vec<&str> = t.iter().map(|(_, s)| s).collect();
         assert_eq!(texts, ["i", "dont", "like", "its"]);
+    }
+
+    #[test]
+    fn pieces_are_split_whitespace_pieces() {
+        for text in [
+            "",
+            "   ",
+            "a",
+            " a  b\tc\nd\u{0B}e\u{0C}f\rg ",
+            "prix\u{00A0}!\u{202F}ok\u{2009}été\u{3000}fin",
+            "émoji😡 x_1 l'arnaque #Fibre",
+            "\u{85}a\u{2028}b",
+        ] {
+            let got: Vec<&str> = pieces(text).map(|(p, _)| p).collect();
+            let want: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(got, want, "{text:?}");
+            for (piece, plain) in pieces(text) {
+                let expected = piece
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                assert_eq!(plain, expected, "{piece:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_match_split_whitespace_on_any_text(text in "(?s).{0,40}") {
+            let got: Vec<&str> = pieces(&text).map(|(p, _)| p).collect();
+            let want: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn ascii_words_take_a_shortcut_to_the_same_tokens() {
+        for piece in ["Hello", "NUL", "a", "x_1", "ABC123", "_", "9", "Ab", "AB"] {
+            let mut fast = Tokens::default();
+            push_ascii_word(&mut fast, piece);
+            let mut slow = Tokens::default();
+            let chars: Vec<char> = piece.chars().collect();
+            tokenize_piece(&chars, &mut slow);
+            assert_eq!(fast.folded, slow.folded, "{piece}");
+            assert_eq!(fast.tokens, slow.tokens, "{piece}");
+        }
+    }
+
+    #[test]
+    fn english_possessives_and_contractions_keep_their_base() {
+        let t = tokenize(
+            "Acme's app, Acme’s team, it's fine, we're late, l'Acme's, don't, aujourd'hui",
+        );
+        let pairs: Vec<(&str, Option<&str>)> =
+            t.tokens.iter().map(|k| (t.text(k), t.base(k))).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("acmes", Some("acme")),
+                ("app", None),
+                ("acmes", Some("acme")),
+                ("team", None),
+                ("its", Some("it")),
+                ("fine", None),
+                ("were", Some("we")),
+                ("late", None),
+                ("acmes", Some("acme")),
+                ("dont", None),
+                ("aujourdhui", None),
+            ]
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ fn word() -> impl Strategy<Value = String> {
         "free",
         "scam",
         "l'arnaque",
+        "acme",
+        "Acme’s",
+        "it's",
         "😡",
         "#fibre",
         "@orange",
@@ -32,12 +35,30 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(word(), 0..8).prop_map(|w| w.join(" "))
 }
 
+/// One side of `NEAR`: a word, a phrase or an `OR` group of them.
+fn near_side() -> impl Strategy<Value = String> {
+    let alternative = prop_oneof![
+        word(),
+        (word(), word()).prop_map(|(a, b)| format!("\"{a} {b}\"")),
+        Just("prix*".to_owned()),
+    ];
+    prop::collection::vec(alternative, 1..4).prop_map(|alts| {
+        if alts.len() == 1 {
+            alts.join("")
+        } else {
+            format!("({})", alts.join(" OR "))
+        }
+    })
+}
+
 fn query_text() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         word(),
         (word(), word()).prop_map(|(a, b)| format!("\"{a} {b}\"")),
         (word(), word(), 0u32..3).prop_map(|(a, b, n)| format!("\"{a} {b}\"~{n}")),
         (word(), word(), 0u32..3).prop_map(|(a, b, n)| format!("{a} NEAR/{n} {b}")),
+        (near_side(), near_side(), 0u32..3).prop_map(|(a, b, n)| format!("{a} NEAR/{n} {b}")),
+        (near_side(), near_side(), 0u32..3).prop_map(|(a, b, n)| format!("-{a} NEAR/{n} {b}")),
         prop::sample::select(vec!["prix*", "rem*", "lang:fr", "lang:en"]).prop_map(str::to_owned),
     ];
     leaf.prop_recursive(4, 24, 3, |inner| {
@@ -81,6 +102,23 @@ proptest! {
     fn not_inverts(a in query_text(), t in text()) {
         let doc = Document::new(&t);
         prop_assert_eq!(q(&format!("NOT ({a})")).matches(&doc), !q(&a).matches(&doc));
+    }
+
+    /// `(a OR b) NEAR/n (c OR d)` is the `OR` of the pairwise proximities.
+    #[test]
+    fn near_of_groups_is_the_or_of_pairs(
+        left in prop::collection::vec(word(), 1..4),
+        right in prop::collection::vec(word(), 1..4),
+        n in 0u32..4,
+        t in text(),
+    ) {
+        let doc = Document::new(&t);
+        let group = format!("({}) NEAR/{n} ({})", left.join(" OR "), right.join(" OR "));
+        let pairs = left.iter().any(|a| {
+            right.iter().any(|b| q(&format!("{a} NEAR/{n} {b}")).matches(&doc))
+        });
+        prop_assert_eq!(q(&group).matches(&doc), pairs);
+        prop_assert_eq!(q(&format!("-{group}")).matches(&doc), !pairs);
     }
 
     #[test]

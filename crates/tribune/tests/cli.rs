@@ -853,6 +853,73 @@ fn the_text_tools_run_from_the_binary() {
     assert_eq!(line["sentiment"], "neg");
 }
 
+#[test]
+fn text_match_skips_a_broken_query_line_unless_strict() {
+    let data = DataDir::new();
+    let queries = data.0.join("queries.tsv");
+    std::fs::write(
+        &queries,
+        "late\t(livraison OR colis) NEAR/3 (retard OR perdu)\n\
+         broken\t(livraison OR\n\
+         acme\turl:acme.com\n",
+    )
+    .unwrap();
+    let posts = "{\"text\":\"Mon colis a encore du retard\"}\n\
+                 {\"text\":\"Promo https://t.co/x\",\"urls\":[\"https://shop.acme.com/p\"]}\n";
+    let q = queries.to_str().unwrap();
+    let out = tribune_with_env(
+        &data.0,
+        None,
+        &["text", "match", "--queries", q],
+        Some(posts),
+        &[("LANG", "en_US.UTF-8")],
+    );
+    assert_eq!(stdout(&out), "[\"late\"]\n[\"acme\"]\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(":2: query broken: Column 14: the query ends too early"),
+        "{err}"
+    );
+    assert!(err.contains("1 of 3 query lines skipped"), "{err}");
+    let strict = tribune(
+        &data.0,
+        None,
+        &[
+            "text",
+            "match",
+            "--strict",
+            "--lang-ui",
+            "fr",
+            "--queries",
+            q,
+        ],
+        Some(posts),
+    );
+    assert!(!strict.status.success());
+    assert!(strict.stdout.is_empty());
+    let err = String::from_utf8(strict.stderr).unwrap();
+    assert!(err.contains(":2 : requête broken : Colonne 14"), "{err}");
+    assert!(err.contains("rien n'a été comparé (--strict)"), "{err}");
+    let negated = stdout(&tribune(
+        &data.0,
+        None,
+        &["text", "parse", "-(colis OR livraison) PRES/2 perdu"],
+        None,
+    ));
+    assert!(
+        negated.starts_with("NOT ((colis OR livraison) NEAR/2 perdu)\n"),
+        "{negated}"
+    );
+    let help = stdout(&tribune(&data.0, None, &["text", "parse", "--help"], None));
+    for form in [
+        "(a OR b) NEAR/3 (c OR \"d e\")",
+        "-a NEAR/3 b",
+        "url:acme.com",
+    ] {
+        assert!(help.contains(form), "{form} missing from:\n{help}");
+    }
+}
+
 #[tokio::test]
 async fn the_access_log_names_routes_not_secret_paths() {
     let data = DataDir::new();

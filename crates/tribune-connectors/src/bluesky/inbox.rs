@@ -39,6 +39,7 @@ struct PostFields {
     #[serde(default)]
     facets: Vec<serde_json::Value>,
     reply: Option<serde_json::Value>,
+    embed: Option<serde_json::Value>,
 }
 
 /// A notification as parsed, with its time for the cursor.
@@ -87,6 +88,7 @@ fn item(
             created_at: None,
             facets: Vec::new(),
             reply: None,
+            embed: None,
         });
     let text = bounded(&post.text, MAX_TEXT_CHARS);
     let facets: Vec<Facet> = post.facets.iter().filter_map(facet).flatten().collect();
@@ -130,6 +132,7 @@ fn item(
             handle: format!("@{handle}"),
         },
         html: Some(richtext::to_html(&text, &facets)),
+        links: links(&facets, post.embed.as_ref()),
         text,
         url: Some(record.web_url(Some(&handle))),
         created_at,
@@ -162,6 +165,43 @@ fn facet(raw: &serde_json::Value) -> Option<Vec<Facet>> {
     )
 }
 
+/// The links of a post: the full address of each link facet (the text may show it cut,
+/// "example.com/art…", or not at all), then the external embed's (the link card), also
+/// when it sits beside media (`recordWithMedia`).
+pub(super) fn links(facets: &[Facet], embed: Option<&serde_json::Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let facet_links = facets.iter().filter_map(|f| match &f.feature {
+        Feature::Link(uri) => Some(uri.as_str()),
+        _ => None,
+    });
+    let embed_link = embed.and_then(
+        |e| match e.get("$type").and_then(serde_json::Value::as_str) {
+            Some("app.bsky.embed.external") => external(e),
+            Some("app.bsky.embed.recordWithMedia") => e.get("media").and_then(external),
+            _ => None,
+        },
+    );
+    for uri in facet_links.chain(embed_link) {
+        if let Some(url) = web_url(uri)
+            && !out.contains(&url)
+        {
+            out.push(url);
+            if out.len() == crate::html::MAX_LINKS {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The address of an `app.bsky.embed.external` (a link card).
+fn external(embed: &serde_json::Value) -> Option<&str> {
+    embed
+        .get("external")
+        .and_then(|x| x.get("uri"))
+        .and_then(serde_json::Value::as_str)
+}
+
 /// Text without control characters (line breaks kept), cut at `max` characters.
 pub(super) fn bounded(text: &str, max: usize) -> String {
     text.chars()
@@ -184,4 +224,74 @@ pub(super) fn cursor(indexed_at_raw: &str) -> Cursor {
 /// The time a cursor stands for, if it is one of ours.
 pub(super) fn cursor_time(cursor: &Cursor) -> Option<jiff::Timestamp> {
     cursor.0.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_posts_links_are_its_link_facets_and_external_embed() {
+        let facets = vec![
+            Facet {
+                start: 0,
+                end: 10,
+                feature: Feature::Link("https://www.acme.com/very/long/path".into()),
+            },
+            Facet {
+                start: 11,
+                end: 15,
+                feature: Feature::Tag("fibre".into()),
+            },
+            Facet {
+                start: 16,
+                end: 20,
+                feature: Feature::Link("javascript:alert(1)".into()),
+            },
+        ];
+        let embed = serde_json::json!({
+            "$type": "app.bsky.embed.external",
+            "external": {"uri": "https://news.example/a", "title": "A", "description": ""}
+        });
+        assert_eq!(
+            links(&facets, Some(&embed)),
+            [
+                "https://www.acme.com/very/long/path",
+                "https://news.example/a"
+            ]
+        );
+        let with_media = serde_json::json!({
+            "$type": "app.bsky.embed.recordWithMedia",
+            "record": {"record": {"uri": "at://did:plc:x/app.bsky.feed.post/1"}},
+            "media": {"$type": "app.bsky.embed.external", "external": {"uri": "https://shop.example/p"}}
+        });
+        assert_eq!(links(&[], Some(&with_media)), ["https://shop.example/p"]);
+        let images = serde_json::json!({"$type": "app.bsky.embed.images", "images": []});
+        assert!(links(&[], Some(&images)).is_empty());
+    }
+
+    #[test]
+    fn a_notification_carries_the_links_of_its_post() {
+        let raw = serde_json::json!({
+            "uri": "at://did:plc:abc/app.bsky.feed.post/3kabc",
+            "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm",
+            "author": {"did": "did:plc:abc", "handle": "alice.bsky.social"},
+            "reason": "mention",
+            "record": {
+                "$type": "app.bsky.feed.post",
+                "text": "Regardez acme.com/promo… @brand",
+                "createdAt": "2026-11-25T10:00:00.000Z",
+                "facets": [{
+                    "index": {"byteStart": 9, "byteEnd": 24},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://acme.com/promo/2026?utm=x"}]
+                }],
+                "embed": {"$type": "app.bsky.embed.external", "external": {"uri": "https://acme.com/promo/2026?utm=x", "title": "", "description": ""}}
+            },
+            "isRead": false,
+            "indexedAt": "2026-11-25T10:00:01.000Z"
+        });
+        let parsed = parse(&raw).unwrap();
+        let item = parsed.item.unwrap();
+        assert_eq!(item.links, ["https://acme.com/promo/2026?utm=x"]);
+    }
 }

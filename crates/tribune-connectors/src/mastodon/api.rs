@@ -74,6 +74,16 @@ pub struct Status {
     /// Mastodon ≥ 4.5 (quote posts).
     #[serde(default)]
     pub quotes_count: Option<i64>,
+    /// The preview card of the first link, if the instance made one.
+    #[serde(default)]
+    pub card: Option<PreviewCard>,
+}
+
+/// A PreviewCard: only its address matters here.
+#[derive(Debug, Deserialize)]
+pub struct PreviewCard {
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// A MediaAttachment: `url` stays null while the instance processes the file.
@@ -300,6 +310,19 @@ impl Status {
         safe_url(self.url.as_deref()).or_else(|| safe_url(self.uri.as_deref()))
     }
 
+    /// The links of the status: the `href`s in its HTML (not its mentions and hashtags,
+    /// which link to profile and tag pages), then its preview card's address.
+    pub fn links(&self) -> Vec<String> {
+        let mut links = html::links(&self.content);
+        if let Some(card) = safe_url(self.card.as_ref().and_then(|c| c.url.as_deref()))
+            && !links.contains(&card)
+            && links.len() < html::MAX_LINKS
+        {
+            links.push(card);
+        }
+        links
+    }
+
     /// Plain text, the content warning first as `[CW: …]` so it is never lost.
     pub fn text(&self) -> String {
         let body = html::to_text(&self.content);
@@ -322,6 +345,28 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statuses_links_are_its_hrefs_and_card_not_its_mentions_and_tags() {
+        let status: Status = serde_json::from_value(serde_json::json!({
+            "id": "1",
+            "content": "<p><span class=\"h-card\"><a href=\"https://mastodon.social/@acme\" class=\"u-url mention\">@<span>acme</span></a></span> voir <a href=\"https://www.acme.com/offre/tres-longue-adresse\" target=\"_blank\" rel=\"nofollow noopener\"><span class=\"invisible\">https://www.</span><span class=\"ellipsis\">acme.com/offre/tres-lon</span></a> <a href=\"https://mastodon.social/tags/fibre\" class=\"mention hashtag\" rel=\"tag\">#<span>fibre</span></a></p>",
+            "card": {"url": "https://news.example/article", "title": "An article"}
+        }))
+        .unwrap();
+        assert_eq!(
+            status.links(),
+            [
+                "https://www.acme.com/offre/tres-longue-adresse",
+                "https://news.example/article",
+            ]
+        );
+        let no_card: Status = serde_json::from_value(
+            serde_json::json!({"id": "2", "content": "<p>rien</p>", "card": null}),
+        )
+        .unwrap();
+        assert!(no_card.links().is_empty());
+    }
 
     #[test]
     fn ids_compare_as_numbers_then_as_strings() {

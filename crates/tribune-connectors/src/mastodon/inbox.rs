@@ -137,6 +137,7 @@ fn to_item(
         text: status.text(),
         html: Some(html::sanitize(&status.content)),
         url: status.web_url(),
+        links: status.links(),
         created_at: status.created_at_unix(),
         status: CommentStatus::Visible,
         raw: bounded_raw(raw),

@@ -136,10 +136,17 @@ pub(super) fn item(raw: &serde_json::Value, site: &str) -> Result<InboxItem> {
         text: html::to_text(&c.content.rendered),
         html: Some(html::sanitize(&c.content.rendered)),
         url: web_url(&c.link),
+        links: links(&c),
         created_at: gmt_seconds(&c.date_gmt).unwrap_or_else(crate::http::now),
         status: status(&c.status),
         raw: bounded_raw(raw),
     })
+}
+
+/// The links in a comment's text. The commenter's website (`author_url`) is not one: it is
+/// the author's, shown with the name ([`Author::profile_url`]).
+fn links(c: &WpComment) -> Vec<String> {
+    html::links(&c.content.rendered)
 }
 
 /// WordPress's `date_gmt` (`2026-11-25T03:08:33`, no offset) as Unix seconds.
@@ -315,6 +322,22 @@ mod tests {
             "{html}"
         );
         assert!(!item.text.contains('<'), "{}", item.text);
+    }
+
+    #[test]
+    fn a_comments_links_are_its_hrefs_not_the_authors_site() {
+        let raw = serde_json::json!({
+            "id": 11, "post": 9, "author": 0, "author_name": "Spam",
+            "author_url": "https://casino.example/",
+            "content": {"rendered": "<p>Super article ! Voir <a href=\"https://promo.example/bonus?ref=1&#038;x=2\" rel=\"nofollow ugc\">ici</a> et https://shown.example</p>"},
+            "status": "hold"
+        });
+        let item = item(&raw, "http://blog.example").unwrap();
+        assert_eq!(item.links, ["https://promo.example/bonus?ref=1&x=2"]);
+        assert_eq!(
+            item.author.profile_url.as_deref(),
+            Some("https://casino.example/")
+        );
     }
 
     #[test]

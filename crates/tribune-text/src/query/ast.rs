@@ -60,10 +60,13 @@ impl Atom {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     Atom(Atom),
-    /// Both sides within `distance` words of each other, in either order.
+    /// Some alternative of `left` and some alternative of `right` with at most `distance`
+    /// words between them, in either order. Each side is one positional atom (a word,
+    /// `#tag`, `@handle`, wildcard or exact phrase) or a parenthesised `OR` of them:
+    /// `(livraison OR colis) NEAR/3 (retard OR perdu)` is the `OR` of the four pairs.
     Near {
-        left: Atom,
-        right: Atom,
+        left: Vec<Atom>,
+        right: Vec<Atom>,
         distance: u32,
     },
     Not(Box<Node>),
@@ -96,8 +99,16 @@ fn write_tree(node: &Node, depth: usize, out: &mut String) {
             distance,
         } => {
             out.push_str(&format!("{indent}NEAR/{distance}\n"));
-            out.push_str(&format!("{indent}  {}\n", AtomDisplay(left)));
-            out.push_str(&format!("{indent}  {}\n", AtomDisplay(right)));
+            for side in [left, right] {
+                if let [one] = side.as_slice() {
+                    out.push_str(&format!("{indent}  {}\n", AtomDisplay(one)));
+                } else {
+                    out.push_str(&format!("{indent}  OR\n"));
+                    for a in side {
+                        out.push_str(&format!("{indent}    {}\n", AtomDisplay(a)));
+                    }
+                }
+            }
         }
         Node::Not(inner) => {
             out.push_str(&format!("{indent}NOT\n"));
@@ -159,6 +170,25 @@ impl fmt::Display for AtomDisplay<'_> {
     }
 }
 
+/// One side of `NEAR`: the atom, or `(a OR b OR …)`.
+struct NearSide<'a>(&'a [Atom]);
+
+impl fmt::Display for NearSide<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [one] = self.0 {
+            return write!(f, "{}", AtomDisplay(one));
+        }
+        f.write_str("(")?;
+        for (i, a) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" OR ")?;
+            }
+            write!(f, "{}", AtomDisplay(a))?;
+        }
+        f.write_str(")")
+    }
+}
+
 fn precedence(node: &Node) -> u8 {
     match node {
         Node::Or(_) => 1,
@@ -186,12 +216,7 @@ impl fmt::Display for NodeDisplay<'_> {
                 left,
                 right,
                 distance,
-            } => write!(
-                f,
-                "{} NEAR/{distance} {}",
-                AtomDisplay(left),
-                AtomDisplay(right)
-            ),
+            } => write!(f, "{} NEAR/{distance} {}", NearSide(left), NearSide(right)),
             Node::Not(inner) => {
                 f.write_str("NOT ")?;
                 child(f, inner, 3)

@@ -65,7 +65,7 @@ pub enum ParseErrorKind {
     UnknownField(String),
     #[error("field without a value")]
     EmptyFieldValue,
-    #[error("NEAR needs a word or an exact phrase on each side")]
+    #[error("NEAR needs a word, an exact phrase or an OR group of them on each side")]
     NearOperand,
     #[error("phrase longer than {} words", limits::MAX_PHRASE_TERMS)]
     PhraseTooLong,
@@ -175,9 +175,15 @@ impl ParseError {
             K::EmptyFieldValue if fr => "valeur manquante après ':'.".into(),
             K::EmptyFieldValue => "missing value after ':'.".into(),
             K::NearOperand if fr => {
-                "NEAR demande un mot ou une expression exacte de chaque côté.".into()
+                "NEAR demande de chaque côté un mot, une expression exacte ou un groupe \
+                 (a OR b) de mots et d'expressions exactes ; pour exclure, NOT se place devant \
+                 tout : NOT a NEAR b."
+                    .into()
             }
-            K::NearOperand => "NEAR needs a word or an exact phrase on each side.".into(),
+            K::NearOperand => "NEAR needs on each side a word, an exact phrase or a group \
+                 (a OR b) of words and exact phrases; to exclude, put NOT before it all: \
+                 NOT a NEAR b."
+                .into(),
             K::PhraseTooLong if fr => format!(
                 "expression trop longue (maximum {} mots).",
                 limits::MAX_PHRASE_TERMS

@@ -20,8 +20,10 @@ fn node_matches(node: &Node, doc: &Document) -> bool {
             right,
             distance,
         } => {
-            let l = spans(left, doc.tokens());
-            let r = spans(right, doc.tokens());
+            let side = |atoms: &[Atom]| -> Vec<(usize, usize)> {
+                atoms.iter().flat_map(|a| spans(a, doc.tokens())).collect()
+            };
+            let (l, r) = (side(left), side(right));
             l.iter()
                 .any(|&a| r.iter().any(|&b| gap(a, b) <= *distance as usize))
         }
@@ -41,10 +43,12 @@ pub(crate) fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
 }
 
 fn term_at(t: &TermPattern, tokens: &Tokens, i: usize) -> bool {
-    tokens
-        .tokens
-        .get(i)
-        .is_some_and(|tok| t.accepts(tok.kind, tokens.text(tok)))
+    tokens.tokens.get(i).is_some_and(|tok| {
+        t.accepts(tok.kind, tokens.text(tok))
+            || tokens
+                .base(tok)
+                .is_some_and(|base| t.accepts(tok.kind, base))
+    })
 }
 
 /// Half-open token ranges where a positional atom occurs.
@@ -86,7 +90,7 @@ fn atom_matches(atom: &Atom, doc: &Document) -> bool {
         }
         Atom::Lang(code) => doc.lang() == code,
         Atom::From(handle) => doc.author() == Some(handle.as_str()),
-        Atom::Url(domain) => tokens.domains.iter().any(|d| domain_matches(d, domain)),
+        Atom::Url(domain) => doc.link_hosts().any(|d| domain_matches(d, domain)),
     }
 }
 

@@ -150,22 +150,26 @@ impl Parser {
         };
         let op_position = self.position();
         self.next += 1;
-        let right = self.unary()?;
         let operand_error = ParseError {
             position: op_position,
             kind: ParseErrorKind::NearOperand,
         };
+        // `NOT`/`-` applies to the whole proximity (`-a NEAR b` is "not (a near b)"), so a
+        // negation can only stand on the left, where `unary` already took it; on the right
+        // it would read as "a near something that is not b", which means nothing.
+        if matches!(self.peek(), Some(Lexeme::Not | Lexeme::Minus)) {
+            return Err(operand_error);
+        }
+        let right = self.primary()?;
         if matches!(self.peek(), Some(Lexeme::Near(_))) {
             return Err(operand_error);
         }
-        match (left, right) {
-            (Node::Atom(l), Node::Atom(r)) if l.is_positional() && r.is_positional() => {
-                Ok(Node::Near {
-                    left: l,
-                    right: r,
-                    distance,
-                })
-            }
+        match (near_side(left), near_side(right)) {
+            (Some(left), Some(right)) => Ok(Node::Near {
+                left,
+                right,
+                distance,
+            }),
             _ => Err(operand_error),
         }
     }
@@ -174,7 +178,9 @@ impl Parser {
         if matches!(self.peek(), Some(Lexeme::Not | Lexeme::Minus)) {
             self.next += 1;
             self.enter()?;
-            let inner = self.unary()?;
+            // The operand of a negation is a whole proximity: `NOT a NEAR/3 b` is
+            // `NOT (a NEAR/3 b)`.
+            let inner = self.near()?;
             self.depth -= 1;
             return Ok(Node::Not(Box::new(inner)));
         }
@@ -229,6 +235,22 @@ impl Parser {
             });
         }
         Ok(Node::Atom(atom))
+    }
+}
+
+/// The alternatives of one side of `NEAR`: a positional atom, or a parenthesised `OR` of
+/// them (`or()` flattens nested groups, so `((a OR b) OR c)` is one group).
+fn near_side(node: Node) -> Option<Vec<Atom>> {
+    match node {
+        Node::Atom(a) if a.is_positional() => Some(vec![a]),
+        Node::Or(children) => children
+            .into_iter()
+            .map(|c| match c {
+                Node::Atom(a) if a.is_positional() => Some(a),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 
@@ -538,9 +560,88 @@ mod tests {
 
     #[test]
     fn near_rejects_non_positional_operands() {
-        assert_eq!(err("a NEAR/2 (b OR c)").kind, ParseErrorKind::NearOperand);
         assert_eq!(err("a NEAR/2 b NEAR/2 c").kind, ParseErrorKind::NearOperand);
         assert_eq!(err("lang:fr NEAR/2 b").position, 8);
+        for q in [
+            "a NEAR/2 (b AND c)",
+            "a NEAR/2 (b c)",
+            "(a OR lang:fr) NEAR/2 b",
+            "(a OR \"b c\"~2) NEAR b",
+            "(a OR (b c)) NEAR b",
+            "(a OR NOT b) NEAR c",
+            "a NEAR/2 NOT b",
+            "a NEAR/2 -b",
+            "(a OR b) NEAR/2 (c OR d) NEAR/2 e",
+        ] {
+            assert_eq!(err(q).kind, ParseErrorKind::NearOperand, "{q}");
+        }
+    }
+
+    #[test]
+    fn near_takes_or_groups_on_either_side() {
+        assert_eq!(
+            canon("(livraison OR colis) NEAR/3 (retard OR perdu)"),
+            "(livraison OR colis) NEAR/3 (retard OR perdu)"
+        );
+        assert_eq!(
+            canon("quitter NEAR/3 (marqueA OR marqueB)"),
+            "quitter NEAR/3 (marquea OR marqueb)"
+        );
+        assert_eq!(
+            canon("(refund* OR \"money back\" OR #refund OR @acme) PRES/2 (late OR lost)"),
+            "(refund* OR \"money back\" OR #refund OR @acme) NEAR/2 (late OR lost)"
+        );
+        // Nested groups are one group; a group of one is the atom.
+        assert_eq!(canon("((a OR b) OR c) NEAR (d)"), "(a OR b OR c) NEAR/5 d");
+        let q = parse("(livraison OR colis) NEAR/3 retard").unwrap();
+        let Node::Near {
+            left,
+            right,
+            distance,
+        } = &q.root
+        else {
+            panic!("not a NEAR: {q:?}");
+        };
+        assert_eq!((left.len(), right.len(), *distance), (2, 1, 3));
+        assert_eq!(
+            q.tree(),
+            "NEAR/3\n  OR\n    livraison\n    colis\n  retard\n"
+        );
+    }
+
+    #[test]
+    fn not_before_near_negates_the_whole_proximity() {
+        for (q, expected) in [
+            ("NOT a NEAR/3 b", "NOT (a NEAR/3 b)"),
+            ("-a NEAR/3 b", "NOT (a NEAR/3 b)"),
+            ("SAUF colis PRES/2 perdu", "NOT (colis NEAR/2 perdu)"),
+            ("-(a OR b) NEAR/1 c", "NOT ((a OR b) NEAR/1 c)"),
+            ("x -a NEAR/3 b", "x AND NOT (a NEAR/3 b)"),
+            ("NOT a", "NOT a"),
+            ("NOT NOT a NEAR b", "NOT NOT (a NEAR/5 b)"),
+        ] {
+            let once = parse(q).unwrap();
+            assert_eq!(once.to_string(), expected, "{q}");
+            assert_eq!(parse(&once.to_string()).unwrap(), once, "{q}");
+        }
+        assert!(matches!(
+            parse("-a NEAR/3 b").unwrap().root,
+            Node::Not(inner) if matches!(*inner, Node::Near { .. })
+        ));
+    }
+
+    #[test]
+    fn near_groups_count_towards_the_term_limit() {
+        let side = |from: usize| {
+            (from..from + 128)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let at_limit = format!("({}) NEAR ({})", side(0), side(1000));
+        assert!(parse(&at_limit).is_ok());
+        let over = format!("({}) NEAR ({} OR x)", side(0), side(1000));
+        assert_eq!(err(&over).kind, ParseErrorKind::TooManyTerms);
     }
 
     #[test]
