@@ -157,16 +157,8 @@ impl Runner {
 
     /// Claims one batch of due jobs and runs them all; what tests call to "run pending jobs".
     pub async fn run_pass(&self) -> Result<PassReport, StoreError> {
-        let kinds = self.kinds();
         let jobs = self
-            .store
-            .claim_jobs(
-                &self.config.worker_id,
-                &kinds,
-                unix_now(),
-                self.config.lease_secs,
-                self.config.concurrency.max(1) as u64,
-            )
+            .claim(&self.kinds(), self.config.concurrency.max(1))
             .await?;
         let mut report = PassReport {
             claimed: jobs.len(),
@@ -191,6 +183,19 @@ impl Runner {
             }
         }
         Ok(report)
+    }
+
+    /// Claims up to `n` due jobs of `kinds` for this worker, leased.
+    async fn claim(&self, kinds: &[&'static str], n: usize) -> Result<Vec<Job>, StoreError> {
+        self.store
+            .claim_jobs(
+                &self.config.worker_id,
+                kinds,
+                unix_now(),
+                self.config.lease_secs,
+                n as u64,
+            )
+            .await
     }
 
     /// Runs passes until no job is due (tests, `tribune worker --once`).
@@ -310,17 +315,7 @@ impl Runner {
                 let free = concurrency - running.len();
                 if ahead.len() < free {
                     let want = free + self.config.prefetch - ahead.len();
-                    match self
-                        .store
-                        .claim_jobs(
-                            &self.config.worker_id,
-                            &kinds,
-                            unix_now(),
-                            self.config.lease_secs,
-                            want as u64,
-                        )
-                        .await
-                    {
+                    match self.claim(&kinds, want).await {
                         Ok(jobs) => {
                             queue_empty = jobs.len() < want;
                             ahead.extend(jobs);

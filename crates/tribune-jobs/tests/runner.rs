@@ -33,31 +33,38 @@ impl Handler for Slow {
     }
 }
 
-fn runner(store: &tribune_store::Store, name: &str, runs: &Arc<AtomicUsize>) -> Runner {
+/// Leases of 1 s, a quick poll.
+fn config(name: &str) -> RunnerConfig {
     let mut config = RunnerConfig::new(name);
     config.lease_secs = 1;
     config.poll = Duration::from_millis(100);
+    config
+}
+
+fn runner(store: &tribune_store::Store, name: &str, runs: &Arc<AtomicUsize>) -> Runner {
     let handlers: Vec<Arc<dyn Handler>> = vec![Arc::new(Slow { runs: runs.clone() })];
-    Runner::new(store.clone(), config, handlers)
+    Runner::new(store.clone(), config(name), handlers)
+}
+
+/// A slow job due now.
+async fn enqueue_slow(store: &tribune_store::Store, key: &str) {
+    let job = JobNew {
+        kind: "slow",
+        workspace: None,
+        payload: serde_json::json!({}),
+        dedup_key: Some(key.into()),
+        run_at: unix_now(),
+    };
+    store
+        .enqueue(&job, OnDuplicate::Keep, unix_now())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_longer_than_its_lease_keeps_it_while_its_worker_runs_it() {
     each_backend(|store, backend| async move {
-        store
-            .enqueue(
-                &JobNew {
-                    kind: "slow",
-                    workspace: None,
-                    payload: serde_json::json!({}),
-                    dedup_key: Some("slow:1".into()),
-                    run_at: unix_now(),
-                },
-                OnDuplicate::Keep,
-                unix_now(),
-            )
-            .await
-            .unwrap();
+        enqueue_slow(&store, "slow:1").await;
         let runs = Arc::new(AtomicUsize::new(0));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let first = tokio::spawn(runner(&store, "first", &runs).run(async {
@@ -87,26 +94,11 @@ async fn a_job_longer_than_its_lease_keeps_it_while_its_worker_runs_it() {
 async fn jobs_claimed_ahead_keep_their_lease_and_go_back_unspent_at_shutdown() {
     each_backend(|store, backend| async move {
         for n in 1..=3 {
-            store
-                .enqueue(
-                    &JobNew {
-                        kind: "slow",
-                        workspace: None,
-                        payload: serde_json::json!({}),
-                        dedup_key: Some(format!("ahead:{n}")),
-                        run_at: unix_now(),
-                    },
-                    OnDuplicate::Keep,
-                    unix_now(),
-                )
-                .await
-                .unwrap();
+            enqueue_slow(&store, &format!("ahead:{n}")).await;
         }
         let runs = Arc::new(AtomicUsize::new(0));
         let first = {
-            let mut config = RunnerConfig::new("first");
-            config.lease_secs = 1;
-            config.poll = Duration::from_millis(100);
+            let mut config = config("first");
             config.concurrency = 1;
             config.prefetch = 2;
             let handlers: Vec<Arc<dyn Handler>> = vec![Arc::new(Slow { runs: runs.clone() })];
@@ -138,7 +130,10 @@ async fn jobs_claimed_ahead_keep_their_lease_and_go_back_unspent_at_shutdown() {
                 assert!(job.run_at <= unix_now(), "{backend}: due at once");
             }
         }
-        assert_eq!(left, 2, "{backend}: the two jobs claimed ahead are back in the queue");
+        assert_eq!(
+            left, 2,
+            "{backend}: the two jobs claimed ahead are back in the queue"
+        );
     })
     .await;
 }
