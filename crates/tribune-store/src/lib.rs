@@ -24,6 +24,7 @@ pub mod media;
 pub mod members;
 pub mod notifications;
 pub mod oauth;
+pub mod overview;
 pub mod password_resets;
 pub mod posts;
 pub mod publish;

@@ -86,7 +86,10 @@ impl Chrome {
     pub async fn load(state: &AppState, ctx: &RequestCtx) -> Result<Chrome, AppError> {
         let mut chrome = Chrome::bare(state, ctx);
         if let Some(user) = &ctx.user {
-            chrome.workspaces = state.store().workspaces_of(user.user_id()).await?;
+            chrome.workspaces = match &ctx.workspaces {
+                Some(loaded) => loaded.list().to_vec(),
+                None => state.store().workspaces_of(user.user_id()).await?,
+            };
             if let Some(first) = chrome.workspaces.first() {
                 chrome.tz = dates::zone(&first.timezone);
             }
@@ -99,22 +102,42 @@ impl Chrome {
         state: &AppState,
         member: &Member,
     ) -> Result<(Chrome, Workspace), AppError> {
-        // Two queries in all, with the member's scope and workspaces already loaded.
-        let mut chrome = Chrome::bare(state, &member.ctx);
-        chrome.workspaces = member.workspaces.clone();
+        // One query, with the member's scope and workspaces already loaded with the session.
         let (workspace, broken_channels) = state
             .store()
             .workspace_with_broken_channels(&member.scope)
             .await?;
-        chrome.tz = dates::zone(&workspace.timezone);
+        let chrome = Chrome::in_workspace(
+            state,
+            member,
+            &workspace.name,
+            &workspace.timezone,
+            workspace.has_logo,
+            broken_channels,
+        );
+        Ok((chrome, workspace))
+    }
+
+    /// Inside a workspace, from what the page's own query read of it.
+    pub fn in_workspace(
+        state: &AppState,
+        member: &Member,
+        name: &str,
+        timezone: &str,
+        has_logo: bool,
+        broken_channels: i64,
+    ) -> Chrome {
+        let mut chrome = Chrome::bare(state, &member.ctx);
+        chrome.workspaces = member.workspaces.clone();
+        chrome.tz = dates::zone(timezone);
         chrome.current = Some(CurrentWorkspace {
-            id: workspace.id,
-            name: workspace.name.clone(),
+            id: member.scope.workspace(),
+            name: name.to_owned(),
             role: member.scope.role(),
-            has_logo: workspace.has_logo,
+            has_logo,
             broken_channels,
         });
-        Ok((chrome, workspace))
+        chrome
     }
 
     /// Shows a confirmation, given as a catalogue key (never as text from the request).
