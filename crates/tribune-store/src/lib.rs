@@ -37,7 +37,7 @@ pub mod testing;
 pub mod users;
 pub mod workspaces;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, statements_run};
 pub use error::{Refusal, StoreError};
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;

@@ -8,6 +8,8 @@ use crate::{AppState, static_files};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use jiff::tz::TimeZone;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tribune_domain::{Role, WorkspaceId};
 use tribune_store::unix_now;
 use tribune_store::users::User;
@@ -175,8 +177,26 @@ impl Chrome {
     }
 }
 
+/// Time spent rendering templates, and how many were rendered, for `/metrics`: the benchmark
+/// tells rendering apart from the queries with them.
+static RENDER_NANOS: AtomicU64 = AtomicU64::new(0);
+static RENDERS: AtomicU64 = AtomicU64::new(0);
+
+/// (renders, seconds spent rendering) since the process started.
+pub fn render_totals() -> (u64, f64) {
+    (
+        RENDERS.load(Ordering::Relaxed),
+        RENDER_NANOS.load(Ordering::Relaxed) as f64 / 1e9,
+    )
+}
+
 pub fn render<T: Template>(page: &T) -> Response {
-    match page.render() {
+    let started = Instant::now();
+    let rendered = page.render();
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    RENDER_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    RENDERS.fetch_add(1, Ordering::Relaxed);
+    match rendered {
         Ok(html) => Html(html).into_response(),
         Err(error) => AppError::Internal(format!("template: {error}")).into_response(),
     }
