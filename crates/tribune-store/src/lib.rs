@@ -38,7 +38,7 @@ pub mod users;
 pub mod workspaces;
 
 pub use db::{Backend, Db, statements_run};
-pub use error::{Refusal, StoreError};
+pub use error::{Conflict, Refusal, StoreError};
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 

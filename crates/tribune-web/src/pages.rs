@@ -198,7 +198,7 @@ pub fn render<T: Template>(page: &T) -> Response {
     RENDERS.fetch_add(1, Ordering::Relaxed);
     match rendered {
         Ok(html) => Html(html).into_response(),
-        Err(error) => AppError::Internal(format!("template: {error}")).into_response(),
+        Err(error) => AppError::Internal(format!("template: {error}").into()).into_response(),
     }
 }
 

@@ -713,7 +713,9 @@ pub async fn save(
     let ws = state.store().workspace(&member.scope).await?;
     let queue = input.intent == "queue";
     if queue && editing.is_some() {
-        return Err(AppError::BadRequest("error-queue-new-posts-only"));
+        return Err(AppError::BadRequest(
+            crate::error::BadRequest::QueueNewPostsOnly,
+        ));
     }
     // "Add to queue" picks the time: whatever the date fields hold is not used.
     let slot = match input.slot(&ws) {

@@ -151,7 +151,8 @@ pub async fn invite(
     member: Member,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
-    let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
+    let role =
+        Role::parse(&form.role).ok_or(AppError::BadRequest(crate::error::BadRequest::Role))?;
     let store = state.store();
     let created = store
         .create_invitation(&member.scope, &form.email, role, unix_now())
@@ -171,8 +172,7 @@ pub async fn invite(
                 link,
                 mailed: state.mailer().is_some(),
             };
-            let json =
-                serde_json::to_string(&created).map_err(|e| AppError::Internal(e.to_string()))?;
+            let json = serde_json::to_string(&created).map_err(|e| AppError::Internal(e.into()))?;
             let sealed = state.secrets().seal(&json);
             let secure = state.config().secure_cookies();
             Ok(with_cookies(
@@ -184,8 +184,8 @@ pub async fn invite(
             let key = invalid.for_field("email").unwrap_or("error-email");
             Ok(render(&page(&state, &member, None, Some(key)).await?))
         }
-        Err(tribune_store::StoreError::Conflict(_)) => Ok(render(
-            &page(&state, &member, None, Some("error-already-member")).await?,
+        Err(tribune_store::StoreError::Conflict(conflict)) => Ok(render(
+            &page(&state, &member, None, Some(conflict.key())).await?,
         )),
         Err(other) => Err(other.into()),
     }
@@ -238,7 +238,8 @@ pub async fn set_role(
     Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
+    let role =
+        Role::parse(&form.role).ok_or(AppError::BadRequest(crate::error::BadRequest::Role))?;
     state
         .store()
         .set_member_role(&member.scope, user, role)

@@ -114,7 +114,9 @@ pub fn thumb_size(media: &Media) -> (u32, u32) {
 pub fn status_param(value: Option<&str>) -> Result<Option<TargetStatus>, AppError> {
     value
         .filter(|s| !s.is_empty())
-        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
+        .map(|s| {
+            TargetStatus::parse(s).ok_or(AppError::BadRequest(crate::error::BadRequest::Unreadable))
+        })
         .transpose()
 }
 
@@ -124,7 +126,7 @@ pub fn channel_param(value: Option<&str>) -> Result<Option<ChannelId>, AppError>
         .filter(|c| !c.is_empty())
         .map(|c| {
             c.parse::<ChannelId>()
-                .map_err(|_| AppError::BadRequest("error-bad-request"))
+                .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Unreadable))
         })
         .transpose()
 }
