@@ -32,6 +32,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod recovery_codes;
 pub mod sessions;
+pub mod smtp_settings;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;

@@ -170,7 +170,7 @@ pub async fn invite(
                 mixed_scripts: tribune_domain::text_safety::email_mixes_scripts(&invitation.email),
                 email: invitation.email,
                 link,
-                mailed: state.mailer().is_some(),
+                mailed: state.mailer().await?.is_some(),
             };
             let json = serde_json::to_string(&created).map_err(|e| AppError::Internal(e.into()))?;
             let sealed = state.secrets().seal(&json);
@@ -200,7 +200,7 @@ pub(crate) async fn send_invitation(
     role: Role,
     link: &str,
 ) -> Result<(), AppError> {
-    if let Some(mailer) = state.mailer() {
+    if let Some(mailer) = state.mailer().await? {
         let workspace = state.store().workspace(&member.scope).await?;
         let message = tribune_mail::Invitation {
             workspace: workspace.name,

@@ -357,7 +357,7 @@ pub async fn show(
         view: PostView::new(post, &names),
         history,
         policy,
-        mail_on: state.mailer().is_some(),
+        mail_on: state.mailer().await?.is_some(),
     })
 }
 
@@ -429,7 +429,7 @@ pub async fn schedule(
     )?;
     let post = state.store().schedule_post(&member.scope, id, now).await?;
     state.wake_jobs();
-    let flash = if post.status == TargetStatus::PendingApproval && state.mailer().is_none() {
+    let flash = if post.status == TargetStatus::PendingApproval && state.mailer().await?.is_none() {
         "flash-warn-post-submitted-no-mail"
     } else if post.status == TargetStatus::PendingApproval {
         "flash-post-submitted"
