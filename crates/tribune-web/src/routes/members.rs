@@ -214,11 +214,15 @@ pub(crate) async fn send_invitation(
     Ok(())
 }
 
+/// Revokes a pending invitation: its link stops working. Asks for the confirmation box, like
+/// the other destructive actions.
 pub async fn revoke(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(WorkspaceId, InvitationId)>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state.store().revoke_invitation(&member.scope, id).await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-invitation-revoked",
