@@ -2,7 +2,7 @@
 //! `tribune_db_statements_total`). The workspace overview is the page the benchmark measures:
 //! the session with the user's workspaces is one statement, the overview one more. One test in
 //! this binary, so no other test's statements are counted with it.
-#![expect(
+#![allow(
     clippy::unwrap_used,
     reason = "test helpers: a failed set-up step must stop the test"
 )]

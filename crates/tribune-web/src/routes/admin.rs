@@ -50,7 +50,7 @@ impl AdminPage {
         self.errors.for_field(field).map(|key| self.c.tr.t(key))
     }
 
-    fn from_config(&self) -> bool {
+    fn set_by_config(&self) -> bool {
         self.origin == MailOrigin::Config
     }
 
@@ -89,8 +89,9 @@ async fn admin_scope(state: &AppState, authed: &Authed) -> Result<AdminScope, Ap
     Ok(state.store().admin_scope(authed.user.user_id()).await?)
 }
 
-/// The SMTP form's fields, as sent (everything a string, checked by [`SmtpForm::check`]).
-#[derive(Debug, Default, Deserialize)]
+/// The SMTP form's fields, as sent (everything a string, checked by [`SmtpForm::check`]). No
+/// `Debug`: it holds the password as typed.
+#[derive(Default, Deserialize)]
 pub struct SmtpForm {
     #[serde(default)]
     host: String,
