@@ -10,7 +10,7 @@ duration="${1:-10}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 cargo build --release -p tribune -q
-bin="$PWD/target/release/tribune"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/tribune"
 dir="$(mktemp -d)"
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
@@ -63,8 +63,24 @@ sleep 2
 idle=$(rss_kb)
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
+# A counter from /metrics (the store counts the SQL statements it runs, the web the time spent
+# rendering templates), read before and after the page run to measure, not count by hand.
+metric() { curl -fs "$url/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+page_requests() {
+  curl -fs "$url/metrics" | awk '/^tribune_http_requests_total\{/ && /route="\/w\/\{ws\}"/ {n += $2} END {print n + 0}'
+}
 static_rps=$(wrk -t2 -c64 -d"${duration}s" "$url/static/app.css" | rps)
+statements0=$(metric tribune_db_statements_total)
+renders0=$(metric tribune_template_renders_total)
+render_s0=$(metric tribune_template_render_seconds_total)
+pages0=$(page_requests)
 page_rps=$(wrk -t2 -c64 -d"${duration}s" -H "Cookie: tribune_session=$session" "$url/w/1" | rps)
+statements1=$(metric tribune_db_statements_total)
+renders1=$(metric tribune_template_renders_total)
+render_s1=$(metric tribune_template_render_seconds_total)
+pages1=$(page_requests)
+per_page=$(echo "($statements1 - $statements0) / ($pages1 - $pages0)" | bc -l)
+render_us=$(echo "($render_s1 - $render_s0) * 1000000 / ($renders1 - $renders0)" | bc -l)
 health_rps=$(wrk -t2 -c64 -d"${duration}s" "$url/healthz" | rps)
 loaded=$(rss_kb)
 
@@ -75,6 +91,8 @@ printf '%-52s %9.1f MB\n' "idle RSS, fresh start" "$(echo "$idle_fresh / 1024" |
 printf '%-52s %9.1f MB\n' "idle RSS, after login and first pages" "$(echo "$idle / 1024" | bc -l)"
 printf '%-52s %9.1f MB\n' "RSS after the load runs" "$(echo "$loaded / 1024" | bc -l)"
 printf '%-52s %12s\n' "static file /static/app.css (baseline), req/s" "$static_rps"
-printf '%-52s %12s\n' "authenticated page /w/1 (6 SQL queries), req/s" "$page_rps"
+printf '%-52s %12s\n' "authenticated page /w/1, req/s" "$page_rps"
+printf '%-52s %12.2f\n' "  SQL statements per page (measured)" "$per_page"
+printf '%-52s %9.1f µs\n' "  template rendering per page (mean, under load)" "$render_us"
 printf '%-52s %12s\n' "/healthz (one SELECT 1), req/s" "$health_rps"
 printf '%-52s %11.2f×\n' "authenticated page / static baseline" "$(echo "$page_rps / $static_rps" | bc -l)"

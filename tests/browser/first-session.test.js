@@ -566,6 +566,30 @@ describe('first session', () => {
     assert.match(await expiry.getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
   });
 
+  step('revoking an invitation asks first and says the link will stop working', async () => {
+    await page.goto(baseUrl + workspacePath + '/members');
+    await page.getByLabel('Adresse e-mail').fill('stagiaire@boulangerie.test');
+    await page.getByLabel('Rôle', { exact: true }).selectOption('contributor');
+    await page.getByRole('button', { name: 'Créer l’invitation' }).click();
+    await page.getByLabel('Lien d’invitation').waitFor({ state: 'visible' });
+    const item = page.locator('main li', { hasText: 'stagiaire@boulangerie.test' });
+    const box = item.locator('details.confirm');
+    await box.locator('summary').click();
+    assert.match(await box.innerText(), /Le lien envoyé à cette adresse ne fonctionnera plus/);
+    // Without the box ticked, the browser does not send the form: nothing is revoked.
+    const submit = box.getByRole('button', { name: 'Annuler l’invitation' });
+    await submit.click();
+    assert.equal(pathname(), workspacePath + '/members');
+    assert.equal(await item.count(), 1, 'still pending without the box');
+    await box.getByLabel('J’ai compris').check();
+    await shot('13b-invitation-revoke-fr');
+    await assertContrast();
+    await submit.click();
+    await page.getByRole('status').filter({ hasText: 'Invitation annulée.' }).waitFor({ state: 'visible' });
+    assert.equal(await page.locator('main li', { hasText: 'stagiaire@boulangerie.test' }).count(), 0);
+    assert.equal(await page.locator('main li', { hasText: 'cliente@boulangerie.test' }).count(), 1, 'the client’s invitation stays');
+  });
+
   step('connect a WordPress site and a Mastodon account (local peers), in French', async () => {
     const wp = peers('TRIBUNE_TEST_WP_URL', 'TRIBUNE_TEST_WP_USER', 'TRIBUNE_TEST_WP_APP_PASSWORD');
     const masto = peers('TRIBUNE_TEST_MASTODON_URL', 'TRIBUNE_TEST_MASTODON_TOKEN');
@@ -1081,6 +1105,33 @@ describe('first session', () => {
       await assertNoHorizontalOverflow();
       await shot('27-admin-phone-fr');
     });
+    await page.goto(baseUrl + workspacePath);
+  });
+
+  step('the administration: SMTP settings saved on the page, the password never shown back', async () => {
+    await page.goto(baseUrl + '/admin');
+    const mail = page.getByRole('region', { name: 'E-mail' });
+    await mail.getByLabel('Serveur SMTP').fill('smtp.boulangerie.test');
+    await mail.getByLabel('Chiffrement').selectOption('starttls');
+    await mail.getByLabel('Port').fill('');
+    await mail.getByLabel('Expéditeur').fill('Boulangerie <contact@boulangerie.test>');
+    await mail.getByLabel('Mot de passe', { exact: true }).fill('mot-de-passe-smtp');
+    await mail.getByRole('button', { name: 'Enregistrer les réglages SMTP' }).click();
+    await page.getByRole('status').filter({ hasText: 'Réglages SMTP enregistrés.' }).waitFor({ state: 'visible' });
+    assert.equal(await mail.getByLabel('Serveur SMTP').inputValue(), 'smtp.boulangerie.test');
+    assert.equal(await mail.getByLabel('Port').inputValue(), '587', 'the mode’s usual port');
+    assert.equal(await mail.getByLabel('Mot de passe', { exact: true }).inputValue(), '', 'never shown back');
+    assert.match(await mail.innerText(), /Un mot de passe est enregistré/);
+    assert.doesNotMatch(await page.content(), /mot-de-passe-smtp/);
+    assert.match(await page.locator('main').innerText(), /a modifié les réglages SMTP/);
+    if (process.env.TRIBUNE_TEST_SMTP_PORT) {
+      // The server was started with TRIBUNE_SMTP_*: the environment wins, and the page says so.
+      assert.match(await mail.innerText(), /Inutilisés/);
+      assert.match(await mail.innerText(), /viennent du fichier de configuration ou de l’environnement/);
+    }
+    await assertEveryVisibleInputIsLabelled();
+    await shot('26b-admin-smtp-fr');
+    await assertContrast();
     await page.goto(baseUrl + workspacePath);
   });
 

@@ -46,6 +46,7 @@ pub const ACTIONS: &[&str] = &[
     "account.admin_revoked",
     "account.reset_sent",
     "mail.test_sent",
+    "mail.settings_changed",
     "recovery_code.used",
     "recovery_codes.regenerated",
     "member.role_changed",

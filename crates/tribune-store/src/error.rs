@@ -74,6 +74,35 @@ impl Refusal {
     ];
 }
 
+/// Which uniqueness rule a write broke. Each has the catalogue key that explains it
+/// (`key()`), so the web, the API and the CLI say the same thing without matching on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another account has this e-mail address.
+    EmailTaken,
+    /// The person is already a member of the workspace.
+    AlreadyMember,
+    /// Any other unique index (the database did not say which one tribune could name).
+    Unique,
+}
+
+impl Conflict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Conflict::EmailTaken => "error-email-taken",
+            Conflict::AlreadyMember => "error-already-member",
+            Conflict::Unique => "error-conflict",
+        }
+    }
+
+    /// Every conflict, for the test that each has a catalogue entry.
+    pub const ALL: [Conflict; 3] = [
+        Conflict::EmailTaken,
+        Conflict::AlreadyMember,
+        Conflict::Unique,
+    ];
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database URL (expected sqlite:… or postgres://…)")]
@@ -84,9 +113,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("query could not be built: {0}")]
     Query(#[from] sea_query::error::Error),
-    /// A uniqueness rule was broken; the text names which (e.g. `email`).
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    /// A uniqueness rule was broken.
+    #[error("conflict: {}", .0.key())]
+    Conflict(Conflict),
     #[error("not found")]
     NotFound,
     /// The member's role does not allow this action.
@@ -110,7 +139,7 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &error
             && db.is_unique_violation()
         {
-            return StoreError::Conflict("unique");
+            return StoreError::Conflict(Conflict::Unique);
         }
         // PostgreSQL refuses NUL characters in text (SQLSTATE 22021); SQLite would store them.
         // Either way it is bad input, not a server failure.

@@ -1,9 +1,9 @@
 //! Invitations: the only way into a workspace, and into tribune once the owner exists.
 
-use crate::Refusal;
 use crate::db::Conn;
 use crate::schema::{Invitations, Memberships, Users, Workspaces};
 use crate::users::{User, insert_user};
+use crate::{Conflict, Refusal};
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
@@ -109,7 +109,7 @@ impl Store {
         if let Some(user) = self.user_by_email(&email).await?
             && self.scope(user.user_id(), scope.workspace()).await.is_ok()
         {
-            return Err(StoreError::Conflict("member"));
+            return Err(StoreError::Conflict(Conflict::AlreadyMember));
         }
         let token = random_token();
         let invitation = self

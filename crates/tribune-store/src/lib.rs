@@ -24,6 +24,7 @@ pub mod media;
 pub mod members;
 pub mod notifications;
 pub mod oauth;
+pub mod overview;
 pub mod password_resets;
 pub mod posts;
 pub mod publish;
@@ -31,13 +32,14 @@ pub mod queue;
 pub mod rate_limit;
 pub mod recovery_codes;
 pub mod sessions;
+pub mod smtp_settings;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
 pub mod workspaces;
 
-pub use db::{Backend, Db};
-pub use error::{Refusal, StoreError};
+pub use db::{Backend, Db, statements_run};
+pub use error::{Conflict, Refusal, StoreError};
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 

@@ -21,6 +21,20 @@ pub enum Users {
 }
 
 #[derive(Iden, Clone, Copy)]
+pub enum SmtpSettings {
+    Table,
+    Id,
+    Host,
+    Port,
+    Tls,
+    Username,
+    PasswordSealed,
+    FromAddress,
+    UpdatedAt,
+    UpdatedBy,
+}
+
+#[derive(Iden, Clone, Copy)]
 pub enum InstanceSetup {
     Table,
     Id,

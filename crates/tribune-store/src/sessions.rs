@@ -1,12 +1,13 @@
 //! Browser sessions live in the database, so any node can serve any request and a restart logs
 //! nobody out. The cookie holds a random token; only its digest is stored.
 
-use crate::schema::{Sessions, Users};
+use crate::schema::{Memberships, Sessions, Users, Workspaces};
 use crate::users::User;
+use crate::workspaces::{UserWorkspaces, WorkspaceSummary};
 use crate::{Store, StoreError};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use tribune_domain::security::token::{random_token, token_digest};
-use tribune_domain::{SessionId, UserId};
+use tribune_domain::{SessionId, UserId, WorkspaceId};
 
 /// How long a session lasts without being used.
 pub const SESSION_TTL_SECS: i64 = 30 * 86_400;
@@ -65,6 +66,25 @@ impl SessionUserRow {
         };
         (self.session, user)
     }
+}
+
+/// [`SessionUserRow`] with one of the user's workspaces (all `NULL` when they have none).
+#[derive(sqlx::FromRow)]
+struct SessionWorkspaceRow {
+    #[sqlx(flatten)]
+    session_user: SessionUserRow,
+    w_id: Option<WorkspaceId>,
+    w_name: Option<String>,
+    w_role: Option<String>,
+    w_timezone: Option<String>,
+}
+
+/// A live session, its user and the user's workspaces, read in one query.
+#[derive(Debug, Clone)]
+pub struct SessionFound {
+    pub session: Session,
+    pub user: User,
+    pub workspaces: UserWorkspaces,
 }
 
 const USER_ALIASES: [(Users, &str); 6] = [
@@ -135,6 +155,90 @@ impl Store {
         Ok((token, session))
     }
 
+    /// Finds the live session for a cookie token, with its user and the user's workspaces (the
+    /// switcher, and the membership every workspace page is scoped by), in one query, and slides
+    /// its expiry. This runs before every page, so the round trip it saves is saved everywhere.
+    pub async fn session_with_workspaces(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<SessionFound>, StoreError> {
+        if token.len() > 128 {
+            return Ok(None);
+        }
+        let mut select = Query::select();
+        for column in SESSION_COLUMNS {
+            select.column((Sessions::Table, column));
+        }
+        for (column, alias) in USER_ALIASES {
+            select.expr_as(Expr::col((Users::Table, column)), alias);
+        }
+        let rows: Vec<SessionWorkspaceRow> = self
+            .db
+            .fetch_all(
+                &select
+                    .expr_as(Expr::col((Workspaces::Table, Workspaces::Id)), "w_id")
+                    .expr_as(Expr::col((Workspaces::Table, Workspaces::Name)), "w_name")
+                    .expr_as(Expr::col((Memberships::Table, Memberships::Role)), "w_role")
+                    .expr_as(
+                        Expr::col((Workspaces::Table, Workspaces::Timezone)),
+                        "w_timezone",
+                    )
+                    .from(Sessions::Table)
+                    .inner_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((Sessions::Table, Sessions::UserId)),
+                    )
+                    .left_join(
+                        Memberships::Table,
+                        Expr::col((Memberships::Table, Memberships::UserId))
+                            .equals((Sessions::Table, Sessions::UserId)),
+                    )
+                    .left_join(
+                        Workspaces::Table,
+                        Expr::col((Workspaces::Table, Workspaces::Id))
+                            .equals((Memberships::Table, Memberships::WorkspaceId)),
+                    )
+                    .and_where(
+                        Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_digest(token)),
+                    )
+                    .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(now))
+                    .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
+                    .order_by((Workspaces::Table, Workspaces::Name), Order::Asc)
+                    .order_by((Workspaces::Table, Workspaces::Id), Order::Asc)
+                    .limit(1000)
+                    .to_owned(),
+            )
+            .await?;
+        let mut list = Vec::with_capacity(rows.len());
+        let mut head = None;
+        for row in rows {
+            if let (Some(id), Some(name), Some(role), Some(timezone)) =
+                (row.w_id, row.w_name, row.w_role, row.w_timezone)
+            {
+                list.push(WorkspaceSummary {
+                    id,
+                    name,
+                    role,
+                    timezone,
+                });
+            }
+            if head.is_none() {
+                head = Some(row.session_user);
+            }
+        }
+        let Some(head) = head else { return Ok(None) };
+        let (session, user) = head.split();
+        let session = self.touch_session(session, now).await?;
+        let workspaces = UserWorkspaces::new(user.user_id(), list);
+        Ok(Some(SessionFound {
+            session,
+            user,
+            workspaces,
+        }))
+    }
+
     /// Finds the live session for a cookie token, with its user, and slides its expiry.
     pub async fn session_by_token(
         &self,
@@ -172,7 +276,11 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (session, user) = row.split();
-        let mut session = session;
+        Ok(Some((self.touch_session(session, now).await?, user)))
+    }
+
+    /// Slides a session's expiry, at most every [`TOUCH_EVERY_SECS`].
+    async fn touch_session(&self, mut session: Session, now: i64) -> Result<Session, StoreError> {
         if now - session.last_seen_at > TOUCH_EVERY_SECS {
             self.db
                 .execute(
@@ -188,7 +296,7 @@ impl Store {
                 .await?;
             session.last_seen_at = now;
         }
-        Ok(Some((session, user)))
+        Ok(session)
     }
 
     /// The second factor was checked: the session becomes a full one.

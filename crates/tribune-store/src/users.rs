@@ -1,7 +1,7 @@
 //! Accounts: creation (first-run owner, invitation, command line), login data, preferences, TOTP.
 
-use crate::Refusal;
 use crate::schema::{InstanceSetup, Users};
+use crate::{Conflict, Refusal};
 use crate::{Store, StoreError, unix_now};
 use sea_query::{Expr, ExprTrait, Query};
 use tribune_domain::security::password::hash_password;
@@ -297,7 +297,7 @@ pub(crate) async fn insert_user(
         .returning(Query::returning().columns(USER_COLUMNS))
         .to_owned();
     match conn.fetch_one(&stmt).await {
-        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("email")),
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(Conflict::EmailTaken)),
         other => other,
     }
 }

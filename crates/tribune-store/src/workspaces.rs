@@ -147,6 +147,42 @@ pub struct WorkspaceSummary {
     pub timezone: String,
 }
 
+/// The workspaces a user belongs to, as the store read them (with the session, in one query,
+/// or on their own). Only the store makes one, so a scope taken from it
+/// ([`UserWorkspaces::scope`]) still comes from a real membership row, read for this request.
+#[derive(Debug, Clone)]
+pub struct UserWorkspaces {
+    user: UserId,
+    list: Vec<WorkspaceSummary>,
+}
+
+impl UserWorkspaces {
+    pub(crate) fn new(user: UserId, list: Vec<WorkspaceSummary>) -> UserWorkspaces {
+        UserWorkspaces { user, list }
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// By name, for the switcher.
+    pub fn list(&self) -> &[WorkspaceSummary] {
+        &self.list
+    }
+
+    /// The user's scope in `workspace`, from their membership row in the list. A non-member
+    /// gets `NotFound`, as from [`Store::scope`].
+    pub fn scope(&self, workspace: WorkspaceId) -> Result<WorkspaceScope, StoreError> {
+        let role = self
+            .list
+            .iter()
+            .find(|w| w.id == workspace)
+            .and_then(|w| Role::parse(&w.role))
+            .ok_or(StoreError::NotFound)?;
+        Ok(WorkspaceScope::of_member(workspace, self.user, role))
+    }
+}
+
 const WORKSPACE_COLUMNS: [Workspaces; 12] = [
     Workspaces::Id,
     Workspaces::Name,
@@ -326,25 +362,16 @@ impl Store {
     }
 
     /// The member's scope in `workspace` together with all their workspaces (for the switcher),
-    /// in one query: what every workspace page needs before anything else. A non-member gets
-    /// `NotFound`, as from [`Store::scope`].
+    /// in one query: what every workspace page needs before anything else when the session's
+    /// query did not bring the list (API tokens). A non-member gets `NotFound`, as from
+    /// [`Store::scope`].
     pub async fn scope_and_workspaces(
         &self,
         user: UserId,
         workspace: WorkspaceId,
-    ) -> Result<(WorkspaceScope, Vec<WorkspaceSummary>), StoreError> {
-        let all = self.workspaces_of(user).await?;
-        let role = all
-            .iter()
-            .find(|w| w.id == workspace)
-            .and_then(|w| Role::parse(&w.role))
-            .ok_or(StoreError::NotFound)?;
-        let scope = WorkspaceScope {
-            workspace,
-            actor: Actor::User(user),
-            role,
-        };
-        Ok((scope, all))
+    ) -> Result<(WorkspaceScope, UserWorkspaces), StoreError> {
+        let all = UserWorkspaces::new(user, self.workspaces_of(user).await?);
+        Ok((all.scope(workspace)?, all))
     }
 
     /// The workspace and how many of its channels are broken (for the banner), in one query.

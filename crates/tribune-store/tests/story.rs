@@ -6,9 +6,9 @@
 
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, WorkspaceId};
-use tribune_store::Refusal;
 use tribune_store::sessions::ClientInfo;
 use tribune_store::testing::{each_backend, profile, user};
+use tribune_store::{Conflict, Refusal};
 use tribune_store::{StoreError, unix_now};
 
 #[tokio::test]
@@ -48,7 +48,7 @@ async fn duplicate_emails_are_a_conflict() {
             .unwrap();
         let again = store.create_user(&user("A@Example.fr"), false).await;
         assert!(
-            matches!(again, Err(StoreError::Conflict("email"))),
+            matches!(again, Err(StoreError::Conflict(Conflict::EmailTaken))),
             "{backend}: {again:?}"
         );
     })
@@ -132,7 +132,7 @@ async fn invitations_add_members_once_and_roles_are_enforced() {
             .create_invitation(&owner, "carol@example.fr", Role::Client, now)
             .await;
         assert!(
-            matches!(dup, Err(StoreError::Conflict("member"))),
+            matches!(dup, Err(StoreError::Conflict(Conflict::AlreadyMember))),
             "{backend}"
         );
         assert_eq!(store.members(&owner).await.unwrap().len(), 2);

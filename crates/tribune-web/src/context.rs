@@ -10,10 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tribune_domain::security::token::random_token;
 use tribune_domain::{Lang, UserId, WorkspaceId};
 use tribune_store::sessions::{ClientInfo, Session};
 use tribune_store::users::User;
+use tribune_store::workspaces::UserWorkspaces;
 use tribune_store::{WorkspaceScope, unix_now};
 
 pub const SESSION_COOKIE: &str = "tribune_session";
@@ -27,6 +29,8 @@ pub struct RequestCtx {
     /// The logged-in user (API: the token's owner). `None` while a second factor is pending.
     pub user: Option<User>,
     pub session: Option<Session>,
+    /// The user's workspaces, read with the session (browsers only; `None` for API tokens).
+    pub workspaces: Option<Arc<UserWorkspaces>>,
     /// Logged in with a password, waiting for the TOTP code.
     pub pending_totp: Option<User>,
     /// The token every form on the page must send back.
@@ -141,33 +145,37 @@ pub async fn resolve_request(
 
     let mut user = None;
     let mut session = None;
+    let mut workspaces = None;
     let mut pending_totp = None;
     let store = state.store();
+    // A browser's session comes with the user's workspaces (one query), so a workspace page
+    // takes its scope and its switcher from it without another round trip.
     let lookup = if is_api {
         match bearer(headers) {
             Some(token) => store
                 .user_by_api_token(token, now)
                 .await
-                .map(|u| u.map(|u| (None, u))),
+                .map(|u| u.map(|u| (None, u, None))),
             None => Ok(None),
         }
     } else {
         match cookie(headers, SESSION_COOKIE) {
             Some(token) => store
-                .session_by_token(token, now)
+                .session_with_workspaces(token, now)
                 .await
-                .map(|found| found.map(|(s, u)| (Some(s), u))),
+                .map(|found| found.map(|f| (Some(f.session), f.user, Some(f.workspaces)))),
             None => Ok(None),
         }
     };
     match lookup {
-        Ok(Some((Some(s), u))) if s.totp_pending => {
+        Ok(Some((Some(s), u, _))) if s.totp_pending => {
             pending_totp = Some(u);
             session = Some(s);
         }
-        Ok(Some((s, u))) => {
+        Ok(Some((s, u, w))) => {
             user = Some(u);
             session = s;
+            workspaces = w.map(Arc::new);
         }
         Ok(None) => {}
         Err(error) => {
@@ -218,6 +226,7 @@ pub async fn resolve_request(
         lang,
         user,
         session,
+        workspaces,
         pending_totp,
         csrf,
         is_api,
@@ -258,6 +267,7 @@ fn fallback_ctx(lang: Lang, is_api: bool, path: String, client: ClientInfo) -> R
         lang,
         user: None,
         session: None,
+        workspaces: None,
         pending_totp: None,
         csrf: String::new(),
         is_api,
@@ -302,7 +312,7 @@ pub struct Member {
     pub ctx: RequestCtx,
     pub user: User,
     pub scope: WorkspaceScope,
-    /// The member's workspaces, loaded with the scope (one query), for the switcher.
+    /// The member's workspaces, loaded with the session (or with the scope), for the switcher.
     pub workspaces: Vec<tribune_store::workspaces::WorkspaceSummary>,
 }
 
@@ -322,10 +332,16 @@ impl FromRequestParts<AppState> for Member {
             .find(|(name, _)| *name == "ws")
             .and_then(|(_, value)| value.parse::<WorkspaceId>().ok())
             .ok_or(AppError::NotFound)?;
-        let (scope, workspaces) = state
-            .store()
-            .scope_and_workspaces(user.user_id(), workspace)
-            .await?;
+        let (scope, workspaces) = match &ctx.workspaces {
+            Some(loaded) => (loaded.scope(workspace)?, loaded.list().to_vec()),
+            None => {
+                let (scope, all) = state
+                    .store()
+                    .scope_and_workspaces(user.user_id(), workspace)
+                    .await?;
+                (scope, all.list().to_vec())
+            }
+        };
         Ok(Member {
             ctx,
             user,

@@ -53,7 +53,7 @@ pub async fn verified_body(
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest("error-bad-form"))?;
+            .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Form))?;
         return match field(&pairs, "_csrf") {
             Some(given) if matches(given) => Ok(Body::from(bytes)),
             _ => Err(AppError::Csrf),

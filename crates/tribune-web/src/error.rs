@@ -27,8 +27,8 @@ pub enum AppError {
     Csrf,
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: i64 },
-    #[error("bad request: {0}")]
-    BadRequest(&'static str),
+    #[error("bad request: {}", .0.key())]
+    BadRequest(BadRequest),
     #[error("payload too large")]
     PayloadTooLarge,
     /// An API request the API could not read (query, JSON body); the problem names the field.
@@ -47,8 +47,79 @@ pub enum AppError {
     /// The pre-flight check found errors in a post about to be scheduled.
     #[error("the post does not pass the pre-flight check")]
     Preflight(Vec<crate::preflight::ChannelProblem>),
+    /// Something that should not fail did: a 500, logged once with its cause and the cause's
+    /// own sources (a database error keeps the driver's), never shown.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
+}
+
+/// The cause of a server error, kept whole (`AppError::Internal(error.into())`, or a sentence
+/// for what has no error value: `"request context missing".into()`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A request that cannot be taken as sent (400), each with its catalogue key in
+/// [`BadRequest::key`], so no handler passes a free string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadRequest {
+    /// Something the client sent cannot be read (a malformed parameter or body).
+    Unreadable,
+    /// A form's fields are missing or malformed (the page's own form would not send it).
+    Form,
+    /// A NUL character in a field: no database stores it as text.
+    NulCharacter,
+    /// A destructive action without its "I understand" box ticked.
+    ConfirmationRequired,
+    /// A role that does not exist.
+    Role,
+    /// A language tribune does not speak.
+    Language,
+    /// The logo form was sent without a file.
+    LogoMissing,
+    /// An upload that is not `multipart/form-data`.
+    UploadNotMultipart,
+    /// An upload whose body could not be read.
+    UploadUnreadable,
+    /// More than one file in an upload that takes one.
+    UploadOneFile,
+    /// Adding to the queue is for new posts only.
+    QueueNewPostsOnly,
+    /// A CSV import in which no row can be imported.
+    CsvNothingValid,
+}
+
+impl BadRequest {
+    pub fn key(self) -> &'static str {
+        match self {
+            BadRequest::Unreadable => "error-bad-request",
+            BadRequest::Form => "error-bad-form",
+            BadRequest::NulCharacter => "error-nul-character",
+            BadRequest::ConfirmationRequired => "error-confirmation-required",
+            BadRequest::Role => "error-role",
+            BadRequest::Language => "error-language",
+            BadRequest::LogoMissing => "error-logo-missing",
+            BadRequest::UploadNotMultipart => "error-upload-not-multipart",
+            BadRequest::UploadUnreadable => "error-upload-unreadable",
+            BadRequest::UploadOneFile => "error-upload-one-file",
+            BadRequest::QueueNewPostsOnly => "error-queue-new-posts-only",
+            BadRequest::CsvNothingValid => "csv-error-nothing-valid",
+        }
+    }
+
+    /// Every reason, for the test that each has a catalogue entry.
+    pub const ALL: [BadRequest; 12] = [
+        BadRequest::Unreadable,
+        BadRequest::Form,
+        BadRequest::NulCharacter,
+        BadRequest::ConfirmationRequired,
+        BadRequest::Role,
+        BadRequest::Language,
+        BadRequest::LogoMissing,
+        BadRequest::UploadNotMultipart,
+        BadRequest::UploadUnreadable,
+        BadRequest::UploadOneFile,
+        BadRequest::QueueNewPostsOnly,
+        BadRequest::CsvNothingValid,
+    ];
 }
 
 /// Why an action was refused (422): a rule of the store, or one only the web layer checks.
@@ -82,23 +153,17 @@ impl Refused {
 /// What a request collides with (409), each with its catalogue key in [`Conflict::key`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
-    /// Another account has this e-mail address.
-    EmailTaken,
+    /// A uniqueness rule of the store (an e-mail taken, already a member…).
+    Store(tribune_store::Conflict),
     /// Signing up through an invitation with the address of an existing account: log in.
     EmailTakenLogin,
-    /// The person invited is already a member of the workspace.
-    AlreadyMember,
-    /// Any other uniqueness rule.
-    Other,
 }
 
 impl Conflict {
     pub fn key(self) -> &'static str {
         match self {
-            Conflict::EmailTaken => "error-email-taken",
+            Conflict::Store(conflict) => conflict.key(),
             Conflict::EmailTakenLogin => "error-email-taken-login",
-            Conflict::AlreadyMember => "error-already-member",
-            Conflict::Other => "error-conflict",
         }
     }
 }
@@ -110,7 +175,7 @@ impl From<ChannelError> for AppError {
             ChannelError::Connector(e) => AppError::Network(e),
             ChannelError::NotActive(_) => AppError::Refused(Refused::ChannelNotActive),
             ChannelError::OauthState => AppError::Refused(Refused::OauthState),
-            ChannelError::Sealed => AppError::Internal(error.to_string()),
+            ChannelError::Sealed => AppError::Internal(error.into()),
         }
     }
 }
@@ -164,17 +229,15 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
-            StoreError::Conflict("email") => AppError::Conflict(Conflict::EmailTaken),
-            StoreError::Conflict("member") => AppError::Conflict(Conflict::AlreadyMember),
-            StoreError::Conflict(_) => AppError::Conflict(Conflict::Other),
+            StoreError::Conflict(conflict) => AppError::Conflict(Conflict::Store(conflict)),
             StoreError::Refused(refusal) => AppError::Refused(Refused::Store(refusal)),
             StoreError::Invalid(invalid)
                 if invalid.for_field("text") == Some("error-nul-character") =>
             {
-                AppError::BadRequest("error-nul-character")
+                AppError::BadRequest(BadRequest::NulCharacter)
             }
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::Internal(other.into()),
         }
     }
 }
@@ -309,7 +372,7 @@ impl AppError {
             AppError::LoginRequired => "error-login-required",
             AppError::Csrf => "error-csrf",
             AppError::TooManyRequests { .. } => "error-too-many-attempts",
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(reason) => reason.key(),
             AppError::PayloadTooLarge => "error-payload-too-large",
             AppError::Input(input) => input.key(),
             AppError::Invalid(_) => "error-invalid",
@@ -325,7 +388,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
-            tracing::error!(%cause, "request failed");
+            tracing::error!(cause = %error_chain(cause.as_ref()), "request failed");
         }
         let mut response = self.status().into_response();
         if let AppError::TooManyRequests { retry_after_secs } = self {
@@ -367,6 +430,22 @@ impl IntoResponse for AppError {
         });
         response
     }
+}
+
+/// An error and its sources as one line, each source once (many errors repeat their source's
+/// text in their own).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
 }
 
 /// Turns an error into the response the client expects, in its language.
@@ -547,4 +626,43 @@ pub fn url_encode(value: &str) -> String {
     serde_urlencoded::to_string([("", value)])
         .map(|s| s.trim_start_matches('=').to_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_failure_is_a_500_that_keeps_its_source() {
+        let store = StoreError::Io(std::io::Error::other("disk unplugged"));
+        let error = AppError::from(store);
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.key(), "error-internal");
+        let source = std::error::Error::source(&error).expect("the store error is kept");
+        assert!(source.downcast_ref::<StoreError>().is_some(), "{source:?}");
+        let chain = error_chain(&error);
+        assert!(chain.starts_with("internal error"), "{chain}");
+        assert_eq!(chain.matches("disk unplugged").count(), 1, "{chain}");
+    }
+
+    #[test]
+    fn refusals_and_conflicts_keep_their_status_and_key() {
+        let refused = AppError::from(StoreError::Refused(Refusal::LastOwner));
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.key(), "error-last-owner");
+        let taken = AppError::from(StoreError::Conflict(tribune_store::Conflict::EmailTaken));
+        assert_eq!(taken.status(), StatusCode::CONFLICT);
+        assert_eq!(taken.key(), "error-email-taken");
+        let nul = AppError::from(StoreError::Invalid(ValidationError::single(
+            "text",
+            "error-nul-character",
+        )));
+        assert_eq!(nul.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(nul.key(), "error-nul-character");
+        for reason in BadRequest::ALL {
+            let error = AppError::BadRequest(reason);
+            assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+            assert_eq!(error.key(), reason.key());
+        }
+    }
 }

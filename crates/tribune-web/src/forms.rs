@@ -41,7 +41,7 @@ impl Confirmation {
             Ok(())
         } else {
             Err(crate::error::AppError::BadRequest(
-                "error-confirmation-required",
+                crate::error::BadRequest::ConfirmationRequired,
             ))
         }
     }

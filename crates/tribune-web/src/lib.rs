@@ -10,6 +10,7 @@ mod error;
 mod forms;
 pub mod i18n;
 mod links;
+mod mail;
 mod metrics;
 mod nul;
 mod pages;
@@ -27,6 +28,7 @@ use tribune_media::MediaService;
 use tribune_store::Store;
 
 pub use error::AppError;
+pub use mail::saved_smtp_config;
 pub use routes::router;
 
 /// Settings the web layer needs, resolved by the binary from flags, file and environment.
@@ -100,6 +102,7 @@ struct StateInner {
     config: WebConfig,
     i18n: i18n::I18n,
     metrics: metrics::Metrics,
+    saved_mailer: mail::SavedMailer,
     channels: ChannelService,
     media: MediaService,
     spelling: spell::Spelling,
@@ -127,6 +130,7 @@ impl AppState {
                 config,
                 i18n: i18n::I18n::load(),
                 metrics: metrics::Metrics::new(),
+                saved_mailer: mail::SavedMailer::default(),
                 channels,
                 media,
                 jobs_wake: Arc::new(tokio::sync::Notify::new()),
@@ -146,8 +150,8 @@ impl AppState {
         &self.inner.config
     }
 
-    pub(crate) fn mailer(&self) -> Option<&tribune_mail::Mailer> {
-        self.inner.config.mailer.as_ref()
+    pub(crate) fn saved_mailer(&self) -> &mail::SavedMailer {
+        &self.inner.saved_mailer
     }
 
     pub(crate) fn i18n(&self) -> &i18n::I18n {

@@ -3,8 +3,9 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
@@ -36,6 +37,7 @@ impl Metrics {
             "HTTP request latency",
             latency.clone(),
         );
+        registry.register_collector(Box::new(WorkCollector));
         Metrics {
             registry,
             requests,
@@ -49,6 +51,39 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+/// Process-wide totals read at each scrape: SQL statements run and template rendering, so the
+/// queries per page and the rendering time can be measured under load (scripts/bench-web.sh).
+#[derive(Debug)]
+struct WorkCollector;
+
+impl Collector for WorkCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let statements = ConstCounter::new(tribune_store::statements_run());
+        statements.encode(encoder.encode_descriptor(
+            "db_statements",
+            "SQL statements run (BEGIN and COMMIT not counted)",
+            None,
+            statements.metric_type(),
+        )?)?;
+        let (renders, seconds) = crate::pages::render_totals();
+        let renders = ConstCounter::new(renders);
+        renders.encode(encoder.encode_descriptor(
+            "template_renders",
+            "HTML pages rendered",
+            None,
+            renders.metric_type(),
+        )?)?;
+        let seconds = ConstCounter::new(seconds);
+        seconds.encode(encoder.encode_descriptor(
+            "template_render_seconds",
+            "Time spent rendering HTML pages",
+            None,
+            seconds.metric_type(),
+        )?)?;
+        Ok(())
     }
 }
 

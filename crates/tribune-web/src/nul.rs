@@ -10,7 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::Response;
 
-const NUL: AppError = AppError::BadRequest("error-nul-character");
+const NUL: AppError = AppError::BadRequest(crate::error::BadRequest::NulCharacter);
 
 pub async fn reject_nul(request: Request, next: Next) -> Result<Response, AppError> {
     if request.uri().query().is_some_and(urlencoded_has_nul) {

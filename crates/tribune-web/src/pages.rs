@@ -8,6 +8,8 @@ use crate::{AppState, static_files};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use jiff::tz::TimeZone;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tribune_domain::{Role, WorkspaceId};
 use tribune_store::unix_now;
 use tribune_store::users::User;
@@ -86,7 +88,10 @@ impl Chrome {
     pub async fn load(state: &AppState, ctx: &RequestCtx) -> Result<Chrome, AppError> {
         let mut chrome = Chrome::bare(state, ctx);
         if let Some(user) = &ctx.user {
-            chrome.workspaces = state.store().workspaces_of(user.user_id()).await?;
+            chrome.workspaces = match &ctx.workspaces {
+                Some(loaded) => loaded.list().to_vec(),
+                None => state.store().workspaces_of(user.user_id()).await?,
+            };
             if let Some(first) = chrome.workspaces.first() {
                 chrome.tz = dates::zone(&first.timezone);
             }
@@ -99,22 +104,42 @@ impl Chrome {
         state: &AppState,
         member: &Member,
     ) -> Result<(Chrome, Workspace), AppError> {
-        // Two queries in all, with the member's scope and workspaces already loaded.
-        let mut chrome = Chrome::bare(state, &member.ctx);
-        chrome.workspaces = member.workspaces.clone();
+        // One query, with the member's scope and workspaces already loaded with the session.
         let (workspace, broken_channels) = state
             .store()
             .workspace_with_broken_channels(&member.scope)
             .await?;
-        chrome.tz = dates::zone(&workspace.timezone);
+        let chrome = Chrome::in_workspace(
+            state,
+            member,
+            &workspace.name,
+            &workspace.timezone,
+            workspace.has_logo,
+            broken_channels,
+        );
+        Ok((chrome, workspace))
+    }
+
+    /// Inside a workspace, from what the page's own query read of it.
+    pub fn in_workspace(
+        state: &AppState,
+        member: &Member,
+        name: &str,
+        timezone: &str,
+        has_logo: bool,
+        broken_channels: i64,
+    ) -> Chrome {
+        let mut chrome = Chrome::bare(state, &member.ctx);
+        chrome.workspaces = member.workspaces.clone();
+        chrome.tz = dates::zone(timezone);
         chrome.current = Some(CurrentWorkspace {
-            id: workspace.id,
-            name: workspace.name.clone(),
+            id: member.scope.workspace(),
+            name: name.to_owned(),
             role: member.scope.role(),
-            has_logo: workspace.has_logo,
+            has_logo,
             broken_channels,
         });
-        Ok((chrome, workspace))
+        chrome
     }
 
     /// Shows a confirmation, given as a catalogue key (never as text from the request).
@@ -152,10 +177,28 @@ impl Chrome {
     }
 }
 
+/// Time spent rendering templates, and how many were rendered, for `/metrics`: the benchmark
+/// tells rendering apart from the queries with them.
+static RENDER_NANOS: AtomicU64 = AtomicU64::new(0);
+static RENDERS: AtomicU64 = AtomicU64::new(0);
+
+/// (renders, seconds spent rendering) since the process started.
+pub fn render_totals() -> (u64, f64) {
+    (
+        RENDERS.load(Ordering::Relaxed),
+        RENDER_NANOS.load(Ordering::Relaxed) as f64 / 1e9,
+    )
+}
+
 pub fn render<T: Template>(page: &T) -> Response {
-    match page.render() {
+    let started = Instant::now();
+    let rendered = page.render();
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    RENDER_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    RENDERS.fetch_add(1, Ordering::Relaxed);
+    match rendered {
         Ok(html) => Html(html).into_response(),
-        Err(error) => AppError::Internal(format!("template: {error}")).into_response(),
+        Err(error) => AppError::Internal(format!("template: {error}").into()).into_response(),
     }
 }
 

@@ -642,3 +642,83 @@ async fn removing_leaving_and_revoking_need_the_confirmation_box() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn revoking_an_invitation_says_what_is_lost_and_needs_the_confirmation_box() {
+    each_backend(|app: TestApp| async move {
+        let (owner, scope) = app
+            .member_with_workspace("owner@example.fr", "Sneakers")
+            .await;
+        let ws = scope.workspace();
+        let (token, invitation) = app
+            .store
+            .create_invitation(
+                &scope,
+                "client@example.fr",
+                tribune_domain::Role::Client,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let (_, members) = app.get_text(&owner, &format!("/w/{ws}/members")).await;
+        assert!(
+            members.contains("Le lien envoyé à cette adresse ne fonctionnera plus"),
+            "the box says what is lost"
+        );
+        let path = format!("/w/{ws}/invitations/{}/revoke", invitation.id);
+        assert!(members.contains(&format!("action=\"{path}\"")));
+
+        // Without the box: 400, and the invitation still stands.
+        for fields in [&[][..], &[("confirm", "")][..]] {
+            let response = app.post_form(&owner, &path, fields).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{}",
+                app.backend
+            );
+            assert!(
+                response
+                    .text()
+                    .await
+                    .unwrap()
+                    .contains("Cochez «\u{202f}J’ai compris\u{202f}» pour confirmer")
+            );
+        }
+        let pending = app
+            .store
+            .pending_invitations(&scope, unix_now())
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 1, "{}", app.backend);
+        assert!(
+            app.store
+                .invitation_by_token(&token)
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        // With it: revoked, and its link leads nowhere.
+        let response = app.post_form(&owner, &path, &[("confirm", "on")]).await;
+        assert_eq!(
+            location(&response),
+            format!("/w/{ws}/members?flash=flash-invitation-revoked")
+        );
+        assert!(
+            app.store
+                .pending_invitations(&scope, unix_now())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            app.store
+                .invitation_by_token(&token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}

@@ -96,6 +96,9 @@ fn catalogues_are_complete_and_cover_every_key_in_use() {
     for refusal in tribune_store::Refusal::ALL {
         used.insert(refusal.key().to_owned());
     }
+    for conflict in tribune_store::Conflict::ALL {
+        used.insert(conflict.key().to_owned());
+    }
     // Audit actions are shown through keys built from their names.
     for action in tribune_store::audit::ACTIONS {
         used.insert(format!("audit-{}", action.replace('.', "-")));

@@ -109,7 +109,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/invitations",
         &[("email", "spy@example.fr"), ("role", "owner")],
     ),
-    ("POST", "/w/{ws}/invitations/{id}/revoke", &[]),
+    (
+        "POST",
+        "/w/{ws}/invitations/{id}/revoke",
+        &[("confirm", "on")],
+    ),
     ("GET", "/w/{ws}/channels", &[]),
     (
         "POST",

@@ -719,6 +719,26 @@ impl Settings {
             .context("invalid SMTP settings")
     }
 
+    /// The mailer for background work: these settings' (the file and the environment win),
+    /// else the ones saved on the administration page, as they are when the process starts.
+    pub async fn mailer_or_saved(
+        &self,
+        store: &tribune_store::Store,
+        secrets: &SecretBox,
+    ) -> anyhow::Result<Option<tribune_mail::Mailer>> {
+        if let Some(mailer) = self.mailer()? {
+            return Ok(Some(mailer));
+        }
+        let Some(stored) = store.smtp_settings().await? else {
+            return Ok(None);
+        };
+        let config = tribune_web::saved_smtp_config(&stored, secrets)
+            .context("cannot open the SMTP password saved on the administration page")?;
+        Ok(Some(tribune_mail::Mailer::new(config).context(
+            "invalid SMTP settings saved on the administration page",
+        )?))
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }

@@ -36,8 +36,7 @@ pub fn describe(error: &anyhow::Error) -> String {
 fn store_sentence(error: &StoreError, english: &impl Fn(&str) -> String) -> String {
     match error {
         StoreError::Refused(refusal) => english(refusal.key()),
-        StoreError::Conflict("email") => english("error-email-taken"),
-        StoreError::Conflict(_) => english("error-conflict"),
+        StoreError::Conflict(conflict) => english(conflict.key()),
         StoreError::Forbidden => english("error-forbidden"),
         StoreError::NotFound => "Nothing was found.".to_owned(),
         StoreError::Invalid(invalid) => validation_sentence(invalid, english),
@@ -71,7 +70,8 @@ mod tests {
         )));
         assert_eq!(refused, "This installation is already set up.");
         let taken = describe(
-            &anyhow::Error::new(StoreError::Conflict("email")).context("cannot create the user"),
+            &anyhow::Error::new(StoreError::Conflict(tribune_store::Conflict::EmailTaken))
+                .context("cannot create the user"),
         );
         assert_eq!(
             taken,

@@ -25,7 +25,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 .await
                 .map_err(|rejection| match rejection.status() {
                     StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-                    _ => AppError::BadRequest("error-bad-request"),
+                    _ => AppError::BadRequest(crate::error::BadRequest::Unreadable),
                 })?;
         parse(&bytes).map(ApiJson)
     }

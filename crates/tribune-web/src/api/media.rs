@@ -77,7 +77,7 @@ pub(crate) fn refused(error: MediaError) -> AppError {
         MediaError::TooLarge { .. } => AppError::PayloadTooLarge,
         other => match other.key() {
             Some(key) => AppError::Invalid(ValidationError::single("file", key)),
-            None => AppError::Internal(other.to_string()),
+            None => AppError::Internal(other.into()),
         },
     }
 }
@@ -87,7 +87,7 @@ fn unreadable(error: MultipartError) -> AppError {
         AppError::PayloadTooLarge
     } else {
         tracing::debug!(%error, "unreadable multipart upload");
-        AppError::BadRequest("error-upload-unreadable")
+        AppError::BadRequest(crate::error::BadRequest::UploadUnreadable)
     }
 }
 
@@ -179,7 +179,7 @@ pub(crate) fn multipart_body(
 ) -> Result<Multipart, AppError> {
     multipart.map_err(|rejection| {
         tracing::debug!(%rejection, "upload without a multipart body");
-        AppError::BadRequest("error-upload-not-multipart")
+        AppError::BadRequest(crate::error::BadRequest::UploadNotMultipart)
     })
 }
 
@@ -205,7 +205,11 @@ pub async fn upload(
             "file" if spooled.is_none() => {
                 spooled = Some(spool_file(&state, &mut field).await?);
             }
-            "file" => return Err(AppError::BadRequest("error-upload-one-file")),
+            "file" => {
+                return Err(AppError::BadRequest(
+                    crate::error::BadRequest::UploadOneFile,
+                ));
+            }
             "alt" => alt = text_field(&mut field, "alt").await?,
             other => {
                 return Err(AppError::Input(InputError::JsonUnknownField(
@@ -330,7 +334,7 @@ pub(crate) async fn thumbnail_response(
         .storage()
         .get(&key)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

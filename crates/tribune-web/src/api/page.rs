@@ -169,7 +169,7 @@ impl PageRequest {
         query.push(("limit", &limit));
         query.push(("cursor", &cursor));
         let query = serde_urlencoded::to_string(&query)
-            .map_err(|error| AppError::Internal(format!("next link: {error}")))?;
+            .map_err(|error| AppError::Internal(format!("next link: {error}").into()))?;
         Ok(format!("<{}?{query}>; rel=\"next\"", self.path))
     }
 }
@@ -236,7 +236,7 @@ impl<T> Page<T> {
 fn encode<K: Serialize>(key: &K) -> Result<String, AppError> {
     serde_json::to_vec(key)
         .map(|json| URL_SAFE_NO_PAD.encode(json))
-        .map_err(|error| AppError::Internal(format!("cursor: {error}")))
+        .map_err(|error| AppError::Internal(format!("cursor: {error}").into()))
 }
 
 fn decode<K: DeserializeOwned>(cursor: &str) -> Option<K> {

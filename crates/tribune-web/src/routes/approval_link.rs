@@ -249,7 +249,7 @@ pub async fn decide(
     let (decision, done) = match form.decision.as_str() {
         "approve" => (LinkDecision::Approve { comment }, "approved"),
         "changes" => (LinkDecision::RequestChanges { comment }, "changes"),
-        _ => return Err(AppError::BadRequest("error-bad-form")),
+        _ => return Err(AppError::BadRequest(crate::error::BadRequest::Form)),
     };
     let Some(linked) = bounded_lookup(&state, &ctx, &token, now).await? else {
         return Ok(unknown_page(&state, &ctx, token));

@@ -193,8 +193,10 @@ pub async fn login(
 /// Tells an account's owner that it is locked after too many wrong passwords (when e-mail is
 /// on and the account exists).
 async fn notify_locked(state: &AppState, ctx: &RequestCtx, email: &str) -> Result<(), AppError> {
-    let (Some(mailer), Some(user)) = (state.mailer(), state.store().user_by_email(email).await?)
-    else {
+    let (Some(mailer), Some(user)) = (
+        state.mailer().await?,
+        state.store().user_by_email(email).await?,
+    ) else {
         return Ok(());
     };
     let public = state.config().public_url.trim_end_matches('/').to_owned();
@@ -215,7 +217,7 @@ async fn notify_if_new_device(
     user: tribune_domain::UserId,
     now: i64,
 ) -> Result<(), AppError> {
-    let Some(mailer) = state.mailer() else {
+    let Some(mailer) = state.mailer().await? else {
         return Ok(());
     };
     let store = state.store();

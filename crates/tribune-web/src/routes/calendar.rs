@@ -155,7 +155,7 @@ fn has_problems(post: &Post, channels: &[Channel], now: i64) -> bool {
 /// The Monday of `date`'s week.
 fn monday_of(date: Date) -> Result<Date, AppError> {
     date.checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// The Unix second at which `date` starts in `tz`.
@@ -175,18 +175,18 @@ pub async fn month(
     let tz = dates::zone(&ws.timezone);
     let now = unix_now();
     let today = jiff::Timestamp::from_second(now)
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.into()))?
         .to_zoned(tz.clone())
         .date();
     let first = first_of_month(query.month.as_deref(), today)
-        .ok_or(AppError::BadRequest("error-bad-request"))?;
+        .ok_or(AppError::BadRequest(crate::error::BadRequest::Unreadable))?;
     let channel = channel_param(query.channel.as_deref())?;
     let status = status_param(query.status.as_deref())?;
     let week_view = query.view.as_deref() == Some("week");
     let shown_day = match query.date.as_deref().filter(|d| !d.is_empty()) {
         Some(date) => date
             .parse::<Date>()
-            .map_err(|_| AppError::BadRequest("error-bad-request"))?,
+            .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Unreadable))?,
         None => today,
     };
     // Weeks start on Monday; the month grid covers whole weeks around the month.
@@ -195,24 +195,24 @@ pub async fn month(
         // The week belongs to the month of its Thursday (as ISO weeks belong to years).
         let thursday = monday
             .checked_add(jiff::Span::new().days(3))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::Internal(e.into()))?;
         (monday, 1, thursday.first_of_month())
     } else {
         let lead = i64::from(first.weekday().to_monday_zero_offset());
         let grid_start = first
             .checked_sub(jiff::Span::new().days(lead))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::Internal(e.into()))?;
         let last = first.last_of_month();
         let days = (last
             .since(grid_start)
-            .map_err(|e| AppError::Internal(e.to_string()))?)
+            .map_err(|e| AppError::Internal(e.into()))?)
         .get_days()
             + 1;
         (grid_start, (i64::from(days) + 6) / 7, first)
     };
     let grid_end = grid_start
         .checked_add(jiff::Span::new().days(weeks * 7))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let posts = state
         .store()
         .posts(
@@ -258,9 +258,7 @@ pub async fn month(
                 in_month: week_view || day.month() == first.month(),
                 today: day == today,
             });
-            day = day
-                .tomorrow()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            day = day.tomorrow().map_err(|e| AppError::Internal(e.into()))?;
         }
         grid.push(week);
     }
@@ -273,14 +271,14 @@ pub async fn month(
     let base = if week_view { grid_start } else { first };
     let prev = base
         .checked_sub(step)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let next = base
         .checked_add(step)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let (title, prev, next) = if week_view {
         let sunday = grid_start
             .checked_add(jiff::Span::new().days(6))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::Internal(e.into()))?;
         let end_month = chrome.tr.t(&format!("month-long-{}", sunday.month()));
         (
             chrome.tr.t2(
@@ -357,7 +355,7 @@ pub async fn move_post(
     let post = state.store().post(&member.scope, id).await?;
     let at = post
         .scheduled_at
-        .ok_or(AppError::BadRequest("error-bad-request"))?;
+        .ok_or(AppError::BadRequest(crate::error::BadRequest::Unreadable))?;
     let (_, time) = dates::to_local(&tz, at);
     let moved = dates::from_local(&tz, &form.date, &time).ok_or(AppError::Invalid(
         tribune_domain::ValidationError::single("scheduled_at", "error-time-invalid"),

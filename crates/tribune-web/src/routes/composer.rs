@@ -713,7 +713,9 @@ pub async fn save(
     let ws = state.store().workspace(&member.scope).await?;
     let queue = input.intent == "queue";
     if queue && editing.is_some() {
-        return Err(AppError::BadRequest("error-queue-new-posts-only"));
+        return Err(AppError::BadRequest(
+            crate::error::BadRequest::QueueNewPostsOnly,
+        ));
     }
     // "Add to queue" picks the time: whatever the date fields hold is not used.
     let slot = match input.slot(&ws) {
@@ -818,11 +820,10 @@ pub async fn save(
     save_alts(state, member, &alts, now).await?;
     crate::links::attach_post(state, &member.scope, &post).await;
     state.wake_jobs();
+    let mail_on = state.mailer().await?.is_some();
     let flash = match post.status {
         TargetStatus::PendingApproval if queue => "flash-post-queued-submitted",
-        TargetStatus::PendingApproval if state.mailer().is_none() => {
-            "flash-warn-post-submitted-no-mail"
-        }
+        TargetStatus::PendingApproval if !mail_on => "flash-warn-post-submitted-no-mail",
         TargetStatus::PendingApproval => "flash-post-submitted",
         _ if queue => "flash-post-queued",
         TargetStatus::Draft => "flash-post-saved",

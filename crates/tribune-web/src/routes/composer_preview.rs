@@ -116,7 +116,7 @@ impl PreviewList<'_> {
 pub fn render(tr: &Tr, ws_id: WorkspaceId, cards: &[PreviewCard]) -> Result<String, AppError> {
     PreviewList { tr, ws_id, cards }
         .render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))
+        .map_err(|e| AppError::Internal(format!("template: {e}").into()))
 }
 
 /// The attached media of the input, in order, as the previews show them. Media that are not

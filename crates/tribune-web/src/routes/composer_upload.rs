@@ -64,14 +64,15 @@ pub async fn upload(
         while let Some(chunk) = field
             .chunk()
             .await
-            .map_err(|_| AppError::BadRequest("error-upload-unreadable"))?
+            .map_err(|_| AppError::BadRequest(crate::error::BadRequest::UploadUnreadable))?
         {
             room = room
                 .checked_sub(chunk.len())
                 .ok_or(AppError::PayloadTooLarge)?;
             bytes.extend_from_slice(&chunk);
         }
-        let value = String::from_utf8(bytes).map_err(|_| AppError::BadRequest("error-bad-form"))?;
+        let value = String::from_utf8(bytes)
+            .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Form))?;
         pairs.push((name, value));
     }
     let mut input = ComposerInput::from_pairs(pairs);

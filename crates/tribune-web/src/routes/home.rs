@@ -34,7 +34,8 @@ pub async fn switch_language(
     ctx: RequestCtx,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response, AppError> {
-    let lang = Lang::from_tag(&form.lang).ok_or(AppError::BadRequest("error-language"))?;
+    let lang = Lang::from_tag(&form.lang)
+        .ok_or(AppError::BadRequest(crate::error::BadRequest::Language))?;
     if let Some(user) = ctx.user_id() {
         state.store().set_locale(user, Some(lang)).await?;
     }

@@ -124,7 +124,9 @@ pub async fn accept(
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Conflict::EmailTakenLogin)),
+        Err(StoreError::Conflict(tribune_store::Conflict::EmailTaken)) => {
+            Err(AppError::Conflict(Conflict::EmailTakenLogin))
+        }
         Err(other) => Err(other.into()),
     }
 }

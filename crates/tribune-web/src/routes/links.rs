@@ -51,8 +51,9 @@ pub async fn follow(
             tracing::warn!(%error, link = %link.link, "click not counted");
         }
     }
-    let location = HeaderValue::from_str(&link.destination())
-        .map_err(|_| AppError::Internal(format!("link {} has no valid address", link.link)))?;
+    let location = HeaderValue::from_str(&link.destination()).map_err(|_| {
+        AppError::Internal(format!("link {} has no valid address", link.link).into())
+    })?;
     let mut response = StatusCode::FOUND.into_response();
     let response_headers = response.headers_mut();
     response_headers.insert(LOCATION, location);

@@ -26,17 +26,19 @@ pub async fn serve(
         .media_for_signed_link(id)
         .await
         .map_err(|_| AppError::NotFound)?;
-    let key = StorageKey::parse(media.workspace, &media.storage_key)
-        .ok_or_else(|| AppError::Internal(format!("bad storage key of media {}", media.id)))?;
-    let format = Format::from_mime(&media.mime)
-        .ok_or_else(|| AppError::Internal(format!("media {} of type {}", media.id, media.mime)))?;
+    let key = StorageKey::parse(media.workspace, &media.storage_key).ok_or_else(|| {
+        AppError::Internal(format!("bad storage key of media {}", media.id).into())
+    })?;
+    let format = Format::from_mime(&media.mime).ok_or_else(|| {
+        AppError::Internal(format!("media {} of type {}", media.id, media.mime).into())
+    })?;
     let library = state.media();
     let (mime, len, body) = match media.kind {
         MediaKind::Image => {
             let fitted = library
                 .fitted(&key, format, library.limits().max_image_bytes)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::Internal(e.into()))?;
             (
                 fitted.mime,
                 fitted.bytes.len() as u64,
@@ -48,7 +50,7 @@ pub async fn serve(
                 .storage()
                 .open(&key)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::Internal(e.into()))?;
             let stream = tokio_util::io::ReaderStream::new(opened.reader);
             (format.mime(), opened.len, Body::from_stream(stream))
         }

@@ -151,7 +151,8 @@ pub async fn invite(
     member: Member,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
-    let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
+    let role =
+        Role::parse(&form.role).ok_or(AppError::BadRequest(crate::error::BadRequest::Role))?;
     let store = state.store();
     let created = store
         .create_invitation(&member.scope, &form.email, role, unix_now())
@@ -169,10 +170,9 @@ pub async fn invite(
                 mixed_scripts: tribune_domain::text_safety::email_mixes_scripts(&invitation.email),
                 email: invitation.email,
                 link,
-                mailed: state.mailer().is_some(),
+                mailed: state.mailer().await?.is_some(),
             };
-            let json =
-                serde_json::to_string(&created).map_err(|e| AppError::Internal(e.to_string()))?;
+            let json = serde_json::to_string(&created).map_err(|e| AppError::Internal(e.into()))?;
             let sealed = state.secrets().seal(&json);
             let secure = state.config().secure_cookies();
             Ok(with_cookies(
@@ -184,8 +184,8 @@ pub async fn invite(
             let key = invalid.for_field("email").unwrap_or("error-email");
             Ok(render(&page(&state, &member, None, Some(key)).await?))
         }
-        Err(tribune_store::StoreError::Conflict(_)) => Ok(render(
-            &page(&state, &member, None, Some("error-already-member")).await?,
+        Err(tribune_store::StoreError::Conflict(conflict)) => Ok(render(
+            &page(&state, &member, None, Some(conflict.key())).await?,
         )),
         Err(other) => Err(other.into()),
     }
@@ -200,7 +200,7 @@ pub(crate) async fn send_invitation(
     role: Role,
     link: &str,
 ) -> Result<(), AppError> {
-    if let Some(mailer) = state.mailer() {
+    if let Some(mailer) = state.mailer().await? {
         let workspace = state.store().workspace(&member.scope).await?;
         let message = tribune_mail::Invitation {
             workspace: workspace.name,
@@ -214,11 +214,15 @@ pub(crate) async fn send_invitation(
     Ok(())
 }
 
+/// Revokes a pending invitation: its link stops working. Asks for the confirmation box, like
+/// the other destructive actions.
 pub async fn revoke(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(WorkspaceId, InvitationId)>,
+    Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, AppError> {
+    confirmation.require()?;
     state.store().revoke_invitation(&member.scope, id).await?;
     Ok(see_other(&format!(
         "/w/{}/members?flash=flash-invitation-revoked",
@@ -238,7 +242,8 @@ pub async fn set_role(
     Path((_, user)): Path<(WorkspaceId, UserId)>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let role = Role::parse(&form.role).ok_or(AppError::BadRequest("error-role"))?;
+    let role =
+        Role::parse(&form.role).ok_or(AppError::BadRequest(crate::error::BadRequest::Role))?;
     state
         .store()
         .set_member_role(&member.scope, user, role)

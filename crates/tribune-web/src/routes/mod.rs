@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
         .route("/admin/accounts/{id}/{action}", post(admin::change))
+        .route("/admin/mail", post(admin::save_mail))
         .route("/admin/mail/test", post(admin::test_mail))
         .route("/g/{slug}", get(guidelines::public))
         .route("/g/{slug}/logo", get(guidelines::logo))

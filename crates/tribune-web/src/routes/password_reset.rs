@@ -79,7 +79,7 @@ pub async fn forgot_form(
 ) -> Result<Response, AppError> {
     Ok(render(&ForgotPage {
         c: Chrome::bare(&state, &ctx),
-        available: state.mailer().is_some(),
+        available: state.mailer().await?.is_some(),
         sent: query.sent.is_some(),
     }))
 }
@@ -95,7 +95,7 @@ pub async fn forgot(
     ctx: RequestCtx,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
-    let Some(mailer) = state.mailer() else {
+    let Some(mailer) = state.mailer().await? else {
         return Ok(render(&ForgotPage {
             c: Chrome::bare(&state, &ctx),
             available: false,

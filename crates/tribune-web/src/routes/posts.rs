@@ -114,7 +114,9 @@ pub fn thumb_size(media: &Media) -> (u32, u32) {
 pub fn status_param(value: Option<&str>) -> Result<Option<TargetStatus>, AppError> {
     value
         .filter(|s| !s.is_empty())
-        .map(|s| TargetStatus::parse(s).ok_or(AppError::BadRequest("error-bad-request")))
+        .map(|s| {
+            TargetStatus::parse(s).ok_or(AppError::BadRequest(crate::error::BadRequest::Unreadable))
+        })
         .transpose()
 }
 
@@ -124,7 +126,7 @@ pub fn channel_param(value: Option<&str>) -> Result<Option<ChannelId>, AppError>
         .filter(|c| !c.is_empty())
         .map(|c| {
             c.parse::<ChannelId>()
-                .map_err(|_| AppError::BadRequest("error-bad-request"))
+                .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Unreadable))
         })
         .transpose()
 }
@@ -355,7 +357,7 @@ pub async fn show(
         view: PostView::new(post, &names),
         history,
         policy,
-        mail_on: state.mailer().is_some(),
+        mail_on: state.mailer().await?.is_some(),
     })
 }
 
@@ -427,7 +429,7 @@ pub async fn schedule(
     )?;
     let post = state.store().schedule_post(&member.scope, id, now).await?;
     state.wake_jobs();
-    let flash = if post.status == TargetStatus::PendingApproval && state.mailer().is_none() {
+    let flash = if post.status == TargetStatus::PendingApproval && state.mailer().await?.is_none() {
         "flash-warn-post-submitted-no-mail"
     } else if post.status == TargetStatus::PendingApproval {
         "flash-post-submitted"

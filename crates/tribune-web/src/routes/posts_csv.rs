@@ -654,7 +654,9 @@ async fn import_rows(
 ) -> Result<Response, AppError> {
     let posts: Vec<(PostNew, Intent)> = rows.into_iter().filter_map(|r| r.post).collect();
     if posts.is_empty() {
-        return Err(AppError::BadRequest("csv-error-nothing-valid"));
+        return Err(AppError::BadRequest(
+            crate::error::BadRequest::CsvNothingValid,
+        ));
     }
     match state
         .store()
@@ -685,7 +687,7 @@ pub async fn upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|_| AppError::BadRequest("error-bad-form"))?
+        .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Form))?
     {
         match field.name() {
             Some("file") => {
@@ -780,7 +782,7 @@ pub async fn export(
     let write = |writer: &mut csv::Writer<Vec<u8>>, cells: &[String]| {
         writer
             .write_record(cells.iter().map(|c| guard(c)))
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(|e| AppError::Internal(e.into()))
     };
     write(
         &mut writer,
@@ -831,7 +833,7 @@ pub async fn export(
     }
     let bytes = writer
         .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

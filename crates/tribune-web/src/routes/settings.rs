@@ -181,7 +181,8 @@ pub async fn save(
             let policy = match form.approval_policy.as_str() {
                 "" => None,
                 given => Some(
-                    ApprovalPolicy::parse(given).ok_or(AppError::BadRequest("error-bad-form"))?,
+                    ApprovalPolicy::parse(given)
+                        .ok_or(AppError::BadRequest(crate::error::BadRequest::Form))?,
                 ),
             };
             state
@@ -252,7 +253,7 @@ pub async fn upload_logo(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|_| AppError::BadRequest("error-bad-form"))?
+        .map_err(|_| AppError::BadRequest(crate::error::BadRequest::Form))?
     {
         if field.name() == Some("logo") {
             let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
@@ -261,7 +262,7 @@ pub async fn upload_logo(
     }
     let bytes = logo
         .filter(|b| !b.is_empty())
-        .ok_or(AppError::BadRequest("error-logo-missing"))?;
+        .ok_or(AppError::BadRequest(crate::error::BadRequest::LogoMissing))?;
     let media_type = logo_media_type(&bytes)?;
     state
         .store()

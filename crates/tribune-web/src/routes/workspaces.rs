@@ -13,10 +13,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_domain::{Role, ValidationError};
-use tribune_store::channels::ChannelState;
-use tribune_store::invitations::Invitation;
-use tribune_store::members::Member as MemberRow;
-use tribune_store::workspaces::Workspace;
+use tribune_store::overview::{ChannelCounts, Overview, OverviewMember, OverviewWorkspace};
+use tribune_store::unix_now;
 
 #[derive(Deserialize)]
 pub struct FlashQuery {
@@ -44,8 +42,8 @@ impl WorkspacesPage {
 #[template(path = "overview.html")]
 pub struct OverviewPage {
     c: Chrome,
-    ws: Workspace,
-    members: Vec<MemberRow>,
+    ws: OverviewWorkspace,
+    members: Vec<OverviewMember>,
     /// What is left to do to get the workspace going, for those who can do it.
     next_steps: Vec<NextStep>,
     channels: ChannelCounts,
@@ -59,42 +57,19 @@ pub struct NextStep {
     pub href: String,
 }
 
-/// How many channels are in each state.
-#[derive(Default)]
-pub struct ChannelCounts {
-    pub active: i64,
-    pub broken: i64,
-    pub disconnected: i64,
-}
-
-impl ChannelCounts {
-    pub fn total(&self) -> i64 {
-        self.active + self.broken + self.disconnected
-    }
-}
-
 /// Connect a channel (until one is active), invite the client (until a client is a member or
 /// invited), publish the charter (until it is public); each to whoever may do it.
-fn next_steps(
-    ws: &Workspace,
-    role: Role,
-    channels: &ChannelCounts,
-    members: &[MemberRow],
-    invitations: &[Invitation],
-) -> Vec<NextStep> {
+fn next_steps(overview: &Overview, role: Role) -> Vec<NextStep> {
+    let ws = &overview.workspace;
     let mut steps = Vec::new();
-    if role.can_manage_channels() && channels.active == 0 {
+    if role.can_manage_channels() && overview.channels.active == 0 {
         steps.push(NextStep {
             label: "overview-step-channel",
             help: "overview-step-channel-help",
             href: format!("/w/{}/channels", ws.id),
         });
     }
-    let client = Role::Client.as_str();
-    if role.can_manage_members()
-        && !members.iter().any(|m| m.role == client)
-        && !invitations.iter().any(|i| i.role == client)
-    {
+    if role.can_manage_members() && !overview.has_client() && !overview.client_invited {
         steps.push(NextStep {
             label: "overview-step-invite",
             help: "overview-step-invite-help",
@@ -177,34 +152,29 @@ pub async fn create(
     }
 }
 
+/// The workspace's overview: one query besides the session's (which brought the scope and
+/// the switcher).
 pub async fn overview(
     State(state): State<AppState>,
     member: Member,
     Query(query): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let (c, ws) = Chrome::for_member(&state, &member).await?;
-    let store = state.store();
-    let members = store.members(&member.scope).await?;
-    let mut channels = ChannelCounts::default();
-    for channel in store.channels(&member.scope).await? {
-        match channel.state {
-            ChannelState::Active => channels.active += 1,
-            ChannelState::Broken => channels.broken += 1,
-            ChannelState::Disconnected => channels.disconnected += 1,
-        }
-    }
-    let role = member.scope.role();
-    let invitations = if role.can_manage_members() {
-        store.pending_invitations(&member.scope, c.now).await?
-    } else {
-        Vec::new()
-    };
-    let next_steps = next_steps(&ws, role, &channels, &members, &invitations);
+    let overview = state.store().overview(&member.scope, unix_now()).await?;
+    let ws = &overview.workspace;
+    let c = Chrome::in_workspace(
+        &state,
+        &member,
+        &ws.name,
+        &ws.timezone,
+        ws.has_logo,
+        overview.channels.broken,
+    );
+    let next_steps = next_steps(&overview, member.scope.role());
     Ok(render(&OverviewPage {
         c: c.with_flash(query.flash.as_deref()),
-        ws,
-        members,
         next_steps,
-        channels,
+        channels: overview.channels,
+        members: overview.members,
+        ws: overview.workspace,
     }))
 }

@@ -101,6 +101,11 @@ impl Sink {
         }
     }
 
+    /// The sink's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn web_config(&self) -> WebConfig {
         mail_config(self.port)
     }

@@ -49,7 +49,10 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
             };
             format!("http://{host}:{}", local.port())
         });
+    // The web reads saved SMTP settings itself at each e-mail; the job runner takes them as
+    // they are now (a change on the administration page reaches it at the next start).
     let mailer = settings.mailer()?;
+    let job_mailer = settings.mailer_or_saved(&store, &secrets).await?;
     let config = WebConfig {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
@@ -77,7 +80,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     // PostgreSQL.
     tribune_jobs::periodic::ensure_scheduled(&store).await?;
     let mut config = runner_config(&settings);
-    config.mail = mailer.map(|mailer| MailSettings {
+    config.mail = job_mailer.map(|mailer| MailSettings {
         mailer,
         public_url: public_url.clone(),
     });

@@ -39,11 +39,12 @@ impl WorkerArgs {
 pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let secrets = settings.secret_box()?;
     let (store, _lock) = open_store(&settings).await?;
+    let mailer = settings.mailer_or_saved(&store, &secrets).await?;
     let channels = channel_service(&settings, store.clone(), secrets)?;
     let mut config = super::serve::runner_config(&settings);
     config.concurrency = usize::from(args.concurrency);
     config.prefetch = args.prefetch.map_or(config.concurrency * 2, usize::from);
-    config.mail = settings.mailer()?.map(|mailer| {
+    config.mail = mailer.map(|mailer| {
         // Links in e-mails point at the web server; without `public_url` the worker can only
         // guess the address `tribune serve` listens on by default.
         let public_url = settings.public_url.clone().unwrap_or_else(|| {
