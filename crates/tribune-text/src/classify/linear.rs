@@ -191,7 +191,7 @@ pub fn weighted_features(tokens: &Tokens, bits: u32, out: &mut Vec<(u32, f32)>) 
 }
 
 /// 64-bit FNV-1a, fixed forever: the trained weights depend on it.
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
