@@ -449,21 +449,18 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
                 if word_valence(lang, raw).is_none()
                     && let Some(pieces) = segment_hashtag(lang, raw)
                 {
+                    // The pieces read like the words of the text (negation, bigrams), so
+                    // `#jamaisplus` gives what "jamais plus" gives.
                     let mut negate = false;
                     let mut v = 0f32;
                     for p in pieces {
                         if NEGATORS.contains(&p) {
                             negate = true;
+                            negated_left = NEGATION_SCOPE;
+                            push_term(p, b"u", &mut prev, &mut words, &mut 0);
                             continue;
                         }
-                        let name = if negate {
-                            format!("!{p}")
-                        } else {
-                            p.to_owned()
-                        };
-                        let mut key = b"u".to_vec();
-                        key.extend_from_slice(name.as_bytes());
-                        words.push((key, 1.0));
+                        push_term(p, b"u", &mut prev, &mut words, &mut negated_left);
                         if let Some(val) = word_valence(lang, p) {
                             v += if negate { -0.74 * val } else { val };
                         }
@@ -500,6 +497,15 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
     }
     for _ in &tokens.domains {
         words.push((b"uURL".to_vec(), 1.0));
+    }
+    // Words someone else said, quoted (to report them, most often): their own features,
+    // on top of the plain ones, so that "called me a « grosse vache »" can differ from
+    // "grosse vache".
+    let quoted = quoted_words(inp.raw);
+    for w in &quoted {
+        let mut key = b"q".to_vec();
+        key.extend_from_slice(w.as_bytes());
+        words.push((key, 1.0));
     }
     if !words.is_empty() {
         let v = 1.0 / (words.len() as f32).sqrt();
@@ -564,6 +570,8 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
         "question_no_lexicon",
         question && inp.sentiment_rule.abs() < 0.05,
     );
+    sink.flag("quote", !quoted.is_empty());
+    sink.flag("quote_neg", !quoted.is_empty() && negative_rule(inp));
     sink.flag("polite", polite);
     sink.flag("polite_question", polite && question);
     sink.flag("polite_negative", polite && lexicon_mean < -0.05);
@@ -666,6 +674,40 @@ pub fn mean_sentence_lexicon(tokens: &Tokens, lang: Language) -> f32 {
         / n
 }
 
+fn negative_rule(inp: &Inputs) -> bool {
+    inp.sentiment_rule < -0.05 || inp.toxicity_rule > 0.0
+}
+
+/// The folded words between quotation marks (`« »`, `“ ”`, `"…"`), at most 12 per quote.
+fn quoted_words(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find(['«', '“', '"']) {
+        let quote = &rest[open..];
+        let mut chars = quote.chars();
+        let opener = chars.next().unwrap_or('"');
+        let closer = match opener {
+            '«' => '»',
+            '“' => '”',
+            _ => '"',
+        };
+        let body = chars.as_str();
+        let Some(end) = body.find(closer) else { break };
+        let inner = &body[..end];
+        if inner.split_whitespace().count() <= 12 {
+            let tokens = crate::tokenize::tokenize(&super::prepare::deobfuscate(inner));
+            out.extend(
+                tokens
+                    .iter()
+                    .filter(|(k, _)| *k == TokenKind::Word)
+                    .map(|(_, w)| w.to_owned()),
+            );
+        }
+        rest = &body[end + closer.len_utf8()..];
+    }
+    out
+}
+
 /// (positive, negative) emoticon evidence in the raw text.
 fn emoticon_valence(raw: &str) -> (f32, f32) {
     let mut pos = 0f32;
@@ -748,6 +790,16 @@ mod tests {
             Some(vec!["jamais", "plus"])
         );
         assert_eq!(segment_hashtag(Language::En, "qwxzv"), None);
+    }
+
+    #[test]
+    fn finds_quoted_words() {
+        assert_eq!(
+            quoted_words("il m'a traité de « gros nul », bref"),
+            ["gros", "nul"]
+        );
+        assert_eq!(quoted_words("she wrote \"die\" twice"), ["die"]);
+        assert!(quoted_words("pas de citation").is_empty());
     }
 
     #[test]

@@ -141,7 +141,7 @@ fn unmask_links(text: &str) -> Option<String> {
         let mut i = 0;
         while i < words.len() {
             let joinable = i + 2 < words.len()
-                && matches!(words[i + 1].to_lowercase().as_str(), "dot" | "." | "point")
+                && is_dot_word(words[i + 1])
                 && ENDINGS.contains(
                     &words[i + 2]
                         .trim_end_matches(|c: char| !c.is_alphanumeric())
@@ -169,6 +169,19 @@ fn unmask_links(text: &str) -> Option<String> {
         }
     }
     out
+}
+
+/// A word standing for the dot of a link: `dot`, `point`, or a lone symbol (`.`, `•`, `✦`,
+/// `[.]`…) with no letter or digit.
+fn is_dot_word(word: &str) -> bool {
+    matches!(
+        word.to_lowercase().as_str(),
+        "dot" | "point" | "[dot]" | "(dot)"
+    ) || (!word.is_empty()
+        && word.chars().count() <= 3
+        && !word
+            .chars()
+            .any(|c| c.is_alphanumeric() || matches!(c, ',' | ';' | ':' | '!' | '?' | '-')))
 }
 
 /// One letter, possibly followed by closing punctuation (the end of a spelt-out word).
@@ -409,6 +422,10 @@ mod tests {
             "go to cashnow.xyz now"
         );
         assert!(masked_link("infos sur exemple(.)fr"));
+        assert_eq!(
+            deobfuscate("promos sur soldes ✦ com ⁄ vite"),
+            "promos sur soldes.com ⁄ vite"
+        );
         assert!(!masked_link("le point sur la situation"));
     }
 
