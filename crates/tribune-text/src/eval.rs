@@ -67,11 +67,19 @@ pub fn predict(text: &str, opts: &EvalOptions) -> &'static str {
     match opts.task {
         Task::Sentiment => {
             let s = classify_with_lang(text, opts.lang).sentiment;
-            if opts.binary {
-                // Ties (no evidence at all) go to the more common class in reviews.
-                if s.score < 0.0 { "neg" } else { "pos" }
-            } else {
-                s.label.code()
+            if !opts.binary {
+                return s.label.code();
+            }
+            match s.label {
+                SentimentLabel::Negative => "neg",
+                SentimentLabel::Positive => "pos",
+                // A forced choice on a text the model calls neutral: the rules' polarity
+                // (the English n-gram model for English), ties (no evidence at all) going
+                // to the more common class in reviews.
+                SentimentLabel::Neutral => {
+                    let rules = crate::classify::score(text, opts.lang).rules.sentiment;
+                    if rules.score < 0.0 { "neg" } else { "pos" }
+                }
             }
         }
         Task::Toxicity => {
