@@ -21,10 +21,10 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::lang::Language;
-use super::linear::fnv;
+use super::linear::{Fnv, fnv};
 use super::sentiment::{NEGATORS, emoji_valence, lexicon_range, word_valence};
 use crate::normalize::collapse_repeats;
 use crate::tokenize::{Boundary, TokenKind, Tokens};
@@ -292,6 +292,31 @@ const EMOTICONS: &[(&str, f32)] = &[
     ("x(", -1.0),
 ];
 
+const F_YOU: u8 = 1;
+const F_STAFF: u8 = 2;
+const F_GROUP: u8 = 4;
+const F_DEHUMAN: u8 = 8;
+const F_POLITE: u8 = 16;
+const F_NEGATOR: u8 = 32;
+
+/// The word lists above as one table: one hash lookup per word instead of a scan of each.
+static WORD_FLAGS: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&'static str, u8> = FxHashMap::default();
+    for (list, flag) in [
+        (SECOND_PERSON, F_YOU),
+        (STAFF, F_STAFF),
+        (GROUP, F_GROUP),
+        (DEHUMANISING, F_DEHUMAN),
+        (POLITE, F_POLITE),
+        (NEGATORS, F_NEGATOR),
+    ] {
+        for w in list {
+            *map.entry(w).or_insert(0) |= flag;
+        }
+    }
+    map
+});
+
 /// Words a compound hashtag may be made of, besides the sentiment lexicons.
 static HASHTAG_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
     let mut set: FxHashSet<&'static str> = FxHashSet::default();
@@ -383,7 +408,10 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
     let lang = inp.lang;
 
     // Words and character n-grams, each group scaled by 1/√n.
-    let mut words: Vec<(Vec<u8>, f32)> = Vec::with_capacity(tokens.len() * 2 + 4);
+    // Hashed indices; a feature may appear more than once (summed later).
+    let mut words: Vec<u32> = Vec::with_capacity(tokens.len() * 2 + 4);
+    let mask = sink.mask;
+    let fold = move |h: Fnv| ((h.0 ^ (h.0 >> 32)) & mask) as u32;
     let mut chars: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
     let mut prev: Option<String> = None;
     let mut negated_left = 0usize;
@@ -402,22 +430,24 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
     let push_term = |term: &str,
                      kind: &[u8],
                      prev: &mut Option<String>,
-                     words: &mut Vec<(Vec<u8>, f32)>,
+                     words: &mut Vec<u32>,
                      negated_left: &mut usize| {
-        let mut t = term.to_owned();
+        let mut t = String::with_capacity(term.len() + 1);
         if *negated_left > 0 {
-            t.insert(0, '!');
+            t.push('!');
             *negated_left -= 1;
         }
-        let mut key = kind.to_vec();
-        key.extend_from_slice(t.as_bytes());
-        words.push((key, 1.0));
+        t.push_str(term);
+        // Same values as hashing the concatenated keys `kind term` and `b prev term`.
+        words.push(fold(Fnv::START.bytes(kind).bytes(t.as_bytes())));
         if let Some(p) = prev.as_deref() {
-            let mut key = b"b".to_vec();
-            key.extend_from_slice(p.as_bytes());
-            key.push(b' ');
-            key.extend_from_slice(t.as_bytes());
-            words.push((key, 1.0));
+            words.push(fold(
+                Fnv::START
+                    .bytes(b"b")
+                    .bytes(p.as_bytes())
+                    .bytes(b" ")
+                    .bytes(t.as_bytes()),
+            ));
         }
         *prev = Some(t);
     };
@@ -477,16 +507,17 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
         } else {
             collapse_repeats(raw).unwrap_or_else(|| raw.to_owned())
         };
-        you |= SECOND_PERSON.contains(&term.as_str());
-        staff |= STAFF.contains(&term.as_str());
-        group |= GROUP.contains(&term.as_str());
-        dehuman |= DEHUMANISING.contains(&term.as_str());
-        polite |= POLITE.contains(&term.as_str());
+        let flags = WORD_FLAGS.get(term.as_str()).copied().unwrap_or(0);
+        you |= flags & F_YOU != 0;
+        staff |= flags & F_STAFF != 0;
+        group |= flags & F_GROUP != 0;
+        dehuman |= flags & F_DEHUMAN != 0;
+        polite |= flags & F_POLITE != 0;
         if char_words < MAX_CHAR_WORDS && term.len() >= 3 && term != "0" {
             char_words += 1;
             char_ngrams(&sink, &term, &mut chars);
         }
-        if NEGATORS.contains(&term.as_str()) {
+        if flags & F_NEGATOR != 0 {
             negated_left = NEGATION_SCOPE;
             // The negator is a word too (toxicity and spam need "pas", "no"); the words it
             // governs carry the negation for sentiment.
@@ -496,22 +527,18 @@ pub fn extract(inp: &Inputs, bits: u32, out: &mut Vec<(u32, f32)>) {
         push_term(&term, b"u", &mut prev, &mut words, &mut negated_left);
     }
     for _ in &tokens.domains {
-        words.push((b"uURL".to_vec(), 1.0));
+        words.push(fold(Fnv::START.bytes(b"uURL")));
     }
     // Words someone else said, quoted (to report them, most often): their own features,
     // on top of the plain ones, so that "called me a « grosse vache »" can differ from
     // "grosse vache".
     let quoted = quoted_words(inp.raw);
     for w in &quoted {
-        let mut key = b"q".to_vec();
-        key.extend_from_slice(w.as_bytes());
-        words.push((key, 1.0));
+        words.push(fold(Fnv::START.bytes(b"q").bytes(w.as_bytes())));
     }
     if !words.is_empty() {
         let v = 1.0 / (words.len() as f32).sqrt();
-        for (key, w) in &words {
-            sink.add(&[key], v * w);
-        }
+        sink.out.extend(words.iter().map(|&i| (i, v)));
     }
     if !chars.is_empty() {
         chars.sort_unstable();
@@ -639,12 +666,15 @@ fn char_ngrams(sink: &Sink, term: &str, out: &mut Vec<u32>) {
     padded.push(b'<');
     padded.extend_from_slice(term.as_bytes());
     padded.push(b'>');
+    // Same values as `sink.index(&[b"c", window])`.
+    let base = Fnv::START.bytes(b"c").separator();
     for n in [3usize, 4] {
         if padded.len() < n {
             continue;
         }
         for w in padded.windows(n) {
-            out.push(sink.index(&[b"c", w]));
+            let h = base.bytes(w).0;
+            out.push(((h ^ (h >> 32)) & sink.mask) as u32);
         }
     }
 }
@@ -778,6 +808,15 @@ fn long_number(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_hashes_match_the_trained_ones() {
+        assert_eq!(Fnv::START.bytes(b"u").bytes(b"merci").0, fnv(&[b"umerci"]));
+        assert_eq!(
+            Fnv::START.bytes(b"c").separator().bytes(b"<co").0,
+            fnv(&[b"c", b"<co"])
+        );
+    }
 
     #[test]
     fn segments_compound_hashtags() {

@@ -122,6 +122,57 @@ pub fn sentiment() -> Option<&'static Model> {
     SENTIMENT.as_ref().filter(|m| m.outputs() == 3)
 }
 
+/// The three models' weights side by side, `[toxicity, spam, neg, neu, pos]` per feature:
+/// one memory access per feature instead of three (the tables are megabytes, so each access
+/// is a likely cache miss).
+pub struct Joint {
+    bias: [f32; 5],
+    weights: Vec<[f32; 5]>,
+}
+
+static JOINT: LazyLock<Option<Joint>> = LazyLock::new(|| {
+    let (t, s, m) = (toxicity()?, spam()?, sentiment()?);
+    if t.bits != s.bits || t.bits != m.bits {
+        return None;
+    }
+    let size = 1usize << t.bits;
+    let mut weights = vec![[0f32; 5]; size];
+    for (i, w) in weights.iter_mut().enumerate() {
+        *w = [
+            t.weights[i],
+            s.weights[i],
+            m.weights[3 * i],
+            m.weights[3 * i + 1],
+            m.weights[3 * i + 2],
+        ];
+    }
+    Some(Joint {
+        bias: [t.bias[0], s.bias[0], m.bias[0], m.bias[1], m.bias[2]],
+        weights,
+    })
+});
+
+/// All three models at once, if all three load.
+pub fn joint() -> Option<&'static Joint> {
+    JOINT.as_ref()
+}
+
+impl Joint {
+    /// `[toxicity logit, spam logit, neg, neu, pos logits]`.
+    pub fn logits(&self, features: &[(u32, f32)]) -> [f32; 5] {
+        let mut z = self.bias;
+        let mask = self.weights.len() - 1;
+        for &(i, v) in features {
+            if let Some(w) = self.weights.get(i as usize & mask) {
+                for (zk, wk) in z.iter_mut().zip(w) {
+                    *zk += wk * v;
+                }
+            }
+        }
+        z
+    }
+}
+
 /// Logistic function.
 pub fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp())

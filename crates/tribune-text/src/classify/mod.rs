@@ -47,14 +47,42 @@ pub fn classify(text: &str) -> Classification {
 /// e-mails and long posts too, decide.
 pub const LEARNED_MAX_WORDS: usize = 60;
 
-/// A long text's sentiment is the mean of the sentiment of its parts of at least this many
-/// words (the model was trained on short comments; summed, a long review saturates).
+/// A text longer than [`LEARNED_MAX_WORDS`] gets as sentiment the mean of the sentiment of
+/// its parts of at least this many words (the model was trained on short comments; summed,
+/// a long review saturates).
 const SENTENCE_CHUNK_WORDS: usize = 12;
 
 /// Classifies one text; `lang` is the language reported by the network, if any.
 pub fn classify_with_lang(text: &str, lang: Option<Language>) -> Classification {
     let scored = score(text, lang);
     let rules = &scored.rules;
+    if let (Some(joint), Some(model)) = (learned::joint(), learned::sentiment()) {
+        let z = joint.logits(&scored.features);
+        let short = scored.words <= LEARNED_MAX_WORDS;
+        let sentiment = if short {
+            sentiment_of(learned::softmax([z[2], z[3], z[4]]))
+        } else {
+            learned_sentiment(model, text, &scored)
+        };
+        let toxicity = if short {
+            learned::sigmoid(z[0])
+        } else {
+            toxicity::probability(rules.toxicity)
+        };
+        let spam = if short {
+            learned::sigmoid(z[1])
+        } else {
+            spam::probability(rules.spam)
+        };
+        return Classification {
+            lang: scored.lang,
+            sentiment,
+            toxicity,
+            toxic: toxicity >= 0.5,
+            spam,
+            is_spam: spam >= 0.5,
+        };
+    }
     let sentiment = match learned::sentiment() {
         Some(model) => learned_sentiment(model, text, &scored),
         None => rules.sentiment,
@@ -82,7 +110,7 @@ pub fn classify_with_lang(text: &str, lang: Option<Language>) -> Classification 
 /// over chunks of whole sentences.
 fn learned_sentiment(model: &learned::Model, text: &str, scored: &Scored) -> Sentiment {
     let mut p = learned::softmax(model.logits(&scored.features));
-    if scored.words > 2 * SENTENCE_CHUNK_WORDS {
+    if scored.words > LEARNED_MAX_WORDS {
         let chunks = sentence_chunks(text, SENTENCE_CHUNK_WORDS);
         if chunks.len() > 1 {
             let mut sum = [0f32; 3];
@@ -96,6 +124,11 @@ fn learned_sentiment(model: &learned::Model, text: &str, scored: &Scored) -> Sen
             p = sum.map(|v| v / chunks.len() as f32);
         }
     }
+    sentiment_of(p)
+}
+
+/// The class with the highest probability; score `P(pos) − P(neg)`.
+fn sentiment_of(p: [f32; 3]) -> Sentiment {
     let label = if p[1] >= p[0] && p[1] >= p[2] {
         SentimentLabel::Neutral
     } else if p[2] > p[0] {

@@ -174,14 +174,14 @@ fn unmask_links(text: &str) -> Option<String> {
 /// A word standing for the dot of a link: `dot`, `point`, or a lone symbol (`.`, `•`, `✦`,
 /// `[.]`…) with no letter or digit.
 fn is_dot_word(word: &str) -> bool {
-    matches!(
-        word.to_lowercase().as_str(),
-        "dot" | "point" | "[dot]" | "(dot)"
-    ) || (!word.is_empty()
-        && word.chars().count() <= 3
-        && !word
-            .chars()
-            .any(|c| c.is_alphanumeric() || matches!(c, ',' | ';' | ':' | '!' | '?' | '-')))
+    ["dot", "point", "[dot]", "(dot)"]
+        .iter()
+        .any(|d| word.eq_ignore_ascii_case(d))
+        || (!word.is_empty()
+            && word.chars().count() <= 3
+            && !word
+                .chars()
+                .any(|c| c.is_alphanumeric() || matches!(c, ',' | ';' | ':' | '!' | '?' | '-')))
 }
 
 /// One letter, possibly followed by closing punctuation (the end of a spelt-out word).
@@ -214,6 +214,12 @@ fn is_known(word: &str) -> bool {
 /// "c o n n a r d", "b a s t a r d" (three letters at least, not all of them letters that
 /// are words on their own, so "il y a à" stays).
 fn join_spelled_out(text: &str) -> Option<String> {
+    if !text
+        .split(' ')
+        .any(|p| lone_letter(p).is_some() || join_separated(p).is_some())
+    {
+        return None;
+    }
     let pieces: Vec<&str> = text.split(' ').collect();
     let mut out = String::with_capacity(text.len());
     let mut changed = false;
