@@ -743,7 +743,15 @@ fn emoticon_valence(raw: &str) -> (f32, f32) {
     let mut pos = 0f32;
     let mut neg = 0f32;
     for piece in raw.split_whitespace() {
-        if piece.contains("://") || piece.len() > 12 {
+        // Every emoticon has one of these characters, or is `xD`: most words are skipped
+        // without comparing them with the list.
+        let maybe = piece.bytes().any(|b| {
+            matches!(
+                b,
+                b':' | b';' | b'=' | b'<' | b'^' | b'(' | b')' | b'-' | b'|'
+            )
+        }) || piece.eq_ignore_ascii_case("xd");
+        if !maybe || piece.contains("://") || piece.len() > 12 {
             continue;
         }
         let lower = piece.to_ascii_lowercase();

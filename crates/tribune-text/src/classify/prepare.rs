@@ -109,7 +109,11 @@ fn homoglyph(c: char) -> Option<char> {
 }
 
 fn latinise(text: &str) -> Option<String> {
-    if text.is_ascii() || !text.chars().any(|c| homoglyph(c).is_some()) {
+    if text.is_ascii()
+        || !text
+            .chars()
+            .any(|c| !c.is_ascii() && homoglyph(c).is_some())
+    {
         return None;
     }
     Some(text.chars().map(|c| homoglyph(c).unwrap_or(c)).collect())
@@ -134,6 +138,9 @@ fn unmask_links(text: &str) -> Option<String> {
         "me", "ly", "be", "ch", "ca", "eu",
     ];
     let src = out.as_deref().unwrap_or(text);
+    if !src.split(' ').any(is_dot_word) {
+        return out;
+    }
     let words: Vec<&str> = src.split(' ').collect();
     if words.len() >= 3 {
         let mut rebuilt = String::with_capacity(src.len());
