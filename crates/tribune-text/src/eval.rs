@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-use crate::classify::{Language, SentimentLabel, classify_with_lang, sentiment};
-use crate::tokenize::tokenize;
+use crate::classify::{Language, SentimentLabel, classify_with_lang};
 
 /// Which classifier to score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,16 +66,20 @@ pub struct Report {
 pub fn predict(text: &str, opts: &EvalOptions) -> &'static str {
     match opts.task {
         Task::Sentiment => {
-            let tokens = tokenize(&crate::classify::prepare::deobfuscate(text));
-            let lang = opts
-                .lang
-                .unwrap_or_else(|| crate::classify::lang::detect_tokens(&tokens));
-            let s = sentiment::score_tokens(&tokens, lang, text.trim_end().ends_with("/s"));
-            if opts.binary {
-                // Ties (no evidence at all) go to the more common class in reviews.
-                if s.score < 0.0 { "neg" } else { "pos" }
-            } else {
-                s.label.code()
+            let s = classify_with_lang(text, opts.lang).sentiment;
+            if !opts.binary {
+                return s.label.code();
+            }
+            match s.label {
+                SentimentLabel::Negative => "neg",
+                SentimentLabel::Positive => "pos",
+                // A forced choice on a text the model calls neutral: the rules' polarity
+                // (the English n-gram model for English), ties (no evidence at all) going
+                // to the more common class in reviews.
+                SentimentLabel::Neutral => {
+                    let rules = crate::classify::score(text, opts.lang).rules.sentiment;
+                    if rules.score < 0.0 { "neg" } else { "pos" }
+                }
             }
         }
         Task::Toxicity => {

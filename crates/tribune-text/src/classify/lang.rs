@@ -75,8 +75,8 @@ const LANGS: [Language; 7] = [
 
 // Folded (accent-free) function words and very common social-media words. Words shared by
 // several languages are listed in each; they then count for all of them.
-const FR: &str = "le la les un une des du de et est sont pas ne je tu il elle nous vous ils elles on ce cette ces mon ma mes ton ta tes son sa ses leur leurs au aux avec pour dans sur par mais ou donc car qui que quoi dont tres trop plus moins bien tout tous toute toutes rien jamais deja encore aussi comme chez etre avoir fait faire suis es sommes etes ont ai as avait etait sera merci bonjour salut oui non alors parce quand comment pourquoi vraiment cest jai jsp mdr ptdr svp stp ya y en a quel quelle ils vos votre notre nos meme apres avant depuis sans sous entre moi toi lui eux ceux celle ici voila peut peux veux faut va vais vont avez avons sais ete encore toujours beaucoup quelque chose personne fois jour ans";
-const EN: &str = "the a an and or but is are was were be been being have has had do does did not no yes i you he she it we they me him her us them my your his its our their this that these those of to in on at for with from by about as into over after before than then so very too just also only all any some what which who whom whose when where why how can could will would shall should may might must dont doesnt didnt cant wont isnt arent wasnt im ive youre thats theres lol omg thanks thank please get got go going really much more most there here out up down if because while again never always still even well like";
+pub(crate) const FR_WORDS: &str = "le la les un une des du de et est sont pas ne je tu il elle nous vous ils elles on ce cette ces mon ma mes ton ta tes son sa ses leur leurs au aux avec pour dans sur par mais ou donc car qui que quoi dont tres trop plus moins bien tout tous toute toutes rien jamais deja encore aussi comme chez etre avoir fait faire suis es sommes etes ont ai as avait etait sera merci bonjour salut oui non alors parce quand comment pourquoi vraiment cest jai jsp mdr ptdr svp stp ya y en a quel quelle ils vos votre notre nos meme apres avant depuis sans sous entre moi toi lui eux ceux celle ici voila peut peux veux faut va vais vont avez avons sais ete encore toujours beaucoup quelque chose personne fois jour ans";
+pub(crate) const EN_WORDS: &str = "the a an and or but is are was were be been being have has had do does did not no yes i you he she it we they me him her us them my your his its our their this that these those of to in on at for with from by about as into over after before than then so very too just also only all any some what which who whom whose when where why how can could will would shall should may might must dont doesnt didnt cant wont isnt arent wasnt im ive youre thats theres lol omg thanks thank please get got go going really much more most there here out up down if because while again never always still even well like";
 const ES: &str = "el la los las un una unos unas y o pero es son esta estan no si yo tu el ella nosotros ellos de del al en con por para que como muy mas pero este esta estos hay ser fue era tiene tengo gracias hola porque cuando donde todo nada algo tambien pues ya le lo les su sus mi mis";
 const DE: &str = "der die das den dem des ein eine einen einem und oder aber ist sind war waren nicht kein keine ich du er sie es wir ihr mit fur auf aus bei nach von zu im am um auch noch nur schon sehr wie was wer wo warum wenn dass habe hat haben bin bist danke bitte ja nein gut mein dein sein";
 const IT: &str = "il lo la gli le un una uno e o ma non sono sei siamo era che di da in con su per tra fra del della dei delle al alla nel nella questo questa quello molto piu anche come perche quando dove tutto niente grazie ciao si io tu lui lei noi voi loro mio tuo suo ho hai ha abbiamo";
@@ -85,7 +85,10 @@ const NL: &str = "de het een en of maar is zijn was waren niet geen ik jij je hi
 
 static TABLE: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| {
     let mut map: FxHashMap<&'static str, u8> = FxHashMap::default();
-    for (i, list) in [FR, EN, ES, DE, IT, PT, NL].into_iter().enumerate() {
+    for (i, list) in [FR_WORDS, EN_WORDS, ES, DE, IT, PT, NL]
+        .into_iter()
+        .enumerate()
+    {
         for w in list.split_whitespace() {
             *map.entry(w).or_insert(0) |= 1 << i;
         }

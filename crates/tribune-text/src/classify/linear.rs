@@ -190,8 +190,32 @@ pub fn weighted_features(tokens: &Tokens, bits: u32, out: &mut Vec<(u32, f32)>) 
     });
 }
 
+/// Streaming 64-bit FNV-1a: feeding `a` then `b` gives `fnv(&[a ++ b])` (no separator),
+/// without building the concatenation.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(pub u64);
+
+impl Fnv {
+    pub(crate) const START: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
+
+    pub(crate) fn bytes(mut self, bytes: &[u8]) -> Fnv {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    /// The separator [`fnv`] puts between parts.
+    pub(crate) fn separator(mut self) -> Fnv {
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        self
+    }
+}
+
 /// 64-bit FNV-1a, fixed forever: the trained weights depend on it.
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {

@@ -212,6 +212,16 @@ const IRONY_TAGS: &[&str] = &[
     "ironique",
 ];
 
+/// Valence of a folded word in the lexicons of `lang` (elongations shortened).
+pub(crate) fn word_valence(lang: Language, word: &str) -> Option<f32> {
+    lookup(lang, word)
+}
+
+/// Valence of an emoji from the hand-written list.
+pub(crate) fn emoji_valence(emoji: &str) -> Option<f32> {
+    EMOJI.get(emoji).copied()
+}
+
 fn lookup(lang: Language, word: &str) -> Option<f32> {
     let find = |w: &str| -> Option<f32> {
         match lang {

@@ -24,6 +24,11 @@ static PROFANITY: LazyLock<rustc_hash::FxHashSet<Box<str>>> = LazyLock::new(|| {
     set
 });
 
+/// True for a folded word of the profanity lists.
+pub(crate) fn is_profanity(word: &str) -> bool {
+    PROFANITY.contains(word)
+}
+
 /// Weight of a word from the profanity lists (counted once per text).
 const PROFANITY_WEIGHT: f32 = 1.0;
 
