@@ -6,6 +6,7 @@
 //! which only a channel loaded through a scope — or the background token refresh — hands out.
 
 use crate::audit::{self, Actor, AuditEvent};
+use crate::db::in_list;
 use crate::notifications::{notify_channel_broken, resolve_channel_notifications};
 use crate::schema::Channels;
 use crate::{Store, StoreError, WorkspaceScope};
@@ -297,8 +298,8 @@ pub(crate) async fn channels_for_publish(
         .fetch_all(
             &select_channels()
                 .column(Channels::Credentials)
-                .and_where(Expr::col(Channels::WorkspaceId).is_in(workspaces.iter().copied()))
-                .and_where(Expr::col(Channels::Id).is_in(ids.iter().copied()))
+                .and_where(in_list(Channels::WorkspaceId, workspaces))
+                .and_where(in_list(Channels::Id, ids))
                 .to_owned(),
         )
         .await?;

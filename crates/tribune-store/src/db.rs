@@ -339,3 +339,41 @@ impl Conn<'_> {
         self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
     }
 }
+
+/// `items`, then its last item repeated up to the next power of two. A batch statement built
+/// from the padded list has a handful of texts (1, 2, 4, 8, … items) instead of one per batch
+/// size: PostgreSQL prepares each text once per connection and plans it afresh for its first
+/// five runs, so a text per batch size kept it planning. Only for lists where a repeated item
+/// changes nothing (`IN` lists, `CASE` branches).
+pub(crate) fn padded<T>(items: &[T]) -> impl Iterator<Item = &T> {
+    let extra = items.len().next_power_of_two() - items.len();
+    items
+        .iter()
+        .chain(items.last().into_iter().cycle().take(extra))
+}
+
+/// `column IN (values)`, the list [`padded`].
+pub(crate) fn in_list<C, V>(column: C, values: &[V]) -> sea_query::Expr
+where
+    C: sea_query::IntoColumnRef,
+    V: Into<sea_query::Value> + Clone,
+{
+    sea_query::ExprTrait::is_in(sea_query::Expr::col(column), padded(values).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::padded;
+
+    #[test]
+    fn padding_repeats_the_last_item_up_to_a_power_of_two() {
+        let pad = |items: &[i32]| padded(items).copied().collect::<Vec<_>>();
+        assert_eq!(pad(&[]), Vec::<i32>::new());
+        assert_eq!(pad(&[7]), vec![7]);
+        assert_eq!(pad(&[1, 2]), vec![1, 2]);
+        assert_eq!(pad(&[1, 2, 3]), vec![1, 2, 3, 3]);
+        assert_eq!(pad(&[1, 2, 3, 4, 5]), vec![1, 2, 3, 4, 5, 5, 5, 5]);
+        assert_eq!(pad(&(0..16).collect::<Vec<_>>()).len(), 16);
+        assert_eq!(pad(&(0..17).collect::<Vec<_>>()).len(), 32);
+    }
+}

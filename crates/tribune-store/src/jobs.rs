@@ -7,7 +7,7 @@
 //! failed — each only if it still holds the lease. A worker that dies leaves its lease to run
 //! out; the job is then claimed again. Handlers are therefore written to run more than once.
 
-use crate::db::{Conn, Tx};
+use crate::db::{Conn, Tx, in_list};
 use crate::schema::Jobs;
 use crate::{Store, StoreError, Transaction, WorkspaceScope};
 use sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query};
@@ -213,7 +213,10 @@ impl Transaction {
 pub(crate) fn delete_leased(ids: &[JobId], worker: &str) -> sea_query::DeleteStatement {
     Query::delete()
         .from_table(Jobs::Table)
-        .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
+        .and_where(in_list(
+            Jobs::Id,
+            &ids.iter().map(|id| id.0).collect::<Vec<_>>(),
+        ))
         .and_where(Expr::col(Jobs::LockedBy).eq(worker))
         .to_owned()
 }
@@ -399,7 +402,10 @@ impl Store {
                 &Query::update()
                     .table(Jobs::Table)
                     .value(Jobs::LockedUntil, until)
-                    .and_where(Expr::col(Jobs::Id).is_in(ids.iter().map(|id| id.0)))
+                    .and_where(in_list(
+                        Jobs::Id,
+                        &ids.iter().map(|id| id.0).collect::<Vec<_>>(),
+                    ))
                     .and_where(Expr::col(Jobs::LockedBy).eq(worker))
                     .and_where(Expr::col(Jobs::FailedAt).is_null())
                     .to_owned(),

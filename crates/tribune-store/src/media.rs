@@ -164,10 +164,10 @@ pub(crate) async fn post_media(
                 .and_where(
                     Expr::col((PostMedia::Table, PostMedia::WorkspaceId)).eq(scope.workspace().0),
                 )
-                .and_where(
-                    Expr::col((PostMedia::Table, PostMedia::PostId))
-                        .is_in(posts.iter().map(|p| p.0)),
-                )
+                .and_where(crate::db::in_list(
+                    (PostMedia::Table, PostMedia::PostId),
+                    &posts.iter().map(|p| p.0).collect::<Vec<_>>(),
+                ))
                 .order_by((PostMedia::Table, PostMedia::PostId), Order::Asc)
                 .order_by((PostMedia::Table, PostMedia::Position), Order::Asc)
                 .to_owned(),

@@ -5,7 +5,7 @@
 //! so two requests (or two workers) can never both make the same move.
 
 use crate::audit::AuditEvent;
-use crate::db::Conn;
+use crate::db::{Conn, in_list};
 use crate::jobs::{JobNew, OnDuplicate};
 use crate::media::{Media, check_media, post_media};
 use crate::schema::{
@@ -415,7 +415,10 @@ pub(crate) async fn load_posts(
                 .columns(POST_COLUMNS)
                 .from(Posts::Table)
                 .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(Posts::Id).is_in(ids.iter().map(|id| id.0)))
+                .and_where(in_list(
+                    Posts::Id,
+                    &ids.iter().map(|id| id.0).collect::<Vec<_>>(),
+                ))
                 .order_by(Posts::Id, Order::Asc)
                 .to_owned(),
         )
@@ -438,7 +441,10 @@ async fn with_targets_and_media(
                 .columns(TARGET_COLUMNS)
                 .from(PostTargets::Table)
                 .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(PostTargets::PostId).is_in(rows.iter().map(|r| r.id)))
+                .and_where(in_list(
+                    PostTargets::PostId,
+                    &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+                ))
                 .order_by(PostTargets::Id, Order::Asc)
                 .to_owned(),
         )

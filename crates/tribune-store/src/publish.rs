@@ -10,6 +10,7 @@
 
 use crate::audit::{self, AuditEvent};
 use crate::channels::{Channel, SealedChannel, channels_for_publish};
+use crate::db::in_list;
 use crate::posts::{
     NewEvent, NotNow, Post, PostTarget, PublishAttempt, PublishOutcome, load_posts,
 };
@@ -100,7 +101,10 @@ impl Store {
                         PostTargets::ChannelId,
                     ])
                     .from(PostTargets::Table)
-                    .and_where(Expr::col(PostTargets::Id).is_in(requests.iter().map(|(_, t)| t.0)))
+                    .and_where(in_list(
+                        PostTargets::Id,
+                        &requests.iter().map(|(_, t)| t.0).collect::<Vec<_>>(),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -152,10 +156,11 @@ impl Store {
                 &Query::select()
                     .columns([PostTargets::ChannelId, PostTargets::Id])
                     .from(PostTargets::Table)
-                    .and_where(
-                        Expr::col(PostTargets::WorkspaceId).is_in(by_workspace.keys().copied()),
-                    )
-                    .and_where(Expr::col(PostTargets::ChannelId).is_in(channels.iter().copied()))
+                    .and_where(in_list(
+                        PostTargets::WorkspaceId,
+                        &by_workspace.keys().copied().collect::<Vec<_>>(),
+                    ))
+                    .and_where(in_list(PostTargets::ChannelId, &channels))
                     .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
                     .and_where(Expr::col(PostTargets::AttemptStartedAt).gt(now - lease_secs))
                     .to_owned(),
@@ -238,7 +243,7 @@ impl Store {
                             (PostTargets::AttemptStartedAt, now.into()),
                             (PostTargets::UpdatedAt, now.into()),
                         ])
-                        .and_where(Expr::col(PostTargets::Id).is_in(ids))
+                        .and_where(in_list(PostTargets::Id, &ids))
                         .and_where(Expr::col(PostTargets::Status).eq(from.as_str()))
                         .returning(Query::returning().column(PostTargets::Id))
                         .to_owned(),
@@ -486,7 +491,7 @@ async fn record_ends(
     let per_target = |column: PostTargets, value: &dyn Fn(&Finish) -> Option<sea_query::Value>| {
         let mut case = CaseStatement::new();
         let mut any = false;
-        for finish in finishes {
+        for finish in crate::db::padded(finishes) {
             if let Some(value) = value(finish) {
                 case = case.case(Expr::col(PostTargets::Id).eq(finish.target.id.0), value);
                 any = true;
@@ -528,7 +533,7 @@ async fn record_ends(
     let values: Vec<(PostTargets, Expr)> = values.into_iter().flatten().collect();
     // Each target only in its own workspace, and only in the attempt that produced the result.
     let mut owned = CaseStatement::new();
-    for finish in finishes {
+    for finish in crate::db::padded(finishes) {
         owned = owned.case(
             Expr::col(PostTargets::Id).eq(finish.target.id.0),
             Expr::col(PostTargets::WorkspaceId)
@@ -543,7 +548,10 @@ async fn record_ends(
             &Query::update()
                 .table(PostTargets::Table)
                 .values(values)
-                .and_where(Expr::col(PostTargets::Id).is_in(finishes.iter().map(|f| f.target.id.0)))
+                .and_where(in_list(
+                    PostTargets::Id,
+                    &finishes.iter().map(|f| f.target.id.0).collect::<Vec<_>>(),
+                ))
                 .and_where(Expr::col(PostTargets::Status).eq(TargetStatus::Publishing.as_str()))
                 .and_where(owned)
                 .returning(Query::returning().column(PostTargets::Id))
