@@ -14,7 +14,7 @@ fn spellings(cents: i64) -> Vec<String> {
     let digits = euros.to_string();
     let mut grouped = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('\u{a0}');
         }
         grouped.push(digit);
