@@ -16,6 +16,7 @@ pub mod period;
 pub mod rate;
 pub mod siren;
 pub mod table;
+pub mod tracker;
 
 pub use category::{Category, UnknownCategory};
 pub use ceiling::{CeilingError, Ceilings, Prorata, ceilings};
@@ -25,3 +26,4 @@ pub use period::{Period, PeriodError, Periodicity, parse_date};
 pub use rate::BasisPoints;
 pub use siren::{IdentifierError, Siren, Siret};
 pub use table::{Dated, LookupError, RateKind, RateTable, Source, TableError, ThresholdKind};
+pub use tracker::{MicroRegime, Standing, VatFranchise, standing};
