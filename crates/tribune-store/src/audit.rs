@@ -67,6 +67,7 @@ pub const ACTIONS: &[&str] = &[
     "business.created",
     "business.updated",
     "business.client_created",
+    "business.rates_changed",
     "post.queued",
     "post.recycled",
     "queue.slot_added",

@@ -10,7 +10,7 @@ use crate::schema::Memberships;
 use crate::{Store, StoreError};
 use jiff::civil::Date;
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
-use tribune_business::{Category, Periodicity, Siren, Siret, parse_date};
+use tribune_business::{Category, Periodicity, RateTable, Siren, Siret, TableError, parse_date};
 use tribune_domain::UserId;
 use tribune_domain::ids::{BusinessClientId, BusinessId};
 use tribune_domain::validation::{ValidationError, optional_text, required_line};
@@ -31,6 +31,7 @@ enum Businesses {
     AcreUntil,
     Periodicity,
     StartedOn,
+    RateTable,
     CreatedAt,
     UpdatedAt,
 }
@@ -672,5 +673,81 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         row.try_into()
+    }
+
+    /// The rate table this business's figures come from: the owner's edited copy, or the one
+    /// shipped with tribune.
+    pub async fn business_rate_table(
+        &self,
+        scope: &BusinessScope,
+    ) -> Result<RateTable, StoreError> {
+        match self.business_rate_table_text(scope).await? {
+            Some(text) => RateTable::parse(&text).map_err(|error| {
+                StoreError::Internal(format!("stored rate table no longer loads: {error}"))
+            }),
+            None => RateTable::shipped()
+                .cloned()
+                .map_err(|error| StoreError::Internal(error.to_string())),
+        }
+    }
+
+    /// The owner's edited copy of the rate table, as saved, if any.
+    pub async fn business_rate_table_text(
+        &self,
+        scope: &BusinessScope,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column(Businesses::RateTable)
+                    .from(Businesses::Table)
+                    .and_where(Expr::col(Businesses::Id).eq(scope.business.0))
+                    .and_where(Expr::col(Businesses::OwnerId).eq(scope.owner.0))
+                    .to_owned(),
+            )
+            .await?;
+        row.map(|(text,)| text).ok_or(StoreError::NotFound)
+    }
+
+    /// Saves the owner's edited rate table (checked first: a table that does not load is
+    /// refused with its reason and nothing is saved), or goes back to the shipped one (`None`).
+    pub async fn set_business_rate_table(
+        &self,
+        scope: &BusinessScope,
+        text: Option<&str>,
+        now: i64,
+    ) -> Result<Result<(), TableError>, StoreError> {
+        if let Some(text) = text
+            && let Err(error) = RateTable::parse(text)
+        {
+            return Ok(Err(error));
+        }
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(Businesses::Table)
+                    .value(Businesses::RateTable, text.map(str::to_owned))
+                    .value(Businesses::UpdatedAt, now)
+                    .and_where(Expr::col(Businesses::Id).eq(scope.business.0))
+                    .and_where(Expr::col(Businesses::OwnerId).eq(scope.owner.0))
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &mut tx.conn(),
+            None,
+            Actor::User(scope.owner),
+            &AuditEvent::new("business.rates_changed", "business", scope.business.0)
+                .with("edited", text.is_some()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 }

@@ -7,7 +7,7 @@
 )]
 
 use jiff::civil::date;
-use tribune_business::{Category, Periodicity, Siret};
+use tribune_business::{Category, Periodicity, RateKind, RateTable, Siret, table::SHIPPED};
 use tribune_domain::ids::{BusinessClientId, BusinessId};
 use tribune_store::StoreError;
 use tribune_store::business::{BusinessProfile, ClientKind, ClientNew};
@@ -239,6 +239,82 @@ async fn clients_belong_to_their_business_and_link_only_to_the_owners_workspaces
         assert_eq!(
             store.business_clients(&mine).await.unwrap().len(),
             2,
+            "{backend}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_owner_may_replace_the_rate_table_with_a_checked_copy() {
+    each_backend(|store, backend| async move {
+        let owner = store
+            .create_user(&user("cm@example.fr"), false)
+            .await
+            .unwrap();
+        let (scope, _) = store
+            .create_business(owner.user_id(), &BusinessProfile::new("Artisan EI"), 1)
+            .await
+            .unwrap();
+        let cfp = |table: &RateTable| {
+            table
+                .rate(Category::BicServices, RateKind::Cfp, date(2026, 1, 1))
+                .unwrap()
+                .value
+                .get()
+        };
+        assert_eq!(
+            cfp(&store.business_rate_table(&scope).await.unwrap()),
+            10,
+            "{backend}"
+        );
+
+        // A table that does not load is refused with its reason, and nothing is saved.
+        let broken = SHIPPED.replacen("bp = 2560", "bp = 25600", 1);
+        let refused = store
+            .set_business_rate_table(&scope, Some(&broken), 2)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(refused.to_string().contains("not a rate"), "{refused}");
+        assert_eq!(store.business_rate_table_text(&scope).await.unwrap(), None);
+
+        // An artisan's CFP of 0.3 %.
+        let artisan = SHIPPED.replacen(
+            "category = \"bic-services\"\nkind = \"cfp\"\nfrom = \"2023-01-01\"\nbp = 10",
+            "category = \"bic-services\"\nkind = \"cfp\"\nfrom = \"2023-01-01\"\nbp = 30",
+            1,
+        );
+        assert_ne!(artisan, SHIPPED);
+        store
+            .set_business_rate_table(&scope, Some(&artisan), 3)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            cfp(&store.business_rate_table(&scope).await.unwrap()),
+            30,
+            "{backend}"
+        );
+
+        // Someone else's business is out of reach; going back to the shipped table works.
+        let other = store
+            .create_user(&user("other@example.fr"), false)
+            .await
+            .unwrap();
+        let (theirs, _) = store
+            .create_business(other.user_id(), &BusinessProfile::new("Other EI"), 1)
+            .await
+            .unwrap();
+        assert_eq!(cfp(&store.business_rate_table(&theirs).await.unwrap()), 10);
+        store
+            .set_business_rate_table(&scope, None, 4)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            cfp(&store.business_rate_table(&scope).await.unwrap()),
+            10,
             "{backend}"
         );
     })

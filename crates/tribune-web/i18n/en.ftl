@@ -943,5 +943,6 @@ members-revoke-submit = Revoke the invitation
 audit-business-created = created a business profile
 audit-business-updated = changed the business profile
 audit-business-client_created = added a client to the business
+audit-business-rates_changed = changed the business's rate table
 error-date-order = The end date comes before the start date.
 error-client-consumer-siren = A consumer has no SIREN: make the client a business, or leave the SIREN empty.

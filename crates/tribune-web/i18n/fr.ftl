@@ -945,5 +945,6 @@ members-revoke-submit = Annuler l’invitation
 audit-business-created = a créé un profil d’entreprise
 audit-business-updated = a modifié le profil d’entreprise
 audit-business-client_created = a ajouté un client à l’entreprise
+audit-business-rates_changed = a modifié la table des taux de l’entreprise
 error-date-order = La date de fin précède la date de début.
 error-client-consumer-siren = Un particulier n’a pas de SIREN : indiquez un client professionnel, ou laissez le SIREN vide.

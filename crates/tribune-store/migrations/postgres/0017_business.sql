@@ -16,6 +16,9 @@ CREATE TABLE businesses (
     acre_until TEXT,
     periodicity TEXT NOT NULL DEFAULT 'monthly',
     started_on TEXT,
+    -- The owner's edited copy of the rate table (TOML, checked before it is saved); NULL: the
+    -- table shipped with tribune.
+    rate_table TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
