@@ -27,6 +27,15 @@ macro_rules! id_type {
     )*};
 }
 
+// The freelance back office (issue #15): a business and its clients belong to an account, not
+// to a workspace.
+id_type!(
+    /// A freelancer's business (micro-entreprise): its profile, clients and, later, invoices.
+    BusinessId,
+    /// A client of a business (billing details), optionally linked to a workspace.
+    BusinessClientId,
+);
+
 id_type!(
     /// An account.
     UserId,

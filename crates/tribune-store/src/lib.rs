@@ -13,6 +13,7 @@ pub mod admin_lists;
 pub mod api_tokens;
 pub mod approval_links;
 pub mod audit;
+pub mod business;
 pub mod calendar_feeds;
 pub mod channels;
 pub mod invitations;
@@ -38,6 +39,7 @@ pub mod testing;
 pub mod users;
 pub mod workspaces;
 
+pub use business::BusinessScope;
 pub use db::{Backend, Db, statements_run};
 pub use error::{Conflict, Refusal, StoreError};
 pub use transaction::Transaction;

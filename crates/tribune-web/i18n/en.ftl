@@ -938,3 +938,11 @@ flash-mail-settings-saved = SMTP settings saved. Send yourself a test e-mail to 
 audit-mail-settings_changed = changed the SMTP settings
 members-revoke-lost = The link sent to this address will stop working: nobody can join the workspace with it any more. You can invite the address again later.
 members-revoke-submit = Revoke the invitation
+
+# Freelance back office (issue #15): business profile and clients
+audit-business-created = created a business profile
+audit-business-updated = changed the business profile
+audit-business-client_created = added a client to the business
+audit-business-rates_changed = changed the business's rate table
+error-date-order = The end date comes before the start date.
+error-client-consumer-siren = A consumer has no SIREN: make the client a business, or leave the SIREN empty.

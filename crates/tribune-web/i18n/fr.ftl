@@ -940,3 +940,11 @@ flash-mail-settings-saved = Réglages SMTP enregistrés. Envoyez-vous un e-mail 
 audit-mail-settings_changed = a modifié les réglages SMTP
 members-revoke-lost = Le lien envoyé à cette adresse ne fonctionnera plus : personne ne pourra rejoindre l’espace avec lui. Vous pourrez inviter cette adresse de nouveau plus tard.
 members-revoke-submit = Annuler l’invitation
+
+# Back-office freelance (ticket 15) : profil d’entreprise et clients
+audit-business-created = a créé un profil d’entreprise
+audit-business-updated = a modifié le profil d’entreprise
+audit-business-client_created = a ajouté un client à l’entreprise
+audit-business-rates_changed = a modifié la table des taux de l’entreprise
+error-date-order = La date de fin précède la date de début.
+error-client-consumer-siren = Un particulier n’a pas de SIREN : indiquez un client professionnel, ou laissez le SIREN vide.

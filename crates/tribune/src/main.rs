@@ -48,6 +48,8 @@ enum Command {
     Mail(commands::mail::MailCommand),
     /// Text tools: query language, matcher, classifiers.
     Text(tribune_text::cli::TextArgs),
+    /// Micro-entrepreneur figures: contribution estimates, ceilings, calendar, rate table.
+    Business(commands::business::BusinessArgs),
     /// Benchmark pieces for scripts/bench-jobs.sh (feature `sink`).
     #[cfg(feature = "sink")]
     #[command(subcommand, hide = true)]
@@ -59,6 +61,10 @@ fn main() -> ExitCode {
     if let Command::Text(args) = cli.command {
         // Text tools are synchronous and need no configuration or database.
         return report(tribune_text::cli::run(args));
+    }
+    if let Command::Business(args) = cli.command {
+        // The business figures come from the rate table alone: no configuration or database.
+        return report(commands::business::run(args));
     }
     let settings = match config::Settings::resolve(&cli.global) {
         Ok(settings) => settings,
@@ -98,7 +104,7 @@ fn main() -> ExitCode {
             Command::Restore(args) => commands::backup::restore(settings, args).await,
             Command::Config(command) => commands::config::run(settings, command),
             Command::Mail(command) => commands::mail::run(settings, command).await,
-            Command::Text(_) => Ok(()),
+            Command::Text(_) | Command::Business(_) => Ok(()),
             #[cfg(feature = "sink")]
             Command::Bench(command) => commands::bench::run(settings, command).await,
         }

@@ -3,6 +3,7 @@
 pub mod backup;
 #[cfg(feature = "sink")]
 pub mod bench;
+pub mod business;
 pub mod config;
 pub mod mail;
 pub mod serve;
