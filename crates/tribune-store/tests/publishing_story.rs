@@ -12,7 +12,7 @@ use tribune_store::jobs::{JobNew, OnDuplicate};
 use tribune_store::posts::{
     Intent, NotNow, PUBLISH_JOB, PostFilter, PostNew, PostPatch, PublishOutcome, publish_job_key,
 };
-use tribune_store::testing::{each_backend, profile, user};
+use tribune_store::testing::{TestDb, each_backend, profile, user};
 use tribune_store::{Refusal, Store, StoreError, WorkspaceScope, unix_now};
 
 struct Team {
@@ -745,4 +745,82 @@ async fn a_batch_of_attempts_follows_the_rules_of_one_and_records_each_result() 
         );
     })
     .await;
+}
+
+/// Runs one statement on the test database behind the store's back; its error, as text.
+async fn raw(url: &str, sql: String) -> Result<(), String> {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql);
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// A count read behind the store's back.
+async fn count(url: &str, sql: String) -> i64 {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql);
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_history_row_belongs_to_its_posts_workspace_and_goes_with_it() {
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let ours = team(&store, "h").await;
+        let theirs = team(&store, "i").await;
+        let now = unix_now();
+        let post = store
+            .create_post(&ours.manager, post(ours.channel, None), Intent::Draft, now)
+            .await
+            .unwrap();
+        let event = |workspace: i64| {
+            format!(
+                "INSERT INTO post_events (workspace_id, post_id, at, actor, action) \
+                 VALUES ({workspace}, {}, {now}, 'system:test', 'created')",
+                post.id.0
+            )
+        };
+        // The database itself refuses a history row that names another workspace.
+        let refused = raw(&db.url, event(theirs.manager.workspace().0)).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_lowercase().contains("foreign")),
+            "{}: {refused:?}",
+            db.url
+        );
+        raw(&db.url, event(ours.manager.workspace().0))
+            .await
+            .unwrap();
+        let history = store.post_history(&ours.manager, post.id).await.unwrap();
+        assert!(history.len() >= 2, "{history:?}");
+        // Deleting the workspace deletes its posts' history with them.
+        store.delete_workspace(&ours.manager).await.unwrap();
+        let left = count(
+            &db.url,
+            format!(
+                "SELECT count(*) FROM post_events WHERE workspace_id = {}",
+                ours.manager.workspace().0
+            ),
+        )
+        .await;
+        assert_eq!(left, 0, "{}", db.url);
+        store.close().await;
+    }
 }

@@ -133,7 +133,8 @@ async fn postgres_schema(url: &str) -> (Columns, Indexes) {
          CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
          JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
          WHERE ns.nspname = 'public' \
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
+                             WHERE c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x')) \
          GROUP BY i.relname, t.relname, ix.indisunique",
     )
     .fetch_all(&mut conn)
