@@ -218,6 +218,23 @@ async fn a_mastodon_instance_s_own_limit_is_used_by_the_counter_the_preview_and_
             )
             .await
             .unwrap();
+        // Scripts see the same figures on the channel (null: the network's default).
+        let token = app.api_token("cm@example.fr").await;
+        let shown: Value = app
+            .api(
+                &token,
+                reqwest::Method::GET,
+                &format!("/workspaces/{ws}/channels/{id}"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shown["limits"]["max_characters"], 1_000, "{shown}");
+        assert_eq!(shown["limits"]["characters_reserved_per_url"], 40);
+        assert!(shown["limits"]["max_media_attachments"].is_null());
         let with_link = format!("{text} https://boulangerie.example/");
         let result = check(
             &app,

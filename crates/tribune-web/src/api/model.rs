@@ -5,7 +5,7 @@ use serde::Serialize;
 use tribune_channels::{ChannelService, StateMessage};
 use tribune_connectors::Capabilities;
 use tribune_domain::{ChannelId, InvitationId, Lang, UserId, WorkspaceId};
-use tribune_store::channels::{Channel, ChannelState};
+use tribune_store::channels::{Channel, ChannelLimits, ChannelState};
 use tribune_store::invitations::Invitation;
 use tribune_store::members::Member;
 use tribune_store::users::User;
@@ -160,6 +160,9 @@ pub struct ChannelJson {
     created_at: i64,
     updated_at: i64,
     capabilities: Capabilities,
+    /// What the channel's server announced about posts (a Mastodon instance's own character
+    /// limit, link weight, media count); `null` figures: the network's default applies.
+    limits: ChannelLimits,
     /// When tribune itself broke the channel (not the network), why, as a code
     /// (`credentials_sealed`); `state_message` then stays empty: it holds only the network's
     /// words.
@@ -179,6 +182,7 @@ impl From<Channel> for ChannelJson {
         ChannelJson {
             state_reason,
             capabilities: ChannelService::capabilities(&channel),
+            limits: channel.limits,
             id: channel.id,
             network: channel.network,
             remote_id: channel.remote_id,
