@@ -281,8 +281,8 @@ impl Runner {
         Ok((outcome, None))
     }
 
-    /// Runs until `shutdown` resolves. Jobs run as a pipeline: whenever half the slots are
-    /// free, they are filled from the jobs claimed ahead, and when those run short more due
+    /// Runs until `shutdown` resolves. Jobs run as a pipeline: a free slot takes a job
+    /// claimed ahead at once, and when half the slots are free and those run short more due
     /// jobs are claimed — for the free slots and [`RunnerConfig::prefetch`] more, in one
     /// statement — so one slow job never holds the others back and one claim serves several
     /// waves; finished jobs are deleted together. The leases of jobs still
@@ -311,9 +311,11 @@ impl Runner {
                 self.collect(ended, &mut leased, &mut done);
             }
             self.complete(&mut done).await;
-            if running.len() <= refill_at {
-                let free = concurrency - running.len();
-                if ahead.len() < free {
+            // A free slot takes a job claimed ahead at once; the queue is asked for more only
+            // when half the slots are free and those run short (one claim per wave).
+            let free = concurrency - running.len();
+            if free > 0 {
+                if running.len() <= refill_at && ahead.len() < free {
                     let want = free + self.config.prefetch - ahead.len();
                     match self.claim(&kinds, want).await {
                         Ok(jobs) => {

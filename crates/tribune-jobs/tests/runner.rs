@@ -137,3 +137,86 @@ async fn jobs_claimed_ahead_keep_their_lease_and_go_back_unspent_at_shutdown() {
     })
     .await;
 }
+
+/// Jobs that wait for the test to open a gate (`"hold": true`) or end at once, counting those
+/// that ended.
+struct Gated {
+    gate: Arc<tokio::sync::Semaphore>,
+    quick_done: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Handler for Gated {
+    fn kind(&self) -> &'static str {
+        "gated"
+    }
+
+    async fn run(&self, job: &Job) -> Outcome {
+        if job.payload["hold"] == true {
+            let _pass = self.gate.acquire().await;
+        } else {
+            self.quick_done.fetch_add(1, Ordering::SeqCst);
+        }
+        Outcome::Done
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_slot_takes_a_job_claimed_ahead_without_waiting_for_the_others() {
+    each_backend(|store, backend| async move {
+        // Three long jobs and two quick ones, in that order, all due.
+        for (n, hold) in [true, true, true, false, false].into_iter().enumerate() {
+            let job = JobNew {
+                kind: "gated",
+                workspace: None,
+                payload: serde_json::json!({ "hold": hold }),
+                dedup_key: Some(format!("gated:{n}")),
+                run_at: unix_now(),
+            };
+            store
+                .enqueue(&job, OnDuplicate::Keep, unix_now())
+                .await
+                .unwrap();
+        }
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let quick_done = Arc::new(AtomicUsize::new(0));
+        let mut config = config("gated");
+        config.concurrency = 4;
+        config.prefetch = 4;
+        let handlers: Vec<Arc<dyn Handler>> = vec![Arc::new(Gated {
+            gate: gate.clone(),
+            quick_done: quick_done.clone(),
+        })];
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(Runner::new(store.clone(), config, handlers).run(async {
+            stopped.await.ok();
+        }));
+        // The first four start (three held, one quick) and the fifth waits in hand. When the
+        // quick one ends, its slot takes the fifth at once, though three of four slots are
+        // still busy.
+        let mut waited = 0;
+        while quick_done.load(Ordering::SeqCst) < 2 && waited < 100 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        }
+        assert_eq!(
+            quick_done.load(Ordering::SeqCst),
+            2,
+            "{backend}: the job claimed ahead waited for the long ones"
+        );
+        gate.add_permits(3);
+        stop.send(()).unwrap();
+        worker.await.unwrap();
+        for n in 0..5 {
+            assert!(
+                store
+                    .job_by_key(&format!("gated:{n}"))
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{backend}: job {n} done and deleted"
+            );
+        }
+    })
+    .await;
+}
