@@ -620,21 +620,7 @@ impl Store {
         let rows: Vec<ClientRow> = self
             .db
             .fetch_all(
-                &Query::select()
-                    .columns(CLIENT_COLUMNS.map(|c| (BusinessClients::Table, c)))
-                    .from(BusinessClients::Table)
-                    .inner_join(
-                        Businesses::Table,
-                        Expr::col((Businesses::Table, Businesses::Id))
-                            .equals((BusinessClients::Table, BusinessClients::BusinessId)),
-                    )
-                    .and_where(
-                        Expr::col((BusinessClients::Table, BusinessClients::BusinessId))
-                            .eq(scope.business.0),
-                    )
-                    .and_where(
-                        Expr::col((Businesses::Table, Businesses::OwnerId)).eq(scope.owner.0),
-                    )
+                &select_clients(scope)
                     .order_by((BusinessClients::Table, BusinessClients::Name), Order::Asc)
                     .order_by((BusinessClients::Table, BusinessClients::Id), Order::Asc)
                     .to_owned(),
@@ -652,22 +638,8 @@ impl Store {
         let row: ClientRow = self
             .db
             .fetch_optional(
-                &Query::select()
-                    .columns(CLIENT_COLUMNS.map(|c| (BusinessClients::Table, c)))
-                    .from(BusinessClients::Table)
-                    .inner_join(
-                        Businesses::Table,
-                        Expr::col((Businesses::Table, Businesses::Id))
-                            .equals((BusinessClients::Table, BusinessClients::BusinessId)),
-                    )
-                    .and_where(
-                        Expr::col((BusinessClients::Table, BusinessClients::BusinessId))
-                            .eq(scope.business.0),
-                    )
+                &select_clients(scope)
                     .and_where(Expr::col((BusinessClients::Table, BusinessClients::Id)).eq(id.0))
-                    .and_where(
-                        Expr::col((Businesses::Table, Businesses::OwnerId)).eq(scope.owner.0),
-                    )
                     .to_owned(),
             )
             .await?
@@ -750,4 +722,21 @@ impl Store {
         tx.commit().await?;
         Ok(Ok(()))
     }
+}
+
+/// The business's clients, only while the scope's owner still owns the business.
+fn select_clients(scope: &BusinessScope) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(CLIENT_COLUMNS.map(|c| (BusinessClients::Table, c)))
+        .from(BusinessClients::Table)
+        .inner_join(
+            Businesses::Table,
+            Expr::col((Businesses::Table, Businesses::Id))
+                .equals((BusinessClients::Table, BusinessClients::BusinessId)),
+        )
+        .and_where(
+            Expr::col((BusinessClients::Table, BusinessClients::BusinessId)).eq(scope.business.0),
+        )
+        .and_where(Expr::col((Businesses::Table, Businesses::OwnerId)).eq(scope.owner.0))
+        .to_owned()
 }
