@@ -2,9 +2,11 @@
 //!
 //! The job names a post (or a failed target) and a member; the message is written when the job
 //! runs, from the post as it stands then, in the member's language. A request that no longer
-//! applies (the post was decided or edited, the member left) sends nothing. Without SMTP
-//! settings the runner has no mailer: the job ends at once and nothing is sent (the pages say
-//! so, and approvers decide from the web page).
+//! applies (the post was decided or edited, the member left) sends nothing. The mailer is that
+//! of the configuration, else that of the settings saved on the administration page, read at
+//! each message ([`MailerSource`]): a change there reaches running workers at once. Without
+//! SMTP settings the job ends at once and nothing is sent (the pages say so, and approvers
+//! decide from the web page).
 //!
 //! Sending is at least once: should the worker die between the SMTP server's answer and the
 //! job's deletion, the message goes again (for a client, with a second link; both are bound to
@@ -13,21 +15,132 @@
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tribune_domain::publishing::retry_delay_secs;
+use tribune_domain::security::secret_box::{SecretBox, SecretError};
 use tribune_domain::{ChannelId, Lang};
-use tribune_mail::{ApprovalRequest, MailError, MailMessage, Mailer, PublishFailed};
+use tribune_mail::{
+    ApprovalRequest, MailError, MailMessage, Mailer, PublishFailed, SmtpConfig, TlsMode,
+};
 use tribune_store::jobs::Job;
 use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
+use tribune_store::smtp_settings::StoredSmtp;
 use tribune_store::users::User;
 use tribune_store::workspaces::Workspace;
 use tribune_store::{Store, StoreError, WorkspaceScope, unix_now};
 
-/// What the `mail` job needs to send: the mailer, and the address links point at.
-#[derive(Debug, Clone)]
+/// What the `mail` job needs to send: where its mailer comes from, and the address links
+/// point at.
+#[derive(Clone)]
 pub struct MailSettings {
-    pub mailer: Mailer,
+    pub mailer: MailerSource,
     /// `https://tribune.example.fr`, without a trailing slash needed.
     pub public_url: String,
+}
+
+/// Where e-mail goes through: the SMTP server the configuration file or the environment names
+/// (it wins), else the one saved on the administration page, read from the database at each
+/// message so that every node and every runner follows a change at once, without a restart.
+#[derive(Clone)]
+pub enum MailerSource {
+    /// Given at start: the configuration file or the `TRIBUNE_SMTP_*` variables.
+    Fixed(Mailer),
+    /// Saved on the administration page (or not: then e-mail is off until it is).
+    Saved(Arc<SavedMailer>),
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mailer = match &self.mailer {
+            MailerSource::Fixed(_) => "fixed",
+            MailerSource::Saved(_) => "saved",
+        };
+        f.debug_struct("MailSettings")
+            .field("mailer", &mailer)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+impl MailerSource {
+    /// The saved settings, opened with `secrets`.
+    pub fn saved(store: Store, secrets: SecretBox) -> Self {
+        MailerSource::Saved(Arc::new(SavedMailer::new(store, secrets)))
+    }
+
+    /// The mailer to use now; `None` when e-mail is off.
+    pub async fn mailer(&self) -> Result<Option<Mailer>, SavedMailError> {
+        match self {
+            MailerSource::Fixed(mailer) => Ok(Some(mailer.clone())),
+            MailerSource::Saved(saved) => saved.mailer().await,
+        }
+    }
+}
+
+/// Why the saved SMTP settings give no mailer.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedMailError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot open the SMTP password saved on the administration page: {0}")]
+    Sealed(#[from] SecretError),
+    #[error("invalid SMTP settings saved on the administration page: {0}")]
+    Invalid(#[from] MailError),
+}
+
+/// The mailer built from the saved settings, kept while they stay the same (`updated_at`).
+pub struct SavedMailer {
+    store: Store,
+    secrets: SecretBox,
+    cached: Mutex<Option<(i64, Mailer)>>,
+}
+
+impl SavedMailer {
+    pub fn new(store: Store, secrets: SecretBox) -> Self {
+        SavedMailer {
+            store,
+            secrets,
+            cached: Mutex::new(None),
+        }
+    }
+
+    /// The mailer for the settings saved now; `None` when none are saved.
+    pub async fn mailer(&self) -> Result<Option<Mailer>, SavedMailError> {
+        let Some(stored) = self.store.smtp_settings().await? else {
+            return Ok(None);
+        };
+        if let Ok(cached) = self.cached.lock()
+            && let Some((at, mailer)) = cached.as_ref()
+            && *at == stored.updated_at
+        {
+            return Ok(Some(mailer.clone()));
+        }
+        let mailer = Mailer::new(saved_smtp_config(&stored, &self.secrets)?)?;
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = Some((stored.updated_at, mailer.clone()));
+        }
+        Ok(Some(mailer))
+    }
+}
+
+/// The SMTP settings a saved row stands for, with its password opened.
+pub fn saved_smtp_config(
+    stored: &StoredSmtp,
+    secrets: &SecretBox,
+) -> Result<SmtpConfig, SecretError> {
+    let password = match &stored.password_sealed {
+        Some(sealed) => Some(secrets.open(sealed)?),
+        None => None,
+    };
+    Ok(SmtpConfig {
+        host: stored.host.clone(),
+        port: u16::try_from(stored.port).unwrap_or(587),
+        tls: TlsMode::parse(&stored.tls).unwrap_or(TlsMode::Starttls),
+        user: stored.username.clone(),
+        password,
+        from: stored.from_address.clone(),
+        timeout: SmtpConfig::DEFAULT_TIMEOUT,
+    })
 }
 
 pub struct MailSender {
@@ -81,6 +194,7 @@ impl MailSender {
     async fn send(
         &self,
         settings: &MailSettings,
+        mailer: &Mailer,
         job: &Job,
         scope: &WorkspaceScope,
         mail: MailJob,
@@ -168,8 +282,7 @@ impl MailSender {
             .lang()
             .or_else(|| workspace.languages.first().copied())
             .unwrap_or(Lang::default());
-        settings
-            .mailer
+        mailer
             .send(&recipient.email, lang, message.as_ref())
             .await?;
         Ok(())
@@ -193,7 +306,18 @@ impl Handler for MailSender {
         let Some(mail) = MailJob::parse(&job.payload) else {
             return Outcome::Fail("a mail job whose payload cannot be read".into());
         };
-        match self.send(settings, job, scope, mail).await {
+        let mailer = match settings.mailer.mailer().await {
+            Ok(Some(mailer)) => mailer,
+            // E-mail is off on this instance (no settings saved yet): nothing is sent.
+            Ok(None) => return Outcome::Done,
+            Err(error) => {
+                return Outcome::Retry {
+                    at: unix_now() + retry_delay_secs(job.attempts),
+                    error: error.to_string(),
+                };
+            }
+        };
+        match self.send(settings, &mailer, job, scope, mail).await {
             Ok(()) => Outcome::Done,
             // A recipient address the mailer refuses will not get better.
             Err(Failure::Mail(error @ MailError::Address(_))) => Outcome::Fail(error.to_string()),

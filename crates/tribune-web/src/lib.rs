@@ -28,7 +28,6 @@ use tribune_media::MediaService;
 use tribune_store::Store;
 
 pub use error::AppError;
-pub use mail::saved_smtp_config;
 pub use routes::router;
 
 /// Settings the web layer needs, resolved by the binary from flags, file and environment.
@@ -102,7 +101,7 @@ struct StateInner {
     config: WebConfig,
     i18n: i18n::I18n,
     metrics: metrics::Metrics,
-    saved_mailer: mail::SavedMailer,
+    saved_mailer: tribune_jobs::mail::SavedMailer,
     channels: ChannelService,
     media: MediaService,
     spelling: spell::Spelling,
@@ -122,6 +121,7 @@ impl AppState {
         media: MediaService,
     ) -> AppState {
         let spelling = spell::Spelling::new(config.dictionary_dirs.clone());
+        let saved_mailer = tribune_jobs::mail::SavedMailer::new(store.clone(), secrets.clone());
         AppState {
             inner: Arc::new(StateInner {
                 spelling,
@@ -130,7 +130,7 @@ impl AppState {
                 config,
                 i18n: i18n::I18n::load(),
                 metrics: metrics::Metrics::new(),
-                saved_mailer: mail::SavedMailer::default(),
+                saved_mailer,
                 channels,
                 media,
                 jobs_wake: Arc::new(tokio::sync::Notify::new()),
@@ -150,7 +150,7 @@ impl AppState {
         &self.inner.config
     }
 
-    pub(crate) fn saved_mailer(&self) -> &mail::SavedMailer {
+    pub(crate) fn saved_mailer(&self) -> &tribune_jobs::mail::SavedMailer {
         &self.inner.saved_mailer
     }
 

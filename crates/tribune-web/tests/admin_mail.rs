@@ -12,7 +12,11 @@ mod common;
 use common::TestApp;
 use common::mail::{Sink, unique_email, unreachable_mail_config};
 use reqwest::StatusCode;
+use tribune_domain::Role;
+use tribune_domain::publishing::ApprovalPolicy;
+use tribune_store::posts::{Intent, PostNew};
 use tribune_store::testing::TestDb;
+use tribune_store::unix_now;
 
 fn smtp_form<'a>(host: &'a str, port: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -97,6 +101,54 @@ async fn an_admin_saves_smtp_settings_then_sends_a_test_email_through_them() {
             );
             let messages = sink.wait_for(&owner_email, 1).await;
             assert_eq!(messages.len(), 1);
+
+            // The job runner, started before the settings were saved, sends the outbox's
+            // e-mail through them too: no restart needed.
+            let owner = app
+                .store
+                .user_by_email(&owner_email)
+                .await
+                .unwrap()
+                .unwrap();
+            let workspace = app
+                .store
+                .create_workspace(
+                    owner.user_id(),
+                    &tribune_domain::workspace::WorkspaceInput {
+                        name: "Boulangerie".into(),
+                        ..Default::default()
+                    }
+                    .validate()
+                    .unwrap(),
+                )
+                .await
+                .unwrap();
+            app.store
+                .set_approval_policy(&workspace, ApprovalPolicy::Team)
+                .await
+                .unwrap();
+            let redac = app
+                .join(&workspace, &unique_email("redac"), Role::Contributor)
+                .await;
+            let channel = common::channel(&app, &workspace, "mastodon", "Fournil").await;
+            app.store
+                .create_post(
+                    &redac,
+                    PostNew {
+                        text: "Galettes samedi".into(),
+                        targets: vec![(channel, None)],
+                        scheduled_at: Some(unix_now() + 86_400),
+                        ..PostNew::default()
+                    },
+                    Intent::Schedule,
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+            let report = app.run_jobs().await;
+            assert!(report.done >= 1, "{}: {report:?}", app.backend);
+            let messages = sink.wait_for(&owner_email, 2).await;
+            assert_eq!(messages.len(), 2, "{}", app.backend);
         }
     }
 }

@@ -19,24 +19,6 @@ use tribune_store::posts::{Intent, PostNew, PublishOutcome};
 use tribune_store::testing::TestDb;
 use tribune_store::{WorkspaceScope, unix_now};
 
-async fn join(app: &TestApp, owner: &WorkspaceScope, email: &str, role: Role) -> WorkspaceScope {
-    let now = unix_now();
-    let user = app.user(email).await;
-    let (token, _) = app
-        .store
-        .create_invitation(owner, email, role, now)
-        .await
-        .unwrap();
-    app.store
-        .accept_invitation(&token, &user, now)
-        .await
-        .unwrap();
-    app.store
-        .scope(user.user_id(), owner.workspace())
-        .await
-        .unwrap()
-}
-
 async fn channel(app: &TestApp, owner: &WorkspaceScope) -> ChannelId {
     app.store
         .connect_channel(
@@ -71,9 +53,11 @@ async fn a_submitted_post_is_mailed_to_the_client_whose_link_approves_it() {
             .set_approval_policy(&owner, ApprovalPolicy::Client)
             .await
             .unwrap();
-        let redac = join(&app, &owner, &unique_email("redac"), Role::Contributor).await;
+        let redac = app
+            .join(&owner, &unique_email("redac"), Role::Contributor)
+            .await;
         let client_email = unique_email("client");
-        let client = join(&app, &owner, &client_email, Role::Client).await;
+        let client = app.join(&owner, &client_email, Role::Client).await;
         app.store
             .set_locale(client.user().unwrap(), Some(Lang::En))
             .await
@@ -150,8 +134,10 @@ async fn under_the_team_policy_managers_get_a_link_to_the_post_not_a_password_fr
             .await
             .unwrap();
         let manager_email = unique_email("manager");
-        join(&app, &owner, &manager_email, Role::Manager).await;
-        let redac = join(&app, &owner, &unique_email("redac"), Role::Contributor).await;
+        app.join(&owner, &manager_email, Role::Manager).await;
+        let redac = app
+            .join(&owner, &unique_email("redac"), Role::Contributor)
+            .await;
         let channel = channel(&app, &owner).await;
         let post = app
             .store
@@ -189,7 +175,7 @@ async fn a_post_failed_for_good_is_mailed_to_those_who_can_publish() {
         let owner_email = unique_email("owner");
         let (_, owner) = app.member_with_workspace(&owner_email, "Crêperie").await;
         let client_email = unique_email("client");
-        join(&app, &owner, &client_email, Role::Client).await;
+        app.join(&owner, &client_email, Role::Client).await;
         let channel = channel(&app, &owner).await;
         // Far enough ahead that the runner does not publish it itself.
         let at = unix_now() + 86_400;

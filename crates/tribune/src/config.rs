@@ -719,24 +719,17 @@ impl Settings {
             .context("invalid SMTP settings")
     }
 
-    /// The mailer for background work: these settings' (the file and the environment win),
-    /// else the ones saved on the administration page, as they are when the process starts.
-    pub async fn mailer_or_saved(
+    /// Where background work finds its mailer: these settings' (the file and the environment
+    /// win), else the ones saved on the administration page, read again at each message.
+    pub fn mailer_source(
         &self,
         store: &tribune_store::Store,
         secrets: &SecretBox,
-    ) -> anyhow::Result<Option<tribune_mail::Mailer>> {
-        if let Some(mailer) = self.mailer()? {
-            return Ok(Some(mailer));
-        }
-        let Some(stored) = store.smtp_settings().await? else {
-            return Ok(None);
-        };
-        let config = tribune_web::saved_smtp_config(&stored, secrets)
-            .context("cannot open the SMTP password saved on the administration page")?;
-        Ok(Some(tribune_mail::Mailer::new(config).context(
-            "invalid SMTP settings saved on the administration page",
-        )?))
+    ) -> anyhow::Result<tribune_jobs::mail::MailerSource> {
+        Ok(match self.mailer()? {
+            Some(mailer) => tribune_jobs::mail::MailerSource::Fixed(mailer),
+            None => tribune_jobs::mail::MailerSource::saved(store.clone(), secrets.clone()),
+        })
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -148,13 +148,14 @@ impl TestApp {
         let media = tribune_media::MediaService::filesystem(media_dir, TEST_MEDIA_LIMITS);
         // The runner sends the outbox's e-mail with the server's mailer, as `tribune serve`'s.
         let mut runner_config = tribune_jobs::RunnerConfig::new("test-worker");
-        runner_config.mail = config
-            .mailer
-            .clone()
-            .map(|mailer| tribune_jobs::mail::MailSettings {
-                mailer,
-                public_url: config.public_url.clone(),
-            });
+        // Without one, the settings saved on the administration page, read at each message.
+        runner_config.mail = Some(tribune_jobs::mail::MailSettings {
+            mailer: match config.mailer.clone() {
+                Some(mailer) => tribune_jobs::mail::MailerSource::Fixed(mailer),
+                None => tribune_jobs::mail::MailerSource::saved(store.clone(), secrets.clone()),
+            },
+            public_url: config.public_url.clone(),
+        });
         let handlers = tribune_jobs::handlers_with(&channels, &media, &runner_config);
         let jobs = tribune_jobs::Runner::new(store.clone(), runner_config, handlers);
         let app = router(AppState::new(
@@ -324,6 +325,30 @@ impl TestApp {
             self.backend
         );
         (client, scope)
+    }
+
+    /// `email` joins the owner's workspace with `role` (an invitation made and accepted).
+    pub async fn join(
+        &self,
+        owner: &WorkspaceScope,
+        email: &str,
+        role: tribune_domain::Role,
+    ) -> WorkspaceScope {
+        let now = unix_now();
+        let user = self.user(email).await;
+        let (token, _) = self
+            .store
+            .create_invitation(owner, email, role, now)
+            .await
+            .expect("invitation");
+        self.store
+            .accept_invitation(&token, &user, now)
+            .await
+            .expect("accepted");
+        self.store
+            .scope(user.user_id(), owner.workspace())
+            .await
+            .expect("member")
     }
 
     pub async fn api_token(&self, email: &str) -> String {

@@ -49,10 +49,10 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
             };
             format!("http://{host}:{}", local.port())
         });
-    // The web reads saved SMTP settings itself at each e-mail; the job runner takes them as
-    // they are now (a change on the administration page reaches it at the next start).
+    // The web and the job runner both read saved SMTP settings at each e-mail: a change on the
+    // administration page reaches them at once.
     let mailer = settings.mailer()?;
-    let job_mailer = settings.mailer_or_saved(&store, &secrets).await?;
+    let job_mailer = settings.mailer_source(&store, &secrets)?;
     let config = WebConfig {
         public_url: public_url.clone(),
         login_max_failures: settings.login_max_failures,
@@ -80,8 +80,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     // PostgreSQL.
     tribune_jobs::periodic::ensure_scheduled(&store).await?;
     let mut config = runner_config(&settings);
-    config.mail = job_mailer.map(|mailer| MailSettings {
-        mailer,
+    config.mail = Some(MailSettings {
+        mailer: job_mailer,
         public_url: public_url.clone(),
     });
     let handlers = tribune_jobs::handlers_with(&channels, &media, &config);

@@ -39,26 +39,24 @@ impl WorkerArgs {
 pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     let secrets = settings.secret_box()?;
     let (store, _lock) = open_store(&settings).await?;
-    let mailer = settings.mailer_or_saved(&store, &secrets).await?;
+    let mailer = settings.mailer_source(&store, &secrets)?;
     let channels = channel_service(&settings, store.clone(), secrets)?;
     let mut config = super::serve::runner_config(&settings);
     config.concurrency = usize::from(args.concurrency);
     config.prefetch = args.prefetch.map_or(config.concurrency * 2, usize::from);
-    config.mail = mailer.map(|mailer| {
-        // Links in e-mails point at the web server; without `public_url` the worker can only
-        // guess the address `tribune serve` listens on by default.
-        let public_url = settings.public_url.clone().unwrap_or_else(|| {
-            tracing::warn!("public_url is not set: links in e-mails point at the default address");
-            format!(
-                "http://{}",
-                settings
-                    .listen
-                    .clone()
-                    .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_owned())
-            )
-        });
-        tribune_jobs::mail::MailSettings { mailer, public_url }
+    // Links in e-mails point at the web server; without `public_url` the worker can only
+    // guess the address `tribune serve` listens on by default.
+    let public_url = settings.public_url.clone().unwrap_or_else(|| {
+        tracing::warn!("public_url is not set: links in e-mails point at the default address");
+        format!(
+            "http://{}",
+            settings
+                .listen
+                .clone()
+                .unwrap_or_else(|| crate::config::DEFAULT_LISTEN.to_owned())
+        )
     });
+    config.mail = Some(tribune_jobs::mail::MailSettings { mailer, public_url });
     let handlers = tribune_jobs::handlers_with(&channels, &settings.media(), &config);
     let runner = Runner::new(store.clone(), config, handlers);
     if args.once {
