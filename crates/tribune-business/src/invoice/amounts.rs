@@ -112,12 +112,12 @@ fn add(a: Cents, b: Cents) -> Result<Cents, InvoiceError> {
     a.checked_add(b).ok_or(InvoiceError::TooLarge)
 }
 
-/// Totals of lines already checked (see [`super::Line::check`]). VAT is computed **per rate on
+/// Totals of lines already checked (see [`super::Line::check`]; unchecked lines add up too). VAT is computed **per rate on
 /// the sum of the lines at that rate**, rounded once per rate (half away from zero), as the
 /// European e-invoicing norm (EN 16931) does; the total VAT is the sum of those rounded
 /// amounts, and TTC = HT + VAT, so what is printed adds up. In franchise there is no VAT at
 /// all: TTC = HT.
-pub(super) fn totals(lines: &[super::Line], vat_franchise: bool) -> Result<Totals, InvoiceError> {
+pub fn totals(lines: &[super::Line], vat_franchise: bool) -> Result<Totals, InvoiceError> {
     let mut line_totals = Vec::with_capacity(lines.len());
     let mut total_ht = Cents::ZERO;
     let mut by_rate: Vec<VatLine> = Vec::new();

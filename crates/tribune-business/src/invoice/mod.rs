@@ -11,7 +11,7 @@
 mod amounts;
 mod mentions;
 
-pub use amounts::{Quantity, Settlement, Totals, VatLine, balance, line_total, settlement};
+pub use amounts::{Quantity, Settlement, Totals, VatLine, balance, line_total, settlement, totals};
 pub use mentions::{Mention, RECOVERY_INDEMNITY, with_ei};
 
 use std::fmt;
@@ -73,6 +73,20 @@ impl InvoiceError {
             InvoiceError::ConsumerWithSiren => "error-client-consumer-siren",
             InvoiceError::TooLarge => "error-invoice-too-large",
             InvoiceError::PaymentNotPositive => "error-invoice-payment-amount",
+        }
+    }
+
+    /// The form field the error belongs to: `lines`, `due_on`, `seller_siret`, `client_siren`
+    /// or `amount`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            InvoiceError::DueBeforeIssue { .. } | InvoiceError::TermsOutOfRange => "due_on",
+            InvoiceError::SellerWithoutSiret => "seller_siret",
+            InvoiceError::BusinessClientWithoutSiren | InvoiceError::ConsumerWithSiren => {
+                "client_siren"
+            }
+            InvoiceError::PaymentNotPositive => "amount",
+            _ => "lines",
         }
     }
 
@@ -143,7 +157,7 @@ pub fn draft_totals(
         .enumerate()
         .map(|(index, line)| line.check(index, vat_franchise))
         .collect::<Result<Vec<_>, _>>()?;
-    let totals = amounts::totals(&checked, vat_franchise)?;
+    let totals = totals(&checked, vat_franchise)?;
     Ok((checked, totals))
 }
 
