@@ -77,18 +77,18 @@ impl Mention {
         match self {
             Mention::Title(title) => (*title).to_owned(),
             Mention::Number(number) => format!("N° {number}"),
-            Mention::IssueDate(date) => format!("Date d'émission : {}", french_date(*date)),
+            Mention::IssueDate(date) => format!("Date d’émission\u{a0}: {}", french_date(*date)),
             Mention::Seller {
                 name,
                 address,
                 siret,
-            } => format!("{name}\n{address}\nSIRET : {siret}"),
+            } => format!("{name}\n{address}\nSIRET\u{a0}: {siret}"),
             Mention::Buyer {
                 name,
                 address,
                 siren,
             } => match siren {
-                Some(siren) => format!("{name}\n{address}\nSIREN : {siren}"),
+                Some(siren) => format!("{name}\n{address}\nSIREN\u{a0}: {siren}"),
                 None => format!("{name}\n{address}"),
             },
             Mention::Corrects { number, issued_on } => format!(
@@ -96,29 +96,29 @@ impl Mention {
                 french_date(*issued_on)
             ),
             Mention::Totals(totals) => {
-                let mut lines = vec![format!("Total HT : {}", euros(totals.total_ht))];
+                let mut lines = vec![format!("Total HT\u{a0}: {}", euros(totals.total_ht))];
                 for vat in &totals.vat {
                     lines.push(format!(
-                        "TVA {} sur {} : {}",
+                        "TVA {} sur {}\u{a0}: {}",
                         percent(vat.rate),
                         euros(vat.base),
                         euros(vat.vat)
                     ));
                 }
-                lines.push(format!("Total TTC : {}", euros(totals.total_ttc)));
+                lines.push(format!("Total TTC\u{a0}: {}", euros(totals.total_ttc)));
                 lines.join("\n")
             }
             Mention::VatFranchise => "TVA non applicable, art. 293 B du CGI".to_owned(),
-            Mention::DueDate(date) => format!("Date d'échéance : {}", french_date(*date)),
+            Mention::DueDate(date) => format!("Date d’échéance\u{a0}: {}", french_date(*date)),
             Mention::LatePenalty(rate) => format!(
-                "Pénalités de retard : taux annuel de {}, exigibles dès le lendemain de la date d'échéance",
+                "Pénalités de retard\u{a0}: taux annuel de {}, exigibles dès le lendemain de la date d’échéance",
                 percent(*rate)
             ),
             Mention::RecoveryIndemnity(amount) => format!(
-                "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : {}",
+                "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement\u{a0}: {}",
                 euros(*amount)
             ),
-            Mention::NoEarlyPaymentDiscount => "Pas d'escompte pour paiement anticipé".to_owned(),
+            Mention::NoEarlyPaymentDiscount => "Pas d’escompte pour paiement anticipé".to_owned(),
         }
     }
 }

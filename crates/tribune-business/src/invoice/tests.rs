@@ -100,10 +100,10 @@ fn out_of_franchise_vat_is_computed_per_rate_on_the_sum_of_its_lines() {
         .unwrap()
         .french();
     assert!(
-        totals.contains("TVA 5,5\u{a0}% sur 10,55\u{a0}€ : 0,58\u{a0}€"),
+        totals.contains("TVA 5,5\u{a0}% sur 10,55\u{a0}€\u{a0}: 0,58\u{a0}€"),
         "{totals}"
     );
-    assert!(totals.contains("Total TTC : 12,93\u{a0}€"), "{totals}");
+    assert!(totals.contains("Total TTC\u{a0}: 12,93\u{a0}€"), "{totals}");
 }
 
 #[test]
@@ -132,14 +132,14 @@ fn a_business_client_gets_its_siren_the_penalties_and_the_40_euro_indemnity() {
     assert!(
         texts
             .iter()
-            .any(|t| t.ends_with("recouvrement en cas de retard de paiement : 40,00\u{a0}€"))
+            .any(|t| t.ends_with("recouvrement en cas de retard de paiement\u{a0}: 40,00\u{a0}€"))
     );
     assert!(
         texts
             .iter()
-            .any(|t| t.starts_with("Pénalités de retard : taux annuel de 12\u{a0}%"))
+            .any(|t| t.starts_with("Pénalités de retard\u{a0}: taux annuel de 12\u{a0}%"))
     );
-    assert!(texts.contains(&"Date d'échéance : 30/04/2026".to_owned()));
+    assert!(texts.contains(&"Date d’échéance\u{a0}: 30/04/2026".to_owned()));
 }
 
 #[test]
