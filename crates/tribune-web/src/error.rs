@@ -237,6 +237,10 @@ impl From<StoreError> for AppError {
                 AppError::BadRequest(BadRequest::NulCharacter)
             }
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
+            // An invoice's rules name their form field and catalogue key.
+            StoreError::Invoice(invoice) => AppError::Invalid(
+                tribune_domain::ValidationError::single(invoice.field(), invoice.key()),
+            ),
             other => AppError::Internal(other.into()),
         }
     }
