@@ -950,6 +950,9 @@ impl Store {
         let year = issued_on.year();
         let sequence = next_number(&mut tx, scope, series, year, issued_on).await?;
         let number = series.number(year, sequence);
+        // The lines as checked (descriptions trimmed), written while it is still a draft: the
+        // database refuses lines of an issued invoice.
+        write_lines(&mut tx, scope, id, &checked.lines, &checked.totals).await?;
         let (seller, buyer) = (&document.seller, &document.buyer);
         tx.conn()
             .execute(
@@ -987,8 +990,6 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        // The lines as checked (descriptions trimmed), for the record.
-        write_lines(&mut tx, scope, id, &checked.lines, &checked.totals).await?;
         record(
             &mut tx,
             scope,

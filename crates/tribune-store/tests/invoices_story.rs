@@ -46,6 +46,26 @@ async fn audit_actions(url: &str) -> Vec<String> {
     }
 }
 
+/// Runs one statement on its own connection, bypassing the store.
+async fn raw_execute(url: &str, sql: &str) -> Result<u64, String> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|error| error.to_string())
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|error| error.to_string())
+    }
+}
+
 fn line(description: &str, quantity: &str, euros: i64) -> Line {
     Line {
         description: description.into(),
@@ -180,6 +200,26 @@ async fn a_draft_changes_until_it_is_issued_and_never_after() {
             Refusal::InvoiceIssued
         );
         assert_eq!(Refusal::InvoiceIssued.key(), "error-invoice-issued");
+
+        // Behind the store, the database refuses too.
+        let id = created.id.0;
+        for sql in [
+            format!("UPDATE invoices SET number = 'F-2026-0099' WHERE id = {id}"),
+            format!("UPDATE invoices SET total_ttc_cents = 1 WHERE id = {id}"),
+            format!("UPDATE invoice_lines SET unit_price_cents = 1 WHERE invoice_id = {id}"),
+            format!(
+                "INSERT INTO invoice_lines (business_id, invoice_id, position, description, \
+                 quantity_thousandths, unit_price_cents, vat_bp, total_cents) \
+                 VALUES ({}, {id}, 9, 'x', 1000, 1, 0, 1)",
+                scope.business().0
+            ),
+        ] {
+            let error = raw_execute(&url, &sql).await.unwrap_err();
+            assert!(
+                error.contains("an issued invoice never changes"),
+                "{sql} on {url}: {error}"
+            );
+        }
 
         // Editing the business afterwards does not rewrite what was sent.
         let mut profile = store.business(&scope).await.unwrap().profile;

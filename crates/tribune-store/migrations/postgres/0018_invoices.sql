@@ -88,3 +88,29 @@ CREATE TABLE invoice_counters (
     last_issued_on TEXT,
     PRIMARY KEY (business_id, series, year)
 );
+
+-- A second guard behind the store's `WHERE status = 'draft'`: the database itself refuses to
+-- change what an issued invoice says (its settlement columns still move) or its lines.
+CREATE FUNCTION tribune_issued_invoice_never_changes() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'tribune: an issued invoice never changes';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER invoices_issued_never_change
+BEFORE UPDATE OF client_id, kind, corrects_id, payment_terms_days, due_on, late_penalty_bp, series, year, sequence, number, issued_on, seller_name, seller_address, seller_siret, vat_franchise, client_kind, client_name, client_address, client_siren, total_ht_cents, total_vat_cents, total_ttc_cents, issued_at ON invoices
+FOR EACH ROW WHEN (OLD.status <> 'draft')
+EXECUTE FUNCTION tribune_issued_invoice_never_changes();
+
+CREATE FUNCTION tribune_invoice_line_of_draft_only() RETURNS trigger AS $$
+BEGIN
+    IF (SELECT status FROM invoices WHERE business_id = NEW.business_id AND id = NEW.invoice_id) <> 'draft' THEN
+        RAISE EXCEPTION 'tribune: an issued invoice never changes';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER invoice_lines_issued_insert_update
+BEFORE INSERT OR UPDATE ON invoice_lines
+FOR EACH ROW EXECUTE FUNCTION tribune_invoice_line_of_draft_only();

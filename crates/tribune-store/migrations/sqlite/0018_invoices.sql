@@ -87,3 +87,26 @@ CREATE TABLE invoice_counters (
     last_issued_on TEXT,
     PRIMARY KEY (business_id, series, year)
 );
+
+-- A second guard behind the store's `WHERE status = 'draft'`: the database itself refuses to
+-- change what an issued invoice says (its settlement columns still move) or its lines.
+CREATE TRIGGER invoices_issued_never_change
+BEFORE UPDATE OF client_id, kind, corrects_id, payment_terms_days, due_on, late_penalty_bp, series, year, sequence, number, issued_on, seller_name, seller_address, seller_siret, vat_franchise, client_kind, client_name, client_address, client_siren, total_ht_cents, total_vat_cents, total_ttc_cents, issued_at ON invoices
+WHEN OLD.status <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'tribune: an issued invoice never changes');
+END;
+
+CREATE TRIGGER invoice_lines_issued_insert
+BEFORE INSERT ON invoice_lines
+WHEN (SELECT status FROM invoices WHERE business_id = NEW.business_id AND id = NEW.invoice_id) <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'tribune: an issued invoice never changes');
+END;
+
+CREATE TRIGGER invoice_lines_issued_update
+BEFORE UPDATE ON invoice_lines
+WHEN (SELECT status FROM invoices WHERE business_id = OLD.business_id AND id = OLD.invoice_id) <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'tribune: an issued invoice never changes');
+END;
