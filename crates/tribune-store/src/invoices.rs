@@ -928,7 +928,17 @@ impl Store {
             siret: business.profile.siret.clone(),
             vat_franchise: business.profile.vat_franchise,
         };
-        let buyer = load_buyer(&mut tx.conn(), scope, draft.client).await?;
+        // A credit note names the client exactly as the invoice it corrects did; an invoice
+        // takes the client as it is today.
+        let buyer = match &draft.corrects {
+            Some((corrected_id, _)) => {
+                let corrected = invoice_row(&mut tx.conn(), scope, *corrected_id, false).await?;
+                let kind = InvoiceKind::parse(&corrected.kind)
+                    .ok_or_else(|| corrupt("invoice kind", &corrected.kind))?;
+                required("client", issued_of(&corrected, kind)?)?.buyer
+            }
+            None => load_buyer(&mut tx.conn(), scope, draft.client).await?,
+        };
         let kind = match &draft.corrects {
             Some((_, corrected)) => DocumentKind::CreditNote(corrected.clone()),
             None => DocumentKind::Invoice,

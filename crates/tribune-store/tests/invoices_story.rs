@@ -409,6 +409,16 @@ async fn a_credit_note_corrects_an_issued_invoice_and_payments_settle_it() {
             .unwrap();
         assert_eq!(invoice.totals.total_ttc, Cents::new(100_000));
 
+        // The client moves after the invoice: the credit note still names it as invoiced.
+        raw_execute(
+            &url,
+            &format!(
+                "UPDATE business_clients SET name = 'Boulangerie Dupont & Fils' WHERE id = {}",
+                client.0
+            ),
+        )
+        .await
+        .unwrap();
         // The report was not delivered: a credit note for that line.
         let credit = store
             .create_credit_note(
@@ -429,6 +439,7 @@ async fn a_credit_note_corrects_an_issued_invoice_and_payments_settle_it() {
         let facts = credit.issued.clone().unwrap();
         assert_eq!(facts.number, "AV-2026-0001", "{url}");
         assert_eq!(facts.due_on, None);
+        assert_eq!(facts.buyer.name, "Boulangerie Dupont SARL", "{url}");
         let mentions = credit.mentions().unwrap();
         assert_eq!(mentions[0], Mention::Title("Avoir"));
         assert!(mentions.contains(&Mention::Corrects {
