@@ -9,9 +9,11 @@
 //! changing (docs/BUSINESS.md, "Invoices").
 
 mod amounts;
+mod late;
 mod mentions;
 
 pub use amounts::{Quantity, Settlement, Totals, VatLine, balance, line_total, settlement, totals};
+pub use late::{LateCharges, late_charges};
 pub use mentions::{Mention, RECOVERY_INDEMNITY, with_ei};
 
 use std::fmt;
