@@ -669,4 +669,21 @@ mod tests {
             assert_eq!(error.key(), reason.key());
         }
     }
+
+    #[test]
+    fn an_invoice_rule_is_a_422_on_its_field() {
+        use tribune_store::invoices::InvoiceError;
+        let error = AppError::from(StoreError::Invoice(InvoiceError::SellerWithoutSiret));
+        assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let AppError::Invalid(invalid) = error else {
+            panic!("an invoice rule is a validation error");
+        };
+        assert_eq!(
+            invalid.for_field("seller_siret"),
+            Some("error-invoice-seller-siret")
+        );
+        let issued = AppError::from(StoreError::Refused(Refusal::InvoiceIssued));
+        assert_eq!(issued.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(issued.key(), "error-invoice-issued");
+    }
 }
