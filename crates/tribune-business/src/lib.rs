@@ -1,7 +1,8 @@
 //! The freelancer's back office, as rules without I/O: money in integer cents, rates in basis
 //! points, the dated table of rates and thresholds (shipped as `data/rates.toml`, checked at
 //! load), the contribution estimate of a declaration period, the yearly ceilings, SIREN/SIRET
-//! checks and the declaration calendar of a French micro-entrepreneur.
+//! checks, the declaration calendar of a French micro-entrepreneur, and invoices: their lines,
+//! totals, checks and mandatory mentions.
 //!
 //! The figures are legal and financial: nothing here uses floats, every rate and threshold
 //! comes from the table with its source, and each rounding is written down where it happens
@@ -11,6 +12,7 @@ pub mod calendar;
 pub mod category;
 pub mod ceiling;
 pub mod estimate;
+pub mod invoice;
 pub mod money;
 pub mod period;
 pub mod rate;

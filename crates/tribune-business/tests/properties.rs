@@ -62,3 +62,65 @@ proptest! {
         let _ = parse_euros(&text);
     }
 }
+
+mod invoices {
+    use proptest::prelude::*;
+    use tribune_business::invoice::{Line, Quantity, draft_totals, line_total};
+    use tribune_business::{BasisPoints, Cents};
+
+    fn lines() -> impl Strategy<Value = Vec<(i64, i64, u16)>> {
+        prop::collection::vec(
+            (
+                1_i64..1_000_000,
+                0_i64..100_000_000,
+                prop::sample::select(vec![0_u16, 210, 550, 1000, 2000]),
+            ),
+            0..12,
+        )
+    }
+
+    proptest! {
+        /// A quantity reads back what it prints, in either decimal convention.
+        #[test]
+        fn quantities_read_back_what_they_print(thousandths in 0_i64..1_000_000_000_000) {
+            let quantity = Quantity::from_thousandths(thousandths);
+            let text = quantity.to_string();
+            prop_assert_eq!(text.parse::<Quantity>().unwrap(), quantity);
+            prop_assert_eq!(text.replace('.', ",").parse::<Quantity>().unwrap(), quantity);
+        }
+
+        /// A line total is within half a cent of the exact product, and the invoice adds up:
+        /// HT is the sum of the lines, VAT the sum of the VAT lines, TTC = HT + VAT, and the
+        /// VAT bases cover HT exactly.
+        #[test]
+        fn invoice_totals_add_up(spec in lines(), franchise in any::<bool>()) {
+            let lines: Vec<Line> = spec
+                .iter()
+                .map(|&(quantity, cents, bp)| Line {
+                    description: "x".into(),
+                    quantity: Quantity::from_thousandths(quantity),
+                    unit_price: Cents::new(cents),
+                    vat_rate: BasisPoints::new(if franchise { 0 } else { bp }).unwrap(),
+                })
+                .collect();
+            let (_, totals) = draft_totals(&lines, franchise).unwrap();
+            for (line, total) in lines.iter().zip(&totals.lines) {
+                let exact = i128::from(line.quantity.thousandths()) * i128::from(line.unit_price.get());
+                let error = (i128::from(total.get()) * 1000 - exact).abs();
+                prop_assert!(error <= 500, "{exact} → {total:?}");
+                prop_assert_eq!(line_total(line.quantity, line.unit_price), Some(*total));
+            }
+            let ht: i64 = totals.lines.iter().map(|c| c.get()).sum();
+            prop_assert_eq!(totals.total_ht.get(), ht);
+            let vat: i64 = totals.vat.iter().map(|v| v.vat.get()).sum();
+            prop_assert_eq!(totals.total_vat.get(), vat);
+            prop_assert_eq!(totals.total_ttc.get(), ht + vat);
+            if franchise {
+                prop_assert!(totals.vat.is_empty());
+            } else {
+                let bases: i64 = totals.vat.iter().map(|v| v.base.get()).sum();
+                prop_assert_eq!(bases, ht);
+            }
+        }
+    }
+}

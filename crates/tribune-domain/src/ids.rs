@@ -34,6 +34,10 @@ id_type!(
     BusinessId,
     /// A client of a business (billing details), optionally linked to a workspace.
     BusinessClientId,
+    /// An invoice or a credit note of a business (draft or issued).
+    InvoiceId,
+    /// A payment received against an invoice.
+    InvoicePaymentId,
 );
 
 id_type!(

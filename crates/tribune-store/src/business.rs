@@ -161,11 +161,11 @@ struct BusinessRow {
     updated_at: i64,
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Internal(format!("stored {what} {value:?} does not parse"))
 }
 
-fn stored_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreError> {
+pub(crate) fn stored_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreError> {
     value
         .map(|text| parse_date(&text).map_err(|_| corrupt(what, &text)))
         .transpose()
@@ -266,28 +266,7 @@ fn profile_values(profile: &BusinessProfile) -> [(Businesses, sea_query::Value);
 }
 
 /// B2B or consumer: decides the invoice mentions (client SIREN, the 40 € recovery indemnity).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientKind {
-    Business,
-    Consumer,
-}
-
-impl ClientKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ClientKind::Business => "business",
-            ClientKind::Consumer => "consumer",
-        }
-    }
-
-    fn parse(text: &str) -> Option<ClientKind> {
-        match text {
-            "business" => Some(ClientKind::Business),
-            "consumer" => Some(ClientKind::Consumer),
-            _ => None,
-        }
-    }
-}
+pub use tribune_business::invoice::ClientKind;
 
 /// A client to create; text fields are checked by the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,7 +317,10 @@ impl TryFrom<ClientRow> for Client {
         Ok(Client {
             id: row.id,
             business: row.business_id,
-            kind: ClientKind::parse(&row.kind).ok_or_else(|| corrupt("client kind", &row.kind))?,
+            kind: row
+                .kind
+                .parse::<ClientKind>()
+                .map_err(|_| corrupt("client kind", &row.kind))?,
             name: row.name,
             address: row.address,
             siren: row
@@ -366,7 +348,10 @@ const CLIENT_COLUMNS: [BusinessClients; 10] = [
     BusinessClients::UpdatedAt,
 ];
 
-async fn load_business(conn: &mut Conn<'_>, scope: &BusinessScope) -> Result<Business, StoreError> {
+pub(crate) async fn load_business(
+    conn: &mut Conn<'_>,
+    scope: &BusinessScope,
+) -> Result<Business, StoreError> {
     let row: BusinessRow = conn
         .fetch_optional(
             &Query::select()

@@ -31,6 +31,16 @@ pub enum Refusal {
     PostNotPending,
     /// A scheduled post, or one going out, uses the media: it cannot be deleted now.
     MediaInUse,
+    /// The invoice was issued: it never changes; a credit note corrects it.
+    InvoiceIssued,
+    /// Only an issued invoice (not a draft, not a credit note) takes a payment or a credit note.
+    InvoiceNotIssued,
+    /// Numbers follow dates: an invoice cannot be dated before the last one of its series.
+    InvoiceDateBeforeLast,
+    /// The credit notes would cancel more than the invoice's amount.
+    CreditExceedsInvoice,
+    /// The payment is more than what is still due.
+    PaymentExceedsBalance,
 }
 
 impl Refusal {
@@ -51,11 +61,16 @@ impl Refusal {
             Refusal::NotApprover => "error-not-approver",
             Refusal::PostNotPending => "error-post-not-pending",
             Refusal::MediaInUse => "error-media-in-use",
+            Refusal::InvoiceIssued => "error-invoice-issued",
+            Refusal::InvoiceNotIssued => "error-invoice-not-issued",
+            Refusal::InvoiceDateBeforeLast => "error-invoice-date-before-last",
+            Refusal::CreditExceedsInvoice => "error-invoice-credit-exceeds",
+            Refusal::PaymentExceedsBalance => "error-invoice-payment-exceeds",
         }
     }
 
     /// Every refusal, for the test that each has a catalogue entry.
-    pub const ALL: [Refusal; 15] = [
+    pub const ALL: [Refusal; 20] = [
         Refusal::SetupDone,
         Refusal::LastOwner,
         Refusal::CannotCreateWorkspace,
@@ -71,6 +86,11 @@ impl Refusal {
         Refusal::NotApprover,
         Refusal::PostNotPending,
         Refusal::MediaInUse,
+        Refusal::InvoiceIssued,
+        Refusal::InvoiceNotIssued,
+        Refusal::InvoiceDateBeforeLast,
+        Refusal::CreditExceedsInvoice,
+        Refusal::PaymentExceedsBalance,
     ];
 }
 
@@ -130,6 +150,10 @@ pub enum StoreError {
     Internal(String),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// An invoice, a line or a payment breaks a rule of `tribune_business::invoice` (typed, with
+    /// its catalogue key and form field).
+    #[error("invalid invoice: {0}")]
+    Invoice(#[from] tribune_business::invoice::InvoiceError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

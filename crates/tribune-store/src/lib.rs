@@ -17,6 +17,7 @@ pub mod business;
 pub mod calendar_feeds;
 pub mod channels;
 pub mod invitations;
+pub mod invoices;
 pub mod jobs;
 pub mod links;
 pub mod mail_jobs;

@@ -237,6 +237,10 @@ impl From<StoreError> for AppError {
                 AppError::BadRequest(BadRequest::NulCharacter)
             }
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
+            // An invoice's rules name their form field and catalogue key.
+            StoreError::Invoice(invoice) => AppError::Invalid(
+                tribune_domain::ValidationError::single(invoice.field(), invoice.key()),
+            ),
             other => AppError::Internal(other.into()),
         }
     }
@@ -664,5 +668,22 @@ mod tests {
             assert_eq!(error.status(), StatusCode::BAD_REQUEST);
             assert_eq!(error.key(), reason.key());
         }
+    }
+
+    #[test]
+    fn an_invoice_rule_is_a_422_on_its_field() {
+        use tribune_store::invoices::InvoiceError;
+        let error = AppError::from(StoreError::Invoice(InvoiceError::SellerWithoutSiret));
+        assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let AppError::Invalid(invalid) = error else {
+            panic!("an invoice rule is a validation error");
+        };
+        assert_eq!(
+            invalid.for_field("seller_siret"),
+            Some("error-invoice-seller-siret")
+        );
+        let issued = AppError::from(StoreError::Refused(Refusal::InvoiceIssued));
+        assert_eq!(issued.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(issued.key(), "error-invoice-issued");
     }
 }

@@ -84,6 +84,7 @@ fn catalogues_are_complete_and_cover_every_key_in_use() {
         "templates",
         "../tribune-domain/src",
         "../tribune-store/src",
+        "../tribune-business/src",
         "../tribune-channels/src",
         "../tribune/src",
     ] {

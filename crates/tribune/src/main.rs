@@ -62,10 +62,16 @@ fn main() -> ExitCode {
         // Text tools are synchronous and need no configuration or database.
         return report(tribune_text::cli::run(args));
     }
-    if let Command::Business(args) = cli.command {
+    let cli = match cli.command {
         // The business figures come from the rate table alone: no configuration or database.
-        return report(commands::business::run(args));
-    }
+        Command::Business(args) if !args.uses_database() => {
+            return report(commands::business::run(args));
+        }
+        command => Cli {
+            global: cli.global,
+            command,
+        },
+    };
     let settings = match config::Settings::resolve(&cli.global) {
         Ok(settings) => settings,
         Err(error) => return report(Err(error)),
@@ -104,7 +110,8 @@ fn main() -> ExitCode {
             Command::Restore(args) => commands::backup::restore(settings, args).await,
             Command::Config(command) => commands::config::run(settings, command),
             Command::Mail(command) => commands::mail::run(settings, command).await,
-            Command::Text(_) | Command::Business(_) => Ok(()),
+            Command::Business(args) => commands::business::run_with_database(settings, args).await,
+            Command::Text(_) => Ok(()),
             #[cfg(feature = "sink")]
             Command::Bench(command) => commands::bench::run(settings, command).await,
         }

@@ -26,6 +26,9 @@ pub struct BusinessArgs {
 
 #[derive(Subcommand)]
 enum BusinessCommand {
+    /// A business's invoices and credit notes (reads the database).
+    #[command(subcommand)]
+    Invoices(super::business_invoices::InvoicesCommand),
     /// Estimate the social contributions, CFP and versement libératoire of one declaration.
     Estimate(EstimateArgs),
     /// Show the micro ceiling and the VAT franchise thresholds of a year.
@@ -106,8 +109,32 @@ struct RatesArgs {
     table: TableArgs,
 }
 
+impl BusinessArgs {
+    /// Whether the command reads the database (and so needs the configuration); the figures
+    /// from the rate table need neither.
+    pub fn uses_database(&self) -> bool {
+        matches!(self.command, BusinessCommand::Invoices(_))
+    }
+}
+
+/// The commands that read the database.
+pub async fn run_with_database(
+    settings: crate::config::Settings,
+    args: BusinessArgs,
+) -> anyhow::Result<()> {
+    match args.command {
+        BusinessCommand::Invoices(command) => {
+            super::business_invoices::run(settings, command).await
+        }
+        command => run(BusinessArgs { command }),
+    }
+}
+
 pub fn run(args: BusinessArgs) -> anyhow::Result<()> {
     match args.command {
+        BusinessCommand::Invoices(_) => {
+            anyhow::bail!("`tribune business invoices` needs the database configuration")
+        }
         BusinessCommand::Estimate(args) => run_estimate(args),
         BusinessCommand::Ceiling(args) => run_ceiling(args),
         BusinessCommand::Calendar(args) => run_calendar(args),

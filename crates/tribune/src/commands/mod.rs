@@ -4,6 +4,7 @@ pub mod backup;
 #[cfg(feature = "sink")]
 pub mod bench;
 pub mod business;
+pub mod business_invoices;
 pub mod config;
 pub mod mail;
 pub mod serve;
