@@ -263,7 +263,8 @@ impl Publisher {
         let outcome = finish.outcome.clone();
         let recorded = match self.finishes.call(finish.clone()).await {
             Some(recorded) => recorded,
-            None => finish_alone(store, &finish, unix_now())
+            None => store
+                .finish_one(&finish, unix_now())
                 .await
                 .map_err(|e| e.to_string()),
         };
@@ -515,26 +516,12 @@ fn finishes(store: Store) -> Coalescer<Finish, Result<bool, String>> {
                 store.finish_publishes(&batch, now),
                 |finish| {
                     let (store, finish) = (store.clone(), finish.clone());
-                    async move { finish_alone(&store, &finish, now).await }
+                    async move { store.finish_one(&finish, now).await }
                 },
             )
             .await
         }
     })
-}
-
-/// Records one result in a transaction of its own.
-async fn finish_alone(
-    store: &Store,
-    finish: &Finish,
-    now: i64,
-) -> Result<bool, tribune_store::StoreError> {
-    Ok(store
-        .finish_publishes(std::slice::from_ref(finish), now)
-        .await?
-        .first()
-        .copied()
-        .unwrap_or(false))
 }
 
 #[async_trait]

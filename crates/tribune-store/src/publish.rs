@@ -325,8 +325,13 @@ impl Store {
             outcome: outcome.clone(),
             job: None,
         };
+        self.finish_one(&finish, now).await
+    }
+
+    /// [`Store::finish_publishes`] for one attempt: whether its result was recorded.
+    pub async fn finish_one(&self, finish: &Finish, now: i64) -> Result<bool, StoreError> {
         Ok(self
-            .finish_publishes(std::slice::from_ref(&finish), now)
+            .finish_publishes(std::slice::from_ref(finish), now)
             .await?
             .first()
             .copied()
