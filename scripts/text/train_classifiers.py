@@ -521,8 +521,15 @@ def run_task(task, rows):
     rng.shuffle(groups)
     valid_groups = set(groups[: len(groups) // 5])
     fit = [n for n, r in enumerate(rows) if r[3] not in valid_groups]
-    # Validation: whole groups (a source row and its variants), never a word salad.
-    valid = [n for n, r in enumerate(rows) if r[3] in valid_groups]
+    # Validation: the source rows of the held-out groups only, as a reader would see them
+    # (their generated variants are neither fitted nor scored), never a word salad. The
+    # source is the first row of its group (build() adds it before its variants).
+    seen_groups = set()
+    valid = []
+    for n, r in enumerate(rows):
+        if r[3] in valid_groups and r[3] not in seen_groups:
+            seen_groups.add(r[3])
+            valid.append(n)
     counts = {}
     for r in rows:
         counts[r[0]] = counts.get(r[0], 0) + 1
