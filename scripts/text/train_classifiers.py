@@ -23,9 +23,16 @@ template variations spammers use (brand, handle, amount, domain swapped; links m
 Variants stay in the group of their source row, so the validation split never holds a
 variant of a training row.
 
-Hyper-parameters (L2 strength, epochs) are chosen by macro-F1 (three-class for sentiment)
-on a 20% split of the TRAINING data by source row; the dev files are never used to choose
-anything. --dev DIR only drops training rows equal (normalised) to a dev row, as a guard.
+Word salads (random mixes of the words and emoji of the rows that are neither toxic nor spam,
+with invented product names and numbers) are added as ok / ham hard negatives; they are
+fitted, never validated on.
+
+Settings are chosen by macro-F1 (three-class for sentiment) on a 20% split of the TRAINING
+data by source row, scored on the held-out source rows (not their variants): L2 strength
+and epochs; for toxicity and spam the weight of the positive class; for sentiment the
+weight of the review snippets (validated on social text only) and, per language with at
+least 300 validation rows, neutral/positive logit offsets if they gain >= 0.005. The dev
+files are never used to choose anything. --dev DIR only drops training rows equal (normalised) to a dev row, as a guard.
 
 Features come from the Rust code itself (`examples/classifier_features.rs`), so training and
 inference cannot disagree. Deterministic: pure Python, fixed seeds.
