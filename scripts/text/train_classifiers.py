@@ -28,7 +28,8 @@ with invented product names and numbers) are added as ok / ham hard negatives; t
 fitted, never validated on.
 
 Settings are chosen by macro-F1 (three-class for sentiment) on a 20% split of the TRAINING
-data by source row, scored on the held-out source rows (not their variants): L2 strength
+data by source row (toxicity: 3-fold cross-validation, predictions pooled), scored on the
+held-out source rows (not their variants): L2 strength
 and epochs; for toxicity and spam the weight of the positive class; for sentiment the
 weight of the review snippets (validated on social text only) and, per language with at
 least 300 validation rows, neutral/positive logit offsets if they gain >= 0.005. The dev
