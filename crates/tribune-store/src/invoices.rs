@@ -726,6 +726,19 @@ async fn record(tx: &mut Tx, scope: &BusinessScope, event: AuditEvent) -> Result
     audit::record(&mut tx.conn(), None, Actor::User(scope.owner()), &event).await
 }
 
+/// Records `event` in the audit, then commits and answers the invoice as it now stands.
+async fn audited(
+    mut tx: Tx,
+    scope: &BusinessScope,
+    id: InvoiceId,
+    event: AuditEvent,
+) -> Result<Invoice, StoreError> {
+    record(&mut tx, scope, event).await?;
+    let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
+    tx.commit().await?;
+    Ok(invoice)
+}
+
 /// Refused for an invoice that is no longer a draft, `NotFound` for one that does not exist
 /// (in this business).
 async fn not_a_draft(tx: &mut Tx, scope: &BusinessScope, id: InvoiceId) -> StoreError {
@@ -761,10 +774,7 @@ impl Store {
         )
         .await?;
         write_lines(&mut tx, scope, id, &lines, &totals).await?;
-        record(&mut tx, scope, audit_event("invoice.created", id, scope)).await?;
-        let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(invoice)
+        audited(tx, scope, id, audit_event("invoice.created", id, scope)).await
     }
 
     /// Replaces what a draft says. An issued invoice is refused ([`Refusal::InvoiceIssued`]):
@@ -812,15 +822,13 @@ impl Store {
             return Err(not_a_draft(&mut tx, scope, id).await);
         }
         write_lines(&mut tx, scope, id, &lines, &totals).await?;
-        record(
-            &mut tx,
+        audited(
+            tx,
             scope,
+            id,
             audit_event("invoice.draft_updated", id, scope),
         )
-        .await?;
-        let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(invoice)
+        .await
     }
 
     /// Deletes a draft (it has no number, so nothing goes missing). An issued invoice is
@@ -891,15 +899,13 @@ impl Store {
         )
         .await?;
         write_lines(&mut tx, scope, id, &lines, &totals).await?;
-        record(
-            &mut tx,
+        audited(
+            tx,
             scope,
+            id,
             audit_event("invoice.credit_note_created", id, scope).with("corrects", corrects.0),
         )
-        .await?;
-        let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(invoice)
+        .await
     }
 
     /// Issues a draft on `issued_on`: checks it as the law requires ([`Document::check`]),
@@ -1000,17 +1006,15 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        record(
-            &mut tx,
+        audited(
+            tx,
             scope,
+            id,
             audit_event("invoice.issued", id, scope)
                 .with("number", number)
                 .with("total_ttc_cents", checked.totals.total_ttc.get()),
         )
-        .await?;
-        let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(invoice)
+        .await
     }
 
     /// Records a payment received against an issued invoice; the invoice becomes partially
@@ -1074,18 +1078,16 @@ impl Store {
             )
             .await?;
         set_settlement(&mut tx, scope, id, status, paid, credited, now).await?;
-        record(
-            &mut tx,
+        audited(
+            tx,
             scope,
+            id,
             audit_event("invoice.payment_recorded", id, scope)
                 .with("payment", payment_id.0)
                 .with("amount_cents", payment.amount.get())
                 .with("status", status.as_str()),
         )
-        .await?;
-        let invoice = load_invoice(&mut tx.conn(), scope, id).await?;
-        tx.commit().await?;
-        Ok(invoice)
+        .await
     }
 
     /// One invoice or credit note of the business, with its lines and payments; `NotFound`
