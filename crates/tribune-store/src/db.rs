@@ -2,6 +2,7 @@
 //! rendered for the backend at hand; rows decode into the same structs on both.
 
 use crate::StoreError;
+use crate::cache::writes_tracked_table;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -35,9 +36,33 @@ impl<T> Record for T where
 }
 
 /// A borrowed connection (from the pool or inside a transaction).
-pub enum Conn<'c> {
+pub struct Conn<'c> {
+    inner: ConnRef<'c>,
+    /// Inside a transaction: set when a statement writes a table the read cache depends on, so
+    /// the commit invalidates the cache again (readers could cache what the transaction had not
+    /// yet committed between the write and the commit).
+    wrote_tracked: Option<&'c mut bool>,
+}
+
+enum ConnRef<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
+}
+
+impl<'c> Conn<'c> {
+    fn sqlite(c: &'c mut SqliteConnection) -> Conn<'c> {
+        Conn {
+            inner: ConnRef::Sqlite(c),
+            wrote_tracked: None,
+        }
+    }
+
+    fn postgres(c: &'c mut PgConnection) -> Conn<'c> {
+        Conn {
+            inner: ConnRef::Postgres(c),
+            wrote_tracked: None,
+        }
+    }
 }
 
 /// A connection taken from the pool for several reads (returned when dropped).
@@ -49,14 +74,19 @@ pub enum PoolConn {
 impl PoolConn {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            PoolConn::Sqlite(c) => Conn::Sqlite(&mut *c),
-            PoolConn::Postgres(c) => Conn::Postgres(&mut *c),
+            PoolConn::Sqlite(c) => Conn::sqlite(&mut *c),
+            PoolConn::Postgres(c) => Conn::postgres(&mut *c),
         }
     }
 }
 
 /// An open transaction; dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    wrote_tracked: bool,
+}
+
+pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -70,7 +100,11 @@ impl Db {
                 .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // No ping before each use: an embedded database's connection cannot be cut from
+            // outside, and the ping is one more round trip to sqlx's connection thread for every
+            // statement.
             let pool = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
                 .connect_with(options)
@@ -128,9 +162,13 @@ impl Db {
     /// single-writer equivalent of PostgreSQL's row locks: a read-then-write inside it cannot
     /// interleave with another writer, and no deferred upgrade can fail with `SQLITE_BUSY`.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let inner = match self {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            wrote_tracked: false,
         })
     }
 
@@ -146,13 +184,30 @@ impl Db {
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
         match self {
             Db::Sqlite(pool) => {
-                Conn::Sqlite(&mut *pool.acquire().await?)
+                Conn::sqlite(&mut *pool.acquire().await?)
                     .execute(stmt)
                     .await
             }
             Db::Postgres(pool) => {
-                Conn::Postgres(&mut *pool.acquire().await?)
+                Conn::postgres(&mut *pool.acquire().await?)
                     .execute(stmt)
+                    .await
+            }
+        }
+    }
+
+    /// [`Db::execute`] without invalidating the read cache: only for a write whose effect the
+    /// caller puts in the cache itself (a session's sliding expiry).
+    pub(crate) async fn execute_untracked<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                Conn::sqlite(&mut *pool.acquire().await?)
+                    .execute_tracked(stmt, false)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                Conn::postgres(&mut *pool.acquire().await?)
+                    .execute_tracked(stmt, false)
                     .await
             }
         }
@@ -173,12 +228,12 @@ impl Db {
     ) -> Result<Vec<T>, StoreError> {
         match self {
             Db::Sqlite(pool) => {
-                Conn::Sqlite(&mut *pool.acquire().await?)
+                Conn::sqlite(&mut *pool.acquire().await?)
                     .fetch_all(stmt)
                     .await
             }
             Db::Postgres(pool) => {
-                Conn::Postgres(&mut *pool.acquire().await?)
+                Conn::postgres(&mut *pool.acquire().await?)
                     .fetch_all(stmt)
                     .await
             }
@@ -191,12 +246,12 @@ impl Db {
     ) -> Result<Option<T>, StoreError> {
         match self {
             Db::Sqlite(pool) => {
-                Conn::Sqlite(&mut *pool.acquire().await?)
+                Conn::sqlite(&mut *pool.acquire().await?)
                     .fetch_optional(stmt)
                     .await
             }
             Db::Postgres(pool) => {
-                Conn::Postgres(&mut *pool.acquire().await?)
+                Conn::postgres(&mut *pool.acquire().await?)
                     .fetch_optional(stmt)
                     .await
             }
@@ -213,7 +268,7 @@ impl Tx {
     /// transaction-scoped advisory lock on the key's hash; on SQLite the transaction already
     /// holds the database's write lock (`BEGIN IMMEDIATE`). Take several keys in sorted order.
     pub async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
-        if let Tx::Postgres(tx) = self {
+        if let TxInner::Postgres(tx) = &mut self.inner {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind(key)
                 .execute(&mut **tx)
@@ -225,7 +280,7 @@ impl Tx {
     /// [`Tx::lock_key`] for several keys at once, in one statement, taken in sorted order
     /// (so two transactions locking overlapping sets never wait on each other in a circle).
     pub async fn lock_keys(&mut self, keys: &[String]) -> Result<(), StoreError> {
-        if let Tx::Postgres(tx) = self
+        if let TxInner::Postgres(tx) = &mut self.inner
             && !keys.is_empty()
         {
             let mut keys = keys.to_vec();
@@ -245,16 +300,31 @@ impl Tx {
     }
 
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
-            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
+        let inner = match &mut self.inner {
+            TxInner::Sqlite(tx) => ConnRef::Sqlite(&mut **tx),
+            TxInner::Postgres(tx) => ConnRef::Postgres(&mut **tx),
+        };
+        Conn {
+            inner,
+            wrote_tracked: Some(&mut self.wrote_tracked),
+        }
+    }
+
+    /// The PostgreSQL transaction, for statements only PostgreSQL has; `None` on SQLite.
+    pub(crate) fn postgres(&mut self) -> Option<&mut sqlx::Transaction<'static, sqlx::Postgres>> {
+        match &mut self.inner {
+            TxInner::Postgres(tx) => Some(tx),
+            TxInner::Sqlite(_) => None,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        if self.wrote_tracked {
+            note_tracked_write();
         }
         Ok(())
     }
@@ -272,25 +342,63 @@ fn count_statement() {
     STATEMENTS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Bumped after every write to a table the read cache depends on, and again when a transaction
+/// that made one commits. Process-wide: a store's cache entries are valid only while it is the
+/// value they were read under.
+static TRACKED_WRITES: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) fn tracked_generation() -> u64 {
+    TRACKED_WRITES.load(Ordering::Acquire)
+}
+
+fn note_tracked_write() {
+    TRACKED_WRITES.fetch_add(1, Ordering::AcqRel);
+}
+
 impl Conn<'_> {
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        self.execute_tracked(stmt, true).await
+    }
+
+    /// Runs `stmt`; with `track`, a write to a table the read cache depends on invalidates it
+    /// (after the statement, and again when the transaction it runs in commits).
+    async fn execute_tracked<S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+        track: bool,
+    ) -> Result<u64, StoreError> {
         count_statement();
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        let (result, writes) = match &mut self.inner {
+            ConnRef::Sqlite(c) => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let done = sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut **c)
-                    .await?
-                    .rows_affected()
+                    .await;
+                (done.map(|d| d.rows_affected()), writes)
             }
-            Conn::Postgres(c) => {
+            ConnRef::Postgres(c) => {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let done = sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut **c)
-                    .await?
-                    .rows_affected()
+                    .await;
+                (done.map(|d| d.rows_affected()), writes)
             }
-        })
+        };
+        if track && writes {
+            self.wrote();
+        }
+        Ok(result?)
+    }
+
+    /// Invalidates the read cache after a statement (successful or not) that wrote a table it
+    /// depends on.
+    fn wrote(&mut self) {
+        note_tracked_write();
+        if let Some(flag) = self.wrote_tracked.as_deref_mut() {
+            *flag = true;
+        }
     }
 
     pub async fn fetch_all<T: Record, S: SqlxBinder>(
@@ -298,20 +406,29 @@ impl Conn<'_> {
         stmt: &S,
     ) -> Result<Vec<T>, StoreError> {
         count_statement();
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        let (result, writes) = match &mut self.inner {
+            ConnRef::Sqlite(c) => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let rows = sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_all(&mut **c)
-                    .await?
+                    .await;
+                (rows, writes)
             }
-            Conn::Postgres(c) => {
+            ConnRef::Postgres(c) => {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let rows = sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_all(&mut **c)
-                    .await?
+                    .await;
+                (rows, writes)
             }
-        })
+        };
+        // `INSERT … RETURNING` and the like are writes too.
+        if writes {
+            self.wrote();
+        }
+        Ok(result?)
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(
@@ -319,20 +436,29 @@ impl Conn<'_> {
         stmt: &S,
     ) -> Result<Option<T>, StoreError> {
         count_statement();
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        let (result, writes) = match &mut self.inner {
+            ConnRef::Sqlite(c) => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let rows = sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **c)
-                    .await?
+                    .await;
+                (rows, writes)
             }
-            Conn::Postgres(c) => {
+            ConnRef::Postgres(c) => {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), values)
+                let writes = writes_tracked_table(&sql);
+                let rows = sqlx::query_as_with(AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **c)
-                    .await?
+                    .await;
+                (rows, writes)
             }
-        })
+        };
+        // `INSERT … RETURNING` and the like are writes too.
+        if writes {
+            self.wrote();
+        }
+        Ok(result?)
     }
 
     pub async fn fetch_one<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T, StoreError> {

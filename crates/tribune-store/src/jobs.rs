@@ -529,7 +529,7 @@ impl JobListener {
 impl Tx {
     /// Sends a PostgreSQL notification when the transaction commits; nothing on SQLite.
     pub(crate) async fn notify(&mut self, channel: &str) -> Result<(), StoreError> {
-        if let Tx::Postgres(tx) = self {
+        if let Some(tx) = self.postgres() {
             sqlx::query("SELECT pg_notify($1, '')")
                 .bind(channel)
                 .execute(&mut **tx)

@@ -3,6 +3,7 @@
 //! Tenant isolation lives here: every workspace-scoped call takes a [`WorkspaceScope`], which only
 //! [`Store::scope`] can make, from a real membership.
 
+mod cache;
 mod db;
 mod error;
 mod schema;
@@ -41,15 +42,24 @@ pub mod users;
 pub mod workspaces;
 
 pub use business::BusinessScope;
+pub use cache::{DEFAULT_TTL as DEFAULT_READ_CACHE_TTL, TRACKED_TABLES};
 pub use db::{Backend, Db, statements_run};
 pub use error::{Conflict, Refusal, StoreError};
 pub use transaction::Transaction;
 pub use workspaces::WorkspaceScope;
 
 /// The storage handle shared by the web layer and the commands. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// Shared by the clones: what every page reads (see `cache.rs`).
+    cache: std::sync::Arc<cache::ReadCache>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db", &self.db).finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -57,7 +67,10 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            cache: std::sync::Arc::new(cache::ReadCache::new(cache::DEFAULT_TTL)),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -134,6 +134,10 @@ impl Store {
     /// Everything the workspace overview shows, in one statement (one row per member).
     pub async fn overview(&self, scope: &WorkspaceScope, now: i64) -> Result<Overview, StoreError> {
         let ws = scope.workspace();
+        let generation = self.cache.generation();
+        if let Some(overview) = self.cache.overview(ws, now) {
+            return Ok(overview);
+        }
         let w = Workspaces::Table;
         let rows: Vec<Row> = self
             .db
@@ -190,7 +194,7 @@ impl Store {
         let members = std::iter::once(member(&first))
             .chain(rows.map(|row| member(&row)))
             .collect();
-        Ok(Overview {
+        let overview = Overview {
             channels: ChannelCounts {
                 active: first.channels_active,
                 broken: first.channels_broken,
@@ -219,7 +223,11 @@ impl Store {
                 public_slug: first.public_slug,
                 has_logo: first.has_logo,
             },
-        })
+        };
+        if let Some(generation) = generation {
+            self.cache.put_overview(ws, overview.clone(), now, generation);
+        }
+        Ok(overview)
     }
 }
 

@@ -166,6 +166,22 @@ impl Store {
         if token.len() > 128 {
             return Ok(None);
         }
+        let digest = token_digest(token);
+        // Read before the cache and the query: an entry is kept only if no tracked write
+        // happened since (see `cache.rs`).
+        let generation = self.cache.generation();
+        if let Some(mut found) = self.cache.session(&digest) {
+            if found.session.expires_at > now {
+                if now - found.session.last_seen_at > TOUCH_EVERY_SECS {
+                    found.session = self.touch_session(found.session, now).await?;
+                    if let Some(generation) = generation {
+                        self.cache.put_session(digest, found.clone(), generation);
+                    }
+                }
+                return Ok(Some(found));
+            }
+            self.cache.forget_session(&digest);
+        }
         let mut select = Query::select();
         for column in SESSION_COLUMNS {
             select.column((Sessions::Table, column));
@@ -200,9 +216,7 @@ impl Store {
                         Expr::col((Workspaces::Table, Workspaces::Id))
                             .equals((Memberships::Table, Memberships::WorkspaceId)),
                     )
-                    .and_where(
-                        Expr::col((Sessions::Table, Sessions::TokenHash)).eq(token_digest(token)),
-                    )
+                    .and_where(Expr::col((Sessions::Table, Sessions::TokenHash)).eq(digest.as_str()))
                     .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(now))
                     .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
                     .order_by((Workspaces::Table, Workspaces::Name), Order::Asc)
@@ -232,11 +246,15 @@ impl Store {
         let (session, user) = head.split();
         let session = self.touch_session(session, now).await?;
         let workspaces = UserWorkspaces::new(user.user_id(), list);
-        Ok(Some(SessionFound {
+        let found = SessionFound {
             session,
             user,
             workspaces,
-        }))
+        };
+        if let Some(generation) = generation {
+            self.cache.put_session(digest, found.clone(), generation);
+        }
+        Ok(Some(found))
     }
 
     /// Finds the live session for a cookie token, with its user, and slides its expiry.
@@ -282,8 +300,10 @@ impl Store {
     /// Slides a session's expiry, at most every [`TOUCH_EVERY_SECS`].
     async fn touch_session(&self, mut session: Session, now: i64) -> Result<Session, StoreError> {
         if now - session.last_seen_at > TOUCH_EVERY_SECS {
+            // Untracked: this changes nothing a cached read shows but the session's own times,
+            // which the caller keeps in the cache itself.
             self.db
-                .execute(
+                .execute_untracked(
                     &Query::update()
                         .table(Sessions::Table)
                         .values([

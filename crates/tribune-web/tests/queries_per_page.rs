@@ -43,6 +43,20 @@ async fn workspace_pages_take_their_scope_and_switcher_from_the_session_query() 
             html.contains("Pour bien démarrer"),
             "the next steps are there"
         );
+        // Again: both reads come from the store's read cache.
+        let (count, _) = statements_for(&app, &owner, &format!("/w/{ws}")).await;
+        assert_eq!(count, 0, "overview again on {}: cached", app.backend);
+        // A change shows on the next page, which reads both again.
+        let renamed = tribune_domain::workspace::WorkspaceInput {
+            name: "Acme & fils".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        app.store.update_workspace(&scope, &renamed).await.unwrap();
+        let (count, html) = statements_for(&app, &owner, &format!("/w/{ws}")).await;
+        assert_eq!(count, 2, "overview after a change on {}", app.backend);
+        assert!(html.contains("Acme &amp; fils"), "the new name shows at once");
 
         // Outside a workspace, the switcher also comes with the session.
         let (count, html) = statements_for(&app, &owner, "/workspaces").await;
