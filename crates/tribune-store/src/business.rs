@@ -639,12 +639,11 @@ impl Store {
         scope: &BusinessScope,
     ) -> Result<RateTable, StoreError> {
         match self.business_rate_table_text(scope).await? {
-            Some(text) => RateTable::parse(&text).map_err(|error| {
-                StoreError::Internal(format!("stored rate table no longer loads: {error}"))
-            }),
+            Some(text) => RateTable::parse(&text)
+                .map_err(StoreError::failed("the stored rate table no longer loads")),
             None => RateTable::shipped()
                 .cloned()
-                .map_err(|error| StoreError::Internal(error.to_string())),
+                .map_err(StoreError::failed("the shipped rate table")),
         }
     }
 

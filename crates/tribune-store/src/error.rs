@@ -148,6 +148,15 @@ pub enum StoreError {
     /// logged with its cause, never shown as the user's fault.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Something that should not fail did, for a reason another library gave (a hash, a
+    /// time-zone computation, a stored value that no longer parses): the cause is kept whole, so
+    /// the server's log prints its chain; never shown as the user's fault.
+    #[error("internal error: {context}")]
+    Failed {
+        context: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     /// An invoice, a line or a payment breaks a rule of `tribune_business::invoice` (typed, with
@@ -156,6 +165,19 @@ pub enum StoreError {
     Invoice(#[from] tribune_business::invoice::InvoiceError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// For `map_err`: an internal failure in `context`, keeping `error` as its source.
+    pub fn failed<E>(context: &'static str) -> impl FnOnce(E) -> StoreError
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        move |error| StoreError::Failed {
+            context,
+            source: error.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

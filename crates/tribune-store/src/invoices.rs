@@ -598,7 +598,7 @@ async fn load_invoice(
     // any) and its computed due date.
     let terms = terms_of(row.payment_terms_days, due_on)?;
     let totals = totals(&lines, row.vat_franchise)
-        .map_err(|error| StoreError::Internal(format!("stored invoice lines: {error}")))?;
+        .map_err(StoreError::failed("stored invoice lines"))?;
     if issued.is_some() && totals.total_ttc.get() != row.total_ttc_cents {
         return Err(StoreError::Internal(format!(
             "invoice {} adds up to {} but was issued for {}",

@@ -73,7 +73,7 @@ impl Transaction {
         now: i64,
     ) -> Result<(), StoreError> {
         let payload =
-            serde_json::to_value(mail).map_err(|e| StoreError::Internal(e.to_string()))?;
+            serde_json::to_value(mail).map_err(StoreError::failed("an e-mail job's payload"))?;
         self.enqueue(
             &JobNew {
                 kind: MAIL_JOB,

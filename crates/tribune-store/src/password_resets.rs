@@ -157,8 +157,8 @@ impl Store {
         let owned = password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
             .await
-            .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
-            .map_err(|_| StoreError::Internal("password hashing failed".into()))?;
+            .map_err(StoreError::failed("password hashing"))?
+            .map_err(StoreError::failed("password hashing"))?;
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
         let claimed: Option<(UserId,)> = conn

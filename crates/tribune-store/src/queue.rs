@@ -458,7 +458,7 @@ impl Store {
                 .await?;
         }
         let after = Timestamp::from_second(now + QUEUE_MIN_LEAD_SECS)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+            .map_err(StoreError::failed("the queue's first usable instant"))?;
         let mut posts = Vec::new();
         for (channel, variant) in &checked.targets {
             let slots = load_slots(&mut tx.conn(), scope, *channel).await?;
@@ -513,7 +513,8 @@ impl Store {
         let tz = workspace_zone(&mut conn.conn(), scope).await?;
         drop(conn);
         let weekly: Vec<WeeklySlot> = slots.iter().filter_map(QueueSlot::weekly).collect();
-        let after = Timestamp::from_second(now).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let after =
+            Timestamp::from_second(now).map_err(StoreError::failed("the queue's next slots"))?;
         let occurrences = queue::occurrences(&weekly, &tz, after, 56, count, |_| true);
         let (Some(first), Some(last)) = (occurrences.first(), occurrences.last()) else {
             return Ok(Vec::new());
@@ -930,7 +931,7 @@ impl Store {
         let tz = workspace_zone(&mut tx.conn(), scope).await?;
         let taken = taken_instants(&mut tx.conn(), scope, channel, now).await?;
         let after = Timestamp::from_second(now + QUEUE_MIN_LEAD_SECS)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+            .map_err(StoreError::failed("the queue's first usable instant"))?;
         let horizon = now + i64::from(RECYCLE_HORIZON_DAYS) * 86_400;
         let empty: Vec<i64> =
             queue::occurrences(&slots, &tz, after, RECYCLE_HORIZON_DAYS, 100, |o| {

@@ -308,6 +308,6 @@ pub(crate) async fn hash_off_thread(password: &str) -> Result<String, StoreError
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|_| StoreError::Internal("password hashing failed".into()))?
-        .map_err(|_| StoreError::Internal("password hashing failed".into()))
+        .map_err(StoreError::failed("password hashing"))?
+        .map_err(StoreError::failed("password hashing"))
 }
