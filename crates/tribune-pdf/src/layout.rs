@@ -108,6 +108,24 @@ impl Layout {
         }
     }
 
+    /// How many pages the layout takes.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Every run of text laid out so far, in order (one per line drawn): what tests read
+    /// instead of parsing the PDF back.
+    pub fn texts(&self) -> Vec<&str> {
+        self.pages
+            .iter()
+            .flatten()
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.as_str()),
+                Op::Line { .. } => None,
+            })
+            .collect()
+    }
+
     /// The width between the margins.
     pub fn width(&self) -> f32 {
         A4_WIDTH - 2.0 * MARGIN
