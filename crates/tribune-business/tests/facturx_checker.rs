@@ -5,6 +5,11 @@
 //! the venv the test is skipped with a message, except with CI=true, where it fails.
 //!
 //! The PDFs are left in the test's temporary directory (`target/tmp/facturx/`) to look at.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed step must fail the test"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

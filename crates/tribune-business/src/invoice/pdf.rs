@@ -226,3 +226,116 @@ pub fn render(
         xmp_extension: Some(facturx::xmp_extension(profile)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoice::{
+        Buyer, ClientKind, Corrected, Document, Line, MAX_DESCRIPTION, PaymentTerms, Seller,
+    };
+    use crate::{BasisPoints, Cents};
+    use jiff::civil::date;
+
+    fn document(description: &str, lines: usize) -> Document {
+        Document {
+            kind: DocumentKind::Invoice,
+            seller: Seller {
+                legal_name: "Camille Martin".into(),
+                address: "3 rue des Lilas\n69001 Lyon".into(),
+                siret: Some("443 061 841 00047".parse().unwrap()),
+                vat_franchise: true,
+            },
+            buyer: Buyer {
+                kind: ClientKind::Business,
+                name: "Boulangerie Dupont SARL".into(),
+                address: "1 rue du Four\n75006 Paris".into(),
+                siren: Some("732 829 320".parse().unwrap()),
+            },
+            lines: (0..lines)
+                .map(|i| Line {
+                    description: format!("{description} {i}"),
+                    quantity: "1".parse().unwrap(),
+                    unit_price: Cents::new(123_456),
+                    vat_rate: BasisPoints::ZERO,
+                })
+                .collect(),
+            issued_on: date(2026, 3, 31),
+            terms: PaymentTerms::Days(30),
+            late_penalty: BasisPoints::new(1200).unwrap(),
+        }
+    }
+
+    fn texts(document: &Document, number: &str) -> (Vec<String>, usize) {
+        let checked = document.check().unwrap();
+        let issued = Issued {
+            number,
+            document,
+            checked: &checked,
+        };
+        let page = layout(&issued);
+        (
+            page.texts().into_iter().map(str::to_owned).collect(),
+            page.page_count(),
+        )
+    }
+
+    #[test]
+    fn the_page_carries_every_mandatory_mention_in_french() {
+        let (texts, pages) = texts(&document("Community management", 1), "F-2026-0001");
+        assert_eq!(pages, 1);
+        for expected in [
+            "FACTURE",
+            "N° F-2026-0001",
+            "Camille Martin EI",
+            "SIRET\u{a0}: 443 061 841 00047",
+            "SIREN\u{a0}: 732 829 320",
+            "Date d’émission\u{a0}: 31/03/2026",
+            "Date d’échéance\u{a0}: 30/04/2026",
+            "1\u{202f}234,56\u{a0}€",
+            "Total TTC",
+            "TVA non applicable, art. 293 B du CGI",
+            "Pas d’escompte pour paiement anticipé",
+        ] {
+            assert!(
+                texts.iter().any(|t| t.contains(expected)),
+                "{expected:?} not in {texts:?}"
+            );
+        }
+        let all = texts.join(" ");
+        assert!(all.contains("taux annuel de 12\u{a0}%"), "{all}");
+        assert!(all.contains("40,00\u{a0}€"), "{all}");
+    }
+
+    #[test]
+    fn a_credit_note_says_avoir_and_names_the_invoice() {
+        let mut credit = document("Community management", 1);
+        credit.kind = DocumentKind::CreditNote(Corrected {
+            number: "F-2026-0001".into(),
+            issued_on: date(2026, 3, 31),
+        });
+        let (texts, _) = texts(&credit, "AV-2026-0001");
+        assert!(texts.iter().any(|t| t == "AVOIR"));
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("Avoir sur la facture n° F-2026-0001 du 31/03/2026"))
+        );
+        assert!(!texts.iter().any(|t| t.contains("échéance")));
+    }
+
+    #[test]
+    fn long_descriptions_and_many_lines_wrap_onto_more_pages_without_loss() {
+        let long = "modération ".repeat(MAX_DESCRIPTION / 12);
+        let (texts, pages) = texts(&document(long.trim(), 40), "F-2026-0002");
+        assert!(pages > 1, "{pages}");
+        let words = texts
+            .iter()
+            .flat_map(|t| t.split(' '))
+            .filter(|w| *w == "modération")
+            .count();
+        assert_eq!(words, 40 * (MAX_DESCRIPTION / 12));
+        for i in 0..40 {
+            assert!(texts.iter().any(|t| t.ends_with(&format!(" {i}"))), "{i}");
+        }
+    }
+}
