@@ -180,4 +180,24 @@ fn factur_x_files_pass_the_reference_checker() {
         check(&python, file, level, type_code);
     }
     check(&python, &credit_file, "basicwl", "381");
+
+    // Many long lines: three pages, still one valid file.
+    let mut long = b2b.clone();
+    long.lines = (1..=30)
+        .map(|i| {
+            line(
+                &format!("Ligne {i} : {}", "publication et modération ".repeat(8)),
+                "1",
+                10_000,
+                0,
+            )
+        })
+        .collect();
+    let long_file = render(
+        "F-2026-0003-long.pdf",
+        "F-2026-0003",
+        &long,
+        Profile::BasicWl,
+    );
+    check(&python, &long_file, "basicwl", "380");
 }

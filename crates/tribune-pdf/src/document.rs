@@ -8,7 +8,7 @@ use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextS
 use sha2::{Digest, Sha256};
 
 use crate::font::{self, FONT_FILE, POSTSCRIPT_NAME};
-use crate::layout::{A4_HEIGHT, A4_WIDTH, Align, Layout, MARGIN, Op, Style};
+use crate::layout::{A4_HEIGHT, A4_WIDTH, Layout, MARGIN, Op, Style};
 use crate::xml_escape;
 
 const ICC_PROFILE: &[u8] = include_bytes!("../assets/sRGB.icc");
@@ -335,6 +335,5 @@ fn footer_ops(footer: &str, page: usize, pages: usize) -> Vec<Op> {
         style,
         text: left,
     });
-    let _ = Align::Left;
     ops
 }

@@ -264,9 +264,7 @@ async fn an_issued_invoice_exports_as_factur_x_and_a_draft_is_refused() {
     assert!(output.status.success());
     let bytes = std::fs::read(&out).unwrap();
     assert!(
-        bytes
-            .windows(8)
-            .any(|w| w == b"MINIMUM<"),
+        bytes.windows(8).any(|w| w == b"MINIMUM<"),
         "the minimum profile is named in the XMP"
     );
 
