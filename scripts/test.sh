@@ -2,8 +2,8 @@
 # The whole test suite, as CI runs it: formatting, lints, unit and integration tests on SQLite
 # and PostgreSQL, connector tests against real local servers (started by scripts/peers/start.sh
 # and left running for the next run; scripts/peers/stop.sh stops them), and the browser test in
-# headless Chromium. With CI=true, a PostgreSQL server, a peer or a spelling dictionary that cannot
-# be reached or installed fails the run instead of skipping its tests.
+# headless Chromium. With CI=true, a PostgreSQL server, a peer, a spelling dictionary or the
+# Factur-X checker that cannot be reached or installed fails the run instead of skipping its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,9 @@ scripts/ensure-postgres.sh
 
 step "Hunspell dictionaries for the spell check tests"
 scripts/ensure-dictionaries.sh
+
+step "Factur-X checker (PyPI factur-x and pikepdf in target/facturx-venv)"
+scripts/facturx/ensure-checker.sh
 
 step "local peer servers for the connectors (Bluesky PDS + AppView, Mastodon API, WordPress)"
 scripts/peers/start.sh

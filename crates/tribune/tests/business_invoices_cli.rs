@@ -155,3 +155,132 @@ async fn the_owner_lists_and_reads_invoices_with_their_mentions() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[tokio::test]
+async fn an_issued_invoice_exports_as_factur_x_and_a_draft_is_refused() {
+    let db = TestDb::sqlite();
+    let store = Store::open(&db.url).await.unwrap();
+    let owner = store
+        .create_user(&user("pdf@example.fr"), false)
+        .await
+        .unwrap();
+    let mut profile = BusinessProfile::new("Camille Martin");
+    profile.siret = Some("443 061 841 00047".parse().unwrap());
+    profile.address = "3 rue des Lilas\n69001 Lyon".into();
+    let (scope, _) = store
+        .create_business(owner.user_id(), &profile, 1)
+        .await
+        .unwrap();
+    let client = store
+        .create_business_client(
+            &scope,
+            &ClientNew {
+                kind: ClientKind::Business,
+                name: "Boulangerie Dupont SARL".into(),
+                address: "1 rue du Four\n75006 Paris".into(),
+                siren: Some("732 829 320".parse().unwrap()),
+                email: None,
+                workspace: None,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let draft = InvoiceDraft {
+        client: client.id,
+        lines: vec![Line {
+            // A long description wraps on the page; nothing of it is lost.
+            description: "Community management ".repeat(40),
+            quantity: "1.5".parse::<Quantity>().unwrap(),
+            unit_price: Cents::new(45_000),
+            vat_rate: BasisPoints::ZERO,
+        }],
+        terms: PaymentTerms::Days(30),
+        late_penalty: BasisPoints::new(1200).unwrap(),
+    };
+    let first = store.create_invoice(&scope, &draft, 1).await.unwrap();
+    store
+        .issue_invoice(&scope, first.id, date(2026, 3, 31), 1_774_951_200)
+        .await
+        .unwrap();
+    let unissued = store.create_invoice(&scope, &draft, 3).await.unwrap();
+    store.close().await;
+
+    let data = std::env::temp_dir().join(format!("tribune-invoices-pdf-{}", first.id.0));
+    std::fs::create_dir_all(&data).unwrap();
+    let out = data.join("F-2026-0001.pdf");
+    let out_arg = out.to_str().unwrap();
+    let pdf = |invoice: &str, extra: &[&str]| {
+        let mut args = vec![
+            "business",
+            "invoices",
+            "pdf",
+            invoice,
+            "--owner",
+            "pdf@example.fr",
+            "--out",
+            out_arg,
+        ];
+        args.extend_from_slice(extra);
+        tribune(&data, &db.url, &args)
+    };
+
+    let output = pdf("F-2026-0001", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(bytes.starts_with(b"%PDF-1.7"));
+    assert!(has(b"<pdfaid:part>3</pdfaid:part>"));
+    assert!(has(b"<fx:ConformanceLevel>BASIC WL</fx:ConformanceLevel>"));
+    assert!(has(b"(factur-x.xml)"));
+    assert!(has(b"/AFRelationship /Data"));
+    // The same invoice always gives the same file.
+    let again = pdf(&first.id.0.to_string(), &[]);
+    assert!(again.status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+
+    // The independent checker, when installed (scripts/facturx/ensure-checker.sh).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join("target/facturx-venv/bin/python");
+    if python.exists() {
+        let check = Command::new(&python)
+            .arg(root.join("scripts/facturx/check.py"))
+            .arg(&out)
+            .args(["basicwl", "380"])
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+
+    let output = pdf("F-2026-0001", &["--profile", "minimum"]);
+    assert!(output.status.success());
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(
+        bytes.windows(8).any(|w| w == b"MINIMUM<"),
+        "the minimum profile is named in the XMP"
+    );
+
+    // A draft has no number: it cannot be sent.
+    let output = pdf(&unissued.id.0.to_string(), &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is a draft"), "{stderr}");
+
+    let output = pdf("F-2026-0099", &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no invoice F-2026-0099"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let output = pdf("F-2026-0001", &["--profile", "extended"]);
+    assert_eq!(output.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&data);
+}

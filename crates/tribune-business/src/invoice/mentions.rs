@@ -55,7 +55,7 @@ pub enum Mention {
 }
 
 /// French amounts for the mentions: `40,00 €`, `1 125,50 €` (narrow no-break space).
-fn euros(amount: Cents) -> String {
+pub fn euros(amount: Cents) -> String {
     let text = amount.to_string(); // €1,125.50
     let text = text.replace('€', "");
     let text = text.replace(',', "\u{202f}").replace('.', ",");
@@ -63,11 +63,12 @@ fn euros(amount: Cents) -> String {
 }
 
 /// French percentages: `12,5 %` (no-break space before the sign).
-fn percent(rate: BasisPoints) -> String {
+pub fn percent(rate: BasisPoints) -> String {
     rate.to_string().replace('.', ",").replace('%', "\u{a0}%")
 }
 
-fn french_date(date: Date) -> String {
+/// French dates: `31/03/2026`.
+pub fn french_date(date: Date) -> String {
     format!("{:02}/{:02}/{}", date.day(), date.month(), date.year())
 }
 

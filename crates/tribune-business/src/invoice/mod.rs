@@ -9,12 +9,17 @@
 //! changing (docs/BUSINESS.md, "Invoices").
 
 mod amounts;
+pub mod facturx;
 mod late;
 mod mentions;
+pub mod pdf;
 
 pub use amounts::{Quantity, Settlement, Totals, VatLine, balance, line_total, settlement, totals};
 pub use late::{LateCharges, late_charges};
-pub use mentions::{Mention, RECOVERY_INDEMNITY, with_ei};
+pub use mentions::{
+    Mention, RECOVERY_INDEMNITY, euros as french_euros, french_date, percent as french_percent,
+    with_ei,
+};
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,10 +1,16 @@
 //! `tribune business invoices …`: a business's invoices and credit notes for the accountant and
-//! scripts, read-only (drafts, issuing and payments come with the pages). Only the business's
-//! owner is named: the store hands the scope to no one else.
+//! scripts, read-only (drafts, issuing and payments come with the pages), and an issued one as
+//! its Factur-X PDF. Only the business's owner is named: the store hands the scope to no one
+//! else.
+
+use std::io::Write as _;
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
+use tribune_business::invoice::facturx::{Issued, Profile};
+use tribune_business::invoice::{Checked, pdf};
 use tribune_domain::ids::{BusinessId, InvoiceId};
 use tribune_store::invoices::{Invoice, InvoiceSummary};
 use tribune_store::{BusinessScope, Store};
@@ -20,6 +26,9 @@ pub enum InvoicesCommand {
     /// Show one invoice or credit note with its lines and its mandatory mentions (in French, as
     /// printed on it).
     Show(ShowArgs),
+    /// Write an issued invoice or credit note as a Factur-X PDF (PDF/A-3 with its CII XML
+    /// attached), ready to send. Drafts have no number and are refused.
+    Pdf(PdfArgs),
 }
 
 #[derive(Args)]
@@ -52,11 +61,28 @@ pub struct ShowArgs {
     json: bool,
 }
 
+#[derive(Args)]
+pub struct PdfArgs {
+    /// The invoice's number (`F-2026-0001`, `AV-2026-0001`) or its id (see `list`).
+    #[arg(value_name = "NUMBER_OR_ID")]
+    invoice: String,
+    #[command(flatten)]
+    owner: OwnerArgs,
+    /// The PDF file to write (`-`: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The Factur-X profile of the attached XML: `basicwl` (the header with VAT breakdown,
+    /// due date and references) or `minimum` (parties and totals only).
+    #[arg(long, default_value = "basicwl", value_name = "PROFILE")]
+    profile: Profile,
+}
+
 pub async fn run(settings: Settings, command: InvoicesCommand) -> anyhow::Result<()> {
     let (store, _lock) = open_store(&settings).await?;
     let result = match command {
         InvoicesCommand::List(args) => list(&store, args).await,
         InvoicesCommand::Show(args) => show(&store, args).await,
+        InvoicesCommand::Pdf(args) => write_pdf(&store, args).await,
     };
     store.close().await;
     result
@@ -220,5 +246,66 @@ async fn show(store: &Store, args: ShowArgs) -> anyhow::Result<()> {
         invoice.credited,
         invoice.balance()
     );
+    Ok(())
+}
+
+/// The id of an invoice named by its number or its id.
+async fn find(store: &Store, scope: &BusinessScope, named: &str) -> anyhow::Result<InvoiceId> {
+    let named = named.trim();
+    let invoices = store.invoices(scope).await?;
+    if let Some(found) = invoices
+        .iter()
+        .find(|invoice| invoice.number.as_deref() == Some(named))
+    {
+        return Ok(found.id);
+    }
+    match named.parse::<i64>() {
+        Ok(id) if invoices.iter().any(|invoice| invoice.id.0 == id) => Ok(InvoiceId(id)),
+        _ => bail!("no invoice {named} in this business (see `tribune business invoices list`)"),
+    }
+}
+
+async fn write_pdf(store: &Store, args: PdfArgs) -> anyhow::Result<()> {
+    let scope = scope(store, &args.owner).await?;
+    let id = find(store, &scope, &args.invoice).await?;
+    let invoice = store
+        .invoice(&scope, id)
+        .await
+        .with_context(|| format!("no invoice {} in this business", args.invoice))?;
+    let (Some(document), Some(issued)) = (invoice.document(), invoice.issued.as_ref()) else {
+        bail!(
+            "invoice {} is a draft: it has no number yet and cannot be sent; issue it first",
+            id.0
+        );
+    };
+    let checked = Checked {
+        lines: invoice.lines.clone(),
+        totals: invoice.totals.clone(),
+        due_on: issued.due_on,
+    };
+    let printable = Issued {
+        number: &issued.number,
+        document: &document,
+        checked: &checked,
+    };
+    let created = jiff::Timestamp::from_second(issued.issued_at)
+        .context("the invoice's issue time is out of range")?;
+    let bytes = pdf::render(&printable, args.profile, created)
+        .with_context(|| format!("rendering {}", issued.number))?;
+    if args.out.as_os_str() == "-" {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&bytes)?;
+        stdout.flush()?;
+    } else {
+        std::fs::write(&args.out, &bytes)
+            .with_context(|| format!("writing {}", args.out.display()))?;
+        eprintln!(
+            "{} written to {} (Factur-X {}, {} bytes)",
+            issued.number,
+            args.out.display(),
+            args.profile.conformance_level(),
+            bytes.len()
+        );
+    }
     Ok(())
 }
