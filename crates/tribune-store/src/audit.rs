@@ -82,6 +82,8 @@ pub const ACTIONS: &[&str] = &[
     "category.created",
     "category.updated",
     "category.deleted",
+    "link.updated",
+    "link.deleted",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

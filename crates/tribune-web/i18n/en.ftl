@@ -973,3 +973,45 @@ error-invoice-seller-siret = Add your SIRET to the business profile: it must be 
 error-invoice-client-siren = A business client's SIREN must be on the invoice: add it to the client.
 error-invoice-too-large = The amounts are too large.
 error-invoice-payment-amount = A payment is an amount above zero.
+
+# Publishing leftovers (issue #10): short link edit, delete and clicks breakdown
+link-title = Short link
+link-back = ← All short links
+link-destination = Visitors go to:
+link-post = The post it was made for
+link-clicks-total = { $count ->
+    [one] 1 click
+   *[other] { $count } clicks
+}
+link-clicks-help = Counted per day (in the workspace's time zone) and per network the visitor came from. Robots and link previews are not counted; nothing about visitors is kept.
+link-clicks-none = No click yet.
+link-clicks-by-network = By network
+link-clicks-by-day = By day
+link-col-network = Came from
+link-col-day = Day
+link-network-direct = Direct (no referrer)
+link-network-other = Another site
+link-network-x = X
+link-network-facebook = Facebook
+link-network-linkedin = LinkedIn
+link-network-bluesky = Bluesky
+link-network-instagram = Instagram
+link-network-threads = Threads
+link-network-youtube = YouTube
+link-network-tiktok = TikTok
+link-network-pinterest = Pinterest
+link-network-reddit = Reddit
+link-edit = Change the address or the tags
+link-edit-help = The short address stays the same: posts already published with it send their visitors to the new address from the next click. An empty tag is removed.
+link-field-term = Term (utm_term)
+link-field-content = Content (utm_content)
+link-save = Save the link
+link-delete = Delete the link
+link-delete-lost = The link and its click counts will be deleted. Anyone who follows the short address later, from a post already published for example, will see a “link removed” page. To send them elsewhere instead, change the address.
+link-delete-submit = Delete the link
+flash-link-updated = Short link saved.
+flash-link-deleted = Short link deleted.
+link-removed-title = Link removed
+link-removed-text = The team that shared this link has removed it. It no longer leads anywhere.
+audit-link-updated = changed a short link
+audit-link-deleted = deleted a short link

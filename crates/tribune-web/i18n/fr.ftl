@@ -975,3 +975,45 @@ error-invoice-seller-siret = Ajoutez votre SIRET au profil d’entreprise : il 
 error-invoice-client-siren = Le SIREN d’un client professionnel doit figurer sur la facture : ajoutez-le à la fiche du client.
 error-invoice-too-large = Les montants sont trop élevés.
 error-invoice-payment-amount = Un paiement est un montant supérieur à zéro.
+
+# Publishing leftovers (issue #10): short link edit, delete and clicks breakdown
+link-title = Lien court
+link-back = ← Tous les liens courts
+link-destination = Les visiteurs arrivent sur :
+link-post = La publication pour laquelle il a été créé
+link-clicks-total = { $count ->
+    [one] 1 clic
+   *[other] { $count } clics
+}
+link-clicks-help = Comptés par jour (dans le fuseau horaire de l’espace) et par réseau d’où vient le visiteur. Les robots et les aperçus de liens ne sont pas comptés ; rien n’est conservé sur les visiteurs.
+link-clicks-none = Aucun clic pour l’instant.
+link-clicks-by-network = Par réseau
+link-clicks-by-day = Par jour
+link-col-network = Provenance
+link-col-day = Jour
+link-network-direct = Accès direct (sans site d’origine)
+link-network-other = Un autre site
+link-network-x = X
+link-network-facebook = Facebook
+link-network-linkedin = LinkedIn
+link-network-bluesky = Bluesky
+link-network-instagram = Instagram
+link-network-threads = Threads
+link-network-youtube = YouTube
+link-network-tiktok = TikTok
+link-network-pinterest = Pinterest
+link-network-reddit = Reddit
+link-edit = Modifier l’adresse ou les balises
+link-edit-help = L’adresse courte reste la même : les publications déjà parues qui la portent mènent à la nouvelle adresse dès le prochain clic. Une balise vide est retirée.
+link-field-term = Terme (utm_term)
+link-field-content = Contenu (utm_content)
+link-save = Enregistrer le lien
+link-delete = Supprimer le lien
+link-delete-lost = Le lien et ses comptes de clics seront supprimés. Qui suivra ensuite l’adresse courte, depuis une publication déjà parue par exemple, verra une page « lien supprimé ». Pour envoyer plutôt les visiteurs ailleurs, modifiez l’adresse.
+link-delete-submit = Supprimer le lien
+flash-link-updated = Lien court enregistré.
+flash-link-deleted = Lien court supprimé.
+link-removed-title = Lien supprimé
+link-removed-text = L’équipe qui a partagé ce lien l’a supprimé. Il ne mène plus nulle part.
+audit-link-updated = a modifié un lien court
+audit-link-deleted = a supprimé un lien court

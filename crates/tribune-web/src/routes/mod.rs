@@ -181,6 +181,8 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/media/{media}/delete", post(media::delete))
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
+        .route("/w/{ws}/links/{link}", get(links::show).post(links::update))
+        .route("/w/{ws}/links/{link}/delete", post(links::delete))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))
         .route("/w/{ws}/calendar/feed/revoke", post(ical::revoke))
