@@ -84,6 +84,7 @@ pub const ACTIONS: &[&str] = &[
     "category.deleted",
     "link.updated",
     "link.deleted",
+    "queue.shuffled",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

@@ -156,6 +156,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("GET", "/w/{ws}/channels/{id}/queue", &[]),
     (
         "POST",
+        "/w/{ws}/channels/{id}/queue/shuffle",
+        &[("confirm", "on")],
+    ),
+    (
+        "POST",
         "/w/{ws}/channels/{id}/queue/slots",
         &[("weekday", "1"), ("time", "10:00")],
     ),

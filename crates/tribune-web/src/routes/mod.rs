@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/w/{ws}/channels/{id}/queue", get(queue::show))
         .route("/w/{ws}/channels/{id}/queue/slots", post(queue::add_slots))
+        .route("/w/{ws}/channels/{id}/queue/shuffle", post(queue::shuffle))
         .route(
             "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
             post(queue::delete_slot),

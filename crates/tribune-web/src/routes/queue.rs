@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::context::Member;
 use crate::dates;
 use crate::error::AppError;
-use crate::forms::see_other;
+use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -104,6 +104,11 @@ pub fn swatch(colour: &str) -> String {
 impl QueuePage {
     fn swatch(&self, colour: &str) -> String {
         swatch(colour)
+    }
+
+    /// Shuffling needs two posts in the upcoming slots to mean anything.
+    fn can_shuffle(&self) -> bool {
+        self.can_edit && self.upcoming.iter().filter(|e| e.post.is_some()).count() >= 2
     }
 
     fn field_error(&self, field: &str) -> Option<&str> {
@@ -355,6 +360,33 @@ pub async fn delete_slot(
         .await?;
     Ok(see_other(&format!(
         "/w/{}/channels/{}/queue?flash=flash-queue-slot-removed",
+        member.scope.workspace(),
+        channel
+    )))
+}
+
+/// `POST /w/{ws}/channels/{id}/queue/shuffle`: deals the queued posts again over the same
+/// slots in random order (posts at a time of their own, and posts for several channels, stay).
+/// It cannot be undone, so it needs the ticked "I understand" box.
+pub async fn shuffle(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, channel)): Path<(WorkspaceId, ChannelId)>,
+    Form(confirmation): Form<Confirmation>,
+) -> Result<Response, AppError> {
+    confirmation.require()?;
+    let moved = state
+        .store()
+        .shuffle_queue(&member.scope, channel, unix_now())
+        .await?;
+    state.wake_jobs();
+    let flash = if moved == 0 {
+        "flash-queue-shuffled-nothing"
+    } else {
+        "flash-queue-shuffled"
+    };
+    Ok(see_other(&format!(
+        "/w/{}/channels/{}/queue?flash={flash}",
         member.scope.workspace(),
         channel
     )))
