@@ -1022,3 +1022,7 @@ flash-queue-shuffled = Queue shuffled: the posts changed slots.
 flash-queue-shuffled-nothing = Nothing to shuffle: no post of this queue can change slots.
 post-event-rescheduled = moved it to another slot (queue shuffled)
 audit-queue-shuffled = shuffled a channel's queue
+calendar-colour-by = Colour by
+calendar-colour-status = Status
+calendar-colour-category = Category
+calendar-no-category = No category

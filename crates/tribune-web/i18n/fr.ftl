@@ -1024,3 +1024,7 @@ flash-queue-shuffled = File mélangée : les publications ont changé de créne
 flash-queue-shuffled-nothing = Rien à mélanger : aucune publication de cette file ne peut changer de créneau.
 post-event-rescheduled = l’a déplacée vers un autre créneau (file mélangée)
 audit-queue-shuffled = a mélangé la file d’un compte
+calendar-colour-by = Couleurs par
+calendar-colour-status = Statut
+calendar-colour-category = Catégorie
+calendar-no-category = Sans catégorie
