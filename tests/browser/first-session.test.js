@@ -700,6 +700,23 @@ describe('first session', () => {
     await onPhone(async () => {
       await shot('24-calendar-mobile-fr');
     });
+    // Coloured by category instead of status: a light yellow category gets its dark ring, the
+    // legend names it and "no category", and the page keeps its contrast in both schemes.
+    await page.goto(baseUrl + workspacePath + '/categories');
+    await page.locator('#new-category').getByLabel('Nom').fill('Promo');
+    await page.locator('#new-category').getByLabel('Couleur').fill('#ffeb3b');
+    await page.getByRole('button', { name: 'Créer la catégorie' }).click();
+    await waitForPath(/\/categories/);
+    await page.goto(baseUrl + workspacePath + '/calendar');
+    await page.getByLabel('Couleurs par').selectOption('category');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/colour=category/);
+    const legend = page.getByRole('list', { name: 'Légende' });
+    assert.match(await legend.innerText(), /Promo/);
+    assert.match(await legend.innerText(), /Sans catégorie/);
+    assert.equal(await page.locator('table.calendar li.cal-post.by-category').count() > 0, true);
+    await shot('24b-calendar-by-category-fr');
+    await assertContrast();
     await nav.getByRole('link', { name: 'Canaux' }).click();
     await waitForPath(`${workspacePath}/channels`);
   });

@@ -223,6 +223,52 @@ pub fn next_free_slots(
     .collect()
 }
 
+/// A queued post sitting in one of its channel's slots: the post, its instant, and the
+/// category the slot is reserved for (`None`: an open slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seat<P> {
+    pub post: P,
+    pub at: i64,
+    pub slot_category: Option<CategoryId>,
+}
+
+/// Puts `items` in a uniformly random order (Fisher–Yates over the thread's generator).
+pub fn random_order<P>(items: &mut [P]) {
+    use rand::seq::SliceRandom;
+    items.shuffle(&mut rand::thread_rng());
+}
+
+/// "Shuffle the queue": deals the seated posts again over the same instants, in the order
+/// `permute` leaves them. Posts are dealt within their group of slots (the open slots; the
+/// slots reserved for one category), so a reserved slot still holds a post of its category
+/// and every instant stays taken exactly once. Returns the moves, `(post, from, to)`, of the
+/// posts whose instant changed.
+pub fn deal_seats<P: Copy + PartialEq>(
+    seats: &[Seat<P>],
+    permute: &mut dyn FnMut(&mut [P]),
+) -> Vec<(P, i64, i64)> {
+    let mut groups: Vec<Option<CategoryId>> = seats.iter().map(|s| s.slot_category).collect();
+    groups.sort_unstable_by_key(|g| g.map(|c| c.0));
+    groups.dedup();
+    let mut moves = Vec::new();
+    for group in groups {
+        let mut members: Vec<&Seat<P>> =
+            seats.iter().filter(|s| s.slot_category == group).collect();
+        members.sort_by_key(|s| s.at);
+        let mut posts: Vec<P> = members.iter().map(|s| s.post).collect();
+        permute(&mut posts);
+        for (post, seat) in posts.into_iter().zip(&members) {
+            let to = seat.at;
+            if let Some(from) = members.iter().find(|s| s.post == post).map(|s| s.at)
+                && from != to
+            {
+                moves.push((post, from, to));
+            }
+        }
+    }
+    moves
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,5 +468,48 @@ mod tests {
             1,
         );
         assert_eq!(got, vec![utc("2026-03-29T21:00:00Z")]);
+    }
+
+    #[test]
+    fn dealing_keeps_every_instant_taken_once_and_reserved_slots_to_their_category() {
+        let promo = Some(CategoryId(7));
+        let seats = [
+            Seat {
+                post: 1,
+                at: 100,
+                slot_category: None,
+            },
+            Seat {
+                post: 2,
+                at: 200,
+                slot_category: promo,
+            },
+            Seat {
+                post: 3,
+                at: 300,
+                slot_category: None,
+            },
+            Seat {
+                post: 4,
+                at: 400,
+                slot_category: None,
+            },
+            Seat {
+                post: 5,
+                at: 500,
+                slot_category: promo,
+            },
+        ];
+        let moves = deal_seats(&seats, &mut |posts: &mut [i32]| posts.reverse());
+        let mut moves = moves;
+        moves.sort();
+        assert_eq!(
+            moves,
+            vec![(1, 100, 400), (2, 200, 500), (4, 400, 100), (5, 500, 200)]
+        );
+        // Post 3 stays where it was: the middle of three.
+        let unchanged = deal_seats(&seats, &mut |_: &mut [i32]| {});
+        assert!(unchanged.is_empty());
+        assert!(deal_seats::<i32>(&[], &mut |_| {}).is_empty());
     }
 }

@@ -20,7 +20,8 @@ use tribune_domain::publishing::retry_delay_secs;
 use tribune_domain::security::secret_box::{SecretBox, SecretError};
 use tribune_domain::{ChannelId, Lang};
 use tribune_mail::{
-    ApprovalRequest, MailError, MailMessage, Mailer, PublishFailed, SmtpConfig, TlsMode,
+    ApprovalRequest, AttachedMedia, MailError, MailMessage, Mailer, PublishFailed, SmtpConfig,
+    TlsMode,
 };
 use tribune_store::jobs::Job;
 use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
@@ -240,6 +241,15 @@ impl MailSender {
                                     names.get(&t.channel_id).cloned().unwrap_or_default(),
                                     post.text_for(t),
                                 )
+                            })
+                            .collect(),
+                        media: post
+                            .media
+                            .iter()
+                            .map(|m| AttachedMedia {
+                                name: m.file_name.clone().unwrap_or_else(|| format!("#{}", m.id)),
+                                is_video: m.kind == tribune_domain::media::MediaKind::Video,
+                                alt: m.alt.clone(),
                             })
                             .collect(),
                         scheduled_at: post.scheduled_at,

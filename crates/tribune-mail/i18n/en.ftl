@@ -84,3 +84,12 @@ mail-failed-todo-preflight = What to do: the last check before sending found pro
 mail-failed-todo-other = What to do: open the post to see what happened, then retry it.
 mail-failed-action = Open the post
 mail-failed-why = You receive this message because you can publish in this workspace.
+
+# Publishing leftovers (issue #10): the media of a post to approve
+mail-approval-media = { $count ->
+    [one] One media is attached:
+   *[other] { $count } media are attached:
+}
+mail-approval-media-alt = { $position }. { $name }, alt text: “{ $alt }”
+mail-approval-media-no-alt = { $position }. { $name }: no alt text (people who use a screen reader will not know what it shows)
+mail-approval-media-video = { $position }. { $name } (video)

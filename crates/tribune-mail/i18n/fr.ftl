@@ -84,3 +84,12 @@ mail-failed-todo-preflight = Que faire ? La dernière vérification avant l’
 mail-failed-todo-other = Que faire ? Ouvrez la publication pour voir ce qui s’est passé, puis relancez-la.
 mail-failed-action = Ouvrir la publication
 mail-failed-why = Vous recevez ce message parce que vous pouvez publier dans cet espace.
+
+# Publishing leftovers (issue #10): the media of a post to approve
+mail-approval-media = { $count ->
+    [one] Un média est joint :
+   *[other] { $count } médias sont joints :
+}
+mail-approval-media-alt = { $position }. { $name }, texte alternatif : « { $alt } »
+mail-approval-media-no-alt = { $position }. { $name } : pas de texte alternatif (les personnes qui utilisent un lecteur d’écran ne sauront pas ce qu’il montre)
+mail-approval-media-video = { $position }. { $name } (vidéo)

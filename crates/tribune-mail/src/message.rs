@@ -213,6 +213,16 @@ fn quoted(text: &str) -> String {
     out
 }
 
+/// A media attached to a post to approve, as the message lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedMedia {
+    /// The file's name as uploaded (or `#id` when it had none).
+    pub name: String,
+    pub is_video: bool,
+    /// The image's alternative text; empty when missing (the message says so).
+    pub alt: String,
+}
+
 /// A post waits for the recipient's approval. A client's link approves without a password
 /// (until `link_expires_at`); the team's leads to the post's page.
 #[derive(Debug, Clone)]
@@ -223,6 +233,9 @@ pub struct ApprovalRequest {
     pub title: Option<String>,
     /// Each channel's name and the text it will publish.
     pub channels: Vec<(String, String)>,
+    /// The attached media, in order: what the approver cannot see in a plain-text message,
+    /// and whether each image tells screen-reader users what it shows.
+    pub media: Vec<AttachedMedia>,
     /// When it goes out (Unix seconds); `None` for "as soon as approved".
     pub scheduled_at: Option<i64>,
     /// The workspace's time zone, in which the time is written.
@@ -258,6 +271,9 @@ impl MailMessage for ApprovalRequest {
                 &[("channel", channel), ("text", &quoted(text))],
             ));
         }
+        if !self.media.is_empty() {
+            paragraphs.push(self.media_paragraph(tr));
+        }
         let (action, closing) = match self.link_expires_at {
             Some(expires) => (
                 tr.t("mail-approval-action-link"),
@@ -280,6 +296,32 @@ impl MailMessage for ApprovalRequest {
             action: Some((action, self.link.clone())),
             closing,
         }
+    }
+}
+
+impl ApprovalRequest {
+    /// "2 media are attached:" then one line per media, in order, saying its alt text or that
+    /// it has none.
+    fn media_paragraph(&self, tr: &Tr<'_>) -> String {
+        let count = i64::try_from(self.media.len()).unwrap_or(i64::MAX);
+        let mut lines = vec![tr.tn("mail-approval-media", "count", count)];
+        for (index, media) in self.media.iter().enumerate() {
+            let position = (index + 1).to_string();
+            let name: String = media.name.chars().take(200).collect();
+            let args = [("position", position.as_str()), ("name", name.as_str())];
+            lines.push(if media.is_video {
+                tr.ta("mail-approval-media-video", &args)
+            } else if media.alt.trim().is_empty() {
+                tr.ta("mail-approval-media-no-alt", &args)
+            } else {
+                let alt = quoted(&media.alt);
+                tr.ta(
+                    "mail-approval-media-alt",
+                    &[args[0], args[1], ("alt", alt.as_str())],
+                )
+            });
+        }
+        lines.join("\n")
     }
 }
 
@@ -387,6 +429,23 @@ mod tests {
                     ),
                     ("Bluesky".into(), "x".repeat(3_000)),
                 ],
+                media: vec![
+                    AttachedMedia {
+                        name: "galette <script>.jpg".into(),
+                        is_video: false,
+                        alt: "Une galette <script> dorée".into(),
+                    },
+                    AttachedMedia {
+                        name: "four.png".into(),
+                        is_video: false,
+                        alt: String::new(),
+                    },
+                    AttachedMedia {
+                        name: "atelier.mp4".into(),
+                        is_video: true,
+                        alt: String::new(),
+                    },
+                ],
                 scheduled_at: Some(1_800_000_000),
                 timezone: "Europe/Paris".into(),
                 link: "https://tribune.example.fr/a/tok".into(),
@@ -397,6 +456,7 @@ mod tests {
                 author: None,
                 title: None,
                 channels: vec![("Bluesky".into(), "Bonjour".into())],
+                media: Vec::new(),
                 scheduled_at: None,
                 timezone: "Not/AZone".into(),
                 link: "https://tribune.example.fr/w/1/posts/2".into(),
@@ -475,6 +535,7 @@ mod tests {
             author: Some("Élodie".into()),
             title: None,
             channels: vec![("Mastodon".into(), "Bonjour".into())],
+            media: Vec::new(),
             // 2027-01-15 08:00 UTC, 09:00 in Paris.
             scheduled_at: Some(1_800_000_000 - 1_800_000_000 % 86_400 + 8 * 3600),
             timezone: "Europe/Paris".into(),
@@ -536,5 +597,71 @@ mod tests {
         assert_ne!(fr.subject, en.subject);
         assert!(fr.closing[0].contains("30 minutes"), "{:?}", fr.closing);
         assert!(en.closing[0].contains("30 minutes"), "{:?}", en.closing);
+    }
+
+    #[test]
+    fn an_approval_request_lists_its_media_with_their_alt_text_or_its_absence() {
+        let catalog = Catalog::load();
+        let messages = all_messages();
+        let request = &messages[5];
+        for (lang, heading, missing, video) in [
+            (
+                Lang::En,
+                "3 media are attached:",
+                "2. four.png: no alt text",
+                "3. atelier.mp4 (video)",
+            ),
+            (
+                Lang::Fr,
+                "3\u{a0}médias sont joints\u{a0}:",
+                "2. four.png\u{a0}: pas de texte alternatif",
+                "3. atelier.mp4 (vidéo)",
+            ),
+        ] {
+            let tr = Tr::new(&catalog, lang);
+            let rendered = render(&request.content(&tr), &tr).unwrap();
+            for body in [&rendered.text, &rendered.html] {
+                assert!(body.contains(heading), "{lang:?}: {body}");
+                assert!(body.contains(missing), "{lang:?}: {body}");
+                assert!(body.contains(video), "{lang:?}: {body}");
+            }
+            assert!(
+                rendered.text.contains("1. galette <script>.jpg"),
+                "{}",
+                rendered.text
+            );
+            assert!(rendered.text.contains("Une galette <script> dorée"));
+            assert!(
+                rendered.html.contains("galette &#60;script&#62;.jpg"),
+                "{}",
+                rendered.html
+            );
+        }
+        // One media: the singular.
+        let one = ApprovalRequest {
+            media: vec![AttachedMedia {
+                name: "a.png".into(),
+                is_video: false,
+                alt: "Un chat".into(),
+            }],
+            ..ApprovalRequest {
+                workspace: "Dupont".into(),
+                author: None,
+                title: None,
+                channels: Vec::new(),
+                media: Vec::new(),
+                scheduled_at: None,
+                timezone: "UTC".into(),
+                link: "l".into(),
+                link_expires_at: None,
+            }
+        };
+        let en = one.content(&Tr::new(&catalog, Lang::En));
+        assert!(
+            en.paragraphs
+                .iter()
+                .any(|p| p.starts_with("One media is attached:\n1. a.png, alt text: “Un chat”")),
+            "{en:?}"
+        );
     }
 }

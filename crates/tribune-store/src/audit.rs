@@ -82,6 +82,9 @@ pub const ACTIONS: &[&str] = &[
     "category.created",
     "category.updated",
     "category.deleted",
+    "link.updated",
+    "link.deleted",
+    "queue.shuffled",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

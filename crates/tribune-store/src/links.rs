@@ -61,6 +61,8 @@ pub struct LinkRedirect {
     pub utm: Utm,
     /// The workspace's time zone: clicks count on its days.
     pub timezone: String,
+    /// The team deleted the link: visitors are told so, sent nowhere, and not counted.
+    pub removed: bool,
 }
 
 impl LinkRedirect {
@@ -75,6 +77,36 @@ pub struct ClickCount {
     pub day: String,
     pub network: String,
     pub clicks: i64,
+}
+
+/// A link's clicks summed by day (newest first) and by referring network (most clicks first,
+/// then by name), from the per-day, per-network counts: nothing else is kept about a click.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClickBreakdown {
+    pub by_day: Vec<(String, i64)>,
+    pub by_network: Vec<(String, i64)>,
+}
+
+impl ClickBreakdown {
+    pub fn of(counts: &[ClickCount]) -> ClickBreakdown {
+        let mut days: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        let mut networks: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for count in counts {
+            *days.entry(count.day.as_str()).or_default() += count.clicks;
+            *networks.entry(count.network.as_str()).or_default() += count.clicks;
+        }
+        let by_day = days
+            .into_iter()
+            .rev()
+            .map(|(day, n)| (day.to_owned(), n))
+            .collect();
+        let mut by_network: Vec<(String, i64)> = networks
+            .into_iter()
+            .map(|(network, n)| (network.to_owned(), n))
+            .collect();
+        by_network.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ClickBreakdown { by_day, by_network }
+    }
 }
 
 /// Which links to list: newest first, one page at a time.
@@ -176,6 +208,7 @@ async fn load(conn: &mut Conn<'_>, scope: &WorkspaceScope, id: LinkId) -> Result
                 .from(L::Table)
                 .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
                 .and_where(Expr::col(L::Id).eq(id.0))
+                .and_where(Expr::col(L::DeletedAt).is_null())
                 .to_owned(),
         )
         .await?;
@@ -342,6 +375,7 @@ impl Store {
             .columns(COLUMNS)
             .from(L::Table)
             .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(L::DeletedAt).is_null())
             .order_by(L::Id, Order::Desc)
             .limit(filter.limit.clamp(1, 500));
         if let Some(before) = filter.before_id {
@@ -361,6 +395,98 @@ impl Store {
                 row.into_link(clicks)
             })
             .collect())
+    }
+
+    /// Changes a link's target and tags (the code, and so the short address already shared,
+    /// stays): visitors are sent to the new destination from the next click. The clicks counted
+    /// so far stay with the link.
+    pub async fn update_link(
+        &self,
+        scope: &WorkspaceScope,
+        id: LinkId,
+        target: &LinkTarget,
+        utm: &Utm,
+    ) -> Result<Link, StoreError> {
+        scope.require(Role::can_write_posts)?;
+        let mut tx = self.begin().await?;
+        let before = load(&mut tx.conn(), scope, id).await?;
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(L::Table)
+                    .values([
+                        (L::Target, target.as_str().into()),
+                        (L::UtmSource, utm.source.clone().into()),
+                        (L::UtmMedium, utm.medium.clone().into()),
+                        (L::UtmCampaign, utm.campaign.clone().into()),
+                        (L::UtmTerm, utm.term.clone().into()),
+                        (L::UtmContent, utm.content.clone().into()),
+                    ])
+                    .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(L::Id).eq(id.0))
+                    .and_where(Expr::col(L::DeletedAt).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        let mut event = AuditEvent::new("link.updated", "link", id.0);
+        if before.target.as_str() != target.as_str() {
+            event = event
+                .with("old_target", before.target.as_str())
+                .with("target", target.as_str());
+        }
+        if before.utm != *utm {
+            let tags: serde_json::Map<String, serde_json::Value> = utm
+                .pairs()
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value.into()))
+                .collect();
+            event = event.with("tags", tags);
+        }
+        tx.audit(scope, &event).await?;
+        let link = load(&mut tx.conn(), scope, id).await?;
+        tx.commit().await?;
+        Ok(link)
+    }
+
+    /// Deletes a link: it leaves the lists and the API, its clicks are deleted, and its public
+    /// address answers "link removed" from then on. The row stays as a tombstone so that the
+    /// code (which published posts may carry) is never drawn again for another target.
+    pub async fn delete_link(
+        &self,
+        scope: &WorkspaceScope,
+        id: LinkId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        scope.require(Role::can_write_posts)?;
+        let mut tx = self.begin().await?;
+        let changed = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(L::Table)
+                    .value(L::DeletedAt, now)
+                    .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(L::Id).eq(id.0))
+                    .and_where(Expr::col(L::DeletedAt).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.conn()
+            .execute(
+                &Query::delete()
+                    .from_table(LinkClicks::Table)
+                    .and_where(Expr::col(LinkClicks::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(LinkClicks::LinkId).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(scope, &AuditEvent::new("link.deleted", "link", id.0))
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A link's clicks by day and referring network, newest day first.
@@ -422,6 +548,7 @@ impl Store {
                     .value(L::PostId, post.0)
                     .and_where(Expr::col(L::WorkspaceId).eq(scope.workspace().0))
                     .and_where(Expr::col(L::PostId).is_null())
+                    .and_where(Expr::col(L::DeletedAt).is_null())
                     .and_where(Expr::col(L::Code).is_in(codes))
                     .to_owned(),
             )
@@ -444,6 +571,7 @@ impl Store {
             utm_campaign: Option<String>,
             utm_term: Option<String>,
             utm_content: Option<String>,
+            deleted_at: Option<i64>,
             timezone: String,
         }
         let row: Option<Row> = self
@@ -460,6 +588,7 @@ impl Store {
                             L::UtmCampaign,
                             L::UtmTerm,
                             L::UtmContent,
+                            L::DeletedAt,
                         ]
                         .map(|c| (L::Table, c)),
                     )
@@ -486,17 +615,21 @@ impl Store {
                 content: row.utm_content,
             },
             timezone: row.timezone,
+            removed: row.deleted_at.is_some(),
         }))
     }
 
     /// Counts one click on `link` for `day` and `network`: one upsert, atomic on both databases
-    /// (concurrent clicks each add one).
+    /// (concurrent clicks each add one). A removed link counts nothing.
     pub async fn count_click(
         &self,
         link: &LinkRedirect,
         day: &str,
         network: &str,
     ) -> Result<(), StoreError> {
+        if link.removed {
+            return Ok(());
+        }
         self.db
             .execute(
                 &Query::insert()

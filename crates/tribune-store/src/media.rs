@@ -6,7 +6,7 @@ use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::schema::{Media as M, PostMedia, PostTargets};
 use crate::{Refusal, Store, StoreError, Transaction, WorkspaceScope};
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query};
 use serde::Serialize;
 use tribune_domain::media::{MAX_ALT_CHARS, MAX_MEDIA_PER_POST, MediaKind};
 use tribune_domain::publishing::TargetStatus;
@@ -242,6 +242,9 @@ impl Transaction {
 pub struct MediaFilter {
     pub before_id: Option<MediaId>,
     pub limit: u64,
+    /// Only media whose file name contains these words (case-insensitive for ASCII letters on
+    /// both databases: SQLite's `lower` knows no other).
+    pub name_contains: Option<String>,
 }
 
 impl Store {
@@ -346,6 +349,27 @@ impl Store {
             .limit(filter.limit.clamp(1, 500));
         if let Some(before) = filter.before_id {
             select.and_where(Expr::col(M::Id).lt(before.0));
+        }
+        if let Some(words) = filter
+            .name_contains
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            // `%`, `_` and the escape character itself are literal in what was typed.
+            let escaped: String = words
+                .to_lowercase()
+                .chars()
+                .take(100)
+                .flat_map(|c| match c {
+                    '%' | '_' | '!' => vec!['!', c],
+                    c => vec![c],
+                })
+                .collect();
+            select.and_where(
+                Expr::expr(Func::lower(Expr::col(M::FileName)))
+                    .like(LikeExpr::new(format!("%{escaped}%")).escape('!')),
+            );
         }
         let rows: Vec<MediaRow> = self.db.fetch_all(&select.to_owned()).await?;
         rows.into_iter().map(MediaRow::into_media).collect()

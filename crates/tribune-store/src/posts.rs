@@ -375,7 +375,7 @@ fn check_schedule(at: Option<i64>, now: i64, errors: &mut ValidationError) {
 }
 
 /// The job that publishes `target` at `run_at`.
-fn publish_job(scope: &WorkspaceScope, target: PostTargetId, run_at: i64) -> JobNew {
+pub(crate) fn publish_job(scope: &WorkspaceScope, target: PostTargetId, run_at: i64) -> JobNew {
     JobNew {
         kind: PUBLISH_JOB,
         workspace: Some(scope.workspace()),
@@ -706,7 +706,7 @@ pub(crate) struct NewEvent<'a> {
 }
 
 impl Transaction {
-    async fn post_event(
+    pub(crate) async fn post_event(
         &mut self,
         scope: &WorkspaceScope,
         post: PostId,

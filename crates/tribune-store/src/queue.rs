@@ -498,6 +498,180 @@ impl Store {
         Ok(posts)
     }
 
+    /// "Shuffle the queue": the posts waiting in the channel's upcoming slots are dealt again
+    /// over the same instants in random order, in one transaction under the channel's queue
+    /// lock. See [`Store::shuffle_queue_with`] for which posts move.
+    pub async fn shuffle_queue(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        self.shuffle_queue_with(scope, channel, now, &mut queue::random_order::<PostId>)
+            .await
+    }
+
+    /// [`Store::shuffle_queue`] with the order chosen by `permute` (tests pass a fixed one).
+    ///
+    /// A post moves when it is queued on this channel alone (a post for several channels is
+    /// on other queues too), is scheduled or waiting for approval, sits exactly on one of the
+    /// channel's slot occurrences (a post at a time of its own is pinned there), and is more
+    /// than [`QUEUE_MIN_LEAD_SECS`] away. Posts are dealt within their group of slots (open, or
+    /// reserved for one category: `tribune_domain::queue::deal_seats`). Approval is not asked
+    /// again (the content did not change); a scheduled post's publish job moves with it. Each
+    /// moved post gets a `rescheduled` history line, and the shuffle one audit event. Returns
+    /// how many posts moved.
+    pub async fn shuffle_queue_with(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+        now: i64,
+        permute: &mut (dyn FnMut(&mut [PostId]) + Send),
+    ) -> Result<usize, StoreError> {
+        scope.require(Role::can_publish)?;
+        let mut tx = self.begin().await?;
+        check_channel(&mut tx.conn(), scope, channel).await?;
+        tx.tx_mut()
+            .lock_key(&format!("queue:{}", channel.0))
+            .await?;
+        let slots = load_slots(&mut tx.conn(), scope, channel).await?;
+        let tz = workspace_zone(&mut tx.conn(), scope).await?;
+        let from = now + QUEUE_MIN_LEAD_SECS;
+
+        #[derive(sqlx::FromRow)]
+        struct Waiting {
+            post_id: i64,
+            target_id: i64,
+            status: String,
+            scheduled_at: i64,
+        }
+        let waiting: Vec<Waiting> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .column((PostTargets::Table, PostTargets::PostId))
+                    .expr_as(
+                        Expr::col((PostTargets::Table, PostTargets::Id)),
+                        "target_id",
+                    )
+                    .column((PostTargets::Table, PostTargets::Status))
+                    .column((Posts::Table, Posts::ScheduledAt))
+                    .from(PostTargets::Table)
+                    .inner_join(
+                        Posts::Table,
+                        Expr::col((Posts::Table, Posts::Id))
+                            .equals((PostTargets::Table, PostTargets::PostId)),
+                    )
+                    .and_where(
+                        Expr::col((PostTargets::Table, PostTargets::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(
+                        Expr::col((Posts::Table, Posts::WorkspaceId)).eq(scope.workspace().0),
+                    )
+                    .and_where(
+                        Expr::col((PostTargets::Table, PostTargets::ChannelId)).eq(channel.0),
+                    )
+                    .and_where(Expr::col((PostTargets::Table, PostTargets::Status)).is_in([
+                        TargetStatus::Scheduled.as_str(),
+                        TargetStatus::PendingApproval.as_str(),
+                    ]))
+                    .and_where(Expr::col((Posts::Table, Posts::ScheduledAt)).gt(from))
+                    .order_by((Posts::Table, Posts::ScheduledAt), Order::Asc)
+                    .limit(crate::posts::MAX_LISTED)
+                    .to_owned(),
+            )
+            .await?;
+        // Posts with a target on another channel stay where they are.
+        let ids: Vec<i64> = waiting.iter().map(|w| w.post_id).collect();
+        let shared: BTreeSet<i64> = if ids.is_empty() {
+            BTreeSet::new()
+        } else {
+            let rows: Vec<(i64,)> = tx
+                .conn()
+                .fetch_all(
+                    &Query::select()
+                        .column(PostTargets::PostId)
+                        .from(PostTargets::Table)
+                        .and_where(Expr::col(PostTargets::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(PostTargets::PostId).is_in(ids.iter().copied()))
+                        .and_where(Expr::col(PostTargets::ChannelId).ne(channel.0))
+                        .to_owned(),
+                )
+                .await?;
+            rows.into_iter().map(|(id,)| id).collect()
+        };
+        let waiting: Vec<Waiting> = waiting
+            .into_iter()
+            .filter(|w| !shared.contains(&w.post_id))
+            .collect();
+        let Some(last) = waiting.last().map(|w| w.scheduled_at) else {
+            return Ok(0);
+        };
+        // The slots' occurrences up to the last waiting post: a post on one of them is queued.
+        let weekly: Vec<WeeklySlot> = slots.iter().filter_map(QueueSlot::weekly).collect();
+        let after =
+            Timestamp::from_second(from).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let days = i32::try_from((last - from) / 86_400 + 2).unwrap_or(i32::MAX);
+        let occurrences: BTreeMap<i64, Option<CategoryId>> =
+            queue::occurrences(&weekly, &tz, after, days, usize::MAX, |o| {
+                o.at.as_second() <= last
+            })
+            .into_iter()
+            .map(|o| (o.at.as_second(), o.slot.category))
+            .collect();
+        let mut seats = Vec::new();
+        let mut seen = BTreeSet::new();
+        for w in &waiting {
+            if let Some(category) = occurrences.get(&w.scheduled_at)
+                && seen.insert(w.scheduled_at)
+            {
+                seats.push(queue::Seat {
+                    post: PostId(w.post_id),
+                    at: w.scheduled_at,
+                    slot_category: *category,
+                });
+            }
+        }
+        let moves = queue::deal_seats(&seats, permute);
+        for (post, _, to) in &moves {
+            tx.conn()
+                .execute(
+                    &Query::update()
+                        .table(Posts::Table)
+                        .values([
+                            (Posts::ScheduledAt, (*to).into()),
+                            (Posts::UpdatedAt, now.into()),
+                        ])
+                        .and_where(Expr::col(Posts::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(Posts::Id).eq(post.0))
+                        .to_owned(),
+                )
+                .await?;
+            for w in waiting.iter().filter(|w| w.post_id == post.0) {
+                if w.status == TargetStatus::Scheduled.as_str() {
+                    tx.enqueue(
+                        &crate::posts::publish_job(scope, PostTargetId(w.target_id), *to),
+                        crate::jobs::OnDuplicate::Replace,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            tx.post_event(scope, *post, None, "rescheduled", "", now)
+                .await?;
+        }
+        if !moves.is_empty() {
+            tx.audit(
+                scope,
+                &AuditEvent::new("queue.shuffled", "channel", channel.0).with("moved", moves.len()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(moves.len())
+    }
+
     /// The channel's next `count` slot occurrences (within eight weeks), each with the post
     /// holding it, if any.
     pub async fn upcoming_queue(

@@ -338,6 +338,7 @@ pub enum Links {
     ChannelId,
     CreatedBy,
     CreatedAt,
+    DeletedAt,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -7,7 +7,7 @@
 use tribune_domain::links::{LinkTarget, Utm};
 use tribune_domain::{ChannelId, Role};
 use tribune_store::channels::ChannelNew;
-use tribune_store::links::{ClickCount, LinkFilter, LinkNew};
+use tribune_store::links::{ClickBreakdown, ClickCount, LinkFilter, LinkNew};
 use tribune_store::posts::{Intent, PostNew};
 use tribune_store::testing::{each_backend, profile, user};
 use tribune_store::{Store, StoreError, WorkspaceScope, unix_now};
@@ -469,4 +469,198 @@ async fn links_made_before_their_post_are_tied_to_it_once_saved() {
         ));
     })
     .await;
+}
+
+#[tokio::test]
+async fn editing_a_link_keeps_its_code_and_clicks_and_changes_where_it_leads() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let link = store
+            .create_link(
+                &a,
+                new_link("https://boulangerie.example/galette"),
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let found = store.link_for_redirect(&link.code).await.unwrap().unwrap();
+        store.count_click(&found, "2026-12-14", "x").await.unwrap();
+
+        let target = LinkTarget::parse("https://boulangerie.example/buche", OWN).unwrap();
+        let utm = Utm {
+            source: Some("mastodon".into()),
+            term: Some("noel".into()),
+            ..Utm::default()
+        };
+        // Another workspace cannot change it, whatever its role.
+        assert!(matches!(
+            store.update_link(&b, link.id, &target, &utm).await,
+            Err(StoreError::NotFound)
+        ));
+        let edited = store.update_link(&a, link.id, &target, &utm).await.unwrap();
+        assert_eq!(edited.code, link.code, "{backend}");
+        assert_eq!(edited.clicks, 1, "the clicks stay with the link");
+        assert_eq!(
+            edited.destination(),
+            "https://boulangerie.example/buche?utm_source=mastodon&utm_term=noel"
+        );
+        let followed = store.link_for_redirect(&link.code).await.unwrap().unwrap();
+        assert_eq!(followed.destination(), edited.destination());
+        let audit = store.workspace_audit(&a, 50).await.unwrap();
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "link.updated").count(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_link_leaves_the_lists_loses_its_clicks_and_is_shown_as_removed() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let link = store
+            .create_link(
+                &a,
+                new_link("https://boulangerie.example/galette"),
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let found = store.link_for_redirect(&link.code).await.unwrap().unwrap();
+        assert!(!found.removed);
+        store.count_click(&found, "2026-12-14", "x").await.unwrap();
+
+        assert!(matches!(
+            store.delete_link(&b, link.id, unix_now()).await,
+            Err(StoreError::NotFound)
+        ));
+        store.delete_link(&a, link.id, unix_now()).await.unwrap();
+        assert!(matches!(
+            store.delete_link(&a, link.id, unix_now()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.link(&a, link.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .links(&a, &LinkFilter::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        assert!(store.link_clicks(&a, link.id).await.unwrap().is_empty());
+        let target = LinkTarget::parse("https://elsewhere.example/", OWN).unwrap();
+        assert!(matches!(
+            store
+                .update_link(&a, link.id, &target, &Utm::default())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+
+        // The code still answers, as removed, and counts nothing more.
+        let removed = store.link_for_redirect(&link.code).await.unwrap().unwrap();
+        assert!(removed.removed);
+        store
+            .count_click(&removed, "2026-12-15", "x")
+            .await
+            .unwrap();
+        assert!(store.link_clicks(&a, link.id).await.unwrap().is_empty());
+
+        // Its code is never drawn again for another link.
+        let code = link.code.clone();
+        let mut codes = vec![code.clone(), "Zz9Zz9Z".to_owned()].into_iter();
+        let next = store
+            .create_link_with_codes(
+                &a,
+                new_link("https://boulangerie.example/autre"),
+                unix_now(),
+                &mut move || codes.next().unwrap_or_default(),
+            )
+            .await
+            .unwrap();
+        assert_ne!(next.code, code);
+
+        let audit = store.workspace_audit(&a, 50).await.unwrap();
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "link.deleted").count(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_cannot_edit_or_delete_links() {
+    each_backend(|store, _| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let link = store
+            .create_link(
+                &a,
+                new_link("https://boulangerie.example/galette"),
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let client = store
+            .create_user(&user("client@example.fr"), false)
+            .await
+            .unwrap();
+        let (token, _) = store
+            .create_invitation(&a, "client@example.fr", Role::Client, unix_now())
+            .await
+            .unwrap();
+        store
+            .accept_invitation(&token, &client, unix_now())
+            .await
+            .unwrap();
+        let scope = store.scope(client.user_id(), a.workspace()).await.unwrap();
+        let target = LinkTarget::parse("https://elsewhere.example/", OWN).unwrap();
+        assert!(matches!(
+            store
+                .update_link(&scope, link.id, &target, &Utm::default())
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            store.delete_link(&scope, link.id, unix_now()).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(store.link(&a, link.id).await.is_ok());
+    })
+    .await;
+}
+
+#[test]
+fn clicks_add_up_by_day_and_by_network() {
+    let count = |day: &str, network: &str, clicks| ClickCount {
+        day: day.into(),
+        network: network.into(),
+        clicks,
+    };
+    let breakdown = ClickBreakdown::of(&[
+        count("2026-12-15", "x", 2),
+        count("2026-12-15", "direct", 1),
+        count("2026-12-14", "x", 3),
+        count("2026-12-14", "bluesky", 1),
+        count("2026-12-14", "direct", 1),
+    ]);
+    assert_eq!(
+        breakdown.by_day,
+        vec![("2026-12-15".to_owned(), 3), ("2026-12-14".to_owned(), 5)]
+    );
+    assert_eq!(
+        breakdown.by_network,
+        vec![
+            ("x".to_owned(), 5),
+            ("direct".to_owned(), 2),
+            ("bluesky".to_owned(), 1)
+        ]
+    );
+    assert_eq!(ClickBreakdown::of(&[]), ClickBreakdown::default());
 }

@@ -792,3 +792,158 @@ async fn the_autumn_fold_gives_a_slot_once_and_a_post_waiting_for_approval_holds
     })
     .await;
 }
+
+#[tokio::test]
+async fn shuffling_deals_queued_posts_over_the_same_slots_and_leaves_pinned_ones() {
+    each_backend(|store, backend| async move {
+        let scope = workspace(&store, "s").await;
+        let other = workspace(&store, "t").await;
+        let ch = channel(&store, &scope, "s1").await;
+        let second = channel(&store, &scope, "s2").await;
+        let tips = store
+            .create_category(
+                &scope,
+                &CategoryInput {
+                    name: "Astuces".into(),
+                    colour: "#2e7d32".into(),
+                    evergreen: true,
+                    recycle: false,
+                    recycle_after_days: 60,
+                },
+                FRIDAY,
+            )
+            .await
+            .unwrap();
+        store
+            .add_queue_slots(
+                &scope,
+                ch,
+                &[
+                    slot(Weekday::Monday, "09:00", Some(tips.id)),
+                    slot(Weekday::Tuesday, "09:00", None),
+                    slot(Weekday::Wednesday, "09:00", None),
+                    slot(Weekday::Thursday, "09:00", None),
+                ],
+            )
+            .await
+            .unwrap();
+        let queued = |words: &str, category| {
+            let store = store.clone();
+            let new = PostNew {
+                category,
+                ..text(words, &[ch])
+            };
+            async move {
+                let mut posts = store.queue_post(&scope, new, FRIDAY).await.unwrap();
+                posts.remove(0)
+            }
+        };
+        let tip = queued("Astuce du lundi", Some(tips.id)).await;
+        let tue = queued("Mardi", None).await;
+        let wed = queued("Mercredi", None).await;
+        let thu = queued("Jeudi", None).await;
+        assert_eq!(
+            paris(tip.scheduled_at.unwrap()),
+            "Mon 2026-03-30 09:00 +02:00"
+        );
+        assert_eq!(
+            paris(thu.scheduled_at.unwrap()),
+            "Thu 2026-04-02 09:00 +02:00"
+        );
+        // A post at a time of its own, and one for two channels on a slot: both stay put.
+        let pinned_at = FRIDAY + 3 * 86_400 + 3600 + 17 * 60;
+        let pinned = store
+            .create_post(
+                &scope,
+                PostNew {
+                    scheduled_at: Some(pinned_at),
+                    ..text("À heure fixe", &[ch])
+                },
+                Intent::Schedule,
+                FRIDAY,
+            )
+            .await
+            .unwrap();
+        let shared_at = tue.scheduled_at.unwrap() + 7 * 86_400;
+        let shared = store
+            .create_post(
+                &scope,
+                PostNew {
+                    scheduled_at: Some(shared_at),
+                    ..text("Deux comptes", &[ch, second])
+                },
+                Intent::Schedule,
+                FRIDAY,
+            )
+            .await
+            .unwrap();
+
+        // Another workspace cannot shuffle it; a contributor may not.
+        assert!(matches!(
+            store.shuffle_queue(&other, ch, FRIDAY).await,
+            Err(StoreError::NotFound)
+        ));
+        let writer = contributor(&store, &scope, "s-writer@example.fr").await;
+        assert!(matches!(
+            store.shuffle_queue(&writer, ch, FRIDAY).await,
+            Err(StoreError::Forbidden)
+        ));
+
+        let moved = store
+            .shuffle_queue_with(&scope, ch, FRIDAY, &mut |posts| posts.reverse())
+            .await
+            .unwrap();
+        assert_eq!(moved, 2, "{backend}");
+        let at = |id| {
+            let store = store.clone();
+            async move { store.post(&scope, id).await.unwrap().scheduled_at.unwrap() }
+        };
+        assert_eq!(
+            at(tip.id).await,
+            tip.scheduled_at.unwrap(),
+            "alone in its category's slot"
+        );
+        assert_eq!(at(tue.id).await, thu.scheduled_at.unwrap());
+        assert_eq!(at(wed.id).await, wed.scheduled_at.unwrap());
+        assert_eq!(at(thu.id).await, tue.scheduled_at.unwrap());
+        assert_eq!(at(pinned.id).await, pinned_at);
+        assert_eq!(at(shared.id).await, shared_at);
+        // The publish jobs moved with their posts; the posts are still scheduled.
+        let moved_post = store.post(&scope, thu.id).await.unwrap();
+        assert_eq!(moved_post.status, TargetStatus::Scheduled);
+        let job = store
+            .job_by_key(&tribune_store::posts::publish_job_key(
+                moved_post.targets[0].id,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.run_at, tue.scheduled_at.unwrap());
+        let history = store.post_history(&scope, thu.id).await.unwrap();
+        assert!(history.iter().any(|e| e.action == "rescheduled"));
+        let audit = store.workspace_audit(&scope, 50).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "queue.shuffled")
+                .count(),
+            1
+        );
+
+        // A random shuffle keeps the same posts on the same instants.
+        let mut before = std::collections::BTreeSet::new();
+        for id in [tue.id, wed.id, thu.id] {
+            before.insert(at(id).await);
+        }
+        store.shuffle_queue(&scope, ch, FRIDAY).await.unwrap();
+        let mut after = std::collections::BTreeSet::new();
+        for id in [tue.id, wed.id, thu.id] {
+            after.insert(at(id).await);
+        }
+        assert_eq!(before, after);
+        assert_eq!(at(pinned.id).await, pinned_at);
+        assert_eq!(at(shared.id).await, shared_at);
+        assert_eq!(at(tip.id).await, tip.scheduled_at.unwrap());
+    })
+    .await;
+}

@@ -6,7 +6,7 @@ use crate::AppState;
 use std::collections::HashMap;
 use std::ops::Range;
 use tribune_domain::links::{LinkTarget, Utm};
-use tribune_domain::{ChannelId, PostId, ValidationError};
+use tribune_domain::{ChannelId, LinkId, PostId, ValidationError};
 use tribune_store::links::{Link, LinkNew};
 use tribune_store::posts::Post;
 use tribune_store::{StoreError, WorkspaceScope, unix_now};
@@ -33,12 +33,8 @@ pub fn short_url(state: &AppState, code: &str) -> String {
     )
 }
 
-/// Checks the target and tags (every problem at once, by field) and creates the link.
-pub async fn create(
-    state: &AppState,
-    scope: &WorkspaceScope,
-    input: LinkInput,
-) -> Result<Link, StoreError> {
+/// Checks a target and its tags, every problem at once, by field.
+fn check(state: &AppState, input: &LinkInput) -> Result<(LinkTarget, Utm), StoreError> {
     let public_url = &state.config().public_url;
     let target = LinkTarget::parse(&input.target, public_url);
     let utm = Utm::validate(
@@ -48,8 +44,8 @@ pub async fn create(
         input.utm_term.as_deref(),
         input.utm_content.as_deref(),
     );
-    let (target, utm) = match (target, utm) {
-        (Ok(target), Ok(utm)) => (target, utm),
+    match (target, utm) {
+        (Ok(target), Ok(utm)) => Ok((target, utm)),
         (target, utm) => {
             let mut errors = ValidationError::default();
             errors
@@ -58,9 +54,31 @@ pub async fn create(
             errors
                 .violations
                 .extend(utm.err().into_iter().flat_map(|e| e.violations));
-            return Err(StoreError::Invalid(errors));
+            Err(StoreError::Invalid(errors))
         }
-    };
+    }
+}
+
+/// Checks the new target and tags (as for a new link) and changes them; the code stays, so
+/// the address already shared now sends visitors to the new destination. The post and channel
+/// the link was made for are not changed.
+pub async fn update(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    id: LinkId,
+    input: LinkInput,
+) -> Result<Link, StoreError> {
+    let (target, utm) = check(state, &input)?;
+    state.store().update_link(scope, id, &target, &utm).await
+}
+
+/// Checks the target and tags (every problem at once, by field) and creates the link.
+pub async fn create(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    input: LinkInput,
+) -> Result<Link, StoreError> {
+    let (target, utm) = check(state, &input)?;
     state
         .store()
         .create_link(

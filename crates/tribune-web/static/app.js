@@ -224,3 +224,15 @@ if (calendar instanceof HTMLTableElement && calendar.dataset.move) {
     window.location.href = response.redirected ? response.url : window.location.href;
   });
 }
+
+// A search field inside a larger form (the composer's media picker): Enter presses its own
+// button (`data-enter` names it) instead of the form's first one.
+for (const field of document.querySelectorAll("input[data-enter]")) {
+  field.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    const button = document.getElementById(field.dataset.enter || "");
+    if (!(button instanceof HTMLButtonElement)) return;
+    event.preventDefault();
+    button.click();
+  });
+}

@@ -235,3 +235,88 @@ async fn a_post_failed_for_good_is_mailed_to_those_who_can_publish() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_approval_mail_lists_the_posts_media_and_says_which_lack_alt_text() {
+    let Some(sink) = Sink::from_env() else { return };
+    for db in TestDb::all().await {
+        let app = TestApp::spawn_with(db, sink.web_config()).await;
+        let owner_email = unique_email("cm");
+        let (_, owner) = app.member_with_workspace(&owner_email, "Boulangerie").await;
+        app.store
+            .set_approval_policy(&owner, ApprovalPolicy::Client)
+            .await
+            .unwrap();
+        let client_email = unique_email("client");
+        app.join(&owner, &client_email, Role::Client).await;
+        let channel = channel(&app, &owner).await;
+        let mut media = Vec::new();
+        for (n, (name, alt)) in [("vitrine.png", "La vitrine <décorée>"), ("four.png", "")]
+            .into_iter()
+            .enumerate()
+        {
+            let row = app
+                .store
+                .create_media(
+                    &owner,
+                    tribune_store::media::MediaNew {
+                        kind: tribune_domain::media::MediaKind::Image,
+                        mime: "image/png".into(),
+                        bytes: 100,
+                        width: Some(10),
+                        height: Some(10),
+                        duration_ms: None,
+                        alt: alt.into(),
+                        file_name: Some(name.into()),
+                        storage_key: format!("mail-media-{n}"),
+                        thumbnail_key: None,
+                        sha256: format!("{n:064}"),
+                    },
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+            media.push(row.id);
+        }
+        app.store
+            .create_post(
+                &owner,
+                PostNew {
+                    text: "La vitrine de l’Épiphanie".into(),
+                    targets: vec![(channel, None)],
+                    scheduled_at: Some(unix_now() + 86_400),
+                    media,
+                    ..PostNew::default()
+                },
+                Intent::Schedule,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        app.run_jobs().await;
+        let mail = sink.wait_for(&client_email, 1).await.remove(0);
+        for body in [&mail.text, &mail.html] {
+            assert!(
+                body.contains("2\u{a0}médias sont joints\u{a0}:"),
+                "{}: {body}",
+                app.backend
+            );
+            assert!(
+                body.contains("2. four.png\u{a0}: pas de texte alternatif"),
+                "{body}"
+            );
+        }
+        assert!(
+            mail.text.contains(
+                "1. vitrine.png, texte alternatif\u{a0}: «\u{a0}La vitrine <décorée>\u{a0}»"
+            ),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.html.contains("La vitrine &#60;décorée&#62;"),
+            "{}",
+            mail.html
+        );
+    }
+}

@@ -359,3 +359,92 @@ async fn the_week_view_shows_seven_days_across_a_month_and_moves_by_week() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_calendar_can_be_coloured_by_category_with_a_legend() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let bluesky = channel(&app, &scope, "bluesky", "Boulangerie Bluesky").await;
+        let promo = app
+            .store
+            .create_category(
+                &scope,
+                &tribune_store::queue::CategoryInput {
+                    name: "Promo <soldes>".into(),
+                    colour: "#ffeb3b".into(),
+                    evergreen: false,
+                    recycle: false,
+                    recycle_after_days: 90,
+                },
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let at = jiff::civil::date(2099, 12, 1)
+            .at(17, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_second();
+        for (text, category) in [
+            ("Galette en promo", Some(promo.id)),
+            ("Sans catégorie", None),
+        ] {
+            app.store
+                .create_post(
+                    &scope,
+                    tribune_store::posts::PostNew {
+                        text: text.into(),
+                        targets: vec![(bluesky, None)],
+                        scheduled_at: Some(at),
+                        category,
+                        ..Default::default()
+                    },
+                    tribune_store::posts::Intent::Draft,
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+        }
+        let (status, by_status) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?month=2099-12"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(by_status.contains("cal-post status-draft"));
+        assert!(!by_status.contains("by-category"));
+
+        let (status, html) = app
+            .get_text(
+                &cm,
+                &format!("/w/{ws}/calendar?month=2099-12&colour=category"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("cal-post status-draft"), "{html}");
+        assert_eq!(
+            html.matches("<li class=\"cal-post by-category\" draggable")
+                .count(),
+            2,
+            "{html}"
+        );
+        // The category's swatch (a light colour gets a dark ring) and its name for screen
+        // readers; the legend names the category, escaped, and "no category".
+        assert!(
+            html.contains("fill=%22%23ffeb3b%22 stroke=%22%23000000%22"),
+            "{html}"
+        );
+        assert!(html.contains("Promo &#60;soldes&#62;"), "{html}");
+        assert!(html.contains(&format!("data-category=\"{}\"", promo.id)));
+        assert!(html.contains("Sans catégorie</li>"));
+        // Moving to another month keeps the colouring.
+        assert!(html.contains("colour=category\" rel=\"next\""), "{html}");
+        let (status, _) = app
+            .get_text(&cm, &format!("/w/{ws}/calendar?colour=rainbow"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

@@ -22,6 +22,7 @@ fn all() -> tribune_store::media::MediaFilter {
     tribune_store::media::MediaFilter {
         before_id: None,
         limit: 100,
+        name_contains: None,
     }
 }
 
@@ -709,6 +710,126 @@ async fn the_network_media_rules_run_on_the_attached_media_in_the_composer_and_t
             .collect();
         let response = send(four, format!("/w/{ws}/posts")).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+    })
+    .await;
+}
+
+/// Every media id the picker shows, in order.
+fn shown(html: &str) -> Vec<i64> {
+    html.split("name=\"media\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"')?.0.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_picker_pages_the_library_and_finds_media_by_name_keeping_what_is_attached() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let mut ids = Vec::new();
+        for n in 0..52 {
+            let name = match n {
+                0 => "Galette_des_rois.png".to_owned(),
+                1 => "remise 100%.png".to_owned(),
+                n => format!("photo-{n:02}.png"),
+            };
+            let media = app
+                .store
+                .create_media(
+                    &scope,
+                    tribune_store::media::MediaNew {
+                        kind: tribune_domain::media::MediaKind::Image,
+                        mime: "image/png".into(),
+                        bytes: 100,
+                        width: Some(10),
+                        height: Some(10),
+                        duration_ms: None,
+                        alt: String::new(),
+                        file_name: Some(name),
+                        storage_key: format!("key-{n}"),
+                        thumbnail_key: None,
+                        sha256: format!("{n:064}"),
+                    },
+                    tribune_store::unix_now(),
+                )
+                .await
+                .unwrap();
+            ids.push(media.id.0);
+        }
+        let newest: Vec<i64> = ids.iter().rev().copied().collect();
+
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/posts/new")).await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert_eq!(
+            shown(&html),
+            newest[..48].to_vec(),
+            "one page, newest first"
+        );
+        let older = format!("media-before-{}", newest[47]);
+        assert!(html.contains(&format!("value=\"{older}\"")), "{html}");
+
+        // The next page, with the oldest media ticked on the way: the typed text stays, the
+        // ticked one stays attached (listed first), and the page shows the four older ones.
+        let csrf = app.csrf(&cm, "/no-such-page").await;
+        let attached = ids[0].to_string();
+        let response = cm
+            .post(format!("{}/w/{ws}/posts", app.url))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("text", "Bientôt l’Épiphanie"),
+                ("media", attached.as_str()),
+                ("intent", older.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Bientôt l’Épiphanie"));
+        assert_eq!(ticked(&html), vec![ids[0]]);
+        assert_eq!(shown(&html), vec![ids[0], ids[3], ids[2], ids[1]], "{html}");
+        assert!(!html.contains("value=\"media-before-"), "the last page");
+        let posts = app
+            .store
+            .posts(
+                &scope,
+                &tribune_store::posts::PostFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(posts.is_empty(), "nothing saved");
+
+        // A search by name, whatever the case; `%` is a character like any other.
+        for (words, found) in [
+            ("GALETTE", vec![ids[0]]),
+            ("100%", vec![ids[1]]),
+            ("%", vec![ids[1]]),
+            ("zzz", vec![]),
+        ] {
+            let response = cm
+                .post(format!("{}/w/{ws}/posts", app.url))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("text", "x"),
+                    ("media_q", words),
+                    ("intent", "media"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let html = response.text().await.unwrap();
+            assert_eq!(shown(&html), found, "{words}");
+            if found.is_empty() {
+                assert!(html.contains("Aucun média de la médiathèque ne correspond."));
+            }
+        }
     })
     .await;
 }

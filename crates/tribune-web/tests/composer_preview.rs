@@ -299,6 +299,7 @@ async fn attached_images_show_in_the_grid_with_their_alt_text_escaped_and_no_car
         let filter = tribune_store::media::MediaFilter {
             before_id: None,
             limit: 10,
+            name_contains: None,
         };
         for media in app.store.media_list(&scope, &filter).await.unwrap() {
             ids.push(media.id.to_string());

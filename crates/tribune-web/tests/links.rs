@@ -635,3 +635,285 @@ async fn the_composer_shortens_the_links_of_each_text_with_its_network() {
     })
     .await;
 }
+
+async fn visit(short: &str, referer: Option<&str>) -> reqwest::Response {
+    let mut request = visitor().get(short).header("user-agent", FIREFOX);
+    if let Some(referer) = referer {
+        request = request.header("referer", referer);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_api_edits_a_link_and_shows_its_clicks_by_day_and_network() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let (_, link, _) = create(
+            &app,
+            &token,
+            ws,
+            json!({"target": "https://boulangerie.example/galette", "utm_source": "bluesky",
+                   "utm_campaign": "epiphanie"}),
+        )
+        .await;
+        let id = link["id"].as_i64().unwrap();
+        let short = link["short_url"].as_str().unwrap().to_owned();
+        for referer in [
+            Some("https://bsky.app/x"),
+            Some("https://t.co/a"),
+            Some("https://bsky.app/y"),
+            None,
+        ] {
+            assert_eq!(visit(&short, referer).await.status(), StatusCode::FOUND);
+        }
+
+        let patched = app
+            .api(
+                &token,
+                Method::PATCH,
+                &format!("/workspaces/{ws}/links/{id}"),
+            )
+            .json(
+                &json!({"target": "https://boulangerie.example/buche", "utm_campaign": null,
+                          "utm_term": "noel"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.status(), StatusCode::OK, "{}", app.backend);
+        let patched: Value = patched.json().await.unwrap();
+        for field in ["id", "code", "short_url"] {
+            assert_eq!(patched[field], link[field], "{field} stays");
+        }
+        assert_eq!(patched["clicks"], 4, "the clicks stay");
+        assert_eq!(patched["utm_source"], "bluesky", "a missing field is kept");
+        assert_eq!(patched["utm_campaign"], Value::Null, "null removes a tag");
+        assert_eq!(
+            patched["destination"],
+            "https://boulangerie.example/buche?utm_source=bluesky&utm_term=noel"
+        );
+        let followed = visit(&short, None).await;
+        assert_eq!(
+            location(&followed),
+            patched["destination"].as_str().unwrap()
+        );
+
+        let shown: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/links/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shown["clicks"], 5);
+        let day = shown["clicks_by_day"].as_array().unwrap();
+        assert_eq!(day.len(), 1, "{shown}");
+        assert_eq!(day[0]["clicks"], 5);
+        assert_eq!(day[0]["day"].as_str().unwrap().len(), 10);
+        assert_eq!(
+            shown["clicks_by_network"],
+            json!([{"network": "bluesky", "clicks": 2}, {"network": "direct", "clicks": 2},
+                   {"network": "x", "clicks": 1}])
+        );
+
+        for (body, field) in [
+            (json!({"target": "javascript:alert(1)"}), "target"),
+            (json!({"utm_term": "x".repeat(201)}), "utm_term"),
+        ] {
+            let refused = app
+                .api(
+                    &token,
+                    Method::PATCH,
+                    &format!("/workspaces/{ws}/links/{id}"),
+                )
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let problem: Value = refused.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        }
+        let unknown_field = app
+            .api(
+                &token,
+                Method::PATCH,
+                &format!("/workspaces/{ws}/links/{id}"),
+            )
+            .json(&json!({"code": "AAAAAAA"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown_field.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_link_answers_link_removed_not_an_error_and_is_gone_from_the_api() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let (_, link, _) = create(
+            &app,
+            &token,
+            ws,
+            json!({"target": "https://boulangerie.example/"}),
+        )
+        .await;
+        let id = link["id"].as_i64().unwrap();
+        let short = link["short_url"].as_str().unwrap().to_owned();
+
+        let deleted = app
+            .api(
+                &token,
+                Method::DELETE,
+                &format!("/workspaces/{ws}/links/{id}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT, "{}", app.backend);
+        for method in [Method::GET, Method::DELETE] {
+            let gone = app
+                .api(
+                    &token,
+                    method.clone(),
+                    &format!("/workspaces/{ws}/links/{id}"),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(gone.status(), StatusCode::NOT_FOUND, "{method}");
+        }
+        let listed: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/links"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed, json!([]));
+
+        for (lang, words) in [("fr-FR,fr;q=0.9", "Lien supprimé"), ("en", "Link removed")] {
+            let response = visitor()
+                .get(&short)
+                .header("user-agent", FIREFOX)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::GONE, "{lang}");
+            assert!(response.headers().get("location").is_none());
+            assert_eq!(response.headers()["cache-control"], "no-store");
+            let html = response.text().await.unwrap();
+            assert!(html.contains(words), "{lang}: {html}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_link_page_shows_the_breakdown_edits_and_deletes_with_confirmation() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let (_, link, _) = create(
+            &app,
+            &token,
+            ws,
+            json!({"target": "https://boulangerie.example/galette", "utm_source": "bluesky"}),
+        )
+        .await;
+        let id = link["id"].as_i64().unwrap();
+        let short = link["short_url"].as_str().unwrap().to_owned();
+        visit(&short, Some("https://lnkd.in/abc")).await;
+        visit(&short, None).await;
+
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/links")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("/w/{ws}/links/{id}")), "{html}");
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/links/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(html.contains("2 clics"), "{html}");
+        assert!(html.contains("LinkedIn"), "{html}");
+        assert!(html.contains("Accès direct"), "{html}");
+
+        let bad = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/links/{id}"),
+                &[
+                    ("target", "ftp://boulangerie.example/"),
+                    ("utm_source", "bluesky"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = bad.text().await.unwrap();
+        assert!(
+            html.contains("ftp://boulangerie.example/"),
+            "the form keeps what was typed"
+        );
+        assert!(html.contains("qui commence par http ou https"), "{html}");
+
+        let saved = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/links/{id}"),
+                &[
+                    ("target", "https://boulangerie.example/buche"),
+                    ("utm_source", "bluesky"),
+                    ("utm_medium", ""),
+                    ("utm_campaign", "noel"),
+                    ("utm_term", ""),
+                    ("utm_content", ""),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&saved),
+            format!("/w/{ws}/links/{id}?flash=flash-link-updated")
+        );
+        assert_eq!(
+            location(&visit(&short, None).await),
+            "https://boulangerie.example/buche?utm_source=bluesky&utm_campaign=noel"
+        );
+
+        let unconfirmed = app
+            .post_form(&cm, &format!("/w/{ws}/links/{id}/delete"), &[])
+            .await;
+        assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(visit(&short, None).await.status(), StatusCode::FOUND);
+
+        let deleted = app
+            .post_form(
+                &cm,
+                &format!("/w/{ws}/links/{id}/delete"),
+                &[("confirm", "on")],
+            )
+            .await;
+        assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&deleted),
+            format!("/w/{ws}/links?flash=flash-link-deleted")
+        );
+        assert_eq!(visit(&short, None).await.status(), StatusCode::GONE);
+        let (status, _) = app.get_text(&cm, &format!("/w/{ws}/links/{id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

@@ -617,3 +617,92 @@ async fn the_api_reads_adds_and_removes_a_channels_slots() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_queue_page_shuffles_queued_posts_after_confirmation() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Fromagerie")
+            .await;
+        let ws = scope.workspace();
+        let ch = channel(&app, &scope, "fromages").await;
+        daily_slots(&app, &scope, ch).await;
+        let mut posts = Vec::new();
+        for words in ["Comté", "Brie", "Morbier", "Salers", "Cantal", "Reblochon"] {
+            let queued = app
+                .store
+                .queue_post(
+                    &scope,
+                    tribune_store::posts::PostNew {
+                        text: words.into(),
+                        targets: vec![(ch, None)],
+                        ..Default::default()
+                    },
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+            posts.push(queued[0].id);
+        }
+        let instants = |app: &TestApp, scope: &WorkspaceScope| {
+            let store = app.store.clone();
+            let scope = *scope;
+            let posts = posts.clone();
+            async move {
+                let mut out = Vec::new();
+                for id in posts {
+                    out.push(store.post(&scope, id).await.unwrap().scheduled_at.unwrap());
+                }
+                out
+            }
+        };
+        let before = instants(&app, &scope).await;
+
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/channels/{ch}/queue"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(html.contains("Mélanger la file"), "{html}");
+        assert!(html.contains(&format!("/w/{ws}/channels/{ch}/queue/shuffle")));
+
+        let unconfirmed = app
+            .post_form(&cm, &format!("/w/{ws}/channels/{ch}/queue/shuffle"), &[])
+            .await;
+        assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(instants(&app, &scope).await, before, "nothing moved");
+
+        // Shuffle until the order changes (one order in 720 is the same as before).
+        let mut changed = false;
+        for _ in 0..5 {
+            let shuffled = app
+                .post_form(
+                    &cm,
+                    &format!("/w/{ws}/channels/{ch}/queue/shuffle"),
+                    &[("confirm", "on")],
+                )
+                .await;
+            assert_eq!(shuffled.status(), StatusCode::SEE_OTHER);
+            assert!(location(&shuffled).starts_with(&format!(
+                "/w/{ws}/channels/{ch}/queue?flash=flash-queue-shuffled"
+            )));
+            let after = instants(&app, &scope).await;
+            let (mut a, mut b) = (after.clone(), before.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "the same slots, each taken once");
+            if after != before {
+                changed = true;
+                break;
+            }
+        }
+        assert!(changed, "the posts changed slots");
+        let (_, html) = app
+            .get_text(
+                &cm,
+                &format!("/w/{ws}/channels/{ch}/queue?flash=flash-queue-shuffled"),
+            )
+            .await;
+        assert!(html.contains("File mélangée"), "{html}");
+    })
+    .await;
+}

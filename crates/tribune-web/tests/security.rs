@@ -91,6 +91,13 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/links",
         &[("target", "https://pwned.example/")],
     ),
+    ("GET", "/w/{ws}/links/{link}", &[]),
+    (
+        "POST",
+        "/w/{ws}/links/{link}",
+        &[("target", "https://pwned.example/")],
+    ),
+    ("POST", "/w/{ws}/links/{link}/delete", &[("confirm", "on")]),
     ("GET", "/w/{ws}/calendar", &[]),
     ("POST", "/w/{ws}/calendar/feed", &[]),
     ("POST", "/w/{ws}/calendar/feed/revoke", &[]),
@@ -147,6 +154,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("confirm", "on")],
     ),
     ("GET", "/w/{ws}/channels/{id}/queue", &[]),
+    (
+        "POST",
+        "/w/{ws}/channels/{id}/queue/shuffle",
+        &[("confirm", "on")],
+    ),
     (
         "POST",
         "/w/{ws}/channels/{id}/queue/slots",
@@ -246,6 +258,12 @@ const API_CASES: &[(&str, &str, &str)] = &[
         r#"{"target":"https://pwned.example/"}"#,
     ),
     ("GET", "/workspaces/{ws}/links/{link}", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/links/{link}",
+        r#"{"target":"https://pwned.example/"}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/links/{link}", ""),
 ];
 
 #[test]

@@ -239,6 +239,7 @@ pub async fn list(
     let filter = MediaFilter {
         limit: page.limit() as u64 + 1,
         before_id: page.cursor::<i64>()?.map(MediaId),
+        name_contains: None,
     };
     let media = state.store().media_list(&member.scope, &filter).await?;
     Ok(Page::keyset(media, &page, |m| m.id.0)?.map(Into::into))

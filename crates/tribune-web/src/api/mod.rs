@@ -110,7 +110,10 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{ws}/links",
             get(links::list).post(links::create),
         )
-        .route("/workspaces/{ws}/links/{link}", get(links::show))
+        .route(
+            "/workspaces/{ws}/links/{link}",
+            get(links::show).patch(links::update).delete(links::delete),
+        )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }
 

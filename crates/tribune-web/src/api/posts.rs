@@ -324,7 +324,7 @@ pub struct UpdateRequest {
 }
 
 /// Tells a field set to `null` (`Some(None)`) from a missing one (`None`).
-fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(super) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

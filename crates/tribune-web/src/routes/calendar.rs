@@ -1,5 +1,5 @@
-//! The editorial calendar: a month of posts in the workspace's time zone, coloured by status,
-//! filtered by channel and status, rendered on the server (a busy month of 2,000 posts is one
+//! The editorial calendar: a month of posts in the workspace's time zone, coloured by status or
+//! by content category (with a legend either way), filtered by channel and status, rendered on the server (a busy month of 2,000 posts is one
 //! query for the posts and one for their targets). Dated posts can be dragged to another day
 //! (`/posts/{id}/move`, which keeps the time of day); without JavaScript the post's own page
 //! reschedules it.
@@ -21,7 +21,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use tribune_domain::publishing::TargetStatus;
-use tribune_domain::{ChannelId, PostId, WorkspaceId};
+use tribune_domain::{CategoryId, ChannelId, PostId, WorkspaceId};
 use tribune_store::channels::Channel;
 use tribune_store::posts::Post;
 use tribune_store::posts::{MAX_LISTED, PostFilter, PostPatch};
@@ -61,6 +61,11 @@ pub struct CalendarPage {
     feed_created: Option<String>,
     /// Posts still to go out that the pre-flight check would stop.
     troubled: HashSet<PostId>,
+    /// Posts coloured by their category instead of their status.
+    by_category: bool,
+    /// The workspace's categories by name: their name and swatch image, for the posts and the
+    /// legend.
+    categories: Vec<(CategoryId, String, String)>,
 }
 
 impl CalendarPage {
@@ -70,6 +75,12 @@ impl CalendarPage {
 
     fn has_problems(&self, view: &PostView) -> bool {
         self.troubled.contains(&view.post.id)
+    }
+
+    /// The name and swatch of the post's category, if it has one.
+    fn category_of(&self, view: &PostView) -> Option<&(CategoryId, String, String)> {
+        let id = view.post.category?;
+        self.categories.iter().find(|(c, _, _)| *c == id)
     }
 
     fn is_channel(&self, id: &ChannelId) -> bool {
@@ -93,6 +104,9 @@ impl CalendarPage {
         if !self.status.is_empty() {
             query.push_str(&format!("&status={}", self.status));
         }
+        if self.by_category {
+            query.push_str("&colour=category");
+        }
         query
     }
 }
@@ -107,6 +121,8 @@ pub struct CalendarQuery {
     date: Option<String>,
     channel: Option<String>,
     status: Option<String>,
+    /// `category` colours the posts by their category; by status otherwise.
+    colour: Option<String>,
     flash: Option<String>,
 }
 
@@ -229,6 +245,23 @@ pub async fn month(
         )
         .await?;
     let all_channels = state.store().channels(&member.scope).await?;
+    let by_category = match query.colour.as_deref() {
+        None | Some("" | "status") => false,
+        Some("category") => true,
+        Some(_) => return Err(AppError::BadRequest(crate::error::BadRequest::Unreadable)),
+    };
+    let categories = if by_category {
+        state
+            .store()
+            .categories(&member.scope)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, super::queue::swatch(&c.colour), c.name))
+            .map(|(id, swatch, name)| (id, name, swatch))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let feed_created = state
         .store()
         .calendar_feed(&member.scope)
@@ -329,6 +362,8 @@ pub async fn month(
         can_move: member.scope.role().can_write_posts(),
         feed_created,
         troubled,
+        by_category,
+        categories,
         c: chrome,
     })
 }

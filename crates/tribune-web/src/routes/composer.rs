@@ -61,6 +61,8 @@ pub struct ComposerInput {
     pub media_order: Vec<(MediaId, u32)>,
     /// Networks without a channel to preview the post on (not saved with it).
     pub preview_networks: Vec<ComposeNetwork>,
+    /// Words the media picker looks for in file names (not saved with the post).
+    pub media_q: String,
 }
 
 impl ComposerInput {
@@ -84,6 +86,7 @@ impl ComposerInput {
                 "intent" => input.intent = value,
                 "campaign" => input.campaign = value,
                 "category" => input.category = value,
+                "media_q" => input.media_q = value,
                 "preview_network" => {
                     if let Ok(network) = value.parse::<ComposeNetwork>()
                         && !input.preview_networks.contains(&network)
@@ -231,20 +234,39 @@ impl PickerMedia {
     }
 }
 
-/// How many of the library's newest media the picker shows (the attached ones always).
-const PICKER_SIZE: u64 = 200;
+/// How many of the library's media one page of the picker shows (the attached ones always).
+const PICKER_SIZE: u64 = 48;
 
-/// The picker: the attached media first, in order, then the rest of the library, newest first.
+/// The intent of the picker's "older media" button: `media-before-{id}` (a submit button has
+/// one name and one value, and the composer's buttons all name an intent).
+const OLDER_MEDIA: &str = "media-before-";
+
+/// Which page of the library the picker shows: the newest (`None`) or those older than a media.
+fn picker_cursor(input: &ComposerInput) -> Option<MediaId> {
+    input
+        .intent
+        .strip_prefix(OLDER_MEDIA)
+        .and_then(|id| id.parse().ok())
+}
+
+/// The picker: the attached media first, in order, then one page of the rest of the library,
+/// newest first (those whose name has the words searched, if any), and the cursor of the next
+/// page when there is one.
 async fn picker(
     state: &AppState,
     member: &Member,
     input: &ComposerInput,
-) -> Result<Vec<PickerMedia>, AppError> {
+) -> Result<(Vec<PickerMedia>, Option<MediaId>), AppError> {
     let filter = MediaFilter {
-        limit: PICKER_SIZE,
-        before_id: None,
+        limit: PICKER_SIZE + 1,
+        before_id: picker_cursor(input),
+        name_contains: Some(input.media_q.clone()).filter(|q| !q.trim().is_empty()),
     };
     let mut library = state.store().media_list(&member.scope, &filter).await?;
+    let older = (library.len() as u64 > PICKER_SIZE).then(|| {
+        library.truncate(PICKER_SIZE as usize);
+        library.last().map(|m| m.id)
+    });
     let mut picked = Vec::new();
     for (index, id) in input.media.iter().enumerate() {
         let media = match library.iter().position(|m| m.id == *id) {
@@ -275,7 +297,7 @@ async fn picker(
             position: 0,
         }
     }));
-    Ok(picked)
+    Ok((picked, older.flatten()))
 }
 
 /// Saves the alt texts typed for the attached media, through the store call of the API's PATCH;
@@ -337,6 +359,10 @@ pub struct ComposerPage {
     categories: Vec<Category>,
     /// The media picker.
     media: Vec<PickerMedia>,
+    /// The picker's next page: the media older than this one.
+    older_media: Option<MediaId>,
+    /// The picker shows a page other than the newest, or a search.
+    media_paged: bool,
     /// The previews' markup (see [`composer_preview`]).
     previews: String,
     /// The networks that can be previewed without a channel, and whether each is picked.
@@ -370,7 +396,8 @@ pub(super) async fn page(
     let all_channels = state.store().channels(&member.scope).await?;
     let mut notes = notes(state, lang, &ws, &input.text);
     notes.extend(spelling_notes(state, lang, &ws, &all_channels, &input.text).await);
-    let media = picker(state, member, &input).await?;
+    let (media, older_media) = picker(state, member, &input).await?;
+    let media_paged = picker_cursor(&input).is_some() || !input.media_q.trim().is_empty();
     let attached: Vec<PreviewMedia> = media
         .iter()
         .filter(|m| m.selected)
@@ -418,6 +445,8 @@ pub(super) async fn page(
     let categories = state.store().categories(&member.scope).await?;
     Ok(ComposerPage {
         media,
+        older_media,
+        media_paged,
         previews,
         preview_choices,
         categories,
@@ -627,6 +656,7 @@ pub async fn edit(
         date,
         time,
         intent: String::new(),
+        media_q: String::new(),
         campaign: String::new(),
         category: post.category.map(|c| c.to_string()).unwrap_or_default(),
         media: post.media.iter().map(|m| m.id).collect(),
@@ -698,6 +728,16 @@ pub async fn save(
             }
             Err(other) => Err(other.into()),
         };
+    }
+    if input.intent == "media" || picker_cursor(&input).is_some() {
+        // The picker's search or another page of the library: the form again, nothing saved
+        // (the intent stays, so the page shows the page asked for).
+        if let Some(id) = editing {
+            state.store().post(&member.scope, id).await?;
+        }
+        return Ok(render(
+            &page(state, member, editing, input, &[], Vec::new()).await?,
+        ));
     }
     if input.intent == "preview" {
         // "Update the previews" without JavaScript: the form again, nothing saved.

@@ -74,6 +74,7 @@ async fn page(
     let filter = MediaFilter {
         limit: PAGE_SIZE,
         before_id: None,
+        name_contains: None,
     };
     let media = state.store().media_list(&member.scope, &filter).await?;
     Ok(MediaPage {

@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/w/{ws}/channels/{id}/queue", get(queue::show))
         .route("/w/{ws}/channels/{id}/queue/slots", post(queue::add_slots))
+        .route("/w/{ws}/channels/{id}/queue/shuffle", post(queue::shuffle))
         .route(
             "/w/{ws}/channels/{id}/queue/slots/{slot}/delete",
             post(queue::delete_slot),
@@ -181,6 +182,8 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/media/{media}/delete", post(media::delete))
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
+        .route("/w/{ws}/links/{link}", get(links::show).post(links::update))
+        .route("/w/{ws}/links/{link}/delete", post(links::delete))
         .route("/w/{ws}/calendar", get(calendar::month))
         .route("/w/{ws}/calendar/feed", post(ical::reset))
         .route("/w/{ws}/calendar/feed/revoke", post(ical::revoke))

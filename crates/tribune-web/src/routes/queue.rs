@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::context::Member;
 use crate::dates;
 use crate::error::AppError;
-use crate::forms::see_other;
+use crate::forms::{Confirmation, see_other};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -86,7 +86,10 @@ pub struct QueuePage {
 }
 
 /// A colour swatch as an image (the content security policy allows no inline style, and a
-/// `data:` image needs none). The colour was checked to be `#rrggbb` when saved.
+/// `data:` image needs none). The colour was checked to be `#rrggbb` when saved. A category's
+/// colour is chosen freely, so the square carries an inner ring in black or white, whichever
+/// contrasts more with the fill: on a light or a dark page, either the fill or the ring stands
+/// out from the background by at least 3:1 (WCAG's ratio for graphical objects).
 pub fn swatch(colour: &str) -> String {
     let hex: String = colour
         .trim_start_matches('#')
@@ -94,16 +97,68 @@ pub fn swatch(colour: &str) -> String {
         .filter(char::is_ascii_hexdigit)
         .take(6)
         .collect();
+    let ring = if contrast_with_black(&hex) >= contrast_with_white(&hex) {
+        "000000"
+    } else {
+        "ffffff"
+    };
     format!(
         "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%2212%22 \
-         height=%2212%22%3E%3Crect width=%2212%22 height=%2212%22 rx=%223%22 \
-         fill=%22%23{hex}%22/%3E%3C/svg%3E"
+         height=%2212%22%3E%3Crect x=%22.75%22 y=%22.75%22 width=%2210.5%22 height=%2210.5%22 \
+         rx=%222.5%22 fill=%22%23{hex}%22 stroke=%22%23{ring}%22 stroke-width=%221.5%22/%3E\
+         %3C/svg%3E"
     )
+}
+
+/// WCAG relative luminance of `rrggbb` (0 for anything unreadable: treated as black).
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let value = hex
+            .get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(0.0, |v| f64::from(v) / 255.0);
+        if value <= 0.039_28 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+fn contrast_with_black(hex: &str) -> f64 {
+    (luminance(hex) + 0.05) / 0.05
+}
+
+fn contrast_with_white(hex: &str) -> f64 {
+    1.05 / (luminance(hex) + 0.05)
+}
+
+#[cfg(test)]
+mod swatch_tests {
+    use super::{contrast_with_black, contrast_with_white, swatch};
+
+    #[test]
+    fn a_swatch_rings_light_colours_in_black_and_dark_ones_in_white() {
+        assert!(swatch("#ffeb3b").contains("stroke=%22%23000000%22"));
+        assert!(swatch("#1a237e").contains("stroke=%22%23ffffff%22"));
+        // The ring always contrasts by at least 4.5:1 with the fill (the better of the two
+        // is never below √21 ≈ 4.58).
+        for hex in ["777777", "ff0000", "00ff00", "0000ff", "2e7d32", "808080"] {
+            let best = contrast_with_black(hex).max(contrast_with_white(hex));
+            assert!(best >= 4.5, "{hex}: {best}");
+        }
+    }
 }
 
 impl QueuePage {
     fn swatch(&self, colour: &str) -> String {
         swatch(colour)
+    }
+
+    /// Shuffling needs two posts in the upcoming slots to mean anything.
+    fn can_shuffle(&self) -> bool {
+        self.can_edit && self.upcoming.iter().filter(|e| e.post.is_some()).count() >= 2
     }
 
     fn field_error(&self, field: &str) -> Option<&str> {
@@ -355,6 +410,33 @@ pub async fn delete_slot(
         .await?;
     Ok(see_other(&format!(
         "/w/{}/channels/{}/queue?flash=flash-queue-slot-removed",
+        member.scope.workspace(),
+        channel
+    )))
+}
+
+/// `POST /w/{ws}/channels/{id}/queue/shuffle`: deals the queued posts again over the same
+/// slots in random order (posts at a time of their own, and posts for several channels, stay).
+/// It cannot be undone, so it needs the ticked "I understand" box.
+pub async fn shuffle(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, channel)): Path<(WorkspaceId, ChannelId)>,
+    Form(confirmation): Form<Confirmation>,
+) -> Result<Response, AppError> {
+    confirmation.require()?;
+    let moved = state
+        .store()
+        .shuffle_queue(&member.scope, channel, unix_now())
+        .await?;
+    state.wake_jobs();
+    let flash = if moved == 0 {
+        "flash-queue-shuffled-nothing"
+    } else {
+        "flash-queue-shuffled"
+    };
+    Ok(see_other(&format!(
+        "/w/{}/channels/{}/queue?flash={flash}",
         member.scope.workspace(),
         channel
     )))
