@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 use tribune_connectors::bluesky::BlueskyConnector;
 use tribune_connectors::{
     BlueskySession, Capability, Connector, ConnectorContext, Credentials, ErrorKind, ImageInput,
-    InboxKind,
-    Metric, PostRequest, RemoteRef, Secret,
+    InboxKind, Metric, PostRequest, RemoteRef, Secret,
 };
 
 fn connector(service: &str, identifier: &str, password: &str) -> BlueskyConnector {

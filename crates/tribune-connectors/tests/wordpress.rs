@@ -157,7 +157,10 @@ async fn peer_publishes_a_post_with_a_video_block_once_per_key() {
     let id = id_of(&published.remote_ref);
     let stored = peer.get(&format!("/wp/v2/posts/{id}?context=edit")).await;
     assert_eq!(stored["status"], "publish");
-    assert_eq!(stored["featured_media"], 0, "a video is not a featured image");
+    assert_eq!(
+        stored["featured_media"], 0,
+        "a video is not a featured image"
+    );
     let uploads = peer
         .get(&format!("/wp/v2/media?search=tribune-{key}&context=edit"))
         .await;
@@ -870,7 +873,9 @@ async fn a_video_upload_lost_after_it_was_made_is_reused_by_the_next_attempt() {
         .await;
     Mock::given(method("POST"))
         .and(path("/wp-json/wp/v2/media/30"))
-        .and(body_partial_json(json!({ "alt_text": "A cat jumps onto a table" })))
+        .and(body_partial_json(
+            json!({ "alt_text": "A cat jumps onto a table" }),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 30})))
         .expect(1)
         .mount(&server)

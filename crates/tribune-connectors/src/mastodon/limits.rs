@@ -294,7 +294,9 @@ mod tests {
             duration_ms: None,
         };
         assert!(limits.check("", &[], &[video(10, "video/mp4")]).is_ok());
-        let big = limits.check("x", &[], &[video(1001, "video/mp4")]).unwrap_err();
+        let big = limits
+            .check("x", &[], &[video(1001, "video/mp4")])
+            .unwrap_err();
         assert!(big.message.contains("video"), "{big}");
         let mov = limits.check("x", &[], &[video(10, "video/quicktime")]);
         assert!(mov.unwrap_err().message.contains("video/quicktime"));
@@ -305,7 +307,11 @@ mod tests {
             mime: "image/png".into(),
             alt: String::new(),
         };
-        assert!(limits.check("x", &[png], &[video(10, "video/mp4")]).is_err());
+        assert!(
+            limits
+                .check("x", &[png], &[video(10, "video/mp4")])
+                .is_err()
+        );
         // An instance that lists nothing gets the usual types and Mastodon's 99 MiB.
         let d = InstanceLimits::default();
         assert!(d.check("x", &[], &[video(10, "video/quicktime")]).is_ok());

@@ -44,7 +44,10 @@ pub const PNG_1X1: &[u8] = &[
 ];
 
 fn mp4_box(kind: &[u8; 4], content: &[u8]) -> Vec<u8> {
-    let mut out = u32::try_from(content.len() + 8).unwrap().to_be_bytes().to_vec();
+    let mut out = u32::try_from(content.len() + 8)
+        .unwrap()
+        .to_be_bytes()
+        .to_vec();
     out.extend_from_slice(kind);
     out.extend_from_slice(content);
     out
