@@ -973,3 +973,21 @@ error-invoice-seller-siret = Add your SIRET to the business profile: it must be 
 error-invoice-client-siren = A business client's SIREN must be on the invoice: add it to the client.
 error-invoice-too-large = The amounts are too large.
 error-invoice-payment-amount = A payment is an amount above zero.
+
+# Media library (issue #10 leftovers): network-sized copies of an image
+media-copy = Make a copy for a network
+media-copy-help = The copy is cut to the shape you choose, scaled down to the size networks recommend, and added to the library with this image's alt text; the original stays as it is.
+media-copy-shape = Shape
+media-copy-focus = What to keep in the frame
+media-copy-focus-help = Where the crop centres, in percent from the left and from the top: 50 and 50 is the middle.
+media-copy-focus-x = From the left (%)
+media-copy-focus-y = From the top (%)
+media-copy-submit = Make the copy
+media-preset-square = Square 1:1
+media-preset-portrait = Portrait 4:5
+media-preset-landscape = Landscape 1.91:1
+media-preset-story = Story 9:16
+flash-media-copied = Copy added to the library.
+error-media-preset = Choose one of the shapes.
+error-media-focus = Give the crop's centre as two numbers from 0 to 100.
+error-media-crop-image = Only images can be cut to a network's shape.

@@ -975,3 +975,21 @@ error-invoice-seller-siret = Ajoutez votre SIRET au profil d’entreprise : il 
 error-invoice-client-siren = Le SIREN d’un client professionnel doit figurer sur la facture : ajoutez-le à la fiche du client.
 error-invoice-too-large = Les montants sont trop élevés.
 error-invoice-payment-amount = Un paiement est un montant supérieur à zéro.
+
+# Médiathèque (suites du ticket n° 10) : copies d’une image aux formats des réseaux
+media-copy = Faire une copie pour un réseau
+media-copy-help = La copie est recadrée à la forme choisie, réduite à la taille recommandée par les réseaux et ajoutée à la médiathèque avec le texte alternatif de cette image ; l’original reste tel quel.
+media-copy-shape = Forme
+media-copy-focus = Ce qu’il faut garder dans le cadre
+media-copy-focus-help = Où se centre le recadrage, en pourcentage depuis la gauche et depuis le haut : 50 et 50, c’est le milieu.
+media-copy-focus-x = Depuis la gauche (%)
+media-copy-focus-y = Depuis le haut (%)
+media-copy-submit = Faire la copie
+media-preset-square = Carré 1:1
+media-preset-portrait = Portrait 4:5
+media-preset-landscape = Paysage 1,91:1
+media-preset-story = Story 9:16
+flash-media-copied = Copie ajoutée à la médiathèque.
+error-media-preset = Choisissez l’une des formes.
+error-media-focus = Indiquez le centre du recadrage par deux nombres de 0 à 100.
+error-media-crop-image = Seules les images peuvent être recadrées au format d’un réseau.
