@@ -371,6 +371,20 @@ install_wordpress() {
             rm -f "$WP_DIR.tmp/.htaccess" &&
             mv "$WP_DIR.tmp" "$WP_DIR" || return 1
     fi
+    repair_wordpress_links
+}
+
+# Debian's package links the libraries it ships apart (getID3, which WordPress
+# runs on every uploaded video or audio file; cropper, underscore) with links
+# relative to /usr/share/wordpress, which dangle once copied: an uploaded video
+# then ends in a PHP fatal error (500) after its attachment was created. Point
+# them at the package's files. Idempotent, so older cached copies are repaired.
+repair_wordpress_links() {
+    local link target
+    while IFS= read -r -d '' link; do
+        target="$(readlink -f "/usr/share/wordpress/${link#"$WP_DIR"/}")" || continue
+        [ -e "$target" ] && ln -sfn "$target" "$link"
+    done < <(find "$WP_DIR" -xtype l -print0)
 }
 
 wp_mysql() {

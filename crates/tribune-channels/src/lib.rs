@@ -278,7 +278,8 @@ impl ChannelService {
             .call(scope, id, now, |connector| {
                 Box::pin(async move {
                     let profile = connector.verify().await?;
-                    Ok((profile, announced_limits(connector).await))
+                    let capabilities = connector.capabilities().to_csv();
+                    Ok((profile, announced_limits(connector).await, capabilities))
                 })
             })
             .await;
@@ -288,10 +289,15 @@ impl ChannelService {
                 .record_channel_check(channel.key(), result, now)
                 .await?;
         }
-        let (profile, limits) = verified?;
+        let (profile, limits, capabilities) = verified?;
         if let Some(limits) = limits {
             self.store
                 .set_channel_limits(channel.key(), limits, now)
+                .await?;
+        }
+        if capabilities != channel.capabilities {
+            self.store
+                .set_channel_capabilities(channel.key(), &capabilities, now)
                 .await?;
         }
         let avatar = self.fetch_avatar(profile.avatar_url.as_deref()).await;

@@ -199,6 +199,9 @@ fn as_usize(n: u32) -> usize {
 /// ≤ 1,000,000 bytes, or one `app.bsky.embed.video` (never both, one embed per post).
 /// Not in NETWORKS.md: video ≤ 100 MB and ≤ 3 minutes (Bluesky's limits since March 2025), video
 /// alt text ≤ 1,000 graphemes (lexicon), image alt text ≤ 2,000 graphemes (the app's limit).
+/// Video formats: MP4 only. Bluesky's video service converts MOV, WebM and MPEG, but tribune
+/// uploads the file to the account's PDS as a blob (the method every PDS takes), and the
+/// lexicon's `accept` for that blob is `video/mp4`.
 fn bluesky() -> NetworkRules {
     NetworkRules {
         network: ComposeNetwork::Bluesky,
@@ -217,7 +220,7 @@ fn bluesky() -> NetworkRules {
                 gif_max_bytes: None,
             },
             video: VideoRules {
-                formats: &["video/mp4", "video/webm", "video/quicktime", "video/mpeg"],
+                formats: &["video/mp4"],
                 max_bytes: Some(100 * MB),
                 min_secs: None,
                 max_secs: Some(180.0),
@@ -732,6 +735,13 @@ mod tests {
         assert_eq!(rules.text.limit, Some(5_000));
         assert_eq!(rules.text.url_length, 30);
         assert_eq!(rules.media.max_images, Some(8));
+    }
+
+    #[test]
+    fn bluesky_takes_the_mp4_videos_tribune_can_send_it() {
+        let rules = rules(ComposeNetwork::Bluesky, &Options::default());
+        assert!(rules.media.video.accepts("video/mp4"));
+        assert!(!rules.media.video.accepts("video/quicktime"));
     }
 
     #[test]

@@ -198,6 +198,36 @@ impl fmt::Debug for ImageInput {
     }
 }
 
+/// A video to attach, sent as it was uploaded (tribune does not transcode); the connector
+/// checks it against the network's limits. The bytes are held in memory, bounded by the media
+/// library's video limit (200 MB by default).
+#[derive(Clone, PartialEq, Eq)]
+pub struct VideoInput {
+    pub bytes: Vec<u8>,
+    /// `video/mp4` or `video/quicktime` (what the media library takes).
+    pub mime: String,
+    /// A description for screen readers, where the network takes one; empty is allowed.
+    pub alt: String,
+    /// Picture size and duration as the container says (the media library read them), for
+    /// networks that want an aspect ratio and for the limits checked before uploading.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<i64>,
+}
+
+impl fmt::Debug for VideoInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VideoInput")
+            .field("bytes", &self.bytes.len())
+            .field("mime", &self.mime)
+            .field("alt", &self.alt)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("duration_ms", &self.duration_ms)
+            .finish()
+    }
+}
+
 /// A post (or a reply) to publish.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PostRequest {
@@ -212,6 +242,9 @@ pub struct PostRequest {
     pub title: Option<String>,
     pub text: String,
     pub images: Vec<ImageInput>,
+    /// Videos to attach (Bluesky and Mastodon take one, and not with images). A connector
+    /// that cannot send one refuses the post (`Unsupported`) rather than publishing it without.
+    pub videos: Vec<VideoInput>,
     /// A link to preview, where the network renders previews.
     pub link: Option<String>,
     /// Publish as a reply to this post or comment (a thread when it is the account's own post).

@@ -109,6 +109,10 @@ impl Connector for SinkConnector {
 
     /// Idempotent on the key: the sink answers a repeat with the first call's post.
     async fn publish(&self, post: &PostRequest) -> Result<PublishedPost> {
+        // Text only: a post with media must not "go out" without them.
+        if !post.images.is_empty() || !post.videos.is_empty() {
+            return Err(ConnectorError::unsupported("the sink takes text only"));
+        }
         let url = self.endpoint("publish")?;
         let body = SinkPublish {
             key: post.idempotency_key.clone(),

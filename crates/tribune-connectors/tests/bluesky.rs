@@ -8,8 +8,8 @@ mod common;
 use serde_json::{Value, json};
 use tribune_connectors::bluesky::BlueskyConnector;
 use tribune_connectors::{
-    BlueskySession, Connector, ConnectorContext, Credentials, ErrorKind, ImageInput, InboxKind,
-    Metric, PostRequest, RemoteRef, Secret,
+    BlueskySession, Capability, Connector, ConnectorContext, Credentials, ErrorKind, ImageInput,
+    InboxKind, Metric, PostRequest, RemoteRef, Secret,
 };
 
 fn connector(service: &str, identifier: &str, password: &str) -> BlueskyConnector {
@@ -221,6 +221,72 @@ mod peer {
 
     fn now() -> String {
         jiff::Timestamp::now().to_string()
+    }
+
+    /// The local PDS takes a video blob directly (the documented "simple method"; dev-env has
+    /// no video service), and the record refers to it with its alt text and aspect ratio. A
+    /// repeat with the same key finds the same post.
+    #[tokio::test]
+    async fn a_video_goes_out_once_as_an_embed_with_its_alt_text_on_a_real_pds() {
+        let Some(net) = Net::new() else { return };
+        let brand = net.account("video").await;
+        let bsky = connector(&net.pds, &brand.handle, &brand.app_password);
+        let mut request = post(&common::unique("k"), "Les coulisses en vidéo");
+        request.videos = vec![common::video("Une équipe prépare le plateau")];
+        let published = bsky.publish(&request).await.unwrap();
+        let again = bsky.publish(&request).await.unwrap();
+        assert_eq!(again.remote_ref, published.remote_ref, "published once");
+        let (_, stored) = net
+            .record(&brand.jwt, &split_ref(&published.remote_ref).0)
+            .await;
+        let embed = &stored["value"]["embed"];
+        assert_eq!(embed["$type"], "app.bsky.embed.video");
+        assert_eq!(embed["alt"], "Une équipe prépare le plateau");
+        assert_eq!(embed["aspectRatio"], json!({"width": 640, "height": 360}));
+        assert_eq!(embed["video"]["mimeType"], "video/mp4");
+        assert_eq!(embed["video"]["size"], common::tiny_mp4().len());
+        // The blob is on the PDS, byte for byte.
+        let cid = embed["video"]["ref"]["$link"].as_str().unwrap();
+        let blob = reqwest::Client::new()
+            .get(format!("{}/xrpc/com.atproto.sync.getBlob", net.pds))
+            .query(&[("did", brand.did.as_str()), ("cid", cid)])
+            .send()
+            .await
+            .unwrap();
+        assert!(blob.status().is_success());
+        assert_eq!(blob.bytes().await.unwrap().as_ref(), common::tiny_mp4());
+
+        // A MOV, a video beside an image, a video over three minutes: refused before any call.
+        let mut mov = post(&common::unique("k"), "mov");
+        mov.videos = vec![tribune_connectors::VideoInput {
+            mime: "video/quicktime".into(),
+            ..common::video("")
+        }];
+        assert_eq!(
+            bsky.publish(&mov).await.unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        let mut mixed = post(&common::unique("k"), "mixed");
+        mixed.videos = vec![common::video("")];
+        mixed.images = vec![ImageInput {
+            bytes: common::PNG_1X1.to_vec(),
+            mime: "image/png".into(),
+            alt: String::new(),
+        }];
+        assert_eq!(
+            bsky.publish(&mixed).await.unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        let mut long = post(&common::unique("k"), "long");
+        long.videos = vec![tribune_connectors::VideoInput {
+            duration_ms: Some(181_000),
+            ..common::video("")
+        }];
+        assert_eq!(
+            bsky.publish(&long).await.unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        assert!(bsky.capabilities().contains(Capability::PublishVideo));
     }
 
     #[tokio::test]

@@ -185,6 +185,30 @@ async fn end_to_end_against_the_local_mastodon_peer() {
         "{status}"
     );
 
+    // A video with its description (the mock answers 200 at once, like Pleroma or
+    // GoToSocial; the 202-and-poll path of Mastodon is the wiremock test below).
+    let mut with_video = post(&format!("{tag}-v"), &format!("A clip {tag}"));
+    with_video.videos = vec![common::video("A cat jumps onto a table")];
+    let video_post = masto.publish(&with_video).await.unwrap();
+    let (_, status) = peer_get(
+        &base,
+        &token,
+        &format!("/api/v1/statuses/{}", video_post.remote_ref.0),
+    )
+    .await;
+    let attachment = &status["media_attachments"][0];
+    assert_eq!(attachment["type"], "video", "{status}");
+    assert_eq!(attachment["description"], "A cat jumps onto a table");
+    // The mock lists video/mp4 only: a MOV is refused before anything is uploaded.
+    let mut mov = post(&format!("{tag}-mov"), "mov");
+    mov.videos = vec![tribune_connectors::VideoInput {
+        mime: "video/quicktime".into(),
+        ..common::video("")
+    }];
+    let err = masto.publish(&mov).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput, "{err:?}");
+    assert!(err.message.contains("video/quicktime"), "{err:?}");
+
     // A thread: the account replies to its own post.
     let mut second = post(&format!("{tag}-3"), &format!("And a follow-up {tag}"));
     second.reply_to = Some(published.remote_ref.clone());
@@ -743,6 +767,133 @@ async fn an_image_never_processed_is_a_transient_error() {
     server.verify().await;
 }
 
+/// Mastodon transcodes a video: `202` without a `url`, `206` while processing, then `200`.
+/// The status waits for it, carries its id and the post's key.
+#[tokio::test]
+async fn a_video_is_waited_for_then_posted_with_the_key() {
+    let server = MockServer::start().await;
+    mock_instance(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/media"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(fixture("video_processing.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/media/22348642"))
+        .respond_with(ResponseTemplate::new(206).set_body_json(fixture("video_processing.json")))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/media/22348642"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("video.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(header("Idempotency-Key", "video-1"))
+        .and(body_string_contains("media_ids%5B%5D=22348642"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("status.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut request = post("video-1", "Watch");
+    request.videos = vec![common::video("A cat jumps onto a table")];
+    let published = connector(&server.uri(), "tok")
+        .with_video_poll(MediaPoll {
+            attempts: 5,
+            interval: Duration::from_millis(10),
+        })
+        .publish(&request)
+        .await
+        .unwrap();
+    assert_eq!(published.remote_ref.0, "103270115826048975");
+    server.verify().await;
+    // The upload is the file as given, typed, with its description.
+    let requests = server.received_requests().await.unwrap();
+    let upload = requests
+        .iter()
+        .find(|r| r.url.path() == "/api/v2/media")
+        .unwrap();
+    let has = |needle: &[u8]| upload.body.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"Content-Type: video/mp4"));
+    assert!(has(b"filename=\"video.mp4\""));
+    assert!(has(b"A cat jumps onto a table"));
+    assert!(has(&common::tiny_mp4()));
+}
+
+/// A video the instance could not process (`422` on the media) is refused for good; one still
+/// processing when the wait ends is transient. Neither posts a status without its video.
+#[tokio::test]
+async fn a_video_that_fails_or_never_finishes_processing_posts_nothing() {
+    for (status, kind) in [(422, ErrorKind::Permanent), (206, ErrorKind::Transient)] {
+        let server = MockServer::start().await;
+        mock_instance(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/api/v2/media"))
+            .respond_with(
+                ResponseTemplate::new(202).set_body_json(fixture("video_processing.json")),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/media/22348642"))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_json(fixture("video_processing.json")),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/statuses"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let mut request = post("k", "x");
+        request.videos = vec![common::video("alt")];
+        let err = connector(&server.uri(), "t")
+            .with_video_poll(MediaPoll {
+                attempts: 3,
+                interval: Duration::from_millis(10),
+            })
+            .publish(&request)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, kind, "{status}: {err:?}");
+        server.verify().await;
+    }
+}
+
+/// A video over the instance's announced `video_size_limit` is refused before any upload.
+#[tokio::test]
+async fn a_video_over_the_instance_limit_is_refused_before_uploading() {
+    let server = MockServer::start().await;
+    let mut instance = fixture("instance_v2.json");
+    instance["configuration"]["media_attachments"]["video_size_limit"] = json!(1000);
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(instance))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/media"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let mut request = post("k", "x");
+    request.videos = vec![common::video("alt")];
+    let err = connector(&server.uri(), "t")
+        .publish(&request)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput, "{err:?}");
+    server.verify().await;
+}
+
 #[tokio::test]
 async fn instances_without_media_v2_get_v1() {
     let server = MockServer::start().await;
@@ -831,6 +982,7 @@ async fn posts_the_instance_would_refuse_are_refused_before_any_upload() {
                     "x".repeat(470),
                     "y".repeat(200)
                 ),
+                &[],
                 &[]
             )
             .is_ok()

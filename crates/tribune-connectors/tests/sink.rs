@@ -27,6 +27,7 @@ fn post(key: &str) -> PostRequest {
         title: None,
         text: "hello".into(),
         images: Vec::new(),
+        videos: Vec::new(),
         link: None,
         reply_to: None,
     }

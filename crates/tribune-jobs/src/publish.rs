@@ -18,9 +18,13 @@
 //! posts, same rules for each.
 //!
 //! Media: each image is sent as a metadata-free copy re-encoded to fit the network's byte
-//! limit (see `tribune_media::picture::fit`), with its alt text. No connector sends video yet
-//! (none declares [`Capability::PublishVideo`], and [`PostRequest`] carries images only), so
-//! a post with a video fails as `unsupported` rather than going out without it.
+//! limit (see `tribune_media::picture::fit`), with its alt text. A video is sent as it was
+//! uploaded (tribune does not transcode), with its description, size and duration; whether
+//! the channel takes it is asked of the connector itself at the time of sending (not of the
+//! capabilities stored when the channel was connected, which a check refreshes later), and a
+//! connector that cannot send it refuses the post as `unsupported` rather than publishing it
+//! without its video. The network's limits (type, size, duration, alt text) are checked once
+//! more on the media's stored facts before anything is read from storage.
 
 use crate::batch::Coalescer;
 use crate::runner::{Handler, Outcome};
@@ -28,15 +32,17 @@ use async_trait::async_trait;
 use std::future::Future;
 use std::str::FromStr;
 use tribune_channels::{ChannelError, ChannelService};
-use tribune_compose::{ComposeNetwork, Draft, Options};
-use tribune_connectors::{Capability, ErrorKind, ImageInput, PostRequest};
+use tribune_compose::{
+    ComposeNetwork, Draft, MediaInfo, MediaKind as ComposeMediaKind, Options, ProblemCode,
+};
+use tribune_connectors::{Capability, ErrorKind, ImageInput, PostRequest, VideoInput};
 use tribune_domain::PostTargetId;
 use tribune_domain::media::MediaKind;
 use tribune_domain::publishing::{MAX_PUBLISH_ATTEMPTS, retry_delay_secs};
 use tribune_media::{Format, MediaError, MediaService, StorageKey};
 use tribune_store::channels::Channel;
 use tribune_store::jobs::Job;
-use tribune_store::posts::{NotNow, PUBLISH_JOB, PublishAttempt, PublishOutcome};
+use tribune_store::posts::{NotNow, PUBLISH_JOB, Post, PublishAttempt, PublishOutcome};
 use tribune_store::publish::Finish;
 use tribune_store::{Store, WorkspaceScope, unix_now};
 
@@ -124,16 +130,17 @@ impl Publisher {
         (self.attempt_lease_secs / 2).clamp(1, BUSY_DELAY_SECS)
     }
 
-    /// The post's images as the target's network takes them, or why it cannot have them.
-    async fn images(
+    /// The post's images as the target's network takes them and its videos as uploaded, or
+    /// why it cannot have them.
+    async fn media(
         &self,
         channel: &Channel,
         attempt: &PublishAttempt,
         now: i64,
-    ) -> Result<Vec<ImageInput>, PublishOutcome> {
+    ) -> Result<(Vec<ImageInput>, Vec<VideoInput>), PublishOutcome> {
         let post = &attempt.post;
         if post.media.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         let internal = |error: String| {
             tracing::warn!(target = attempt.target.id.0, %error, "media could not be prepared");
@@ -149,16 +156,8 @@ impl Publisher {
             code: codes::UNSUPPORTED,
             message: Some(what.to_owned()),
         };
-        if post.media.iter().any(|m| m.kind == MediaKind::Video) {
-            // Refused even where the connector declares video: `PostRequest` has no place for
-            // it yet, and a post must not go out without the media it was approved with.
-            return Err(unsupported(if can(Capability::PublishVideo) {
-                "tribune cannot send videos to this network yet"
-            } else {
-                "this network does not take videos through tribune"
-            }));
-        }
-        if !can(Capability::PublishImage) {
+        let has_images = post.media.iter().any(|m| m.kind == MediaKind::Image);
+        if has_images && !can(Capability::PublishImage) {
             return Err(unsupported(
                 "this network does not take images through tribune",
             ));
@@ -173,7 +172,14 @@ impl Publisher {
             })
             .unwrap_or(self.media.limits().max_image_bytes);
         let mut images = Vec::with_capacity(post.media.len());
+        let mut videos = Vec::new();
         for media in &post.media {
+            let name = || {
+                media
+                    .file_name
+                    .clone()
+                    .unwrap_or_else(|| media.id.to_string())
+            };
             let unusable = |why: String| PublishOutcome::Failed {
                 code: codes::MEDIA_UNUSABLE,
                 message: Some(why),
@@ -182,6 +188,28 @@ impl Publisher {
                 .ok_or_else(|| internal(format!("bad storage key of media {}", media.id)))?;
             let format = Format::from_mime(&media.mime)
                 .ok_or_else(|| internal(format!("media {} of type {}", media.id, media.mime)))?;
+            if media.kind == MediaKind::Video {
+                // Sent as uploaded: read whole (bounded by the library's video limit).
+                let bytes = match self.media.storage().get(&key).await {
+                    Ok(bytes) if bytes.is_empty() => {
+                        return Err(unusable(format!("{}: {}", name(), MediaError::Empty)));
+                    }
+                    Ok(bytes) => bytes,
+                    Err(e @ MediaError::NotFound) => {
+                        return Err(unusable(format!("{}: {e}", name())));
+                    }
+                    Err(e) => return Err(internal(e.to_string())),
+                };
+                videos.push(VideoInput {
+                    bytes,
+                    mime: format.mime().to_owned(),
+                    alt: media.alt.clone(),
+                    width: media.width,
+                    height: media.height,
+                    duration_ms: media.duration_ms,
+                });
+                continue;
+            }
             let fitted = match self.media.fitted(&key, format, max_bytes).await {
                 Ok(fitted) => fitted,
                 Err(
@@ -192,11 +220,7 @@ impl Publisher {
                     | MediaError::Unsupported
                     | MediaError::Empty),
                 ) => {
-                    let name = media
-                        .file_name
-                        .clone()
-                        .unwrap_or_else(|| media.id.to_string());
-                    return Err(unusable(format!("{name}: {e}")));
+                    return Err(unusable(format!("{}: {e}", name())));
                 }
                 Err(e) => return Err(internal(e.to_string())),
             };
@@ -206,7 +230,7 @@ impl Publisher {
                 alt: media.alt.clone(),
             });
         }
-        Ok(images)
+        Ok((images, videos))
     }
 
     async fn publish(&self, job: &Job) -> Outcome {
@@ -301,25 +325,29 @@ impl Publisher {
         let post = &attempt.post;
         let target = &attempt.target;
         let channel = &attempt.channel;
-        let images = match self.images(channel, attempt, now).await {
-            Ok(images) => images,
+        // The network's rules first, on the media's stored facts: nothing is read from
+        // storage (a video can be large) for a post that cannot go out.
+        let text = post.text_for(target);
+        if let Some(problems) = preflight(channel, post, &text) {
+            return PublishOutcome::Failed {
+                code: codes::PREFLIGHT,
+                message: Some(problems),
+            };
+        }
+        let (images, videos) = match self.media(channel, attempt, now).await {
+            Ok(media) => media,
             Err(outcome) => return outcome,
         };
         let request = PostRequest {
             idempotency_key: target.idempotency_key.clone(),
             created_at: post.created_at,
             title: post.title.clone(),
-            text: post.text_for(target),
+            text,
             images,
+            videos,
             link: post.link.clone(),
             reply_to: None,
         };
-        if let Some(problems) = preflight(channel, &request) {
-            return PublishOutcome::Failed {
-                code: codes::PREFLIGHT,
-                message: Some(problems),
-            };
-        }
         let unfinished_since = attempt.unfinished_since;
         let result = self
             .channels
@@ -330,6 +358,13 @@ impl Publisher {
                         && now - since > window
                     {
                         return Ok(None);
+                    }
+                    if !request.videos.is_empty()
+                        && !connector.capabilities().contains(Capability::PublishVideo)
+                    {
+                        return Err(tribune_connectors::ConnectorError::unsupported(
+                            "this network does not take videos through tribune",
+                        ));
                     }
                     connector.publish(&request).await.map(Some)
                 })
@@ -406,13 +441,33 @@ impl Publisher {
 
 /// The network's rules, checked once more just before sending: the codes of the errors found
 /// (comma-separated), or `None` when the post may go.
-fn preflight(channel: &Channel, request: &PostRequest) -> Option<String> {
+///
+/// The media are checked on their stored facts (type, bytes, size, duration, alt text), as the
+/// composer checked them; an image over the network's byte limit is not a problem here (the
+/// publisher sends a copy made to fit), a video over it is.
+fn preflight(channel: &Channel, post: &Post, text: &str) -> Option<String> {
     let network = channel.network.parse::<ComposeNetwork>().ok()?;
+    let media = post
+        .media
+        .iter()
+        .map(|m| MediaInfo {
+            kind: match m.kind {
+                MediaKind::Image => ComposeMediaKind::Image,
+                MediaKind::Video => ComposeMediaKind::Video,
+            },
+            mime: m.mime.clone(),
+            bytes: m.bytes,
+            width: m.width,
+            height: m.height,
+            duration_secs: m.duration_ms.map(|ms| ms as f64 / 1000.0),
+            alt: m.alt.clone(),
+        })
+        .collect();
     let draft = Draft {
-        title: request.title.clone(),
-        text: request.text.clone(),
-        media: Vec::new(),
-        link: request.link.clone(),
+        title: post.title.clone(),
+        text: text.to_owned(),
+        media,
+        link: post.link.clone(),
         first_comment: None,
     };
     // The limits the channel's server announced (a Mastodon instance's own), as the composer
@@ -429,7 +484,7 @@ fn preflight(channel: &Channel, request: &PostRequest) -> Option<String> {
     };
     let errors: Vec<&str> = tribune_compose::validate(network, &draft, &options)
         .into_iter()
-        .filter(|p| p.is_error())
+        .filter(|p| p.is_error() && p.code != ProblemCode::ImageTooBig)
         .map(|p| p.code.as_str())
         .collect();
     (!errors.is_empty()).then(|| errors.join(","))

@@ -10,7 +10,7 @@ pub mod picture;
 mod storage;
 
 pub use format::{Format, MediaKind, SNIFF_BYTES};
-pub use picture::Fitted;
+pub use picture::{Fitted, Focus, Preset};
 pub use storage::{FsMediaStore, MediaStore, Opened, StorageKey};
 
 use sha2::{Digest, Sha256};
@@ -342,6 +342,60 @@ impl MediaService {
     }
 }
 
+/// The SHA-256 of `bytes` in lower-case hex, as the library records it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+impl MediaService {
+    /// Makes and stores a copy of the image at `key` cut to `preset` around `focus` (see
+    /// [`picture::crop`]), with a thumbnail, under fresh keys of the same workspace. The
+    /// original is untouched; the caller records the copy (and removes its files with
+    /// [`MediaService::remove`] if that fails).
+    pub async fn store_crop(
+        &self,
+        key: &StorageKey,
+        format: Format,
+        preset: Preset,
+        focus: Focus,
+    ) -> Result<Stored, MediaError> {
+        if format.kind() != MediaKind::Image {
+            return Err(MediaError::Unsupported);
+        }
+        let original = self.storage.get(key).await?;
+        let (copy, thumbnail, (width, height)) = tokio::task::spawn_blocking(move || {
+            let copy = picture::crop(&original, format, preset, focus)?;
+            let decoded = image::load_from_memory(&copy.bytes)
+                .map_err(|e| MediaError::Encode(e.to_string()))?;
+            let size = (decoded.width(), decoded.height());
+            Ok::<_, MediaError>((copy, picture::thumbnail(&decoded)?, size))
+        })
+        .await
+        .map_err(|e| MediaError::Encode(e.to_string()))??;
+        let format = Format::from_mime(copy.mime).ok_or(MediaError::Unsupported)?;
+        let workspace = key.workspace();
+        let thumb = StorageKey::fresh(workspace);
+        self.storage.put(&thumb, thumbnail).await?;
+        let copy_key = StorageKey::fresh(workspace);
+        let bytes = copy.bytes.len() as u64;
+        let sha256 = sha256_hex(&copy.bytes);
+        if let Err(error) = self.storage.put(&copy_key, copy.bytes).await {
+            let _ = self.storage.delete(&thumb).await;
+            return Err(error);
+        }
+        Ok(Stored {
+            format,
+            bytes,
+            sha256,
+            width: Some(width),
+            height: Some(height),
+            duration_ms: None,
+            key: copy_key,
+            thumbnail: Some(thumb),
+        })
+    }
+}
+
 /// Cuts a client's file name to something safe to show and store: the last path segment, no
 /// control or path characters, at most 200 characters. It never names a file on disk.
 pub fn sanitize_file_name(name: &str) -> Option<String> {
@@ -446,6 +500,39 @@ mod tests {
             Err(MediaError::Empty)
         ));
         assert_eq!(std::fs::read_dir(root.join(".spool")).unwrap().count(), 0);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[tokio::test]
+    async fn a_cropped_copy_is_stored_beside_the_original_with_a_thumbnail() {
+        let (media, root) = service();
+        // Under the test service's 200,000-byte image limit.
+        let png = picture::tests::png_bytes(&picture::tests::noisy(200, 120));
+        let mut spool = media.spool().await.unwrap();
+        spool.write(&png).await.unwrap();
+        let original = media
+            .store(WorkspaceId(3), spool.finish().await.unwrap())
+            .await
+            .unwrap();
+        let copy = media
+            .store_crop(&original.key, Format::Png, Preset::Square, Focus::default())
+            .await
+            .unwrap();
+        assert_eq!(copy.key.workspace(), WorkspaceId(3));
+        assert_ne!(copy.key, original.key);
+        assert_eq!((copy.width, copy.height), (Some(120), Some(120)));
+        let bytes = media.storage().get(&copy.key).await.unwrap();
+        assert_eq!(bytes.len() as u64, copy.bytes);
+        assert_eq!(sha256_hex(&bytes), copy.sha256);
+        assert!(copy.thumbnail.is_some());
+        // The original is untouched; a video cannot be cropped.
+        assert_eq!(media.storage().get(&original.key).await.unwrap(), png);
+        assert!(matches!(
+            media
+                .store_crop(&original.key, Format::Mp4, Preset::Square, Focus::default())
+                .await,
+            Err(MediaError::Unsupported)
+        ));
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -151,6 +151,133 @@ pub fn fit(original: &[u8], format: Format, max_bytes: u64) -> Result<Fitted, Me
     }
 }
 
+/// A network-sized shape for a copy of an image, from the networks' recommended sizes:
+/// square 1080×1080 (Instagram's feed, Threads, X), portrait 4:5 1080×1350 (the tallest
+/// Instagram's feed shows), landscape 1.91:1 1200×628 (link and feed images on Facebook,
+/// LinkedIn, X; Instagram's widest), story 9:16 1080×1920 (Stories, Reels, TikTok covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    Square,
+    Portrait,
+    Landscape,
+    Story,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 4] = [
+        Preset::Square,
+        Preset::Portrait,
+        Preset::Landscape,
+        Preset::Story,
+    ];
+
+    /// The stable name used in forms, the API and the catalogues (`media-preset-…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Square => "square",
+            Preset::Portrait => "portrait",
+            Preset::Landscape => "landscape",
+            Preset::Story => "story",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The size of the copy when the original is large enough (it is never enlarged).
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            Preset::Square => (1080, 1080),
+            Preset::Portrait => (1080, 1350),
+            Preset::Landscape => (1200, 628),
+            Preset::Story => (1080, 1920),
+        }
+    }
+}
+
+/// Where the crop centres, in thousandths of the width and height from the top left (500, 500
+/// is the centre). The crop keeps as much of the picture as the shape allows and slides toward
+/// this point without leaving the picture. Integers, so the arithmetic is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Focus {
+    x: u32,
+    y: u32,
+}
+
+impl Default for Focus {
+    fn default() -> Self {
+        Focus { x: 500, y: 500 }
+    }
+}
+
+impl Focus {
+    /// A focus point inside the picture (each coordinate 0 to 1000); `None` otherwise.
+    pub fn new(x: u32, y: u32) -> Option<Focus> {
+        (x <= 1000 && y <= 1000).then_some(Focus { x, y })
+    }
+
+    pub fn x(self) -> u32 {
+        self.x
+    }
+
+    pub fn y(self) -> u32 {
+        self.y
+    }
+}
+
+/// The largest rectangle of the preset's shape in a `w`×`h` picture, as close to centred on
+/// `focus` as the picture's edges allow: `(x, y, width, height)`.
+pub fn crop_box(w: u32, h: u32, preset: Preset, focus: Focus) -> (u32, u32, u32, u32) {
+    let (pw, ph) = preset.size();
+    let (w64, h64) = (u64::from(w), u64::from(h));
+    // Compare w/h with pw/ph in integers: w·ph against h·pw.
+    let (cw, ch) = if w64 * u64::from(ph) > h64 * u64::from(pw) {
+        // Wider than the shape: full height.
+        ((h64 * u64::from(pw) / u64::from(ph)).clamp(1, w64), h64)
+    } else {
+        (w64, (w64 * u64::from(ph) / u64::from(pw)).clamp(1, h64))
+    };
+    let place = |len: u64, inner: u64, at: u32| -> u64 {
+        let centre = len * u64::from(at) / 1000;
+        centre.saturating_sub(inner / 2).min(len - inner)
+    };
+    let x = place(w64, cw, focus.x);
+    let y = place(h64, ch, focus.y);
+    // Every value is at most `w` or `h`, so it fits back.
+    let fit = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    (fit(x), fit(y), fit(cw), fit(ch))
+}
+
+/// A copy of `original` cut to `preset`'s shape around `focus` and scaled down to its size
+/// (never up), re-encoded without metadata like every copy: a PNG stays a PNG (screenshots
+/// and logos stay sharp), anything else becomes a JPEG at quality 90. A GIF loses its
+/// animation (its first frame is cut).
+pub fn crop(
+    original: &[u8],
+    format: Format,
+    preset: Preset,
+    focus: Focus,
+) -> Result<Fitted, MediaError> {
+    let image = decode(Cursor::new(original), format)?;
+    let (x, y, w, h) = crop_box(image.width(), image.height(), preset, focus);
+    let mut cut = image.crop_imm(x, y, w, h);
+    let (pw, ph) = preset.size();
+    if cut.width() > pw || cut.height() > ph {
+        cut = cut.resize_exact(pw, ph, FilterType::Lanczos3);
+    }
+    if format == Format::Png {
+        return Ok(Fitted {
+            bytes: png(&cut)?,
+            mime: Format::Png.mime(),
+        });
+    }
+    Ok(Fitted {
+        bytes: jpeg(&cut, 90)?,
+        mime: Format::Jpeg.mime(),
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -217,6 +344,81 @@ pub(crate) mod tests {
         assert!(matches!(
             fit(&original, Format::Png, 100),
             Err(MediaError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn the_crop_is_the_largest_box_of_the_shape_slid_toward_the_focus() {
+        let centre = Focus::default();
+        // A 3000×2000 landscape photo.
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Square, centre),
+            (500, 0, 2000, 2000)
+        );
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Portrait, centre),
+            (700, 0, 1600, 2000)
+        );
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Story, centre),
+            (938, 0, 1125, 2000)
+        );
+        // 1.91:1 is wider than 3:2: full width, a band of the height.
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Landscape, centre),
+            (0, 215, 3000, 1570)
+        );
+        // A focus near an edge slides the box to the edge, not beyond.
+        let left = Focus::new(0, 500).unwrap();
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Square, left),
+            (0, 0, 2000, 2000)
+        );
+        let right = Focus::new(900, 500).unwrap();
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Square, right),
+            (1000, 0, 2000, 2000)
+        );
+        let left_third = Focus::new(300, 500).unwrap();
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Portrait, left_third),
+            (100, 0, 1600, 2000)
+        );
+        let top = Focus::new(500, 100).unwrap();
+        assert_eq!(
+            crop_box(3000, 2000, Preset::Landscape, top),
+            (0, 0, 3000, 1570)
+        );
+        // Tiny pictures still give at least one pixel.
+        assert_eq!(crop_box(1, 1, Preset::Landscape, centre), (0, 0, 1, 1));
+        assert_eq!(Focus::new(1001, 500), None);
+        for preset in Preset::ALL {
+            assert_eq!(Preset::parse(preset.as_str()), Some(preset));
+        }
+    }
+
+    #[test]
+    fn a_cropped_copy_has_the_preset_size_no_metadata_and_never_grows() {
+        let original = jpeg_with_exif(2400, 1600);
+        // EXIF says turn 90°: the picture is 1600 wide, 2400 tall once upright.
+        let copy = crop(&original, Format::Jpeg, Preset::Landscape, Focus::default()).unwrap();
+        assert_eq!(copy.mime, "image/jpeg");
+        assert!(!copy.bytes.windows(16).any(|w| w == b"GPS-SECRET-PLACE"));
+        let decoded = image::load_from_memory(&copy.bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (1200, 628));
+        let small = png_bytes(&noisy(400, 300));
+        let copy = crop(&small, Format::Png, Preset::Portrait, Focus::default()).unwrap();
+        assert_eq!(copy.mime, "image/png");
+        let decoded = image::load_from_memory(&copy.bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (240, 300));
+        assert!(matches!(
+            crop(
+                b"\x89PNG\r\n\x1a\nbroken",
+                Format::Png,
+                Preset::Square,
+                Focus::default()
+            ),
+            Err(MediaError::Unreadable)
         ));
     }
 

@@ -660,6 +660,23 @@ impl Store {
         .await
     }
 
+    /// Stores what the channel's connector declares it can do, as `connect_channel` did: a
+    /// check refreshes it, so a channel connected before tribune learned a capability (video)
+    /// offers it once checked.
+    pub async fn set_channel_capabilities(
+        &self,
+        key: ChannelKey,
+        capabilities: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_channel(
+            key,
+            vec![(Channels::Capabilities, bounded(capabilities, 2_000).into())],
+            now,
+        )
+        .await
+    }
+
     /// The avatar tribune keeps for a channel, with its media type.
     pub async fn channel_avatar(
         &self,

@@ -465,3 +465,196 @@ async fn an_image_and_its_alt_text_are_published_to_bluesky() {
     })
     .await;
 }
+
+/// A small MP4 container (`ftyp` isom, `mdat`, `moov` with a 12.5 s `mvhd` and a 640×360
+/// track): what the library and the PDS recognise as a video by its content.
+fn tiny_mp4() -> Vec<u8> {
+    fn boxed(kind: &[u8; 4], content: &[u8]) -> Vec<u8> {
+        let mut out = u32::try_from(content.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(content);
+        out
+    }
+    let mut mvhd = vec![0u8; 100];
+    mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
+    mvhd[16..20].copy_from_slice(&12_500u32.to_be_bytes());
+    let mut tkhd = vec![0u8; 84];
+    tkhd[76..80].copy_from_slice(&(640u32 << 16).to_be_bytes());
+    tkhd[80..84].copy_from_slice(&(360u32 << 16).to_be_bytes());
+    let mut moov = boxed(b"mvhd", &mvhd);
+    moov.extend(boxed(b"trak", &boxed(b"tkhd", &tkhd)));
+    let mut file = boxed(b"ftyp", b"isom\0\0\x02\0isomiso2avc1mp41");
+    file.extend(boxed(b"mdat", &[0u8; 4096]));
+    file.extend(boxed(b"moov", &moov));
+    file
+}
+
+/// The library page makes a network-sized copy of an image: a media of its own, cut to the
+/// shape around the point given, with the original's alt text, offered by the API like any
+/// other; a video, an unknown shape or a point outside the picture are refused with the
+/// reason, and leave nothing behind.
+#[tokio::test]
+async fn an_image_is_copied_to_a_networks_shape_as_a_media_of_its_own() {
+    each_backend(|app: TestApp| async move {
+        let (browser, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let (status, photo, _) = upload(
+            &app,
+            &token,
+            ws,
+            picture(ImageFormat::Jpeg, 1600, 900),
+            "fournil.jpg",
+            "image/jpeg",
+            Some("Le fournil au petit matin"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{photo}");
+        let response = app
+            .post_form(
+                &browser,
+                &format!("/w/{ws}/media/{}/copy", photo["id"]),
+                &[("preset", "portrait"), ("focus_x", "20"), ("focus_y", "")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+        assert!(common::location(&response).contains("flash=flash-media-copied"));
+        let list: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/media"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 2, "{list:?}");
+        let copy = list.iter().find(|m| m["id"] != photo["id"]).unwrap();
+        assert_eq!(copy["kind"], "image");
+        assert_eq!(copy["mime"], "image/jpeg");
+        // 900 high, so 720 × 900 (4:5), under the 1080 × 1350 target: not enlarged.
+        assert_eq!(
+            (copy["width"].as_u64(), copy["height"].as_u64()),
+            (Some(720), Some(900))
+        );
+        assert_eq!(copy["alt"], "Le fournil au petit matin");
+        assert_eq!(copy["file_name"], "fournil (Portrait 4:5).jpg");
+        assert!(copy["thumbnail_url"].is_string());
+        let page = app.get_text(&browser, &format!("/w/{ws}/media")).await.1;
+        assert!(
+            page.contains("fournil (Portrait 4:5).jpg"),
+            "{}",
+            app.backend
+        );
+        // The form is offered for images (the member's language is French here).
+        assert!(page.contains("Faire une copie pour un réseau"));
+        assert!(page.contains(&format!("/media/{}/copy", photo["id"])));
+
+        // Refusals: a video, an unknown shape, a point outside the picture.
+        let (status, video, _) =
+            upload(&app, &token, ws, tiny_mp4(), "clip.mp4", "video/mp4", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{video}");
+        for (id, fields, message) in [
+            (
+                &video["id"],
+                vec![("preset", "square")],
+                "Seules les images peuvent",
+            ),
+            (
+                &photo["id"],
+                vec![("preset", "panorama")],
+                "Choisissez l’une des formes",
+            ),
+            (
+                &photo["id"],
+                vec![("preset", "square"), ("focus_x", "120")],
+                "deux nombres de 0 à 100",
+            ),
+        ] {
+            let response = app
+                .post_form(&browser, &format!("/w/{ws}/media/{id}/copy"), &fields)
+                .await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                response.text().await.unwrap().contains(message),
+                "{message}"
+            );
+        }
+        let after: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/media"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(after.as_array().unwrap().len(), 3, "nothing half-made");
+    })
+    .await;
+}
+
+/// A post with a video goes through the publisher to the local Bluesky PDS: the record
+/// embeds the very file, with its description and aspect ratio.
+#[tokio::test]
+async fn a_video_and_its_description_are_published_to_bluesky() {
+    let (Some(pds), Some(control)) = (
+        peer("TRIBUNE_TEST_BSKY_PDS"),
+        peer("TRIBUNE_TEST_BSKY_CONTROL"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (pds, control) = (pds.clone(), control.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let (_, scope) = app.member_with_workspace("cm@example.fr", "Théâtre").await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let (handle, app_password) = bluesky_account(&pds, &control, "video").await;
+            let response = app.api(&token, Method::POST, &format!("/workspaces/{ws}/channels"))
+                .json(&json!({"network": "bluesky", "service": pds, "identifier": handle, "app_password": app_password}))
+                .send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let channel: Value = response.json().await.unwrap();
+            let alt = "La troupe répète la scène finale";
+            let (status, media, _) =
+                upload(&app, &token, ws, tiny_mp4(), "repetition.mp4", "video/mp4", Some(alt)).await;
+            assert_eq!(status, StatusCode::CREATED, "{media}");
+            assert_eq!(media["duration_secs"], 12.5);
+
+            let text = format!("Répétition {} {}", app.backend, tribune_store::unix_now());
+            let response = app.api(&token, Method::POST, &format!("/workspaces/{ws}/posts"))
+                .json(&json!({"channels": [channel["id"]], "text": text, "media": [media["id"]], "publish_now": true}))
+                .send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let post: Value = response.json().await.unwrap();
+            let report = app.run_jobs().await;
+            assert_eq!(report.done, 1, "{}: {report:?}", app.backend);
+            let post: Value = app.api(&token, Method::GET, &format!("/workspaces/{ws}/posts/{}", post["id"]))
+                .send().await.unwrap().json().await.unwrap();
+            assert_eq!(post["status"], "published", "{post}");
+
+            let did: Value = reqwest::Client::new()
+                .get(format!("{pds}/xrpc/com.atproto.identity.resolveHandle"))
+                .query(&[("handle", handle.trim_start_matches('@'))])
+                .send().await.unwrap().json().await.unwrap();
+            let records: Value = reqwest::Client::new()
+                .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
+                .query(&[("repo", did["did"].as_str().unwrap()), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+                .send().await.unwrap().json().await.unwrap();
+            let record = records["records"].as_array().unwrap().iter()
+                .find(|r| r["value"]["text"] == text.as_str()).expect("the post is on the PDS");
+            let embed = &record["value"]["embed"];
+            assert_eq!(embed["$type"], "app.bsky.embed.video", "{record}");
+            assert_eq!(embed["alt"], alt);
+            assert_eq!(embed["aspectRatio"], json!({"width": 640, "height": 360}));
+            assert_eq!(embed["video"]["size"], tiny_mp4().len());
+        }
+    })
+    .await;
+}

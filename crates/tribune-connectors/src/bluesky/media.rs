@@ -1,7 +1,8 @@
-//! Images: Bluesky's limits, and their size read from the file header when it is cheap.
+//! Images and videos: Bluesky's limits, and an image's size read from its header when cheap.
 
 use crate::error::{ConnectorError, Result};
-use crate::model::ImageInput;
+use crate::model::{ImageInput, VideoInput};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Images per post (`app.bsky.embed.images`).
 pub(super) const MAX_IMAGES: usize = 4;
@@ -42,6 +43,55 @@ pub(super) fn check(images: &[ImageInput]) -> Result<()> {
         if image.alt.chars().count() > MAX_ALT_CHARS {
             return Err(ConnectorError::invalid_input(format!(
                 "the alt text of image {n} is longer than {MAX_ALT_CHARS} characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The largest video blob (`app.bsky.embed.video`: 100 MB until 2025, 300 MB since; the
+/// stricter figure, as in `tribune-compose`'s rules).
+pub(super) const MAX_VIDEO_BYTES: usize = 100_000_000;
+/// The longest video, in milliseconds (three minutes since March 2025).
+const MAX_VIDEO_MS: i64 = 180_000;
+/// The lexicon's limit on a video's alt text, in graphemes.
+const MAX_VIDEO_ALT_GRAPHEMES: usize = 1_000;
+
+/// Refuses a video Bluesky would refuse: one per post, not with images, MP4 only (the
+/// lexicon's `accept`; the PDS checks a blob's type when the post refers to it, so a MOV
+/// uploaded directly would be refused there), within the size, duration and alt text limits.
+pub(super) fn check_videos(videos: &[VideoInput], with_images: bool) -> Result<()> {
+    if videos.len() > 1 || (with_images && !videos.is_empty()) {
+        return Err(ConnectorError::invalid_input(
+            "a Bluesky post takes one video, without images",
+        ));
+    }
+    for video in videos {
+        if video.mime != "video/mp4" {
+            return Err(ConnectorError::invalid_input(format!(
+                "the video has type {:?}; Bluesky takes MP4 videos through tribune",
+                video.mime
+            )));
+        }
+        if video.bytes.is_empty() || video.bytes.len() > MAX_VIDEO_BYTES {
+            return Err(ConnectorError::invalid_input(format!(
+                "the video is {} MB; Bluesky accepts videos up to {} MB",
+                video.bytes.len() / 1_000_000,
+                MAX_VIDEO_BYTES / 1_000_000
+            )));
+        }
+        if let Some(ms) = video.duration_ms
+            && ms > MAX_VIDEO_MS
+        {
+            return Err(ConnectorError::invalid_input(format!(
+                "the video lasts {} s; Bluesky accepts videos up to {} s",
+                (ms + 999) / 1000,
+                MAX_VIDEO_MS / 1000
+            )));
+        }
+        if video.alt.graphemes(true).count() > MAX_VIDEO_ALT_GRAPHEMES {
+            return Err(ConnectorError::invalid_input(format!(
+                "the video's alt text is longer than {MAX_VIDEO_ALT_GRAPHEMES} characters"
             )));
         }
     }
@@ -131,6 +181,31 @@ mod tests {
             None
         );
         assert_eq!(dimensions(&PNG_1X1[..20]), None);
+    }
+
+    #[test]
+    fn one_mp4_video_within_the_limits_is_taken() {
+        let video = |mime: &str, bytes: usize, ms: Option<i64>| VideoInput {
+            bytes: vec![0; bytes],
+            mime: mime.into(),
+            alt: "a clip".into(),
+            width: Some(640),
+            height: Some(360),
+            duration_ms: ms,
+        };
+        assert!(check_videos(&[video("video/mp4", 10, Some(12_000))], false).is_ok());
+        assert!(check_videos(&[video("video/mp4", 10, None)], false).is_ok());
+        let mov = check_videos(&[video("video/quicktime", 10, None)], false).unwrap_err();
+        assert!(mov.message.contains("MP4"), "{}", mov.message);
+        let long = check_videos(&[video("video/mp4", 10, Some(180_001))], false).unwrap_err();
+        assert!(long.message.contains("181 s"), "{}", long.message);
+        assert!(check_videos(&[video("video/mp4", 10, None)], true).is_err());
+        let two = [video("video/mp4", 1, None), video("video/mp4", 1, None)];
+        assert!(check_videos(&two, false).is_err());
+        assert!(check_videos(&[video("video/mp4", 0, None)], false).is_err());
+        let mut wordy = video("video/mp4", 10, None);
+        wordy.alt = "é".repeat(1_001);
+        assert!(check_videos(&[wordy], false).is_err());
     }
 
     #[test]

@@ -19,12 +19,12 @@ use crate::error::{ConnectorError, ErrorKind, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::model::{
     ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Network,
-    PostRequest, PublishedPost, RemoteRef, Secret,
+    PostRequest, PublishedPost, RemoteRef, Secret, VideoInput,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
 use atrium_api::app::bsky::actor::{defs::ProfileViewDetailed, get_profile};
-use atrium_api::app::bsky::embed::{defs::AspectRatioData, external, images};
+use atrium_api::app::bsky::embed::{defs::AspectRatioData, external, images, video};
 use atrium_api::app::bsky::feed::get_posts;
 use atrium_api::app::bsky::feed::post::{RecordData, RecordEmbedRefs, ReplyRefData};
 use atrium_api::app::bsky::notification::list_notifications;
@@ -55,6 +55,7 @@ const MAX_POST_BYTES: usize = 3_000;
 const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::PublishText,
     Capability::PublishImage,
+    Capability::PublishVideo,
     Capability::LinkPreview,
     Capability::PublishThread,
     Capability::DeletePost,
@@ -319,6 +320,35 @@ impl BlueskyConnector {
         )))
     }
 
+    /// The video as an `app.bsky.embed.video`: the file uploaded to the account's PDS as a
+    /// blob (the documented "simple method", which any PDS takes; Bluesky's video service
+    /// then processes it when the post appears), with its alt text and aspect ratio.
+    async fn video_embed(&self, clip: &VideoInput) -> Result<RecordEmbedRefs> {
+        let aspect_ratio = match (clip.width, clip.height) {
+            (Some(w), Some(h)) => Some(
+                AspectRatioData {
+                    width: NonZeroU64::new(u64::from(w))
+                        .ok_or_else(|| ConnectorError::invalid_input("a video without width"))?,
+                    height: NonZeroU64::new(u64::from(h))
+                        .ok_or_else(|| ConnectorError::invalid_input("a video without height"))?,
+                }
+                .into(),
+            ),
+            _ => None,
+        };
+        let blob = self.upload_blob(clip.bytes.clone(), &clip.mime).await?;
+        Ok(RecordEmbedRefs::AppBskyEmbedVideoMain(Box::new(
+            video::MainData {
+                alt: Some(clip.alt.clone()).filter(|a| !a.trim().is_empty()),
+                aspect_ratio,
+                captions: None,
+                presentation: None,
+                video: blob,
+            }
+            .into(),
+        )))
+    }
+
     /// A link card for `link`, or `None` when the page cannot be read.
     async fn card_embed(&self, link: &str) -> Option<RecordEmbedRefs> {
         let card = card::fetch(&self.card_http, &self.card_gate, link).await?;
@@ -396,8 +426,8 @@ impl Connector for BlueskyConnector {
         Network::Bluesky
     }
 
-    /// No `HideComment`: only threadgates hide replies, not implemented yet. No video, DMs or
-    /// native scheduling (see the docs).
+    /// No `HideComment`: only threadgates hide replies, not implemented yet. No DMs or native
+    /// scheduling (see the docs). Video goes straight to the PDS (see [`Self::video_embed`]).
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }
@@ -432,12 +462,13 @@ impl Connector for BlueskyConnector {
     async fn publish(&self, post: &PostRequest) -> Result<PublishedPost> {
         check_text(&post.text)?;
         media::check(&post.images)?;
+        media::check_videos(&post.videos, !post.images.is_empty())?;
         if post.idempotency_key.trim().is_empty() {
             return Err(ConnectorError::invalid_input(
                 "the post has no idempotency key",
             ));
         }
-        if post.text.trim().is_empty() && post.images.is_empty() {
+        if post.text.trim().is_empty() && post.images.is_empty() && post.videos.is_empty() {
             return Err(ConnectorError::invalid_input("the post is empty"));
         }
         let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
@@ -456,7 +487,9 @@ impl Connector for BlueskyConnector {
             None => None,
         };
         let facets = self.facets(&post.text).await;
-        let embed = if !post.images.is_empty() {
+        let embed = if let Some(clip) = post.videos.first() {
+            Some(self.video_embed(clip).await?)
+        } else if !post.images.is_empty() {
             Some(self.images_embed(&post.images).await?)
         } else {
             let first_link = facets.iter().find_map(|f| {

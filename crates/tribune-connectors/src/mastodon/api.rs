@@ -149,6 +149,8 @@ pub struct MediaConfig {
     pub supported_mime_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient")]
     pub image_size_limit: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub video_size_limit: Option<i64>,
     /// Mastodon ≥ 4.4; 1,500 before.
     #[serde(default, deserialize_with = "lenient")]
     pub description_limit: Option<i64>,

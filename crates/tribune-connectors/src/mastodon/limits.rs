@@ -3,7 +3,7 @@
 
 use super::api::Instance;
 use crate::error::{ConnectorError, Result};
-use crate::model::{ImageInput, StatusLimits};
+use crate::model::{ImageInput, StatusLimits, VideoInput};
 use std::ops::RangeInclusive;
 
 /// One instance's limits. Each admin sets their own (500 characters is only Mastodon's
@@ -21,6 +21,9 @@ pub struct InstanceLimits {
     pub description_limit: usize,
     /// The image types the instance lists; empty when it lists none.
     pub image_types: Vec<String>,
+    pub video_size_limit: u64,
+    /// The video types the instance lists; empty when it lists none.
+    pub video_types: Vec<String>,
     /// The status figures the instance announced itself (sane ones only), as stored with the
     /// channel: the fields above fall back to Mastodon's defaults, these stay `None`.
     pub announced: StatusLimits,
@@ -37,6 +40,9 @@ impl Default for InstanceLimits {
             image_size_limit: 16 * 1024 * 1024,
             description_limit: 1_500,
             image_types: Vec::new(),
+            // Mastodon 4's `99.megabytes`.
+            video_size_limit: 99 * 1024 * 1024,
+            video_types: Vec::new(),
             announced: StatusLimits::default(),
         }
     }
@@ -57,6 +63,24 @@ fn sane(value: Option<i64>, range: &RangeInclusive<i64>) -> Option<u32> {
 
 /// The image types tribune sends when the instance lists none.
 const USUAL_IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
+/// The video types tribune sends when the instance lists none: what Mastodon, Pleroma,
+/// Akkoma and GoToSocial all take.
+const USUAL_VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime"];
+
+/// The types of `kind` (`image/`, `video/`) an instance lists, bounded.
+fn listed_types(media: Option<&super::api::MediaConfig>, kind: &str) -> Vec<String> {
+    media
+        .and_then(|m| m.supported_mime_types.as_ref())
+        .map(|types| {
+            types
+                .iter()
+                .filter(|t| t.starts_with(kind) && t.len() <= 64)
+                .take(50)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 impl InstanceLimits {
     /// Reads an instance description, clamping hostile or absurd values to sane ranges.
@@ -117,19 +141,54 @@ impl InstanceLimits {
                 d.description_limit,
                 100_000,
             ),
-            image_types: media
-                .and_then(|m| m.supported_mime_types.as_ref())
-                .map(|types| {
-                    types
-                        .iter()
-                        .filter(|t| t.starts_with("image/") && t.len() <= 64)
-                        .take(50)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default(),
+            image_types: listed_types(media, "image/"),
+            video_size_limit: within(
+                media.and_then(|m| m.video_size_limit),
+                d.video_size_limit as usize,
+                // Some instances allow several hundred megabytes; tribune's own limit is lower.
+                1 << 32,
+            ) as u64,
+            video_types: listed_types(media, "video/"),
             announced,
         }
+    }
+
+    /// One video at most, alone (Mastodon refuses a video beside images), of a type the
+    /// instance lists and within its video size limit, its description within the limit.
+    fn check_videos(&self, videos: &[VideoInput], with_images: bool) -> Result<()> {
+        if videos.len() > 1 || (with_images && !videos.is_empty()) {
+            return Err(ConnectorError::invalid_input(
+                "a Mastodon post takes one video, without images",
+            ));
+        }
+        for video in videos {
+            let accepted = if self.video_types.is_empty() {
+                USUAL_VIDEO_TYPES.contains(&video.mime.as_str())
+            } else {
+                self.video_types.contains(&video.mime)
+            };
+            if !accepted {
+                return Err(ConnectorError::invalid_input(format!(
+                    "this instance does not take {} videos",
+                    video.mime
+                )));
+            }
+            if video.bytes.is_empty() || video.bytes.len() as u64 > self.video_size_limit {
+                return Err(ConnectorError::invalid_input(format!(
+                    "the video is {} KiB; this instance takes videos up to {} KiB",
+                    video.bytes.len() / 1024,
+                    self.video_size_limit / 1024
+                )));
+            }
+            let alt = video.alt.chars().count();
+            if alt > self.description_limit {
+                return Err(ConnectorError::invalid_input(format!(
+                    "the video's description is {alt} characters long; this instance allows {}",
+                    self.description_limit
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The length Mastodon counts: every link is worth [`Self::characters_reserved_per_url`]
@@ -158,12 +217,13 @@ impl InstanceLimits {
     }
 
     /// Refuses a status this instance would refuse, with a message a CM can act on.
-    pub fn check(&self, text: &str, images: &[ImageInput]) -> Result<()> {
-        if text.trim().is_empty() && images.is_empty() {
+    pub fn check(&self, text: &str, images: &[ImageInput], videos: &[VideoInput]) -> Result<()> {
+        if text.trim().is_empty() && images.is_empty() && videos.is_empty() {
             return Err(ConnectorError::invalid_input(
-                "a Mastodon post needs text or an image",
+                "a Mastodon post needs text or a media",
             ));
         }
+        self.check_videos(videos, !images.is_empty())?;
         let length = self.status_length(text);
         if length > self.max_characters {
             return Err(ConnectorError::invalid_input(format!(
@@ -214,6 +274,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_video_of_a_listed_type_within_the_size_limit_is_taken() {
+        let instance: Instance = serde_json::from_value(serde_json::json!({
+            "configuration": {"media_attachments": {
+                "supported_mime_types": ["image/png", "video/mp4", "video/webm"],
+                "video_size_limit": 1000
+            }}
+        }))
+        .unwrap();
+        let limits = InstanceLimits::from_instance(&instance);
+        assert_eq!(limits.video_types, ["video/mp4", "video/webm"]);
+        assert_eq!(limits.video_size_limit, 1000);
+        let video = |bytes: usize, mime: &str| VideoInput {
+            bytes: vec![0; bytes],
+            mime: mime.into(),
+            alt: "a clip".into(),
+            width: None,
+            height: None,
+            duration_ms: None,
+        };
+        assert!(limits.check("", &[], &[video(10, "video/mp4")]).is_ok());
+        let big = limits
+            .check("x", &[], &[video(1001, "video/mp4")])
+            .unwrap_err();
+        assert!(big.message.contains("video"), "{big}");
+        let mov = limits.check("x", &[], &[video(10, "video/quicktime")]);
+        assert!(mov.unwrap_err().message.contains("video/quicktime"));
+        let two = limits.check("x", &[], &[video(10, "video/mp4"), video(10, "video/mp4")]);
+        assert!(two.is_err());
+        let png = ImageInput {
+            bytes: vec![1],
+            mime: "image/png".into(),
+            alt: String::new(),
+        };
+        assert!(
+            limits
+                .check("x", &[png], &[video(10, "video/mp4")])
+                .is_err()
+        );
+        // An instance that lists nothing gets the usual types and Mastodon's 99 MiB.
+        let d = InstanceLimits::default();
+        assert!(d.check("x", &[], &[video(10, "video/quicktime")]).is_ok());
+        assert!(d.check("x", &[], &[video(10, "video/x-matroska")]).is_err());
+    }
+
+    #[test]
     fn links_and_remote_mentions_count_as_mastodon_counts_them() {
         let limits = InstanceLimits::default();
         let long_link = format!("https://example.org/{}", "a".repeat(300));
@@ -250,27 +355,27 @@ mod tests {
             mime: "image/jpeg".into(),
             alt: String::new(),
         };
-        let err = limits.check("x", &[png]).unwrap_err();
+        let err = limits.check("x", &[png], &[]).unwrap_err();
         assert!(err.message.contains("image/jpeg"), "{err}");
     }
 
     #[test]
     fn too_long_posts_and_too_many_images_are_refused_before_any_upload() {
         let limits = InstanceLimits::default();
-        assert!(limits.check(&"x".repeat(501), &[]).is_err());
-        assert!(limits.check(&"x".repeat(500), &[]).is_ok());
-        assert!(limits.check("  ", &[]).is_err());
+        assert!(limits.check(&"x".repeat(501), &[], &[]).is_err());
+        assert!(limits.check(&"x".repeat(500), &[], &[]).is_ok());
+        assert!(limits.check("  ", &[], &[]).is_err());
         let img = ImageInput {
             bytes: vec![1],
             mime: "image/png".into(),
             alt: "a".repeat(1_501),
         };
-        assert!(limits.check("x", std::slice::from_ref(&img)).is_err());
+        assert!(limits.check("x", std::slice::from_ref(&img), &[]).is_err());
         let ok = ImageInput {
             alt: "fine".into(),
             ..img
         };
-        assert!(limits.check("x", &vec![ok; 5]).is_err());
+        assert!(limits.check("x", &vec![ok; 5], &[]).is_err());
     }
 
     #[test]

@@ -33,12 +33,12 @@ use std::time::Duration;
 use url::Url;
 
 /// What this connector does, and nothing more. Missing on purpose: hiding or deleting others'
-/// replies (Mastodon only lets you block, mute or report their authors), video (not
-/// implemented yet), native scheduling (`scheduled_at` exists but tribune schedules itself),
+/// replies (Mastodon only lets you block, mute or report their authors), native scheduling (`scheduled_at` exists but tribune schedules itself),
 /// direct messages (see [`inbox`]).
 const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::PublishText,
     Capability::PublishImage,
+    Capability::PublishVideo,
     Capability::LinkPreview,
     Capability::PublishThread,
     Capability::DeletePost,
@@ -61,6 +61,7 @@ pub struct MastodonConnector {
     /// The account's id, for telling replies to its statuses from other mentions.
     me: Mutex<Option<String>>,
     media_poll: MediaPoll,
+    video_poll: MediaPoll,
 }
 
 /// How long to wait for the instance to process an uploaded image (`202 Accepted`).
@@ -77,6 +78,18 @@ impl Default for MediaPoll {
         MediaPoll {
             attempts: 12,
             interval: Duration::from_millis(500),
+        }
+    }
+}
+
+impl MediaPoll {
+    /// About three minutes (1, 2, 4, then 8 s between looks): a short clip is transcoded in
+    /// seconds, a long one in a minute or two on a busy instance; beyond that the attempt ends
+    /// as a transient error well inside the publisher's five-minute attempt lease.
+    pub fn video() -> Self {
+        MediaPoll {
+            attempts: 24,
+            interval: Duration::from_secs(1),
         }
     }
 }
@@ -108,12 +121,19 @@ impl MastodonConnector {
             limits: Mutex::new(None),
             me: Mutex::new(None),
             media_poll: MediaPoll::default(),
+            video_poll: MediaPoll::video(),
         })
     }
 
     /// Changes how long image processing is waited for (tests shorten it).
     pub fn with_media_poll(mut self, poll: MediaPoll) -> Self {
         self.media_poll = poll;
+        self
+    }
+
+    /// Changes how long video processing is waited for (tests shorten it).
+    pub fn with_video_poll(mut self, poll: MediaPoll) -> Self {
+        self.video_poll = poll;
         self
     }
 

@@ -12,17 +12,35 @@
 //!
 //! Images uploaded by an attempt whose status was then not posted stay unattached on the
 //! instance, which deletes unattached media after a day.
+//!
+//! Videos take the same way (`POST /api/v2/media`), but the instance transcodes them: Mastodon
+//! answers `202 Accepted` with no `url`, and `GET /api/v1/media/:id` says `206` until the file
+//! is ready (`200` with a `url`), or `422` when processing failed (a permanent refusal, with
+//! the instance's words). The wait is bounded ([`super::MediaPoll`], about three minutes for a
+//! video, inside the publisher's five-minute attempt lease); an instance still busy after it
+//! is a transient error, and the next attempt uploads again (the first upload is left
+//! unattached, and deleted by the instance). Servers of the family differ: Pleroma, Akkoma and
+//! GoToSocial answer `200` at once (with a `url`), older Mastodons only have `/api/v1/media`;
+//! both are handled by the same code (a `url` means ready, whatever the status).
 
-use super::{MastodonConnector, api, classify, status_id};
+use super::{MastodonConnector, MediaPoll, api, classify, status_id};
 use crate::error::{ConnectorError, Result};
 use crate::http::HttpResponse;
-use crate::model::{ImageInput, PostRequest, PublishedPost, RemoteRef};
+use crate::model::{PostRequest, PublishedPost, RemoteRef};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use std::time::Duration;
 
 /// Longest idempotency key sent (tribune's keys are UUIDs or shorter).
 const MAX_KEY_LEN: usize = 128;
+
+/// One file to attach: an image or a video, with its description.
+struct Attachment<'a> {
+    bytes: &'a [u8],
+    mime: &'a str,
+    alt: &'a str,
+    video: bool,
+}
 
 impl MastodonConnector {
     pub(super) async fn publish_status(&self, post: &PostRequest) -> Result<PublishedPost> {
@@ -35,12 +53,27 @@ impl MastodonConnector {
         let text = compose_text(post)?;
         let reply_to = post.reply_to.as_ref().map(status_id).transpose()?;
         let limits = self.limits().await?;
-        limits.check(&text, &post.images)?;
+        limits.check(&text, &post.images, &post.videos)?;
 
+        let attachments = post
+            .images
+            .iter()
+            .map(|i| Attachment {
+                bytes: &i.bytes,
+                mime: &i.mime,
+                alt: &i.alt,
+                video: false,
+            })
+            .chain(post.videos.iter().map(|v| Attachment {
+                bytes: &v.bytes,
+                mime: &v.mime,
+                alt: &v.alt,
+                video: true,
+            }));
         let mut form: Vec<(&str, String)> =
             vec![("status", text), ("visibility", "public".to_string())];
-        for image in &post.images {
-            form.push(("media_ids[]", self.upload(image).await?));
+        for attachment in attachments {
+            form.push(("media_ids[]", self.upload(&attachment).await?));
         }
         if let Some(reply_to) = reply_to {
             form.push(("in_reply_to_id", reply_to.to_string()));
@@ -57,54 +90,70 @@ impl MastodonConnector {
         })
     }
 
-    /// Uploads one image with its alt text and waits until the instance has processed it;
+    /// Uploads one file with its description and waits until the instance has processed it;
     /// returns the media id. `POST /api/v2/media`, or `/api/v1/media` on instances older than
     /// 3.1.3 (or servers) that lack v2.
-    async fn upload(&self, image: &ImageInput) -> Result<String> {
-        let mut response = self.send_media("v2", image).await?;
+    async fn upload(&self, file: &Attachment<'_>) -> Result<String> {
+        let mut response = self.send_media("v2", file).await?;
         if matches!(response.status.as_u16(), 404 | 405) {
-            response = self.send_media("v1", image).await?;
+            response = self.send_media("v1", file).await?;
         }
         if !response.status.is_success() {
             return Err(classify(&response));
         }
         let media: api::Media = response.json()?;
+        if !api::is_valid_id(&media.id) {
+            return Err(ConnectorError::invalid_response(
+                "the instance gave an unusable media id",
+            ));
+        }
         if response.status.as_u16() == 202 || media.url.is_none() {
-            self.wait_for_media(&media.id).await?;
+            let (poll, cap, what) = if file.video {
+                (self.video_poll, Duration::from_secs(8), "a video")
+            } else {
+                (self.media_poll, Duration::from_secs(4), "an image")
+            };
+            self.wait_for_media(&media.id, poll, cap, what).await?;
         }
         Ok(media.id)
     }
 
-    async fn send_media(&self, version: &str, image: &ImageInput) -> Result<HttpResponse> {
-        let file = Part::bytes(image.bytes.clone())
-            .file_name(file_name(&image.mime))
-            .mime_str(&image.mime)
-            .map_err(|_| ConnectorError::invalid_input("not a valid image type"))?;
+    async fn send_media(&self, version: &str, file: &Attachment<'_>) -> Result<HttpResponse> {
+        let part = Part::bytes(file.bytes.to_vec())
+            .file_name(file_name(file.mime))
+            .mime_str(file.mime)
+            .map_err(|_| ConnectorError::invalid_input("not a valid media type"))?;
         let form = Form::new()
-            .part("file", file)
-            .text("description", image.alt.clone());
+            .part("file", part)
+            .text("description", file.alt.to_string());
         let request = self
             .authed(Method::POST, self.url(&["api", version, "media"])?)
             .multipart(form);
         self.http.send_raw(request, &self.gate, false).await
     }
 
-    /// Polls `GET /api/v1/media/:id` (206 while processing, 200 with a `url` when done).
-    async fn wait_for_media(&self, id: &str) -> Result<()> {
-        let poll = self.media_poll;
+    /// Polls `GET /api/v1/media/:id` (206 while processing, 200 with a `url` when done, 422
+    /// when processing failed), waiting `poll.interval` doubled each time up to `cap`.
+    async fn wait_for_media(
+        &self,
+        id: &str,
+        poll: MediaPoll,
+        cap: Duration,
+        what: &str,
+    ) -> Result<()> {
         let mut wait = poll.interval;
         for _ in 0..poll.attempts {
             tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(4));
+            wait = (wait * 2).min(cap.max(poll.interval));
             let url = self.url(&["api", "v1", "media", id])?;
             let response = self.send(self.authed(Method::GET, url), true).await?;
             if response.status.as_u16() == 200 && response.json::<api::Media>()?.url.is_some() {
                 return Ok(());
             }
         }
-        Err(ConnectorError::transient(
-            "the instance is still processing an image; try again later",
-        ))
+        Err(ConnectorError::transient(format!(
+            "the instance is still processing {what}; try again later"
+        )))
     }
 }
 
@@ -137,6 +186,9 @@ fn compose_text(post: &PostRequest) -> Result<String> {
 
 fn file_name(mime: &str) -> &'static str {
     match mime {
+        "video/mp4" => "video.mp4",
+        "video/quicktime" => "video.mov",
+        "video/webm" => "video.webm",
         "image/png" => "image.png",
         "image/gif" => "image.gif",
         "image/webp" => "image.webp",

@@ -62,11 +62,13 @@ pub(super) fn title(given: Option<&str>, text: &str) -> String {
     escape(&bounded_text(plain, MAX_TITLE_CHARS))
 }
 
-/// An image already uploaded to the media library.
+/// An image or a video already uploaded to the media library.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Figure {
     pub src: String,
     pub alt: String,
+    /// A video (WordPress's video block markup) rather than an image.
+    pub video: bool,
 }
 
 /// The post's HTML: the text as escaped paragraphs with its URLs linked, `link` on its own
@@ -85,11 +87,25 @@ pub(super) fn post_html(
         html.push_str(&format!("<p>{}</p>\n", escape(link)));
     }
     for figure in figures {
-        html.push_str(&format!(
-            "<figure><img src=\"{}\" alt=\"{}\" /></figure>\n",
-            escape(&figure.src),
-            escape(&figure.alt)
-        ));
+        if figure.video {
+            // The video block's own markup, so the block editor opens it as a video block;
+            // the description goes where a screen reader reads it (a video has no `alt`).
+            let label = if figure.alt.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" aria-label=\"{}\"", escape(&figure.alt))
+            };
+            html.push_str(&format!(
+                "<figure class=\"wp-block-video\"><video controls preload=\"metadata\" src=\"{}\"{label}></video></figure>\n",
+                escape(&figure.src),
+            ));
+        } else {
+            html.push_str(&format!(
+                "<figure><img src=\"{}\" alt=\"{}\" /></figure>\n",
+                escape(&figure.src),
+                escape(&figure.alt)
+            ));
+        }
     }
     html.push_str(marker);
     html
@@ -202,6 +218,7 @@ mod tests {
             &[Figure {
                 src: "https://blog.example/wp-content/uploads/a.png".into(),
                 alt: "a \"red\" dot".into(),
+                video: false,
             }],
             "<!-- tribune:k -->",
         );
@@ -212,6 +229,22 @@ mod tests {
              <figure><img src=\"https://blog.example/wp-content/uploads/a.png\" alt=\"a &quot;red&quot; dot\" /></figure>\n\
              <!-- tribune:k -->"
         );
+    }
+
+    #[test]
+    fn a_video_becomes_a_video_block_with_its_description() {
+        let figure = |alt: &str| Figure {
+            src: "https://blog.example/wp-content/uploads/clip.mp4?a=1&b=2".into(),
+            alt: alt.into(),
+            video: true,
+        };
+        assert_eq!(
+            post_html("Watch", None, &[figure("A \"cat\" <jumps>")], ""),
+            "<p>Watch</p>\n<figure class=\"wp-block-video\"><video controls preload=\"metadata\" \
+             src=\"https://blog.example/wp-content/uploads/clip.mp4?a=1&amp;b=2\" \
+             aria-label=\"A &quot;cat&quot; &lt;jumps&gt;\"></video></figure>\n"
+        );
+        assert!(!post_html("", None, &[figure(" ")], "").contains("aria-label"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ use url::Url;
 const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::PublishText,
     Capability::PublishImage,
+    Capability::PublishVideo,
     Capability::DeletePost,
     Capability::ReadComments,
     Capability::Reply,

@@ -1,12 +1,17 @@
-//! Publishing: posts with their images, and replies (comments as the site's user), each
-//! looked up by its idempotency marker before anything is created.
+//! Publishing: posts with their images and videos, and replies (comments as the site's user),
+//! each looked up by its idempotency marker before anything is created.
+//!
+//! A video is uploaded to the media library like an image (raw body, `Content-Disposition`
+//! file name; WordPress takes MP4, MOV and WebM by default) and embedded in the body as a video
+//! block; it never becomes the featured image. Its description is set as the attachment's
+//! `alt_text` and written as the player's `aria-label`.
 
 use super::WordPressConnector;
 use super::content::{self, Figure};
 use super::inbox::{Ref, Rendered};
 use super::rest::{json, web_url};
 use crate::error::{ConnectorError, Result};
-use crate::model::{ImageInput, PostRequest, PublishedPost};
+use crate::model::{PostRequest, PublishedPost};
 use reqwest::Method;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use serde::Deserialize;
@@ -42,11 +47,19 @@ impl WordPressConnector {
     /// images first (reusing those uploaded by an earlier attempt), then the post itself.
     pub(super) async fn publish_post(&self, post: &PostRequest) -> Result<PublishedPost> {
         let token = content::token(&post.idempotency_key)?;
-        if post.text.trim().is_empty() && post.images.is_empty() && post.link.is_none() {
+        if post.text.trim().is_empty()
+            && post.images.is_empty()
+            && post.videos.is_empty()
+            && post.link.is_none()
+        {
             return Err(ConnectorError::invalid_input("the post is empty"));
         }
-        for image in &post.images {
-            extension(&image.mime)?;
+        let files = Upload::of(post);
+        for file in &files {
+            extension(file.mime)?;
+            if file.bytes.is_empty() {
+                return Err(ConnectorError::invalid_input("an attached file is empty"));
+            }
         }
         if !self.api().await?.me.can("publish_posts") {
             return Err(ConnectorError::permanent(super::CANNOT_PUBLISH));
@@ -54,7 +67,7 @@ impl WordPressConnector {
         if let Some(found) = self.find_marked("/wp/v2/posts", &token).await? {
             return Ok(found);
         }
-        let uploaded = self.upload_images(&token, &post.images).await?;
+        let uploaded = self.upload_media(&token, &files).await?;
         let figures: Vec<Figure> = uploaded.iter().map(|(_, f)| f.clone()).collect();
         let mut body = serde_json::json!({
             "title": content::title(post.title.as_deref(), &post.text),
@@ -66,7 +79,7 @@ impl WordPressConnector {
             ),
             "status": "publish",
         });
-        if let Some((id, _)) = uploaded.first() {
+        if let Some((id, _)) = uploaded.iter().find(|(_, f)| !f.video) {
             body["featured_media"] = serde_json::json!(id);
         }
         // Not retried in place: a lost answer is found by its marker on the next attempt.
@@ -81,9 +94,9 @@ impl WordPressConnector {
         reply: &PostRequest,
     ) -> Result<PublishedPost> {
         let token = content::token(&reply.idempotency_key)?;
-        if !reply.images.is_empty() {
+        if !reply.images.is_empty() || !reply.videos.is_empty() {
             return Err(ConnectorError::invalid_input(
-                "WordPress comments cannot carry images",
+                "WordPress comments cannot carry images or videos",
             ));
         }
         let mut text = reply.text.trim().to_string();
@@ -165,37 +178,35 @@ impl WordPressConnector {
         Ok(parent.post)
     }
 
-    /// Uploads the images (titled `tribune-<token>-<index>`) and sets their alt text. Images
-    /// an earlier attempt uploaded under the same titles are reused rather than uploaded again.
-    async fn upload_images(
-        &self,
-        token: &str,
-        images: &[ImageInput],
-    ) -> Result<Vec<(u64, Figure)>> {
-        if images.is_empty() {
+    /// Uploads the images then the videos (titled `tribune-<token>-<index>`, in that order)
+    /// and sets their alt text. Files an earlier attempt uploaded under the same titles are
+    /// reused rather than uploaded again.
+    async fn upload_media(&self, token: &str, files: &[Upload<'_>]) -> Result<Vec<(u64, Figure)>> {
+        if files.is_empty() {
             return Ok(Vec::new());
         }
         let mut existing = self.find_media(token).await?;
-        let mut out = Vec::with_capacity(images.len());
-        for (index, image) in images.iter().enumerate() {
+        let mut out = Vec::with_capacity(files.len());
+        for (index, file) in files.iter().enumerate() {
             let title = content::media_title(token, index);
             let media = match existing.remove(&title) {
                 Some(media) => media,
-                None => self.upload(&title, image).await?,
+                None => self.upload(&title, file).await?,
             };
-            if media.alt_text != image.alt {
+            if media.alt_text != file.alt {
                 let route = format!("/wp/v2/media/{}", media.id);
-                self.post_json(&route, &serde_json::json!({ "alt_text": image.alt }), true)
+                self.post_json(&route, &serde_json::json!({ "alt_text": file.alt }), true)
                     .await?;
             }
             let src = web_url(&media.source_url).ok_or_else(|| {
-                ConnectorError::invalid_response("WordPress gave no address for the image")
+                ConnectorError::invalid_response("WordPress gave no address for the file")
             })?;
             out.push((
                 media.id,
                 Figure {
                     src,
-                    alt: image.alt.clone(),
+                    alt: file.alt.to_string(),
+                    video: file.video,
                 },
             ));
         }
@@ -227,8 +238,8 @@ impl WordPressConnector {
             .collect())
     }
 
-    async fn upload(&self, title: &str, image: &ImageInput) -> Result<Media> {
-        let ext = extension(&image.mime)?;
+    async fn upload(&self, title: &str, file: &Upload<'_>) -> Result<Media> {
+        let ext = extension(file.mime)?;
         let url = self
             .api()
             .await?
@@ -236,15 +247,42 @@ impl WordPressConnector {
             .url("/wp/v2/media", &[("title", title)]);
         let request = self
             .request(Method::POST, url)
-            .header(CONTENT_TYPE, image.mime.to_ascii_lowercase())
+            .header(CONTENT_TYPE, file.mime.to_ascii_lowercase())
             .header(
                 CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{title}.{ext}\""),
             )
-            .body(image.bytes.clone());
+            .body(file.bytes.to_vec());
         // Not retried in place: a lost answer leaves an upload that the next attempt reuses.
         let response = self.send(request, false).await?;
         json(&response)
+    }
+}
+
+/// One file to upload: an image or a video, with its description.
+struct Upload<'a> {
+    bytes: &'a [u8],
+    mime: &'a str,
+    alt: &'a str,
+    video: bool,
+}
+
+impl<'a> Upload<'a> {
+    /// The post's images, then its videos: the order of their titles' indexes.
+    fn of(post: &'a PostRequest) -> Vec<Upload<'a>> {
+        let images = post.images.iter().map(|i| Upload {
+            bytes: &i.bytes,
+            mime: &i.mime,
+            alt: &i.alt,
+            video: false,
+        });
+        let videos = post.videos.iter().map(|v| Upload {
+            bytes: &v.bytes,
+            mime: &v.mime,
+            alt: &v.alt,
+            video: true,
+        });
+        images.chain(videos).collect()
     }
 }
 
@@ -255,15 +293,19 @@ fn published(kind: fn(u64) -> Ref, created: Created) -> PublishedPost {
     }
 }
 
-/// The file extension WordPress expects for an image type it accepts by default.
+/// The file extension WordPress expects for a type it accepts by default (its
+/// `wp_get_mime_types`: the file name's extension must match the content).
 fn extension(mime: &str) -> Result<&'static str> {
     match mime.trim().to_ascii_lowercase().as_str() {
         "image/jpeg" | "image/jpg" => Ok("jpg"),
         "image/png" => Ok("png"),
         "image/gif" => Ok("gif"),
         "image/webp" => Ok("webp"),
+        "video/mp4" => Ok("mp4"),
+        "video/quicktime" => Ok("mov"),
+        "video/webm" => Ok("webm"),
         other => Err(ConnectorError::invalid_input(format!(
-            "WordPress takes JPEG, PNG, GIF or WebP images, not {other}"
+            "WordPress takes JPEG, PNG, GIF or WebP images and MP4, MOV or WebM videos, not {other}"
         ))),
     }
 }

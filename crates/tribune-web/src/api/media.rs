@@ -283,6 +283,79 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Makes a copy of the workspace's image `id` cut to `preset` around `focus` and records it in
+/// the library as a media of its own (the original's alt text, its name with the shape's),
+/// so the composer offers it like any upload. Nothing is left behind when it fails: a damaged
+/// original is a clear refusal, and the copy's files go if its row cannot be written.
+pub(crate) async fn copy_to_preset(
+    state: &AppState,
+    member: &Member,
+    id: MediaId,
+    preset: tribune_media::Preset,
+    focus: tribune_media::Focus,
+    label: &str,
+) -> Result<Media, AppError> {
+    member.scope.require(Role::can_write_posts)?;
+    let original = state.store().media(&member.scope, id).await?;
+    let not_an_image =
+        || AppError::Invalid(ValidationError::single("media", "error-media-crop-image"));
+    if original.kind != MediaKind::Image {
+        return Err(not_an_image());
+    }
+    let key = StorageKey::parse(original.workspace, &original.storage_key)
+        .ok_or_else(|| AppError::Internal(format!("bad storage key of media {id}").into()))?;
+    let format = tribune_media::Format::from_mime(&original.mime).ok_or_else(not_an_image)?;
+    let library = state.media();
+    let stored = library
+        .store_crop(&key, format, preset, focus)
+        .await
+        .map_err(|e| match e {
+            MediaError::NotFound => {
+                AppError::Invalid(ValidationError::single("media", "error-media-unreadable"))
+            }
+            other => refused(other),
+        })?;
+    let stem = original
+        .file_name
+        .as_deref()
+        .map(|name| name.rsplit_once('.').map_or(name, |(stem, _)| stem))
+        .filter(|stem| !stem.trim().is_empty())
+        .map_or_else(|| format!("#{id}"), str::to_owned);
+    let extension = if stored.format == tribune_media::Format::Png {
+        "png"
+    } else {
+        "jpg"
+    };
+    // The stem was cut to a safe label on upload; the shape's name is ours (its `:` is fine
+    // here: the name is shown, never used as a path).
+    let stem: String = stem.chars().take(150).collect();
+    let file_name = Some(format!("{stem} ({label}).{extension}"));
+    let new = MediaNew {
+        kind: MediaKind::Image,
+        mime: stored.format.mime().to_owned(),
+        bytes: stored.bytes,
+        width: stored.width,
+        height: stored.height,
+        duration_ms: None,
+        alt: original.alt.clone(),
+        file_name,
+        storage_key: stored.key.name().to_owned(),
+        thumbnail_key: stored.thumbnail.as_ref().map(|k| k.name().to_owned()),
+        sha256: stored.sha256.clone(),
+    };
+    match state
+        .store()
+        .create_media(&member.scope, new, unix_now())
+        .await
+    {
+        Ok(media) => Ok(media),
+        Err(error) => {
+            library.remove(&stored.key, stored.thumbnail.as_ref()).await;
+            Err(error.into())
+        }
+    }
+}
+
 /// Deletes a media's record, then its files: for the API and the library page.
 pub(crate) async fn delete_with_files(
     state: &AppState,

@@ -1,12 +1,13 @@
 //! The workspace's media library page: the images and videos with their thumbnails, alt text
 //! and size; upload (through the API's own upload path), alt text changes (through the store
-//! call of the API's PATCH), and deletion after a confirmation.
+//! call of the API's PATCH), network-sized copies of an image (square, portrait, landscape,
+//! story, cut around a chosen point), and deletion after a confirmation.
 
 use super::workspaces::FlashQuery;
 use crate::AppState;
 use crate::api::media::{
-    delete_with_files, multipart_body, next_field, record_upload, refuse_announced, spool_file,
-    text_field, thumbnail_of,
+    copy_to_preset, delete_with_files, multipart_body, next_field, record_upload, refuse_announced,
+    spool_file, text_field, thumbnail_of,
 };
 use crate::context::Member;
 use crate::error::AppError;
@@ -21,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tribune_domain::media::MediaKind;
 use tribune_domain::{MediaId, Role, ValidationError, WorkspaceId};
+use tribune_media::{Focus, Preset};
 use tribune_store::media::{Media, MediaFilter};
 use tribune_store::unix_now;
 
@@ -43,8 +45,26 @@ impl MediaPage {
         media.kind == MediaKind::Image
     }
 
+    /// Images and videos: Bluesky and Mastodon read a video's description too.
     fn alt_missing(&self, media: &Media) -> bool {
-        self.is_image(media) && media.alt.trim().is_empty()
+        media.alt.trim().is_empty()
+    }
+
+    /// The shapes an image can be copied to, with their names and sizes.
+    fn presets(&self) -> Vec<(&'static str, String)> {
+        Preset::ALL
+            .into_iter()
+            .map(|p| {
+                let (w, h) = p.size();
+                (
+                    p.as_str(),
+                    format!(
+                        "{} ({w} × {h})",
+                        self.c.tr.t(&format!("media-preset-{}", p.as_str()))
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// The size in kB or MB, one decimal.
@@ -171,6 +191,68 @@ pub async fn set_alt(
         "/w/{}/media?flash=flash-media-alt-saved#media-{id}",
         member.scope.workspace()
     )))
+}
+
+#[derive(Deserialize)]
+pub struct CopyForm {
+    #[serde(default)]
+    preset: String,
+    /// Where to centre the crop, in percent of the width and height (50, 50 by default).
+    #[serde(default)]
+    focus_x: Option<String>,
+    #[serde(default)]
+    focus_y: Option<String>,
+}
+
+/// A whole percentage typed in the form, 0 to 100, in thousandths (`Focus`'s unit); empty means
+/// the centre; anything else is `None`.
+fn per_mille(value: Option<&str>) -> Option<u32> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Some(500),
+        Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 100).map(|n| n * 10),
+    }
+}
+
+/// `POST /w/{ws}/media/{id}/copy`: a network-sized copy of an image, added to the library.
+pub async fn copy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(WorkspaceId, MediaId)>,
+    Form(form): Form<CopyForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_write_posts)?;
+    let invalid = |key: &'static str| AppError::Invalid(ValidationError::single("preset", key));
+    let outcome = async {
+        let preset = Preset::parse(form.preset.trim()).ok_or(invalid("error-media-preset"))?;
+        let focus = per_mille(form.focus_x.as_deref())
+            .zip(per_mille(form.focus_y.as_deref()))
+            .and_then(|(x, y)| Focus::new(x, y))
+            .ok_or(invalid("error-media-focus"))?;
+        let label = state.i18n().message(
+            member.ctx.lang,
+            &format!("media-preset-{}", preset.as_str()),
+            None,
+        );
+        copy_to_preset(&state, &member, id, preset, focus, &label).await
+    }
+    .await;
+    match outcome {
+        Ok(copy) => Ok(see_other(&format!(
+            "/w/{}/media?flash=flash-media-copied#media-{}",
+            member.scope.workspace(),
+            copy.id
+        ))),
+        Err(AppError::Invalid(invalid)) => {
+            let key = invalid
+                .violations
+                .first()
+                .map_or("error-invalid", |v| v.message_key);
+            let message = state.i18n().message(member.ctx.lang, key, None);
+            let page = page(&state, &member, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `POST /w/{ws}/media/{id}/delete`: the confirmation is the second button, inside a

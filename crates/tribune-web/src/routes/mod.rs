@@ -179,6 +179,7 @@ pub fn router(state: AppState) -> Router {
             get(media::list).post(media::upload.layer(DefaultBodyLimit::disable())),
         )
         .route("/w/{ws}/media/{media}/alt", post(media::set_alt))
+        .route("/w/{ws}/media/{media}/copy", post(media::copy))
         .route("/w/{ws}/media/{media}/delete", post(media::delete))
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/links", get(links::list).post(links::create))
