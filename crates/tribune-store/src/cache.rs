@@ -103,9 +103,8 @@ impl<K: Eq + Hash, V: Clone> Slot<K, V> {
         }
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY {
-                entries.retain(|_, entry| {
-                    entry.generation == generation && entry.at.elapsed() < ttl
-                });
+                entries
+                    .retain(|_, entry| entry.generation == generation && entry.at.elapsed() < ttl);
             }
             if entries.len() >= CAPACITY {
                 entries.clear();
@@ -180,7 +179,8 @@ impl ReadCache {
         now: i64,
         generation: u64,
     ) {
-        self.overviews.put(workspace, (overview, now), generation, self.ttl);
+        self.overviews
+            .put(workspace, (overview, now), generation, self.ttl);
     }
 }
 
@@ -199,7 +199,10 @@ impl Store {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests: a failed step must fail the test")]
+#[allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
 mod tests {
     use super::writes_tracked_table;
     use crate::schema::Workspaces;
@@ -236,7 +239,10 @@ mod tests {
                 .await
                 .unwrap();
             let during = store.overview(&scope, now).await.unwrap();
-            assert_eq!(during.workspace.name, "Acme", "{backend}: not committed yet");
+            assert_eq!(
+                during.workspace.name, "Acme",
+                "{backend}: not committed yet"
+            );
             tx.commit().await.unwrap();
             let after = store.overview(&scope, now).await.unwrap();
             assert_eq!(after.workspace.name, "Nouveau nom", "{backend}");

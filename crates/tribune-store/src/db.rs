@@ -198,7 +198,10 @@ impl Db {
 
     /// [`Db::execute`] without invalidating the read cache: only for a write whose effect the
     /// caller puts in the cache itself (a session's sliding expiry).
-    pub(crate) async fn execute_untracked<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+    pub(crate) async fn execute_untracked<S: SqlxBinder>(
+        &self,
+        stmt: &S,
+    ) -> Result<u64, StoreError> {
         match self {
             Db::Sqlite(pool) => {
                 Conn::sqlite(&mut *pool.acquire().await?)

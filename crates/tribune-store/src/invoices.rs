@@ -597,8 +597,8 @@ async fn load_invoice(
     // A draft's chosen due date is its terms; an issued invoice keeps its terms in days (if
     // any) and its computed due date.
     let terms = terms_of(row.payment_terms_days, due_on)?;
-    let totals = totals(&lines, row.vat_franchise)
-        .map_err(StoreError::failed("stored invoice lines"))?;
+    let totals =
+        totals(&lines, row.vat_franchise).map_err(StoreError::failed("stored invoice lines"))?;
     if issued.is_some() && totals.total_ttc.get() != row.total_ttc_cents {
         return Err(StoreError::Internal(format!(
             "invoice {} adds up to {} but was issued for {}",

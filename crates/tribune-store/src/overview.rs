@@ -225,7 +225,8 @@ impl Store {
             },
         };
         if let Some(generation) = generation {
-            self.cache.put_overview(ws, overview.clone(), now, generation);
+            self.cache
+                .put_overview(ws, overview.clone(), now, generation);
         }
         Ok(overview)
     }

@@ -216,7 +216,9 @@ impl Store {
                         Expr::col((Workspaces::Table, Workspaces::Id))
                             .equals((Memberships::Table, Memberships::WorkspaceId)),
                     )
-                    .and_where(Expr::col((Sessions::Table, Sessions::TokenHash)).eq(digest.as_str()))
+                    .and_where(
+                        Expr::col((Sessions::Table, Sessions::TokenHash)).eq(digest.as_str()),
+                    )
                     .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(now))
                     .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
                     .order_by((Workspaces::Table, Workspaces::Name), Order::Asc)

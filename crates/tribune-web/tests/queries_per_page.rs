@@ -56,7 +56,10 @@ async fn workspace_pages_take_their_scope_and_switcher_from_the_session_query() 
         app.store.update_workspace(&scope, &renamed).await.unwrap();
         let (count, html) = statements_for(&app, &owner, &format!("/w/{ws}")).await;
         assert_eq!(count, 2, "overview after a change on {}", app.backend);
-        assert!(html.contains("Acme &amp; fils"), "the new name shows at once");
+        assert!(
+            html.contains("Acme &amp; fils"),
+            "the new name shows at once"
+        );
 
         // Outside a workspace, the switcher also comes with the session.
         let (count, html) = statements_for(&app, &owner, "/workspaces").await;
