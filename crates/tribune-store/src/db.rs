@@ -304,8 +304,8 @@ impl Tx {
 
     pub fn conn(&mut self) -> Conn<'_> {
         let inner = match &mut self.inner {
-            TxInner::Sqlite(tx) => ConnRef::Sqlite(&mut **tx),
-            TxInner::Postgres(tx) => ConnRef::Postgres(&mut **tx),
+            TxInner::Sqlite(tx) => ConnRef::Sqlite(tx),
+            TxInner::Postgres(tx) => ConnRef::Postgres(tx),
         };
         Conn {
             inner,
