@@ -1,8 +1,9 @@
 //! The read cache of what every page reads (the session with its workspaces, the overview), on
 //! SQLite and on PostgreSQL: a repeated read costs no statement, a change made through the store
 //! shows at once, a change made by another process shows within the cache's lifetime, and the
-//! tables it depends on cascade only from tables it watches. One binary of its own: the
-//! statement counter is process-wide.
+//! tables it depends on cascade only from tables it watches. One binary of its own and one test
+//! running the stories in turn: the statement counter is process-wide, so nothing else may run
+//! statements beside the counted reads.
 #![allow(
     clippy::unwrap_used,
     reason = "tests: a failed step must fail the test"
@@ -21,6 +22,12 @@ async fn counted<T, F: std::future::Future<Output = T>>(f: F) -> (u64, T) {
 }
 
 #[tokio::test]
+async fn the_read_cache_stories_one_after_the_other() {
+    repeated_reads_cost_nothing_and_changes_through_the_store_show_at_once().await;
+    a_change_by_another_process_shows_within_the_caches_lifetime().await;
+    the_tables_the_cache_watches_only_depend_on_watched_tables().await;
+}
+
 async fn repeated_reads_cost_nothing_and_changes_through_the_store_show_at_once() {
     for db in TestDb::all().await {
         let backend = db.backend_name();
@@ -121,7 +128,6 @@ async fn rename_behind_the_stores_back(url: &str, workspace: i64, name: &str) {
     }
 }
 
-#[tokio::test]
 async fn a_change_by_another_process_shows_within_the_caches_lifetime() {
     for db in TestDb::all().await {
         let backend = db.backend_name();
@@ -161,7 +167,6 @@ async fn a_change_by_another_process_shows_within_the_caches_lifetime() {
 /// A write to another table that cascades into a watched one (a deleted parent row deleting
 /// sessions or memberships) would change a cached read without a watched write: every foreign
 /// key of a watched table must point at a watched table.
-#[tokio::test]
 async fn the_tables_the_cache_watches_only_depend_on_watched_tables() {
     let db = TestDb::sqlite();
     let store = Store::open(&db.url).await.unwrap();
