@@ -84,6 +84,11 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/media", &[]),
     ("POST", "/w/{ws}/media/{media}/alt", &[("alt", "Pwned")]),
     ("POST", "/w/{ws}/media/{media}/delete", &[]),
+    (
+        "POST",
+        "/w/{ws}/media/{media}/copy",
+        &[("preset", "square")],
+    ),
     ("GET", "/w/{ws}/media/{media}/thumbnail", &[]),
     ("GET", "/w/{ws}/links", &[]),
     (
