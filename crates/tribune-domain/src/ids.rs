@@ -71,4 +71,10 @@ id_type!(
     QueueSlotId,
     /// A content category of a workspace (promo, tips, behind the scenes…).
     CategoryId,
+    /// A comment, reply or mention in a workspace's inbox.
+    InboxItemId,
+    /// An internal note on an inbox item.
+    InboxNoteId,
+    /// A reply written in tribune to an inbox item.
+    InboxReplyId,
 );

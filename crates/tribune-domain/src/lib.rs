@@ -4,6 +4,7 @@
 
 pub mod best_time;
 pub mod ids;
+pub mod inbox;
 pub mod links;
 pub mod locale;
 pub mod media;
@@ -18,8 +19,9 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, CategoryId, ChannelId, InvitationId, JobId, LinkId, MediaId,
-    NotificationId, PostId, PostTargetId, QueueSlotId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, CategoryId, ChannelId, InboxItemId, InboxNoteId, InboxReplyId,
+    InvitationId, JobId, LinkId, MediaId, NotificationId, PostId, PostTargetId, QueueSlotId,
+    SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

@@ -65,6 +65,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Manager | Role::Contributor)
     }
 
+    /// Triage the inbox (status, assignee, labels, notes), reply and moderate. Clients read it.
+    pub fn can_answer(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager | Role::Contributor)
+    }
+
     /// Schedule and publish posts without someone else's approval (when the workspace's policy
     /// asks for none), pause and resume publishing, retry a failed post.
     pub fn can_publish(self) -> bool {

@@ -68,6 +68,8 @@ pub struct Channel {
     pub state_changed_at: i64,
     pub token_expires_at: Option<i64>,
     pub rate_limited_until: Option<i64>,
+    /// Unused since the inbox keeps its cursors in `inbox_cursors` (migration 0021): writing
+    /// a channel row invalidates the read cache, and ingestion moves a cursor every minute.
     #[serde(skip)]
     pub inbox_cursor: Option<String>,
     pub last_checked_at: Option<i64>,
@@ -595,17 +597,6 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         self.update_channel(key, vec![(Channels::RateLimitedUntil, until.into())], now)
-            .await
-    }
-
-    /// Remembers where the inbox fetch stopped.
-    pub async fn set_channel_inbox_cursor(
-        &self,
-        key: ChannelKey,
-        cursor: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.update_channel(key, vec![(Channels::InboxCursor, cursor.into())], now)
             .await
     }
 

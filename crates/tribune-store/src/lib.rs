@@ -17,6 +17,7 @@ pub mod audit;
 pub mod business;
 pub mod calendar_feeds;
 pub mod channels;
+pub mod inbox;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;

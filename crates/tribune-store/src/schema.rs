@@ -389,3 +389,85 @@ pub enum PostMetrics {
     Clicks,
     CollectedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxItems {
+    Table,
+    Id,
+    WorkspaceId,
+    ChannelId,
+    RemoteRef,
+    Kind,
+    InReplyTo,
+    RootRef,
+    ThreadRef,
+    AuthorRemoteId,
+    AuthorHandle,
+    AuthorName,
+    AuthorUrl,
+    Text,
+    Url,
+    Links,
+    SearchText,
+    CreatedAt,
+    ReceivedAt,
+    Lang,
+    Sentiment,
+    Toxicity,
+    Spam,
+    NetworkStatus,
+    Status,
+    SnoozedUntil,
+    AssigneeId,
+    FirstResponseAt,
+    DoneAt,
+    Raw,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxItemLabels {
+    Table,
+    WorkspaceId,
+    ItemId,
+    Label,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxNotes {
+    Table,
+    Id,
+    WorkspaceId,
+    ItemId,
+    AuthorId,
+    Body,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxReplies {
+    Table,
+    Id,
+    WorkspaceId,
+    ItemId,
+    ChannelId,
+    AuthorId,
+    Text,
+    State,
+    AttemptStartedAt,
+    RemoteRef,
+    Url,
+    Error,
+    CreatedAt,
+    SentAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxCursors {
+    Table,
+    ChannelId,
+    WorkspaceId,
+    Cursor,
+    FetchedAt,
+    IdleFetches,
+    LastError,
+}

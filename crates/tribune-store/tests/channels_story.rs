@@ -263,13 +263,8 @@ async fn expiring_tokens_and_bookkeeping_round_trip() {
             .set_channel_rate_limit(channel.key(), Some(99), 21)
             .await
             .unwrap();
-        store
-            .set_channel_inbox_cursor(channel.key(), "cursor-1", 22)
-            .await
-            .unwrap();
         let after = store.channel(&scope, channel.id).await.unwrap();
         assert_eq!(after.rate_limited_until, Some(99));
-        assert_eq!(after.inbox_cursor.as_deref(), Some("cursor-1"));
         assert_eq!(after.token_expires_at, Some(5_000));
     })
     .await;

@@ -34,8 +34,19 @@ fn family(declared: &str) -> &'static str {
 }
 
 fn ignored_table(name: &str) -> bool {
-    name.starts_with("_sqlx") || name.starts_with("sqlite_")
+    name.starts_with("_sqlx") || name.starts_with("sqlite_") || is_full_text(name)
 }
+
+/// The one place the two schemas differ on purpose: full-text search. SQLite keeps the inbox's
+/// index in an FTS5 table (and its shadow tables), PostgreSQL in a generated `tsvector` column
+/// with a GIN index (migration 0021). Both are fed from `inbox_items.search_text`, which the
+/// comparison still checks.
+fn is_full_text(name: &str) -> bool {
+    name.starts_with("inbox_fts")
+}
+
+const PG_FULL_TEXT_COLUMN: (&str, &str) = ("inbox_items", "search");
+const PG_FULL_TEXT_INDEX: &str = "inbox_items_search";
 
 async fn sqlite_schema(url: &str) -> (Columns, Indexes) {
     let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
@@ -112,6 +123,9 @@ async fn postgres_schema(url: &str) -> (Columns, Indexes) {
             continue;
         }
         let column: String = row.get("c");
+        if (table.as_str(), column.as_str()) == PG_FULL_TEXT_COLUMN {
+            continue;
+        }
         let nullable: String = row.get("n");
         let in_pk = primary.contains(&(table.clone(), column.clone()));
         columns.entry(table).or_default().insert(
@@ -143,11 +157,12 @@ async fn postgres_schema(url: &str) -> (Columns, Indexes) {
     let mut indexes = Indexes::new();
     for row in rows {
         let table: String = row.get("tbl");
-        if ignored_table(&table) {
+        let name: String = row.get("name");
+        if ignored_table(&table) || name == PG_FULL_TEXT_INDEX {
             continue;
         }
         indexes.insert(
-            row.get("name"),
+            name,
             (table, row.get::<Vec<String>, _>("cols"), row.get("uniq")),
         );
     }

@@ -1,0 +1,195 @@
+//! The inbox's rules: an item's triage status, its labels, and the bounds on what a network
+//! hands over. Items come from other people on other servers: everything here is bounded.
+
+use crate::ValidationError;
+use serde::{Deserialize, Serialize};
+
+/// Characters of an item's text kept (longer texts are cut on a character boundary; the
+/// network's link shows the whole).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Characters of an author's handle and display name kept.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Bytes of an address (item, author, link) kept; longer ones are dropped.
+pub const MAX_URL_BYTES: usize = 2_048;
+/// Bytes of the network's reference kept; a longer one is refused (it would not be unique).
+pub const MAX_REF_BYTES: usize = 1_024;
+/// Labels on one item, and characters in one.
+pub const MAX_LABELS: usize = 20;
+pub const MAX_LABEL_CHARS: usize = 40;
+/// Characters of an internal note and of a reply.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+pub const MAX_REPLY_CHARS: usize = 5_000;
+
+/// Where an item is in the team's triage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// Nobody has looked at it.
+    New,
+    /// Someone is on it.
+    InProgress,
+    /// Answered or nothing to do.
+    Done,
+    /// Put aside until a time; it comes back as new then.
+    Snoozed,
+}
+
+impl ItemStatus {
+    pub const ALL: [ItemStatus; 4] = [
+        ItemStatus::New,
+        ItemStatus::InProgress,
+        ItemStatus::Done,
+        ItemStatus::Snoozed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::New => "new",
+            ItemStatus::InProgress => "in_progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Snoozed => "snoozed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemStatus> {
+        ItemStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// What kind of message an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A comment on, or a reply under, one of the account's posts.
+    Comment,
+    /// The account is named elsewhere.
+    Mention,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 2] = [ItemKind::Comment, ItemKind::Mention];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Comment => "comment",
+            ItemKind::Mention => "mention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemKind> {
+        ItemKind::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The sentiment classes stored with an item (`neg`, `neu`, `pos`, as the API names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tone {
+    #[serde(rename = "neg")]
+    Negative,
+    #[serde(rename = "neu")]
+    Neutral,
+    #[serde(rename = "pos")]
+    Positive,
+}
+
+impl Tone {
+    pub const ALL: [Tone; 3] = [Tone::Negative, Tone::Neutral, Tone::Positive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Negative => "neg",
+            Tone::Neutral => "neu",
+            Tone::Positive => "pos",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tone> {
+        Tone::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A toxicity or spam score at or above this is flagged.
+pub const FLAG_THRESHOLD: f64 = 0.5;
+
+/// Cleans a set of labels: trimmed, lower-cased, deduplicated, sorted. Refuses an empty label, a
+/// long one, control characters, and more than [`MAX_LABELS`].
+pub fn labels(raw: &[String]) -> Result<Vec<String>, ValidationError> {
+    let mut out: Vec<String> = Vec::new();
+    for label in raw {
+        let label = label.trim().to_lowercase();
+        if label.is_empty()
+            || label.chars().count() > MAX_LABEL_CHARS
+            || label.chars().any(|c| c.is_control() || c == ',')
+        {
+            return Err(ValidationError::single("labels", "error-inbox-label"));
+        }
+        if !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    if out.len() > MAX_LABELS {
+        return Err(ValidationError::single("labels", "error-inbox-labels-many"));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Cuts `text` to at most `max` characters.
+pub fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => text[..at].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// A note or a reply: trimmed, not empty, not longer than `max` characters.
+pub fn message(raw: &str, max: usize, field: &'static str) -> Result<String, ValidationError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(ValidationError::single(field, "error-inbox-message-empty"));
+    }
+    if text.chars().count() > max {
+        return Err(ValidationError::single(field, "error-inbox-message-long"));
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_cleaned_and_bounded() {
+        let raw = vec![" SAV ".to_owned(), "sav".to_owned(), "Livraison".to_owned()];
+        assert_eq!(labels(&raw).unwrap(), ["livraison", "sav"]);
+        assert!(labels(&["".to_owned()]).is_err());
+        assert!(labels(&["a,b".to_owned()]).is_err());
+        assert!(labels(&["x".repeat(MAX_LABEL_CHARS + 1)]).is_err());
+        let many: Vec<String> = (0..=MAX_LABELS).map(|i| format!("l{i}")).collect();
+        assert!(labels(&many).is_err());
+    }
+
+    #[test]
+    fn texts_are_cut_on_a_character_boundary() {
+        assert_eq!(bounded("éàü", 2), "éà");
+        assert_eq!(bounded("ab", 5), "ab");
+    }
+
+    #[test]
+    fn statuses_and_tones_round_trip() {
+        for s in ItemStatus::ALL {
+            assert_eq!(ItemStatus::parse(s.as_str()), Some(s));
+        }
+        for t in Tone::ALL {
+            assert_eq!(Tone::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(ItemStatus::parse("archived"), None);
+    }
+
+    #[test]
+    fn messages_must_say_something() {
+        assert!(message("   ", 10, "text").is_err());
+        assert!(message(&"a".repeat(11), 10, "text").is_err());
+        assert_eq!(message(" merci ! ", 10, "text").unwrap(), "merci !");
+    }
+}

@@ -1,0 +1,1464 @@
+//! The unified inbox: comments, replies and mentions fetched from a workspace's channels, the
+//! team's triage on them (status, assignee, labels, notes), and the replies sent from tribune.
+//!
+//! Ingestion is exactly-once by construction: an item is unique per channel and network
+//! reference, and the channel's cursor advances in the transaction that stores the items
+//! ([`Store::ingest_inbox`]); a crash before the commit fetches the same page again, a crash
+//! after finds the items stored and the cursor past them.
+//!
+//! Full-text search has one API ([`TextFilter`]) and one index per database: FTS5 on SQLite and
+//! a `tsvector` on PostgreSQL, both over `search_text`, the words folded by the query language
+//! before they reach the store. The filter is a pre-filter: it may let through items the query
+//! does not match (the caller confirms with the matcher), never drop one it does.
+
+use crate::audit::AuditEvent;
+use crate::db::{Conn, in_list};
+use crate::jobs::{JobNew, OnDuplicate};
+use crate::schema::{
+    Channels, InboxCursors, InboxItemLabels as Labels, InboxItems as I, InboxNotes, InboxReplies,
+    Memberships, PostTargets, Posts, Users,
+};
+use crate::{Backend, Store, StoreError, WorkspaceScope};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
+use serde::Serialize;
+use tribune_domain::inbox::{
+    ItemKind, ItemStatus, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_REF_BYTES, MAX_REPLY_CHARS,
+    MAX_TEXT_CHARS, MAX_URL_BYTES, Tone, bounded, message,
+};
+use tribune_domain::{
+    ChannelId, InboxItemId, InboxNoteId, InboxReplyId, Role, UserId, ValidationError, WorkspaceId,
+};
+
+/// The job that sends a reply (payload `{"reply": id}`, dedup key `inbox-reply:{id}`).
+pub const REPLY_JOB: &str = "inbox-reply";
+/// Bytes of a network payload kept with an item.
+const MAX_RAW_BYTES: usize = 16 * 1024;
+/// Links kept per item.
+const MAX_LINKS: usize = 32;
+/// Items of one conversation shown at most.
+const MAX_THREAD: u64 = 200;
+/// Characters of a fetch error kept on the cursor.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// An item as a connector hands it over, classified, ready to store. The store bounds every
+/// field again: it is the last line before the database.
+#[derive(Debug, Clone)]
+pub struct ItemNew {
+    pub remote_ref: String,
+    pub kind: ItemKind,
+    pub in_reply_to: Option<String>,
+    pub root_ref: Option<String>,
+    pub author_remote_id: Option<String>,
+    pub author_handle: String,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub text: String,
+    pub url: Option<String>,
+    pub links: Vec<String>,
+    /// The folded words of the text (see the module's text).
+    pub search_text: String,
+    pub created_at: i64,
+    pub lang: String,
+    pub tone: Tone,
+    pub toxicity: f64,
+    pub spam: f64,
+    /// `visible`, `hidden`, `held`, `spam`, `trashed`.
+    pub network_status: String,
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemAuthor {
+    pub remote_id: Option<String>,
+    pub handle: String,
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// A stored item, with its labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub id: InboxItemId,
+    pub workspace: WorkspaceId,
+    pub channel: ChannelId,
+    pub remote_ref: String,
+    pub kind: ItemKind,
+    pub in_reply_to: Option<String>,
+    pub root_ref: Option<String>,
+    pub thread_ref: String,
+    pub author: ItemAuthor,
+    pub text: String,
+    pub url: Option<String>,
+    pub links: Vec<String>,
+    pub created_at: i64,
+    pub received_at: i64,
+    pub lang: String,
+    pub tone: Tone,
+    pub toxicity: f64,
+    pub spam: f64,
+    pub network_status: String,
+    /// The stored status; see [`Item::status_at`] for a snooze that has run out.
+    pub status: ItemStatus,
+    pub snoozed_until: Option<i64>,
+    pub assignee: Option<UserId>,
+    pub first_response_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub labels: Vec<String>,
+}
+
+impl Item {
+    /// The status as the team sees it at `now`: a snooze that has run out is new again.
+    pub fn status_at(&self, now: i64) -> ItemStatus {
+        match (self.status, self.snoozed_until) {
+            (ItemStatus::Snoozed, Some(until)) if until <= now => ItemStatus::New,
+            (status, _) => status,
+        }
+    }
+
+    pub fn toxic(&self) -> bool {
+        self.toxicity >= tribune_domain::inbox::FLAG_THRESHOLD
+    }
+
+    pub fn is_spam(&self) -> bool {
+        self.spam >= tribune_domain::inbox::FLAG_THRESHOLD
+    }
+}
+
+/// A full-text pre-filter: words (or word prefixes) combined with AND and OR. Words are what
+/// the query language folds a term into; a word the index cannot look up is left out
+/// ([`TextFilter::word`] gives `None`), which only widens the filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextFilter {
+    Word { word: String, prefix: bool },
+    All(Vec<TextFilter>),
+    Any(Vec<TextFilter>),
+}
+
+/// Longest word the index holds: longer words are cut to it (a prefix still finds them).
+pub const MAX_INDEXED_WORD_CHARS: usize = 64;
+
+/// Whether the full-text index can look `word` up as it is: ASCII letters and digits only, not
+/// longer than [`MAX_INDEXED_WORD_CHARS`]. Both databases' tokenisers read such a word as one
+/// token whatever their locale; other words are left to the matcher.
+pub fn indexable(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= MAX_INDEXED_WORD_CHARS
+        && word.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The `search_text` of an item from its folded tokens: each token cut into its runs of ASCII
+/// letters and digits, each run cut to [`MAX_INDEXED_WORD_CHARS`], space-separated, each once.
+///
+/// Whatever a query word `w` matches, the index finds: an exact `w` that is [`indexable`]
+/// matches only a token equal to it, which is indexed whole; a prefix `w*` matches tokens
+/// starting with `w`, whose first run starts with `w`.
+pub fn search_words<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for token in tokens {
+        for run in token.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let run = &run[..run.len().min(MAX_INDEXED_WORD_CHARS)];
+            if !run.is_empty() && seen.insert(run) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(run);
+            }
+        }
+    }
+    out
+}
+
+impl TextFilter {
+    /// One word, or `None` when the index cannot look it up.
+    pub fn word(word: &str, prefix: bool) -> Option<TextFilter> {
+        indexable(word).then(|| TextFilter::Word {
+            word: word.to_owned(),
+            prefix,
+        })
+    }
+
+    /// All of `parts`; the parts that cannot filter are dropped (they accept everything).
+    pub fn all(parts: impl IntoIterator<Item = Option<TextFilter>>) -> Option<TextFilter> {
+        let parts: Vec<TextFilter> = parts.into_iter().flatten().collect();
+        match parts.len() {
+            0 => None,
+            1 => parts.into_iter().next(),
+            _ => Some(TextFilter::All(parts)),
+        }
+    }
+
+    /// Any of `parts`; if one part cannot filter, neither can the whole.
+    pub fn any(parts: impl IntoIterator<Item = Option<TextFilter>>) -> Option<TextFilter> {
+        let parts: Option<Vec<TextFilter>> = parts.into_iter().collect();
+        let parts = parts?;
+        match parts.len() {
+            0 => None,
+            1 => parts.into_iter().next(),
+            _ => Some(TextFilter::Any(parts)),
+        }
+    }
+
+    /// FTS5's query syntax.
+    fn fts5(&self) -> String {
+        match self {
+            TextFilter::Word { word, prefix } => {
+                format!("\"{word}\"{}", if *prefix { "*" } else { "" })
+            }
+            TextFilter::All(parts) => join(parts, " AND ", TextFilter::fts5),
+            TextFilter::Any(parts) => join(parts, " OR ", TextFilter::fts5),
+        }
+    }
+
+    /// PostgreSQL's `tsquery` syntax.
+    fn tsquery(&self) -> String {
+        match self {
+            TextFilter::Word { word, prefix } => {
+                format!("'{word}'{}", if *prefix { ":*" } else { "" })
+            }
+            TextFilter::All(parts) => join(parts, " & ", TextFilter::tsquery),
+            TextFilter::Any(parts) => join(parts, " | ", TextFilter::tsquery),
+        }
+    }
+
+    fn condition(&self, backend: Backend) -> Expr {
+        match backend {
+            Backend::Sqlite => Expr::cust_with_values(
+                "\"inbox_items\".\"id\" IN (SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH ?)",
+                [self.fts5()],
+            ),
+            Backend::Postgres => Expr::cust_with_values(
+                "\"inbox_items\".\"search\" @@ to_tsquery('simple', $1)",
+                [self.tsquery()],
+            ),
+        }
+    }
+}
+
+fn join(parts: &[TextFilter], sep: &str, each: fn(&TextFilter) -> String) -> String {
+    let inner: Vec<String> = parts.iter().map(each).collect();
+    format!("({})", inner.join(sep))
+}
+
+/// Whose items to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Nobody,
+    User(UserId),
+}
+
+/// Which items to list: newest first, one page at a time.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub status: Option<ItemStatus>,
+    pub channel: Option<ChannelId>,
+    pub kind: Option<ItemKind>,
+    pub tone: Option<Tone>,
+    pub assignee: Option<AssigneeFilter>,
+    pub label: Option<String>,
+    /// Only items flagged toxic or spam.
+    pub flagged: bool,
+    /// Received at or after / before (Unix seconds).
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub text: Option<TextFilter>,
+    /// Items older than this one (the page's cursor).
+    pub before: Option<InboxItemId>,
+    pub limit: u64,
+}
+
+/// Most items one call lists.
+pub const MAX_PAGE: u64 = 500;
+
+/// Where a channel's ingestion stands.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboxCursor {
+    pub cursor: Option<String>,
+    pub fetched_at: i64,
+    pub idle_fetches: i64,
+    pub last_error: Option<String>,
+}
+
+/// What to change on items; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ItemChange {
+    pub status: Option<ItemStatus>,
+    /// Required with [`ItemStatus::Snoozed`], in the future.
+    pub snoozed_until: Option<i64>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<UserId>>,
+    /// Replaces the labels (checked by [`tribune_domain::inbox::labels`]).
+    pub labels: Option<Vec<String>>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Note {
+    pub id: InboxNoteId,
+    pub item_id: InboxItemId,
+    pub author_id: Option<UserId>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// A reply written in tribune: `pending` until the job sends it, then `sent` or `failed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Reply {
+    pub id: InboxReplyId,
+    pub item_id: InboxItemId,
+    pub channel_id: ChannelId,
+    pub author_id: Option<UserId>,
+    pub text: String,
+    pub state: String,
+    pub attempt_started_at: Option<i64>,
+    pub remote_ref: Option<String>,
+    pub url: Option<String>,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// What the reply job needs: the reply, the item's reference on the network, and when an
+/// earlier attempt started (`None` on the first).
+#[derive(Debug, Clone)]
+pub struct ReplyAttempt {
+    pub reply: Reply,
+    pub to: String,
+    pub previous_attempt: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    workspace_id: i64,
+    channel_id: i64,
+    remote_ref: String,
+    kind: String,
+    in_reply_to: Option<String>,
+    root_ref: Option<String>,
+    thread_ref: String,
+    author_remote_id: Option<String>,
+    author_handle: String,
+    author_name: String,
+    author_url: Option<String>,
+    text: String,
+    url: Option<String>,
+    links: String,
+    created_at: i64,
+    received_at: i64,
+    lang: String,
+    sentiment: String,
+    toxicity: f64,
+    spam: f64,
+    network_status: String,
+    status: String,
+    snoozed_until: Option<i64>,
+    assignee_id: Option<i64>,
+    first_response_at: Option<i64>,
+    done_at: Option<i64>,
+}
+
+const COLUMNS: [I; 27] = [
+    I::Id,
+    I::WorkspaceId,
+    I::ChannelId,
+    I::RemoteRef,
+    I::Kind,
+    I::InReplyTo,
+    I::RootRef,
+    I::ThreadRef,
+    I::AuthorRemoteId,
+    I::AuthorHandle,
+    I::AuthorName,
+    I::AuthorUrl,
+    I::Text,
+    I::Url,
+    I::Links,
+    I::CreatedAt,
+    I::ReceivedAt,
+    I::Lang,
+    I::Sentiment,
+    I::Toxicity,
+    I::Spam,
+    I::NetworkStatus,
+    I::Status,
+    I::SnoozedUntil,
+    I::AssigneeId,
+    I::FirstResponseAt,
+    I::DoneAt,
+];
+
+impl ItemRow {
+    fn into_item(self, labels: Vec<String>) -> Item {
+        Item {
+            id: InboxItemId(self.id),
+            workspace: WorkspaceId(self.workspace_id),
+            channel: ChannelId(self.channel_id),
+            remote_ref: self.remote_ref,
+            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Comment),
+            in_reply_to: self.in_reply_to,
+            root_ref: self.root_ref,
+            thread_ref: self.thread_ref,
+            author: ItemAuthor {
+                remote_id: self.author_remote_id,
+                handle: self.author_handle,
+                name: self.author_name,
+                url: self.author_url,
+            },
+            text: self.text,
+            url: self.url,
+            links: serde_json::from_str(&self.links).unwrap_or_default(),
+            created_at: self.created_at,
+            received_at: self.received_at,
+            lang: self.lang,
+            tone: Tone::parse(&self.sentiment).unwrap_or(Tone::Neutral),
+            toxicity: self.toxicity,
+            spam: self.spam,
+            network_status: self.network_status,
+            status: ItemStatus::parse(&self.status).unwrap_or(ItemStatus::New),
+            snoozed_until: self.snoozed_until,
+            assignee: self.assignee_id.map(UserId),
+            first_response_at: self.first_response_at,
+            done_at: self.done_at,
+            labels,
+        }
+    }
+}
+
+/// An address kept only when it is http(s) and not too long.
+fn bounded_url(url: Option<&str>) -> Option<String> {
+    url.filter(|u| {
+        u.len() <= MAX_URL_BYTES && (u.starts_with("https://") || u.starts_with("http://"))
+    })
+    .map(str::to_owned)
+}
+
+fn bounded_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+/// The labels of `items`, by item.
+async fn labels_of(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    items: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    if items.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, String)> = conn
+        .fetch_all(
+            &Query::select()
+                .columns([Labels::ItemId, Labels::Label])
+                .from(Labels::Table)
+                .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
+                .and_where(in_list(Labels::ItemId, items))
+                .order_by(Labels::Label, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    for (item, label) in rows {
+        out.entry(item).or_default().push(label);
+    }
+    Ok(out)
+}
+
+async fn items_with_labels(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    rows: Vec<ItemRow>,
+) -> Result<Vec<Item>, StoreError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut labels = labels_of(conn, scope, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let l = labels.remove(&row.id).unwrap_or_default();
+            row.into_item(l)
+        })
+        .collect())
+}
+
+fn select_items(scope: &WorkspaceScope) -> SelectStatement {
+    Query::select()
+        .columns(COLUMNS.map(|c| (I::Table, c)))
+        .from(I::Table)
+        .and_where(Expr::col((I::Table, I::WorkspaceId)).eq(scope.workspace().0))
+        .to_owned()
+}
+
+async fn load(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    id: InboxItemId,
+) -> Result<Item, StoreError> {
+    let row: ItemRow = conn
+        .fetch_one(
+            &select_items(scope)
+                .and_where(Expr::col((I::Table, I::Id)).eq(id.0))
+                .to_owned(),
+        )
+        .await?;
+    items_with_labels(conn, scope, vec![row])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Whether `channel` is one of the scope's workspace's.
+async fn own_channel(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+) -> Result<bool, StoreError> {
+    let (n,): (i64,) = conn
+        .fetch_one(
+            &Query::select()
+                .expr(Expr::col(Channels::Id).count())
+                .from(Channels::Table)
+                .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(Channels::Id).eq(channel.0))
+                .to_owned(),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+fn status_condition(status: ItemStatus, now: i64) -> Cond {
+    let col = |c: I| Expr::col((I::Table, c));
+    match status {
+        // A snooze that has run out is new again.
+        ItemStatus::New => Cond::any()
+            .add(col(I::Status).eq(ItemStatus::New.as_str()))
+            .add(
+                Cond::all()
+                    .add(col(I::Status).eq(ItemStatus::Snoozed.as_str()))
+                    .add(col(I::SnoozedUntil).lte(now)),
+            ),
+        ItemStatus::Snoozed => Cond::all()
+            .add(col(I::Status).eq(ItemStatus::Snoozed.as_str()))
+            .add(col(I::SnoozedUntil).gt(now)),
+        other => Cond::all().add(col(I::Status).eq(other.as_str())),
+    }
+}
+
+fn audit_item(action: &'static str, id: InboxItemId) -> AuditEvent {
+    AuditEvent::new(action, "inbox_item", id)
+}
+
+impl Store {
+    /// Stores the items fetched from a channel (those already stored are skipped) and moves the
+    /// channel's cursor to `cursor` (kept as it was when `None`), in one transaction. Returns
+    /// the ids of the items stored now, oldest first, for the rules to run on.
+    pub async fn ingest_inbox(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+        items: &[ItemNew],
+        cursor: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<InboxItemId>, StoreError> {
+        let mut tx = self.begin().await?;
+        if !own_channel(&mut tx.conn(), scope, channel).await? {
+            return Err(StoreError::NotFound);
+        }
+        let mut stored = Vec::new();
+        for item in items {
+            if item.remote_ref.is_empty() || item.remote_ref.len() > MAX_REF_BYTES {
+                tracing::warn!(
+                    channel = channel.0,
+                    bytes = item.remote_ref.len(),
+                    "inbox item skipped: its network reference is empty or too long"
+                );
+                continue;
+            }
+            let bounded_ref = |r: &Option<String>| {
+                r.as_deref()
+                    .filter(|r| !r.is_empty() && r.len() <= MAX_REF_BYTES)
+                    .map(str::to_owned)
+            };
+            let in_reply_to = bounded_ref(&item.in_reply_to);
+            let root_ref = bounded_ref(&item.root_ref);
+            let thread_ref = root_ref
+                .clone()
+                .or_else(|| in_reply_to.clone())
+                .unwrap_or_else(|| item.remote_ref.clone());
+            let links: Vec<String> = item
+                .links
+                .iter()
+                .filter_map(|l| bounded_url(Some(l)))
+                .take(MAX_LINKS)
+                .collect();
+            let links = serde_json::to_string(&links).map_err(StoreError::failed("inbox links"))?;
+            let id: Option<(i64,)> = tx
+                .conn()
+                .fetch_optional(
+                    &Query::insert()
+                        .into_table(I::Table)
+                        .columns([
+                            I::WorkspaceId,
+                            I::ChannelId,
+                            I::RemoteRef,
+                            I::Kind,
+                            I::InReplyTo,
+                            I::RootRef,
+                            I::ThreadRef,
+                            I::AuthorRemoteId,
+                            I::AuthorHandle,
+                            I::AuthorName,
+                            I::AuthorUrl,
+                            I::Text,
+                            I::Url,
+                            I::Links,
+                            I::SearchText,
+                            I::CreatedAt,
+                            I::ReceivedAt,
+                            I::Lang,
+                            I::Sentiment,
+                            I::Toxicity,
+                            I::Spam,
+                            I::NetworkStatus,
+                            I::Status,
+                            I::Raw,
+                        ])
+                        .values([
+                            scope.workspace().0.into(),
+                            channel.0.into(),
+                            item.remote_ref.clone().into(),
+                            item.kind.as_str().into(),
+                            in_reply_to.into(),
+                            root_ref.into(),
+                            thread_ref.into(),
+                            bounded_ref(&item.author_remote_id).into(),
+                            bounded(&item.author_handle, MAX_NAME_CHARS).into(),
+                            bounded(&item.author_name, MAX_NAME_CHARS).into(),
+                            bounded_url(item.author_url.as_deref()).into(),
+                            bounded(&item.text, MAX_TEXT_CHARS).into(),
+                            bounded_url(item.url.as_deref()).into(),
+                            links.into(),
+                            bounded_bytes(&item.search_text, 4 * MAX_TEXT_CHARS).into(),
+                            item.created_at.into(),
+                            now.into(),
+                            bounded(&item.lang, 8).into(),
+                            item.tone.as_str().into(),
+                            item.toxicity.clamp(0.0, 1.0).into(),
+                            item.spam.clamp(0.0, 1.0).into(),
+                            bounded(&item.network_status, 16).into(),
+                            ItemStatus::New.as_str().into(),
+                            bounded_bytes(&item.raw, MAX_RAW_BYTES).into(),
+                        ])
+                        .map_err(StoreError::failed("inbox insert"))?
+                        .on_conflict(
+                            OnConflict::columns([I::ChannelId, I::RemoteRef])
+                                .do_nothing()
+                                .to_owned(),
+                        )
+                        .returning_col(I::Id)
+                        .to_owned(),
+                )
+                .await?;
+            if let Some((id,)) = id {
+                stored.push(InboxItemId(id));
+            }
+        }
+        let before = cursor_row(&mut tx.conn(), scope, channel).await?;
+        let kept_cursor = match cursor {
+            Some(c) => Some(c.to_owned()),
+            None => before.as_ref().and_then(|b| b.cursor.clone()),
+        };
+        let idle = if stored.is_empty() {
+            before.as_ref().map_or(0, |b| b.idle_fetches) + 1
+        } else {
+            0
+        };
+        upsert_cursor(&mut tx.conn(), scope, channel, kept_cursor, now, idle, None).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Records that fetching a channel's inbox failed (the cursor stays where it was).
+    pub async fn record_inbox_error(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if !own_channel(&mut tx.conn(), scope, channel).await? {
+            return Err(StoreError::NotFound);
+        }
+        let before = cursor_row(&mut tx.conn(), scope, channel).await?;
+        upsert_cursor(
+            &mut tx.conn(),
+            scope,
+            channel,
+            before.as_ref().and_then(|b| b.cursor.clone()),
+            now,
+            before.as_ref().map_or(0, |b| b.idle_fetches),
+            Some(bounded(error, MAX_ERROR_CHARS)),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Where a channel's ingestion stands; `None` before its first fetch.
+    pub async fn inbox_cursor(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+    ) -> Result<Option<InboxCursor>, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        cursor_row(&mut conn.conn(), scope, channel).await
+    }
+
+    /// The workspace's items matching `filter`, newest first. With a text filter the result
+    /// is a superset of what the query matches (see the module's text).
+    pub async fn inbox_items(
+        &self,
+        scope: &WorkspaceScope,
+        filter: &InboxFilter,
+        now: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut select = select_items(scope);
+        let col = |c: I| Expr::col((I::Table, c));
+        if let Some(status) = filter.status {
+            select.cond_where(status_condition(status, now));
+        }
+        if let Some(channel) = filter.channel {
+            select.and_where(col(I::ChannelId).eq(channel.0));
+        }
+        if let Some(kind) = filter.kind {
+            select.and_where(col(I::Kind).eq(kind.as_str()));
+        }
+        if let Some(tone) = filter.tone {
+            select.and_where(col(I::Sentiment).eq(tone.as_str()));
+        }
+        match filter.assignee {
+            Some(AssigneeFilter::Nobody) => {
+                select.and_where(col(I::AssigneeId).is_null());
+            }
+            Some(AssigneeFilter::User(user)) => {
+                select.and_where(col(I::AssigneeId).eq(user.0));
+            }
+            None => {}
+        }
+        if let Some(label) = &filter.label {
+            select.and_where(
+                col(I::Id).in_subquery(
+                    Query::select()
+                        .column(Labels::ItemId)
+                        .from(Labels::Table)
+                        .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(Labels::Label).eq(label.trim().to_lowercase()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if filter.flagged {
+            let threshold = tribune_domain::inbox::FLAG_THRESHOLD;
+            select.cond_where(
+                Cond::any()
+                    .add(col(I::Toxicity).gte(threshold))
+                    .add(col(I::Spam).gte(threshold)),
+            );
+        }
+        if let Some(since) = filter.since {
+            select.and_where(col(I::ReceivedAt).gte(since));
+        }
+        if let Some(until) = filter.until {
+            select.and_where(col(I::ReceivedAt).lt(until));
+        }
+        if let Some(text) = &filter.text {
+            select.and_where(text.condition(self.backend()));
+        }
+        if let Some(before) = filter.before {
+            select.and_where(col(I::Id).lt(before.0));
+        }
+        select
+            .order_by((I::Table, I::Id), Order::Desc)
+            .limit(filter.limit.clamp(1, MAX_PAGE));
+        let mut conn = self.db.acquire().await?;
+        let rows: Vec<ItemRow> = conn.conn().fetch_all(&select).await?;
+        items_with_labels(&mut conn.conn(), scope, rows).await
+    }
+
+    pub async fn inbox_item(
+        &self,
+        scope: &WorkspaceScope,
+        id: InboxItemId,
+    ) -> Result<Item, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        load(&mut conn.conn(), scope, id).await
+    }
+
+    /// The conversation an item belongs to, oldest first (at most 200 items).
+    pub async fn inbox_thread(
+        &self,
+        scope: &WorkspaceScope,
+        item: &Item,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        let rows: Vec<ItemRow> = conn
+            .conn()
+            .fetch_all(
+                &select_items(scope)
+                    .and_where(Expr::col((I::Table, I::ThreadRef)).eq(item.thread_ref.as_str()))
+                    .and_where(Expr::col((I::Table, I::ChannelId)).eq(item.channel.0))
+                    .order_by((I::Table, I::CreatedAt), Order::Asc)
+                    .order_by((I::Table, I::Id), Order::Asc)
+                    .limit(MAX_THREAD)
+                    .to_owned(),
+            )
+            .await?;
+        items_with_labels(&mut conn.conn(), scope, rows).await
+    }
+
+    /// The workspace's own post an item answers (its text), when tribune published it.
+    pub async fn inbox_original_post(
+        &self,
+        scope: &WorkspaceScope,
+        item: &Item,
+    ) -> Result<Option<(tribune_domain::PostId, String)>, StoreError> {
+        let Some(root) = item.root_ref.as_deref().or(item.in_reply_to.as_deref()) else {
+            return Ok(None);
+        };
+        let row: Option<(i64, String, Option<String>)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .column((Posts::Table, Posts::Id))
+                    .column((Posts::Table, Posts::Text))
+                    .column((PostTargets::Table, PostTargets::Text))
+                    .from(PostTargets::Table)
+                    .inner_join(
+                        Posts::Table,
+                        Expr::col((Posts::Table, Posts::Id))
+                            .equals((PostTargets::Table, PostTargets::PostId)),
+                    )
+                    .and_where(
+                        Expr::col((PostTargets::Table, PostTargets::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(
+                        Expr::col((PostTargets::Table, PostTargets::ChannelId)).eq(item.channel.0),
+                    )
+                    .and_where(Expr::col((PostTargets::Table, PostTargets::RemoteRef)).eq(root))
+                    .limit(1)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(row.map(|(id, text, own)| (tribune_domain::PostId(id), own.unwrap_or(text))))
+    }
+
+    /// Changes the status, assignee or labels of items of the workspace, each change audited.
+    /// All of `ids` must be the workspace's, or nothing changes.
+    pub async fn update_inbox_items(
+        &self,
+        scope: &WorkspaceScope,
+        ids: &[InboxItemId],
+        change: &ItemChange,
+        now: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        scope.require(Role::can_answer)?;
+        if ids.is_empty() || ids.len() > MAX_PAGE as usize {
+            return Err(ValidationError::single("items", "error-inbox-items-count").into());
+        }
+        let replace = change
+            .labels
+            .as_deref()
+            .map(tribune_domain::inbox::labels)
+            .transpose()?;
+        let add = tribune_domain::inbox::labels(&change.add_labels)?;
+        let remove = tribune_domain::inbox::labels(&change.remove_labels)?;
+        let mut values: Vec<(I, Expr)> = Vec::new();
+        if let Some(status) = change.status {
+            values.push((I::Status, Expr::val(status.as_str())));
+            match status {
+                ItemStatus::Snoozed => match change.snoozed_until {
+                    Some(until) if until > now => values.push((I::SnoozedUntil, Expr::val(until))),
+                    _ => {
+                        return Err(ValidationError::single(
+                            "snoozed_until",
+                            "error-inbox-snooze-past",
+                        )
+                        .into());
+                    }
+                },
+                _ => values.push((I::SnoozedUntil, Expr::val(Option::<i64>::None))),
+            }
+            if status == ItemStatus::Done {
+                values.push((I::DoneAt, Expr::val(now)));
+            }
+        }
+        let mut tx = self.begin().await?;
+        if let Some(Some(user)) = change.assignee {
+            let member: Option<(i64,)> = tx
+                .conn()
+                .fetch_optional(
+                    &Query::select()
+                        .column(Memberships::UserId)
+                        .from(Memberships::Table)
+                        .and_where(Expr::col(Memberships::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(Memberships::UserId).eq(user.0))
+                        .to_owned(),
+                )
+                .await?;
+            if member.is_none() {
+                return Err(
+                    ValidationError::single("assignee", "error-inbox-assignee-unknown").into(),
+                );
+            }
+        }
+        if let Some(assignee) = change.assignee {
+            values.push((I::AssigneeId, Expr::val(assignee.map(|u| u.0))));
+        }
+        let raw_ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let (found,): (i64,) = tx
+            .conn()
+            .fetch_one(
+                &Query::select()
+                    .expr(Expr::col(I::Id).count())
+                    .from(I::Table)
+                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(in_list(I::Id, &raw_ids))
+                    .to_owned(),
+            )
+            .await?;
+        let mut unique = raw_ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if found != unique.len() as i64 {
+            return Err(StoreError::NotFound);
+        }
+        if !values.is_empty() {
+            tx.conn()
+                .execute(
+                    &Query::update()
+                        .table(I::Table)
+                        .values(values)
+                        .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(in_list(I::Id, &unique))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        let relabel = replace.is_some() || !add.is_empty() || !remove.is_empty();
+        for &id in &unique {
+            if relabel {
+                set_labels(&mut tx.conn(), scope, id, replace.as_deref(), &add, &remove).await?;
+            }
+            let mut event = audit_item("inbox.update", InboxItemId(id));
+            if let Some(status) = change.status {
+                event = event.with("status", status.as_str());
+            }
+            if let Some(assignee) = change.assignee {
+                event = event.with("assignee", assignee.map(|u| u.0));
+            }
+            if relabel {
+                event = event
+                    .with("labels", replace.clone())
+                    .with("add_labels", add.clone())
+                    .with("remove_labels", remove.clone());
+            }
+            tx.audit(scope, &event).await?;
+        }
+        let mut items = Vec::with_capacity(unique.len());
+        for &id in &unique {
+            items.push(load(&mut tx.conn(), scope, InboxItemId(id)).await?);
+        }
+        tx.commit().await?;
+        Ok(items)
+    }
+
+    /// Adds an internal note to an item (never sent to the network).
+    pub async fn add_inbox_note(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+        body: &str,
+        now: i64,
+    ) -> Result<Note, StoreError> {
+        scope.require(Role::can_answer)?;
+        let body = message(body, MAX_NOTE_CHARS, "body")?;
+        let mut tx = self.begin().await?;
+        load(&mut tx.conn(), scope, item).await?;
+        let (id,): (i64,) = tx
+            .conn()
+            .fetch_one(
+                &Query::insert()
+                    .into_table(InboxNotes::Table)
+                    .columns([
+                        InboxNotes::WorkspaceId,
+                        InboxNotes::ItemId,
+                        InboxNotes::AuthorId,
+                        InboxNotes::Body,
+                        InboxNotes::CreatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        item.0.into(),
+                        scope.user().map(|u| u.0).into(),
+                        body.clone().into(),
+                        now.into(),
+                    ])
+                    .map_err(StoreError::failed("inbox note"))?
+                    .returning_col(InboxNotes::Id)
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(scope, &audit_item("inbox.note", item).with("note", id))
+            .await?;
+        tx.commit().await?;
+        Ok(Note {
+            id: InboxNoteId(id),
+            item_id: item,
+            author_id: scope.user(),
+            author_name: None,
+            body,
+            created_at: now,
+        })
+    }
+
+    /// An item's notes, oldest first, with their authors' names.
+    pub async fn inbox_notes(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+    ) -> Result<Vec<Note>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .expr_as(Expr::col((InboxNotes::Table, InboxNotes::Id)), "id")
+                    .column((InboxNotes::Table, InboxNotes::ItemId))
+                    .column((InboxNotes::Table, InboxNotes::AuthorId))
+                    .expr_as(Expr::col((Users::Table, Users::Name)), "author_name")
+                    .column((InboxNotes::Table, InboxNotes::Body))
+                    .column((InboxNotes::Table, InboxNotes::CreatedAt))
+                    .from(InboxNotes::Table)
+                    .left_join(
+                        Users::Table,
+                        Expr::col((Users::Table, Users::Id))
+                            .equals((InboxNotes::Table, InboxNotes::AuthorId)),
+                    )
+                    .and_where(
+                        Expr::col((InboxNotes::Table, InboxNotes::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(Expr::col((InboxNotes::Table, InboxNotes::ItemId)).eq(item.0))
+                    .order_by((InboxNotes::Table, InboxNotes::Id), Order::Asc)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Writes a reply to an item and queues the job that sends it through the item's channel,
+    /// in one transaction. The reply's id is its idempotency key on the network.
+    pub async fn create_inbox_reply(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+        text: &str,
+        now: i64,
+    ) -> Result<Reply, StoreError> {
+        scope.require(Role::can_answer)?;
+        let text = message(text, MAX_REPLY_CHARS, "text")?;
+        let mut tx = self.begin().await?;
+        let target = load(&mut tx.conn(), scope, item).await?;
+        let (id,): (i64,) = tx
+            .conn()
+            .fetch_one(
+                &Query::insert()
+                    .into_table(InboxReplies::Table)
+                    .columns([
+                        InboxReplies::WorkspaceId,
+                        InboxReplies::ItemId,
+                        InboxReplies::ChannelId,
+                        InboxReplies::AuthorId,
+                        InboxReplies::Text,
+                        InboxReplies::State,
+                        InboxReplies::CreatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        item.0.into(),
+                        target.channel.0.into(),
+                        scope.user().map(|u| u.0).into(),
+                        text.clone().into(),
+                        "pending".into(),
+                        now.into(),
+                    ])
+                    .map_err(StoreError::failed("inbox reply"))?
+                    .returning_col(InboxReplies::Id)
+                    .to_owned(),
+            )
+            .await?;
+        tx.enqueue(
+            &JobNew {
+                kind: REPLY_JOB,
+                workspace: Some(scope.workspace()),
+                payload: serde_json::json!({ "reply": id }),
+                dedup_key: Some(format!("{REPLY_JOB}:{id}")),
+                run_at: now,
+            },
+            OnDuplicate::Keep,
+            now,
+        )
+        .await?;
+        tx.audit(scope, &audit_item("inbox.reply", item).with("reply", id))
+            .await?;
+        let reply = load_reply(&mut tx.conn(), scope, InboxReplyId(id)).await?;
+        tx.commit().await?;
+        Ok(reply)
+    }
+
+    /// An item's replies written in tribune, oldest first.
+    pub async fn inbox_replies(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+    ) -> Result<Vec<Reply>, StoreError> {
+        self.db
+            .fetch_all(
+                &select_replies(scope)
+                    .and_where(Expr::col(InboxReplies::ItemId).eq(item.0))
+                    .order_by(InboxReplies::Id, Order::Asc)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    /// Starts (or resumes) sending a pending reply: records the attempt's start and returns
+    /// what the job needs, with the start of an earlier attempt if there was one. `None` when
+    /// the reply is no longer pending (sent or failed already).
+    pub async fn begin_inbox_reply(
+        &self,
+        scope: &WorkspaceScope,
+        reply: InboxReplyId,
+        now: i64,
+    ) -> Result<Option<ReplyAttempt>, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = load_reply(&mut tx.conn(), scope, reply).await?;
+        if row.state != "pending" {
+            return Ok(None);
+        }
+        let item = load(&mut tx.conn(), scope, row.item_id).await?;
+        let previous_attempt = row.attempt_started_at;
+        if previous_attempt.is_none() {
+            tx.conn()
+                .execute(
+                    &Query::update()
+                        .table(InboxReplies::Table)
+                        .value(InboxReplies::AttemptStartedAt, now)
+                        .and_where(Expr::col(InboxReplies::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(InboxReplies::Id).eq(reply.0))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(ReplyAttempt {
+            reply: row,
+            to: item.remote_ref,
+            previous_attempt,
+        }))
+    }
+
+    /// Records how sending a reply ended. A sent reply marks its item answered: the first
+    /// response time is kept, and the item is done.
+    pub async fn finish_inbox_reply(
+        &self,
+        scope: &WorkspaceScope,
+        reply: InboxReplyId,
+        outcome: Result<(String, Option<String>), String>,
+        now: i64,
+    ) -> Result<Reply, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = load_reply(&mut tx.conn(), scope, reply).await?;
+        if row.state == "pending" {
+            let mut update = Query::update();
+            update
+                .table(InboxReplies::Table)
+                .and_where(Expr::col(InboxReplies::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(InboxReplies::Id).eq(reply.0));
+            match &outcome {
+                Ok((remote_ref, url)) => {
+                    update.values([
+                        (InboxReplies::State, "sent".into()),
+                        (
+                            InboxReplies::RemoteRef,
+                            bounded_bytes(remote_ref, MAX_REF_BYTES).into(),
+                        ),
+                        (InboxReplies::Url, bounded_url(url.as_deref()).into()),
+                        (InboxReplies::SentAt, now.into()),
+                    ]);
+                }
+                Err(error) => {
+                    update.values([
+                        (InboxReplies::State, "failed".into()),
+                        (InboxReplies::Error, bounded(error, MAX_ERROR_CHARS).into()),
+                    ]);
+                }
+            }
+            tx.conn().execute(&update.to_owned()).await?;
+            if outcome.is_ok() {
+                tx.conn()
+                    .execute(
+                        &Query::update()
+                            .table(I::Table)
+                            .value(I::FirstResponseAt, now)
+                            .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                            .and_where(Expr::col(I::Id).eq(row.item_id.0))
+                            .and_where(Expr::col(I::FirstResponseAt).is_null())
+                            .to_owned(),
+                    )
+                    .await?;
+                tx.conn()
+                    .execute(
+                        &Query::update()
+                            .table(I::Table)
+                            .value(I::Status, ItemStatus::Done.as_str())
+                            .value(I::SnoozedUntil, Option::<i64>::None)
+                            .value(I::DoneAt, now)
+                            .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                            .and_where(Expr::col(I::Id).eq(row.item_id.0))
+                            .to_owned(),
+                    )
+                    .await?;
+            }
+            let event = audit_item(
+                if outcome.is_ok() {
+                    "inbox.reply_sent"
+                } else {
+                    "inbox.reply_failed"
+                },
+                row.item_id,
+            )
+            .with("reply", reply.0);
+            tx.audit(scope, &event).await?;
+        }
+        let reply = load_reply(&mut tx.conn(), scope, reply).await?;
+        tx.commit().await?;
+        Ok(reply)
+    }
+
+    /// Records a moderation action done on the network (hide, delete…): the item's state there
+    /// and an audit event naming who (or which rule) and why.
+    pub async fn record_inbox_moderation(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+        action: &str,
+        network_status: &str,
+        reason: Option<&str>,
+    ) -> Result<Item, StoreError> {
+        let mut tx = self.begin().await?;
+        load(&mut tx.conn(), scope, item).await?;
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(I::Table)
+                    .value(I::NetworkStatus, network_status)
+                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(I::Id).eq(item.0))
+                    .to_owned(),
+            )
+            .await?;
+        let mut event = audit_item("inbox.moderate", item)
+            .with("action", action)
+            .with("network_status", network_status);
+        if let Some(reason) = reason {
+            event = event.with("reason", bounded(reason, MAX_ERROR_CHARS));
+        }
+        tx.audit(scope, &event).await?;
+        let item = load(&mut tx.conn(), scope, item).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Active channels of every workspace, for the ingestion scheduler: (workspace, channel,
+    /// capabilities), after `after` by channel id, at most `limit`.
+    pub async fn inbox_channels(
+        &self,
+        after: ChannelId,
+        limit: u64,
+    ) -> Result<Vec<(WorkspaceId, ChannelId, String)>, StoreError> {
+        self.db
+            .fetch_all(
+                &Query::select()
+                    .columns([Channels::WorkspaceId, Channels::Id, Channels::Capabilities])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::State).eq("active"))
+                    .and_where(Expr::col(Channels::Id).gt(after.0))
+                    .order_by(Channels::Id, Order::Asc)
+                    .limit(limit)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+fn select_replies(scope: &WorkspaceScope) -> SelectStatement {
+    Query::select()
+        .columns([
+            InboxReplies::Id,
+            InboxReplies::ItemId,
+            InboxReplies::ChannelId,
+            InboxReplies::AuthorId,
+            InboxReplies::Text,
+            InboxReplies::State,
+            InboxReplies::AttemptStartedAt,
+            InboxReplies::RemoteRef,
+            InboxReplies::Url,
+            InboxReplies::Error,
+            InboxReplies::CreatedAt,
+            InboxReplies::SentAt,
+        ])
+        .from(InboxReplies::Table)
+        .and_where(Expr::col(InboxReplies::WorkspaceId).eq(scope.workspace().0))
+        .to_owned()
+}
+
+async fn load_reply(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    id: InboxReplyId,
+) -> Result<Reply, StoreError> {
+    conn.fetch_one(
+        &select_replies(scope)
+            .and_where(Expr::col(InboxReplies::Id).eq(id.0))
+            .to_owned(),
+    )
+    .await
+}
+
+async fn cursor_row(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+) -> Result<Option<InboxCursor>, StoreError> {
+    conn.fetch_optional(
+        &Query::select()
+            .columns([
+                InboxCursors::Cursor,
+                InboxCursors::FetchedAt,
+                InboxCursors::IdleFetches,
+                InboxCursors::LastError,
+            ])
+            .from(InboxCursors::Table)
+            .and_where(Expr::col(InboxCursors::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(InboxCursors::ChannelId).eq(channel.0))
+            .to_owned(),
+    )
+    .await
+}
+
+async fn upsert_cursor(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    cursor: Option<String>,
+    now: i64,
+    idle_fetches: i64,
+    error: Option<String>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        &Query::insert()
+            .into_table(InboxCursors::Table)
+            .columns([
+                InboxCursors::ChannelId,
+                InboxCursors::WorkspaceId,
+                InboxCursors::Cursor,
+                InboxCursors::FetchedAt,
+                InboxCursors::IdleFetches,
+                InboxCursors::LastError,
+            ])
+            .values([
+                channel.0.into(),
+                scope.workspace().0.into(),
+                cursor.into(),
+                now.into(),
+                idle_fetches.into(),
+                error.into(),
+            ])
+            .map_err(StoreError::failed("inbox cursor"))?
+            .on_conflict(
+                OnConflict::column(InboxCursors::ChannelId)
+                    .update_columns([
+                        InboxCursors::Cursor,
+                        InboxCursors::FetchedAt,
+                        InboxCursors::IdleFetches,
+                        InboxCursors::LastError,
+                    ])
+                    .to_owned(),
+            )
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces, or adds to and removes from, one item's labels.
+async fn set_labels(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    item: i64,
+    replace: Option<&[String]>,
+    add: &[String],
+    remove: &[String],
+) -> Result<(), StoreError> {
+    let current: Vec<(String,)> = conn
+        .fetch_all(
+            &Query::select()
+                .column(Labels::Label)
+                .from(Labels::Table)
+                .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(Labels::ItemId).eq(item))
+                .to_owned(),
+        )
+        .await?;
+    let mut labels: Vec<String> = match replace {
+        Some(r) => r.to_vec(),
+        None => current.into_iter().map(|(l,)| l).collect(),
+    };
+    for label in add {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+    labels.retain(|l| !remove.contains(l));
+    if labels.len() > tribune_domain::inbox::MAX_LABELS {
+        return Err(ValidationError::single("labels", "error-inbox-labels-many").into());
+    }
+    conn.execute(
+        &Query::delete()
+            .from_table(Labels::Table)
+            .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(Labels::ItemId).eq(item))
+            .to_owned(),
+    )
+    .await?;
+    for label in labels {
+        conn.execute(
+            &Query::insert()
+                .into_table(Labels::Table)
+                .columns([Labels::WorkspaceId, Labels::ItemId, Labels::Label])
+                .values([scope.workspace().0.into(), item.into(), label.into()])
+                .map_err(StoreError::failed("inbox label"))?
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,550 @@
+//! The inbox's storage, run on SQLite and on PostgreSQL: exactly-once ingestion with the
+//! cursor, the full-text pre-filter, triage, notes and replies, each kept to its workspace.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
+
+use tribune_domain::inbox::{ItemKind, ItemStatus, Tone};
+use tribune_domain::{ChannelId, Role};
+use tribune_store::channels::ChannelNew;
+use tribune_store::inbox::{
+    AssigneeFilter, InboxFilter, ItemChange, ItemNew, REPLY_JOB, TextFilter, search_words,
+};
+use tribune_store::testing::{each_backend, profile, user};
+use tribune_store::{Store, StoreError, WorkspaceScope};
+
+const NOW: i64 = 1_800_000_000;
+
+async fn workspace(store: &Store, email: &str, name: &str) -> WorkspaceScope {
+    let owner = store.create_user(&user(email), false).await.unwrap();
+    store
+        .create_workspace(owner.user_id(), &profile(name))
+        .await
+        .unwrap()
+}
+
+async fn member(store: &Store, owner: &WorkspaceScope, email: &str, role: Role) -> WorkspaceScope {
+    let account = store.create_user(&user(email), false).await.unwrap();
+    let (token, _) = store
+        .create_invitation(owner, email, role, NOW)
+        .await
+        .unwrap();
+    store
+        .accept_invitation(&token, &account, NOW)
+        .await
+        .unwrap();
+    store
+        .scope(account.user_id(), owner.workspace())
+        .await
+        .unwrap()
+}
+
+async fn channel(store: &Store, scope: &WorkspaceScope, remote_id: &str) -> ChannelId {
+    store
+        .connect_channel(
+            scope,
+            ChannelNew {
+                network: "bluesky".into(),
+                remote_id: remote_id.into(),
+                handle: "brand.test".into(),
+                display_name: "Brand".into(),
+                avatar_url: None,
+                profile_url: None,
+                avatar: None,
+                capabilities: "read_comments,reply".into(),
+                sealed_credentials: "sealed".into(),
+                token_expires_at: None,
+            },
+            NOW,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// An item as ingestion would prepare it (the words folded by hand here).
+fn item(remote: &str, text: &str, created_at: i64) -> ItemNew {
+    // Accents folded as the query language folds them (enough for these texts).
+    let folded: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' => 'e',
+            'à' => 'a',
+            'ù' => 'u',
+            'ç' => 'c',
+            'ô' => 'o',
+            other => other,
+        })
+        .collect();
+    ItemNew {
+        remote_ref: remote.into(),
+        kind: ItemKind::Comment,
+        in_reply_to: Some("post-1".into()),
+        root_ref: Some("post-1".into()),
+        author_remote_id: Some("did:plc:alice".into()),
+        author_handle: "alice.test".into(),
+        author_name: "Alice".into(),
+        author_url: Some("https://bsky.app/profile/alice.test".into()),
+        text: text.into(),
+        url: Some(format!("https://bsky.app/post/{remote}")),
+        links: vec!["https://example.fr/a".into(), "javascript:alert(1)".into()],
+        search_text: search_words(folded.split(|c: char| !c.is_alphanumeric())),
+        created_at,
+        lang: "fr".into(),
+        tone: Tone::Neutral,
+        toxicity: 0.1,
+        spam: 0.0,
+        network_status: "visible".into(),
+        raw: "{}".into(),
+    }
+}
+
+fn all() -> InboxFilter {
+    InboxFilter {
+        limit: 100,
+        ..InboxFilter::default()
+    }
+}
+
+fn texts(items: &[tribune_store::inbox::Item]) -> Vec<&str> {
+    items.iter().map(|i| i.text.as_str()).collect()
+}
+
+#[tokio::test]
+async fn ingestion_stores_each_item_once_with_its_cursor() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        assert_eq!(store.inbox_cursor(&a, ch).await.unwrap(), None);
+
+        let page = [
+            item("r1", "Livraison en retard", 10),
+            item("r2", "Merci pour la galette", 20),
+        ];
+        let stored = store
+            .ingest_inbox(&a, ch, &page, Some("c1"), NOW)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 2, "{backend}");
+        let cursor = store.inbox_cursor(&a, ch).await.unwrap().unwrap();
+        assert_eq!(cursor.cursor.as_deref(), Some("c1"));
+        assert_eq!(cursor.idle_fetches, 0);
+
+        // The same page again (a crash after the network answered, before the job ended):
+        // nothing doubles, and the cursor stays where the network put it.
+        let again = store
+            .ingest_inbox(&a, ch, &page, None, NOW + 60)
+            .await
+            .unwrap();
+        assert!(again.is_empty(), "{backend}");
+        let cursor = store.inbox_cursor(&a, ch).await.unwrap().unwrap();
+        assert_eq!(cursor.cursor.as_deref(), Some("c1"));
+        assert_eq!(cursor.idle_fetches, 1);
+        let items = store.inbox_items(&a, &all(), NOW).await.unwrap();
+        assert_eq!(
+            texts(&items),
+            ["Merci pour la galette", "Livraison en retard"]
+        );
+        let first = &items[1];
+        assert_eq!(first.status, ItemStatus::New);
+        assert_eq!(first.thread_ref, "post-1");
+        // Only web links are kept.
+        assert_eq!(first.links, ["https://example.fr/a"]);
+
+        // A failed fetch is recorded; the cursor does not move.
+        store
+            .record_inbox_error(&a, ch, "unreachable", NOW + 120)
+            .await
+            .unwrap();
+        let cursor = store.inbox_cursor(&a, ch).await.unwrap().unwrap();
+        assert_eq!(cursor.cursor.as_deref(), Some("c1"));
+        assert_eq!(cursor.last_error.as_deref(), Some("unreachable"));
+
+        // Another workspace can neither ingest into this channel nor read its items.
+        assert!(matches!(
+            store.ingest_inbox(&b, ch, &page, None, NOW).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(store.inbox_items(&b, &all(), NOW).await.unwrap().is_empty());
+        assert!(matches!(
+            store.inbox_item(&b, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Oversized fields are cut, an oversized reference is refused.
+        let mut big = item("r3", &"é".repeat(20_000), 30);
+        big.author_name = "n".repeat(1_000);
+        let mut bad_ref = item(&"x".repeat(2_000), "trop long", 40);
+        bad_ref.url = Some(format!("https://example.fr/{}", "a".repeat(5_000)));
+        let stored = store
+            .ingest_inbox(&a, ch, &[big, bad_ref], None, NOW)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        let big = store.inbox_item(&a, stored[0]).await.unwrap();
+        assert_eq!(big.text.chars().count(), 10_000);
+        assert_eq!(big.author.name.chars().count(), 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_full_text_prefilter_finds_words_and_prefixes_on_both_databases() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        let other = channel(&store, &b, "did:plc:other").await;
+        store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[
+                    item("r1", "Je veux être remboursé, livraison en retard", 10),
+                    item("r2", "Le colis est perdu", 20),
+                    item("r3", "Merci, la galette était parfaite", 30),
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(&b, other, &[item("o1", "colis perdu aussi", 10)], None, NOW)
+            .await
+            .unwrap();
+        let find = |text: Option<TextFilter>| {
+            let store = store.clone();
+            async move {
+                let filter = InboxFilter { text, ..all() };
+                let items = store.inbox_items(&a, &filter, NOW).await.unwrap();
+                items.into_iter().map(|i| i.remote_ref).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            find(TextFilter::word("colis", false)).await,
+            ["r2"],
+            "{backend}"
+        );
+        assert_eq!(find(TextFilter::word("rembours", true)).await, ["r1"]);
+        assert_eq!(
+            find(TextFilter::word("rembours", false)).await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            find(TextFilter::any([
+                TextFilter::word("colis", false),
+                TextFilter::word("galette", false)
+            ]))
+            .await,
+            ["r3", "r2"]
+        );
+        assert_eq!(
+            find(TextFilter::all([
+                TextFilter::word("livraison", false),
+                TextFilter::word("retard", false)
+            ]))
+            .await,
+            ["r1"]
+        );
+        // Words the index cannot hold filter nothing; neither can a quote or an operator
+        // smuggled into a word.
+        assert_eq!(TextFilter::word("l'été", false), None);
+        assert_eq!(TextFilter::word("a\" OR \"b", false), None);
+        assert_eq!(TextFilter::word("доставка", false), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn triage_changes_status_assignee_and_labels_and_is_audited() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let colleague = member(&store, &a, "c@example.fr", Role::Contributor).await;
+        let client = member(&store, &a, "client@example.fr", Role::Client).await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        let mut toxic = item("r2", "Vous êtes des escrocs", 20);
+        toxic.toxicity = 0.9;
+        toxic.tone = Tone::Negative;
+        let ids = store
+            .ingest_inbox(&a, ch, &[item("r1", "Bonjour", 10), toxic], None, NOW)
+            .await
+            .unwrap();
+
+        let changed = store
+            .update_inbox_items(
+                &colleague,
+                &ids,
+                &ItemChange {
+                    status: Some(ItemStatus::InProgress),
+                    assignee: Some(colleague.user()),
+                    add_labels: vec!["SAV".into(), "urgent".into()],
+                    ..ItemChange::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed.len(), 2, "{backend}");
+        assert!(changed.iter().all(|i| i.labels == ["sav", "urgent"]));
+        assert!(changed.iter().all(|i| i.assignee == colleague.user()));
+
+        store
+            .update_inbox_items(
+                &a,
+                &ids[..1],
+                &ItemChange {
+                    remove_labels: vec!["urgent".into()],
+                    ..ItemChange::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let filter = |f: InboxFilter| {
+            let store = store.clone();
+            async move {
+                let items = store.inbox_items(&a, &f, NOW).await.unwrap();
+                items.into_iter().map(|i| i.remote_ref).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            filter(InboxFilter {
+                label: Some("urgent".into()),
+                ..all()
+            })
+            .await,
+            ["r2"]
+        );
+        assert_eq!(
+            filter(InboxFilter {
+                flagged: true,
+                ..all()
+            })
+            .await,
+            ["r2"]
+        );
+        assert_eq!(
+            filter(InboxFilter {
+                tone: Some(Tone::Negative),
+                ..all()
+            })
+            .await,
+            ["r2"]
+        );
+        assert_eq!(
+            filter(InboxFilter {
+                assignee: Some(AssigneeFilter::Nobody),
+                ..all()
+            })
+            .await,
+            Vec::<String>::new()
+        );
+
+        // Snoozed until an hour from now: out of "new" until then, back after.
+        store
+            .update_inbox_items(
+                &a,
+                &ids[..1],
+                &ItemChange {
+                    status: Some(ItemStatus::Snoozed),
+                    snoozed_until: Some(NOW + 3600),
+                    ..ItemChange::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let new_at = |now: i64| {
+            let store = store.clone();
+            async move {
+                let f = InboxFilter {
+                    status: Some(ItemStatus::New),
+                    ..all()
+                };
+                let items = store.inbox_items(&a, &f, now).await.unwrap();
+                items.into_iter().map(|i| i.remote_ref).collect::<Vec<_>>()
+            }
+        };
+        assert!(new_at(NOW).await.is_empty());
+        assert_eq!(new_at(NOW + 3601).await, ["r1"]);
+        // A snooze needs a time to come back.
+        assert!(matches!(
+            store
+                .update_inbox_items(
+                    &a,
+                    &ids[..1],
+                    &ItemChange {
+                        status: Some(ItemStatus::Snoozed),
+                        snoozed_until: Some(NOW - 1),
+                        ..ItemChange::default()
+                    },
+                    NOW,
+                )
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+
+        // Only members can be assigned; clients read but do not triage; another workspace's
+        // items are not found, and a batch with one of them changes nothing.
+        let stranger = member(&store, &b, "s@example.fr", Role::Manager).await;
+        let assign = |to| ItemChange {
+            assignee: Some(to),
+            ..ItemChange::default()
+        };
+        assert!(matches!(
+            store
+                .update_inbox_items(&a, &ids, &assign(stranger.user()), NOW)
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            store
+                .update_inbox_items(&client, &ids, &assign(None), NOW)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            store.update_inbox_items(&b, &ids, &assign(None), NOW).await,
+            Err(StoreError::NotFound)
+        ));
+        let other_ch = channel(&store, &b, "did:plc:other").await;
+        let theirs = store
+            .ingest_inbox(&b, other_ch, &[item("o1", "x", 1)], None, NOW)
+            .await
+            .unwrap();
+        let mixed = [ids[0], theirs[0]];
+        assert!(matches!(
+            store
+                .update_inbox_items(&a, &mixed, &assign(None), NOW)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.inbox_item(&a, ids[0]).await.unwrap().assignee,
+            colleague.user()
+        );
+
+        let trail = store.workspace_audit(&a, 100).await.unwrap();
+        assert!(
+            trail.iter().filter(|e| e.action == "inbox.update").count() >= 4,
+            "{trail:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notes_and_replies_stay_with_their_item() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        let ids = store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[
+                    item("r1", "Où est ma commande ?", 10),
+                    item("r2", "Pareil pour moi", 20),
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        let first = store.inbox_item(&a, ids[0]).await.unwrap();
+        let thread = store.inbox_thread(&a, &first).await.unwrap();
+        assert_eq!(texts(&thread), ["Où est ma commande ?", "Pareil pour moi"]);
+
+        let note = store
+            .add_inbox_note(&a, ids[0], "  Client fidèle, répondre vite  ", NOW)
+            .await
+            .unwrap();
+        assert_eq!(note.body, "Client fidèle, répondre vite");
+        assert!(matches!(
+            store.add_inbox_note(&a, ids[0], "   ", NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            store.add_inbox_note(&b, ids[0], "x", NOW).await,
+            Err(StoreError::NotFound)
+        ));
+        let notes = store.inbox_notes(&a, ids[0]).await.unwrap();
+        assert_eq!(notes.len(), 1, "{backend}");
+        assert!(notes[0].author_name.is_some());
+        assert!(store.inbox_notes(&b, ids[0]).await.unwrap().is_empty());
+
+        let reply = store
+            .create_inbox_reply(&a, ids[0], "Bonjour, nous regardons !", NOW)
+            .await
+            .unwrap();
+        assert_eq!(reply.state, "pending");
+        let job = store
+            .job_by_key(&format!("{REPLY_JOB}:{}", reply.id.0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.workspace, Some(a.workspace()));
+
+        let attempt = store
+            .begin_inbox_reply(&a, reply.id, NOW + 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(attempt.to, "r1");
+        assert_eq!(attempt.previous_attempt, None);
+        // A second run of the job (the worker died) sees when the first attempt started.
+        let again = store
+            .begin_inbox_reply(&a, reply.id, NOW + 30)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.previous_attempt, Some(NOW + 1));
+        assert!(matches!(
+            store.begin_inbox_reply(&b, reply.id, NOW).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let sent = store
+            .finish_inbox_reply(
+                &a,
+                reply.id,
+                Ok(("at://reply".into(), Some("https://bsky.app/x".into()))),
+                NOW + 40,
+            )
+            .await
+            .unwrap();
+        assert_eq!(sent.state, "sent");
+        let answered = store.inbox_item(&a, ids[0]).await.unwrap();
+        assert_eq!(answered.first_response_at, Some(NOW + 40));
+        assert_eq!(answered.status, ItemStatus::Done);
+        // Sent once: a late run of the job finds nothing to do.
+        assert!(
+            store
+                .begin_inbox_reply(&a, reply.id, NOW + 50)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(store.inbox_replies(&a, ids[0]).await.unwrap().len(), 1);
+        assert!(store.inbox_replies(&b, ids[0]).await.unwrap().is_empty());
+
+        let moderated = store
+            .record_inbox_moderation(&a, ids[1], "hide", "hidden", Some("insult"))
+            .await
+            .unwrap();
+        assert_eq!(moderated.network_status, "hidden");
+        assert!(matches!(
+            store
+                .record_inbox_moderation(&b, ids[1], "hide", "hidden", None)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
