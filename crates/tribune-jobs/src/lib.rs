@@ -9,6 +9,7 @@
 //! isolation, on both SQLite and PostgreSQL. See docs/ARCHITECTURE.md.
 
 pub mod batch;
+pub mod inbox;
 pub mod mail;
 pub mod publish;
 pub mod runner;
@@ -46,5 +47,8 @@ pub fn handlers_with(
             config.mail.clone(),
         )),
         Arc::new(periodic::QueueRecycle::new(channels.store().clone())),
+        Arc::new(inbox::InboxFetch::new(channels.clone())),
+        Arc::new(inbox::InboxSchedule::new(channels.store().clone())),
+        Arc::new(inbox::InboxReplySender::new(channels.clone())),
     ]
 }

@@ -28,7 +28,12 @@ const CHECKS_PER_RUN: u64 = 50;
 /// Makes sure each periodic task has its job; run by every node at start.
 pub async fn ensure_scheduled(store: &Store) -> Result<(), StoreError> {
     let now = unix_now();
-    for kind in [CHANNEL_UPKEEP, STORE_UPKEEP, QUEUE_RECYCLE] {
+    for kind in [
+        CHANNEL_UPKEEP,
+        STORE_UPKEEP,
+        QUEUE_RECYCLE,
+        crate::inbox::INBOX_SCHEDULE,
+    ] {
         store
             .enqueue(
                 &JobNew {
