@@ -224,6 +224,15 @@ pub fn with_status(mut response: Response, status: StatusCode) -> Response {
     response
 }
 
+impl From<tribune_inbox::ModerateError> for AppError {
+    fn from(error: tribune_inbox::ModerateError) -> Self {
+        match error {
+            tribune_inbox::ModerateError::Store(e) => e.into(),
+            tribune_inbox::ModerateError::Channel(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -268,6 +277,8 @@ pub enum InputError {
     JsonField(String),
     JsonUnknownField(String),
     JsonMissingField(String),
+    /// A search (`q`) in the query language that does not parse: where and why.
+    Search(tribune_text::ParseError),
 }
 
 /// Longest field or parameter name echoed back.
@@ -283,6 +294,7 @@ impl InputError {
         match self {
             InputError::UnknownQuery(_)
             | InputError::InvalidQuery(_)
+            | InputError::Search(_)
             | InputError::JsonSyntax { .. } => StatusCode::BAD_REQUEST,
             InputError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -299,6 +311,7 @@ impl InputError {
             InputError::JsonField(_) => "error-json-field",
             InputError::JsonUnknownField(_) => "error-json-unknown-field",
             InputError::JsonMissingField(_) => "error-json-missing-field",
+            InputError::Search(_) => "error-search-syntax",
         }
     }
 
@@ -309,6 +322,7 @@ impl InputError {
             | InputError::JsonField(name)
             | InputError::JsonUnknownField(name)
             | InputError::JsonMissingField(name) => Some(name),
+            InputError::Search(_) => Some("q"),
             InputError::NotJson | InputError::JsonSyntax { .. } | InputError::JsonShape => None,
         }
     }
@@ -330,6 +344,11 @@ impl InputError {
                 args.set("line", *line);
                 args.set("column", *column);
                 "error-json-syntax-detail"
+            }
+            InputError::Search(error) => {
+                args.set("position", error.position + 1);
+                args.set("message", error.message(crate::inbox::ui_lang(lang)));
+                "error-search-syntax-detail"
             }
             InputError::NotJson | InputError::JsonShape => return None,
         };

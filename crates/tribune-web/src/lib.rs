@@ -9,6 +9,7 @@ mod dates;
 mod error;
 mod forms;
 pub mod i18n;
+mod inbox;
 mod links;
 mod mail;
 mod metrics;

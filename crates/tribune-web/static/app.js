@@ -236,3 +236,81 @@ for (const field of document.querySelectorAll("input[data-enter]")) {
     button.click();
   });
 }
+
+// The inbox without a mouse: j/k move between items, x ticks one, e marks the ticked (or the
+// current) items done, a assigns them to you, Enter or o opens the current one, / goes to the
+// search. On an item's page: r goes to the reply, e marks done, n opens the next new item.
+// Keys typed in a field are left alone.
+const typing = (target) =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ["TEXTAREA", "SELECT"].includes(target.tagName) ||
+    (target instanceof HTMLInputElement && !["checkbox", "radio", "submit", "button"].includes(target.type)));
+const inboxList = document.querySelector(".inbox-list");
+const bulk = document.getElementById("inbox-bulk");
+if (inboxList) {
+  const items = Array.from(inboxList.querySelectorAll(".inbox-item"));
+  let current = -1;
+  const focus = (index) => {
+    if (!items.length) return;
+    current = Math.max(0, Math.min(items.length - 1, index));
+    items.forEach((item, i) => item.classList.toggle("current", i === current));
+    items[current].focus();
+  };
+  const act = (action) => {
+    if (!(bulk instanceof HTMLFormElement)) return;
+    const ticked = bulk.querySelectorAll("input[name=item]:checked");
+    if (!ticked.length && current >= 0) {
+      const box = items[current].querySelector("input[name=item]");
+      if (box instanceof HTMLInputElement) box.checked = true;
+    }
+    const button = bulk.querySelector(`button[name=action][value="${action}"]`);
+    if (button instanceof HTMLButtonElement) button.click();
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const keys = {
+      j: () => focus(current + 1),
+      k: () => focus(current - 1),
+      x: () => {
+        const box = current >= 0 && items[current].querySelector("input[name=item]");
+        if (box instanceof HTMLInputElement) box.checked = !box.checked;
+      },
+      e: () => act("done"),
+      a: () => act("assign_me"),
+      o: () => current >= 0 && (window.location.href = items[current].dataset.href || ""),
+      Enter: () => current >= 0 && (window.location.href = items[current].dataset.href || ""),
+      "/": () => document.getElementById("q")?.focus(),
+    };
+    const run = keys[event.key];
+    if (run) {
+      event.preventDefault();
+      run();
+    }
+  });
+}
+const triage = document.getElementById("triage-form");
+if (triage instanceof HTMLFormElement) {
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "r") {
+      const reply = document.getElementById("reply");
+      if (reply) {
+        event.preventDefault();
+        reply.focus();
+      }
+    } else if (event.key === "e") {
+      const status = triage.querySelector("select[name=status]");
+      if (status instanceof HTMLSelectElement) {
+        event.preventDefault();
+        status.value = "done";
+        triage.requestSubmit();
+      }
+    } else if (event.key === "n") {
+      const next = document.getElementById("inbox-next");
+      if (next instanceof HTMLAnchorElement) {
+        event.preventDefault();
+        next.click();
+      }
+    }
+  });
+}

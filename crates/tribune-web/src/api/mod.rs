@@ -8,6 +8,7 @@
 
 mod channels;
 mod extract;
+mod inbox;
 mod links;
 pub(crate) mod media;
 mod members;
@@ -113,6 +114,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/workspaces/{ws}/links/{link}",
             get(links::show).patch(links::update).delete(links::delete),
+        )
+        .route(
+            "/workspaces/{ws}/inbox",
+            get(inbox::list).patch(inbox::update_many),
+        )
+        .route(
+            "/workspaces/{ws}/inbox/{item}",
+            get(inbox::show).patch(inbox::update),
+        )
+        .route("/workspaces/{ws}/inbox/{item}/reply", post(inbox::reply))
+        .route("/workspaces/{ws}/inbox/{item}/notes", post(inbox::add_note))
+        .route(
+            "/workspaces/{ws}/inbox/{item}/moderate",
+            post(inbox::moderate),
         )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }

@@ -36,9 +36,31 @@ pub const LIST_ROUTES: [&str; 7] = [
     "/workspaces/{ws}/links",
 ];
 
+/// The inbox: a list with its own body (`{"items", "next_cursor"}`, as its contract says)
+/// and filters besides `limit` and `cursor` (`crate::inbox::FILTERS`).
+const INBOX_ROUTE: &str = "/workspaces/{ws}/inbox";
+const INBOX_PARAMETERS: [&str; 10] = [
+    "limit",
+    "cursor",
+    "status",
+    "channel",
+    "sentiment",
+    "q",
+    "kind",
+    "assignee",
+    "label",
+    "flagged",
+];
+
 /// The query parameters a route takes.
 pub fn parameters(method: &Method, route: &str) -> &'static [&'static str] {
-    if !matches!(*method, Method::GET | Method::HEAD) || !LIST_ROUTES.contains(&route) {
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        return &[];
+    }
+    if route == INBOX_ROUTE {
+        return &INBOX_PARAMETERS;
+    }
+    if !LIST_ROUTES.contains(&route) {
         return &[];
     }
     match route {
@@ -233,13 +255,13 @@ impl<T> Page<T> {
     }
 }
 
-fn encode<K: Serialize>(key: &K) -> Result<String, AppError> {
+pub(super) fn encode<K: Serialize>(key: &K) -> Result<String, AppError> {
     serde_json::to_vec(key)
         .map(|json| URL_SAFE_NO_PAD.encode(json))
         .map_err(|error| AppError::Internal(format!("cursor: {error}").into()))
 }
 
-fn decode<K: DeserializeOwned>(cursor: &str) -> Option<K> {
+pub(super) fn decode<K: DeserializeOwned>(cursor: &str) -> Option<K> {
     let json = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     serde_json::from_slice(&json).ok()
 }

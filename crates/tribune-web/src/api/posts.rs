@@ -28,7 +28,7 @@ pub(super) fn rfc3339(unix: i64) -> String {
 }
 
 /// Reads an RFC 3339 time with its offset (`2026-12-14T16:42:00+01:00` or `…Z`).
-fn parse_time(field: &'static str, value: &str) -> Result<i64, AppError> {
+pub(super) fn parse_time(field: &'static str, value: &str) -> Result<i64, AppError> {
     value
         .trim()
         .parse::<jiff::Timestamp>()

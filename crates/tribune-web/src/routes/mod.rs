@@ -14,6 +14,7 @@ mod guidelines;
 mod health;
 mod home;
 mod ical;
+mod inbox;
 mod invite;
 mod links;
 mod media;
@@ -182,6 +183,12 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/media/{media}/copy", post(media::copy))
         .route("/w/{ws}/media/{media}/delete", post(media::delete))
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
+        .route("/w/{ws}/inbox", get(inbox::list))
+        .route("/w/{ws}/inbox/bulk", post(inbox::bulk))
+        .route("/w/{ws}/inbox/{item}", get(inbox::show).post(inbox::triage))
+        .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
+        .route("/w/{ws}/inbox/{item}/notes", post(inbox::add_note))
+        .route("/w/{ws}/inbox/{item}/moderate", post(inbox::moderate))
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/links/{link}", get(links::show).post(links::update))
         .route("/w/{ws}/links/{link}/delete", post(links::delete))

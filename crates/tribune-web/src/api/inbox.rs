@@ -1,0 +1,407 @@
+//! The inbox through the API: list with filters and the query language, one item with its
+//! conversation, triage (singly and in bulk), notes, replies (sent by a job, exactly once) and
+//! moderation through the item's channel.
+
+use super::extract::{ApiJson, ApiPath};
+use super::posts::{double_option, parse_time, rfc3339};
+use crate::AppState;
+use crate::context::Member;
+use crate::error::{AppError, InputError};
+use crate::inbox;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tribune_domain::inbox::ItemStatus;
+use tribune_domain::{ChannelId, InboxItemId, InboxNoteId, InboxReplyId, UserId, WorkspaceId};
+use tribune_store::inbox::{Item, ItemChange, Note, Reply};
+use tribune_store::unix_now;
+
+#[derive(Serialize)]
+pub struct AuthorJson {
+    handle: String,
+    name: String,
+    /// The author's profile on the network, when it gives one.
+    url: Option<String>,
+}
+
+/// An item as the API shows it.
+#[derive(Serialize)]
+pub struct ItemJson {
+    id: InboxItemId,
+    channel_id: ChannelId,
+    /// `comment` or `mention`.
+    kind: &'static str,
+    /// Plain text (never HTML).
+    text: String,
+    author: AuthorJson,
+    /// The item on its network.
+    url: Option<String>,
+    /// When tribune stored it.
+    received_at: String,
+    /// When the network says it was written.
+    created_at: String,
+    /// Detected language (`fr`, `en`…), empty when unknown.
+    lang: String,
+    /// `neg`, `neu` or `pos`.
+    sentiment: &'static str,
+    /// Scores in [0, 1]; flagged at 0.5 and above.
+    toxicity: f64,
+    spam: f64,
+    /// `new`, `in_progress`, `done` or `snoozed` (a snooze that has run out is `new`).
+    status: &'static str,
+    snoozed_until: Option<String>,
+    assignee: Option<UserId>,
+    labels: Vec<String>,
+    /// Its state on the network: `visible`, `hidden`, `held`, `spam`, `trashed`, `deleted`.
+    network_status: String,
+    /// Web links in or beside the text.
+    links: Vec<String>,
+    first_response_at: Option<String>,
+}
+
+impl ItemJson {
+    pub fn new(item: Item, now: i64) -> ItemJson {
+        ItemJson {
+            id: item.id,
+            channel_id: item.channel,
+            kind: item.kind.as_str(),
+            status: item.status_at(now).as_str(),
+            text: item.text,
+            author: AuthorJson {
+                handle: item.author.handle,
+                name: item.author.name,
+                url: item.author.url,
+            },
+            url: item.url,
+            received_at: rfc3339(item.received_at),
+            created_at: rfc3339(item.created_at),
+            lang: item.lang,
+            sentiment: item.tone.as_str(),
+            toxicity: item.toxicity,
+            spam: item.spam,
+            snoozed_until: item
+                .snoozed_until
+                .filter(|_| item.status == ItemStatus::Snoozed)
+                .map(rfc3339),
+            assignee: item.assignee,
+            labels: item.labels,
+            network_status: item.network_status,
+            links: item.links,
+            first_response_at: item.first_response_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct InboxPageJson {
+    items: Vec<ItemJson>,
+    /// Pass as `cursor` for the next page; `null` at the end. A page can hold fewer items than
+    /// `limit` and still have a next one (a search reads a bounded number of rows per call).
+    next_cursor: Option<String>,
+}
+
+/// `GET /inbox`: newest first, filtered (see `crate::inbox::FILTERS`).
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+) -> Result<Json<InboxPageJson>, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
+    let filters = inbox::parse(&pairs, member.scope.user())?;
+    let mut limit = super::page::DEFAULT_LIMIT as u64;
+    let mut before = None;
+    for (name, value) in &pairs {
+        let invalid = || AppError::Input(InputError::InvalidQuery(name.clone()));
+        match name.as_str() {
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=super::MAX_LIMIT as u64).contains(l))
+                    .ok_or_else(invalid)?;
+            }
+            "cursor" => {
+                before = Some(InboxItemId(
+                    super::page::decode::<i64>(value).ok_or_else(invalid)?,
+                ));
+            }
+            _ => {}
+        }
+    }
+    let page = inbox::list(state.store(), &member.scope, &filters, before, limit).await?;
+    let now = unix_now();
+    let next_cursor = page
+        .next_cursor
+        .map(|id| super::page::encode(&id.0))
+        .transpose()?;
+    Ok(Json(InboxPageJson {
+        items: page
+            .items
+            .into_iter()
+            .map(|i| ItemJson::new(i, now))
+            .collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct ReplyJson {
+    id: InboxReplyId,
+    text: String,
+    /// `pending` (queued), `sent` or `failed`.
+    state: String,
+    url: Option<String>,
+    /// Why it failed, in the network's words when it said something.
+    error: Option<String>,
+    author_id: Option<UserId>,
+    created_at: String,
+    sent_at: Option<String>,
+}
+
+impl From<Reply> for ReplyJson {
+    fn from(r: Reply) -> ReplyJson {
+        ReplyJson {
+            id: r.id,
+            text: r.text,
+            state: r.state,
+            url: r.url,
+            error: r.error,
+            author_id: r.author_id,
+            created_at: rfc3339(r.created_at),
+            sent_at: r.sent_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct NoteJson {
+    id: InboxNoteId,
+    body: String,
+    author_id: Option<UserId>,
+    author_name: Option<String>,
+    created_at: String,
+}
+
+impl From<Note> for NoteJson {
+    fn from(n: Note) -> NoteJson {
+        NoteJson {
+            id: n.id,
+            body: n.body,
+            author_id: n.author_id,
+            author_name: n.author_name,
+            created_at: rfc3339(n.created_at),
+        }
+    }
+}
+
+/// One item with its conversation (oldest first), the replies written in tribune and the
+/// team's notes.
+#[derive(Serialize)]
+pub struct ItemDetailJson {
+    #[serde(flatten)]
+    item: ItemJson,
+    thread: Vec<ItemJson>,
+    replies: Vec<ReplyJson>,
+    notes: Vec<NoteJson>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, InboxItemId)>,
+) -> Result<Json<ItemDetailJson>, AppError> {
+    let store = state.store();
+    let item = store.inbox_item(&member.scope, id).await?;
+    let thread = store.inbox_thread(&member.scope, &item).await?;
+    let replies = store.inbox_replies(&member.scope, id).await?;
+    let notes = store.inbox_notes(&member.scope, id).await?;
+    let now = unix_now();
+    Ok(Json(ItemDetailJson {
+        item: ItemJson::new(item, now),
+        thread: thread.into_iter().map(|i| ItemJson::new(i, now)).collect(),
+        replies: replies.into_iter().map(ReplyJson::from).collect(),
+        notes: notes.into_iter().map(NoteJson::from).collect(),
+    }))
+}
+
+/// `PATCH /inbox/{item}`: a missing field keeps its value; `assignee: null` unassigns.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequest {
+    #[serde(default)]
+    status: Option<ItemStatus>,
+    /// RFC 3339; required with `status: "snoozed"`.
+    #[serde(default)]
+    snoozed_until: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    assignee: Option<Option<UserId>>,
+    /// Replaces the labels.
+    #[serde(default)]
+    labels: Option<Vec<String>>,
+    #[serde(default)]
+    add_labels: Vec<String>,
+    #[serde(default)]
+    remove_labels: Vec<String>,
+}
+
+impl UpdateRequest {
+    fn change(self) -> Result<ItemChange, AppError> {
+        Ok(ItemChange {
+            status: self.status,
+            snoozed_until: self
+                .snoozed_until
+                .as_deref()
+                .map(|t| parse_time("snoozed_until", t))
+                .transpose()?,
+            assignee: self.assignee,
+            labels: self.labels,
+            add_labels: self.add_labels,
+            remove_labels: self.remove_labels,
+        })
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(request): ApiJson<UpdateRequest>,
+) -> Result<Json<ItemJson>, AppError> {
+    let now = unix_now();
+    let mut items = state
+        .store()
+        .update_inbox_items(&member.scope, &[id], &request.change()?, now)
+        .await?;
+    let item = items.pop().ok_or(AppError::NotFound)?;
+    Ok(Json(ItemJson::new(item, now)))
+}
+
+/// `PATCH /inbox`: the same change on several items at once (all the workspace's, or none
+/// changes).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    ids: Vec<InboxItemId>,
+    #[serde(default)]
+    status: Option<ItemStatus>,
+    #[serde(default)]
+    snoozed_until: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    assignee: Option<Option<UserId>>,
+    #[serde(default)]
+    labels: Option<Vec<String>>,
+    #[serde(default)]
+    add_labels: Vec<String>,
+    #[serde(default)]
+    remove_labels: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct BulkJson {
+    items: Vec<ItemJson>,
+}
+
+pub async fn update_many(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath(_): ApiPath<WorkspaceId>,
+    ApiJson(request): ApiJson<BulkRequest>,
+) -> Result<Json<BulkJson>, AppError> {
+    let now = unix_now();
+    let change = UpdateRequest {
+        status: request.status,
+        snoozed_until: request.snoozed_until,
+        assignee: request.assignee,
+        labels: request.labels,
+        add_labels: request.add_labels,
+        remove_labels: request.remove_labels,
+    }
+    .change()?;
+    let items = state
+        .store()
+        .update_inbox_items(&member.scope, &request.ids, &change, now)
+        .await?;
+    Ok(Json(BulkJson {
+        items: items.into_iter().map(|i| ItemJson::new(i, now)).collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    text: String,
+}
+
+/// `POST /inbox/{item}/reply`: `202 Accepted` with the reply, `pending` until the job has sent
+/// it through the item's channel (read its state in `GET /inbox/{item}`).
+pub async fn reply(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(request): ApiJson<ReplyRequest>,
+) -> Result<Response, AppError> {
+    let reply = state
+        .store()
+        .create_inbox_reply(&member.scope, id, &request.text, unix_now())
+        .await?;
+    state.wake_jobs();
+    Ok((StatusCode::ACCEPTED, Json(ReplyJson::from(reply))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    body: String,
+}
+
+/// `POST /inbox/{item}/notes`: an internal note (never sent to the network).
+pub async fn add_note(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((ws, id)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Response, AppError> {
+    let note = state
+        .store()
+        .add_inbox_note(&member.scope, id, &request.body, unix_now())
+        .await?;
+    Ok(super::created(
+        format!("/api/v1/workspaces/{ws}/inbox/{id}"),
+        NoteJson::from(note),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerateRequest {
+    /// `hide`, `unhide`, `delete`, `approve`, `hold`, `spam` or `trash`, as the channel allows.
+    action: String,
+    /// Kept in the audit trail.
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /inbox/{item}/moderate`: done on the network at once, then recorded and audited.
+pub async fn moderate(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(request): ApiJson<ModerateRequest>,
+) -> Result<Json<ItemJson>, AppError> {
+    let action = tribune_inbox::actions::parse_action(&request.action)
+        .ok_or_else(|| AppError::Input(InputError::JsonField("action".into())))?;
+    let now = unix_now();
+    let item = tribune_inbox::moderate(
+        state.channels(),
+        &member.scope,
+        id,
+        action,
+        request.reason.as_deref(),
+        now,
+    )
+    .await?;
+    Ok(Json(ItemJson::new(item, now)))
+}

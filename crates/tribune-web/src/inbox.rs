@@ -1,0 +1,197 @@
+//! The inbox's filters, shared by the API (`GET …/inbox`) and the inbox page: the same names,
+//! the same meaning. An empty value means "any" (what a form's first option sends).
+
+use crate::error::{AppError, InputError};
+use tribune_domain::inbox::{ItemKind, ItemStatus, Tone};
+use tribune_domain::{ChannelId, InboxItemId, Lang, UserId};
+use tribune_inbox::Page;
+use tribune_store::inbox::{AssigneeFilter, InboxFilter};
+use tribune_store::{Store, StoreError, WorkspaceScope};
+use tribune_text::{Query, UiLang};
+
+/// The query parameters of the inbox, besides `cursor` and `limit`.
+pub const FILTERS: [&str; 8] = [
+    "status",
+    "channel",
+    "sentiment",
+    "q",
+    "kind",
+    "assignee",
+    "label",
+    "flagged",
+];
+
+/// Longest search accepted, in characters.
+pub const MAX_SEARCH_CHARS: usize = 1_000;
+
+pub fn ui_lang(lang: Lang) -> UiLang {
+    match lang {
+        Lang::Fr => UiLang::Fr,
+        Lang::En => UiLang::En,
+    }
+}
+
+/// Filters read from a request, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub filter: InboxFilter,
+    pub query: Option<Query>,
+    /// The values as given, to fill the page's form and its links again.
+    pub given: Vec<(String, String)>,
+}
+
+impl Filters {
+    /// The value given for `name`, or "".
+    pub fn value(&self, name: &str) -> &str {
+        self.given
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+fn invalid(name: &str) -> AppError {
+    AppError::Input(InputError::InvalidQuery(InputError::name(name)))
+}
+
+/// Reads the filters from `(name, value)` pairs (names not in [`FILTERS`] are the caller's
+/// business). `me` is who `assignee=me` means.
+pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, AppError> {
+    let mut out = Filters::default();
+    for (name, value) in pairs {
+        if !FILTERS.contains(&name.as_str()) {
+            continue;
+        }
+        let value = value.trim();
+        if out.given.iter().any(|(n, _)| n == name) {
+            return Err(invalid(name));
+        }
+        out.given.push((name.clone(), value.to_owned()));
+        if value.is_empty() {
+            continue;
+        }
+        let f = &mut out.filter;
+        match name.as_str() {
+            "status" if value == "all" => {}
+            "status" => f.status = Some(ItemStatus::parse(value).ok_or_else(|| invalid(name))?),
+            "channel" => {
+                f.channel = Some(ChannelId(value.parse().map_err(|_| invalid(name))?));
+            }
+            "sentiment" => f.tone = Some(Tone::parse(value).ok_or_else(|| invalid(name))?),
+            "kind" => f.kind = Some(ItemKind::parse(value).ok_or_else(|| invalid(name))?),
+            "assignee" => {
+                f.assignee = Some(match value {
+                    "none" => AssigneeFilter::Nobody,
+                    "me" => AssigneeFilter::User(me.ok_or_else(|| invalid(name))?),
+                    id => AssigneeFilter::User(UserId(id.parse().map_err(|_| invalid(name))?)),
+                });
+            }
+            "label" if value.chars().count() <= tribune_domain::inbox::MAX_LABEL_CHARS => {
+                f.label = Some(value.to_lowercase());
+            }
+            "label" => return Err(invalid(name)),
+            "flagged" => {
+                f.flagged = match value {
+                    "true" | "1" | "on" => true,
+                    "false" | "0" => false,
+                    _ => return Err(invalid(name)),
+                };
+            }
+            "q" if value.chars().count() > MAX_SEARCH_CHARS => return Err(invalid(name)),
+            "q" => {
+                out.query = Some(
+                    tribune_text::parse(value)
+                        .map_err(|e| AppError::Input(InputError::Search(e)))?,
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// One page of the inbox for these filters.
+pub async fn list(
+    store: &Store,
+    scope: &WorkspaceScope,
+    filters: &Filters,
+    before: Option<InboxItemId>,
+    limit: u64,
+) -> Result<Page, StoreError> {
+    let mut filter = filters.filter.clone();
+    filter.before = before;
+    filter.limit = limit;
+    tribune_inbox::search(
+        store,
+        scope,
+        &filter,
+        filters.query.as_ref(),
+        tribune_store::unix_now(),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn filters_read_what_a_form_or_a_script_sends() {
+        let f = parse(
+            &pairs(&[
+                ("status", "new"),
+                ("channel", ""),
+                ("sentiment", "neg"),
+                ("assignee", "me"),
+                ("flagged", "on"),
+                ("q", "livraison OR colis"),
+            ]),
+            Some(UserId(7)),
+        )
+        .unwrap();
+        assert_eq!(f.filter.status, Some(ItemStatus::New));
+        assert_eq!(f.filter.channel, None);
+        assert_eq!(f.filter.tone, Some(Tone::Negative));
+        assert_eq!(f.filter.assignee, Some(AssigneeFilter::User(UserId(7))));
+        assert!(f.filter.flagged);
+        assert!(f.query.is_some());
+        assert_eq!(f.value("q"), "livraison OR colis");
+        assert_eq!(
+            parse(&pairs(&[("status", "all")]), None)
+                .unwrap()
+                .filter
+                .status,
+            None
+        );
+    }
+
+    #[test]
+    fn bad_filters_are_refused_by_name() {
+        for bad in [
+            ("status", "archived"),
+            ("channel", "x"),
+            ("sentiment", "angry"),
+            ("assignee", "me"),
+            ("flagged", "maybe"),
+        ] {
+            assert!(
+                matches!(
+                    parse(&pairs(&[bad]), None),
+                    Err(AppError::Input(InputError::InvalidQuery(ref n))) if n == bad.0
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            parse(&pairs(&[("q", "(colis")]), None),
+            Err(AppError::Input(InputError::Search(_)))
+        ));
+        assert!(parse(&pairs(&[("status", "new"), ("status", "done")]), None).is_err());
+    }
+}

@@ -1,0 +1,770 @@
+//! The inbox in the browser: the list with its filters and search, bulk triage, keyboard
+//! shortcuts (`static/app.js`), and one item's page with its conversation, the reply form,
+//! notes and moderation.
+//!
+//! Everything shown comes from strangers: texts and names are escaped by the templates, links
+//! are shown by their real domain with `rel="noopener noreferrer ugc"`, and no remote image is
+//! loaded (the page's policy only allows tribune's own).
+
+use crate::AppState;
+use crate::context::Member;
+use crate::dates;
+use crate::error::{AppError, InputError};
+use crate::forms::see_other;
+use crate::inbox::{self, Filters};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use tribune_connectors::{Capabilities, Capability, Moderation};
+use tribune_domain::inbox::{ItemStatus, Tone};
+use tribune_domain::{ChannelId, InboxItemId, Role, UserId, WorkspaceId};
+use tribune_store::inbox::{Item, ItemChange};
+use tribune_store::{StoreError, unix_now};
+
+/// Items per page of the list.
+const PAGE_SIZE: u64 = 50;
+
+/// A channel as the inbox names it, and what it can do.
+struct ChannelLabel {
+    name: String,
+    capabilities: Capabilities,
+}
+
+/// One item as the pages show it.
+pub struct ItemLine {
+    pub id: InboxItemId,
+    pub author_name: String,
+    pub author_handle: String,
+    pub author_url: Option<String>,
+    pub channel: String,
+    pub kind_key: &'static str,
+    pub received: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub url_domain: String,
+    pub lang: String,
+    pub tone: &'static str,
+    pub tone_key: &'static str,
+    pub toxic: bool,
+    pub spam: bool,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub assignee: Option<String>,
+    pub labels: Vec<String>,
+    pub network_status: String,
+    pub links: Vec<(String, String)>,
+}
+
+/// The host of an http(s) address, as shown beside a link (never the link's own text).
+pub fn domain(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    host.trim_start_matches("www.").to_lowercase()
+}
+
+fn status_key(status: ItemStatus) -> &'static str {
+    match status {
+        ItemStatus::New => "inbox-status-new",
+        ItemStatus::InProgress => "inbox-status-in-progress",
+        ItemStatus::Done => "inbox-status-done",
+        ItemStatus::Snoozed => "inbox-status-snoozed",
+    }
+}
+
+fn tone_key(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Negative => "inbox-tone-neg",
+        Tone::Neutral => "inbox-tone-neu",
+        Tone::Positive => "inbox-tone-pos",
+    }
+}
+
+fn line(
+    state: &AppState,
+    chrome: &Chrome,
+    item: Item,
+    channels: &HashMap<ChannelId, ChannelLabel>,
+    members: &HashMap<UserId, String>,
+) -> ItemLine {
+    let status = item.status_at(chrome.now);
+    ItemLine {
+        id: item.id,
+        toxic: item.toxic(),
+        spam: item.is_spam(),
+        author_name: item.author.name,
+        author_handle: item.author.handle,
+        author_url: item.author.url,
+        channel: channels
+            .get(&item.channel)
+            .map_or_else(String::new, |c| c.name.clone()),
+        kind_key: match item.kind {
+            tribune_domain::inbox::ItemKind::Comment => "inbox-kind-comment",
+            tribune_domain::inbox::ItemKind::Mention => "inbox-kind-mention",
+        },
+        received: dates::full(state.i18n(), chrome.tr.lang, &chrome.tz, item.received_at),
+        text: item.text,
+        url_domain: item.url.as_deref().map(domain).unwrap_or_default(),
+        url: item.url,
+        lang: item.lang,
+        tone: item.tone.as_str(),
+        tone_key: tone_key(item.tone),
+        status: status.as_str(),
+        status_key: status_key(status),
+        assignee: item.assignee.and_then(|u| members.get(&u).cloned()),
+        labels: item.labels,
+        network_status: item.network_status,
+        links: item
+            .links
+            .into_iter()
+            .map(|l| {
+                let d = domain(&l);
+                (l, d)
+            })
+            .collect(),
+    }
+}
+
+async fn channel_labels(
+    state: &AppState,
+    member: &Member,
+) -> Result<HashMap<ChannelId, ChannelLabel>, AppError> {
+    Ok(state
+        .store()
+        .channels(&member.scope)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let capabilities = Capabilities::from_csv(&c.capabilities);
+            let name = format!("{} · {}", c.handle, c.network);
+            (c.id, ChannelLabel { name, capabilities })
+        })
+        .collect())
+}
+
+async fn member_names(
+    state: &AppState,
+    member: &Member,
+) -> Result<HashMap<UserId, String>, AppError> {
+    Ok(state
+        .store()
+        .members(&member.scope)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.name))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+pub struct InboxPage {
+    c: Chrome,
+    ws_id: WorkspaceId,
+    can_answer: bool,
+    filters: Filters,
+    channels: Vec<(ChannelId, String)>,
+    members: Vec<(UserId, String)>,
+    items: Vec<ItemLine>,
+    /// The query string of the next page, when there is one.
+    older: Option<String>,
+    /// Where the bulk form sends the browser back to.
+    back: String,
+    search_error: Option<String>,
+}
+
+impl InboxPage {
+    fn selected(&self, name: &str, value: &str) -> bool {
+        self.filters.value(name) == value
+    }
+}
+
+/// `GET /w/{ws}/inbox`: new items by default; the filter form and the search narrow it.
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let raw = query.unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    if !pairs.iter().any(|(n, _)| n == "status") {
+        pairs.push(("status".into(), ItemStatus::New.as_str().into()));
+    }
+    let before = pairs
+        .iter()
+        .find(|(n, _)| n == "before")
+        .and_then(|(_, v)| v.parse().ok())
+        .map(InboxItemId);
+    let flash = pairs
+        .iter()
+        .find(|(n, _)| n == "flash")
+        .map(|(_, v)| v.clone());
+    let (chrome, _) = Chrome::for_member(&state, &member).await?;
+    let chrome = chrome.with_flash(flash.as_deref());
+    let channels = channel_labels(&state, &member).await?;
+    let members = member_names(&state, &member).await?;
+    let (filters, search_error, status) = match inbox::parse(&pairs, member.scope.user()) {
+        Ok(filters) => (filters, None, StatusCode::OK),
+        Err(AppError::Input(InputError::Search(error))) => {
+            let filters = inbox::parse(
+                &pairs
+                    .iter()
+                    .filter(|(n, _)| n != "q")
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                member.scope.user(),
+            )?;
+            let message = chrome.tr.t2(
+                "error-search-syntax-detail",
+                ("position", error.position + 1),
+                ("message", error.message(inbox::ui_lang(chrome.tr.lang))),
+            );
+            (filters, Some(message), StatusCode::BAD_REQUEST)
+        }
+        Err(other) => return Err(other),
+    };
+    let (items, older) = if search_error.is_some() {
+        (Vec::new(), None)
+    } else {
+        let page = inbox::list(state.store(), &member.scope, &filters, before, PAGE_SIZE).await?;
+        let older = page.next_cursor.map(|id| {
+            let mut query = filters.given.clone();
+            query.push(("before".into(), id.0.to_string()));
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        });
+        (page.items, older)
+    };
+    let back = format!(
+        "/w/{}/inbox?{}",
+        member.scope.workspace(),
+        serde_urlencoded::to_string(&filters.given).unwrap_or_default()
+    );
+    let lines = items
+        .into_iter()
+        .map(|i| line(&state, &chrome, i, &channels, &members))
+        .collect();
+    let mut channel_list: Vec<(ChannelId, String)> =
+        channels.into_iter().map(|(id, c)| (id, c.name)).collect();
+    channel_list.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut member_list: Vec<(UserId, String)> = members.into_iter().collect();
+    member_list.sort_by(|a, b| a.1.cmp(&b.1));
+    let page = InboxPage {
+        c: chrome,
+        ws_id: member.scope.workspace(),
+        can_answer: member.scope.role().can_answer(),
+        filters,
+        channels: channel_list,
+        members: member_list,
+        items: lines,
+        older,
+        back,
+        search_error,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// The path the browser goes back to after a form: an inbox page of this workspace, or the
+/// inbox itself.
+fn back_to(ws: WorkspaceId, back: Option<&str>) -> String {
+    let prefix = format!("/w/{ws}/inbox");
+    match back {
+        Some(b)
+            if b.starts_with(&prefix)
+                && !b.contains("//")
+                && !b.contains('\\')
+                && b.len() < 2_000 =>
+        {
+            b.to_owned()
+        }
+        _ => prefix,
+    }
+}
+
+fn with_flash(path: &str, flash: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}flash={flash}")
+}
+
+/// What a triage button asks for.
+fn change_for(action: &str, me: Option<UserId>, label: Option<&str>) -> Option<ItemChange> {
+    let status = |s| ItemChange {
+        status: Some(s),
+        ..ItemChange::default()
+    };
+    Some(match action {
+        "done" => status(ItemStatus::Done),
+        "in_progress" => status(ItemStatus::InProgress),
+        "new" => status(ItemStatus::New),
+        "assign_me" => ItemChange {
+            assignee: Some(Some(me?)),
+            ..ItemChange::default()
+        },
+        "unassign" => ItemChange {
+            assignee: Some(None),
+            ..ItemChange::default()
+        },
+        "label" => ItemChange {
+            add_labels: vec![label?.to_owned()],
+            ..ItemChange::default()
+        },
+        _ => return None,
+    })
+}
+
+/// `POST /w/{ws}/inbox/bulk`: one triage action on the ticked items.
+pub async fn bulk(
+    State(state): State<AppState>,
+    member: Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_answer)?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let back = back_to(member.scope.workspace(), field("back"));
+    let ids: Vec<InboxItemId> = pairs
+        .iter()
+        .filter(|(n, _)| n == "item")
+        .filter_map(|(_, v)| v.parse().ok().map(InboxItemId))
+        .collect();
+    if ids.is_empty() {
+        return Ok(see_other(&with_flash(&back, "flash-inbox-none-selected")));
+    }
+    let label = field("label").map(str::trim).filter(|l| !l.is_empty());
+    let Some(change) = change_for(
+        field("action").unwrap_or_default(),
+        member.scope.user(),
+        label,
+    ) else {
+        return Err(AppError::Input(InputError::InvalidQuery("action".into())));
+    };
+    match state
+        .store()
+        .update_inbox_items(&member.scope, &ids, &change, unix_now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&with_flash(&back, "flash-inbox-updated"))),
+        Err(StoreError::Invalid(_)) => Ok(see_other(&with_flash(&back, "flash-warn-inbox-label"))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A reply or a note as the item's page shows it.
+pub struct ReplyLine {
+    text: String,
+    state: String,
+    state_key: &'static str,
+    url: Option<String>,
+    error: Option<String>,
+    author: Option<String>,
+    at: String,
+}
+
+pub struct NoteLine {
+    body: String,
+    author: Option<String>,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "inbox_item.html")]
+pub struct ItemPage {
+    c: Chrome,
+    ws_id: WorkspaceId,
+    item: ItemLine,
+    original: Option<(tribune_domain::PostId, String)>,
+    thread: Vec<ItemLine>,
+    replies: Vec<ReplyLine>,
+    notes: Vec<NoteLine>,
+    members: Vec<(UserId, String)>,
+    assignee_id: Option<UserId>,
+    labels_text: String,
+    can_answer: bool,
+    can_reply: bool,
+    moderation: Vec<(&'static str, &'static str)>,
+    next: Option<InboxItemId>,
+    snooze_date: String,
+    snooze_time: String,
+    errors: Vec<(String, String)>,
+    reply_text: String,
+}
+
+impl ItemPage {
+    fn is_assignee(&self, id: &UserId) -> bool {
+        self.assignee_id == Some(*id)
+    }
+
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The moderation actions a channel can do, with their button labels.
+fn moderation_actions(
+    capabilities: Capabilities,
+    network_status: &str,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if capabilities.contains(Capability::HideComment) {
+        if network_status == "hidden" {
+            out.push(("unhide", "inbox-moderate-unhide"));
+        } else {
+            out.push(("hide", "inbox-moderate-hide"));
+        }
+    }
+    if capabilities.contains(Capability::ModerateComment) {
+        if network_status != "visible" {
+            out.push(("approve", "inbox-moderate-approve"));
+        }
+        if network_status != "held" {
+            out.push(("hold", "inbox-moderate-hold"));
+        }
+        if network_status != "spam" {
+            out.push(("spam", "inbox-moderate-spam"));
+        }
+        if network_status != "trashed" {
+            out.push(("trash", "inbox-moderate-trash"));
+        }
+    }
+    if capabilities.contains(Capability::DeleteComment) && network_status != "deleted" {
+        out.push(("delete", "inbox-moderate-delete"));
+    }
+    out
+}
+
+async fn item_page(
+    state: &AppState,
+    member: &Member,
+    id: InboxItemId,
+    flash: Option<&str>,
+    errors: Vec<(String, String)>,
+    reply_text: String,
+) -> Result<ItemPage, AppError> {
+    let store = state.store();
+    let (chrome, _) = Chrome::for_member(state, member).await?;
+    let chrome = chrome.with_flash(flash);
+    let item = store.inbox_item(&member.scope, id).await?;
+    let channels = channel_labels(state, member).await?;
+    let members = member_names(state, member).await?;
+    let thread = store.inbox_thread(&member.scope, &item).await?;
+    let original = store.inbox_original_post(&member.scope, &item).await?;
+    let replies = store.inbox_replies(&member.scope, id).await?;
+    let notes = store.inbox_notes(&member.scope, id).await?;
+    let next = store
+        .inbox_items(
+            &member.scope,
+            &tribune_store::inbox::InboxFilter {
+                status: Some(ItemStatus::New),
+                before: Some(id),
+                limit: 1,
+                ..Default::default()
+            },
+            chrome.now,
+        )
+        .await?
+        .first()
+        .map(|i| i.id);
+    let capabilities = channels
+        .get(&item.channel)
+        .map_or_else(Capabilities::default, |c| c.capabilities);
+    let role = member.scope.role();
+    let moderation = if role.can_publish() {
+        moderation_actions(capabilities, &item.network_status)
+    } else {
+        Vec::new()
+    };
+    let lang = chrome.tr.lang;
+    let at = |t: i64| dates::full(state.i18n(), lang, &chrome.tz, t);
+    let replies = replies
+        .into_iter()
+        .map(|r| ReplyLine {
+            state_key: match r.state.as_str() {
+                "sent" => "inbox-reply-sent",
+                "failed" => "inbox-reply-failed",
+                _ => "inbox-reply-pending",
+            },
+            author: r.author_id.and_then(|u| members.get(&u).cloned()),
+            at: at(r.sent_at.unwrap_or(r.created_at)),
+            text: r.text,
+            state: r.state,
+            url: r.url,
+            error: r.error,
+        })
+        .collect();
+    let notes = notes
+        .into_iter()
+        .map(|n| NoteLine {
+            at: at(n.created_at),
+            body: n.body,
+            author: n.author_name,
+        })
+        .collect();
+    let (snooze_date, snooze_time) = dates::to_local(&chrome.tz, chrome.now + 24 * 3600);
+    let assignee_id = item.assignee;
+    let labels_text = item.labels.join(", ");
+    let thread = thread
+        .into_iter()
+        .filter(|t| t.id != id)
+        .map(|t| line(state, &chrome, t, &channels, &members))
+        .collect();
+    let line = line(state, &chrome, item, &channels, &members);
+    let mut member_list: Vec<(UserId, String)> = members.into_iter().collect();
+    member_list.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(ItemPage {
+        ws_id: member.scope.workspace(),
+        item: line,
+        original,
+        thread,
+        replies,
+        notes,
+        members: member_list,
+        assignee_id,
+        labels_text,
+        can_answer: role.can_answer(),
+        can_reply: role.can_answer() && capabilities.contains(Capability::Reply),
+        moderation,
+        next,
+        snooze_date,
+        snooze_time,
+        errors,
+        reply_text,
+        c: chrome,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+/// `GET /w/{ws}/inbox/{item}`.
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(WorkspaceId, InboxItemId)>,
+    axum::extract::Query(query): axum::extract::Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let page = item_page(
+        &state,
+        &member,
+        id,
+        query.flash.as_deref(),
+        Vec::new(),
+        String::new(),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+fn item_path(ws: WorkspaceId, id: InboxItemId) -> String {
+    format!("/w/{ws}/inbox/{id}")
+}
+
+/// The item page again with the form's errors (422).
+async fn refused(
+    state: &AppState,
+    member: &Member,
+    id: InboxItemId,
+    invalid: &tribune_domain::ValidationError,
+    reply_text: String,
+) -> Result<Response, AppError> {
+    let errors = super::links::field_errors(state, member.ctx.lang, invalid);
+    let page = item_page(state, member, id, None, errors, reply_text).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct TriageForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    snooze_date: String,
+    #[serde(default)]
+    snooze_time: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    labels: String,
+}
+
+/// `POST /w/{ws}/inbox/{item}`: status (with a snooze time), assignee and labels.
+pub async fn triage(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<TriageForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_answer)?;
+    let status = ItemStatus::parse(form.status.trim());
+    let snoozed_until = if status == Some(ItemStatus::Snoozed) {
+        let (chrome, _) = Chrome::for_member(&state, &member).await?;
+        dates::from_local(&chrome.tz, &form.snooze_date, &form.snooze_time)
+    } else {
+        None
+    };
+    let assignee = match form.assignee.trim() {
+        "" => Some(None),
+        id => Some(Some(UserId(id.parse().map_err(|_| {
+            AppError::Input(InputError::InvalidQuery("assignee".into()))
+        })?))),
+    };
+    let labels: Vec<String> = form
+        .labels
+        .split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let change = ItemChange {
+        status,
+        snoozed_until,
+        assignee,
+        labels: Some(labels),
+        ..ItemChange::default()
+    };
+    match state
+        .store()
+        .update_inbox_items(&member.scope, &[id], &change, unix_now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&with_flash(
+            &item_path(ws, id),
+            "flash-inbox-updated",
+        ))),
+        Err(StoreError::Invalid(invalid)) => {
+            refused(&state, &member, id, &invalid, String::new()).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+    /// After a reply: mark done and open the next new item (the keyboard's "reply and next").
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `POST /w/{ws}/inbox/{item}/reply`: queues the reply (sent by a job through the channel).
+pub async fn reply(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<TextForm>,
+) -> Result<Response, AppError> {
+    match state
+        .store()
+        .create_inbox_reply(&member.scope, id, &form.text, unix_now())
+        .await
+    {
+        Ok(_) => {
+            state.wake_jobs();
+            let to = match form.next.as_deref().and_then(|n| n.parse().ok()) {
+                Some(next) => item_path(ws, InboxItemId(next)),
+                None => item_path(ws, id),
+            };
+            Ok(see_other(&with_flash(&to, "flash-inbox-reply-queued")))
+        }
+        Err(StoreError::Invalid(invalid)) => {
+            refused(&state, &member, id, &invalid, form.text).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /w/{ws}/inbox/{item}/notes`.
+pub async fn add_note(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<TextForm>,
+) -> Result<Response, AppError> {
+    match state
+        .store()
+        .add_inbox_note(&member.scope, id, &form.text, unix_now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&with_flash(
+            &item_path(ws, id),
+            "flash-inbox-note-added",
+        ))),
+        Err(StoreError::Invalid(invalid)) => {
+            refused(&state, &member, id, &invalid, String::new()).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ModerateForm {
+    action: String,
+}
+
+/// `POST /w/{ws}/inbox/{item}/moderate`: done on the network at once, then audited.
+pub async fn moderate(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<ModerateForm>,
+) -> Result<Response, AppError> {
+    let action: Moderation = tribune_inbox::actions::parse_action(&form.action)
+        .ok_or_else(|| AppError::Input(InputError::InvalidQuery("action".into())))?;
+    tribune_inbox::moderate(
+        state.channels(),
+        &member.scope,
+        id,
+        action,
+        None,
+        unix_now(),
+    )
+    .await?;
+    Ok(see_other(&with_flash(
+        &item_path(ws, id),
+        "flash-inbox-moderated",
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_shown_by_their_real_domain() {
+        assert_eq!(domain("https://www.Example.fr/a?b#c"), "example.fr");
+        assert_eq!(
+            domain("https://user:pw@evil.example:8443/x"),
+            "evil.example"
+        );
+        assert_eq!(
+            domain("http://bank.example@phish.example/"),
+            "phish.example"
+        );
+    }
+
+    #[test]
+    fn the_way_back_stays_in_the_workspace_inbox() {
+        let ws = WorkspaceId(3);
+        assert_eq!(
+            back_to(ws, Some("/w/3/inbox?status=done")),
+            "/w/3/inbox?status=done"
+        );
+        assert_eq!(back_to(ws, Some("https://evil.example/")), "/w/3/inbox");
+        assert_eq!(back_to(ws, Some("/w/3/inbox//evil.example")), "/w/3/inbox");
+        assert_eq!(back_to(ws, Some("/w/4/inbox")), "/w/3/inbox");
+    }
+}
