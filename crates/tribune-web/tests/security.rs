@@ -103,6 +103,21 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("target", "https://pwned.example/")],
     ),
     ("POST", "/w/{ws}/links/{link}/delete", &[("confirm", "on")]),
+    ("GET", "/w/{ws}/inbox", &[]),
+    (
+        "POST",
+        "/w/{ws}/inbox/bulk",
+        &[("item", "1"), ("action", "done")],
+    ),
+    ("GET", "/w/{ws}/inbox/{item}", &[]),
+    ("POST", "/w/{ws}/inbox/{item}", &[("status", "done")]),
+    ("POST", "/w/{ws}/inbox/{item}/reply", &[("text", "Pwned")]),
+    ("POST", "/w/{ws}/inbox/{item}/notes", &[("text", "Pwned")]),
+    (
+        "POST",
+        "/w/{ws}/inbox/{item}/moderate",
+        &[("action", "hide")],
+    ),
     ("GET", "/w/{ws}/calendar", &[]),
     ("POST", "/w/{ws}/calendar/feed", &[]),
     ("POST", "/w/{ws}/calendar/feed/revoke", &[]),
@@ -269,6 +284,33 @@ const API_CASES: &[(&str, &str, &str)] = &[
         r#"{"target":"https://pwned.example/"}"#,
     ),
     ("DELETE", "/workspaces/{ws}/links/{link}", ""),
+    ("GET", "/workspaces/{ws}/inbox", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/inbox",
+        r#"{"ids":[1],"status":"done"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/inbox/{item}", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/inbox/{item}",
+        r#"{"status":"done"}"#,
+    ),
+    (
+        "POST",
+        "/workspaces/{ws}/inbox/{item}/reply",
+        r#"{"text":"x"}"#,
+    ),
+    (
+        "POST",
+        "/workspaces/{ws}/inbox/{item}/notes",
+        r#"{"body":"x"}"#,
+    ),
+    (
+        "POST",
+        "/workspaces/{ws}/inbox/{item}/moderate",
+        r#"{"action":"hide"}"#,
+    ),
 ];
 
 #[test]
@@ -296,6 +338,7 @@ struct Victim {
     member: UserId,
     invitation: InvitationId,
     channel: ChannelId,
+    item: tribune_domain::InboxItemId,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -352,11 +395,43 @@ async fn victim(app: &TestApp) -> Victim {
         )
         .await
         .unwrap();
+    let item = app
+        .store
+        .ingest_inbox(
+            &scope,
+            channel.id,
+            &[tribune_store::inbox::ItemNew {
+                remote_ref: "victim-comment".into(),
+                kind: tribune_domain::inbox::ItemKind::Comment,
+                in_reply_to: None,
+                root_ref: None,
+                author_remote_id: None,
+                author_handle: "fan".into(),
+                author_name: "Fan".into(),
+                author_url: None,
+                text: "Secret complaint".into(),
+                url: None,
+                links: Vec::new(),
+                search_text: "secret complaint".into(),
+                created_at: unix_now(),
+                lang: "en".into(),
+                tone: tribune_domain::inbox::Tone::Negative,
+                toxicity: 0.0,
+                spam: 0.0,
+                network_status: "visible".into(),
+                raw: "{}".into(),
+            }],
+            None,
+            unix_now(),
+        )
+        .await
+        .unwrap()[0];
     Victim {
         ws: scope.workspace(),
         member: carol.id,
         invitation: invitation.id,
         channel: channel.id,
+        item,
     }
 }
 
@@ -405,6 +480,24 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         channels[0].state,
         tribune_store::channels::ChannelState::Active
     );
+    let item = app.store.inbox_item(&scope, victim.item).await.unwrap();
+    assert_eq!(item.status, tribune_domain::inbox::ItemStatus::New);
+    assert_eq!(item.network_status, "visible");
+    assert!(item.labels.is_empty() && item.assignee.is_none());
+    assert!(
+        app.store
+            .inbox_notes(&scope, victim.item)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app.store
+            .inbox_replies(&scope, victim.item)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn fill(path: &str, victim: &Victim) -> String {
@@ -421,6 +514,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{media}", "1")
         .replace("{link}", "1")
         .replace("{slot}", "1")
+        .replace("{item}", &victim.item.to_string())
 }
 
 #[tokio::test]

@@ -1,0 +1,288 @@
+//! The inbox through the pages and the API, on SQLite and PostgreSQL: items as ingestion
+//! stores them (classified, hostile text included), filters, the query language, triage singly
+//! and in bulk, notes and replies. The networks' side is in `inbox_peers.rs`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed step must fail the test"
+)]
+
+mod common;
+
+use common::{TestApp, each_backend, location, stored_channel};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tribune_connectors::{Author, CommentStatus, InboxItem, InboxKind, RemoteRef};
+use tribune_domain::{ChannelId, Role};
+use tribune_store::{WorkspaceScope, unix_now};
+
+fn comment(remote: &str, author: &str, text: &str, links: &[&str]) -> InboxItem {
+    InboxItem {
+        remote_ref: RemoteRef(remote.into()),
+        kind: InboxKind::Comment,
+        in_reply_to: Some(RemoteRef("post-1".into())),
+        root: Some(RemoteRef("post-1".into())),
+        author: Author {
+            remote_id: Some(format!("id-{author}")),
+            handle: author.to_lowercase(),
+            display_name: author.into(),
+            avatar_url: Some("https://cdn.example/avatar.png".into()),
+            profile_url: Some(format!("https://social.example/@{author}")),
+        },
+        text: text.into(),
+        html: None,
+        url: Some(format!("https://social.example/{remote}")),
+        links: links.iter().map(|l| (*l).to_owned()).collect(),
+        created_at: unix_now() - 60,
+        status: CommentStatus::Visible,
+        raw: "{}".into(),
+    }
+}
+
+/// Stores items as the fetch job would (classified by `tribune_inbox::prepare`).
+async fn ingest(app: &TestApp, scope: &WorkspaceScope, channel: ChannelId, items: &[InboxItem]) {
+    let prepared: Vec<_> = items.iter().map(tribune_inbox::prepare).collect();
+    app.store
+        .ingest_inbox(scope, channel, &prepared, None, unix_now())
+        .await
+        .unwrap();
+}
+
+async fn list(app: &TestApp, token: &str, ws: i64, query: &str) -> (StatusCode, Value) {
+    let response = app
+        .api(
+            token,
+            Method::GET,
+            &format!("/workspaces/{ws}/inbox?{query}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+fn texts(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply,hide_comment",
+        )
+        .await;
+        ingest(
+            &app,
+            &scope,
+            channel,
+            &[
+                comment("c1", "Alice", "Ma livraison est en retard, je veux être remboursée !", &[]),
+                comment("c2", "Bruno", "Le colis est arrivé, merci beaucoup, parfait", &[]),
+                comment(
+                    "c3",
+                    "<img src=x onerror=alert(1)>",
+                    "<script>alert('x')</script> gagnez un iPhone gratuit ici",
+                    &["javascript:alert(1)", "https://phish.example/login"],
+                ),
+                comment("c4", "Dmitri", "доставка опоздала", &[]),
+            ],
+        )
+        .await;
+
+        // The API lists newest first, with the contract's fields.
+        let (status, page) = list(&app, &token, ws, "").await;
+        assert_eq!(status, StatusCode::OK, "{}: {page}", app.backend);
+        assert_eq!(page["items"].as_array().unwrap().len(), 4);
+        assert!(page["next_cursor"].is_null());
+        let first = &page["items"][3];
+        for field in [
+            "id", "channel_id", "kind", "text", "author", "url", "received_at", "lang",
+            "sentiment", "toxicity", "spam", "status", "assignee", "labels",
+        ] {
+            assert!(first.get(field).is_some(), "{field} in {first}");
+        }
+        assert_eq!(first["author"]["handle"], "alice");
+        assert_eq!(first["kind"], "comment");
+        assert_eq!(first["status"], "new");
+        assert_eq!(first["lang"], "fr");
+        assert_eq!(first["sentiment"], "neg", "a late parcel is a complaint");
+        // Only web links are kept from what the network gave.
+        let hostile = &page["items"][1];
+        assert_eq!(hostile["links"], json!(["https://phish.example/login"]));
+
+        // The query language: words, OR, prefixes over folded accents, negation, other scripts.
+        let search = |q: &str| {
+            let q = q.to_owned();
+            let app = &app;
+            let token = token.clone();
+            async move {
+                let query = serde_urlencoded::to_string([("q", q.as_str())]).unwrap();
+                let (status, page) = list(app, &token, ws, &query).await;
+                assert_eq!(status, StatusCode::OK, "{q}: {page}");
+                texts(&page)
+            }
+        };
+        assert_eq!(search("livraison OR colis").await.len(), 2);
+        assert_eq!(search("rembours*").await.len(), 1, "remboursée is found by its stem");
+        assert_eq!(search("colis -merci").await.len(), 0);
+        assert_eq!(search("NOT retard").await.len(), 3);
+        assert_eq!(search("доставка").await, ["доставка опоздала"]);
+        assert_eq!(search("url:phish.example").await.len(), 1);
+        assert_eq!(search("from:bruno").await.len(), 1);
+
+        // A search that does not parse says where, in the reader's language.
+        let (status, problem) = list(&app, &token, ws, "q=%28colis").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["code"], "error-search-syntax");
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/inbox?q=%28colis")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(html.contains("au caractère"), "{html}");
+        // Filters refuse what they cannot use, by name.
+        let (status, problem) = list(&app, &token, ws, "sentiment=angry").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["errors"][0]["field"], "sentiment");
+        let (status, _) = list(&app, &token, ws, "colour=red").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // Pages follow each other without repeating.
+        let (_, one) = list(&app, &token, ws, "limit=3").await;
+        assert_eq!(one["items"].as_array().unwrap().len(), 3);
+        let cursor = one["next_cursor"].as_str().unwrap().to_owned();
+        let (_, two) = list(&app, &token, ws, &format!("limit=3&cursor={cursor}")).await;
+        assert_eq!(texts(&two), ["Ma livraison est en retard, je veux être remboursée !"]);
+        assert!(two["next_cursor"].is_null());
+
+        // The page escapes everything a stranger wrote, and shows links by their real domain.
+        let (status, html) = app.get_text(&cm, &format!("/w/{ws}/inbox")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("<script>alert"), "raw script on the inbox page");
+        assert!(!html.contains("<img src=x"), "raw image tag on the inbox page");
+        assert!(html.contains("Boîte de réception"));
+        let hostile_id = hostile["id"].as_i64().unwrap();
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/inbox/{hostile_id}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("<script>alert") && !html.contains("<img src=x"));
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains(
+            r#"<a href="https://phish.example/login" rel="noopener noreferrer ugc" target="_blank">phish.example</a>"#
+        ));
+        assert!(!html.contains("cdn.example"), "no remote image is loaded");
+
+        // Triage one item through the API, then several through the page's bulk form.
+        let alice = first["id"].as_i64().unwrap();
+        let response = app
+            .api(&token, Method::PATCH, &format!("/workspaces/{ws}/inbox/{alice}"))
+            .json(&json!({"status": "in_progress", "assignee": scope.user().unwrap().0, "labels": ["SAV", "Livraison"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let patched: Value = response.json().await.unwrap();
+        assert_eq!(patched["status"], "in_progress");
+        assert_eq!(patched["labels"], json!(["livraison", "sav"]));
+        let (_, mine) = list(&app, &token, ws, "assignee=me&label=sav").await;
+        assert_eq!(texts(&mine).len(), 1);
+        let response = app
+            .api(&token, Method::PATCH, &format!("/workspaces/{ws}/inbox/{alice}"))
+            .json(&json!({"status": "snoozed", "snoozed_until": "2000-01-01T00:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let others: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["id"].as_i64() != Some(alice))
+            .map(|i| i["id"].to_string())
+            .collect();
+        let mut fields: Vec<(&str, &str)> = others.iter().map(|id| ("item", id.as_str())).collect();
+        fields.push(("action", "done"));
+        fields.push(("back", "/w/0/elsewhere"));
+        let response = app
+            .post_form(&cm, &format!("/w/{ws}/inbox/bulk"), &fields)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&response),
+            format!("/w/{ws}/inbox?flash=flash-inbox-updated"),
+            "the way back stays in the workspace's inbox"
+        );
+        let (_, fresh) = list(&app, &token, ws, "status=new").await;
+        assert!(texts(&fresh).is_empty(), "{fresh}");
+        let (_, done) = list(&app, &token, ws, "status=done").await;
+        assert_eq!(texts(&done).len(), 3);
+
+        // Notes stay inside; replies are queued as jobs, sent once by the worker.
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{alice}/notes"))
+            .json(&json!({"body": "Cliente fidèle"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{alice}/reply"))
+            .json(&json!({"text": "Bonjour Alice, nous regardons tout de suite."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let reply: Value = response.json().await.unwrap();
+        assert_eq!(reply["state"], "pending");
+        let job = app
+            .store
+            .job_by_key(&format!("inbox-reply:{}", reply["id"]))
+            .await
+            .unwrap();
+        assert!(job.is_some(), "the reply's job is queued with it");
+        let detail: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/{alice}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["notes"][0]["body"], "Cliente fidèle");
+        assert_eq!(detail["replies"][0]["text"], "Bonjour Alice, nous regardons tout de suite.");
+        assert_eq!(detail["thread"].as_array().unwrap().len(), 4, "one conversation");
+
+        // A client reads the inbox but does not triage it.
+        app.join(&scope, "client@example.fr", Role::Client).await;
+        let client = app.api_token("client@example.fr").await;
+        let (status, _) = list(&app, &client, ws, "").await;
+        assert_eq!(status, StatusCode::OK);
+        let response = app
+            .api(&client, Method::PATCH, &format!("/workspaces/{ws}/inbox/{alice}"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = app
+            .api(&client, Method::POST, &format!("/workspaces/{ws}/inbox/{alice}/moderate"))
+            .json(&json!({"action": "hide"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
