@@ -1,0 +1,328 @@
+//! The inbox end to end against the local peers of `scripts/peers/start.sh`: a fan's reply on
+//! the local Bluesky network reaches the inbox through the fetch job and the community manager
+//! answers from tribune; a visitor's comment on the WordPress site reaches the inbox and is held
+//! from tribune. Without the peers' environment the tests are skipped, except with `CI=true`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{TestApp, each_backend};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tribune_connectors::testing::{bluesky_account, peer};
+use tribune_domain::{ChannelId, WorkspaceId};
+use tribune_store::jobs::{JobNew, OnDuplicate};
+use tribune_store::unix_now;
+
+async fn connect(app: &TestApp, token: &str, ws: i64, body: Value) -> i64 {
+    let response = app
+        .api(token, Method::POST, &format!("/workspaces/{ws}/channels"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let channel: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{channel}");
+    channel["id"].as_i64().unwrap()
+}
+
+/// Publishes `text` on `channel` through the API and the publishing job; the post's reference
+/// on the network.
+async fn publish(app: &TestApp, token: &str, ws: i64, channel: i64, text: &str) -> String {
+    let response = app
+        .api(token, Method::POST, &format!("/workspaces/{ws}/posts"))
+        .json(&json!({"channels": [channel], "title": "Nouveautés", "text": text, "publish_now": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    app.run_jobs().await;
+    let post: Value = app
+        .api(
+            token,
+            Method::GET,
+            &format!("/workspaces/{ws}/posts/{}", created["id"]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(post["status"], "published", "{post}");
+    post["targets"][0]["remote_id"].as_str().unwrap().to_owned()
+}
+
+/// Makes the channel's fetch job due now and runs the queue, as the worker would when its time
+/// comes.
+async fn fetch_now(app: &TestApp, ws: i64, channel: i64) {
+    let now = unix_now();
+    app.store
+        .enqueue(
+            &JobNew {
+                kind: tribune_jobs::inbox::INBOX_FETCH,
+                workspace: Some(WorkspaceId(ws)),
+                payload: json!({ "channel": channel }),
+                dedup_key: Some(tribune_jobs::inbox::fetch_key(ChannelId(channel))),
+                run_at: now,
+            },
+            OnDuplicate::Replace,
+            now,
+        )
+        .await
+        .unwrap();
+    app.run_jobs().await;
+}
+
+async fn inbox(app: &TestApp, token: &str, ws: i64, query: &str) -> Vec<Value> {
+    let page: Value = app
+        .api(
+            token,
+            Method::GET,
+            &format!("/workspaces/{ws}/inbox?{query}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+/// Fetches until an item with `text` is in the inbox (a network indexes in the background).
+async fn until_in_inbox(
+    app: &TestApp,
+    token: &str,
+    ws: i64,
+    channel: i64,
+    text: &str,
+    mut nudge: impl AsyncFnMut(),
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        nudge().await;
+        fetch_now(app, ws, channel).await;
+        let items = inbox(app, token, ws, "").await;
+        if let Some(found) = items.iter().find(|i| i["text"] == text) {
+            return found.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{text:?} never reached the inbox: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
+    let (Some(pds), Some(control)) = (
+        peer("TRIBUNE_TEST_BSKY_PDS"),
+        peer("TRIBUNE_TEST_BSKY_CONTROL"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (pds, control) = (pds.clone(), control.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let (brand, brand_password) = bluesky_account(&pds, &control, "brand").await;
+            let (fan, fan_password) = bluesky_account(&pds, &control, "fan").await;
+            let channel = connect(&app, &token, ws, json!({"network": "bluesky", "service": pds, "identifier": brand, "app_password": brand_password})).await;
+
+            let nonce = format!("{}-{}", app.backend, unix_now());
+            let post_ref = publish(&app, &token, ws, channel, &format!("Galette des rois {nonce}")).await;
+            let (post_uri, post_cid) = post_ref.split_once('#').unwrap();
+
+            // The fan answers on the network, as any Bluesky client would.
+            let session: Value = http
+                .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
+                .json(&json!({"identifier": fan, "password": fan_password}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let process = || {
+                let (http, control) = (http.clone(), control.clone());
+                async move {
+                    http.post(format!("{control}/process-all")).send().await.unwrap();
+                }
+            };
+            process().await;
+            let question = format!("Elle est à la frangipane ? {nonce}");
+            let created: Value = http
+                .post(format!("{pds}/xrpc/com.atproto.repo.createRecord"))
+                .bearer_auth(session["accessJwt"].as_str().unwrap())
+                .json(&json!({
+                    "repo": session["did"],
+                    "collection": "app.bsky.feed.post",
+                    "record": {
+                        "$type": "app.bsky.feed.post",
+                        "text": question,
+                        "createdAt": jiff::Timestamp::now().to_string(),
+                        "reply": {
+                            "root": {"uri": post_uri, "cid": post_cid},
+                            "parent": {"uri": post_uri, "cid": post_cid},
+                        },
+                    },
+                }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let question_uri = created["uri"].as_str().unwrap().to_owned();
+
+            // The fetch job brings it, classified, with the post it answers.
+            let item = until_in_inbox(&app, &token, ws, channel, &question, async || process().await).await;
+            assert_eq!(item["kind"], "comment", "{}: {item}", app.backend);
+            assert_eq!(item["lang"], "fr");
+            assert_eq!(item["status"], "new");
+            assert_eq!(item["author"]["handle"], format!("@{fan}"));
+            let id = item["id"].as_i64().unwrap();
+            let (status, html) = app.get_text(&cm, &format!("/w/{ws}/inbox/{id}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(html.contains(&format!("Galette des rois {nonce}")), "the original post is shown");
+
+            // Fetching again (a restart, a second node) neither misses nor doubles anything.
+            fetch_now(&app, ws, channel).await;
+            let all = inbox(&app, &token, ws, "").await;
+            assert_eq!(all.iter().filter(|i| i["text"] == question.as_str()).count(), 1);
+
+            // The community manager answers from tribune; the reply job sends it once.
+            let answer = format!("Oui, frangipane maison ! {nonce}");
+            let response = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{id}/reply"))
+                .json(&json!({"text": answer}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+            app.run_jobs().await;
+            let detail: Value = app
+                .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(detail["replies"][0]["state"], "sent", "{detail}");
+            assert_eq!(detail["status"], "done", "answering closes the item");
+            assert!(detail["first_response_at"].is_string());
+
+            // On the network: one post by the brand answering the fan.
+            let records: Value = http
+                .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
+                .query(&[("repo", brand.as_str()), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let answers: Vec<&Value> = records["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["value"]["text"] == answer.as_str())
+                .collect();
+            assert_eq!(answers.len(), 1, "{records}");
+            assert_eq!(answers[0]["value"]["reply"]["parent"]["uri"], question_uri.as_str());
+            assert_eq!(answers[0]["value"]["reply"]["root"]["uri"], post_uri);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_comment_on_wordpress_reaches_the_inbox_and_is_held_from_tribune() {
+    let (Some(site), Some(user), Some(password)) = (
+        peer("TRIBUNE_TEST_WP_URL"),
+        peer("TRIBUNE_TEST_WP_USER"),
+        peer("TRIBUNE_TEST_WP_APP_PASSWORD"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (site, user, password) = (site.clone(), user.clone(), password.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (_, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(&app, &token, ws, json!({"network": "wordpress", "site": site, "username": user, "app_password": password})).await;
+            let nonce = format!("{}-{}", app.backend, unix_now());
+            let post_ref = publish(&app, &token, ws, channel, &format!("Roses de Noël {nonce}")).await;
+            let post_id: u64 = post_ref.rsplit(':').next().unwrap().parse().unwrap();
+
+            // A visitor insults the florist under the post.
+            let insult = format!("Vous êtes des escrocs et des voleurs, honte à vous {nonce}");
+            let response = http
+                .post(format!("{site}/wp-json/wp/v2/comments"))
+                .json(&json!({
+                    "post": post_id,
+                    "author_name": "Troll",
+                    "author_email": format!("troll-{nonce}@visitors.example"),
+                    "content": insult,
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let comment: Value = response.json().await.unwrap();
+            let comment_id = comment["id"].as_u64().unwrap();
+            // Approved by the site's owner first, so that holding it is a visible change.
+            let approved = http
+                .post(format!("{site}/wp-json/wp/v2/comments/{comment_id}"))
+                .basic_auth(&user, Some(&password))
+                .json(&json!({"status": "approved"}))
+                .send()
+                .await
+                .unwrap();
+            assert!(approved.status().is_success());
+
+            let item = until_in_inbox(&app, &token, ws, channel, &insult, async || {}).await;
+            assert_eq!(item["sentiment"], "neg", "{}: {item}", app.backend);
+            assert!(item["toxicity"].as_f64().unwrap() >= 0.5, "{item}");
+            let id = item["id"].as_i64().unwrap();
+
+            let response = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{id}/moderate"))
+                .json(&json!({"action": "hold", "reason": "insult"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let held: Value = response.json().await.unwrap();
+            assert_eq!(held["network_status"], "held");
+            let on_site: Value = http
+                .get(format!("{site}/wp-json/wp/v2/comments/{comment_id}?context=edit"))
+                .basic_auth(&user, Some(&password))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(on_site["status"], "hold", "{on_site}");
+            let trail = app.store.workspace_audit(&scope, 50).await.unwrap();
+            let event = trail.iter().find(|e| e.action == "inbox.moderate").unwrap();
+            assert!(event.details.contains("insult"), "{event:?}");
+            assert_eq!(event.actor_email.as_deref(), Some("cm@example.fr"));
+        }
+    })
+    .await;
+}
