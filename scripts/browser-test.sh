@@ -7,7 +7,9 @@
 # chain on the local Bluesky network: compose with a typo and an image without alt text, fix,
 # submit, the client approves from the e-mail, calendar, published, the record read back from
 # the PDS (tests/browser/publish-chain-bluesky.test.js; screenshots in
-# target/screenshots-bluesky-chain/).
+# target/screenshots-bluesky-chain/); and the inbox on the local Bluesky network: a fan's
+# replies (one hostile) and mention arrive, are triaged with the keyboard, and the answer is
+# read back from the PDS (tests/browser/inbox-bluesky.test.js; target/screenshots-inbox/).
 #
 # The peers (scripts/peers/start.sh) are found through the TRIBUNE_TEST_* variables, read from
 # target/peers/env when they are not set.

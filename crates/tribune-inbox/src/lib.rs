@@ -16,12 +16,3 @@ pub mod search;
 pub use actions::{ModerateError, ReplyOutcome, moderate, send_reply};
 pub use ingest::{FetchReport, ingest, prepare};
 pub use search::{Page, prefilter, search};
-
-use tribune_connectors::Capabilities;
-use tribune_connectors::Capability;
-
-/// Whether a channel with these capabilities has an inbox to fetch.
-pub fn has_inbox(capabilities: Capabilities) -> bool {
-    capabilities.contains(Capability::ReadComments)
-        || capabilities.contains(Capability::ReadMentions)
-}

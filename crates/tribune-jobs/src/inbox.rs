@@ -6,14 +6,15 @@
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
 use tribune_channels::{ChannelError, ChannelService};
-use tribune_connectors::{Capabilities, ErrorKind};
+use tribune_connectors::ErrorKind;
 use tribune_domain::{ChannelId, InboxReplyId};
 use tribune_inbox::ReplyOutcome;
-use tribune_store::jobs::{Job, JobNew, OnDuplicate};
+use tribune_store::jobs::{Job, OnDuplicate};
 use tribune_store::{Store, StoreError, unix_now};
 
-/// Fetches one channel's inbox (payload `{"channel": id}`).
-pub const INBOX_FETCH: &str = "inbox-fetch";
+/// Fetches one channel's inbox (payload `{"channel": id}`); queued by the scheduler and when a
+/// channel is connected.
+pub const INBOX_FETCH: &str = tribune_store::inbox::FETCH_JOB;
 /// Makes sure every active channel with an inbox has its fetch job.
 pub const INBOX_SCHEDULE: &str = "inbox-schedule";
 
@@ -26,11 +27,6 @@ const FAILED_EVERY: i64 = 120;
 const SCHEDULE_EVERY: i64 = 60;
 /// Channels read per statement by the scheduler.
 const SCHEDULE_BATCH: u64 = 500;
-
-/// The dedup key of a channel's fetch job.
-pub fn fetch_key(channel: ChannelId) -> String {
-    format!("{INBOX_FETCH}:{}", channel.0)
-}
 
 pub struct InboxFetch {
     channels: ChannelService,
@@ -103,18 +99,12 @@ pub async fn schedule_fetches(store: &Store, now: i64) -> Result<usize, StoreErr
             return Ok(queued);
         };
         for (workspace, channel, capabilities) in &batch {
-            if !tribune_inbox::has_inbox(Capabilities::from_csv(capabilities)) {
+            if !tribune_store::inbox::reads_inbox(capabilities) {
                 continue;
             }
             store
                 .enqueue(
-                    &JobNew {
-                        kind: INBOX_FETCH,
-                        workspace: Some(*workspace),
-                        payload: serde_json::json!({ "channel": channel.0 }),
-                        dedup_key: Some(fetch_key(*channel)),
-                        run_at: now,
-                    },
+                    &tribune_store::inbox::fetch_job(*workspace, *channel, now),
                     OnDuplicate::Keep,
                     now,
                 )

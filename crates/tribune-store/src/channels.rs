@@ -420,6 +420,17 @@ impl Store {
             )
             .await?;
         resolve_channel_notifications(&mut tx, scope.workspace(), row.id, now).await?;
+        if crate::inbox::reads_inbox(&row.capabilities) {
+            // Its comments and mentions are fetched at once, not at the scheduler's next pass.
+            crate::jobs::enqueue(
+                &mut tx.conn(),
+                &crate::inbox::fetch_job(scope.workspace(), row.id, now),
+                crate::jobs::OnDuplicate::Replace,
+                now,
+            )
+            .await?;
+            tx.notify(crate::jobs::NOTIFY_CHANNEL).await?;
+        }
         tx.commit().await?;
         Ok(row.into())
     }

@@ -31,6 +31,27 @@ use tribune_domain::{
 
 /// The job that sends a reply (payload `{"reply": id}`, dedup key `inbox-reply:{id}`).
 pub const REPLY_JOB: &str = "inbox-reply";
+/// The job that fetches one channel's inbox (payload `{"channel": id}`, dedup key
+/// `inbox-fetch:{id}`), run by `tribune_jobs::inbox`.
+pub const FETCH_JOB: &str = "inbox-fetch";
+
+/// Whether a channel with these capabilities (as stored, comma-separated) has an inbox.
+pub fn reads_inbox(capabilities: &str) -> bool {
+    capabilities
+        .split(',')
+        .any(|c| matches!(c.trim(), "read_comments" | "read_mentions"))
+}
+
+/// The fetch job of a channel, due at `run_at`.
+pub fn fetch_job(workspace: WorkspaceId, channel: ChannelId, run_at: i64) -> JobNew {
+    JobNew {
+        kind: FETCH_JOB,
+        workspace: Some(workspace),
+        payload: serde_json::json!({ "channel": channel.0 }),
+        dedup_key: Some(format!("{FETCH_JOB}:{}", channel.0)),
+        run_at,
+    }
+}
 /// Bytes of a network payload kept with an item.
 const MAX_RAW_BYTES: usize = 16 * 1024;
 /// Links kept per item.

@@ -548,3 +548,46 @@ async fn notes_and_replies_stay_with_their_item() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_channel_with_an_inbox_is_fetched_as_soon_as_it_is_connected() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        let job = store
+            .job_by_key(&format!("inbox-fetch:{}", ch.0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.workspace, Some(a.workspace()), "{backend}");
+        assert_eq!(job.payload["channel"], ch.0);
+        // A channel that only publishes has no inbox to fetch.
+        let publish_only = store
+            .connect_channel(
+                &a,
+                ChannelNew {
+                    network: "wordpress".into(),
+                    remote_id: "site".into(),
+                    handle: "blog".into(),
+                    display_name: "Blog".into(),
+                    avatar_url: None,
+                    profile_url: None,
+                    avatar: None,
+                    capabilities: "publish_text".into(),
+                    sealed_credentials: "sealed".into(),
+                    token_expires_at: None,
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .job_by_key(&format!("inbox-fetch:{}", publish_only.id.0))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tribune_connectors::testing::{bluesky_account, peer};
 use tribune_domain::{ChannelId, WorkspaceId};
-use tribune_store::jobs::{JobNew, OnDuplicate};
+use tribune_store::jobs::OnDuplicate;
 use tribune_store::unix_now;
 
 async fn connect(app: &TestApp, token: &str, ws: i64, body: Value) -> i64 {
@@ -62,13 +62,7 @@ async fn fetch_now(app: &TestApp, ws: i64, channel: i64) {
     let now = unix_now();
     app.store
         .enqueue(
-            &JobNew {
-                kind: tribune_jobs::inbox::INBOX_FETCH,
-                workspace: Some(WorkspaceId(ws)),
-                payload: json!({ "channel": channel }),
-                dedup_key: Some(tribune_jobs::inbox::fetch_key(ChannelId(channel))),
-                run_at: now,
-            },
+            &tribune_store::inbox::fetch_job(WorkspaceId(ws), ChannelId(channel), now),
             OnDuplicate::Replace,
             now,
         )

@@ -96,12 +96,18 @@ fn line(
     members: &HashMap<UserId, String>,
 ) -> ItemLine {
     let status = item.status_at(chrome.now);
+    // Networks differ in whether a handle carries its `@`; the page adds one.
+    let author_handle = item.author.handle.trim_start_matches('@').to_owned();
+    let author_name = match item.author.name.trim() {
+        "" => author_handle.clone(),
+        name => name.to_owned(),
+    };
     ItemLine {
         id: item.id,
         toxic: item.toxic(),
         spam: item.is_spam(),
-        author_name: item.author.name,
-        author_handle: item.author.handle,
+        author_name,
+        author_handle,
         author_url: item.author.url,
         channel: channels
             .get(&item.channel)

@@ -48,6 +48,9 @@ pub enum BenchCommand {
     Floor(FloorArgs),
     /// Print the results of FILE as one table, with ratios.
     Table { file: PathBuf },
+    /// Fill a new workspace's inbox with ITEMS generated messages through the fetch job's code
+    /// and print the ingestion rate, its parts, the workspace and an API token.
+    InboxSeed(super::bench_inbox::InboxSeedArgs),
 }
 
 #[derive(Args)]
@@ -124,6 +127,7 @@ pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()
         BenchCommand::Check(args) => check(settings, args).await,
         BenchCommand::Floor(args) => floor(settings, args).await,
         BenchCommand::Table { file } => table(&file),
+        BenchCommand::InboxSeed(args) => super::bench_inbox::seed(settings, args).await,
     }
 }
 

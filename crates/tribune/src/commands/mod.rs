@@ -3,6 +3,8 @@
 pub mod backup;
 #[cfg(feature = "sink")]
 pub mod bench;
+#[cfg(feature = "sink")]
+pub mod bench_inbox;
 pub mod business;
 pub mod business_invoices;
 pub mod config;
