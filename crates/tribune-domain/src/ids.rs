@@ -77,4 +77,6 @@ id_type!(
     InboxNoteId,
     /// A reply written in tribune to an inbox item.
     InboxReplyId,
+    /// A saved reply of a workspace's inbox, with variables.
+    SavedReplyId,
 );

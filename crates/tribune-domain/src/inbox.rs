@@ -154,9 +154,123 @@ pub fn message(raw: &str, max: usize, field: &'static str) -> Result<String, Val
     Ok(text.to_owned())
 }
 
+/// Saved replies of one workspace at most, and the length of a title.
+pub const MAX_SAVED_REPLIES: usize = 200;
+pub const MAX_SAVED_TITLE_CHARS: usize = 100;
+
+/// What the variables of a saved reply stand for when a reply is written from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyVariables {
+    /// The author's display name (or handle): `{prenom}` / `{first_name}` is its first word.
+    pub author_name: String,
+    /// The workspace's name: `{marque}` / `{brand}`.
+    pub brand: String,
+    /// The public community guidelines page, when the workspace publishes one:
+    /// `{charte}` / `{guidelines}`.
+    pub guidelines_url: Option<String>,
+}
+
+/// The variables a saved reply may use, French and English names alike.
+pub const REPLY_VARIABLES: [&str; 6] = [
+    "prenom",
+    "first_name",
+    "marque",
+    "brand",
+    "charte",
+    "guidelines",
+];
+
+/// Fills a saved reply's variables. An unknown `{name}` stays as it is written; the
+/// guidelines' address is left empty when the workspace publishes none.
+pub fn render_reply(template: &str, vars: &ReplyVariables) -> String {
+    let first_name = vars
+        .author_name
+        .trim()
+        .trim_start_matches('@')
+        .split_whitespace()
+        .next()
+        .unwrap_or_default();
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        match name {
+            "prenom" | "first_name" => out.push_str(first_name),
+            "marque" | "brand" => out.push_str(vars.brand.trim()),
+            "charte" | "guidelines" => out.push_str(vars.guidelines_url.as_deref().unwrap_or("")),
+            _ => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A saved reply's title and text, checked.
+pub fn saved_reply(title: &str, body: &str) -> Result<(String, String), ValidationError> {
+    let mut errors = ValidationError::default();
+    let title = title.trim();
+    if title.is_empty() {
+        errors.push("title", "error-inbox-message-empty");
+    } else if title.chars().count() > MAX_SAVED_TITLE_CHARS {
+        errors.push("title", "error-saved-reply-title-long");
+    }
+    let body = message(body, MAX_REPLY_CHARS, "body");
+    if let Err(e) = &body {
+        errors.violations.extend(e.violations.iter().cloned());
+    }
+    errors.into_result()?;
+    Ok((title.to_owned(), body.unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_replies_fill_their_variables_in_both_languages() {
+        let vars = ReplyVariables {
+            author_name: "Marie Dupont".into(),
+            brand: "Boulangerie Dupain".into(),
+            guidelines_url: Some("https://tribune.example/g/dupain".into()),
+        };
+        assert_eq!(
+            render_reply(
+                "Bonjour {prenom}, merci ! L'équipe {marque} — {charte}",
+                &vars
+            ),
+            "Bonjour Marie, merci ! L'équipe Boulangerie Dupain — https://tribune.example/g/dupain"
+        );
+        assert_eq!(
+            render_reply("Hi {first_name}, the {brand} team ({guidelines})", &vars),
+            "Hi Marie, the Boulangerie Dupain team (https://tribune.example/g/dupain)"
+        );
+        // Unknown names and unclosed braces stay as written; no guidelines page, no address.
+        let bare = ReplyVariables {
+            author_name: "@fan.bsky.social".into(),
+            ..ReplyVariables::default()
+        };
+        assert_eq!(
+            render_reply("{prenom} {inconnu} {charte}{", &bare),
+            "fan.bsky.social {inconnu} {"
+        );
+        assert!(saved_reply(" ", "x").is_err());
+        assert!(saved_reply("Merci", "  ").is_err());
+        assert_eq!(
+            saved_reply(" Merci ", " Merci {prenom} ! ").unwrap(),
+            ("Merci".to_owned(), "Merci {prenom} !".to_owned())
+        );
+    }
 
     #[test]
     fn labels_are_cleaned_and_bounded() {

@@ -1,7 +1,7 @@
 //! The inbox's background work: each active channel with an inbox is fetched by a job of its
-//! own (`inbox-fetch:{channel}`), which moves itself to its next run (sooner after a fetch
+//! own (`inbox.fetch:{channel}`), which moves itself to its next run (sooner after a fetch
 //! that brought something, at most a minute later otherwise); a periodic task makes sure every
-//! such channel has its job; replies are sent by `inbox-reply` jobs, queued with the reply.
+//! such channel has its job; replies are sent by `inbox.reply` jobs, queued with the reply.
 
 use crate::runner::{Handler, Outcome};
 use async_trait::async_trait;
@@ -16,7 +16,7 @@ use tribune_store::{Store, StoreError, unix_now};
 /// channel is connected.
 pub const INBOX_FETCH: &str = tribune_store::inbox::FETCH_JOB;
 /// Makes sure every active channel with an inbox has its fetch job.
-pub const INBOX_SCHEDULE: &str = "inbox-schedule";
+pub const INBOX_SCHEDULE: &str = "inbox.schedule";
 
 /// Seconds to the next fetch after one that stored something, and after one that did not:
 /// an item reaches the inbox within a minute of the network showing it.

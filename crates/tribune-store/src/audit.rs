@@ -85,6 +85,15 @@ pub const ACTIONS: &[&str] = &[
     "link.updated",
     "link.deleted",
     "queue.shuffled",
+    "inbox.update",
+    "inbox.note",
+    "inbox.reply",
+    "inbox.reply_sent",
+    "inbox.reply_failed",
+    "inbox.moderate",
+    "saved_reply.create",
+    "saved_reply.update",
+    "saved_reply.delete",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

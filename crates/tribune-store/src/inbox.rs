@@ -29,11 +29,11 @@ use tribune_domain::{
     ChannelId, InboxItemId, InboxNoteId, InboxReplyId, Role, UserId, ValidationError, WorkspaceId,
 };
 
-/// The job that sends a reply (payload `{"reply": id}`, dedup key `inbox-reply:{id}`).
-pub const REPLY_JOB: &str = "inbox-reply";
+/// The job that sends a reply (payload `{"reply": id}`, dedup key `inbox.reply:{id}`).
+pub const REPLY_JOB: &str = "inbox.reply";
 /// The job that fetches one channel's inbox (payload `{"channel": id}`, dedup key
-/// `inbox-fetch:{id}`), run by `tribune_jobs::inbox`.
-pub const FETCH_JOB: &str = "inbox-fetch";
+/// `inbox.fetch:{id}`), run by `tribune_jobs::inbox`.
+pub const FETCH_JOB: &str = "inbox.fetch";
 
 /// Whether a channel with these capabilities (as stored, comma-separated) has an inbox.
 pub fn reads_inbox(capabilities: &str) -> bool {

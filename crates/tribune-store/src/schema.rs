@@ -471,3 +471,15 @@ pub enum InboxCursors {
     IdleFetches,
     LastError,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum SavedReplies {
+    Table,
+    Id,
+    WorkspaceId,
+    Title,
+    Body,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}

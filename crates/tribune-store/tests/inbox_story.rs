@@ -555,7 +555,7 @@ async fn a_channel_with_an_inbox_is_fetched_as_soon_as_it_is_connected() {
         let a = workspace(&store, "a@example.fr", "Boulangerie").await;
         let ch = channel(&store, &a, "did:plc:brand").await;
         let job = store
-            .job_by_key(&format!("inbox-fetch:{}", ch.0))
+            .job_by_key(&format!("inbox.fetch:{}", ch.0))
             .await
             .unwrap()
             .unwrap();
@@ -583,11 +583,67 @@ async fn a_channel_with_an_inbox_is_fetched_as_soon_as_it_is_connected() {
             .unwrap();
         assert!(
             store
-                .job_by_key(&format!("inbox-fetch:{}", publish_only.id.0))
+                .job_by_key(&format!("inbox.fetch:{}", publish_only.id.0))
                 .await
                 .unwrap()
                 .is_none()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn saved_replies_are_kept_by_managers_for_their_workspace() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let contributor = member(&store, &a, "c@example.fr", Role::Contributor).await;
+        let merci = store
+            .create_saved_reply(&a, " Merci ", "Merci {prenom} !", NOW)
+            .await
+            .unwrap();
+        assert_eq!(merci.title, "Merci", "{backend}");
+        store
+            .create_saved_reply(&a, "Délai", "Comptez 48 h, {prenom}.", NOW)
+            .await
+            .unwrap();
+        let titles: Vec<String> = store
+            .saved_replies(&a)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.title)
+            .collect();
+        assert_eq!(titles, ["Délai", "Merci"]);
+        // Contributors use them but do not change them; another workspace sees none.
+        assert_eq!(store.saved_replies(&contributor).await.unwrap().len(), 2);
+        assert!(matches!(
+            store.create_saved_reply(&contributor, "x", "y", NOW).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(store.saved_replies(&b).await.unwrap().is_empty());
+        assert!(matches!(
+            store
+                .update_saved_reply(&b, merci.id, "Pwned", "Pwned", NOW)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.delete_saved_reply(&b, merci.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.create_saved_reply(&a, "", "y", NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let changed = store
+            .update_saved_reply(&a, merci.id, "Merci !", "Merci beaucoup {prenom}", NOW + 1)
+            .await
+            .unwrap();
+        assert_eq!(changed.body, "Merci beaucoup {prenom}");
+        assert_eq!(changed.updated_at, NOW + 1);
+        store.delete_saved_reply(&a, merci.id).await.unwrap();
+        assert_eq!(store.saved_replies(&a).await.unwrap().len(), 1);
     })
     .await;
 }

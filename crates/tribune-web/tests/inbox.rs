@@ -248,7 +248,7 @@ async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
         assert_eq!(reply["state"], "pending");
         let job = app
             .store
-            .job_by_key(&format!("inbox-reply:{}", reply["id"]))
+            .job_by_key(&format!("inbox.reply:{}", reply["id"]))
             .await
             .unwrap();
         assert!(job.is_some(), "the reply's job is queued with it");
@@ -263,6 +263,42 @@ async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
         assert_eq!(detail["notes"][0]["body"], "Cliente fidèle");
         assert_eq!(detail["replies"][0]["text"], "Bonjour Alice, nous regardons tout de suite.");
         assert_eq!(detail["thread"].as_array().unwrap().len(), 4, "one conversation");
+
+        // A saved reply fills the reply form with the author's first name and the brand.
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/saved-replies"))
+            .json(&json!({"title": "Merci", "body": "Merci {prenom}, l'équipe {marque} vous répond !"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let saved: Value = response.json().await.unwrap();
+        let saved_id = saved["id"].as_i64().unwrap();
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/inbox/{alice}?saved={saved_id}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Merci Alice, l&#39;équipe Boulangerie vous répond !")
+                || html.contains("Merci Alice, l&#x27;équipe Boulangerie vous répond !"),
+            "{html}"
+        );
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{alice}/reply"))
+            .json(&json!({"saved_reply_id": saved_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let from_saved: Value = response.json().await.unwrap();
+        assert_eq!(from_saved["text"], "Merci Alice, l'équipe Boulangerie vous répond !");
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{alice}/reply"))
+            .json(&json!({"text": "x", "saved_reply_id": saved_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "one or the other");
 
         // A client reads the inbox but does not triage it.
         app.join(&scope, "client@example.fr", Role::Client).await;

@@ -118,6 +118,18 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         "/w/{ws}/inbox/{item}/moderate",
         &[("action", "hide")],
     ),
+    ("GET", "/w/{ws}/replies", &[]),
+    (
+        "POST",
+        "/w/{ws}/replies",
+        &[("title", "Pwned"), ("body", "Pwned")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/replies/{reply}",
+        &[("title", "Pwned"), ("body", "Pwned")],
+    ),
+    ("POST", "/w/{ws}/replies/{reply}/delete", &[]),
     ("GET", "/w/{ws}/calendar", &[]),
     ("POST", "/w/{ws}/calendar/feed", &[]),
     ("POST", "/w/{ws}/calendar/feed/revoke", &[]),
@@ -311,6 +323,19 @@ const API_CASES: &[(&str, &str, &str)] = &[
         "/workspaces/{ws}/inbox/{item}/moderate",
         r#"{"action":"hide"}"#,
     ),
+    ("GET", "/workspaces/{ws}/saved-replies", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/saved-replies",
+        r#"{"title":"x","body":"x"}"#,
+    ),
+    ("GET", "/workspaces/{ws}/saved-replies/{reply}", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/saved-replies/{reply}",
+        r#"{"title":"Pwned"}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/saved-replies/{reply}", ""),
 ];
 
 #[test]
@@ -339,6 +364,7 @@ struct Victim {
     invitation: InvitationId,
     channel: ChannelId,
     item: tribune_domain::InboxItemId,
+    reply: tribune_domain::SavedReplyId,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -426,12 +452,19 @@ async fn victim(app: &TestApp) -> Victim {
         )
         .await
         .unwrap()[0];
+    let reply = app
+        .store
+        .create_saved_reply(&scope, "Merci", "Merci {prenom} !", unix_now())
+        .await
+        .unwrap()
+        .id;
     Victim {
         ws: scope.workspace(),
         member: carol.id,
         invitation: invitation.id,
         channel: channel.id,
         item,
+        reply,
     }
 }
 
@@ -515,6 +548,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{link}", "1")
         .replace("{slot}", "1")
         .replace("{item}", &victim.item.to_string())
+        .replace("{reply}", &victim.reply.to_string())
 }
 
 #[tokio::test]

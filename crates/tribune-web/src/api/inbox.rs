@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tribune_domain::inbox::ItemStatus;
-use tribune_domain::{ChannelId, InboxItemId, InboxNoteId, InboxReplyId, UserId, WorkspaceId};
+use tribune_domain::{
+    ChannelId, InboxItemId, InboxNoteId, InboxReplyId, SavedReplyId, UserId, WorkspaceId,
+};
 use tribune_store::inbox::{Item, ItemChange, Note, Reply};
 use tribune_store::unix_now;
 
@@ -329,10 +331,15 @@ pub async fn update_many(
     }))
 }
 
+/// `POST /inbox/{item}/reply`: a `text`, or a `saved_reply_id` whose variables are filled for
+/// this item (one or the other).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
-    text: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    saved_reply_id: Option<SavedReplyId>,
 }
 
 /// `POST /inbox/{item}/reply`: `202 Accepted` with the reply, `pending` until the job has sent
@@ -343,9 +350,19 @@ pub async fn reply(
     ApiPath((_, id)): ApiPath<(WorkspaceId, InboxItemId)>,
     ApiJson(request): ApiJson<ReplyRequest>,
 ) -> Result<Response, AppError> {
-    let reply = state
-        .store()
-        .create_inbox_reply(&member.scope, id, &request.text, unix_now())
+    let store = state.store();
+    let text = match (request.text, request.saved_reply_id) {
+        (Some(text), None) => text,
+        (None, Some(saved)) => {
+            let saved = store.saved_reply(&member.scope, saved).await?;
+            let item = store.inbox_item(&member.scope, id).await?;
+            let workspace = store.workspace(&member.scope).await?;
+            inbox::saved_reply_text(&state, &workspace, &item, &saved)
+        }
+        _ => return Err(AppError::Input(InputError::JsonField("text".into()))),
+    };
+    let reply = store
+        .create_inbox_reply(&member.scope, id, &text, unix_now())
         .await?;
     state.wake_jobs();
     Ok((StatusCode::ACCEPTED, Json(ReplyJson::from(reply))).into_response())
@@ -404,4 +421,116 @@ pub async fn moderate(
     )
     .await?;
     Ok(Json(ItemJson::new(item, now)))
+}
+
+/// A saved reply as the API shows it.
+#[derive(Serialize)]
+pub struct SavedReplyJson {
+    id: SavedReplyId,
+    title: String,
+    /// With its variables: `{prenom}`/`{first_name}`, `{marque}`/`{brand}`,
+    /// `{charte}`/`{guidelines}`.
+    body: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<tribune_store::saved_replies::SavedReply> for SavedReplyJson {
+    fn from(r: tribune_store::saved_replies::SavedReply) -> SavedReplyJson {
+        SavedReplyJson {
+            id: r.id,
+            title: r.title,
+            body: r.body,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SavedRepliesJson {
+    saved_replies: Vec<SavedReplyJson>,
+}
+
+/// `GET /saved-replies`: all of them (at most 200), by title.
+pub async fn saved_list(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<SavedRepliesJson>, AppError> {
+    let replies = state.store().saved_replies(&member.scope).await?;
+    Ok(Json(SavedRepliesJson {
+        saved_replies: replies.into_iter().map(SavedReplyJson::from).collect(),
+    }))
+}
+
+pub async fn saved_show(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, SavedReplyId)>,
+) -> Result<Json<SavedReplyJson>, AppError> {
+    Ok(Json(
+        state.store().saved_reply(&member.scope, id).await?.into(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedReplyRequest {
+    title: String,
+    body: String,
+}
+
+pub async fn saved_create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(request): ApiJson<SavedReplyRequest>,
+) -> Result<Response, AppError> {
+    let saved = state
+        .store()
+        .create_saved_reply(&member.scope, &request.title, &request.body, unix_now())
+        .await?;
+    Ok(super::created(
+        format!("/api/v1/workspaces/{ws}/saved-replies/{}", saved.id),
+        SavedReplyJson::from(saved),
+    ))
+}
+
+/// `PATCH /saved-replies/{reply}`: a missing field keeps its value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedReplyPatch {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+}
+
+pub async fn saved_update(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, SavedReplyId)>,
+    ApiJson(request): ApiJson<SavedReplyPatch>,
+) -> Result<Json<SavedReplyJson>, AppError> {
+    let store = state.store();
+    let current = store.saved_reply(&member.scope, id).await?;
+    let saved = store
+        .update_saved_reply(
+            &member.scope,
+            id,
+            request.title.as_deref().unwrap_or(&current.title),
+            request.body.as_deref().unwrap_or(&current.body),
+            unix_now(),
+        )
+        .await?;
+    Ok(Json(saved.into()))
+}
+
+pub async fn saved_delete(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, id)): ApiPath<(WorkspaceId, SavedReplyId)>,
+) -> Result<StatusCode, AppError> {
+    state.store().delete_saved_reply(&member.scope, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -129,6 +129,16 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{ws}/inbox/{item}/moderate",
             post(inbox::moderate),
         )
+        .route(
+            "/workspaces/{ws}/saved-replies",
+            get(inbox::saved_list).post(inbox::saved_create),
+        )
+        .route(
+            "/workspaces/{ws}/saved-replies/{reply}",
+            get(inbox::saved_show)
+                .patch(inbox::saved_update)
+                .delete(inbox::saved_delete),
+        )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }
 

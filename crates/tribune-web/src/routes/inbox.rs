@@ -403,6 +403,7 @@ pub struct ItemPage {
     snooze_time: String,
     errors: Vec<(String, String)>,
     reply_text: String,
+    saved: Vec<(tribune_domain::SavedReplyId, String)>,
 }
 
 impl ItemPage {
@@ -458,11 +459,18 @@ async fn item_page(
     flash: Option<&str>,
     errors: Vec<(String, String)>,
     reply_text: String,
+    use_saved: Option<tribune_domain::SavedReplyId>,
 ) -> Result<ItemPage, AppError> {
     let store = state.store();
-    let (chrome, _) = Chrome::for_member(state, member).await?;
+    let (chrome, workspace) = Chrome::for_member(state, member).await?;
     let chrome = chrome.with_flash(flash);
     let item = store.inbox_item(&member.scope, id).await?;
+    let saved_replies = store.saved_replies(&member.scope).await?;
+    let reply_text = match use_saved.and_then(|s| saved_replies.iter().find(|r| r.id == s)) {
+        Some(saved) => crate::inbox::saved_reply_text(state, &workspace, &item, saved),
+        None => reply_text,
+    };
+    let saved = saved_replies.into_iter().map(|r| (r.id, r.title)).collect();
     let channels = channel_labels(state, member).await?;
     let members = member_names(state, member).await?;
     let thread = store.inbox_thread(&member.scope, &item).await?;
@@ -547,13 +555,16 @@ async fn item_page(
         snooze_time,
         errors,
         reply_text,
+        saved,
         c: chrome,
     })
 }
 
 #[derive(serde::Deserialize)]
-pub struct FlashQuery {
+pub struct ItemQuery {
     flash: Option<String>,
+    /// A saved reply to start the reply from.
+    saved: Option<i64>,
 }
 
 /// `GET /w/{ws}/inbox/{item}`.
@@ -561,7 +572,7 @@ pub async fn show(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(WorkspaceId, InboxItemId)>,
-    axum::extract::Query(query): axum::extract::Query<FlashQuery>,
+    axum::extract::Query(query): axum::extract::Query<ItemQuery>,
 ) -> Result<Response, AppError> {
     let page = item_page(
         &state,
@@ -570,6 +581,7 @@ pub async fn show(
         query.flash.as_deref(),
         Vec::new(),
         String::new(),
+        query.saved.map(tribune_domain::SavedReplyId),
     )
     .await?;
     Ok(render(&page))
@@ -588,7 +600,7 @@ async fn refused(
     reply_text: String,
 ) -> Result<Response, AppError> {
     let errors = super::links::field_errors(state, member.ctx.lang, invalid);
-    let page = item_page(state, member, id, None, errors, reply_text).await?;
+    let page = item_page(state, member, id, None, errors, reply_text, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 

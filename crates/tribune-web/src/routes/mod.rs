@@ -25,6 +25,7 @@ mod password_reset;
 mod posts;
 mod posts_csv;
 mod queue;
+mod saved_replies;
 mod settings;
 mod setup;
 mod workspaces;
@@ -189,6 +190,15 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
         .route("/w/{ws}/inbox/{item}/notes", post(inbox::add_note))
         .route("/w/{ws}/inbox/{item}/moderate", post(inbox::moderate))
+        .route(
+            "/w/{ws}/replies",
+            get(saved_replies::list).post(saved_replies::create),
+        )
+        .route("/w/{ws}/replies/{reply}", post(saved_replies::update))
+        .route(
+            "/w/{ws}/replies/{reply}/delete",
+            post(saved_replies::delete),
+        )
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/links/{link}", get(links::show).post(links::update))
         .route("/w/{ws}/links/{link}/delete", post(links::delete))

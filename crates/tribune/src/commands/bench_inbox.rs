@@ -186,7 +186,7 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
             &scope,
             ChannelNew {
                 network: "mastodon".into(),
-                remote_id: "inbox-bench".into(),
+                remote_id: "bench:inbox".into(),
                 handle: "boulangerie@social.example".into(),
                 display_name: "Bench".into(),
                 avatar_url: None,
