@@ -25,10 +25,11 @@ trap cleanup EXIT
 
 now=$(date +%s)
 # The statements the store runs for the two pages (the list's first statement; the labels of
-# the page's items are a second, small one).
+# the page's items are a second, small one). On SQLite a search page reads the workspace's
+# matches newest first from FTS5, 200 at a time, then their rows: one statement here.
 columns="id, workspace_id, channel_id, remote_ref, kind, in_reply_to, root_ref, thread_ref, author_remote_id, author_handle, author_name, author_url, text, url, links, created_at, received_at, lang, sentiment, toxicity, spam, network_status, status, snoozed_until, assignee_id, first_response_at, done_at"
 list_sql="SELECT $columns FROM inbox_items WHERE workspace_id = 1 AND (status = 'new' OR (status = 'snoozed' AND snoozed_until <= $now)) ORDER BY id DESC LIMIT 51"
-search_sqlite="SELECT $columns FROM inbox_items WHERE workspace_id = 1 AND id IN (SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH '(\"livraison\" OR \"colis\")') ORDER BY id DESC LIMIT 100"
+search_sqlite="SELECT $columns FROM inbox_items WHERE workspace_id = 1 AND id IN (SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH 'workspace : \"w1\" AND search_text : (\"livraison\" OR \"colis\")' ORDER BY rowid DESC LIMIT 200) ORDER BY id DESC LIMIT 100"
 search_pg="SELECT $columns FROM inbox_items WHERE workspace_id = 1 AND search @@ to_tsquery('simple', '(''livraison'' | ''colis'')') ORDER BY id DESC LIMIT 100"
 
 # p50 and p99 (ms) of wrk's latency distribution.

@@ -15,8 +15,8 @@ use crate::audit::AuditEvent;
 use crate::db::{Conn, in_list};
 use crate::jobs::{JobNew, OnDuplicate};
 use crate::schema::{
-    Channels, InboxCursors, InboxItemLabels as Labels, InboxItems as I, InboxNotes, InboxReplies,
-    Memberships, PostTargets, Posts, Users,
+    Channels, InboxCursors, InboxFts, InboxItemLabels as Labels, InboxItems as I, InboxNotes,
+    InboxReplies, Memberships, PostTargets, Posts, Users,
 };
 use crate::{Backend, Store, StoreError, WorkspaceScope};
 use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
@@ -242,17 +242,13 @@ impl TextFilter {
         }
     }
 
-    fn condition(&self, backend: Backend) -> Expr {
-        match backend {
-            Backend::Sqlite => Expr::cust_with_values(
-                "\"inbox_items\".\"id\" IN (SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH ?)",
-                [self.fts5()],
-            ),
-            Backend::Postgres => Expr::cust_with_values(
-                "\"inbox_items\".\"search\" @@ to_tsquery('simple', $1)",
-                [self.tsquery()],
-            ),
-        }
+    /// The condition on PostgreSQL's `tsvector` (SQLite pages through FTS5 instead, see
+    /// `fts5_page`).
+    fn pg_condition(&self) -> Expr {
+        Expr::cust_with_values(
+            "\"inbox_items\".\"search\" @@ to_tsquery('simple', $1)",
+            [self.tsquery()],
+        )
     }
 }
 
@@ -574,6 +570,115 @@ fn status_condition(status: ItemStatus, now: i64) -> Cond {
     }
 }
 
+/// The items of the scope's workspace that pass `filter`'s conditions, except its text and its
+/// cursor (the callers add them, each in its way).
+fn filtered(scope: &WorkspaceScope, filter: &InboxFilter, now: i64) -> SelectStatement {
+    let mut select = select_items(scope);
+    let col = |c: I| Expr::col((I::Table, c));
+    if let Some(status) = filter.status {
+        select.cond_where(status_condition(status, now));
+    }
+    if let Some(channel) = filter.channel {
+        select.and_where(col(I::ChannelId).eq(channel.0));
+    }
+    if let Some(kind) = filter.kind {
+        select.and_where(col(I::Kind).eq(kind.as_str()));
+    }
+    if let Some(tone) = filter.tone {
+        select.and_where(col(I::Sentiment).eq(tone.as_str()));
+    }
+    match filter.assignee {
+        Some(AssigneeFilter::Nobody) => {
+            select.and_where(col(I::AssigneeId).is_null());
+        }
+        Some(AssigneeFilter::User(user)) => {
+            select.and_where(col(I::AssigneeId).eq(user.0));
+        }
+        None => {}
+    }
+    if let Some(label) = &filter.label {
+        select.and_where(
+            col(I::Id).in_subquery(
+                Query::select()
+                    .column(Labels::ItemId)
+                    .from(Labels::Table)
+                    .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Labels::Label).eq(label.trim().to_lowercase()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if filter.flagged {
+        let threshold = tribune_domain::inbox::FLAG_THRESHOLD;
+        select.cond_where(
+            Cond::any()
+                .add(col(I::Toxicity).gte(threshold))
+                .add(col(I::Spam).gte(threshold)),
+        );
+    }
+    if let Some(since) = filter.since {
+        select.and_where(col(I::ReceivedAt).gte(since));
+    }
+    if let Some(until) = filter.until {
+        select.and_where(col(I::ReceivedAt).lt(until));
+    }
+    select
+}
+
+/// A page of a full-text search on SQLite: FTS5 walks the workspace's matches newest first, a
+/// chunk at a time (`ORDER BY rowid DESC LIMIT`, which it answers without reading the other
+/// matches), and the chunk's rows that pass the other conditions fill the page.
+async fn fts5_page(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    filter: &InboxFilter,
+    text: &TextFilter,
+    limit: u64,
+    now: i64,
+) -> Result<Vec<ItemRow>, StoreError> {
+    let chunk = std::cmp::max(limit * 4, FTS_CHUNK);
+    let query = format!(
+        "workspace : \"w{}\" AND search_text : {}",
+        scope.workspace().0,
+        text.fts5()
+    );
+    let mut upper = filter.before.map(|b| b.0);
+    let mut rows: Vec<ItemRow> = Vec::new();
+    loop {
+        let mut matches = Query::select();
+        matches
+            .column(InboxFts::Rowid)
+            .from(InboxFts::Table)
+            .and_where(Expr::cust_with_values("inbox_fts MATCH ?", [query.clone()]))
+            .order_by(InboxFts::Rowid, Order::Desc)
+            .limit(chunk);
+        if let Some(upper) = upper {
+            matches.and_where(Expr::col(InboxFts::Rowid).lt(upper));
+        }
+        let ids: Vec<i64> = conn
+            .fetch_all::<(i64,), _>(&matches)
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        let Some(&lowest) = ids.last() else {
+            return Ok(rows);
+        };
+        let mut page = filtered(scope, filter, now);
+        page.and_where(in_list((I::Table, I::Id), &ids))
+            .order_by((I::Table, I::Id), Order::Desc)
+            .limit(limit - rows.len() as u64);
+        rows.extend(conn.fetch_all::<ItemRow, _>(&page).await?);
+        if rows.len() as u64 >= limit || (ids.len() as u64) < chunk {
+            return Ok(rows);
+        }
+        upper = Some(lowest);
+    }
+}
+
+/// Matches read per round of a SQLite full-text page, at least.
+const FTS_CHUNK: u64 = 200;
+
 fn audit_item(action: &'static str, id: InboxItemId) -> AuditEvent {
     AuditEvent::new(action, "inbox_item", id)
 }
@@ -745,73 +850,34 @@ impl Store {
     }
 
     /// The workspace's items matching `filter`, newest first. With a text filter the result
-    /// is a superset of what the query matches (see the module's text).
+    /// is a superset of what the query matches (see the module's text). Fewer items than
+    /// `filter.limit` means there are no more.
     pub async fn inbox_items(
         &self,
         scope: &WorkspaceScope,
         filter: &InboxFilter,
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut select = select_items(scope);
-        let col = |c: I| Expr::col((I::Table, c));
-        if let Some(status) = filter.status {
-            select.cond_where(status_condition(status, now));
-        }
-        if let Some(channel) = filter.channel {
-            select.and_where(col(I::ChannelId).eq(channel.0));
-        }
-        if let Some(kind) = filter.kind {
-            select.and_where(col(I::Kind).eq(kind.as_str()));
-        }
-        if let Some(tone) = filter.tone {
-            select.and_where(col(I::Sentiment).eq(tone.as_str()));
-        }
-        match filter.assignee {
-            Some(AssigneeFilter::Nobody) => {
-                select.and_where(col(I::AssigneeId).is_null());
-            }
-            Some(AssigneeFilter::User(user)) => {
-                select.and_where(col(I::AssigneeId).eq(user.0));
-            }
-            None => {}
-        }
-        if let Some(label) = &filter.label {
-            select.and_where(
-                col(I::Id).in_subquery(
-                    Query::select()
-                        .column(Labels::ItemId)
-                        .from(Labels::Table)
-                        .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
-                        .and_where(Expr::col(Labels::Label).eq(label.trim().to_lowercase()))
-                        .to_owned(),
-                ),
-            );
-        }
-        if filter.flagged {
-            let threshold = tribune_domain::inbox::FLAG_THRESHOLD;
-            select.cond_where(
-                Cond::any()
-                    .add(col(I::Toxicity).gte(threshold))
-                    .add(col(I::Spam).gte(threshold)),
-            );
-        }
-        if let Some(since) = filter.since {
-            select.and_where(col(I::ReceivedAt).gte(since));
-        }
-        if let Some(until) = filter.until {
-            select.and_where(col(I::ReceivedAt).lt(until));
-        }
-        if let Some(text) = &filter.text {
-            select.and_where(text.condition(self.backend()));
-        }
-        if let Some(before) = filter.before {
-            select.and_where(col(I::Id).lt(before.0));
-        }
-        select
-            .order_by((I::Table, I::Id), Order::Desc)
-            .limit(filter.limit.clamp(1, MAX_PAGE));
+        let limit = filter.limit.clamp(1, MAX_PAGE);
         let mut conn = self.db.acquire().await?;
-        let rows: Vec<ItemRow> = conn.conn().fetch_all(&select).await?;
+        let rows: Vec<ItemRow> = match (&filter.text, self.backend()) {
+            (Some(text), Backend::Sqlite) => {
+                fts5_page(&mut conn.conn(), scope, filter, text, limit, now).await?
+            }
+            (text, _) => {
+                let mut select = filtered(scope, filter, now);
+                if let Some(text) = text {
+                    select.and_where(text.pg_condition());
+                }
+                if let Some(before) = filter.before {
+                    select.and_where(Expr::col((I::Table, I::Id)).lt(before.0));
+                }
+                select
+                    .order_by((I::Table, I::Id), Order::Desc)
+                    .limit(limit);
+                conn.conn().fetch_all(&select).await?
+            }
+        };
         items_with_labels(&mut conn.conn(), scope, rows).await
     }
 

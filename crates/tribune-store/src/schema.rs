@@ -483,3 +483,10 @@ pub enum SavedReplies {
     CreatedAt,
     UpdatedAt,
 }
+
+/// SQLite's full-text index of the inbox (FTS5, contentless: row ids only).
+#[derive(Iden, Clone, Copy)]
+pub enum InboxFts {
+    Table,
+    Rowid,
+}

@@ -647,3 +647,73 @@ async fn saved_replies_are_kept_by_managers_for_their_workspace() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_search_finds_an_old_match_past_many_newer_ones() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let ch = channel(&store, &a, "did:plc:brand").await;
+        let other = channel(&store, &b, "did:plc:other").await;
+        // The oldest match is the only new one; 450 newer matches are done, and another
+        // workspace has as many matches, interleaved.
+        let mut items = vec![item("old", "colis perdu, toujours rien", 1)];
+        items.extend((0..450).map(|i| item(&format!("r{i}"), "colis arrivé", 10 + i)));
+        let ids = store.ingest_inbox(&a, ch, &items, None, NOW).await.unwrap();
+        let theirs: Vec<ItemNew> = (0..450)
+            .map(|i| item(&format!("o{i}"), "colis", 10 + i))
+            .collect();
+        store.ingest_inbox(&b, other, &theirs, None, NOW).await.unwrap();
+        for chunk in ids[1..].chunks(100) {
+            store
+                .update_inbox_items(
+                    &a,
+                    chunk,
+                    &ItemChange {
+                        status: Some(ItemStatus::Done),
+                        ..ItemChange::default()
+                    },
+                    NOW,
+                )
+                .await
+                .unwrap();
+        }
+        let found = store
+            .inbox_items(
+                &a,
+                &InboxFilter {
+                    status: Some(ItemStatus::New),
+                    text: TextFilter::word("colis", false),
+                    limit: 10,
+                    ..InboxFilter::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|i| i.remote_ref.as_str()).collect::<Vec<_>>(),
+            ["old"],
+            "{backend}"
+        );
+        // Paging with a cursor: the next page after the newest match starts below it.
+        let page = store
+            .inbox_items(
+                &a,
+                &InboxFilter {
+                    text: TextFilter::word("colis", false),
+                    before: Some(ids[450]),
+                    limit: 3,
+                    ..InboxFilter::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            page.iter().map(|i| i.id).collect::<Vec<_>>(),
+            [ids[449], ids[448], ids[447]]
+        );
+    })
+    .await;
+}
