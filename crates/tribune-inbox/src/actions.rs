@@ -36,7 +36,7 @@ pub async fn send_reply(
         return Ok(ReplyOutcome::Finished);
     };
     let request = PostRequest {
-        idempotency_key: format!("tribune-inbox-reply-{}", reply.0),
+        idempotency_key: attempt.reply.network_key(),
         created_at: attempt.reply.created_at,
         text: attempt.reply.text.clone(),
         ..PostRequest::default()

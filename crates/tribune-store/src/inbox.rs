@@ -335,6 +335,19 @@ pub struct Reply {
     pub error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// What the network recognises the reply by on a retry (random; `None` on replies written
+    /// before migration 0024, which use their id).
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+}
+
+impl Reply {
+    /// The key sent with the reply to the network.
+    pub fn network_key(&self) -> String {
+        self.idempotency_key
+            .clone()
+            .unwrap_or_else(|| format!("tribune-inbox-reply-{}", self.id.0))
+    }
 }
 
 /// What the reply job needs: the reply, the item's reference on the network, and when an
@@ -872,9 +885,7 @@ impl Store {
                 if let Some(before) = filter.before {
                     select.and_where(Expr::col((I::Table, I::Id)).lt(before.0));
                 }
-                select
-                    .order_by((I::Table, I::Id), Order::Desc)
-                    .limit(limit);
+                select.order_by((I::Table, I::Id), Order::Desc).limit(limit);
                 conn.conn().fetch_all(&select).await?
             }
         };
@@ -1176,6 +1187,7 @@ impl Store {
                         InboxReplies::Text,
                         InboxReplies::State,
                         InboxReplies::CreatedAt,
+                        InboxReplies::IdempotencyKey,
                     ])
                     .values([
                         scope.workspace().0.into(),
@@ -1185,6 +1197,7 @@ impl Store {
                         text.clone().into(),
                         "pending".into(),
                         now.into(),
+                        crate::posts::idempotency_key().into(),
                     ])
                     .map_err(StoreError::failed("inbox reply"))?
                     .returning_col(InboxReplies::Id)
@@ -1411,6 +1424,7 @@ fn select_replies(scope: &WorkspaceScope) -> SelectStatement {
             InboxReplies::Error,
             InboxReplies::CreatedAt,
             InboxReplies::SentAt,
+            InboxReplies::IdempotencyKey,
         ])
         .from(InboxReplies::Table)
         .and_where(Expr::col(InboxReplies::WorkspaceId).eq(scope.workspace().0))

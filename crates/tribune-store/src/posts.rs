@@ -933,7 +933,7 @@ impl Transaction {
 }
 
 /// A fresh key for one target: 128 random bits in hex, printable ASCII as every network wants.
-fn idempotency_key() -> String {
+pub(crate) fn idempotency_key() -> String {
     let token = tribune_domain::security::token::random_token();
     format!(
         "tribune-{}",

@@ -459,6 +459,7 @@ pub enum InboxReplies {
     Error,
     CreatedAt,
     SentAt,
+    IdempotencyKey,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -484,6 +484,10 @@ async fn notes_and_replies_stay_with_their_item() {
             .await
             .unwrap();
         assert_eq!(reply.state, "pending");
+        // Its key on the network is random: another database's reply number 1 is not it.
+        let key = reply.network_key();
+        assert!(key.starts_with("tribune-") && key.len() > 30, "{key}");
+        assert_ne!(key, format!("tribune-inbox-reply-{}", reply.id.0));
         let job = store
             .job_by_key(&format!("{REPLY_JOB}:{}", reply.id.0))
             .await
@@ -663,7 +667,10 @@ async fn a_search_finds_an_old_match_past_many_newer_ones() {
         let theirs: Vec<ItemNew> = (0..450)
             .map(|i| item(&format!("o{i}"), "colis", 10 + i))
             .collect();
-        store.ingest_inbox(&b, other, &theirs, None, NOW).await.unwrap();
+        store
+            .ingest_inbox(&b, other, &theirs, None, NOW)
+            .await
+            .unwrap();
         for chunk in ids[1..].chunks(100) {
             store
                 .update_inbox_items(
@@ -692,7 +699,10 @@ async fn a_search_finds_an_old_match_past_many_newer_ones() {
             .await
             .unwrap();
         assert_eq!(
-            found.iter().map(|i| i.remote_ref.as_str()).collect::<Vec<_>>(),
+            found
+                .iter()
+                .map(|i| i.remote_ref.as_str())
+                .collect::<Vec<_>>(),
             ["old"],
             "{backend}"
         );

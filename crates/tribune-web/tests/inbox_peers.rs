@@ -320,3 +320,119 @@ async fn a_comment_on_wordpress_reaches_the_inbox_and_is_held_from_tribune() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answered() {
+    let (Some(server), Some(token_brand), Some(token_friend)) = (
+        peer("TRIBUNE_TEST_MASTODON_URL"),
+        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
+        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (cm, scope) = app
+                .member_with_workspace("cm@example.fr", "Fleuriste")
+                .await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(
+                &app,
+                &token,
+                ws,
+                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
+            )
+            .await;
+            // The server's status history is shared by every test: this run's words are unique.
+            let nonce = format!("{}{}", app.backend, unix_now());
+            let hostile =
+                format!("@testuser <script>alert(1)</script> vos roses {nonce} sont fanées");
+            let status: Value = http
+                .post(format!("{server}/api/v1/statuses"))
+                .bearer_auth(&token_friend)
+                .form(&[("status", hostile.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let status_id = status["id"].as_str().unwrap().to_owned();
+            let items = {
+                let deadline = Instant::now() + Duration::from_secs(30);
+                loop {
+                    fetch_now(&app, ws, channel).await;
+                    let items = inbox(&app, &token, ws, &format!("q={nonce}")).await;
+                    if !items.is_empty() || Instant::now() > deadline {
+                        break items;
+                    }
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+            };
+            assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
+            let item = &items[0];
+            assert_eq!(item["kind"], "mention");
+            assert!(
+                item["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("<script>alert(1)</script>"),
+                "kept as text: {item}"
+            );
+            let id = item["id"].as_i64().unwrap();
+            let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox/{id}")).await;
+            assert!(!html.contains("<script>alert(1)"), "escaped on the page");
+
+            let answer = format!("@friend Merci, nous regardons {nonce}");
+            let response = app
+                .api(
+                    &token,
+                    Method::POST,
+                    &format!("/workspaces/{ws}/inbox/{id}/reply"),
+                )
+                .json(&json!({"text": answer}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+            app.run_jobs().await;
+            let detail: Value = app
+                .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(detail["replies"][0]["state"], "sent", "{detail}");
+            // On the server: the status tribune posted answers the mention.
+            let replies = app
+                .store
+                .inbox_replies(&scope, tribune_domain::InboxItemId(id))
+                .await
+                .unwrap();
+            assert_eq!(replies.len(), 1);
+            let posted = replies[0].remote_ref.clone().unwrap();
+            let answered: Value = http
+                .get(format!("{server}/api/v1/statuses/{posted}"))
+                .bearer_auth(&token_brand)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(answered["in_reply_to_id"], status_id.as_str(), "{answered}");
+            assert!(
+                answered["content"].as_str().unwrap().contains(&nonce),
+                "{answered}"
+            );
+        }
+    })
+    .await;
+}
