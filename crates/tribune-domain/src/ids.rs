@@ -79,4 +79,6 @@ id_type!(
     InboxReplyId,
     /// A saved reply of a workspace's inbox, with variables.
     SavedReplyId,
+    /// A moderation rule of a workspace's inbox.
+    RuleId,
 );

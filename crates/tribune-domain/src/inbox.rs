@@ -233,9 +233,155 @@ pub fn saved_reply(title: &str, body: &str) -> Result<(String, String), Validati
     Ok((title.to_owned(), body.unwrap_or_default()))
 }
 
+/// Rules of one workspace at most, actions of one rule at most, and the length of a name and
+/// of a query.
+pub const MAX_RULES: usize = 100;
+pub const MAX_RULE_ACTIONS: usize = 10;
+pub const MAX_RULE_NAME_CHARS: usize = 100;
+pub const MAX_RULE_QUERY_CHARS: usize = 1_000;
+
+/// What an item must be for a moderation rule to act on it, besides its query. Empty lists
+/// accept anything; every given condition must hold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConditions {
+    /// One of these sentiments.
+    #[serde(default)]
+    pub sentiment: Vec<Tone>,
+    /// Flagged toxic (score at [`FLAG_THRESHOLD`] or above).
+    #[serde(default)]
+    pub toxic: bool,
+    /// Flagged as spam.
+    #[serde(default)]
+    pub spam: bool,
+    /// In one of these languages (`fr`, `en`…).
+    #[serde(default)]
+    pub lang: Vec<String>,
+    /// From one of these channels.
+    #[serde(default)]
+    pub channels: Vec<crate::ChannelId>,
+    /// Of one of these kinds.
+    #[serde(default)]
+    pub kinds: Vec<ItemKind>,
+}
+
+impl RuleConditions {
+    pub fn is_empty(&self) -> bool {
+        self == &RuleConditions::default()
+    }
+}
+
+/// What a rule does to an item it matches, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleAction {
+    /// Adds a label.
+    Label { label: String },
+    /// Assigns the item to a member.
+    Assign { user: crate::UserId },
+    /// Sets its triage status (`done` to file it away, `in_progress`…).
+    Status { status: ItemStatus },
+    /// On the network, where the channel can: `hide`, `delete`, `spam`, `hold` or `trash`.
+    Moderate { action: String },
+    /// Answers with a saved reply (its variables filled for the item).
+    Reply { saved_reply_id: crate::SavedReplyId },
+}
+
+/// Moderation actions a rule may take on the network.
+pub const RULE_MODERATIONS: [&str; 5] = ["hide", "delete", "spam", "hold", "trash"];
+
+/// A rule's name, query, conditions and actions, checked (the query's syntax is checked by
+/// the query language, by the caller). A rule needs a query or a condition: one that matched
+/// everything would act on every message.
+pub fn rule(
+    name: &str,
+    query: &str,
+    conditions: &RuleConditions,
+    actions: &[RuleAction],
+) -> Result<(String, String), ValidationError> {
+    let mut errors = ValidationError::default();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_RULE_NAME_CHARS {
+        errors.push("name", "error-rule-name");
+    }
+    let query = query.trim();
+    if query.chars().count() > MAX_RULE_QUERY_CHARS {
+        errors.push("query", "error-rule-query-long");
+    }
+    if query.is_empty() && conditions.is_empty() {
+        errors.push("query", "error-rule-matches-everything");
+    }
+    if conditions.lang.iter().any(|l| l.is_empty() || l.len() > 8) {
+        errors.push("conditions", "error-rule-lang");
+    }
+    if actions.is_empty() || actions.len() > MAX_RULE_ACTIONS {
+        errors.push("actions", "error-rule-actions-count");
+    }
+    for action in actions {
+        match action {
+            RuleAction::Label { label } if labels(std::slice::from_ref(label)).is_err() => {
+                errors.push("actions", "error-inbox-label")
+            }
+            RuleAction::Status {
+                status: ItemStatus::Snoozed,
+            } => errors.push("actions", "error-rule-snooze"),
+            RuleAction::Moderate { action } if !RULE_MODERATIONS.contains(&action.as_str()) => {
+                errors.push("actions", "error-rule-moderation")
+            }
+            _ => {}
+        }
+    }
+    errors.into_result()?;
+    Ok((name.to_owned(), query.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_checked_before_they_are_kept() {
+        let hold = [RuleAction::Moderate {
+            action: "hold".into(),
+        }];
+        let toxic = RuleConditions {
+            toxic: true,
+            ..RuleConditions::default()
+        };
+        assert_eq!(
+            rule(" Insultes ", "", &toxic, &hold).unwrap(),
+            ("Insultes".to_owned(), String::new())
+        );
+        // Everything would match: refused.
+        assert!(rule("Tout", " ", &RuleConditions::default(), &hold).is_err());
+        assert!(rule("Rien", "arnaque", &toxic, &[]).is_err());
+        assert!(
+            rule(
+                "Bannir",
+                "arnaque",
+                &toxic,
+                &[RuleAction::Moderate {
+                    action: "ban".into()
+                }]
+            )
+            .is_err()
+        );
+        assert!(
+            rule(
+                "Pause",
+                "arnaque",
+                &toxic,
+                &[RuleAction::Status {
+                    status: ItemStatus::Snoozed
+                }]
+            )
+            .is_err()
+        );
+        let json = r#"[{"type":"label","label":"sav"},{"type":"moderate","action":"hide"}]"#;
+        let parsed: Vec<RuleAction> = serde_json::from_str(json).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert!(serde_json::from_str::<Vec<RuleAction>>(r#"[{"type":"ban"}]"#).is_err());
+    }
 
     #[test]
     fn saved_replies_fill_their_variables_in_both_languages() {

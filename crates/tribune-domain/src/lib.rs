@@ -21,7 +21,7 @@ pub mod workspace;
 pub use ids::{
     ApiTokenId, AuditEventId, CategoryId, ChannelId, InboxItemId, InboxNoteId, InboxReplyId,
     InvitationId, JobId, LinkId, MediaId, NotificationId, PostId, PostTargetId, QueueSlotId,
-    SavedReplyId, SessionId, UserId, WorkspaceId,
+    RuleId, SavedReplyId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

@@ -15,6 +15,8 @@ pub struct FetchReport {
     pub fetched: usize,
     /// Items stored now (the others were stored before), oldest first.
     pub stored: Vec<InboxItemId>,
+    /// What the workspace's moderation rules did to them.
+    pub rules: crate::rules::RulesReport,
 }
 
 /// The state of a comment on its network, as stored.
@@ -78,6 +80,7 @@ pub async fn ingest(
     channels: &ChannelService,
     scope: &WorkspaceScope,
     channel: ChannelId,
+    public_url: Option<&str>,
     now: i64,
 ) -> Result<FetchReport, ChannelError> {
     let store = channels.store();
@@ -115,8 +118,34 @@ pub async fn ingest(
             now,
         )
         .await?;
+    let rules = if stored.is_empty() {
+        crate::rules::RulesReport::default()
+    } else {
+        run_rules(channels, scope, &stored, public_url, now).await?
+    };
     Ok(FetchReport {
         fetched: items.len(),
         stored,
+        rules,
     })
+}
+
+/// Runs the workspace's enabled rules, in order, on the items just stored. They are stored
+/// whatever the rules do; a crash in the middle leaves the rest of them unapplied (at most
+/// once, never twice).
+async fn run_rules(
+    channels: &ChannelService,
+    scope: &WorkspaceScope,
+    stored: &[InboxItemId],
+    public_url: Option<&str>,
+    now: i64,
+) -> Result<crate::rules::RulesReport, ChannelError> {
+    let store = channels.store();
+    let rules = crate::rules::compile(store.inbox_rules(scope).await?, true);
+    if rules.is_empty() {
+        return Ok(crate::rules::RulesReport::default());
+    }
+    let mut items = store.inbox_items_by_ids(scope, stored).await?;
+    items.reverse(); // oldest first, as they arrived
+    Ok(crate::rules::apply(channels, scope, &rules, &items, public_url, now).await)
 }

@@ -11,6 +11,7 @@
 
 pub mod actions;
 pub mod ingest;
+pub mod rules;
 pub mod search;
 
 pub use actions::{ModerateError, ReplyOutcome, moderate, send_reply};

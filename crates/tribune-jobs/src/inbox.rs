@@ -30,11 +30,16 @@ const SCHEDULE_BATCH: u64 = 500;
 
 pub struct InboxFetch {
     channels: ChannelService,
+    /// tribune's public address, for the guidelines page a rule's saved reply may name.
+    public_url: Option<String>,
 }
 
 impl InboxFetch {
-    pub fn new(channels: ChannelService) -> Self {
-        InboxFetch { channels }
+    pub fn new(channels: ChannelService, public_url: Option<String>) -> Self {
+        InboxFetch {
+            channels,
+            public_url,
+        }
     }
 }
 
@@ -49,7 +54,15 @@ impl Handler for InboxFetch {
             return Outcome::Fail("an inbox fetch needs a workspace and a channel".into());
         };
         let now = unix_now();
-        match tribune_inbox::ingest(&self.channels, scope, ChannelId(channel), now).await {
+        match tribune_inbox::ingest(
+            &self.channels,
+            scope,
+            ChannelId(channel),
+            self.public_url.as_deref(),
+            now,
+        )
+        .await
+        {
             Ok(report) => {
                 if !report.stored.is_empty() {
                     tracing::info!(channel, stored = report.stored.len(), "inbox items stored");

@@ -47,7 +47,10 @@ pub fn handlers_with(
             config.mail.clone(),
         )),
         Arc::new(periodic::QueueRecycle::new(channels.store().clone())),
-        Arc::new(inbox::InboxFetch::new(channels.clone())),
+        Arc::new(inbox::InboxFetch::new(
+            channels.clone(),
+            config.mail.as_ref().map(|m| m.public_url.clone()),
+        )),
         Arc::new(inbox::InboxSchedule::new(channels.store().clone())),
         Arc::new(inbox::InboxReplySender::new(channels.clone())),
     ]

@@ -94,6 +94,9 @@ pub const ACTIONS: &[&str] = &[
     "saved_reply.create",
     "saved_reply.update",
     "saved_reply.delete",
+    "rule.create",
+    "rule.update",
+    "rule.delete",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

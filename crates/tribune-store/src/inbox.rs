@@ -308,6 +308,8 @@ pub struct ItemChange {
     pub labels: Option<Vec<String>>,
     pub add_labels: Vec<String>,
     pub remove_labels: Vec<String>,
+    /// Why, for the audit trail (the rule that made the change).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -892,6 +894,29 @@ impl Store {
         items_with_labels(&mut conn.conn(), scope, rows).await
     }
 
+    /// Items of the workspace by id (those of another workspace are left out), newest first.
+    pub async fn inbox_items_by_ids(
+        &self,
+        scope: &WorkspaceScope,
+        ids: &[InboxItemId],
+    ) -> Result<Vec<Item>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        let mut conn = self.db.acquire().await?;
+        let rows: Vec<ItemRow> = conn
+            .conn()
+            .fetch_all(
+                &select_items(scope)
+                    .and_where(in_list((I::Table, I::Id), &raw))
+                    .order_by((I::Table, I::Id), Order::Desc)
+                    .to_owned(),
+            )
+            .await?;
+        items_with_labels(&mut conn.conn(), scope, rows).await
+    }
+
     pub async fn inbox_item(
         &self,
         scope: &WorkspaceScope,
@@ -1069,6 +1094,9 @@ impl Store {
                     .with("labels", replace.clone())
                     .with("add_labels", add.clone())
                     .with("remove_labels", remove.clone());
+            }
+            if let Some(reason) = &change.reason {
+                event = event.with("reason", bounded(reason, MAX_ERROR_CHARS));
             }
             tx.audit(scope, &event).await?;
         }

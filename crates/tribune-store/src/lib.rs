@@ -35,6 +35,7 @@ pub mod publish;
 pub mod queue;
 pub mod rate_limit;
 pub mod recovery_codes;
+pub mod rules;
 pub mod saved_replies;
 pub mod sessions;
 pub mod smtp_settings;

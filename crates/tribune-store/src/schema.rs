@@ -491,3 +491,19 @@ pub enum InboxFts {
     Table,
     Rowid,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxRules {
+    Table,
+    Id,
+    WorkspaceId,
+    Name,
+    Position,
+    Enabled,
+    Query,
+    Conditions,
+    Actions,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}

@@ -727,3 +727,81 @@ async fn a_search_finds_an_old_match_past_many_newer_ones() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rules_are_kept_in_order_by_managers_for_their_workspace() {
+    use tribune_domain::inbox::{RuleAction, RuleConditions};
+    use tribune_store::rules::RuleInput;
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let contributor = member(&store, &a, "c@example.fr", Role::Contributor).await;
+        let input = |name: &str| RuleInput {
+            name: name.into(),
+            enabled: true,
+            query: "arnaque OR escroc*".into(),
+            conditions: RuleConditions {
+                sentiment: vec![Tone::Negative],
+                ..RuleConditions::default()
+            },
+            actions: vec![
+                RuleAction::Label {
+                    label: "alerte".into(),
+                },
+                RuleAction::Moderate {
+                    action: "hide".into(),
+                },
+            ],
+        };
+        let first = store
+            .create_inbox_rule(&a, &input("Arnaques"), NOW)
+            .await
+            .unwrap();
+        let second = store
+            .create_inbox_rule(&a, &input("Escrocs"), NOW)
+            .await
+            .unwrap();
+        assert!(first.position < second.position, "{backend}");
+        let rules = store.inbox_rules(&a).await.unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].actions, input("x").actions, "actions round-trip");
+        assert_eq!(rules[0].conditions.sentiment, [Tone::Negative]);
+        // Contributors and other workspaces cannot touch them.
+        assert!(matches!(
+            store
+                .create_inbox_rule(&contributor, &input("x"), NOW)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(store.inbox_rules(&b).await.unwrap().is_empty());
+        assert!(matches!(
+            store
+                .update_inbox_rule(&b, first.id, &input("x"), NOW)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.delete_inbox_rule(&b, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+        // A rule that would match everything is refused.
+        let mut everything = input("Tout");
+        everything.query = String::new();
+        everything.conditions = RuleConditions::default();
+        assert!(matches!(
+            store.create_inbox_rule(&a, &everything, NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let mut off = input("Arnaques");
+        off.enabled = false;
+        let changed = store
+            .update_inbox_rule(&a, first.id, &off, NOW + 1)
+            .await
+            .unwrap();
+        assert!(!changed.enabled);
+        assert_eq!(changed.position, first.position);
+        store.delete_inbox_rule(&a, second.id).await.unwrap();
+        assert_eq!(store.inbox_rules(&a).await.unwrap().len(), 1);
+    })
+    .await;
+}

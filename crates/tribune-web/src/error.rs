@@ -277,8 +277,9 @@ pub enum InputError {
     JsonField(String),
     JsonUnknownField(String),
     JsonMissingField(String),
-    /// A search (`q`) in the query language that does not parse: where and why.
-    Search(tribune_text::ParseError),
+    /// A search (`q`) or a rule's `query` in the query language that does not parse: the
+    /// field, where and why.
+    Search(&'static str, tribune_text::ParseError),
 }
 
 /// Longest field or parameter name echoed back.
@@ -294,7 +295,7 @@ impl InputError {
         match self {
             InputError::UnknownQuery(_)
             | InputError::InvalidQuery(_)
-            | InputError::Search(_)
+            | InputError::Search(..)
             | InputError::JsonSyntax { .. } => StatusCode::BAD_REQUEST,
             InputError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -311,7 +312,7 @@ impl InputError {
             InputError::JsonField(_) => "error-json-field",
             InputError::JsonUnknownField(_) => "error-json-unknown-field",
             InputError::JsonMissingField(_) => "error-json-missing-field",
-            InputError::Search(_) => "error-search-syntax",
+            InputError::Search(..) => "error-search-syntax",
         }
     }
 
@@ -322,7 +323,7 @@ impl InputError {
             | InputError::JsonField(name)
             | InputError::JsonUnknownField(name)
             | InputError::JsonMissingField(name) => Some(name),
-            InputError::Search(_) => Some("q"),
+            InputError::Search(field, _) => Some(field),
             InputError::NotJson | InputError::JsonSyntax { .. } | InputError::JsonShape => None,
         }
     }
@@ -345,7 +346,7 @@ impl InputError {
                 args.set("column", *column);
                 "error-json-syntax-detail"
             }
-            InputError::Search(error) => {
+            InputError::Search(_, error) => {
                 args.set("position", error.position + 1);
                 args.set("message", error.message(crate::inbox::ui_lang(lang)));
                 "error-search-syntax-detail"

@@ -101,7 +101,7 @@ pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, 
             "q" => {
                 out.query = Some(
                     tribune_text::parse(value)
-                        .map_err(|e| AppError::Input(InputError::Search(e)))?,
+                        .map_err(|e| AppError::Input(InputError::Search("q", e)))?,
                 );
             }
             _ => {}
@@ -212,7 +212,7 @@ mod tests {
         }
         assert!(matches!(
             parse(&pairs(&[("q", "(colis")]), None),
-            Err(AppError::Input(InputError::Search(_)))
+            Err(AppError::Input(InputError::Search(..)))
         ));
         assert!(parse(&pairs(&[("status", "new"), ("status", "done")]), None).is_err());
     }

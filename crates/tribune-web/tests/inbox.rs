@@ -322,3 +322,139 @@ async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn moderation_rules_are_kept_and_tried_on_the_last_30_days_through_the_api() {
+    each_backend(|app: TestApp| async move {
+        let (_, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply,hide_comment",
+        )
+        .await;
+        ingest(
+            &app,
+            &scope,
+            channel,
+            &[
+                comment("c1", "Alice", "Bravo pour la galette, elle est parfaite", &[]),
+                comment("c2", "Troll", "Bande d'escrocs, vous êtes des voleurs et des menteurs", &[]),
+                comment("c3", "Spam", "Gagnez un iPhone gratuit ici https://gagne-vite.example", &["https://gagne-vite.example/"]),
+            ],
+        )
+        .await;
+        let post_rule = |body: Value| {
+            let app = &app;
+            let token = token.clone();
+            async move {
+                let response = app
+                    .api(&token, Method::POST, &format!("/workspaces/{ws}/rules"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (status, response.json::<Value>().await.unwrap())
+            }
+        };
+        // A query that does not parse says where; a rule that would match everything is refused.
+        let (status, problem) = post_rule(json!({"name": "Cassée", "query": "(escroc", "actions": [{"type": "label", "label": "x"}]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {problem}", app.backend);
+        assert_eq!(problem["code"], "error-search-syntax");
+        assert_eq!(problem["errors"][0]["field"], "query");
+        let (status, problem) = post_rule(json!({"name": "Tout", "actions": [{"type": "moderate", "action": "delete"}]})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let (status, problem) = post_rule(json!({"name": "Bannir", "query": "x", "actions": [{"type": "ban"}]})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+        let (status, rule) = post_rule(json!({
+            "name": "Insultes",
+            "conditions": {"toxic": true},
+            "actions": [{"type": "moderate", "action": "hide"}, {"type": "label", "label": "insulte"}],
+        }))
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{rule}");
+        assert!(rule["broken"].is_null());
+        let (_, spam_rule) = post_rule(json!({
+            "name": "Liens douteux",
+            "query": "url:gagne-vite.example",
+            "actions": [{"type": "status", "status": "done"}],
+        }))
+        .await;
+        let listed: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/rules"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = listed["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Insultes", "Liens douteux"]);
+
+        // The dry run: what the rule would have done, without doing it.
+        let dry = |id: i64| {
+            let app = &app;
+            let token = token.clone();
+            async move {
+                let response = app
+                    .api(&token, Method::POST, &format!("/workspaces/{ws}/rules/{id}/dry-run"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                response.json::<Value>().await.unwrap()
+            }
+        };
+        let insults = dry(rule["id"].as_i64().unwrap()).await;
+        assert_eq!(insults["scanned"], 3, "{insults}");
+        assert_eq!(insults["matched"], 1, "{insults}");
+        assert_eq!(insults["items"][0]["author"]["name"], "Troll");
+        let links = dry(spam_rule["id"].as_i64().unwrap()).await;
+        assert_eq!(links["matched"], 1, "{links}");
+        let troll: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/{}", insults["items"][0]["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(troll["network_status"], "visible", "a dry run acts on nothing");
+        assert!(troll["labels"].as_array().unwrap().is_empty());
+
+        // Changed, disabled, deleted; a contributor cannot.
+        let id = rule["id"].as_i64().unwrap();
+        let response = app
+            .api(&token, Method::PATCH, &format!("/workspaces/{ws}/rules/{id}"))
+            .json(&json!({"enabled": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let patched: Value = response.json().await.unwrap();
+        assert_eq!(patched["enabled"], false);
+        assert_eq!(patched["conditions"]["toxic"], true, "fields left out keep their value");
+        app.join(&scope, "redac@example.fr", Role::Contributor).await;
+        let redac = app.api_token("redac@example.fr").await;
+        let response = app
+            .api(&redac, Method::DELETE, &format!("/workspaces/{ws}/rules/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = app
+            .api(&token, Method::DELETE, &format!("/workspaces/{ws}/rules/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    })
+    .await;
+}

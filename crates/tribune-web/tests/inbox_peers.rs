@@ -241,7 +241,7 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
 }
 
 #[tokio::test]
-async fn a_comment_on_wordpress_reaches_the_inbox_and_is_held_from_tribune() {
+async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribune() {
     let (Some(site), Some(user), Some(password)) = (
         peer("TRIBUNE_TEST_WP_URL"),
         peer("TRIBUNE_TEST_WP_USER"),
@@ -261,6 +261,15 @@ async fn a_comment_on_wordpress_reaches_the_inbox_and_is_held_from_tribune() {
             let nonce = format!("{}-{}", app.backend, unix_now());
             let post_ref = publish(&app, &token, ws, channel, &format!("Roses de Noël {nonce}")).await;
             let post_id: u64 = post_ref.rsplit(':').next().unwrap().parse().unwrap();
+
+            // The workspace holds toxic comments for review, by a rule.
+            let response = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/rules"))
+                .json(&json!({"name": "Insultes", "conditions": {"toxic": true}, "actions": [{"type": "moderate", "action": "hold"}, {"type": "label", "label": "insulte"}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
 
             // A visitor insults the florist under the post.
             let insult = format!("Vous êtes des escrocs et des voleurs, honte à vous {nonce}");
@@ -291,31 +300,47 @@ async fn a_comment_on_wordpress_reaches_the_inbox_and_is_held_from_tribune() {
             let item = until_in_inbox(&app, &token, ws, channel, &insult, async || {}).await;
             assert_eq!(item["sentiment"], "neg", "{}: {item}", app.backend);
             assert!(item["toxicity"].as_f64().unwrap() >= 0.5, "{item}");
-            let id = item["id"].as_i64().unwrap();
+            // The workspace's rule held it on the site as it arrived, and said why.
+            assert_eq!(item["network_status"], "held", "{item}");
+            let status_on_site = |http: reqwest::Client| {
+                let (site, user, password) = (site.clone(), user.clone(), password.clone());
+                async move {
+                    let on_site: Value = http
+                        .get(format!("{site}/wp-json/wp/v2/comments/{comment_id}?context=edit"))
+                        .basic_auth(&user, Some(&password))
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    on_site["status"].as_str().unwrap_or_default().to_owned()
+                }
+            };
+            assert_eq!(status_on_site(http.clone()).await, "hold");
+            let trail = app.store.workspace_audit(&scope, 50).await.unwrap();
+            let by_rule = trail.iter().find(|e| e.action == "inbox.moderate").unwrap();
+            assert!(by_rule.details.contains("Insultes"), "{by_rule:?}");
+            assert_eq!(by_rule.actor_email, None, "the system acted, not a member");
 
+            // The community manager disagrees and approves it from tribune.
+            let id = item["id"].as_i64().unwrap();
             let response = app
                 .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{id}/moderate"))
-                .json(&json!({"action": "hold", "reason": "insult"}))
+                .json(&json!({"action": "approve", "reason": "ironique"}))
                 .send()
                 .await
                 .unwrap();
             assert_eq!(response.status(), StatusCode::OK);
-            let held: Value = response.json().await.unwrap();
-            assert_eq!(held["network_status"], "held");
-            let on_site: Value = http
-                .get(format!("{site}/wp-json/wp/v2/comments/{comment_id}?context=edit"))
-                .basic_auth(&user, Some(&password))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(on_site["status"], "hold", "{on_site}");
+            let approved: Value = response.json().await.unwrap();
+            assert_eq!(approved["network_status"], "visible");
+            assert_eq!(status_on_site(http.clone()).await, "approved");
             let trail = app.store.workspace_audit(&scope, 50).await.unwrap();
-            let event = trail.iter().find(|e| e.action == "inbox.moderate").unwrap();
-            assert!(event.details.contains("insult"), "{event:?}");
-            assert_eq!(event.actor_email.as_deref(), Some("cm@example.fr"));
+            let by_cm = trail
+                .iter()
+                .find(|e| e.action == "inbox.moderate" && e.details.contains("ironique"))
+                .unwrap();
+            assert_eq!(by_cm.actor_email.as_deref(), Some("cm@example.fr"));
         }
     })
     .await;

@@ -336,6 +336,20 @@ const API_CASES: &[(&str, &str, &str)] = &[
         r#"{"title":"Pwned"}"#,
     ),
     ("DELETE", "/workspaces/{ws}/saved-replies/{reply}", ""),
+    ("GET", "/workspaces/{ws}/rules", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/rules",
+        r#"{"name":"x","query":"x","actions":[{"type":"moderate","action":"delete"}]}"#,
+    ),
+    ("GET", "/workspaces/{ws}/rules/{rule}", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/rules/{rule}",
+        r#"{"enabled":false}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/rules/{rule}", ""),
+    ("POST", "/workspaces/{ws}/rules/{rule}/dry-run", ""),
 ];
 
 #[test]
@@ -365,6 +379,7 @@ struct Victim {
     channel: ChannelId,
     item: tribune_domain::InboxItemId,
     reply: tribune_domain::SavedReplyId,
+    rule: tribune_domain::RuleId,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -458,6 +473,27 @@ async fn victim(app: &TestApp) -> Victim {
         .await
         .unwrap()
         .id;
+    let rule = app
+        .store
+        .create_inbox_rule(
+            &scope,
+            &tribune_store::rules::RuleInput {
+                name: "Insultes".into(),
+                enabled: true,
+                query: String::new(),
+                conditions: tribune_domain::inbox::RuleConditions {
+                    toxic: true,
+                    ..Default::default()
+                },
+                actions: vec![tribune_domain::inbox::RuleAction::Label {
+                    label: "insulte".into(),
+                }],
+            },
+            unix_now(),
+        )
+        .await
+        .unwrap()
+        .id;
     Victim {
         ws: scope.workspace(),
         member: carol.id,
@@ -465,6 +501,7 @@ async fn victim(app: &TestApp) -> Victim {
         channel: channel.id,
         item,
         reply,
+        rule,
     }
 }
 
@@ -531,6 +568,15 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
             .unwrap()
             .is_empty()
     );
+    let saved = app.store.saved_replies(&scope).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        (saved[0].title.as_str(), saved[0].body.as_str()),
+        ("Merci", "Merci {prenom} !")
+    );
+    let rules = app.store.inbox_rules(&scope).await.unwrap();
+    assert_eq!(rules.len(), 1);
+    assert!(rules[0].enabled && rules[0].name == "Insultes");
 }
 
 fn fill(path: &str, victim: &Victim) -> String {
@@ -549,6 +595,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{slot}", "1")
         .replace("{item}", &victim.item.to_string())
         .replace("{reply}", &victim.reply.to_string())
+        .replace("{rule}", &victim.rule.to_string())
 }
 
 #[tokio::test]

@@ -262,6 +262,7 @@ impl UpdateRequest {
             labels: self.labels,
             add_labels: self.add_labels,
             remove_labels: self.remove_labels,
+            reason: None,
         })
     }
 }

@@ -17,6 +17,7 @@ mod openapi;
 mod page;
 mod posts;
 mod queue;
+mod rules;
 mod workspaces;
 
 use crate::AppState;
@@ -138,6 +139,18 @@ pub fn router() -> Router<AppState> {
             get(inbox::saved_show)
                 .patch(inbox::saved_update)
                 .delete(inbox::saved_delete),
+        )
+        .route(
+            "/workspaces/{ws}/rules",
+            get(rules::list).post(rules::create),
+        )
+        .route(
+            "/workspaces/{ws}/rules/{rule}",
+            get(rules::show).patch(rules::update).delete(rules::delete),
+        )
+        .route(
+            "/workspaces/{ws}/rules/{rule}/dry-run",
+            post(rules::dry_run),
         )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }

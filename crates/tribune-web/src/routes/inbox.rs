@@ -218,7 +218,7 @@ pub async fn list(
     let members = member_names(&state, &member).await?;
     let (filters, search_error, status) = match inbox::parse(&pairs, member.scope.user()) {
         Ok(filters) => (filters, None, StatusCode::OK),
-        Err(AppError::Input(InputError::Search(error))) => {
+        Err(AppError::Input(InputError::Search(_, error))) => {
             let filters = inbox::parse(
                 &pairs
                     .iter()

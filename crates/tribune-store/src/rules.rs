@@ -1,0 +1,255 @@
+//! Moderation rules of a workspace's inbox: kept in order by owners and managers, read by the
+//! fetch job (which runs them on each new item) and by the dry run. The query is kept as
+//! written; the caller checks it with the query language before it is stored.
+
+use crate::audit::AuditEvent;
+use crate::schema::InboxRules as R;
+use crate::{Store, StoreError, WorkspaceScope};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use tribune_domain::inbox::{MAX_RULES, RuleAction, RuleConditions, rule};
+use tribune_domain::{Role, RuleId, UserId, ValidationError};
+
+/// A rule as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub id: RuleId,
+    pub name: String,
+    pub position: i64,
+    pub enabled: bool,
+    pub query: String,
+    pub conditions: RuleConditions,
+    pub actions: Vec<RuleAction>,
+    pub created_by: Option<UserId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A rule to create or the new state of one.
+#[derive(Debug, Clone)]
+pub struct RuleInput {
+    pub name: String,
+    pub enabled: bool,
+    pub query: String,
+    pub conditions: RuleConditions,
+    pub actions: Vec<RuleAction>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    id: i64,
+    name: String,
+    position: i64,
+    enabled: bool,
+    query: String,
+    conditions: String,
+    actions: String,
+    created_by: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl RuleRow {
+    fn into_rule(self) -> Result<Rule, StoreError> {
+        Ok(Rule {
+            id: RuleId(self.id),
+            name: self.name,
+            position: self.position,
+            enabled: self.enabled,
+            query: self.query,
+            conditions: serde_json::from_str(&self.conditions)
+                .map_err(StoreError::failed("stored rule conditions"))?,
+            actions: serde_json::from_str(&self.actions)
+                .map_err(StoreError::failed("stored rule actions"))?,
+            created_by: self.created_by.map(UserId),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+const COLUMNS: [R; 10] = [
+    R::Id,
+    R::Name,
+    R::Position,
+    R::Enabled,
+    R::Query,
+    R::Conditions,
+    R::Actions,
+    R::CreatedBy,
+    R::CreatedAt,
+    R::UpdatedAt,
+];
+
+fn checked(input: &RuleInput) -> Result<(String, String, String, String), StoreError> {
+    let (name, query) = rule(&input.name, &input.query, &input.conditions, &input.actions)?;
+    let conditions =
+        serde_json::to_string(&input.conditions).map_err(StoreError::failed("rule conditions"))?;
+    let actions =
+        serde_json::to_string(&input.actions).map_err(StoreError::failed("rule actions"))?;
+    Ok((name, query, conditions, actions))
+}
+
+impl Store {
+    /// The workspace's rules in the order they run.
+    pub async fn inbox_rules(&self, scope: &WorkspaceScope) -> Result<Vec<Rule>, StoreError> {
+        let rows: Vec<RuleRow> = self
+            .db
+            .fetch_all(
+                &Query::select()
+                    .columns(COLUMNS)
+                    .from(R::Table)
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .order_by(R::Position, Order::Asc)
+                    .order_by(R::Id, Order::Asc)
+                    .to_owned(),
+            )
+            .await?;
+        rows.into_iter().map(RuleRow::into_rule).collect()
+    }
+
+    pub async fn inbox_rule(&self, scope: &WorkspaceScope, id: RuleId) -> Result<Rule, StoreError> {
+        let row: RuleRow = self
+            .db
+            .fetch_one(
+                &Query::select()
+                    .columns(COLUMNS)
+                    .from(R::Table)
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(R::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        row.into_rule()
+    }
+
+    /// Adds a rule after the others.
+    pub async fn create_inbox_rule(
+        &self,
+        scope: &WorkspaceScope,
+        input: &RuleInput,
+        now: i64,
+    ) -> Result<Rule, StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let (name, query, conditions, actions) = checked(input)?;
+        let mut tx = self.begin().await?;
+        let (count, last): (i64, Option<i64>) = tx
+            .conn()
+            .fetch_one(
+                &Query::select()
+                    .expr(Expr::col(R::Id).count())
+                    .expr(Expr::col(R::Position).max())
+                    .from(R::Table)
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .to_owned(),
+            )
+            .await?;
+        if count >= MAX_RULES as i64 {
+            return Err(ValidationError::single("name", "error-rules-many").into());
+        }
+        let (id,): (i64,) = tx
+            .conn()
+            .fetch_one(
+                &Query::insert()
+                    .into_table(R::Table)
+                    .columns([
+                        R::WorkspaceId,
+                        R::Name,
+                        R::Position,
+                        R::Enabled,
+                        R::Query,
+                        R::Conditions,
+                        R::Actions,
+                        R::CreatedBy,
+                        R::CreatedAt,
+                        R::UpdatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        name.into(),
+                        (last.unwrap_or(0) + 1).into(),
+                        input.enabled.into(),
+                        query.into(),
+                        conditions.into(),
+                        actions.into(),
+                        scope.user().map(|u| u.0).into(),
+                        now.into(),
+                        now.into(),
+                    ])
+                    .map_err(StoreError::failed("rule"))?
+                    .returning_col(R::Id)
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(scope, &AuditEvent::new("rule.create", "rule", id))
+            .await?;
+        tx.commit().await?;
+        self.inbox_rule(scope, RuleId(id)).await
+    }
+
+    /// Replaces a rule's name, state, query, conditions and actions (its place stays).
+    pub async fn update_inbox_rule(
+        &self,
+        scope: &WorkspaceScope,
+        id: RuleId,
+        input: &RuleInput,
+        now: i64,
+    ) -> Result<Rule, StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let (name, query, conditions, actions) = checked(input)?;
+        let mut tx = self.begin().await?;
+        let changed = tx
+            .conn()
+            .execute(
+                &Query::update()
+                    .table(R::Table)
+                    .values([
+                        (R::Name, name.into()),
+                        (R::Enabled, input.enabled.into()),
+                        (R::Query, query.into()),
+                        (R::Conditions, conditions.into()),
+                        (R::Actions, actions.into()),
+                        (R::UpdatedAt, now.into()),
+                    ])
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(R::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(
+            scope,
+            &AuditEvent::new("rule.update", "rule", id).with("enabled", input.enabled),
+        )
+        .await?;
+        tx.commit().await?;
+        self.inbox_rule(scope, id).await
+    }
+
+    pub async fn delete_inbox_rule(
+        &self,
+        scope: &WorkspaceScope,
+        id: RuleId,
+    ) -> Result<(), StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let mut tx = self.begin().await?;
+        let deleted = tx
+            .conn()
+            .execute(
+                &Query::delete()
+                    .from_table(R::Table)
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(R::Id).eq(id.0))
+                    .to_owned(),
+            )
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(scope, &AuditEvent::new("rule.delete", "rule", id))
+            .await?;
+        tx.commit().await
+    }
+}
