@@ -7,6 +7,7 @@
 #   by the database's own client at the same concurrency (pgbench for PostgreSQL; for SQLite,
 #   50 processes on its own library through Python's sqlite3 module).
 # Usage: scripts/bench-inbox.sh [ITEMS, default 1000000] [SECONDS, default 10]
+#   BENCH_BACKENDS="sqlite" to run one database only (default: "sqlite postgres").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 items="${1:-1000000}"
@@ -111,8 +112,9 @@ run_backend() {
 }
 
 echo "tribune inbox benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $items items, wrk ${duration}s x 50 connections"
-run_backend sqlite
-run_backend postgres
+for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
+  run_backend "$backend"
+done
 for line in "${results[@]}"; do
   IFS='|' read -r backend ingest list floor_list search floor_search <<<"$line"
   echo
