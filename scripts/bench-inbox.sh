@@ -102,8 +102,10 @@ run_backend() {
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   local floor_list floor_search
   if [ "$backend" = sqlite ]; then
-    floor_list=$(sqlite_floor "$data/tribune.db" "$list_sql")
-    floor_search=$(sqlite_floor "$data/tribune.db" "$search_sqlite")
+    # Python's SQLite may be older than the one tribune bundles (FTS5's `contentless_delete`
+    # needs 3.43): then that floor cannot be read, and says so.
+    floor_list=$(sqlite_floor "$data/tribune.db" "$list_sql" 2>/dev/null || echo "n/a (Python's SQLite $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)') cannot read this database)")
+    floor_search=$(sqlite_floor "$data/tribune.db" "$search_sqlite" 2>/dev/null || echo "n/a (Python's SQLite $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)') cannot read the FTS5 index)")
   else
     floor_list=$(pg_floor "$list_sql")
     floor_search=$(pg_floor "$search_pg")
