@@ -17,3 +17,23 @@ pub mod search;
 pub use actions::{ModerateError, ReplyOutcome, moderate, send_reply};
 pub use ingest::{FetchReport, ingest, prepare};
 pub use search::{Page, prefilter, search};
+
+/// The text of a reply written from a saved reply to `item`: its variables filled with the
+/// item's author, the workspace's name and, given tribune's public address, its public
+/// guidelines page (a path alone means nothing on a network, so without it `{charte}` is
+/// empty).
+pub fn saved_reply_text(
+    workspace: &tribune_store::workspaces::Workspace,
+    item: &tribune_store::inbox::Item,
+    saved: &tribune_store::saved_replies::SavedReply,
+    public_url: Option<&str>,
+) -> String {
+    let vars = tribune_domain::inbox::ReplyVariables {
+        author_name: item.author.name.clone(),
+        brand: workspace.name.clone(),
+        guidelines_url: public_url
+            .filter(|_| workspace.guidelines_public)
+            .map(|base| format!("{}/g/{}", base.trim_end_matches('/'), workspace.public_slug)),
+    };
+    tribune_domain::inbox::render_reply(&saved.body, &vars)
+}

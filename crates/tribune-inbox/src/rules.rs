@@ -115,69 +115,47 @@ async fn run_action(
     now: i64,
 ) -> Result<(), String> {
     let store = channels.store();
-    let change = |change: ItemChange| ItemChange {
+    let triage = |change: ItemChange| ItemChange {
         reason: Some(rule.reason()),
         ..change
     };
-    let result: Result<(), String> = match action {
-        RuleAction::Label { label } => store
-            .update_inbox_items(
-                scope,
-                &[item.id],
-                &change(ItemChange {
-                    add_labels: vec![label.clone()],
-                    ..ItemChange::default()
-                }),
-                now,
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        RuleAction::Assign { user } => store
-            .update_inbox_items(
-                scope,
-                &[item.id],
-                &change(ItemChange {
-                    assignee: Some(Some(*user)),
-                    ..ItemChange::default()
-                }),
-                now,
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        RuleAction::Status { status } => store
-            .update_inbox_items(
-                scope,
-                &[item.id],
-                &change(ItemChange {
-                    status: Some(*status),
-                    ..ItemChange::default()
-                }),
-                now,
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        RuleAction::Moderate { action } => match parse_action(action) {
-            Some(action) => moderate(channels, scope, item.id, action, Some(&rule.reason()), now)
+    let change = match action {
+        RuleAction::Label { label } => triage(ItemChange {
+            add_labels: vec![label.clone()],
+            ..ItemChange::default()
+        }),
+        RuleAction::Assign { user } => triage(ItemChange {
+            assignee: Some(Some(*user)),
+            ..ItemChange::default()
+        }),
+        RuleAction::Status { status } => triage(ItemChange {
+            status: Some(*status),
+            ..ItemChange::default()
+        }),
+        RuleAction::Moderate { action } => {
+            let action =
+                parse_action(action).ok_or_else(|| format!("unknown moderation {action:?}"))?;
+            return moderate(channels, scope, item.id, action, Some(&rule.reason()), now)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
-            None => Err(format!("unknown moderation {action:?}")),
-        },
+                .map_err(|e| e.to_string());
+        }
         RuleAction::Reply { saved_reply_id } => {
-            match reply_text(store, scope, item, *saved_reply_id, public_url).await {
-                Ok(text) => store
-                    .create_inbox_reply(scope, item.id, &text, now)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            }
+            let text = reply_text(store, scope, item, *saved_reply_id, public_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            return store
+                .create_inbox_reply(scope, item.id, &text, now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
         }
     };
-    result
+    store
+        .update_inbox_items(scope, &[item.id], &change, now)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 async fn reply_text(
@@ -189,15 +167,9 @@ async fn reply_text(
 ) -> Result<String, StoreError> {
     let saved = store.saved_reply(scope, saved).await?;
     let workspace = store.workspace(scope).await?;
-    let vars = tribune_domain::inbox::ReplyVariables {
-        author_name: item.author.name.clone(),
-        brand: workspace.name,
-        // Only with tribune's public address: a path alone means nothing on a network.
-        guidelines_url: public_url
-            .filter(|_| workspace.guidelines_public)
-            .map(|base| format!("{}/g/{}", base.trim_end_matches('/'), workspace.public_slug)),
-    };
-    Ok(tribune_domain::inbox::render_reply(&saved.body, &vars))
+    Ok(crate::saved_reply_text(
+        &workspace, item, &saved, public_url,
+    ))
 }
 
 /// Days a dry run looks back, and items it reads at most.

@@ -554,17 +554,15 @@ async fn own_channel(
     scope: &WorkspaceScope,
     channel: ChannelId,
 ) -> Result<bool, StoreError> {
-    let (n,): (i64,) = conn
-        .fetch_one(
-            &Query::select()
-                .expr(Expr::col(Channels::Id).count())
-                .from(Channels::Table)
-                .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(Channels::Id).eq(channel.0))
-                .to_owned(),
-        )
-        .await?;
-    Ok(n > 0)
+    crate::links::owned(
+        conn,
+        scope,
+        Channels::Table,
+        Channels::Id,
+        Channels::WorkspaceId,
+        channel.0,
+    )
+    .await
 }
 
 fn status_condition(status: ItemStatus, now: i64) -> Cond {

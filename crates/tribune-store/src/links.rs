@@ -220,7 +220,7 @@ async fn load(conn: &mut Conn<'_>, scope: &WorkspaceScope, id: LinkId) -> Result
 }
 
 /// Whether row `id` of `table` belongs to the scope's workspace.
-async fn owned(
+pub(crate) async fn owned(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     table: impl sea_query::IntoIden + Copy,

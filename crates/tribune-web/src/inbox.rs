@@ -110,26 +110,15 @@ pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, 
     Ok(out)
 }
 
-/// The text of a reply written from a saved reply to `item`: its variables filled with the
-/// item's author, the workspace's name and its public guidelines page.
+/// The text of a reply written from a saved reply to `item` (see
+/// [`tribune_inbox::saved_reply_text`]), with the configured public address.
 pub fn saved_reply_text(
     state: &crate::AppState,
     workspace: &tribune_store::workspaces::Workspace,
     item: &tribune_store::inbox::Item,
     saved: &tribune_store::saved_replies::SavedReply,
 ) -> String {
-    let vars = tribune_domain::inbox::ReplyVariables {
-        author_name: item.author.name.clone(),
-        brand: workspace.name.clone(),
-        guidelines_url: workspace.guidelines_public.then(|| {
-            format!(
-                "{}/g/{}",
-                state.config().public_url.trim_end_matches('/'),
-                workspace.public_slug
-            )
-        }),
-    };
-    tribune_domain::inbox::render_reply(&saved.body, &vars)
+    tribune_inbox::saved_reply_text(workspace, item, saved, Some(&state.config().public_url))
 }
 
 /// One page of the inbox for these filters.
