@@ -240,11 +240,46 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     assert.equal(answers[0].value.reply.parent.uri, questionUri);
   });
 
+  step('a moderation rule written on its page, tried on the last 30 days, acts on nothing', async () => {
+    await page.goto(`${workspacePath}/inbox`);
+    await page.getByRole('link', { name: 'Règles de modération' }).click();
+    await waitForPath(`${workspacePath}/rules`);
+    const form = page.locator('#new-rule');
+    await form.getByLabel('Nom', { exact: true }).fill('Promotions');
+    await form.getByLabel('Recherche', { exact: true }).fill('promo*');
+    await form.getByLabel('Ajouter des étiquettes (séparées par des virgules)').fill('promo');
+    await form.getByLabel('Sur le réseau').selectOption({ label: 'Masquer' });
+    await form.getByRole('button', { name: 'Ajouter la règle' }).click();
+    await waitForPath(`${workspacePath}/rules`);
+    assert.equal(await text(page.getByRole('status')), 'Règle enregistrée.');
+    const rule = page.locator('li.rule').filter({ hasText: 'Promotions' });
+    assert.match(await text(rule), /étiquette «\spromo\s» → sur le réseau\s: Masquer/);
+    await assertEveryVisibleInputIsLabelled(page);
+    await assertContrast(page);
+    await assertNoHorizontalOverflow(page);
+    await shot('04-rules-fr');
+    await rule.getByRole('link', { name: 'L’essayer sur les 30 derniers jours' }).click();
+    await waitForPath(/\/rules\/\d+\/dry-run$/);
+    assert.match(await text(page.getByRole('status')), /aurait agi\s: 1, sur 3 lus/);
+    const listed = await text(page.locator('.inbox-list'));
+    assert.ok(listed.includes('<script>window.__pwned=1</script>'), 'the promo, shown as text');
+    assert.doesNotMatch(listed, /frangipane/);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await assertContrast(page);
+    await shot('05-rule-dry-run-fr');
+    // A dry run does nothing: the promo has no label and is still new.
+    await page.goto(`${workspacePath}/inbox?label=promo&status=all`);
+    assert.equal(await page.locator('li.inbox-item').count(), 0);
+  });
+
   step('on a phone: the inbox fits the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${workspacePath}/inbox?status=all`);
     await assertNoHorizontalOverflow(page);
-    await shot('04-inbox-mobile-fr');
+    await shot('06-inbox-mobile-fr');
+    await page.goto(`${workspacePath}/rules`);
+    await assertNoHorizontalOverflow(page);
+    await shot('07-rules-mobile-fr');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -97,6 +97,7 @@ pub const ACTIONS: &[&str] = &[
     "rule.create",
     "rule.update",
     "rule.delete",
+    "rule.move",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

@@ -228,6 +228,65 @@ impl Store {
         self.inbox_rule(scope, id).await
     }
 
+    /// Moves a rule one place earlier (`earlier`) or later in the order the rules run; at
+    /// either end it stays. The rules are numbered again from 1 in the same transaction.
+    pub async fn move_inbox_rule(
+        &self,
+        scope: &WorkspaceScope,
+        id: RuleId,
+        earlier: bool,
+    ) -> Result<(), StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let mut tx = self.begin().await?;
+        let mut order: Vec<(i64, i64)> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .columns([R::Id, R::Position])
+                    .from(R::Table)
+                    .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                    .order_by(R::Position, Order::Asc)
+                    .order_by(R::Id, Order::Asc)
+                    .to_owned(),
+            )
+            .await?;
+        let at = order
+            .iter()
+            .position(|(rule, _)| *rule == id.0)
+            .ok_or(StoreError::NotFound)?;
+        let to = if earlier {
+            at.checked_sub(1)
+        } else {
+            Some(at + 1).filter(|to| *to < order.len())
+        };
+        let Some(to) = to else {
+            return tx.commit().await;
+        };
+        order.swap(at, to);
+        for (place, (rule, position)) in order.into_iter().enumerate() {
+            let place = place as i64 + 1;
+            if place == position {
+                continue;
+            }
+            tx.conn()
+                .execute(
+                    &Query::update()
+                        .table(R::Table)
+                        .value(R::Position, place)
+                        .and_where(Expr::col(R::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(R::Id).eq(rule))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        tx.audit(
+            scope,
+            &AuditEvent::new("rule.move", "rule", id).with("to", to as i64 + 1),
+        )
+        .await?;
+        tx.commit().await
+    }
+
     pub async fn delete_inbox_rule(
         &self,
         scope: &WorkspaceScope,

@@ -800,6 +800,38 @@ async fn rules_are_kept_in_order_by_managers_for_their_workspace() {
             .unwrap();
         assert!(!changed.enabled);
         assert_eq!(changed.position, first.position);
+        // Moving: one place at a time, nothing past either end, never another workspace's.
+        let third = store
+            .create_inbox_rule(&a, &input("Liens"), NOW)
+            .await
+            .unwrap();
+        let names = |rules: Vec<tribune_store::rules::Rule>| {
+            rules.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        };
+        store.move_inbox_rule(&a, third.id, true).await.unwrap();
+        assert_eq!(
+            names(store.inbox_rules(&a).await.unwrap()),
+            ["Arnaques", "Liens", "Escrocs"],
+            "{backend}"
+        );
+        store.move_inbox_rule(&a, third.id, true).await.unwrap();
+        store.move_inbox_rule(&a, third.id, true).await.unwrap();
+        store.move_inbox_rule(&a, second.id, false).await.unwrap();
+        let moved = store.inbox_rules(&a).await.unwrap();
+        assert_eq!(
+            moved.iter().map(|r| r.position).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(names(moved), ["Liens", "Arnaques", "Escrocs"]);
+        assert!(matches!(
+            store.move_inbox_rule(&b, third.id, false).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.move_inbox_rule(&contributor, third.id, false).await,
+            Err(StoreError::Forbidden)
+        ));
+        store.delete_inbox_rule(&a, third.id).await.unwrap();
         store.delete_inbox_rule(&a, second.id).await.unwrap();
         assert_eq!(store.inbox_rules(&a).await.unwrap().len(), 1);
     })

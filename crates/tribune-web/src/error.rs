@@ -348,7 +348,7 @@ impl InputError {
             }
             InputError::Search(_, error) => {
                 args.set("position", error.position + 1);
-                args.set("message", error.message(crate::inbox::ui_lang(lang)));
+                args.set("message", error.detail(crate::inbox::ui_lang(lang)));
                 "error-search-syntax-detail"
             }
             InputError::NotJson | InputError::JsonShape => return None,

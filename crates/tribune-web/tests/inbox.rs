@@ -458,3 +458,246 @@ async fn moderation_rules_are_kept_and_tried_on_the_last_30_days_through_the_api
     })
     .await;
 }
+
+#[tokio::test]
+async fn moderation_rules_are_kept_ordered_and_tried_through_the_pages() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply,hide_comment",
+        )
+        .await;
+        ingest(
+            &app,
+            &scope,
+            channel,
+            &[
+                comment(
+                    "c1",
+                    "Alice",
+                    "Bravo pour la galette, elle est parfaite",
+                    &[],
+                ),
+                comment(
+                    "c2",
+                    "Troll",
+                    "Bande d'escrocs, vous êtes des voleurs et des menteurs",
+                    &[],
+                ),
+                comment(
+                    "c3",
+                    "Spam",
+                    "Gagnez un iPhone gratuit ici https://gagne-vite.example",
+                    &["https://gagne-vite.example/"],
+                ),
+            ],
+        )
+        .await;
+        let rules = format!("/w/{ws}/rules");
+
+        // A search that does not parse is refused with where it stops; what was typed stays.
+        let response = app
+            .post_form(
+                &cm,
+                &rules,
+                &[("name", "Cassée"), ("query", "(escroc"), ("labels", "x")],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains("au caractère 8 : la requête"), "{html}");
+        assert!(html.contains(r#"value="(escroc""#));
+        // A rule that would act on every message, or without an action, is refused.
+        let response = app
+            .post_form(&cm, &rules, &[("name", "Tout"), ("moderate", "delete")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = app
+            .post_form(&cm, &rules, &[("name", "Rien"), ("query", "escroc*")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A value the form never offers is refused, not dropped.
+        let response = app
+            .post_form(
+                &cm,
+                &rules,
+                &[("name", "Bannir"), ("query", "x"), ("moderate", "ban")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let response = app
+            .post_form(
+                &cm,
+                &rules,
+                &[
+                    ("name", "Insultes <b>"),
+                    ("enabled", "on"),
+                    ("toxic", "on"),
+                    ("labels", "insulte, urgent"),
+                    ("moderate", "hide"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&response),
+            format!("{rules}?flash=flash-rule-saved")
+        );
+        let response = app
+            .post_form(
+                &cm,
+                &rules,
+                &[
+                    ("name", "Liens douteux"),
+                    ("enabled", "on"),
+                    ("query", "url:gagne-vite.example"),
+                    ("status", "done"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let stored = app.store.inbox_rules(&scope).await.unwrap();
+        let (insults, links) = (stored[0].clone(), stored[1].clone());
+        assert_eq!(insults.name, "Insultes <b>");
+        assert!(insults.conditions.toxic && insults.enabled);
+        assert_eq!(insults.actions.len(), 3, "two labels and the moderation");
+
+        let (status, html) = app.get_text(&cm, &rules).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Insultes &#60;b&#62;") && !html.contains("Insultes <b>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("étiquette « insulte »") && html.contains("sur le réseau : Masquer"),
+            "{html}"
+        );
+        assert!(html.find("Insultes").unwrap() < html.find("Liens douteux").unwrap());
+
+        // Moved one place earlier: it now runs first.
+        let response = app
+            .post_form(
+                &cm,
+                &format!("{rules}/{}/move", links.id),
+                &[("to", "earlier")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let order: Vec<String> = app
+            .store
+            .inbox_rules(&scope)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(order, ["Liens douteux", "Insultes <b>"]);
+
+        // The dry run lists what it would have acted on and does nothing.
+        let (status, html) = app
+            .get_text(&cm, &format!("{rules}/{}/dry-run", insults.id))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("aurait agi : 1, sur 3 lus"), "{html}");
+        assert!(
+            html.contains("Bande d&#39;escrocs") || html.contains("Bande d&#x27;escrocs"),
+            "{html}"
+        );
+        assert!(!html.contains("Bravo pour la galette"));
+        let troll = app
+            .store
+            .inbox_items(
+                &scope,
+                &tribune_store::inbox::InboxFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            troll
+                .iter()
+                .all(|i| i.labels.is_empty() && i.network_status == "visible")
+        );
+
+        // Changed through its form: disabled, and shown so.
+        let response = app
+            .post_form(
+                &cm,
+                &format!("{rules}/{}", insults.id),
+                &[
+                    ("name", "Insultes"),
+                    ("toxic", "on"),
+                    ("labels", "insulte"),
+                    ("moderate", "hold"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let changed = app.store.inbox_rule(&scope, insults.id).await.unwrap();
+        assert!(!changed.enabled);
+        assert_eq!(changed.actions.len(), 2);
+
+        // A rule whose search no longer parses is shown as broken; its dry run says why.
+        let mut input = tribune_store::rules::RuleInput {
+            name: links.name.clone(),
+            enabled: true,
+            query: "(gagne".into(),
+            conditions: links.conditions.clone(),
+            actions: links.actions.clone(),
+        };
+        app.store
+            .update_inbox_rule(&scope, links.id, &input, unix_now())
+            .await
+            .unwrap();
+        let (_, html) = app.get_text(&cm, &rules).await;
+        assert!(
+            html.contains("rule broken") && html.contains(">cassée<"),
+            "{html}"
+        );
+        let (status, html) = app
+            .get_text(&cm, &format!("{rules}/{}/dry-run", links.id))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Corrigez d’abord la recherche"));
+        input.query = "url:gagne-vite.example".into();
+        app.store
+            .update_inbox_rule(&scope, links.id, &input, unix_now())
+            .await
+            .unwrap();
+
+        // Contributors see the rules but cannot change them; other workspaces see nothing.
+        app.join(&scope, "redac@example.fr", Role::Contributor)
+            .await;
+        let (redac, _) = app.login("redac@example.fr", common::PASSWORD).await;
+        let (status, html) = app.get_text(&redac, &rules).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains(r#"id="new-rule""#));
+        let response = app
+            .post_form(&redac, &format!("{rules}/{}/delete", links.id), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = app
+            .post_form(&cm, &format!("{rules}/{}/delete", links.id), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.store.inbox_rules(&scope).await.unwrap().len(), 1);
+    })
+    .await;
+}

@@ -103,7 +103,8 @@ impl ParseError {
         }
     }
 
-    fn detail(&self, lang: UiLang) -> String {
+    /// Why, without where (for a message that gives the position itself).
+    pub fn detail(&self, lang: UiLang) -> String {
         use ParseErrorKind as K;
         let fr = lang == UiLang::Fr;
         match &self.kind {

@@ -29,8 +29,8 @@ use tribune_store::{StoreError, unix_now};
 const PAGE_SIZE: u64 = 50;
 
 /// A channel as the inbox names it, and what it can do.
-struct ChannelLabel {
-    name: String,
+pub(super) struct ChannelLabel {
+    pub(super) name: String,
     capabilities: Capabilities,
 }
 
@@ -71,7 +71,7 @@ pub fn domain(url: &str) -> String {
     host.trim_start_matches("www.").to_lowercase()
 }
 
-fn status_key(status: ItemStatus) -> &'static str {
+pub(super) fn status_key(status: ItemStatus) -> &'static str {
     match status {
         ItemStatus::New => "inbox-status-new",
         ItemStatus::InProgress => "inbox-status-in-progress",
@@ -80,7 +80,7 @@ fn status_key(status: ItemStatus) -> &'static str {
     }
 }
 
-fn tone_key(tone: Tone) -> &'static str {
+pub(super) fn tone_key(tone: Tone) -> &'static str {
     match tone {
         Tone::Negative => "inbox-tone-neg",
         Tone::Neutral => "inbox-tone-neu",
@@ -88,7 +88,14 @@ fn tone_key(tone: Tone) -> &'static str {
     }
 }
 
-fn line(
+pub(super) fn kind_key(kind: tribune_domain::inbox::ItemKind) -> &'static str {
+    match kind {
+        tribune_domain::inbox::ItemKind::Comment => "inbox-kind-comment",
+        tribune_domain::inbox::ItemKind::Mention => "inbox-kind-mention",
+    }
+}
+
+pub(super) fn line(
     state: &AppState,
     chrome: &Chrome,
     item: Item,
@@ -112,10 +119,7 @@ fn line(
         channel: channels
             .get(&item.channel)
             .map_or_else(String::new, |c| c.name.clone()),
-        kind_key: match item.kind {
-            tribune_domain::inbox::ItemKind::Comment => "inbox-kind-comment",
-            tribune_domain::inbox::ItemKind::Mention => "inbox-kind-mention",
-        },
+        kind_key: kind_key(item.kind),
         received: dates::full(state.i18n(), chrome.tr.lang, &chrome.tz, item.received_at),
         text: item.text,
         url_domain: item.url.as_deref().map(domain).unwrap_or_default(),
@@ -139,7 +143,7 @@ fn line(
     }
 }
 
-async fn channel_labels(
+pub(super) async fn channel_labels(
     state: &AppState,
     member: &Member,
 ) -> Result<HashMap<ChannelId, ChannelLabel>, AppError> {
@@ -156,7 +160,7 @@ async fn channel_labels(
         .collect())
 }
 
-async fn member_names(
+pub(super) async fn member_names(
     state: &AppState,
     member: &Member,
 ) -> Result<HashMap<UserId, String>, AppError> {
@@ -230,7 +234,7 @@ pub async fn list(
             let message = chrome.tr.t2(
                 "error-search-syntax-detail",
                 ("position", error.position + 1),
-                ("message", error.message(inbox::ui_lang(chrome.tr.lang))),
+                ("message", error.detail(inbox::ui_lang(chrome.tr.lang))),
             );
             (filters, Some(message), StatusCode::BAD_REQUEST)
         }

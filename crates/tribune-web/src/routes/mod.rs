@@ -25,6 +25,7 @@ mod password_reset;
 mod posts;
 mod posts_csv;
 mod queue;
+mod rules;
 mod saved_replies;
 mod settings;
 mod setup;
@@ -199,6 +200,11 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/replies/{reply}/delete",
             post(saved_replies::delete),
         )
+        .route("/w/{ws}/rules", get(rules::list).post(rules::create))
+        .route("/w/{ws}/rules/{rule}", post(rules::update))
+        .route("/w/{ws}/rules/{rule}/move", post(rules::move_rule))
+        .route("/w/{ws}/rules/{rule}/delete", post(rules::delete))
+        .route("/w/{ws}/rules/{rule}/dry-run", get(rules::dry_run))
         .route("/w/{ws}/links", get(links::list).post(links::create))
         .route("/w/{ws}/links/{link}", get(links::show).post(links::update))
         .route("/w/{ws}/links/{link}/delete", post(links::delete))
