@@ -272,14 +272,45 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     assert.equal(await page.locator('li.inbox-item').count(), 0);
   });
 
+  step('a response-time target set on its page gives each waiting message a deadline', async () => {
+    await page.goto(`${workspacePath}/inbox`);
+    await page.getByRole('link', { name: 'Délai de réponse' }).click();
+    await waitForPath(`${workspacePath}/response-time`);
+    assert.match(await text(page.locator('main')), /Europe\/Paris/);
+    await page.getByLabel('Fixer un délai de réponse').check();
+    await page.getByLabel('Heures', { exact: true }).fill('2');
+    await page.getByLabel('Minutes', { exact: true }).fill('0');
+    // Open every day, all day: the deadline is two hours from now whatever the day.
+    for (const day of ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche']) {
+      await page.getByLabel(`Ouvert le ${day}`).check();
+      await page.getByLabel(`Ouverture le ${day} à`).fill('00:00');
+      await page.getByLabel(new RegExp(`^Fermeture le ${day} à`)).fill('00:00');
+    }
+    await assertEveryVisibleInputIsLabelled(page);
+    await assertContrast(page);
+    await shot('06-response-time-fr');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitForPath(`${workspacePath}/response-time`);
+    assert.match(await text(page.getByRole('status')), /Délai de réponse enregistré/);
+    await page.goto(`${workspacePath}/inbox?status=all`);
+    const list = await text(page.locator('.inbox-list'));
+    assert.match(list, /À répondre avant le/, 'the waiting messages show their deadline');
+    await page.getByLabel('Délai de réponse').selectOption('near');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/sla=near/);
+    assert.equal(await page.locator('li.inbox-item').count(), 0, 'nothing is near its deadline yet');
+    await page.goto(`${workspacePath}/inbox?status=all`);
+    await shot('07-inbox-clocks-fr');
+  });
+
   step('on a phone: the inbox fits the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${workspacePath}/inbox?status=all`);
     await assertNoHorizontalOverflow(page);
-    await shot('06-inbox-mobile-fr');
+    await shot('08-inbox-mobile-fr');
     await page.goto(`${workspacePath}/rules`);
     await assertNoHorizontalOverflow(page);
-    await shot('07-rules-mobile-fr');
+    await shot('09-rules-mobile-fr');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

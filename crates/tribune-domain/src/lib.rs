@@ -12,6 +12,7 @@ pub mod publishing;
 pub mod queue;
 pub mod role;
 pub mod security;
+pub mod sla;
 pub mod text_safety;
 pub mod timezone;
 pub mod user;

@@ -260,6 +260,7 @@ mod tests {
             assignee: None,
             first_response_at: None,
             done_at: None,
+            due_at: None,
             labels: Vec::new(),
         }
     }

@@ -152,6 +152,16 @@ impl Handler for InboxSchedule {
         if let Err(error) = schedule_fetches(&self.store, now).await {
             tracing::warn!(%error, "inbox fetches could not be scheduled");
         }
+        match self.store.check_sla_breaches(now).await {
+            Ok(breaches) if !breaches.is_empty() => {
+                tracing::info!(
+                    messages = breaches.len(),
+                    "inbox messages passed their response-time deadline"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the response-time check failed"),
+        }
         Outcome::Later {
             at: now + SCHEDULE_EVERY,
         }

@@ -20,8 +20,8 @@ use tribune_domain::publishing::retry_delay_secs;
 use tribune_domain::security::secret_box::{SecretBox, SecretError};
 use tribune_domain::{ChannelId, Lang};
 use tribune_mail::{
-    ApprovalRequest, AttachedMedia, MailError, MailMessage, Mailer, PublishFailed, SmtpConfig,
-    TlsMode,
+    ApprovalRequest, AttachedMedia, BreachedMessage, MailError, MailMessage, Mailer, PublishFailed,
+    SlaBreached, SmtpConfig, TlsMode,
 };
 use tribune_store::jobs::Job;
 use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
@@ -284,6 +284,37 @@ impl MailSender {
                         code: prepared.target.error_code.clone().unwrap_or_default(),
                         network_message: prepared.target.error_message.clone(),
                         link: format!("{base}/w/{ws}/posts/{}", prepared.post.id),
+                    };
+                    (prepared.recipient, workspace, Box::new(message))
+                }
+                MailJob::SlaBreached { user, items } => {
+                    let Some(prepared) = self
+                        .store
+                        .prepare_sla_breach_mail(scope, user, &items)
+                        .await?
+                    else {
+                        tracing::debug!(job = job.id.0, "breach notice no longer applies");
+                        return Ok(());
+                    };
+                    let workspace = self.store.workspace(scope).await?;
+                    let names = self.channel_names(scope).await?;
+                    let message = SlaBreached {
+                        workspace: workspace.name.clone(),
+                        messages: prepared
+                            .items
+                            .iter()
+                            .map(|item| BreachedMessage {
+                                author: match item.author.name.trim() {
+                                    "" => item.author.handle.clone(),
+                                    name => name.to_owned(),
+                                },
+                                channel: names.get(&item.channel).cloned().unwrap_or_default(),
+                                excerpt: item.text.chars().take(280).collect(),
+                                link: format!("{base}/w/{ws}/inbox/{}", item.id),
+                            })
+                            .collect(),
+                        link: format!("{base}/w/{ws}/inbox?sla=near"),
+                        assigned: prepared.assigned,
                     };
                     (prepared.recipient, workspace, Box::new(message))
                 }

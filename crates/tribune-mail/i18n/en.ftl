@@ -93,3 +93,13 @@ mail-approval-media = { $count ->
 mail-approval-media-alt = { $position }. { $name }, alt text: “{ $alt }”
 mail-approval-media-no-alt = { $position }. { $name }: no alt text (people who use a screen reader will not know what it shows)
 mail-approval-media-video = { $position }. { $name } (video)
+mail-sla-subject = “{ $workspace }”: messages are waiting past their response time
+mail-sla-body = { $count ->
+    [one] This message of “{ $workspace }” has waited longer than its response-time target:
+   *[other] These { $count } messages of “{ $workspace }” have waited longer than its response-time target:
+}
+mail-sla-message = { $author } on { $channel }: { $text }
+    { $link }
+mail-sla-action = Open the messages near or past their deadline
+mail-sla-why-assigned = You receive this message because these messages are assigned to you.
+mail-sla-why-manager = You receive this message because nobody is assigned to these messages and you manage this workspace.

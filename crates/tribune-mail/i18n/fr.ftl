@@ -93,3 +93,13 @@ mail-approval-media = { $count ->
 mail-approval-media-alt = { $position }. { $name }, texte alternatif : « { $alt } »
 mail-approval-media-no-alt = { $position }. { $name } : pas de texte alternatif (les personnes qui utilisent un lecteur d’écran ne sauront pas ce qu’il montre)
 mail-approval-media-video = { $position }. { $name } (vidéo)
+mail-sla-subject = « { $workspace } » : des messages attendent au-delà du délai de réponse
+mail-sla-body = { $count ->
+    [one] Ce message de « { $workspace } » attend depuis plus longtemps que son délai de réponse :
+   *[other] Ces { $count } messages de « { $workspace } » attendent depuis plus longtemps que leur délai de réponse :
+}
+mail-sla-message = { $author } sur { $channel } : { $text }
+    { $link }
+mail-sla-action = Ouvrir les messages proches ou au-delà de leur échéance
+mail-sla-why-assigned = Vous recevez ce message parce que ces messages vous sont attribués.
+mail-sla-why-manager = Vous recevez ce message parce que personne n’est attribué à ces messages et que vous gérez cet espace.

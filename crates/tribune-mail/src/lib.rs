@@ -14,6 +14,6 @@ mod message;
 pub use config::{SmtpConfig, TlsMode};
 pub use mailer::{MailError, Mailer};
 pub use message::{
-    AccountLocked, ApprovalRequest, AttachedMedia, Content, Invitation, MailMessage,
-    NewDeviceLogin, PasswordReset, PublishFailed, Rendered, TestEmail,
+    AccountLocked, ApprovalRequest, AttachedMedia, BreachedMessage, Content, Invitation,
+    MailMessage, NewDeviceLogin, PasswordReset, PublishFailed, Rendered, SlaBreached, TestEmail,
 };

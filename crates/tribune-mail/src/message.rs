@@ -368,6 +368,63 @@ impl MailMessage for PublishFailed {
     }
 }
 
+/// Messages of the inbox waited past their response-time deadline.
+#[derive(Debug, Clone)]
+pub struct SlaBreached {
+    pub workspace: String,
+    /// Each message: who wrote it, on which channel, its beginning, and its page.
+    pub messages: Vec<BreachedMessage>,
+    /// The inbox's view of the messages near or past their deadline.
+    pub link: String,
+    /// The recipient is their assignee (else an owner or manager of the workspace).
+    pub assigned: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BreachedMessage {
+    pub author: String,
+    pub channel: String,
+    pub excerpt: String,
+    pub link: String,
+}
+
+/// Messages an e-mail lists at most (the inbox has the others).
+const MAX_LISTED: usize = 20;
+
+impl MailMessage for SlaBreached {
+    fn content(&self, tr: &Tr<'_>) -> Content {
+        let workspace = [("workspace", self.workspace.as_str())];
+        let mut paragraphs = vec![tr.tv(
+            "mail-sla-body",
+            &[
+                ("count", FluentValue::from(self.messages.len() as i64)),
+                ("workspace", FluentValue::from(self.workspace.as_str())),
+            ],
+        )];
+        for m in self.messages.iter().take(MAX_LISTED) {
+            paragraphs.push(tr.ta(
+                "mail-sla-message",
+                &[
+                    ("author", m.author.as_str()),
+                    ("channel", m.channel.as_str()),
+                    ("text", &quoted(&m.excerpt)),
+                    ("link", m.link.as_str()),
+                ],
+            ));
+        }
+        Content {
+            subject: tr.ta("mail-sla-subject", &workspace),
+            paragraphs,
+            action: Some((tr.t("mail-sla-action"), self.link.clone())),
+            closing: vec![tr.t(if self.assigned {
+                "mail-sla-why-assigned"
+            } else {
+                "mail-sla-why-manager"
+            })],
+        }
+    }
+}
+
 /// Checks the SMTP settings from the admin page or the command line.
 #[derive(Debug, Clone)]
 pub struct TestEmail {
@@ -478,7 +535,44 @@ mod tests {
                 network_message: None,
                 link: "https://tribune.example.fr/w/1/posts/2".into(),
             }),
+            Box::new(SlaBreached {
+                workspace: "Dupont".into(),
+                messages: vec![
+                    BreachedMessage {
+                        author: "Troll <script>alert(1)</script>".into(),
+                        channel: "Mastodon".into(),
+                        excerpt: "Colis perdu <script>".into(),
+                        link: "https://tribune.example.fr/w/1/inbox/7".into(),
+                    },
+                    BreachedMessage {
+                        author: "Alice".into(),
+                        channel: "Bluesky".into(),
+                        excerpt: "Livrez-vous le samedi ?".into(),
+                        link: "https://tribune.example.fr/w/1/inbox/8".into(),
+                    },
+                ],
+                link: "https://tribune.example.fr/w/1/inbox?sla=near".into(),
+                assigned: false,
+            }),
         ]
+    }
+
+    #[test]
+    fn a_breach_notice_lists_each_message_with_its_link() {
+        let catalog = Catalog::load();
+        let messages = all_messages();
+        let notice = messages.last().unwrap();
+        for (lang, count) in [(Lang::Fr, "Ces 2 messages"), (Lang::En, "These 2 messages")] {
+            let tr = Tr::new(&catalog, lang);
+            let rendered = render(&notice.content(&tr), &tr).unwrap();
+            assert!(rendered.text.contains(count), "{}", rendered.text);
+            assert!(
+                rendered
+                    .text
+                    .contains("https://tribune.example.fr/w/1/inbox/8")
+            );
+            assert!(rendered.text.contains("Dupont"));
+        }
     }
 
     #[test]

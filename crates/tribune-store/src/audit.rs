@@ -98,6 +98,8 @@ pub const ACTIONS: &[&str] = &[
     "rule.update",
     "rule.delete",
     "rule.move",
+    "sla.update",
+    "sla.delete",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

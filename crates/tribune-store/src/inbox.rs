@@ -124,10 +124,22 @@ pub struct Item {
     pub assignee: Option<UserId>,
     pub first_response_at: Option<i64>,
     pub done_at: Option<i64>,
+    /// The deadline for a first answer, when the workspace had a response-time target.
+    pub due_at: Option<i64>,
     pub labels: Vec<String>,
 }
 
 impl Item {
+    /// Where its response-time clock stands at `now`; `None` without a deadline.
+    pub fn clock(&self, warn_minutes: u32, now: i64) -> Option<tribune_domain::sla::Clock> {
+        let stopped = self.first_response_at.or(match self.status {
+            ItemStatus::Done => self.done_at,
+            _ => None,
+        });
+        self.due_at
+            .map(|due| tribune_domain::sla::Clock::at(due, stopped, warn_minutes, now))
+    }
+
     /// The status as the team sees it at `now`: a snooze that has run out is new again.
     pub fn status_at(&self, now: i64) -> ItemStatus {
         match (self.status, self.snoozed_until) {
@@ -279,6 +291,9 @@ pub struct InboxFilter {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub text: Option<TextFilter>,
+    /// Only messages waiting for a first answer whose deadline is at or before this instant
+    /// (the "near breach" view: now plus the warning).
+    pub due_before: Option<i64>,
     /// Items older than this one (the page's cursor).
     pub before: Option<InboxItemId>,
     pub limit: u64,
@@ -390,9 +405,10 @@ struct ItemRow {
     assignee_id: Option<i64>,
     first_response_at: Option<i64>,
     done_at: Option<i64>,
+    due_at: Option<i64>,
 }
 
-const COLUMNS: [I; 27] = [
+const COLUMNS: [I; 28] = [
     I::Id,
     I::WorkspaceId,
     I::ChannelId,
@@ -420,6 +436,7 @@ const COLUMNS: [I; 27] = [
     I::AssigneeId,
     I::FirstResponseAt,
     I::DoneAt,
+    I::DueAt,
 ];
 
 impl ItemRow {
@@ -454,6 +471,7 @@ impl ItemRow {
             assignee: self.assignee_id.map(UserId),
             first_response_at: self.first_response_at,
             done_at: self.done_at,
+            due_at: self.due_at,
             labels,
         }
     }
@@ -629,6 +647,12 @@ fn filtered(scope: &WorkspaceScope, filter: &InboxFilter, now: i64) -> SelectSta
                 .add(col(I::Spam).gte(threshold)),
         );
     }
+    if let Some(due) = filter.due_before {
+        select
+            .and_where(col(I::DueAt).lte(due))
+            .and_where(col(I::FirstResponseAt).is_null())
+            .and_where(col(I::Status).ne(ItemStatus::Done.as_str()));
+    }
     if let Some(since) = filter.since {
         select.and_where(col(I::ReceivedAt).gte(since));
     }
@@ -712,6 +736,10 @@ impl Store {
         if !own_channel(&mut tx.conn(), scope, channel).await? {
             return Err(StoreError::NotFound);
         }
+        // Every item of the batch is received now: one deadline for all.
+        let due_at = crate::sla::sla_of(&mut tx.conn(), scope.workspace())
+            .await?
+            .map(|(sla, tz)| sla.deadline(now, &tz));
         let mut stored = Vec::new();
         for item in items {
             if item.remote_ref.is_empty() || item.remote_ref.len() > MAX_REF_BYTES {
@@ -770,6 +798,7 @@ impl Store {
                             I::NetworkStatus,
                             I::Status,
                             I::Raw,
+                            I::DueAt,
                         ])
                         .values([
                             scope.workspace().0.into(),
@@ -796,6 +825,7 @@ impl Store {
                             bounded(&item.network_status, 16).into(),
                             ItemStatus::New.as_str().into(),
                             bounded_bytes(&item.raw, MAX_RAW_BYTES).into(),
+                            due_at.into(),
                         ])
                         .map_err(StoreError::failed("inbox insert"))?
                         .on_conflict(

@@ -38,6 +38,7 @@ pub mod recovery_codes;
 pub mod rules;
 pub mod saved_replies;
 pub mod sessions;
+pub mod sla;
 pub mod smtp_settings;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

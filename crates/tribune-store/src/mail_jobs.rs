@@ -36,6 +36,12 @@ pub enum MailJob {
     },
     /// `target` failed for good; `user` is a member who can publish (and so retry it).
     PublishFailed { target: PostTargetId, user: UserId },
+    /// `items` passed their response-time deadline; `user` is their assignee, or an owner or
+    /// manager for those nobody is assigned to.
+    SlaBreached {
+        user: UserId,
+        items: Vec<tribune_domain::InboxItemId>,
+    },
 }
 
 impl MailJob {
@@ -65,7 +71,7 @@ pub(crate) async fn member_roles(
 }
 
 impl Transaction {
-    async fn enqueue_mail(
+    pub(crate) async fn enqueue_mail(
         &mut self,
         scope: &WorkspaceScope,
         mail: &MailJob,

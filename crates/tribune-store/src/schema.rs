@@ -422,6 +422,8 @@ pub enum InboxItems {
     FirstResponseAt,
     DoneAt,
     Raw,
+    DueAt,
+    BreachCheckedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -505,5 +507,16 @@ pub enum InboxRules {
     Actions,
     CreatedBy,
     CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxSla {
+    Table,
+    WorkspaceId,
+    TargetMinutes,
+    WarnMinutes,
+    Hours,
+    FrenchHolidays,
     UpdatedAt,
 }

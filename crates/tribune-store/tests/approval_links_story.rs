@@ -152,7 +152,9 @@ fn recipients(mails: &[(Job, MailJob)]) -> Vec<UserId> {
     let mut users: Vec<UserId> = mails
         .iter()
         .map(|(_, mail)| match mail {
-            MailJob::ApprovalRequest { user, .. } | MailJob::PublishFailed { user, .. } => *user,
+            MailJob::ApprovalRequest { user, .. }
+            | MailJob::PublishFailed { user, .. }
+            | MailJob::SlaBreached { user, .. } => *user,
         })
         .collect();
     users.sort();

@@ -837,3 +837,191 @@ async fn rules_are_kept_in_order_by_managers_for_their_workspace() {
     })
     .await;
 }
+
+/// The mail jobs waiting, claimed (so each is seen once).
+async fn claim_mail(store: &Store, now: i64) -> Vec<tribune_store::mail_jobs::MailJob> {
+    store
+        .claim_jobs("test", &[tribune_store::mail_jobs::MAIL_JOB], now, 60, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|job| tribune_store::mail_jobs::MailJob::parse(&job.payload).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn messages_get_a_deadline_and_each_breach_is_told_once() {
+    use tribune_domain::sla::Sla;
+    use tribune_store::mail_jobs::MailJob;
+    each_backend(|store, backend| async move {
+        // NOW is Friday 15 January 2027, 9:00 in Paris (the workspaces' zone).
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let cm = member(&store, &a, "cm@example.fr", Role::Contributor).await;
+        let ch = channel(&store, &a, "did:plc:a").await;
+        // Without a target, no deadline.
+        store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[item("before", "Bonjour", NOW - 60)],
+                None,
+                NOW - 30,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.inbox_sla(&a).await.unwrap(), None);
+        assert!(matches!(
+            store.set_inbox_sla(&cm, Some(Sla::office()), NOW).await,
+            Err(StoreError::Forbidden)
+        ));
+        let refused = Sla {
+            target_minutes: 0,
+            ..Sla::office()
+        };
+        assert!(matches!(
+            store.set_inbox_sla(&a, Some(refused), NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        // Setting one gives the waiting message a deadline: two business hours.
+        assert_eq!(
+            store
+                .set_inbox_sla(&a, Some(Sla::office()), NOW)
+                .await
+                .unwrap(),
+            1,
+            "{backend}"
+        );
+        assert_eq!(store.inbox_sla(&a).await.unwrap(), Some(Sla::office()));
+        assert_eq!(store.inbox_sla(&b).await.unwrap(), None);
+        let ids = store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[
+                    item("q1", "Livrez-vous le samedi ?", NOW - 10),
+                    item("q2", "Colis perdu depuis lundi", NOW - 5),
+                    item("q3", "Merci pour tout", NOW - 1),
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        let listed = store.inbox_items(&a, &all(), NOW).await.unwrap();
+        assert!(
+            listed.iter().all(|i| i.due_at == Some(NOW + 2 * 3600)),
+            "{backend}"
+        );
+        let first = &listed[0];
+        assert_eq!(
+            first.clock(30, NOW).unwrap(),
+            tribune_domain::sla::Clock::Running
+        );
+        assert_eq!(
+            first.clock(30, NOW + 2 * 3600 - 60).unwrap(),
+            tribune_domain::sla::Clock::Near
+        );
+
+        // One is answered in time, one marked done, one assigned to the member: at 11:00 only
+        // the last one and the one from before are past their deadline.
+        let reply = store
+            .create_inbox_reply(&a, ids[0], "Oui, le samedi matin.", NOW + 600)
+            .await
+            .unwrap();
+        store
+            .begin_inbox_reply(&a, reply.id, NOW + 650)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .finish_inbox_reply(&a, reply.id, Ok(("at://reply".into(), None)), NOW + 700)
+            .await
+            .unwrap();
+        store
+            .update_inbox_items(
+                &a,
+                &[ids[2]],
+                &ItemChange {
+                    status: Some(ItemStatus::Done),
+                    ..ItemChange::default()
+                },
+                NOW + 800,
+            )
+            .await
+            .unwrap();
+        store
+            .update_inbox_items(
+                &a,
+                &[ids[1]],
+                &ItemChange {
+                    assignee: Some(cm.user()),
+                    ..ItemChange::default()
+                },
+                NOW + 900,
+            )
+            .await
+            .unwrap();
+        let due = NOW + 2 * 3600;
+        assert_eq!(store.inbox_breached_count(&a, due - 1).await.unwrap(), 0);
+        assert!(store.check_sla_breaches(due - 1).await.unwrap().is_empty());
+        let near = InboxFilter {
+            due_before: Some(due),
+            ..all()
+        };
+        assert_eq!(
+            texts(&store.inbox_items(&a, &near, NOW).await.unwrap()),
+            ["Colis perdu depuis lundi", "Bonjour"],
+            "{backend}"
+        );
+        let breaches = store.check_sla_breaches(due).await.unwrap();
+        assert_eq!(breaches.len(), 2, "{backend}");
+        assert_eq!(store.inbox_breached_count(&a, due).await.unwrap(), 2);
+        // Told once: the assignee for theirs, the owner for the unassigned one.
+        let mut told: Vec<(tribune_domain::UserId, usize)> = claim_mail(&store, due)
+            .await
+            .into_iter()
+            .filter_map(|m| match m {
+                MailJob::SlaBreached { user, items } => Some((user, items.len())),
+                _ => None,
+            })
+            .collect();
+        told.sort();
+        let mut expected = vec![(a.user().unwrap(), 1), (cm.user().unwrap(), 1)];
+        expected.sort();
+        assert_eq!(told, expected, "{backend}");
+        assert!(store.check_sla_breaches(due + 60).await.unwrap().is_empty());
+        let mail = store
+            .prepare_sla_breach_mail(&a, cm.user().unwrap(), &[ids[1]])
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(mail.assigned);
+        assert_eq!(mail.items.len(), 1);
+        // Answered since: nothing left to tell.
+        store
+            .update_inbox_items(
+                &a,
+                &[ids[1]],
+                &ItemChange {
+                    status: Some(ItemStatus::Done),
+                    ..ItemChange::default()
+                },
+                due + 120,
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .prepare_sla_breach_mail(&a, cm.user().unwrap(), &[ids[1]])
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Another workspace sees none of it; removing the target removes the deadlines.
+        assert_eq!(store.inbox_breached_count(&b, due).await.unwrap(), 0);
+        store.set_inbox_sla(&a, None, due + 180).await.unwrap();
+        assert_eq!(store.inbox_breached_count(&a, due + 180).await.unwrap(), 0);
+    })
+    .await;
+}

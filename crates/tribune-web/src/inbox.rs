@@ -10,7 +10,7 @@ use tribune_store::{Store, StoreError, WorkspaceScope};
 use tribune_text::{Query, UiLang};
 
 /// The query parameters of the inbox, besides `cursor` and `limit`.
-pub const FILTERS: [&str; 8] = [
+pub const FILTERS: [&str; 9] = [
     "status",
     "channel",
     "sentiment",
@@ -19,6 +19,7 @@ pub const FILTERS: [&str; 8] = [
     "assignee",
     "label",
     "flagged",
+    "sla",
 ];
 
 /// Longest search accepted, in characters.
@@ -31,10 +32,21 @@ pub fn ui_lang(lang: Lang) -> UiLang {
     }
 }
 
+/// The response-time views of the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaView {
+    /// Waiting, the deadline within the target's warning or past.
+    Near,
+    /// Waiting past the deadline.
+    Breached,
+}
+
 /// Filters read from a request, checked.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
     pub filter: InboxFilter,
+    /// Only the messages near (`near`) or past (`breached`) their response-time deadline.
+    pub sla: Option<SlaView>,
     pub query: Option<Query>,
     /// The values as given, to fill the page's form and its links again.
     pub given: Vec<(String, String)>,
@@ -97,6 +109,13 @@ pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, 
                     _ => return Err(invalid(name)),
                 };
             }
+            "sla" => {
+                out.sla = Some(match value {
+                    "near" => SlaView::Near,
+                    "breached" => SlaView::Breached,
+                    _ => return Err(invalid(name)),
+                });
+            }
             "q" if value.chars().count() > MAX_SEARCH_CHARS => return Err(invalid(name)),
             "q" => {
                 out.query = Some(
@@ -129,17 +148,18 @@ pub async fn list(
     before: Option<InboxItemId>,
     limit: u64,
 ) -> Result<Page, StoreError> {
+    let now = tribune_store::unix_now();
     let mut filter = filters.filter.clone();
     filter.before = before;
     filter.limit = limit;
-    tribune_inbox::search(
-        store,
-        scope,
-        &filter,
-        filters.query.as_ref(),
-        tribune_store::unix_now(),
-    )
-    .await
+    if let Some(view) = filters.sla {
+        let warn = store.inbox_sla(scope).await?.map_or(0, |s| s.warn_minutes);
+        filter.due_before = Some(match view {
+            SlaView::Breached => now,
+            SlaView::Near => now + i64::from(warn) * 60,
+        });
+    }
+    tribune_inbox::search(store, scope, &filter, filters.query.as_ref(), now).await
 }
 
 #[cfg(test)]

@@ -701,3 +701,115 @@ async fn moderation_rules_are_kept_ordered_and_tried_through_the_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_response_time_target_gives_each_message_a_deadline_seen_on_pages_and_api() {
+    each_backend(|app: TestApp| async move {
+        let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply",
+        )
+        .await;
+        // No target: no clock, no filter.
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox")).await;
+        assert!(!html.contains(r#"id="sla""#));
+
+        // A form that is not a target is refused with its field, as typed.
+        let path = format!("/w/{ws}/response-time");
+        let response = app
+            .post_form(
+                &cm,
+                &path,
+                &[("enabled", "on"), ("target_hours", "2"), ("open_1", "on"), ("start_1", "18:00"), ("end_1", "09:00")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("heure d’ouverture avant"), "{html}");
+        assert!(html.contains(r#"value="18:00""#));
+
+        // Every day, all day, one minute: a message received now is due in a minute.
+        let mut form = vec![("enabled", "on"), ("target_hours", "0"), ("target_minutes", "1"), ("warn_minutes", "1")];
+        let days: Vec<(String, String, String)> = (1..=7)
+            .map(|d| (format!("open_{d}"), format!("start_{d}"), format!("end_{d}")))
+            .collect();
+        for (open, start, end) in &days {
+            form.push((open.as_str(), "on"));
+            form.push((start.as_str(), "00:00"));
+            form.push((end.as_str(), "00:00"));
+        }
+        let response = app.post_form(&cm, &path, &form).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (status, html) = app.get_text(&cm, &path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Europe/Paris"), "the zone is said");
+
+        ingest(&app, &scope, channel, &[comment("c1", "Alice", "Livrez-vous le dimanche ?", &[])]).await;
+        let (_, listed) = list(&app, &token, ws, "").await;
+        let item = &listed["items"][0];
+        assert_eq!(item["clock"], "running", "{listed}");
+        assert!(item["due_at"].is_string());
+        let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox")).await;
+        assert!(html.contains("clock-near") && html.contains("À répondre avant le"), "{html}");
+        assert!(html.contains(r#"id="sla""#));
+
+        // The API reads and sets the same target; a day that is not one is refused.
+        let response = app.api(&token, Method::GET, &format!("/workspaces/{ws}/sla")).send().await.unwrap();
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["sla"]["target_minutes"], 1, "{answer}");
+        assert_eq!(answer["sla"]["hours"]["sunday"], json!({"start": "00:00", "end": "24:00"}));
+        assert_eq!(answer["timezone"], "Europe/Paris");
+        let response = app
+            .api(&token, Method::PUT, &format!("/workspaces/{ws}/sla"))
+            .json(&json!({"target_minutes": 60, "hours": {"someday": {"start": "09:00", "end": "18:00"}}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "error-json-unknown-field", "{problem}");
+        let response = app
+            .api(&token, Method::PUT, &format!("/workspaces/{ws}/sla"))
+            .json(&json!({"target_minutes": 60, "hours": {}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "closed every day");
+
+        // Past its deadline: the banner, the view, and one e-mail job for the owner.
+        let later = unix_now() + 120;
+        let breaches = app.store.check_sla_breaches(later).await.unwrap();
+        assert_eq!(breaches.len(), 1);
+        let breached = app.store.inbox_breached_count(&scope, later).await.unwrap();
+        assert_eq!(breached, 1);
+        let (_, near) = list(&app, &token, ws, "sla=near").await;
+        assert_eq!(near["items"].as_array().unwrap().len(), 1, "{near}");
+        let (status, _) = list(&app, &token, ws, "sla=soon").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // Answered: off the near view; removed: no deadline any more.
+        let id = item["id"].as_i64().unwrap();
+        let response = app
+            .api(&token, Method::PATCH, &format!("/workspaces/{ws}/inbox/{id}"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let (_, near) = list(&app, &token, ws, "sla=near").await;
+        assert!(near["items"].as_array().unwrap().is_empty());
+        let (_, all) = list(&app, &token, ws, "status=all").await;
+        assert_eq!(all["items"][0]["clock"], "met", "{all}");
+        let response = app.api(&token, Method::DELETE, &format!("/workspaces/{ws}/sla")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.store.inbox_sla(&scope).await.unwrap(), None);
+    })
+    .await;
+}

@@ -130,6 +130,18 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("title", "Pwned"), ("body", "Pwned")],
     ),
     ("POST", "/w/{ws}/replies/{reply}/delete", &[]),
+    ("GET", "/w/{ws}/response-time", &[]),
+    (
+        "POST",
+        "/w/{ws}/response-time",
+        &[
+            ("enabled", "on"),
+            ("target_hours", "1"),
+            ("open_1", "on"),
+            ("start_1", "00:00"),
+            ("end_1", "00:00"),
+        ],
+    ),
     ("GET", "/w/{ws}/rules", &[]),
     (
         "POST",
@@ -364,6 +376,13 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ),
     ("DELETE", "/workspaces/{ws}/rules/{rule}", ""),
     ("POST", "/workspaces/{ws}/rules/{rule}/dry-run", ""),
+    ("GET", "/workspaces/{ws}/sla", ""),
+    (
+        "PUT",
+        "/workspaces/{ws}/sla",
+        r#"{"target_minutes":1,"hours":{"monday":{"start":"00:00","end":"24:00"}}}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/sla", ""),
 ];
 
 #[test]
@@ -588,6 +607,7 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         (saved[0].title.as_str(), saved[0].body.as_str()),
         ("Merci", "Merci {prenom} !")
     );
+    assert_eq!(app.store.inbox_sla(&scope).await.unwrap(), None);
     let rules = app.store.inbox_rules(&scope).await.unwrap();
     assert_eq!(rules.len(), 1);
     assert!(rules[0].enabled && rules[0].name == "Insultes");

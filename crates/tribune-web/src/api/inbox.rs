@@ -61,11 +61,20 @@ pub struct ItemJson {
     /// Web links in or beside the text.
     links: Vec<String>,
     first_response_at: Option<String>,
+    /// The deadline for a first answer (when the workspace had a response-time target as it
+    /// arrived).
+    due_at: Option<String>,
+    /// Where that clock stands: `running`, `breached` (waiting past the deadline), `met` or
+    /// `missed` (answered or marked done in time, or late); `null` without a deadline.
+    clock: Option<&'static str>,
 }
 
 impl ItemJson {
     pub fn new(item: Item, now: i64) -> ItemJson {
+        let clock = item.clock(0, now).map(|c| c.as_str());
         ItemJson {
+            due_at: item.due_at.map(rfc3339),
+            clock,
             id: item.id,
             channel_id: item.channel,
             kind: item.kind.as_str(),

@@ -18,6 +18,7 @@ mod page;
 mod posts;
 mod queue;
 mod rules;
+mod sla;
 mod workspaces;
 
 use crate::AppState;
@@ -151,6 +152,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/workspaces/{ws}/rules/{rule}/dry-run",
             post(rules::dry_run),
+        )
+        .route(
+            "/workspaces/{ws}/sla",
+            get(sla::show).put(sla::set).delete(sla::delete),
         )
         .route_layer(axum::middleware::from_fn(page::refuse_unknown_query))
 }

@@ -39,7 +39,7 @@ pub const LIST_ROUTES: [&str; 7] = [
 /// The inbox: a list with its own body (`{"items", "next_cursor"}`, as its contract says)
 /// and filters besides `limit` and `cursor` (`crate::inbox::FILTERS`).
 const INBOX_ROUTE: &str = "/workspaces/{ws}/inbox";
-const INBOX_PARAMETERS: [&str; 10] = [
+const INBOX_PARAMETERS: [&str; 11] = [
     "limit",
     "cursor",
     "status",
@@ -50,6 +50,7 @@ const INBOX_PARAMETERS: [&str; 10] = [
     "assignee",
     "label",
     "flagged",
+    "sla",
 ];
 
 /// The query parameters a route takes.
@@ -279,6 +280,13 @@ impl<T: Serialize> IntoResponse for Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inbox_route_takes_every_inbox_filter() {
+        for filter in crate::inbox::FILTERS {
+            assert!(INBOX_PARAMETERS.contains(&filter), "{filter}");
+        }
+    }
 
     fn request(limit: usize, cursor: Option<String>) -> PageRequest {
         PageRequest {

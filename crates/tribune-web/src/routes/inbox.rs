@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use tribune_connectors::{Capabilities, Capability, Moderation};
 use tribune_domain::inbox::{ItemStatus, Tone};
+use tribune_domain::sla::Clock;
 use tribune_domain::{ChannelId, InboxItemId, Role, UserId, WorkspaceId};
 use tribune_store::inbox::{Item, ItemChange};
 use tribune_store::{StoreError, unix_now};
@@ -57,6 +58,9 @@ pub struct ItemLine {
     pub labels: Vec<String>,
     pub network_status: String,
     pub links: Vec<(String, String)>,
+    /// Its response-time clock: its state (`running`, `near`, `breached`, `met`, `missed`)
+    /// and what to say, when the workspace has a target.
+    pub clock: Option<(&'static str, String)>,
 }
 
 /// The host of an http(s) address, as shown beside a link (never the link's own text).
@@ -101,8 +105,22 @@ pub(super) fn line(
     item: Item,
     channels: &HashMap<ChannelId, ChannelLabel>,
     members: &HashMap<UserId, String>,
+    sla_warn: Option<u32>,
 ) -> ItemLine {
     let status = item.status_at(chrome.now);
+    let clock = sla_warn
+        .and_then(|warn| item.clock(warn, chrome.now))
+        .zip(item.due_at)
+        .map(|(clock, due)| {
+            let key = match clock {
+                Clock::Running | Clock::Near => "inbox-clock-running",
+                Clock::Breached => "inbox-clock-breached",
+                Clock::Met => "inbox-clock-met",
+                Clock::Missed => "inbox-clock-missed",
+            };
+            let due = dates::full(state.i18n(), chrome.tr.lang, &chrome.tz, due);
+            (clock.as_str(), chrome.tr.t1(key, "time", due))
+        });
     // Networks differ in whether a handle carries its `@`; the page adds one.
     let author_handle = item.author.handle.trim_start_matches('@').to_owned();
     let author_name = match item.author.name.trim() {
@@ -132,6 +150,7 @@ pub(super) fn line(
         assignee: item.assignee.and_then(|u| members.get(&u).cloned()),
         labels: item.labels,
         network_status: item.network_status,
+        clock,
         links: item
             .links
             .into_iter()
@@ -188,6 +207,10 @@ pub struct InboxPage {
     /// Where the bulk form sends the browser back to.
     back: String,
     search_error: Option<String>,
+    /// The workspace has a response-time target.
+    has_sla: bool,
+    /// Messages waiting past their deadline.
+    breached: i64,
 }
 
 impl InboxPage {
@@ -220,6 +243,20 @@ pub async fn list(
     let chrome = chrome.with_flash(flash.as_deref());
     let channels = channel_labels(&state, &member).await?;
     let members = member_names(&state, &member).await?;
+    let sla_warn = state
+        .store()
+        .inbox_sla(&member.scope)
+        .await?
+        .map(|s| s.warn_minutes);
+    let breached = match sla_warn {
+        Some(_) => {
+            state
+                .store()
+                .inbox_breached_count(&member.scope, chrome.now)
+                .await?
+        }
+        None => 0,
+    };
     let (filters, search_error, status) = match inbox::parse(&pairs, member.scope.user()) {
         Ok(filters) => (filters, None, StatusCode::OK),
         Err(AppError::Input(InputError::Search(_, error))) => {
@@ -258,7 +295,7 @@ pub async fn list(
     );
     let lines = items
         .into_iter()
-        .map(|i| line(&state, &chrome, i, &channels, &members))
+        .map(|i| line(&state, &chrome, i, &channels, &members, sla_warn))
         .collect();
     let mut channel_list: Vec<(ChannelId, String)> =
         channels.into_iter().map(|(id, c)| (id, c.name)).collect();
@@ -276,6 +313,8 @@ pub async fn list(
         older,
         back,
         search_error,
+        has_sla: sla_warn.is_some(),
+        breached,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -477,6 +516,11 @@ async fn item_page(
     let saved = saved_replies.into_iter().map(|r| (r.id, r.title)).collect();
     let channels = channel_labels(state, member).await?;
     let members = member_names(state, member).await?;
+    let sla_warn = state
+        .store()
+        .inbox_sla(&member.scope)
+        .await?
+        .map(|s| s.warn_minutes);
     let thread = store.inbox_thread(&member.scope, &item).await?;
     let original = store.inbox_original_post(&member.scope, &item).await?;
     let replies = store.inbox_replies(&member.scope, id).await?;
@@ -536,9 +580,9 @@ async fn item_page(
     let thread = thread
         .into_iter()
         .filter(|t| t.id != id)
-        .map(|t| line(state, &chrome, t, &channels, &members))
+        .map(|t| line(state, &chrome, t, &channels, &members, sla_warn))
         .collect();
-    let line = line(state, &chrome, item, &channels, &members);
+    let line = line(state, &chrome, item, &channels, &members, sla_warn);
     let mut member_list: Vec<(UserId, String)> = members.into_iter().collect();
     member_list.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(ItemPage {

@@ -29,6 +29,7 @@ mod rules;
 mod saved_replies;
 mod settings;
 mod setup;
+mod sla;
 mod workspaces;
 
 pub(crate) use members::send_invitation;
@@ -200,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             "/w/{ws}/replies/{reply}/delete",
             post(saved_replies::delete),
         )
+        .route("/w/{ws}/response-time", get(sla::show).post(sla::save))
         .route("/w/{ws}/rules", get(rules::list).post(rules::create))
         .route("/w/{ws}/rules/{rule}", post(rules::update))
         .route("/w/{ws}/rules/{rule}/move", post(rules::move_rule))

@@ -655,7 +655,7 @@ pub async fn dry_run(
         page.items = run
             .items
             .into_iter()
-            .map(|item| line(&state, &page.c, item, &channels, &members))
+            .map(|item| line(&state, &page.c, item, &channels, &members, None))
             .collect();
     }
     Ok(render(&page))
