@@ -18,6 +18,7 @@ pub mod business;
 pub mod calendar_feeds;
 pub mod channels;
 pub mod inbox;
+pub mod inbox_stats;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;

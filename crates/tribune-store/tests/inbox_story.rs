@@ -1025,3 +1025,103 @@ async fn messages_get_a_deadline_and_each_breach_is_told_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn inbox_statistics_count_local_days_first_answers_and_members() {
+    use tribune_domain::sla::Sla;
+    each_backend(|store, backend| async move {
+        // NOW is Friday 15 January 2027, 9:00 in Paris; NOW + 15 h is Saturday 0:00 there
+        // (still Friday in UTC).
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let ch = channel(&store, &a, "did:plc:a").await;
+        store
+            .set_inbox_sla(&a, Some(Sla::office()), NOW - 60)
+            .await
+            .unwrap();
+        let ids = store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[
+                    item("q1", "Livrez-vous le samedi ?", NOW - 10),
+                    item("q2", "Merci !", NOW - 5),
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(
+                &a,
+                ch,
+                &[item("q3", "Ouvert dimanche ?", NOW)],
+                None,
+                NOW + 15 * 3600,
+            )
+            .await
+            .unwrap();
+        let reply = store
+            .create_inbox_reply(&a, ids[0], "Oui, le samedi matin.", NOW + 300)
+            .await
+            .unwrap();
+        store
+            .begin_inbox_reply(&a, reply.id, NOW + 500)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .finish_inbox_reply(&a, reply.id, Ok(("at://reply".into(), None)), NOW + 600)
+            .await
+            .unwrap();
+        store
+            .update_inbox_items(
+                &a,
+                &[ids[1]],
+                &ItemChange {
+                    status: Some(ItemStatus::Done),
+                    ..ItemChange::default()
+                },
+                NOW + 900,
+            )
+            .await
+            .unwrap();
+        let stats = store
+            .inbox_stats(&a, NOW - 86_400, NOW + 2 * 86_400, NOW + 86_400)
+            .await
+            .unwrap();
+        assert_eq!(stats.received, 3, "{backend}");
+        assert_eq!(
+            stats.received_by_day.into_iter().collect::<Vec<_>>(),
+            [("2027-01-15".to_owned(), 2), ("2027-01-16".to_owned(), 1)],
+            "{backend}: days are Paris days"
+        );
+        assert_eq!(stats.answered, 1);
+        assert_eq!(stats.done, 2, "answered and done, done only");
+        assert_eq!(stats.first_response_median_secs, Some(600));
+        assert_eq!(stats.first_response_mean_secs, Some(600));
+        assert_eq!(stats.first_response_business_median_secs, Some(600));
+        assert_eq!(
+            (stats.sla_met, stats.sla_missed, stats.sla_breached),
+            (2, 0, 0)
+        );
+        assert_eq!(
+            stats.replies_by_member.into_iter().collect::<Vec<_>>(),
+            [(a.user().unwrap(), 1)]
+        );
+        // Another workspace, or another period, sees none of it.
+        let other = store
+            .inbox_stats(&b, NOW - 86_400, NOW + 2 * 86_400, NOW)
+            .await
+            .unwrap();
+        assert_eq!((other.received, other.answered), (0, 0));
+        let before = store
+            .inbox_stats(&a, NOW - 2 * 86_400, NOW - 86_400, NOW)
+            .await
+            .unwrap();
+        assert_eq!(before.received, 0);
+        assert!(before.replies_by_member.is_empty());
+    })
+    .await;
+}

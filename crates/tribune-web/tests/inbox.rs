@@ -807,6 +807,39 @@ async fn a_response_time_target_gives_each_message_a_deadline_seen_on_pages_and_
         assert!(near["items"].as_array().unwrap().is_empty());
         let (_, all) = list(&app, &token, ws, "status=all").await;
         assert_eq!(all["items"][0]["clock"], "met", "{all}");
+        // The period's statistics, by local day: one message, done in time.
+        let stats: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/stats"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stats["received"], 1, "{stats}");
+        assert_eq!(stats["done"], 1);
+        assert_eq!(stats["sla"]["met"], 1, "{stats}");
+        assert_eq!(stats["received_by_day"].as_array().unwrap().len(), 1);
+        assert_eq!(stats["timezone"], "Europe/Paris");
+        for bad in ["from=2026-13-01", "from=2026-12-01&to=2026-11-01", "from=2020-01-01&to=2026-01-01", "since=2026-01-01"] {
+            let response = app
+                .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/stats?{bad}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let response = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/inbox/stats?from=2020-01-01&to=2020-01-31"))
+            .send()
+            .await
+            .unwrap();
+        let old: Value = response.json().await.unwrap();
+        assert_eq!(old["received"], 0, "{old}");
+        let (_, html) = app.get_text(&cm, &path).await;
+        assert!(html.contains("Messages reçus\u{a0}: 1"), "{html}");
+        assert!(html.contains("Dans les délais\u{a0}: 1"), "{html}");
+
         let response = app.api(&token, Method::DELETE, &format!("/workspaces/{ws}/sla")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         assert_eq!(app.store.inbox_sla(&scope).await.unwrap(), None);

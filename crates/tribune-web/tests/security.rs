@@ -376,6 +376,7 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ),
     ("DELETE", "/workspaces/{ws}/rules/{rule}", ""),
     ("POST", "/workspaces/{ws}/rules/{rule}/dry-run", ""),
+    ("GET", "/workspaces/{ws}/inbox/stats", ""),
     ("GET", "/workspaces/{ws}/sla", ""),
     (
         "PUT",

@@ -153,6 +153,7 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{ws}/rules/{rule}/dry-run",
             post(rules::dry_run),
         )
+        .route("/workspaces/{ws}/inbox/stats", get(sla::stats))
         .route(
             "/workspaces/{ws}/sla",
             get(sla::show).put(sla::set).delete(sla::delete),

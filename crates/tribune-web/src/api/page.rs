@@ -61,6 +61,9 @@ pub fn parameters(method: &Method, route: &str) -> &'static [&'static str] {
     if route == INBOX_ROUTE {
         return &INBOX_PARAMETERS;
     }
+    if route == "/workspaces/{ws}/inbox/stats" {
+        return &["from", "to"];
+    }
     if !LIST_ROUTES.contains(&route) {
         return &[];
     }

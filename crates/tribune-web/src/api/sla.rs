@@ -146,3 +146,134 @@ pub async fn delete(State(state): State<AppState>, member: Member) -> Result<Sta
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DayCount {
+    date: String,
+    count: i64,
+}
+
+#[derive(Serialize)]
+pub struct FirstResponseJson {
+    median_secs: Option<i64>,
+    mean_secs: Option<i64>,
+    /// In business time, when the workspace has a response-time target.
+    business_median_secs: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct SlaCountsJson {
+    met: i64,
+    missed: i64,
+    breached: i64,
+}
+
+#[derive(Serialize)]
+pub struct MemberReplies {
+    user_id: tribune_domain::UserId,
+    name: String,
+    replies: i64,
+}
+
+#[derive(Serialize)]
+pub struct StatsJson {
+    /// The local dates of the period, both included, in `timezone`.
+    from: String,
+    to: String,
+    timezone: String,
+    received: i64,
+    /// Days without a message are left out.
+    received_by_day: Vec<DayCount>,
+    answered: i64,
+    done: i64,
+    first_response: FirstResponseJson,
+    sla: SlaCountsJson,
+    replies_by_member: Vec<MemberReplies>,
+}
+
+/// Days a period without `from` covers.
+const DEFAULT_DAYS: i64 = 30;
+
+/// `GET /inbox/stats?from=YYYY-MM-DD&to=YYYY-MM-DD`: the messages received on those local days
+/// (the last 30 days by default; at most 400 days).
+pub async fn stats(
+    State(state): State<AppState>,
+    member: Member,
+    axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
+) -> Result<Json<StatsJson>, AppError> {
+    let store = state.store();
+    let workspace = store.workspace(&member.scope).await?;
+    let tz = crate::dates::zone(&workspace.timezone);
+    let now = unix_now();
+    let today = jiff::Timestamp::from_second(now)
+        .map(|t| t.to_zoned(tz.clone()).date())
+        .map_err(|_| AppError::Input(InputError::InvalidQuery("to".into())))?;
+    let date = |name: &str, value: &Option<String>, default: jiff::civil::Date| match value {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| AppError::Input(InputError::InvalidQuery(name.into()))),
+    };
+    let to = date("to", &query.to, today)?;
+    let from = date(
+        "from",
+        &query.from,
+        to.saturating_sub(jiff::Span::new().days(DEFAULT_DAYS - 1)),
+    )?;
+    let span_days = (to - from).get_days() as i64;
+    if !(0..tribune_store::inbox_stats::MAX_DAYS).contains(&span_days) {
+        return Err(AppError::Input(InputError::InvalidQuery("from".into())));
+    }
+    let midnight = |d: jiff::civil::Date| {
+        tribune_domain::queue::resolve(&tz, d, jiff::civil::Time::midnight())
+            .map(|t| t.as_second())
+            .ok_or_else(|| AppError::Input(InputError::InvalidQuery("from".into())))
+    };
+    let start = midnight(from)?;
+    let end = midnight(to.tomorrow().unwrap_or(to))?;
+    let stats = store.inbox_stats(&member.scope, start, end, now).await?;
+    let names: std::collections::HashMap<_, _> = store
+        .members(&member.scope)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.name))
+        .collect();
+    Ok(Json(StatsJson {
+        from: from.to_string(),
+        to: to.to_string(),
+        timezone: workspace.timezone,
+        received: stats.received,
+        received_by_day: stats
+            .received_by_day
+            .into_iter()
+            .map(|(date, count)| DayCount { date, count })
+            .collect(),
+        answered: stats.answered,
+        done: stats.done,
+        first_response: FirstResponseJson {
+            median_secs: stats.first_response_median_secs,
+            mean_secs: stats.first_response_mean_secs,
+            business_median_secs: stats.first_response_business_median_secs,
+        },
+        sla: SlaCountsJson {
+            met: stats.sla_met,
+            missed: stats.sla_missed,
+            breached: stats.sla_breached,
+        },
+        replies_by_member: stats
+            .replies_by_member
+            .into_iter()
+            .map(|(user_id, replies)| MemberReplies {
+                name: names.get(&user_id).cloned().unwrap_or_default(),
+                user_id,
+                replies,
+            })
+            .collect(),
+    }))
+}

@@ -157,6 +157,51 @@ pub struct SlaPage {
     timezone: String,
     form: SlaForm,
     errors: Vec<(String, String)>,
+    /// The last 30 days, in words (one line each).
+    summary: Vec<String>,
+}
+
+/// Days the page's summary covers.
+const SUMMARY_DAYS: i64 = 30;
+
+/// "1 h 05 min", "12 min".
+fn duration(tr: &crate::i18n::Tr, secs: i64) -> String {
+    let minutes = (secs + 30) / 60;
+    match minutes / 60 {
+        0 => tr.t1("duration-minutes", "minutes", minutes),
+        hours => tr.t2(
+            "duration-hours-minutes",
+            ("hours", hours),
+            ("minutes", format!("{:02}", minutes % 60)),
+        ),
+    }
+}
+
+/// What the inbox did over the last 30 days, in words.
+fn summary(tr: &crate::i18n::Tr, stats: &tribune_store::inbox_stats::InboxStats) -> Vec<String> {
+    let mut lines = vec![tr.t2(
+        "sla-summary-received",
+        ("received", stats.received),
+        ("answered", stats.answered),
+    )];
+    if let Some(median) = stats.first_response_median_secs {
+        lines.push(tr.t1("sla-summary-median", "duration", duration(tr, median)));
+    }
+    if let Some(median) = stats.first_response_business_median_secs {
+        lines.push(tr.t1(
+            "sla-summary-business-median",
+            "duration",
+            duration(tr, median),
+        ));
+    }
+    if stats.sla_met + stats.sla_missed + stats.sla_breached > 0 {
+        lines.push(tr.t2(
+            "sla-summary-target",
+            ("met", stats.sla_met),
+            ("late", stats.sla_missed + stats.sla_breached),
+        ));
+    }
+    lines
 }
 
 impl SlaPage {
@@ -182,6 +227,11 @@ async fn page(
 ) -> Result<SlaPage, AppError> {
     let (chrome, _) = Chrome::for_member(state, member).await?;
     let store = state.store();
+    let now = unix_now();
+    let stats = store
+        .inbox_stats(&member.scope, now - SUMMARY_DAYS * 86_400, now + 1, now)
+        .await?;
+    let summary = summary(&chrome.tr, &stats);
     let form = match form {
         Some(form) => form,
         None => SlaForm::of(store.inbox_sla(&member.scope).await?.as_ref()),
@@ -193,6 +243,7 @@ async fn page(
         timezone: store.workspace(&member.scope).await?.timezone,
         form,
         errors,
+        summary,
     })
 }
 
