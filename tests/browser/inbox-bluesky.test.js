@@ -300,17 +300,40 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     await page.waitForURL(/sla=near/);
     assert.equal(await page.locator('li.inbox-item').count(), 0, 'nothing is near its deadline yet');
     await page.goto(`${workspacePath}/inbox?status=all`);
+    await assertContrast(page); // done items included
     await shot('07-inbox-clocks-fr');
+  });
+
+  step('the person behind a message: all they wrote, tagged by the team', async () => {
+    await page.goto(`${workspacePath}/inbox?status=all`);
+    await page.locator('li.inbox-item').filter({ hasText: 'Promo' }).getByRole('link').first().click();
+    await waitForPath(/\/inbox\/\d+$/);
+    await page.getByRole('link', { name: 'Tout ce que cette personne a écrit' }).click();
+    await waitForPath(/\/inbox\/\d+\/author$/);
+    const written = await text(page.locator('.inbox-list'));
+    assert.match(written, /frangipane/, 'their question on the same post');
+    assert.match(written, new RegExp(MENTION_WORDS), 'and their mention elsewhere');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await page.getByLabel('Étiquettes (séparées par des virgules)').fill('fan, client');
+    await page.getByLabel('Note', { exact: true }).fill('Vient chaque samedi.');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await waitForPath(/\/author$/);
+    assert.equal(await text(page.getByRole('status')), 'Enregistré.');
+    assert.match(await text(page.locator('main ul.chips').first()), /client\s*fan/);
+    await assertEveryVisibleInputIsLabelled(page);
+    await assertContrast(page);
+    await assertNoHorizontalOverflow(page);
+    await shot('08-contact-fr');
   });
 
   step('on a phone: the inbox fits the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${workspacePath}/inbox?status=all`);
     await assertNoHorizontalOverflow(page);
-    await shot('08-inbox-mobile-fr');
+    await shot('09-inbox-mobile-fr');
     await page.goto(`${workspacePath}/rules`);
     await assertNoHorizontalOverflow(page);
-    await shot('09-rules-mobile-fr');
+    await shot('10-rules-mobile-fr');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

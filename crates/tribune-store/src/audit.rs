@@ -100,6 +100,9 @@ pub const ACTIONS: &[&str] = &[
     "rule.move",
     "sla.update",
     "sla.delete",
+    "contact.update",
+    "contact.export",
+    "contact.erase",
 ];
 
 /// What happened, to be recorded. `action` is a stable dotted name (`member.role_changed`),

@@ -377,7 +377,7 @@ pub struct ReplyAttempt {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct ItemRow {
+pub(crate) struct ItemRow {
     id: i64,
     workspace_id: i64,
     channel_id: i64,
@@ -523,7 +523,7 @@ async fn labels_of(
     Ok(out)
 }
 
-async fn items_with_labels(
+pub(crate) async fn items_with_labels(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     rows: Vec<ItemRow>,
@@ -539,7 +539,7 @@ async fn items_with_labels(
         .collect())
 }
 
-fn select_items(scope: &WorkspaceScope) -> SelectStatement {
+pub(crate) fn select_items(scope: &WorkspaceScope) -> SelectStatement {
     Query::select()
         .columns(COLUMNS.map(|c| (I::Table, c)))
         .from(I::Table)

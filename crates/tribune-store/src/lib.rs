@@ -17,6 +17,7 @@ pub mod audit;
 pub mod business;
 pub mod calendar_feeds;
 pub mod channels;
+pub mod contacts;
 pub mod inbox;
 pub mod inbox_stats;
 pub mod invitations;

@@ -520,3 +520,17 @@ pub enum InboxSla {
     FrenchHolidays,
     UpdatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxContacts {
+    Table,
+    WorkspaceId,
+    Network,
+    RemoteKey,
+    Handle,
+    Name,
+    Tags,
+    Note,
+    UpdatedBy,
+    UpdatedAt,
+}

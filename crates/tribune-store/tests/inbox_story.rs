@@ -1125,3 +1125,157 @@ async fn inbox_statistics_count_local_days_first_answers_and_members() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_person_is_known_across_channels_tagged_exported_and_erased() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let client = member(&store, &a, "client@example.fr", Role::Client).await;
+        let one = channel(&store, &a, "did:plc:one").await;
+        let two = channel(&store, &a, "did:plc:two").await;
+        let other = channel(&store, &b, "did:plc:b").await;
+        let by = |remote: &str, did: &str, handle: &str, text: &str| {
+            let mut it = item(remote, text, NOW);
+            it.author_remote_id = Some(did.into());
+            it.author_handle = handle.into();
+            it
+        };
+        // The same person on both of the workspace's Bluesky accounts, under a new handle on
+        // the second; someone else; and the same person in another workspace.
+        let ids = store
+            .ingest_inbox(
+                &a,
+                one,
+                &[
+                    by("m1", "did:plc:troll", "troll.test", "Arnaque !"),
+                    by("m2", "did:plc:fan", "fan.test", "Bravo"),
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(
+                &a,
+                two,
+                &[by(
+                    "m3",
+                    "did:plc:troll",
+                    "troll2.test",
+                    "Encore une arnaque",
+                )],
+                None,
+                NOW + 1,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(
+                &b,
+                other,
+                &[by("m4", "did:plc:troll", "troll.test", "Ailleurs")],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        let key = store.inbox_contact_key(&a, ids[0]).await.unwrap();
+        assert_eq!(key.remote_id.as_deref(), Some("did:plc:troll"));
+        let (contact, items) = store.inbox_contact(&a, &key).await.unwrap();
+        assert_eq!(contact.messages, 2, "{backend}");
+        assert_eq!(texts(&items), ["Encore une arnaque", "Arnaque !"]);
+        assert!(contact.tags.is_empty() && contact.note.is_empty());
+        // Another workspace does not know them through this key.
+        assert!(matches!(
+            store.inbox_contact(&b, &key).await.map(|(c, _)| c.messages),
+            Ok(1)
+        ));
+
+        let tagged = store
+            .set_inbox_contact(
+                &a,
+                &key,
+                &["Troll".into(), "bloqué".into()],
+                "Insulte depuis 2025.",
+                NOW + 10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(tagged.tags, ["bloqué", "troll"], "kept sorted, lower-case");
+        assert_eq!(tagged.note, "Insulte depuis 2025.");
+        assert!(matches!(
+            store
+                .set_inbox_contact(&a, &key, &["a,b".into()], "", NOW)
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            store
+                .set_inbox_contact(&client, &key, &["fan".into()], "", NOW)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        store
+            .add_inbox_note(&a, ids[0], "Signalé au client", NOW + 20)
+            .await
+            .unwrap();
+
+        // Export: everything, with the notes; the client may not.
+        assert!(matches!(
+            store.export_inbox_contact(&client, &key, NOW).await,
+            Err(StoreError::Forbidden)
+        ));
+        let export = store
+            .export_inbox_contact(&a, &key, NOW + 30)
+            .await
+            .unwrap();
+        assert_eq!(export.messages.len(), 2);
+        assert_eq!(export.contact.tags, ["bloqué", "troll"]);
+        let noted = export
+            .messages
+            .iter()
+            .find(|m| m.item.id == ids[0])
+            .unwrap();
+        assert_eq!(noted.notes.len(), 1);
+
+        // Erasure: their messages, the notes on them and the profile go; the fan and the other
+        // workspace stay; the audit says how many, not what.
+        let (erased, more) = store.erase_inbox_contact(&a, &key).await.unwrap();
+        assert_eq!((erased, more), (2, false), "{backend}");
+        assert!(matches!(
+            store.inbox_contact(&a, &key).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.inbox_notes(&a, ids[0]).await.map(|n| n.len()),
+            Ok(0) | Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            texts(&store.inbox_items(&a, &all(), NOW).await.unwrap()),
+            ["Bravo"]
+        );
+        let arnaque = InboxFilter {
+            text: TextFilter::word("arnaque", false),
+            ..all()
+        };
+        assert!(
+            store
+                .inbox_items(&a, &arnaque, NOW)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}: out of the index too"
+        );
+        assert_eq!(store.inbox_contact(&b, &key).await.unwrap().0.messages, 1);
+        let audit = store.workspace_audit(&a, 50).await.unwrap();
+        let erase = audit.iter().find(|e| e.action == "contact.erase").unwrap();
+        assert!(
+            !erase.details.contains("troll") && !erase.object_id.contains("troll"),
+            "{erase:?}"
+        );
+        assert!(audit.iter().any(|e| e.action == "contact.export"));
+    })
+    .await;
+}

@@ -1263,3 +1263,38 @@ sla-summary-received = Messages received: { $received }; answered from tribune: 
 sla-summary-median = Median time to the first answer: { $duration }.
 sla-summary-business-median = In business time: { $duration }.
 sla-summary-target = Within the target: { $met }; late or still waiting past it: { $late }.
+duration-under-a-minute = under a minute
+audit-contact-update = changed the tags or note about a person
+audit-contact-export = exported a person’s data
+audit-contact-erase = erased a person’s data
+contact-open = Everything this person wrote
+contact-back = Back to the message
+contact-messages = { $count ->
+    [one] one message in this workspace
+   *[other] { $count } messages in this workspace
+}
+contact-profile = Profile on the network
+contact-team = The team’s notes
+contact-tags = Tags (separated by commas)
+contact-tags-help = For example fan, client, influencer, troll, blocked; seen by the team only.
+contact-note = Note
+contact-save = Save
+contact-written = What they wrote here
+contact-gdpr = Personal data
+contact-gdpr-help = On request (GDPR), export everything tribune holds about this person in this workspace, or erase it: their messages, with the notes, labels and replies on them, and the team’s tags and note. Both are recorded in the workspace’s log, without the data. Their posts on the network are theirs: erasing them here does not remove them there.
+contact-export = Export their data (JSON)
+contact-erase = Erase their data
+contact-erase-confirm = { $count ->
+    [one] I understand: their message and the team’s notes about them will be erased for good.
+   *[other] I understand: their { $count } messages and the team’s notes about them will be erased for good.
+}
+contact-tag-fan = fan
+contact-tag-client = client
+contact-tag-influencer = influencer
+contact-tag-troll = troll
+contact-tag-blocked = blocked
+flash-contact-saved = Saved.
+flash-contact-erased = Their data was erased.
+flash-warn-contact-erase-more = The first 5,000 messages were erased; erase again for the rest.
+error-contact-tags = A tag has 1 to 40 characters, without commas; at most 20.
+error-contact-note = At most 5,000 characters.

@@ -1265,3 +1265,38 @@ sla-summary-received = Messages reçus : { $received } ; répondus depuis tri
 sla-summary-median = Délai médian avant la première réponse : { $duration }.
 sla-summary-business-median = En heures ouvrées : { $duration }.
 sla-summary-target = Dans les délais : { $met } ; en retard ou encore en attente au-delà : { $late }.
+duration-under-a-minute = moins d’une minute
+audit-contact-update = a modifié les étiquettes ou la note d’une personne
+audit-contact-export = a exporté les données d’une personne
+audit-contact-erase = a effacé les données d’une personne
+contact-open = Tout ce que cette personne a écrit
+contact-back = Retour au message
+contact-messages = { $count ->
+    [one] un message dans cet espace
+   *[other] { $count } messages dans cet espace
+}
+contact-profile = Profil sur le réseau
+contact-team = Notes de l’équipe
+contact-tags = Étiquettes (séparées par des virgules)
+contact-tags-help = Par exemple fan, client, influenceur, troll, bloqué ; visibles de l’équipe seulement.
+contact-note = Note
+contact-save = Enregistrer
+contact-written = Ce qu’elle a écrit ici
+contact-gdpr = Données personnelles
+contact-gdpr-help = Sur demande (RGPD), exportez tout ce que tribune détient sur cette personne dans cet espace, ou effacez-le : ses messages, avec les notes, étiquettes et réponses qui s’y rapportent, et les étiquettes et la note de l’équipe. Les deux sont inscrits au journal de l’espace, sans les données. Ses publications sur le réseau lui appartiennent : les effacer ici ne les retire pas de là-bas.
+contact-export = Exporter ses données (JSON)
+contact-erase = Effacer ses données
+contact-erase-confirm = { $count ->
+    [one] J’ai compris : son message et les notes de l’équipe à son sujet seront effacés définitivement.
+   *[other] J’ai compris : ses { $count } messages et les notes de l’équipe à son sujet seront effacés définitivement.
+}
+contact-tag-fan = fan
+contact-tag-client = client
+contact-tag-influencer = influenceur
+contact-tag-troll = troll
+contact-tag-blocked = bloqué
+flash-contact-saved = Enregistré.
+flash-contact-erased = Ses données ont été effacées.
+flash-warn-contact-erase-more = Les 5 000 premiers messages ont été effacés ; effacez de nouveau pour le reste.
+error-contact-tags = Une étiquette a de 1 à 40 caractères, sans virgule ; 20 au plus.
+error-contact-note = 5 000 caractères au plus.

@@ -846,3 +846,149 @@ async fn a_response_time_target_gives_each_message_a_deadline_seen_on_pages_and_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_person_is_tagged_exported_and_erased_through_the_pages_and_the_api() {
+    each_backend(|app: TestApp| async move {
+        let (owner, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply",
+        )
+        .await;
+        ingest(
+            &app,
+            &scope,
+            channel,
+            &[
+                comment("c1", "Troll", "Vous êtes des <b>escrocs</b>", &[]),
+                comment("c2", "Troll", "Je le redis : escrocs", &[]),
+                comment("c3", "Alice", "Merci pour la galette", &[]),
+            ],
+        )
+        .await;
+        let (_, listed) = list(&app, &token, ws, "").await;
+        let troll = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["text"] == "Vous êtes des <b>escrocs</b>")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let page = format!("/w/{ws}/inbox/{troll}/author");
+
+        // The page lists what they wrote, escaped, and not what others wrote.
+        let (status, html) = app.get_text(&owner, &page).await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(
+            html.contains("Je le redis") && html.contains("&#60;b&#62;escrocs"),
+            "{html}"
+        );
+        assert!(!html.contains("Merci pour la galette"));
+        assert!(html.contains("2 messages dans cet espace"));
+
+        // Tags and a note, refused when a tag cannot be one.
+        let response = app
+            .post_form(
+                &owner,
+                &page,
+                &[
+                    ("tags", "troll, bloqué"),
+                    ("note", "Insulte chaque semaine."),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let response = app
+            .post_form(&owner, &page, &[("tags", &"x".repeat(41)), ("note", "")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let author: Value = app
+            .api(
+                &token,
+                Method::GET,
+                &format!("/workspaces/{ws}/inbox/{troll}/author"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(author["tags"], json!(["bloqué", "troll"]), "{author}");
+        assert_eq!(author["note"], "Insulte chaque semaine.");
+        assert_eq!(author["messages"], 2);
+        let response = app
+            .api(
+                &token,
+                Method::PATCH,
+                &format!("/workspaces/{ws}/inbox/{troll}/author"),
+            )
+            .json(&json!({"note": "Bloqué le 1er décembre."}))
+            .send()
+            .await
+            .unwrap();
+        let patched: Value = response.json().await.unwrap();
+        assert_eq!(
+            patched["tags"],
+            json!(["bloqué", "troll"]),
+            "tags left out stay"
+        );
+        assert_eq!(patched["note"], "Bloqué le 1er décembre.");
+
+        // A contributor tags but neither exports nor erases.
+        app.join(&scope, "redac@example.fr", Role::Contributor)
+            .await;
+        let (redac, _) = app.login("redac@example.fr", common::PASSWORD).await;
+        let response = app.post_form(&redac, &format!("{page}/export"), &[]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = app
+            .post_form(&redac, &format!("{page}/erase"), &[("confirm", "on")])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+        // Export: a JSON file with both messages.
+        let response = app.post_form(&owner, &format!("{page}/export"), &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()[reqwest::header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename=\"tribune-contact-mastodon-")
+        );
+        let export: Value = response.json().await.unwrap();
+        assert_eq!(export["messages"].as_array().unwrap().len(), 2, "{export}");
+
+        // Erasure needs the box ticked; then their messages are gone, Alice's stay.
+        let response = app.post_form(&owner, &format!("{page}/erase"), &[]).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let response = app
+            .post_form(&owner, &format!("{page}/erase"), &[("confirm", "on")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&response),
+            format!("/w/{ws}/inbox?flash=flash-contact-erased")
+        );
+        let (_, after) = list(&app, &token, ws, "status=all").await;
+        let texts: Vec<&str> = after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts, ["Merci pour la galette"]);
+        let (status, _) = app.get_text(&owner, &page).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

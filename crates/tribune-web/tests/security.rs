@@ -130,6 +130,18 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("title", "Pwned"), ("body", "Pwned")],
     ),
     ("POST", "/w/{ws}/replies/{reply}/delete", &[]),
+    ("GET", "/w/{ws}/inbox/{item}/author", &[]),
+    (
+        "POST",
+        "/w/{ws}/inbox/{item}/author",
+        &[("tags", "pwned"), ("note", "pwned")],
+    ),
+    ("POST", "/w/{ws}/inbox/{item}/author/export", &[]),
+    (
+        "POST",
+        "/w/{ws}/inbox/{item}/author/erase",
+        &[("confirm", "on")],
+    ),
     ("GET", "/w/{ws}/response-time", &[]),
     (
         "POST",
@@ -377,6 +389,14 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("DELETE", "/workspaces/{ws}/rules/{rule}", ""),
     ("POST", "/workspaces/{ws}/rules/{rule}/dry-run", ""),
     ("GET", "/workspaces/{ws}/inbox/stats", ""),
+    ("GET", "/workspaces/{ws}/inbox/{item}/author", ""),
+    (
+        "PATCH",
+        "/workspaces/{ws}/inbox/{item}/author",
+        r#"{"tags":["pwned"]}"#,
+    ),
+    ("POST", "/workspaces/{ws}/inbox/{item}/author/export", ""),
+    ("POST", "/workspaces/{ws}/inbox/{item}/author/erase", ""),
     ("GET", "/workspaces/{ws}/sla", ""),
     (
         "PUT",
@@ -609,6 +629,13 @@ async fn assert_victim_untouched(app: &TestApp, victim: &Victim) {
         ("Merci", "Merci {prenom} !")
     );
     assert_eq!(app.store.inbox_sla(&scope).await.unwrap(), None);
+    let author = app
+        .store
+        .inbox_contact_key(&scope, victim.item)
+        .await
+        .unwrap();
+    let (contact, _) = app.store.inbox_contact(&scope, &author).await.unwrap();
+    assert!(contact.tags.is_empty() && contact.note.is_empty());
     let rules = app.store.inbox_rules(&scope).await.unwrap();
     assert_eq!(rules.len(), 1);
     assert!(rules[0].enabled && rules[0].name == "Insultes");

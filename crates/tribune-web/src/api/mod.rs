@@ -7,6 +7,7 @@
 //! [`page::Page`], and unknown query parameters refused ([`page::refuse_unknown_query`]).
 
 mod channels;
+mod contacts;
 mod extract;
 mod inbox;
 mod links;
@@ -154,6 +155,18 @@ pub fn router() -> Router<AppState> {
             post(rules::dry_run),
         )
         .route("/workspaces/{ws}/inbox/stats", get(sla::stats))
+        .route(
+            "/workspaces/{ws}/inbox/{item}/author",
+            get(contacts::show).patch(contacts::update),
+        )
+        .route(
+            "/workspaces/{ws}/inbox/{item}/author/export",
+            post(contacts::export),
+        )
+        .route(
+            "/workspaces/{ws}/inbox/{item}/author/erase",
+            post(contacts::erase),
+        )
         .route(
             "/workspaces/{ws}/sla",
             get(sla::show).put(sla::set).delete(sla::delete),

@@ -10,6 +10,7 @@ mod channels;
 mod composer;
 mod composer_preview;
 mod composer_upload;
+mod contacts;
 mod guidelines;
 mod health;
 mod home;
@@ -32,6 +33,7 @@ mod setup;
 mod sla;
 mod workspaces;
 
+pub(crate) use contacts::export_response as contact_export_response;
 pub(crate) use members::send_invitation;
 
 use crate::context::resolve_request;
@@ -192,6 +194,12 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
         .route("/w/{ws}/inbox/{item}/notes", post(inbox::add_note))
         .route("/w/{ws}/inbox/{item}/moderate", post(inbox::moderate))
+        .route(
+            "/w/{ws}/inbox/{item}/author",
+            get(contacts::show).post(contacts::save),
+        )
+        .route("/w/{ws}/inbox/{item}/author/export", post(contacts::export))
+        .route("/w/{ws}/inbox/{item}/author/erase", post(contacts::erase))
         .route(
             "/w/{ws}/replies",
             get(saved_replies::list).post(saved_replies::create),

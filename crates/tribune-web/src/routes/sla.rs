@@ -166,6 +166,9 @@ const SUMMARY_DAYS: i64 = 30;
 
 /// "1 h 05 min", "12 min".
 fn duration(tr: &crate::i18n::Tr, secs: i64) -> String {
+    if secs < 60 {
+        return tr.t("duration-under-a-minute");
+    }
     let minutes = (secs + 30) / 60;
     match minutes / 60 {
         0 => tr.t1("duration-minutes", "minutes", minutes),

@@ -1,0 +1,373 @@
+//! The people who write to a workspace: what one person wrote across the workspace's channels
+//! of a network, the team's tags and note about them, and their data exported or erased on
+//! request (GDPR articles 15 and 17), both audited without copying their data into the log.
+//!
+//! A person is known per network by the network's stable id when it gives one (a Bluesky DID,
+//! a Mastodon account id), else by their handle. Their messages stay on the inbox's items; the
+//! table `inbox_contacts` only holds what the team adds.
+
+use crate::audit::AuditEvent;
+use crate::db::Conn;
+use crate::inbox::{Item, ItemRow, Note, Reply, items_with_labels, select_items};
+use crate::schema::{Channels, InboxContacts as C, InboxItems as I};
+use crate::{Store, StoreError, WorkspaceScope};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
+use serde::Serialize;
+use tribune_domain::inbox::{MAX_NAME_CHARS, bounded, labels};
+use tribune_domain::{InboxItemId, Role, UserId, ValidationError};
+
+/// Longest note about a person, in characters.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+/// Messages a contact page lists, newest first.
+pub const MAX_LISTED: u64 = 200;
+/// Messages an export or an erasure handles at most per call (an erasure says when more are
+/// left; run it again).
+pub const MAX_EXPORTED: u64 = 5_000;
+
+/// Who a person is on a network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactKey {
+    pub network: String,
+    /// The network's id for them, when it gives one.
+    pub remote_id: Option<String>,
+    pub handle: String,
+}
+
+impl ContactKey {
+    fn remote_key(&self) -> &str {
+        self.remote_id.as_deref().unwrap_or(&self.handle)
+    }
+}
+
+/// A person as the team sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub key: ContactKey,
+    /// The name on their newest message.
+    pub name: String,
+    pub url: Option<String>,
+    pub tags: Vec<String>,
+    pub note: String,
+    /// Messages of theirs in the workspace.
+    pub messages: i64,
+    pub updated_at: Option<i64>,
+}
+
+/// Everything tribune holds about one person in a workspace, for an access request.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactExport {
+    pub contact: Contact,
+    pub messages: Vec<ExportedMessage>,
+    pub exported_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportedMessage {
+    pub item: Item,
+    /// The team's internal notes on it.
+    pub notes: Vec<Note>,
+    /// The replies sent to it from tribune.
+    pub replies: Vec<Reply>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    tags: String,
+    note: String,
+    updated_at: i64,
+}
+
+/// The condition "written by this person" on the workspace's items.
+fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
+    let channels = Query::select()
+        .column(Channels::Id)
+        .from(Channels::Table)
+        .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+        .and_where(Expr::col(Channels::Network).eq(key.network.as_str()))
+        .to_owned();
+    let author = match &key.remote_id {
+        Some(id) => Cond::all().add(Expr::col((I::Table, I::AuthorRemoteId)).eq(id.as_str())),
+        None => Cond::all()
+            .add(Expr::col((I::Table, I::AuthorRemoteId)).is_null())
+            .add(Expr::col((I::Table, I::AuthorHandle)).eq(key.handle.as_str())),
+    };
+    Cond::all()
+        .add(Expr::col((I::Table, I::WorkspaceId)).eq(scope.workspace().0))
+        .add(Expr::col((I::Table, I::ChannelId)).in_subquery(channels))
+        .add(author)
+}
+
+async fn profile(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+) -> Result<Option<ProfileRow>, StoreError> {
+    conn.fetch_optional(
+        &Query::select()
+            .columns([C::Tags, C::Note, C::UpdatedAt])
+            .from(C::Table)
+            .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(C::Network).eq(key.network.as_str()))
+            .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+            .to_owned(),
+    )
+    .await
+}
+
+async fn messages_of(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+    limit: u64,
+) -> Result<Vec<Item>, StoreError> {
+    let rows: Vec<ItemRow> = conn
+        .fetch_all(
+            &select_items(scope)
+                .cond_where(by_author(scope, key))
+                .order_by((I::Table, I::Id), Order::Desc)
+                .limit(limit)
+                .to_owned(),
+        )
+        .await?;
+    items_with_labels(conn, scope, rows).await
+}
+
+impl Store {
+    /// Who wrote `item`.
+    pub async fn inbox_contact_key(
+        &self,
+        scope: &WorkspaceScope,
+        item: InboxItemId,
+    ) -> Result<ContactKey, StoreError> {
+        let item = self.inbox_item(scope, item).await?;
+        let (network,): (String,) = self
+            .db
+            .fetch_one(
+                &Query::select()
+                    .column(Channels::Network)
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Channels::Id).eq(item.channel.0))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(ContactKey {
+            network,
+            remote_id: item.author.remote_id.filter(|r| !r.is_empty()),
+            handle: item.author.handle,
+        })
+    }
+
+    /// The person, with the team's tags and note and their newest messages (at most
+    /// [`MAX_LISTED`]).
+    pub async fn inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+    ) -> Result<(Contact, Vec<Item>), StoreError> {
+        let mut conn = self.db.acquire().await?;
+        let items = messages_of(&mut conn.conn(), scope, key, MAX_LISTED).await?;
+        let Some(newest) = items.first() else {
+            return Err(StoreError::NotFound);
+        };
+        let (messages,): (i64,) = conn
+            .conn()
+            .fetch_one(
+                &Query::select()
+                    .expr(Expr::col((I::Table, I::Id)).count())
+                    .from(I::Table)
+                    .cond_where(by_author(scope, key))
+                    .to_owned(),
+            )
+            .await?;
+        let profile = profile(&mut conn.conn(), scope, key).await?;
+        let contact = Contact {
+            key: key.clone(),
+            name: newest.author.name.clone(),
+            url: newest.author.url.clone(),
+            tags: profile
+                .as_ref()
+                .and_then(|p| serde_json::from_str(&p.tags).ok())
+                .unwrap_or_default(),
+            note: profile.as_ref().map(|p| p.note.clone()).unwrap_or_default(),
+            messages,
+            updated_at: profile.map(|p| p.updated_at),
+        };
+        Ok((contact, items))
+    }
+
+    /// Replaces the team's tags and note about a person who wrote to the workspace.
+    pub async fn set_inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+        tags: &[String],
+        note: &str,
+        now: i64,
+    ) -> Result<Contact, StoreError> {
+        scope.require(Role::can_answer)?;
+        let tags =
+            labels(tags).map_err(|_| ValidationError::single("tags", "error-contact-tags"))?;
+        let note = note.trim();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(ValidationError::single("note", "error-contact-note").into());
+        }
+        let (_, items) = self.inbox_contact(scope, key).await?;
+        let name = items
+            .first()
+            .map(|i| bounded(&i.author.name, MAX_NAME_CHARS))
+            .unwrap_or_default();
+        let tags_json = serde_json::to_string(&tags).map_err(StoreError::failed("tags"))?;
+        let mut tx = self.begin().await?;
+        tx.conn()
+            .execute(
+                &Query::insert()
+                    .into_table(C::Table)
+                    .columns([
+                        C::WorkspaceId,
+                        C::Network,
+                        C::RemoteKey,
+                        C::Handle,
+                        C::Name,
+                        C::Tags,
+                        C::Note,
+                        C::UpdatedBy,
+                        C::UpdatedAt,
+                    ])
+                    .values([
+                        scope.workspace().0.into(),
+                        key.network.clone().into(),
+                        key.remote_key().to_owned().into(),
+                        bounded(&key.handle, MAX_NAME_CHARS).into(),
+                        name.into(),
+                        tags_json.into(),
+                        note.to_owned().into(),
+                        scope.user().map(|u: UserId| u.0).into(),
+                        now.into(),
+                    ])
+                    .map_err(StoreError::failed("contact"))?
+                    .on_conflict(
+                        OnConflict::columns([C::WorkspaceId, C::Network, C::RemoteKey])
+                            .update_columns([
+                                C::Handle,
+                                C::Name,
+                                C::Tags,
+                                C::Note,
+                                C::UpdatedBy,
+                                C::UpdatedAt,
+                            ])
+                            .to_owned(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(
+            scope,
+            &AuditEvent::new("contact.update", "contact", key.network.as_str())
+                .with("tags", tags.len() as i64),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.inbox_contact(scope, key).await?.0)
+    }
+
+    /// Everything held about a person (their messages with the notes and replies on them, the
+    /// team's tags and note), for an access request; audited. Owners and managers only.
+    pub async fn export_inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+        now: i64,
+    ) -> Result<ContactExport, StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let (contact, _) = self.inbox_contact(scope, key).await?;
+        let items = {
+            let mut conn = self.db.acquire().await?;
+            messages_of(&mut conn.conn(), scope, key, MAX_EXPORTED).await?
+        };
+        let mut messages = Vec::with_capacity(items.len());
+        for item in items {
+            messages.push(ExportedMessage {
+                notes: self.inbox_notes(scope, item.id).await?,
+                replies: self.inbox_replies(scope, item.id).await?,
+                item,
+            });
+        }
+        let mut tx = self.begin().await?;
+        tx.audit(
+            scope,
+            &AuditEvent::new("contact.export", "contact", key.network.as_str())
+                .with("messages", messages.len() as i64),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ContactExport {
+            contact,
+            messages,
+            exported_at: now,
+        })
+    }
+
+    /// Erases a person's messages (with the notes, labels and replies on them) and the team's
+    /// tags and note, in one transaction; audited with the count only. Returns how many
+    /// messages were erased and whether more are left (past [`MAX_EXPORTED`]). Owners and
+    /// managers only. Their messages on the network are theirs: moderation removes those.
+    pub async fn erase_inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+    ) -> Result<(u64, bool), StoreError> {
+        scope.require(Role::can_edit_workspace)?;
+        let mut tx = self.begin().await?;
+        let ids: Vec<(i64,)> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .column((I::Table, I::Id))
+                    .from(I::Table)
+                    .cond_where(by_author(scope, key))
+                    .limit(MAX_EXPORTED + 1)
+                    .to_owned(),
+            )
+            .await?;
+        let more = ids.len() as u64 > MAX_EXPORTED;
+        let ids: Vec<i64> = ids
+            .into_iter()
+            .take(MAX_EXPORTED as usize)
+            .map(|(id,)| id)
+            .collect();
+        let mut erased = 0;
+        for chunk in ids.chunks(500) {
+            erased += tx
+                .conn()
+                .execute(
+                    &Query::delete()
+                        .from_table(I::Table)
+                        .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(crate::db::in_list(I::Id, chunk))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        if !more {
+            tx.conn()
+                .execute(
+                    &Query::delete()
+                        .from_table(C::Table)
+                        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
+                        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        tx.audit(
+            scope,
+            &AuditEvent::new("contact.erase", "contact", key.network.as_str())
+                .with("messages", erased as i64),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((erased, more))
+    }
+}
