@@ -263,6 +263,9 @@ pub struct RuleConditions {
     /// Of one of these kinds.
     #[serde(default)]
     pub kinds: Vec<ItemKind>,
+    /// From someone the team tagged with one of these (`troll`, `client`…).
+    #[serde(default)]
+    pub author_tags: Vec<String>,
 }
 
 impl RuleConditions {
@@ -313,6 +316,9 @@ pub fn rule(
     }
     if conditions.lang.iter().any(|l| l.is_empty() || l.len() > 8) {
         errors.push("conditions", "error-rule-lang");
+    }
+    if !conditions.author_tags.is_empty() && labels(&conditions.author_tags).is_err() {
+        errors.push("conditions", "error-inbox-label");
     }
     if actions.is_empty() || actions.len() > MAX_RULE_ACTIONS {
         errors.push("actions", "error-rule-actions-count");

@@ -5,6 +5,7 @@
 
 use crate::actions::{moderate, parse_action};
 use crate::search::document;
+use std::collections::HashMap;
 use tribune_channels::ChannelService;
 use tribune_domain::inbox::RuleAction;
 use tribune_domain::{InboxItemId, RuleId};
@@ -43,10 +44,20 @@ pub fn compile(rules: Vec<Rule>, enabled_only: bool) -> Vec<CompiledRule> {
 }
 
 impl CompiledRule {
-    /// Whether the rule acts on `item`: every condition holds and the query matches.
+    /// Whether the rule acts on `item` from an author the team has not tagged.
     pub fn matches(&self, item: &Item) -> bool {
+        self.matches_with(item, &[])
+    }
+
+    /// Whether the rule acts on `item`, whose author the team tagged `author_tags`: every
+    /// condition holds and the query matches.
+    pub fn matches_with(&self, item: &Item, author_tags: &[String]) -> bool {
         let c = &self.rule.conditions;
-        (c.sentiment.is_empty() || c.sentiment.contains(&item.tone))
+        (c.author_tags.is_empty()
+            || c.author_tags
+                .iter()
+                .any(|t| author_tags.iter().any(|a| a.eq_ignore_ascii_case(t))))
+            && (c.sentiment.is_empty() || c.sentiment.contains(&item.tone))
             && (!c.toxic || item.toxic())
             && (!c.spam || item.is_spam())
             && (c.lang.is_empty() || c.lang.iter().any(|l| l.eq_ignore_ascii_case(&item.lang)))
@@ -83,8 +94,10 @@ pub async fn apply(
     now: i64,
 ) -> RulesReport {
     let mut report = RulesReport::default();
+    let tags = author_tags(channels.store(), scope, rules, items).await;
     for item in items {
-        for rule in rules.iter().filter(|r| r.matches(item)) {
+        let tagged = tags.get(&item.id).map_or(&[][..], Vec::as_slice);
+        for rule in rules.iter().filter(|r| r.matches_with(item, tagged)) {
             report.matched.push((item.id, rule.rule.id));
             for action in &rule.rule.actions {
                 let done = run_action(channels, scope, rule, action, item, public_url, now).await;
@@ -103,6 +116,29 @@ pub async fn apply(
         );
     }
     report
+}
+
+/// The team's tags on the items' authors, read only when a rule looks at them (a failed read
+/// is logged and counts as no tag: the rules without that condition still run).
+async fn author_tags(
+    store: &tribune_store::Store,
+    scope: &WorkspaceScope,
+    rules: &[CompiledRule],
+    items: &[Item],
+) -> HashMap<InboxItemId, Vec<String>> {
+    if rules
+        .iter()
+        .all(|r| r.rule.conditions.author_tags.is_empty())
+    {
+        return HashMap::new();
+    }
+    store
+        .author_tags(scope, items)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "authors' tags could not be read for the rules");
+            HashMap::new()
+        })
 }
 
 async fn run_action(
@@ -206,9 +242,15 @@ pub async fn dry_run(
         let page = store.inbox_items(scope, &filter, now).await?;
         let last = page.last().map(|i| i.id);
         let full = page.len() as u64 == filter.limit;
+        let tags = if rule.rule.conditions.author_tags.is_empty() {
+            HashMap::new()
+        } else {
+            store.author_tags(scope, &page).await?
+        };
         for item in page {
             out.scanned += 1;
-            if rule.matches(&item) {
+            let tagged = tags.get(&item.id).map_or(&[][..], Vec::as_slice);
+            if rule.matches_with(&item, tagged) {
                 out.matched += 1;
                 if out.items.len() < DRY_RUN_LIST {
                     out.items.push(item);
@@ -326,6 +368,15 @@ mod tests {
         // The query sees the links beside the text and the author.
         assert!(compiled("url:gagne-vite.example", RuleConditions::default()).matches(&spam));
         assert!(compiled("from:troll", RuleConditions::default()).matches(&praise));
+        // Someone the team tagged, whatever they write.
+        let trolls = RuleConditions {
+            author_tags: vec!["troll".into()],
+            ..RuleConditions::default()
+        };
+        let rule = compiled("", trolls);
+        assert!(!rule.matches(&praise), "untagged");
+        assert!(rule.matches_with(&praise, &["fan".into(), "Troll".into()]));
+        assert!(!rule.matches_with(&praise, &["fan".into()]));
     }
 
     #[test]

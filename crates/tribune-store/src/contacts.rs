@@ -371,3 +371,75 @@ impl Store {
         Ok((erased, more))
     }
 }
+
+impl Store {
+    /// The team's tags on the authors of `items` (those with none are left out), for the
+    /// moderation rules that look at them.
+    pub async fn author_tags(
+        &self,
+        scope: &WorkspaceScope,
+        items: &[Item],
+    ) -> Result<std::collections::HashMap<InboxItemId, Vec<String>>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        if items.is_empty() {
+            return Ok(out);
+        }
+        let mut conn = self.db.acquire().await?;
+        let channel_ids: Vec<i64> = {
+            let mut ids: Vec<i64> = items.iter().map(|i| i.channel.0).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let networks: std::collections::HashMap<i64, String> = conn
+            .conn()
+            .fetch_all::<(i64, String), _>(
+                &Query::select()
+                    .columns([Channels::Id, Channels::Network])
+                    .from(Channels::Table)
+                    .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(crate::db::in_list(Channels::Id, &channel_ids))
+                    .to_owned(),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let key_of = |item: &Item| {
+            let remote = item
+                .author
+                .remote_id
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .unwrap_or(&item.author.handle)
+                .to_owned();
+            networks.get(&item.channel.0).map(|n| (n.clone(), remote))
+        };
+        let mut keys: Vec<String> = items.iter().filter_map(key_of).map(|(_, k)| k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let rows: Vec<(String, String, String)> = conn
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .columns([C::Network, C::RemoteKey, C::Tags])
+                    .from(C::Table)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(crate::db::in_list(C::RemoteKey, &keys))
+                    .to_owned(),
+            )
+            .await?;
+        let tags: std::collections::HashMap<(String, String), Vec<String>> = rows
+            .into_iter()
+            .filter_map(|(network, key, tags)| {
+                let tags: Vec<String> = serde_json::from_str(&tags).ok()?;
+                (!tags.is_empty()).then_some(((network, key), tags))
+            })
+            .collect();
+        for item in items {
+            if let Some(found) = key_of(item).and_then(|k| tags.get(&k)) {
+                out.insert(item.id, found.clone());
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1298,3 +1298,5 @@ flash-contact-erased = Their data was erased.
 flash-warn-contact-erase-more = The first 5,000 messages were erased; erase again for the rest.
 error-contact-tags = A tag has 1 to 40 characters, without commas; at most 20.
 error-contact-note = At most 5,000 characters.
+rules-field-author-tags = From someone the team tagged (tags separated by commas; empty: anyone)
+rules-author-tagged = author tagged { $tags }

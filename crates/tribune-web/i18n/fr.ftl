@@ -1300,3 +1300,5 @@ flash-contact-erased = Ses données ont été effacées.
 flash-warn-contact-erase-more = Les 5 000 premiers messages ont été effacés ; effacez de nouveau pour le reste.
 error-contact-tags = Une étiquette a de 1 à 40 caractères, sans virgule ; 20 au plus.
 error-contact-note = 5 000 caractères au plus.
+rules-field-author-tags = D’une personne que l’équipe a étiquetée (étiquettes séparées par des virgules ; vide : n’importe qui)
+rules-author-tagged = auteur étiqueté { $tags }

@@ -945,6 +945,29 @@ async fn a_person_is_tagged_exported_and_erased_through_the_pages_and_the_api() 
         );
         assert_eq!(patched["note"], "Bloqué le 1er décembre.");
 
+        // A rule on the team's tags: it would act on both of their messages, not on Alice's.
+        let response = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/rules"))
+            .json(&json!({"name": "Trolls", "conditions": {"author_tags": ["troll"]}, "actions": [{"type": "moderate", "action": "hide"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let rule: Value = response.json().await.unwrap();
+        let dry: Value = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/rules/{}/dry-run", rule["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(dry["matched"], 2, "{dry}");
+        assert_eq!(dry["scanned"], 3);
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/rules")).await;
+        assert!(html.contains("auteur étiqueté troll"), "{html}");
+        assert!(html.contains(r#"name="author_tags" maxlength="400" value="troll""#), "the form keeps it");
+
         // A contributor tags but neither exports nor erases.
         app.join(&scope, "redac@example.fr", Role::Contributor)
             .await;

@@ -39,6 +39,8 @@ pub struct RuleForm {
     lang: String,
     channels: Vec<String>,
     kinds: Vec<String>,
+    /// The team's tags on the author, separated by commas.
+    author_tags: String,
     /// Labels to add, separated by commas.
     labels: String,
     assign: String,
@@ -80,6 +82,7 @@ impl RuleForm {
             lang: one("lang"),
             channels: all("channel"),
             kinds: all("kind"),
+            author_tags: one("author_tags"),
             labels: one("labels"),
             assign: one("assign"),
             status: one("status"),
@@ -102,6 +105,7 @@ impl RuleForm {
             lang: c.lang.join(", "),
             channels: c.channels.iter().map(|id| id.to_string()).collect(),
             kinds: c.kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+            author_tags: c.author_tags.join(", "),
             ..RuleForm::default()
         };
         let mut labels = Vec::new();
@@ -138,6 +142,10 @@ impl RuleForm {
                 .split([',', ' '])
                 .map(|l| l.trim().to_lowercase())
                 .filter(|l| !l.is_empty())
+                .collect(),
+            author_tags: super::contacts::split_tags(&self.author_tags)
+                .into_iter()
+                .map(|t| t.to_lowercase())
                 .collect(),
             ..RuleConditions::default()
         };
@@ -333,6 +341,9 @@ fn describe(chrome: &Chrome, choices: &Choices, rule: &Rule) -> (Vec<String>, Ve
         conditions.push(tr.t1("rules-on-channel", "channel", name));
     }
     conditions.extend(c.kinds.iter().map(|k| tr.t(kind_key(*k))));
+    if !c.author_tags.is_empty() {
+        conditions.push(tr.t1("rules-author-tagged", "tags", c.author_tags.join(", ")));
+    }
     let actions = rule
         .actions
         .iter()
@@ -682,6 +693,7 @@ mod tests {
             ("lang", "FR, en"),
             ("channel", "7"),
             ("kind", "comment"),
+            ("author_tags", "Troll, bloqué"),
             ("labels", "sav, urgent"),
             ("assign", "3"),
             ("status", "in_progress"),
@@ -692,6 +704,7 @@ mod tests {
         assert_eq!(input.conditions.lang, ["fr", "en"]);
         assert_eq!(input.conditions.sentiment, [Tone::Negative]);
         assert_eq!(input.conditions.channels, [ChannelId(7)]);
+        assert_eq!(input.conditions.author_tags, ["troll", "bloqué"]);
         assert_eq!(
             input.actions,
             [
