@@ -47,6 +47,22 @@ impl Confirmation {
     }
 }
 
+/// The message for `field` among a refused form's errors (`(field, message)` pairs).
+pub fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
+/// A form's fields as the browser sends them, for tests.
+#[cfg(test)]
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// HTML checkboxes send `on` when ticked and nothing otherwise.
 pub fn checkbox(value: &Option<String>) -> bool {
     value

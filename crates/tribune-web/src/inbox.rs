@@ -165,12 +165,7 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::forms::pairs;
 
     #[test]
     fn filters_read_what_a_form_or_a_script_sends() {

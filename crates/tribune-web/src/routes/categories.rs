@@ -41,10 +41,7 @@ impl CategoriesPage {
         if id.copied() != self.editing {
             return None;
         }
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 

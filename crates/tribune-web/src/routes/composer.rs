@@ -375,10 +375,7 @@ impl ComposerPage {
     }
 
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 

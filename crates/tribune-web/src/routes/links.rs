@@ -106,10 +106,7 @@ pub struct LinksPage {
 
 impl LinksPage {
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 
@@ -278,10 +275,7 @@ pub struct LinkDetailPage {
 
 impl LinkDetailPage {
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 

@@ -162,10 +162,7 @@ impl QueuePage {
     }
 
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 

@@ -393,10 +393,7 @@ impl RulesPage {
         if id.copied() != self.errors_for {
             return None;
         }
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 
     /// The new rule's form has no id.
@@ -675,12 +672,7 @@ pub async fn dry_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::forms::pairs;
 
     #[test]
     fn a_form_becomes_a_rule_and_a_rule_its_form_again() {

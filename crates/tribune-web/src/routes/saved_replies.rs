@@ -34,10 +34,7 @@ impl SavedRepliesPage {
         if id.copied() != self.errors_for {
             return None;
         }
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 

@@ -209,10 +209,7 @@ fn summary(tr: &crate::i18n::Tr, stats: &tribune_store::inbox_stats::InboxStats)
 
 impl SlaPage {
     fn field_error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::forms::error_for(&self.errors, field)
     }
 }
 
@@ -301,12 +298,7 @@ pub async fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::forms::pairs;
 
     #[test]
     fn the_form_reads_a_target_and_shows_it_again() {
