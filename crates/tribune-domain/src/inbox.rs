@@ -288,6 +288,11 @@ pub enum RuleAction {
     Moderate { action: String },
     /// Answers with a saved reply (its variables filled for the item).
     Reply { saved_reply_id: crate::SavedReplyId },
+    /// Tells a member by e-mail (`user`), or the owners and managers when none is given.
+    Notify {
+        #[serde(default)]
+        user: Option<crate::UserId>,
+    },
 }
 
 /// Moderation actions a rule may take on the network.
@@ -383,9 +388,10 @@ mod tests {
             )
             .is_err()
         );
-        let json = r#"[{"type":"label","label":"sav"},{"type":"moderate","action":"hide"}]"#;
+        let json = r#"[{"type":"label","label":"sav"},{"type":"moderate","action":"hide"},{"type":"notify"}]"#;
         let parsed: Vec<RuleAction> = serde_json::from_str(json).unwrap();
-        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[2], RuleAction::Notify { user: None });
         assert!(serde_json::from_str::<Vec<RuleAction>>(r#"[{"type":"ban"}]"#).is_err());
     }
 

@@ -176,6 +176,13 @@ async fn run_action(
                 .map(|_| ())
                 .map_err(|e| e.to_string());
         }
+        RuleAction::Notify { user } => {
+            return store
+                .enqueue_rule_notice(scope, rule.rule.id, item.id, *user, now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+        }
         RuleAction::Reply { saved_reply_id } => {
             let text = reply_text(store, scope, item, *saved_reply_id, public_url)
                 .await

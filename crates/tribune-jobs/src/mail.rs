@@ -21,7 +21,7 @@ use tribune_domain::security::secret_box::{SecretBox, SecretError};
 use tribune_domain::{ChannelId, Lang};
 use tribune_mail::{
     ApprovalRequest, AttachedMedia, BreachedMessage, MailError, MailMessage, Mailer, PublishFailed,
-    SlaBreached, SmtpConfig, TlsMode,
+    RuleMatched, SlaBreached, SmtpConfig, TlsMode,
 };
 use tribune_store::jobs::Job;
 use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
@@ -167,6 +167,24 @@ impl From<MailError> for Failure {
     }
 }
 
+/// One inbox message as an e-mail lists it: who, where, its beginning, its page.
+fn breached_message(
+    base: &str,
+    ws: tribune_domain::WorkspaceId,
+    names: &HashMap<ChannelId, String>,
+    item: &tribune_store::inbox::Item,
+) -> BreachedMessage {
+    BreachedMessage {
+        author: match item.author.name.trim() {
+            "" => item.author.handle.clone(),
+            name => name.to_owned(),
+        },
+        channel: names.get(&item.channel).cloned().unwrap_or_default(),
+        excerpt: item.text.chars().take(280).collect(),
+        link: format!("{base}/w/{ws}/inbox/{}", item.id),
+    }
+}
+
 impl MailSender {
     pub fn new(store: Store, settings: Option<MailSettings>) -> Self {
         MailSender { store, settings }
@@ -303,20 +321,30 @@ impl MailSender {
                         messages: prepared
                             .items
                             .iter()
-                            .map(|item| BreachedMessage {
-                                author: match item.author.name.trim() {
-                                    "" => item.author.handle.clone(),
-                                    name => name.to_owned(),
-                                },
-                                channel: names.get(&item.channel).cloned().unwrap_or_default(),
-                                excerpt: item.text.chars().take(280).collect(),
-                                link: format!("{base}/w/{ws}/inbox/{}", item.id),
-                            })
+                            .map(|item| breached_message(base, ws, &names, item))
                             .collect(),
                         link: format!("{base}/w/{ws}/inbox?sla=near"),
                         assigned: prepared.assigned,
                     };
                     (prepared.recipient, workspace, Box::new(message))
+                }
+                MailJob::RuleMatched { user, item, rule } => {
+                    let Some((recipient, item, rule)) = self
+                        .store
+                        .prepare_rule_notice_mail(scope, user, item, rule)
+                        .await?
+                    else {
+                        tracing::debug!(job = job.id.0, "rule notice no longer applies");
+                        return Ok(());
+                    };
+                    let workspace = self.store.workspace(scope).await?;
+                    let names = self.channel_names(scope).await?;
+                    let message = RuleMatched {
+                        workspace: workspace.name.clone(),
+                        rule,
+                        message: breached_message(base, ws, &names, &item),
+                    };
+                    (recipient, workspace, Box::new(message))
                 }
             };
         let lang = recipient

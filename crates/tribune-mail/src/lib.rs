@@ -15,5 +15,6 @@ pub use config::{SmtpConfig, TlsMode};
 pub use mailer::{MailError, Mailer};
 pub use message::{
     AccountLocked, ApprovalRequest, AttachedMedia, BreachedMessage, Content, Invitation,
-    MailMessage, NewDeviceLogin, PasswordReset, PublishFailed, Rendered, SlaBreached, TestEmail,
+    MailMessage, NewDeviceLogin, PasswordReset, PublishFailed, Rendered, RuleMatched, SlaBreached,
+    TestEmail,
 };

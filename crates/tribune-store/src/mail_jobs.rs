@@ -42,6 +42,12 @@ pub enum MailJob {
         user: UserId,
         items: Vec<tribune_domain::InboxItemId>,
     },
+    /// A moderation rule (`rule`) matched `item` and asks to tell `user`.
+    RuleMatched {
+        user: UserId,
+        item: tribune_domain::InboxItemId,
+        rule: tribune_domain::RuleId,
+    },
 }
 
 impl MailJob {

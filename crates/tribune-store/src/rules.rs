@@ -311,4 +311,69 @@ impl Store {
             .await?;
         tx.commit().await
     }
+
+    /// A rule's "notify" action on `item`: one e-mail job per person to tell (`user` when they
+    /// are still a member, else the owners and managers), in one transaction. Returns how many.
+    pub async fn enqueue_rule_notice(
+        &self,
+        scope: &WorkspaceScope,
+        rule: RuleId,
+        item: tribune_domain::InboxItemId,
+        user: Option<UserId>,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.begin().await?;
+        let members = crate::mail_jobs::member_roles(&mut tx.conn(), scope).await?;
+        let recipients: Vec<UserId> = match user.filter(|u| members.iter().any(|(m, _)| m == u)) {
+            Some(user) => vec![user],
+            None => members
+                .iter()
+                .filter(|(_, role)| role.can_edit_workspace())
+                .map(|(user, _)| *user)
+                .collect(),
+        };
+        for user in &recipients {
+            let mail = crate::mail_jobs::MailJob::RuleMatched {
+                user: *user,
+                item,
+                rule,
+            };
+            let key = format!("mail:rule:{}:{}:{}", rule.0, item.0, user.0);
+            tx.enqueue_mail(scope, &mail, Some(key), now).await?;
+        }
+        tx.commit().await?;
+        Ok(recipients.len())
+    }
+
+    /// For the `mail` job: the recipient (while a member), the item (while it exists) and the
+    /// rule's name (or `None` once deleted). `None` when there is nothing left to tell.
+    pub async fn prepare_rule_notice_mail(
+        &self,
+        scope: &WorkspaceScope,
+        recipient: UserId,
+        item: tribune_domain::InboxItemId,
+        rule: RuleId,
+    ) -> Result<Option<(crate::users::User, crate::inbox::Item, Option<String>)>, StoreError> {
+        let member = {
+            let mut conn = self.db.acquire().await?;
+            crate::mail_jobs::member_roles(&mut conn.conn(), scope)
+                .await?
+                .iter()
+                .any(|(user, _)| *user == recipient)
+        };
+        if !member {
+            return Ok(None);
+        }
+        let item = match self.inbox_item(scope, item).await {
+            Ok(item) => item,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let name = match self.inbox_rule(scope, rule).await {
+            Ok(rule) => Some(rule.name),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other),
+        };
+        Ok(Some((self.user(recipient).await?, item, name)))
+    }
 }

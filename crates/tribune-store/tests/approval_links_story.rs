@@ -154,7 +154,8 @@ fn recipients(mails: &[(Job, MailJob)]) -> Vec<UserId> {
         .map(|(_, mail)| match mail {
             MailJob::ApprovalRequest { user, .. }
             | MailJob::PublishFailed { user, .. }
-            | MailJob::SlaBreached { user, .. } => *user,
+            | MailJob::SlaBreached { user, .. }
+            | MailJob::RuleMatched { user, .. } => *user,
         })
         .collect();
     users.sort();

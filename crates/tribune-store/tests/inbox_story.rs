@@ -831,8 +831,44 @@ async fn rules_are_kept_in_order_by_managers_for_their_workspace() {
             store.move_inbox_rule(&contributor, third.id, false).await,
             Err(StoreError::Forbidden)
         ));
+        // The "notify" action: the member asked for, else the owners and managers; a second
+        // run for the same item and rule queues nothing more.
+        let ch = channel(&store, &a, "did:plc:notify").await;
+        let ids = store
+            .ingest_inbox(&a, ch, &[item("n1", "Arnaque", NOW)], None, NOW)
+            .await
+            .unwrap();
+        let told = store
+            .enqueue_rule_notice(&a, first.id, ids[0], contributor.user(), NOW)
+            .await
+            .unwrap();
+        assert_eq!(told, 1);
+        let managers = store
+            .enqueue_rule_notice(&a, second.id, ids[0], None, NOW)
+            .await
+            .unwrap();
+        assert_eq!(managers, 1, "{backend}: the owner");
+        store
+            .enqueue_rule_notice(&a, second.id, ids[0], None, NOW)
+            .await
+            .unwrap();
+        let mails = claim_mail(&store, NOW).await;
+        assert_eq!(mails.len(), 2, "{backend}: {mails:?}");
+        let (owner_mail, _, name) = store
+            .prepare_rule_notice_mail(&a, a.user().unwrap(), ids[0], second.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(owner_mail.user_id(), a.user().unwrap());
+        assert_eq!(name.as_deref(), Some("Escrocs"));
         store.delete_inbox_rule(&a, third.id).await.unwrap();
         store.delete_inbox_rule(&a, second.id).await.unwrap();
+        let (_, _, gone) = store
+            .prepare_rule_notice_mail(&a, a.user().unwrap(), ids[0], second.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(gone, None, "a deleted rule is said so");
         assert_eq!(store.inbox_rules(&a).await.unwrap().len(), 1);
     })
     .await;

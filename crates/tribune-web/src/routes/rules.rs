@@ -46,6 +46,8 @@ pub struct RuleForm {
     assign: String,
     status: String,
     reply: String,
+    /// `""`, `managers`, or a member's id.
+    notify: String,
     moderate: String,
 }
 
@@ -87,6 +89,7 @@ impl RuleForm {
             assign: one("assign"),
             status: one("status"),
             reply: one("reply"),
+            notify: one("notify"),
             moderate: one("moderate"),
         }
     }
@@ -121,6 +124,10 @@ impl RuleForm {
                     (&mut form.reply, saved_reply_id.to_string())
                 }
                 RuleAction::Moderate { action } => (&mut form.moderate, action.clone()),
+                RuleAction::Notify { user } => (
+                    &mut form.notify,
+                    user.map_or_else(|| "managers".to_owned(), |u| u.to_string()),
+                ),
             };
             if !slot.is_empty() {
                 return None;
@@ -196,6 +203,16 @@ impl RuleForm {
                 Err(_) => errors.push("actions", "error-rule-form-value"),
             }
         }
+        match self.notify.as_str() {
+            "" => {}
+            "managers" => actions.push(RuleAction::Notify { user: None }),
+            id => match id.parse() {
+                Ok(id) => actions.push(RuleAction::Notify {
+                    user: Some(UserId(id)),
+                }),
+                Err(_) => errors.push("actions", "error-rule-form-value"),
+            },
+        }
         if !self.moderate.is_empty() {
             actions.push(RuleAction::Moderate {
                 action: self.moderate.clone(),
@@ -220,6 +237,7 @@ impl RuleForm {
             "assign" => return self.assign == value,
             "status" => return self.status == value,
             "reply" => return self.reply == value,
+            "notify" => return self.notify == value,
             "moderate" => return self.moderate == value,
             _ => return false,
         };
@@ -361,6 +379,12 @@ fn describe(chrome: &Chrome, choices: &Choices, rule: &Rule) -> (Vec<String>, Ve
                 let title = Choices::name_of(&choices.saved, *saved_reply_id)
                     .map_or_else(|| tr.t("rules-gone"), str::to_owned);
                 tr.t1("rules-does-reply", "title", title)
+            }
+            RuleAction::Notify { user: None } => tr.t("rules-does-notify-managers"),
+            RuleAction::Notify { user: Some(user) } => {
+                let name = Choices::name_of(&choices.members, *user)
+                    .map_or_else(|| tr.t("rules-gone"), str::to_owned);
+                tr.t1("rules-does-notify", "name", name)
             }
             RuleAction::Moderate { action } => tr.t1(
                 "rules-does-moderate",
@@ -690,6 +714,7 @@ mod tests {
             ("assign", "3"),
             ("status", "in_progress"),
             ("reply", "5"),
+            ("notify", "managers"),
             ("moderate", "hide"),
         ]));
         let input = form.input().unwrap();
@@ -713,6 +738,7 @@ mod tests {
                 RuleAction::Reply {
                     saved_reply_id: SavedReplyId(5)
                 },
+                RuleAction::Notify { user: None },
                 RuleAction::Moderate {
                     action: "hide".into()
                 },
