@@ -235,6 +235,37 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
             assert_eq!(answers.len(), 1, "{records}");
             assert_eq!(answers[0]["value"]["reply"]["parent"]["uri"], question_uri.as_str());
             assert_eq!(answers[0]["value"]["reply"]["root"]["uri"], post_uri);
+
+            // Hidden from tribune: the brand's threadgate on its post lists the reply; shown
+            // again: it no longer does.
+            let gate = || {
+                let (http, pds, brand) = (http.clone(), pds.clone(), brand.clone());
+                let rkey = post_uri.rsplit('/').next().unwrap().to_owned();
+                async move {
+                    let found: Value = http
+                        .get(format!("{pds}/xrpc/com.atproto.repo.getRecord"))
+                        .query(&[("repo", brand.as_str()), ("collection", "app.bsky.feed.threadgate"), ("rkey", rkey.as_str())])
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    found["value"]["hiddenReplies"].clone()
+                }
+            };
+            for (action, status, hidden) in [("hide", "hidden", json!([question_uri])), ("unhide", "visible", json!([]))] {
+                let response = app
+                    .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{id}/moderate"))
+                    .json(&json!({"action": action}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{}: {action}", app.backend);
+                let moderated: Value = response.json().await.unwrap();
+                assert_eq!(moderated["network_status"], status, "{moderated}");
+                assert_eq!(gate().await, hidden, "{action}");
+            }
         }
     })
     .await;

@@ -18,8 +18,8 @@ use crate::connector::{Connector, ConnectorContext};
 use crate::error::{ConnectorError, ErrorKind, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::model::{
-    ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Network,
-    PostRequest, PublishedPost, RemoteRef, Secret, VideoInput,
+    ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Moderation,
+    Network, PostRequest, PublishedPost, RemoteRef, Secret, VideoInput,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -33,7 +33,7 @@ use atrium_api::app::bsky::richtext::facet::{
 };
 use atrium_api::com::atproto::identity::resolve_handle;
 use atrium_api::com::atproto::repo::{
-    create_record, delete_record, get_record, strong_ref, upload_blob,
+    create_record, delete_record, get_record, put_record, strong_ref, upload_blob,
 };
 use atrium_api::types::string::{Cid, Datetime};
 use atrium_api::types::{BlobRef, Union};
@@ -62,9 +62,15 @@ const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::ReadComments,
     Capability::ReadMentions,
     Capability::Reply,
+    Capability::HideComment,
     Capability::PostMetrics,
     Capability::AccountMetrics,
 ]);
+
+/// The collection of the records that gate a thread (who may reply, which replies are hidden).
+const THREADGATE: &str = "app.bsky.feed.threadgate";
+/// Replies one threadgate can hide (the lexicon's bound).
+const MAX_HIDDEN_REPLIES: usize = 300;
 
 /// One Bluesky account. Cheap to keep around: the session is renewed in place and handed back
 /// through [`Connector::credentials`] for the caller to store.
@@ -416,6 +422,50 @@ fn check_text(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The threadgate record to write so that `reply` is hidden (or not) under `root`, from the
+/// one stored (kept as it is otherwise), and the CID to swap. A threadgate that does not exist
+/// yet is created without `allow`: anybody may still reply.
+fn hidden_replies(
+    existing: Option<(RecordRef, serde_json::Value)>,
+    root: &str,
+    reply: &str,
+    hide: bool,
+) -> Result<(Option<String>, serde_json::Value)> {
+    let (swap, mut record) = match existing {
+        Some((found, value)) if value.is_object() => (found.cid, value),
+        _ => (
+            None,
+            serde_json::json!({
+                "$type": THREADGATE,
+                "post": root,
+                "createdAt": jiff::Timestamp::now().to_string(),
+            }),
+        ),
+    };
+    let mut hidden: Vec<String> = record
+        .get("hiddenReplies")
+        .and_then(serde_json::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if hide && !hidden.iter().any(|h| h == reply) {
+        if hidden.len() >= MAX_HIDDEN_REPLIES {
+            return Err(ConnectorError::permanent(format!(
+                "Bluesky hides at most {MAX_HIDDEN_REPLIES} replies per post"
+            )));
+        }
+        hidden.push(reply.to_owned());
+    }
+    if !hide {
+        hidden.retain(|h| h != reply);
+    }
+    record["hiddenReplies"] = serde_json::json!(hidden);
+    Ok((swap, record))
+}
+
 fn count(value: Option<i64>) -> Option<u64> {
     value.and_then(|v| u64::try_from(v).ok())
 }
@@ -426,8 +476,8 @@ impl Connector for BlueskyConnector {
         Network::Bluesky
     }
 
-    /// No `HideComment`: only threadgates hide replies, not implemented yet. No DMs or native
-    /// scheduling (see the docs). Video goes straight to the PDS (see [`Self::video_embed`]).
+    /// `HideComment` through the thread's threadgate (replies under the account's own posts
+    /// only). No DMs or native scheduling (see the docs). Video goes straight to the PDS (see [`Self::video_embed`]).
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }
@@ -557,6 +607,64 @@ impl Connector for BlueskyConnector {
                 }
             }
         }
+    }
+
+    /// Hides (or shows again) a reply under one of the account's posts: Bluesky lists hidden
+    /// replies in the root post's threadgate record (`hiddenReplies`), which the account
+    /// writes in its own repository. The threadgate's other settings (who may reply) are kept,
+    /// and the write is conditional on the version read (`swapRecord`).
+    async fn moderate(&self, item: &RemoteRef, action: Moderation) -> Result<()> {
+        let hide = match action {
+            Moderation::Hide => true,
+            Moderation::Unhide => false,
+            _ => {
+                return Err(ConnectorError::unsupported(
+                    "Bluesky lets an account hide or show replies to its posts, nothing else",
+                ));
+            }
+        };
+        let reply = RecordRef::parse(item)?;
+        let Some((reply, value)) = self.get_record(&reply).await? else {
+            return Err(ConnectorError::permanent("this reply no longer exists"));
+        };
+        let root_uri = value
+            .pointer("/reply/root/uri")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| ConnectorError::permanent("this post is not a reply"))?;
+        let root = RecordRef::parse_uri(root_uri, None)?;
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        if root.repo != session.did {
+            return Err(ConnectorError::permanent(
+                "only replies under the account's own posts can be hidden",
+            ));
+        }
+        let gate = RecordRef {
+            repo: session.did.clone(),
+            collection: THREADGATE.to_owned(),
+            rkey: root.rkey.clone(),
+            cid: None,
+        };
+        let existing = self.get_record(&gate).await?;
+        let (swap, record) = hidden_replies(existing, root_uri, &reply.uri(), hide)?;
+        let mut input = serde_json::json!({
+            "repo": session.did,
+            "collection": THREADGATE,
+            "rkey": root.rkey,
+            "record": record,
+        });
+        if let Some(cid) = swap {
+            input["swapRecord"] = serde_json::Value::String(cid);
+        }
+        self.xrpc
+            .call(
+                Method::POST,
+                put_record::NSID,
+                &[],
+                &Body::Json(input),
+                true,
+            )
+            .await?;
+        Ok(())
     }
 
     async fn delete_post(&self, post: &RemoteRef) -> Result<()> {
@@ -722,6 +830,54 @@ impl Connector for BlueskyConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threadgate_keeps_its_settings_and_lists_each_hidden_reply_once() {
+        let root = "at://did:plc:brand/app.bsky.feed.post/root";
+        let (swap, created) =
+            hidden_replies(None, root, "at://did:plc:fan/app.bsky.feed.post/1", true).unwrap();
+        assert_eq!(swap, None);
+        assert_eq!(created["post"], root);
+        assert!(created.get("allow").is_none(), "anybody may still reply");
+        assert_eq!(
+            created["hiddenReplies"],
+            serde_json::json!(["at://did:plc:fan/app.bsky.feed.post/1"])
+        );
+        let stored = RecordRef::parse_uri(
+            "at://did:plc:brand/app.bsky.feed.threadgate/root",
+            Some("bafycid"),
+        )
+        .unwrap();
+        let gated = serde_json::json!({
+            "$type": THREADGATE,
+            "post": root,
+            "allow": [{"$type": "app.bsky.feed.threadgate#followingRule"}],
+            "hiddenReplies": ["at://did:plc:fan/app.bsky.feed.post/1"],
+            "createdAt": "2026-01-01T00:00:00Z",
+        });
+        let (swap, again) = hidden_replies(
+            Some((stored.clone(), gated.clone())),
+            root,
+            "at://did:plc:fan/app.bsky.feed.post/1",
+            true,
+        )
+        .unwrap();
+        assert_eq!(swap.as_deref(), Some("bafycid"));
+        assert_eq!(again["hiddenReplies"].as_array().unwrap().len(), 1, "once");
+        assert_eq!(again["allow"], gated["allow"], "who may reply is kept");
+        let (_, shown) = hidden_replies(
+            Some((stored, gated)),
+            root,
+            "at://did:plc:fan/app.bsky.feed.post/1",
+            false,
+        )
+        .unwrap();
+        assert_eq!(shown["hiddenReplies"], serde_json::json!([]));
+        let full = serde_json::json!({"hiddenReplies": (0..MAX_HIDDEN_REPLIES).map(|i| format!("at://x/{i}")).collect::<Vec<_>>()});
+        let stored =
+            RecordRef::parse_uri("at://did:plc:brand/app.bsky.feed.threadgate/root", None).unwrap();
+        assert!(hidden_replies(Some((stored, full)), root, "at://new", true).is_err());
+    }
 
     #[test]
     fn texts_are_counted_in_graphemes() {
