@@ -81,4 +81,6 @@ id_type!(
     SavedReplyId,
     /// A moderation rule of a workspace's inbox.
     RuleId,
+    /// A bad-buzz alert of a workspace's inbox.
+    InboxAlertId,
 );

@@ -3,6 +3,7 @@
 //! every rule can be tested without a database or a server.
 
 pub mod best_time;
+pub mod buzz;
 pub mod ids;
 pub mod inbox;
 pub mod links;
@@ -20,9 +21,9 @@ pub mod validation;
 pub mod workspace;
 
 pub use ids::{
-    ApiTokenId, AuditEventId, CategoryId, ChannelId, InboxItemId, InboxNoteId, InboxReplyId,
-    InvitationId, JobId, LinkId, MediaId, NotificationId, PostId, PostTargetId, QueueSlotId,
-    RuleId, SavedReplyId, SessionId, UserId, WorkspaceId,
+    ApiTokenId, AuditEventId, CategoryId, ChannelId, InboxAlertId, InboxItemId, InboxNoteId,
+    InboxReplyId, InvitationId, JobId, LinkId, MediaId, NotificationId, PostId, PostTargetId,
+    QueueSlotId, RuleId, SavedReplyId, SessionId, UserId, WorkspaceId,
 };
 pub use locale::Lang;
 pub use publishing::{ApprovalPolicy, TargetStatus};

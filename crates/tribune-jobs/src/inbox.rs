@@ -162,6 +162,19 @@ impl Handler for InboxSchedule {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "the response-time check failed"),
         }
+        match self.store.check_buzz(now).await {
+            Ok(report) => {
+                for alert in &report.opened {
+                    tracing::warn!(
+                        workspace = alert.workspace_id.0,
+                        count = alert.count,
+                        baseline = alert.baseline,
+                        "a wave of negative messages: alert opened"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the bad-buzz check failed"),
+        }
         Outcome::Later {
             at: now + SCHEDULE_EVERY,
         }

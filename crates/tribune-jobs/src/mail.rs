@@ -20,8 +20,8 @@ use tribune_domain::publishing::retry_delay_secs;
 use tribune_domain::security::secret_box::{SecretBox, SecretError};
 use tribune_domain::{ChannelId, Lang};
 use tribune_mail::{
-    ApprovalRequest, AttachedMedia, BreachedMessage, MailError, MailMessage, Mailer, PublishFailed,
-    RuleMatched, SlaBreached, SmtpConfig, TlsMode,
+    ApprovalRequest, AttachedMedia, BreachedMessage, BuzzAlert, MailError, MailMessage, Mailer,
+    PublishFailed, RuleMatched, SlaBreached, SmtpConfig, TlsMode,
 };
 use tribune_store::jobs::Job;
 use tribune_store::mail_jobs::{MAIL_JOB, MailJob};
@@ -327,6 +327,29 @@ impl MailSender {
                         assigned: prepared.assigned,
                     };
                     (prepared.recipient, workspace, Box::new(message))
+                }
+                MailJob::BuzzAlert { user, alert } => {
+                    let Some((recipient, alert, items)) = self
+                        .store
+                        .prepare_buzz_mail(scope, user, alert, now)
+                        .await?
+                    else {
+                        tracing::debug!(job = job.id.0, "buzz alert no longer applies");
+                        return Ok(());
+                    };
+                    let workspace = self.store.workspace(scope).await?;
+                    let names = self.channel_names(scope).await?;
+                    let message = BuzzAlert {
+                        workspace: workspace.name.clone(),
+                        count: alert.count,
+                        usual: format!("{:.1}", alert.baseline),
+                        messages: items
+                            .iter()
+                            .map(|item| breached_message(base, ws, &names, item))
+                            .collect(),
+                        link: format!("{base}/w/{ws}/inbox/alerts/{}", alert.id),
+                    };
+                    (recipient, workspace, Box::new(message))
                 }
                 MailJob::RuleMatched { user, item, rule } => {
                     let Some((recipient, item, rule)) = self

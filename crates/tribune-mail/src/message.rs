@@ -388,6 +388,51 @@ pub struct BreachedMessage {
     pub link: String,
 }
 
+/// A wave of negative or toxic messages started in a workspace.
+#[derive(Debug, Clone)]
+pub struct BuzzAlert {
+    pub workspace: String,
+    /// Negative or toxic messages in the last hour, and their usual hourly number.
+    pub count: i64,
+    pub usual: String,
+    /// The newest of them.
+    pub messages: Vec<BreachedMessage>,
+    /// The alert's page: the messages, and the button that pauses publishing.
+    pub link: String,
+}
+
+impl MailMessage for BuzzAlert {
+    fn content(&self, tr: &Tr<'_>) -> Content {
+        let workspace = [("workspace", self.workspace.as_str())];
+        let mut paragraphs = vec![tr.tv(
+            "mail-buzz-body",
+            &[
+                ("count", FluentValue::from(self.count)),
+                ("usual", FluentValue::from(self.usual.as_str())),
+                ("workspace", FluentValue::from(self.workspace.as_str())),
+            ],
+        )];
+        for m in self.messages.iter().take(MAX_LISTED) {
+            paragraphs.push(tr.ta(
+                "mail-sla-message",
+                &[
+                    ("author", m.author.as_str()),
+                    ("channel", m.channel.as_str()),
+                    ("text", &quoted(&m.excerpt)),
+                    ("link", m.link.as_str()),
+                ],
+            ));
+        }
+        paragraphs.push(tr.t("mail-buzz-pause"));
+        Content {
+            subject: tr.ta("mail-buzz-subject", &workspace),
+            paragraphs,
+            action: Some((tr.t("mail-buzz-action"), self.link.clone())),
+            closing: vec![tr.t("mail-buzz-why")],
+        }
+    }
+}
+
 /// A moderation rule matched a message and asks to tell the team.
 #[derive(Debug, Clone)]
 pub struct RuleMatched {
@@ -596,6 +641,18 @@ mod tests {
                 link: "https://tribune.example.fr/w/1/inbox?sla=near".into(),
                 assigned: false,
             }),
+            Box::new(BuzzAlert {
+                workspace: "Dupont".into(),
+                count: 34,
+                usual: "2".into(),
+                messages: vec![BreachedMessage {
+                    author: "Client <b>fâché</b>".into(),
+                    channel: "Bluesky".into(),
+                    excerpt: "Intoxication alimentaire !".into(),
+                    link: "https://tribune.example.fr/w/1/inbox/12".into(),
+                }],
+                link: "https://tribune.example.fr/w/1/inbox/alerts/3".into(),
+            }),
             Box::new(RuleMatched {
                 workspace: "Dupont".into(),
                 rule: Some("Insultes <script>".into()),
@@ -623,7 +680,7 @@ mod tests {
     fn a_breach_notice_lists_each_message_with_its_link() {
         let catalog = Catalog::load();
         let messages = all_messages();
-        let notice = &messages[messages.len() - 3];
+        let notice = &messages[messages.len() - 4];
         for (lang, count) in [(Lang::Fr, "Ces 2 messages"), (Lang::En, "These 2 messages")] {
             let tr = Tr::new(&catalog, lang);
             let rendered = render(&notice.content(&tr), &tr).unwrap();

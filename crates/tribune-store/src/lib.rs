@@ -15,6 +15,7 @@ pub mod api_tokens;
 pub mod approval_links;
 pub mod audit;
 pub mod business;
+pub mod buzz;
 pub mod calendar_feeds;
 pub mod channels;
 pub mod contacts;

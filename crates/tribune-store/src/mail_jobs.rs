@@ -42,6 +42,11 @@ pub enum MailJob {
         user: UserId,
         items: Vec<tribune_domain::InboxItemId>,
     },
+    /// A wave of negative or toxic messages (`alert`) started; `user` is an owner or manager.
+    BuzzAlert {
+        user: UserId,
+        alert: tribune_domain::InboxAlertId,
+    },
     /// A moderation rule (`rule`) matched `item` and asks to tell `user`.
     RuleMatched {
         user: UserId,

@@ -534,3 +534,16 @@ pub enum InboxContacts {
     UpdatedBy,
     UpdatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxAlerts {
+    Table,
+    Id,
+    WorkspaceId,
+    StartedAt,
+    Count,
+    Baseline,
+    Peak,
+    UpdatedAt,
+    ResolvedAt,
+}

@@ -155,7 +155,8 @@ fn recipients(mails: &[(Job, MailJob)]) -> Vec<UserId> {
             MailJob::ApprovalRequest { user, .. }
             | MailJob::PublishFailed { user, .. }
             | MailJob::SlaBreached { user, .. }
-            | MailJob::RuleMatched { user, .. } => *user,
+            | MailJob::RuleMatched { user, .. }
+            | MailJob::BuzzAlert { user, .. } => *user,
         })
         .collect();
     users.sort();

@@ -1315,3 +1315,91 @@ async fn a_person_is_known_across_channels_tagged_exported_and_erased() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_wave_of_negative_messages_opens_one_alert_that_closes_when_it_is_over() {
+    use tribune_store::mail_jobs::MailJob;
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        member(&store, &a, "redac@example.fr", Role::Contributor).await;
+        let ch = channel(&store, &a, "did:plc:a").await;
+        let other = channel(&store, &b, "did:plc:b").await;
+        let angry = |n: usize, prefix: &str| {
+            (0..n)
+                .map(|i| {
+                    let mut it = item(&format!("{prefix}{i}"), "Honteux, plus jamais", NOW);
+                    it.tone = Tone::Negative;
+                    it
+                })
+                .collect::<Vec<_>>()
+        };
+        // A usual week for A: 14 negative messages (under one an hour).
+        store
+            .ingest_inbox(&a, ch, &angry(14, "old"), None, NOW - 3 * 86_400)
+            .await
+            .unwrap();
+        // Nine in the last hour: not yet a wave; a neutral flood is none either.
+        store
+            .ingest_inbox(&a, ch, &angry(9, "w"), None, NOW - 600)
+            .await
+            .unwrap();
+        let calm: Vec<ItemNew> = (0..30)
+            .map(|i| item(&format!("n{i}"), "Merci", NOW))
+            .collect();
+        store
+            .ingest_inbox(&b, other, &calm, None, NOW - 600)
+            .await
+            .unwrap();
+        assert!(
+            store.check_buzz(NOW).await.unwrap().opened.is_empty(),
+            "{backend}"
+        );
+        // Three more, one toxic but neutral: a wave for A only.
+        let mut more = angry(2, "x");
+        let mut toxic = item("t", "Bande de nuls", NOW);
+        toxic.toxicity = 0.9;
+        more.push(toxic);
+        store
+            .ingest_inbox(&a, ch, &more, None, NOW - 60)
+            .await
+            .unwrap();
+        let report = store.check_buzz(NOW).await.unwrap();
+        assert_eq!(report.opened.len(), 1, "{backend}");
+        let alert = &report.opened[0];
+        assert_eq!((alert.workspace_id, alert.count), (a.workspace(), 12));
+        assert!(alert.baseline > 0.0 && alert.baseline < 1.0);
+        // The owner is told (the contributor is not); the open alert is the workspace's only.
+        let mails: Vec<MailJob> = claim_mail(&store, NOW).await;
+        assert_eq!(
+            mails,
+            [MailJob::BuzzAlert {
+                user: a.user().unwrap(),
+                alert: alert.id
+            }]
+        );
+        assert_eq!(
+            store.open_buzz_alert(&a).await.unwrap().unwrap().id,
+            alert.id
+        );
+        assert_eq!(store.open_buzz_alert(&b).await.unwrap(), None);
+        let items = store.buzz_alert_items(&a, alert, NOW, 100).await.unwrap();
+        assert_eq!(
+            items.len(),
+            12,
+            "the messages that caused it, not last week's"
+        );
+        // Still going a minute later: no second alert, no second e-mail.
+        assert!(store.check_buzz(NOW + 60).await.unwrap().opened.is_empty());
+        assert!(claim_mail(&store, NOW + 60).await.is_empty());
+        // Two hours later the hour is quiet: closed.
+        let later = store.check_buzz(NOW + 7_200).await.unwrap();
+        assert_eq!(later.resolved, 1, "{backend}");
+        assert_eq!(store.open_buzz_alert(&a).await.unwrap(), None);
+        let history = store.buzz_alerts(&a).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].resolved_at, Some(NOW + 7_200));
+        assert!(store.buzz_alerts(&b).await.unwrap().is_empty());
+    })
+    .await;
+}

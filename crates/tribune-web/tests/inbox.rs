@@ -1015,3 +1015,98 @@ async fn a_person_is_tagged_exported_and_erased_through_the_pages_and_the_api() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_wave_of_negative_messages_shows_its_alert_with_the_pause_button() {
+    each_backend(|app: TestApp| async move {
+        let (owner, scope) = app
+            .member_with_workspace("cm@example.fr", "Boulangerie")
+            .await;
+        let ws = scope.workspace().0;
+        let token = app.api_token("cm@example.fr").await;
+        let channel = stored_channel(
+            &app,
+            &scope,
+            "mastodon",
+            "boulangerie",
+            "@boulangerie@mastodon.example",
+            "read_comments,reply",
+        )
+        .await;
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox")).await;
+        assert!(!html.contains("buzz-alert"));
+        let wave: Vec<InboxItem> = (0..12)
+            .map(|i| {
+                comment(
+                    &format!("w{i}"),
+                    &format!("Client{i}"),
+                    "Scandaleux, intoxication alimentaire, honte à vous, arnaque",
+                    &[],
+                )
+            })
+            .collect();
+        ingest(&app, &scope, channel, &wave).await;
+        let opened = app.store.check_buzz(unix_now()).await.unwrap().opened;
+        assert_eq!(
+            opened.len(),
+            1,
+            "{}: the classifier calls them negative",
+            app.backend
+        );
+        let alert = opened[0].id;
+
+        // The inbox says so, with the way to the messages and the pause button.
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox")).await;
+        assert!(html.contains("Vague de messages négatifs"), "{html}");
+        assert!(html.contains(&format!("/w/{ws}/inbox/alerts/{alert}")));
+        assert!(html.contains(&format!(r#"action="/w/{ws}/publishing/pause""#)));
+        let (status, page) = app
+            .get_text(&owner, &format!("/w/{ws}/inbox/alerts/{alert}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            page.matches("intoxication alimentaire").count(),
+            12,
+            "{page}"
+        );
+
+        // One click pauses publishing; the banner then says it is paused.
+        let response = app
+            .post_form(&owner, &format!("/w/{ws}/publishing/pause"), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox")).await;
+        assert!(html.contains("La publication est en pause."), "{html}");
+
+        // The API lists it, and gives its messages.
+        let listed: Value = app
+            .api(
+                &token,
+                Method::GET,
+                &format!("/workspaces/{ws}/inbox/alerts"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed["alerts"][0]["id"], alert.0, "{listed}");
+        assert!(listed["alerts"][0]["resolved_at"].is_null());
+        let detail: Value = app
+            .api(
+                &token,
+                Method::GET,
+                &format!("/workspaces/{ws}/inbox/alerts/{alert}"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["items"].as_array().unwrap().len(), 12);
+        assert_eq!(detail["count"], 12);
+    })
+    .await;
+}

@@ -130,6 +130,7 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
         &[("title", "Pwned"), ("body", "Pwned")],
     ),
     ("POST", "/w/{ws}/replies/{reply}/delete", &[]),
+    ("GET", "/w/{ws}/inbox/alerts/{alert}", &[]),
     ("GET", "/w/{ws}/inbox/{item}/author", &[]),
     (
         "POST",
@@ -389,6 +390,8 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("DELETE", "/workspaces/{ws}/rules/{rule}", ""),
     ("POST", "/workspaces/{ws}/rules/{rule}/dry-run", ""),
     ("GET", "/workspaces/{ws}/inbox/stats", ""),
+    ("GET", "/workspaces/{ws}/inbox/alerts", ""),
+    ("GET", "/workspaces/{ws}/inbox/alerts/{alert}", ""),
     ("GET", "/workspaces/{ws}/inbox/{item}/author", ""),
     (
         "PATCH",
@@ -434,6 +437,7 @@ struct Victim {
     item: tribune_domain::InboxItemId,
     reply: tribune_domain::SavedReplyId,
     rule: tribune_domain::RuleId,
+    alert: tribune_domain::InboxAlertId,
 }
 
 /// Workspace B ("Victim") with a member, a pending invitation, a logo and public guidelines.
@@ -490,6 +494,36 @@ async fn victim(app: &TestApp) -> Victim {
         )
         .await
         .unwrap();
+    let complaint = |remote: String| tribune_store::inbox::ItemNew {
+        remote_ref: remote,
+        kind: tribune_domain::inbox::ItemKind::Comment,
+        in_reply_to: None,
+        root_ref: None,
+        author_remote_id: None,
+        author_handle: "fan".into(),
+        author_name: "Fan".into(),
+        author_url: None,
+        text: "Secret complaint".into(),
+        url: None,
+        links: Vec::new(),
+        search_text: "secret complaint".into(),
+        created_at: unix_now(),
+        lang: "en".into(),
+        tone: tribune_domain::inbox::Tone::Negative,
+        toxicity: 0.0,
+        spam: 0.0,
+        network_status: "visible".into(),
+        raw: "{}".into(),
+    };
+    // A wave of complaints: the victim has a bad-buzz alert.
+    let wave: Vec<_> = (0..12)
+        .map(|i| complaint(format!("victim-wave-{i}")))
+        .collect();
+    app.store
+        .ingest_inbox(&scope, channel.id, &wave, None, unix_now())
+        .await
+        .unwrap();
+    let alert = app.store.check_buzz(unix_now()).await.unwrap().opened[0].id;
     let item = app
         .store
         .ingest_inbox(
@@ -554,6 +588,7 @@ async fn victim(app: &TestApp) -> Victim {
         invitation: invitation.id,
         channel: channel.id,
         item,
+        alert,
         reply,
         rule,
     }
@@ -658,6 +693,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{item}", &victim.item.to_string())
         .replace("{reply}", &victim.reply.to_string())
         .replace("{rule}", &victim.rule.to_string())
+        .replace("{alert}", &victim.alert.to_string())
 }
 
 #[tokio::test]

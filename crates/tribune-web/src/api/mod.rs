@@ -6,6 +6,7 @@
 //! [`model`] types (never a store struct), `201 Created` with a `Location`, lists paginated by
 //! [`page::Page`], and unknown query parameters refused ([`page::refuse_unknown_query`]).
 
+mod alerts;
 mod channels;
 mod contacts;
 mod extract;
@@ -155,6 +156,8 @@ pub fn router() -> Router<AppState> {
             post(rules::dry_run),
         )
         .route("/workspaces/{ws}/inbox/stats", get(sla::stats))
+        .route("/workspaces/{ws}/inbox/alerts", get(alerts::list))
+        .route("/workspaces/{ws}/inbox/alerts/{alert}", get(alerts::show))
         .route(
             "/workspaces/{ws}/inbox/{item}/author",
             get(contacts::show).patch(contacts::update),

@@ -211,6 +211,10 @@ pub struct InboxPage {
     has_sla: bool,
     /// Messages waiting past their deadline.
     breached: i64,
+    /// The wave of negative messages going on, with the pause button's state.
+    alert: Option<super::alerts::AlertLine>,
+    can_pause: bool,
+    paused: bool,
 }
 
 impl InboxPage {
@@ -297,6 +301,15 @@ pub async fn list(
         .into_iter()
         .map(|i| line(&state, &chrome, i, &channels, &members, sla_warn))
         .collect();
+    let alert = state
+        .store()
+        .open_buzz_alert(&member.scope)
+        .await?
+        .map(|a| super::alerts::AlertLine::new(&state, &chrome, &a));
+    let paused = match alert {
+        Some(_) => state.store().publishing_rules(&member.scope).await?.1,
+        None => false,
+    };
     let mut channel_list: Vec<(ChannelId, String)> =
         channels.into_iter().map(|(id, c)| (id, c.name)).collect();
     channel_list.sort_by(|a, b| a.1.cmp(&b.1));
@@ -315,6 +328,9 @@ pub async fn list(
         search_error,
         has_sla: sla_warn.is_some(),
         breached,
+        alert,
+        can_pause: member.scope.role().can_publish(),
+        paused,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod alerts;
 mod approval_link;
 mod auth;
 mod calendar;
@@ -190,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/inbox", get(inbox::list))
         .route("/w/{ws}/inbox/bulk", post(inbox::bulk))
+        .route("/w/{ws}/inbox/alerts/{alert}", get(alerts::show))
         .route("/w/{ws}/inbox/{item}", get(inbox::show).post(inbox::triage))
         .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
         .route("/w/{ws}/inbox/{item}/notes", post(inbox::add_note))
