@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tribune_connectors::bluesky::BlueskyConnector;
 use tribune_connectors::{
     BlueskySession, Capability, Connector, ConnectorContext, Credentials, ErrorKind, ImageInput,
-    InboxKind, Metric, PostRequest, RemoteRef, Secret,
+    InboxItem, InboxKind, Metric, PostRequest, RemoteRef, Secret,
 };
 
 fn connector(service: &str, identifier: &str, password: &str) -> BlueskyConnector {
@@ -448,9 +448,17 @@ mod peer {
         assert_eq!(mention.kind, InboxKind::Mention);
         let cursor = page.cursor.clone().unwrap();
 
-        // Only newer items after the cursor.
+        // After the cursor: nothing new, only what the overlap before it reads again (the
+        // inbox's store keeps each item once), and the cursor stays.
         let again = bsky.fetch_inbox(Some(&cursor)).await.unwrap();
-        assert!(again.items.is_empty(), "{:?}", again.items);
+        assert!(
+            again
+                .items
+                .iter()
+                .all(|i| page.items.iter().any(|p| p.remote_ref == i.remote_ref)),
+            "{:?}",
+            again.items
+        );
         assert_eq!(again.cursor.as_ref(), Some(&cursor));
         let (newer_uri, _) = net
             .write_post(
@@ -464,11 +472,14 @@ mod peer {
                 }),
             )
             .await;
+        let is_newer = |i: &InboxItem| i.remote_ref.0.starts_with(&newer_uri);
         let newer = net
-            .until(|| bsky.fetch_inbox(Some(&cursor)), |p| !p.items.is_empty())
+            .until(
+                || bsky.fetch_inbox(Some(&cursor)),
+                |p| p.items.iter().any(is_newer),
+            )
             .await;
-        assert_eq!(newer.items.len(), 1, "{:?}", newer.items);
-        assert!(newer.items[0].remote_ref.0.starts_with(&newer_uri));
+        assert_eq!(newer.items.iter().filter(|i| is_newer(i)).count(), 1);
         assert_ne!(newer.cursor.as_ref(), Some(&cursor));
 
         // The brand answers the fan's reply: root is still the brand's post.
@@ -1178,8 +1189,8 @@ mod mock {
         let server = pds().await;
         let fixture: Value =
             serde_json::from_str(include_str!("fixtures/bluesky/list_notifications.json")).unwrap();
-        // The first page ends before the cursor, so the next page is read; there the cursor is
-        // reached and paging stops (the mock would loop forever otherwise).
+        // The first page ends before the cursor's overlap, so the next page is read; there the
+        // overlap's start is reached and paging stops (the mock would loop forever otherwise).
         Mock::given(method("GET"))
             .and(path("/xrpc/app.bsky.notification.listNotifications"))
             .and(wiremock::matchers::query_param(
@@ -1201,10 +1212,13 @@ mod mock {
             ResponseTemplate::new(200).set_body_json(first_page),
         )
         .await;
-        let since = tribune_connectors::Cursor("2026-11-20T09:59:00.500Z".into());
+        // A cursor 15 minutes after the oldest notification: reading goes back to it (the
+        // overlap) and stops there; the newest notification, older than the cursor, is read
+        // again, and the cursor does not move back.
+        let since = tribune_connectors::Cursor("2026-11-20T10:14:00.500Z".into());
         let page = bsky(&server).fetch_inbox(Some(&since)).await.unwrap();
         assert_eq!(page.items.len(), 1, "{:?}", page.items);
-        assert_eq!(page.cursor.unwrap().0, "2026-11-20T10:00:01.000Z");
+        assert_eq!(page.cursor.unwrap(), since);
         server.verify().await;
         let err = bsky(&server)
             .fetch_inbox(Some(&tribune_connectors::Cursor("garbage".into())))

@@ -17,6 +17,11 @@ use serde::Deserialize;
 pub(super) const PAGE_SIZE: &str = "50";
 /// Pages read in one fetch at most; a channel that falls further behind catches up next time.
 pub(super) const MAX_PAGES: usize = 10;
+/// Seconds before the stored cursor that a fetch reads again. Notifications are sorted by a
+/// time that can be earlier than when the AppView indexed them (the post's own creation time),
+/// so one indexed late can land behind a cursor already stored: read again, it is kept once by
+/// the inbox's store (unique per channel and reference); not read again, it would be lost.
+pub(super) const OVERLAP_SECS: i64 = 15 * 60;
 
 const MAX_TEXT_CHARS: usize = 10_000;
 const MAX_NAME_CHARS: usize = 200;

@@ -708,6 +708,8 @@ impl Connector for BlueskyConnector {
                 })
             })
             .transpose()?;
+        // Read from a margin before the cursor (see `inbox::OVERLAP_SECS`).
+        let stop_at = since_time.map(|s| s - jiff::SignedDuration::from_secs(inbox::OVERLAP_SECS));
         let mut items = Vec::new();
         let mut newest: Option<(jiff::Timestamp, String)> = None;
         let mut page_cursor: Option<String> = None;
@@ -737,7 +739,7 @@ impl Connector for BlueskyConnector {
                 let Some(parsed) = inbox::parse(raw) else {
                     continue;
                 };
-                if since_time.is_some_and(|s| parsed.indexed_at <= s) {
+                if stop_at.is_some_and(|s| parsed.indexed_at <= s) {
                     reached_since = true;
                     continue;
                 }
@@ -756,6 +758,8 @@ impl Connector for BlueskyConnector {
             }
         }
         items.sort_by_key(|i| i.created_at);
+        // The cursor never moves back: what the overlap read again is older than it.
+        let newest = newest.filter(|(t, _)| since_time.is_none_or(|s| *t > s));
         Ok(InboxPage {
             items,
             cursor: newest
