@@ -326,14 +326,45 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     await shot('08-contact-fr');
   });
 
+  step('a wave of angry replies raises the bad-buzz alert; one click pauses publishing', async () => {
+    const original = await post(bsky.brand, { text: 'Nouvelle recette de galette !' });
+    const reply = { root: { uri: original.uri, cid: original.cid }, parent: { uri: original.uri, cid: original.cid } };
+    for (let i = 0; i < 12; i += 1) {
+      await post(bsky.fan, { text: `Scandaleux, intoxication alimentaire, honte à vous, arnaque ${i}`, reply });
+    }
+    await fetch(`${bsky.control}/process-all`, { method: 'POST' });
+    // Fetched within 20 s, checked every minute by the scheduler.
+    await eventually('the alert is raised', async () => {
+      await page.goto(`${workspacePath}/inbox`);
+      return (await page.locator('section.buzz-alert').count()) === 1;
+    }, { timeoutMs: 150_000, everyMs: 3_000 });
+    const banner = page.locator('section.buzz-alert');
+    assert.match(await text(banner), /Vague de messages négatifs/);
+    await assertContrast(page);
+    await shot('09-buzz-banner-fr');
+    await banner.getByRole('link', { name: 'Les voir' }).click();
+    await waitForPath(/\/inbox\/alerts\/\d+$/);
+    // The alert opens from the tenth; the rest of the wave joins its page as it is fetched.
+    await eventually('the whole wave is on the alert page', async () => {
+      await page.reload();
+      return ((await text(page.locator('.inbox-list'))).match(/intoxication alimentaire/g) || []).length === 12;
+    }, { timeoutMs: 60_000, everyMs: 2_000 });
+    await assertContrast(page);
+    await shot('10-buzz-alert-fr');
+    await page.getByRole('button', { name: 'Mettre la publication en pause' }).click();
+    await waitForPath(`${workspacePath}/posts`);
+    await page.goto(`${workspacePath}/inbox`);
+    assert.match(await text(page.locator('section.buzz-alert')), /La publication est en pause/);
+  });
+
   step('on a phone: the inbox fits the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${workspacePath}/inbox?status=all`);
     await assertNoHorizontalOverflow(page);
-    await shot('09-inbox-mobile-fr');
+    await shot('11-inbox-mobile-fr');
     await page.goto(`${workspacePath}/rules`);
     await assertNoHorizontalOverflow(page);
-    await shot('10-rules-mobile-fr');
+    await shot('12-rules-mobile-fr');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -342,7 +342,7 @@ impl MailSender {
                     let message = BuzzAlert {
                         workspace: workspace.name.clone(),
                         count: alert.count,
-                        usual: format!("{:.1}", alert.baseline),
+                        usual: alert.baseline,
                         messages: items
                             .iter()
                             .map(|item| breached_message(base, ws, &names, item))

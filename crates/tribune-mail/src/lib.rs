@@ -13,6 +13,7 @@ mod message;
 
 pub use config::{SmtpConfig, TlsMode};
 pub use mailer::{MailError, Mailer};
+pub use message::one_decimal;
 pub use message::{
     AccountLocked, ApprovalRequest, AttachedMedia, BreachedMessage, BuzzAlert, Content, Invitation,
     MailMessage, NewDeviceLogin, PasswordReset, PublishFailed, Rendered, RuleMatched, SlaBreached,

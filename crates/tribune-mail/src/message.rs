@@ -5,7 +5,7 @@
 use crate::catalog::Tr;
 use askama::Template;
 use fluent_bundle::FluentValue;
-use tribune_domain::Role;
+use tribune_domain::{Lang, Role};
 
 /// What a message says, already in the recipient's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -394,7 +394,7 @@ pub struct BuzzAlert {
     pub workspace: String,
     /// Negative or toxic messages in the last hour, and their usual hourly number.
     pub count: i64,
-    pub usual: String,
+    pub usual: f64,
     /// The newest of them.
     pub messages: Vec<BreachedMessage>,
     /// The alert's page: the messages, and the button that pauses publishing.
@@ -408,7 +408,7 @@ impl MailMessage for BuzzAlert {
             "mail-buzz-body",
             &[
                 ("count", FluentValue::from(self.count)),
-                ("usual", FluentValue::from(self.usual.as_str())),
+                ("usual", FluentValue::from(one_decimal(self.usual, tr.lang))),
                 ("workspace", FluentValue::from(self.workspace.as_str())),
             ],
         )];
@@ -430,6 +430,15 @@ impl MailMessage for BuzzAlert {
             action: Some((tr.t("mail-buzz-action"), self.link.clone())),
             closing: vec![tr.t("mail-buzz-why")],
         }
+    }
+}
+
+/// `2.5` as the language writes it with one decimal: « 2,5 », "2.5".
+pub fn one_decimal(value: f64, lang: Lang) -> String {
+    let text = format!("{value:.1}");
+    match lang {
+        Lang::Fr => text.replace('.', ","),
+        Lang::En => text,
     }
 }
 
@@ -533,7 +542,6 @@ impl MailMessage for TestEmail {
 mod tests {
     use super::*;
     use crate::catalog::Catalog;
-    use tribune_domain::Lang;
 
     fn all_messages() -> Vec<Box<dyn MailMessage>> {
         vec![
@@ -644,7 +652,7 @@ mod tests {
             Box::new(BuzzAlert {
                 workspace: "Dupont".into(),
                 count: 34,
-                usual: "2".into(),
+                usual: 2.5,
                 messages: vec![BreachedMessage {
                     author: "Client <b>fâché</b>".into(),
                     channel: "Bluesky".into(),
@@ -674,6 +682,24 @@ mod tests {
                 },
             }),
         ]
+    }
+
+    #[test]
+    fn decimals_are_written_as_each_language_writes_them() {
+        assert_eq!(one_decimal(2.45, Lang::Fr), "2,5");
+        assert_eq!(one_decimal(0.0, Lang::En), "0.0");
+        let catalog = Catalog::load();
+        let tr = Tr::new(&catalog, Lang::Fr);
+        let messages = all_messages();
+        let buzz = messages
+            .iter()
+            .find(|m| m.content(&tr).subject.contains("vague"))
+            .unwrap();
+        assert!(
+            buzz.content(&tr).paragraphs[0].contains("contre 2,5"),
+            "{:?}",
+            buzz.content(&tr)
+        );
     }
 
     #[test]

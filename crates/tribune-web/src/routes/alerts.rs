@@ -34,7 +34,10 @@ impl AlertLine {
             summary: chrome.tr.t2(
                 "alert-summary",
                 ("count", alert.peak),
-                ("usual", format!("{:.1}", alert.baseline)),
+                (
+                    "usual",
+                    tribune_mail::one_decimal(alert.baseline, chrome.tr.lang),
+                ),
             ),
             started: at(alert.started_at),
             period: match alert.resolved_at {
