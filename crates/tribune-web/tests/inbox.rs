@@ -47,6 +47,39 @@ async fn ingest(app: &TestApp, scope: &WorkspaceScope, channel: ChannelId, items
         .unwrap();
 }
 
+/// A community manager's desk: their browser, workspace, API token and a Mastodon channel that
+/// can do `capabilities`.
+struct Desk {
+    cm: reqwest::Client,
+    scope: WorkspaceScope,
+    ws: i64,
+    token: String,
+    channel: ChannelId,
+}
+
+async fn desk(app: &TestApp, capabilities: &str) -> Desk {
+    let (cm, scope) = app
+        .member_with_workspace("cm@example.fr", "Boulangerie")
+        .await;
+    let token = app.api_token("cm@example.fr").await;
+    let channel = stored_channel(
+        app,
+        &scope,
+        "mastodon",
+        "boulangerie",
+        "@boulangerie@mastodon.example",
+        capabilities,
+    )
+    .await;
+    Desk {
+        cm,
+        ws: scope.workspace().0,
+        scope,
+        token,
+        channel,
+    }
+}
+
 async fn list(app: &TestApp, token: &str, ws: i64, query: &str) -> (StatusCode, Value) {
     let response = app
         .api(
@@ -72,18 +105,13 @@ fn texts(page: &Value) -> Vec<String> {
 #[tokio::test]
 async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
     each_backend(|app: TestApp| async move {
-        let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
-        let ws = scope.workspace().0;
-        let token = app.api_token("cm@example.fr").await;
-        let channel = stored_channel(
-            &app,
-            &scope,
-            "mastodon",
-            "boulangerie",
-            "@boulangerie@mastodon.example",
-            "read_comments,reply,hide_comment",
-        )
-        .await;
+        let Desk {
+            cm,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply,hide_comment").await;
         ingest(
             &app,
             &scope,
@@ -326,18 +354,13 @@ async fn the_inbox_lists_searches_and_triages_what_channels_bring() {
 #[tokio::test]
 async fn moderation_rules_are_kept_and_tried_on_the_last_30_days_through_the_api() {
     each_backend(|app: TestApp| async move {
-        let (_, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
-        let ws = scope.workspace().0;
-        let token = app.api_token("cm@example.fr").await;
-        let channel = stored_channel(
-            &app,
-            &scope,
-            "mastodon",
-            "boulangerie",
-            "@boulangerie@mastodon.example",
-            "read_comments,reply,hide_comment",
-        )
-        .await;
+        let Desk {
+            cm: _,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply,hide_comment").await;
         ingest(
             &app,
             &scope,
@@ -705,18 +728,13 @@ async fn moderation_rules_are_kept_ordered_and_tried_through_the_pages() {
 #[tokio::test]
 async fn a_response_time_target_gives_each_message_a_deadline_seen_on_pages_and_api() {
     each_backend(|app: TestApp| async move {
-        let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
-        let ws = scope.workspace().0;
-        let token = app.api_token("cm@example.fr").await;
-        let channel = stored_channel(
-            &app,
-            &scope,
-            "mastodon",
-            "boulangerie",
-            "@boulangerie@mastodon.example",
-            "read_comments,reply",
-        )
-        .await;
+        let Desk {
+            cm,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
         // No target: no clock, no filter.
         let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox")).await;
         assert!(!html.contains(r#"id="sla""#));
@@ -850,20 +868,13 @@ async fn a_response_time_target_gives_each_message_a_deadline_seen_on_pages_and_
 #[tokio::test]
 async fn a_person_is_tagged_exported_and_erased_through_the_pages_and_the_api() {
     each_backend(|app: TestApp| async move {
-        let (owner, scope) = app
-            .member_with_workspace("cm@example.fr", "Boulangerie")
-            .await;
-        let ws = scope.workspace().0;
-        let token = app.api_token("cm@example.fr").await;
-        let channel = stored_channel(
-            &app,
-            &scope,
-            "mastodon",
-            "boulangerie",
-            "@boulangerie@mastodon.example",
-            "read_comments,reply",
-        )
-        .await;
+        let Desk {
+            cm: owner,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
         ingest(
             &app,
             &scope,
@@ -1019,20 +1030,13 @@ async fn a_person_is_tagged_exported_and_erased_through_the_pages_and_the_api() 
 #[tokio::test]
 async fn a_wave_of_negative_messages_shows_its_alert_with_the_pause_button() {
     each_backend(|app: TestApp| async move {
-        let (owner, scope) = app
-            .member_with_workspace("cm@example.fr", "Boulangerie")
-            .await;
-        let ws = scope.workspace().0;
-        let token = app.api_token("cm@example.fr").await;
-        let channel = stored_channel(
-            &app,
-            &scope,
-            "mastodon",
-            "boulangerie",
-            "@boulangerie@mastodon.example",
-            "read_comments,reply",
-        )
-        .await;
+        let Desk {
+            cm: owner,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
         let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox")).await;
         assert!(!html.contains("buzz-alert"));
         let wave: Vec<InboxItem> = (0..12)
