@@ -328,6 +328,9 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
 
   step('a wave of angry replies raises the bad-buzz alert; one click pauses publishing', async () => {
     const original = await post(bsky.brand, { text: 'Nouvelle recette de galette !' });
+    // The local AppView indexes each account's repository on its own: a reply it reads before
+    // the post it answers gets no notification (on the network, the post comes first by far).
+    await fetch(`${bsky.control}/process-all`, { method: 'POST' });
     const reply = { root: { uri: original.uri, cid: original.cid }, parent: { uri: original.uri, cid: original.cid } };
     for (let i = 0; i < 12; i += 1) {
       await post(bsky.fan, { text: `Scandaleux, intoxication alimentaire, honte à vous, arnaque ${i}`, reply });
