@@ -25,6 +25,20 @@ pub struct Hours {
     pub end: u16,
 }
 
+impl Hours {
+    /// `"09:30"` as minutes since midnight; `"24:00"` is the end of the day.
+    pub fn parse_time(text: &str) -> Option<u16> {
+        let (h, m) = text.split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    }
+
+    /// Minutes since midnight as `"HH:MM"` (`1440` is `"24:00"`).
+    pub fn time(minutes: u16) -> String {
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
 /// A workspace's response-time target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,6 +358,17 @@ mod tests {
         assert_eq!(Clock::at(10_000, None, 30, 1_000), Clock::Running);
         assert_eq!(Clock::at(10_000, None, 30, 10_000 - 1_800), Clock::Near);
         assert_eq!(Clock::at(10_000, None, 30, 10_000), Clock::Breached);
+    }
+
+    #[test]
+    fn times_are_read_and_written_as_hh_mm() {
+        assert_eq!(Hours::parse_time("09:30"), Some(570));
+        assert_eq!(Hours::parse_time("24:00"), Some(1440));
+        for bad in ["24:01", "9h30", "09:60", " 09:30", ""] {
+            assert_eq!(Hours::parse_time(bad), None, "{bad:?}");
+        }
+        assert_eq!(Hours::time(570), "09:30");
+        assert_eq!(Hours::time(1440), "24:00");
     }
 
     #[test]

@@ -53,16 +53,6 @@ pub struct SlaAnswer {
     timezone: String,
 }
 
-fn hhmm(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-fn minutes(text: &str) -> Option<u16> {
-    let (h, m) = text.split_once(':')?;
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
-}
-
 impl SlaJson {
     fn of(sla: Sla) -> SlaJson {
         SlaJson {
@@ -73,8 +63,8 @@ impl SlaJson {
                 .zip(sla.hours)
                 .map(|(day, h)| {
                     let hours = h.map(|h| HoursJson {
-                        start: hhmm(h.start),
-                        end: hhmm(h.end),
+                        start: Hours::time(h.start),
+                        end: Hours::time(h.end),
                     });
                     ((*day).to_owned(), hours)
                 })
@@ -92,7 +82,7 @@ impl SlaJson {
                 .ok_or_else(|| AppError::Input(InputError::JsonUnknownField(day.clone())))?;
             week[index] = match hours {
                 None => None,
-                Some(h) => match (minutes(&h.start), minutes(&h.end)) {
+                Some(h) => match (Hours::parse_time(&h.start), Hours::parse_time(&h.end)) {
                     (Some(start), Some(end)) => Some(Hours { start, end }),
                     _ => return Err(AppError::Input(InputError::JsonField(day))),
                 },

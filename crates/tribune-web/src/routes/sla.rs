@@ -40,15 +40,12 @@ pub struct SlaForm {
 
 /// A time as a time field shows it; the end of the day (24:00) is midnight, `00:00`.
 fn hhmm(minutes: u16) -> String {
-    let minutes = minutes % (24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    Hours::time(minutes % (24 * 60))
 }
 
-/// `"09:30"` as minutes since midnight; `"24:00"` is the end of the day.
+/// A time as typed (spaces around it are the browser's, not the person's).
 fn minutes(text: &str) -> Option<u16> {
-    let (h, m) = text.trim().split_once(':')?;
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    Hours::parse_time(text.trim())
 }
 
 impl SlaForm {
