@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use tribune_domain::buzz::{BASELINE_SECS, WINDOW_SECS, hourly, is_over, is_wave};
 use tribune_domain::inbox::{FLAG_THRESHOLD, Tone};
-use tribune_domain::{InboxAlertId, WorkspaceId};
+use tribune_domain::{InboxAlertId, Role, WorkspaceId};
 
 /// An alert as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -285,14 +285,8 @@ impl Store {
         alert: InboxAlertId,
         now: i64,
     ) -> Result<Option<(crate::users::User, Alert, Vec<Item>)>, StoreError> {
-        let manages = {
-            let mut conn = self.db.acquire().await?;
-            member_roles(&mut conn.conn(), scope)
-                .await?
-                .iter()
-                .any(|(user, role)| *user == recipient && role.can_edit_workspace())
-        };
-        if !manages {
+        let role = self.role_of(scope, recipient).await?;
+        if !role.is_some_and(Role::can_edit_workspace) {
             return Ok(None);
         }
         let alert = match self.buzz_alert(scope, alert).await {

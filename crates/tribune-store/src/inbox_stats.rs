@@ -85,19 +85,7 @@ impl Store {
         let sla = crate::sla::sla_of(&mut conn.conn(), scope.workspace()).await?;
         let zone = match &sla {
             Some((_, tz)) => tz.clone(),
-            None => {
-                let (name,): (String,) = conn
-                    .conn()
-                    .fetch_one(
-                        &Query::select()
-                            .column(crate::schema::Workspaces::Timezone)
-                            .from(crate::schema::Workspaces::Table)
-                            .and_where(Expr::col(crate::schema::Workspaces::Id).eq(ws))
-                            .to_owned(),
-                    )
-                    .await?;
-                jiff::tz::db().get(&name).unwrap_or(jiff::tz::TimeZone::UTC)
-            }
+            None => crate::sla::workspace_zone(&mut conn.conn(), scope.workspace()).await?,
         };
         let mut stats = InboxStats {
             received_by_day: BTreeMap::new(),

@@ -81,6 +81,23 @@ pub(crate) async fn member_roles(
         .collect())
 }
 
+impl Store {
+    /// `user`'s role in the scope's workspace, or `None` once they left it: what a `mail` job
+    /// checks before writing to them.
+    pub(crate) async fn role_of(
+        &self,
+        scope: &WorkspaceScope,
+        user: UserId,
+    ) -> Result<Option<Role>, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(member_roles(&mut conn.conn(), scope)
+            .await?
+            .into_iter()
+            .find(|(member, _)| *member == user)
+            .map(|(_, role)| role))
+    }
+}
+
 impl Transaction {
     pub(crate) async fn enqueue_mail(
         &mut self,

@@ -354,14 +354,7 @@ impl Store {
         item: tribune_domain::InboxItemId,
         rule: RuleId,
     ) -> Result<Option<(crate::users::User, crate::inbox::Item, Option<String>)>, StoreError> {
-        let member = {
-            let mut conn = self.db.acquire().await?;
-            crate::mail_jobs::member_roles(&mut conn.conn(), scope)
-                .await?
-                .iter()
-                .any(|(user, _)| *user == recipient)
-        };
-        if !member {
+        if self.role_of(scope, recipient).await?.is_none() {
             return Ok(None);
         }
         let item = match self.inbox_item(scope, item).await {

@@ -65,6 +65,15 @@ pub(crate) async fn sla_of(
     let Some(row) = row else {
         return Ok(None);
     };
+    let tz = workspace_zone(conn, workspace).await?;
+    Ok(Some((row.into_sla()?, tz)))
+}
+
+/// The workspace's time zone (UTC if the stored name is unknown to the zone database).
+pub(crate) async fn workspace_zone(
+    conn: &mut Conn<'_>,
+    workspace: WorkspaceId,
+) -> Result<jiff::tz::TimeZone, StoreError> {
     let (zone,): (String,) = conn
         .fetch_one(
             &Query::select()
@@ -74,8 +83,7 @@ pub(crate) async fn sla_of(
                 .to_owned(),
         )
         .await?;
-    let tz = jiff::tz::db().get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Some((row.into_sla()?, tz)))
+    Ok(jiff::tz::db().get(&zone).unwrap_or(jiff::tz::TimeZone::UTC))
 }
 
 /// A message past its deadline, as the breach check found it.
@@ -323,14 +331,7 @@ impl Store {
         recipient: UserId,
         items: &[InboxItemId],
     ) -> Result<Option<SlaBreachMail>, StoreError> {
-        let member = {
-            let mut conn = self.db.acquire().await?;
-            member_roles(&mut conn.conn(), scope)
-                .await?
-                .into_iter()
-                .any(|(user, _)| user == recipient)
-        };
-        if !member {
+        if self.role_of(scope, recipient).await?.is_none() {
             return Ok(None);
         }
         let waiting: Vec<crate::inbox::Item> = self
