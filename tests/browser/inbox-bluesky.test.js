@@ -3,7 +3,8 @@
 // its address) and mentions it elsewhere; the brand's account is connected in tribune and the
 // messages arrive in « Boîte de réception ». Without a mouse: j moves, x ticks, e marks done;
 // Enter opens the question, r goes to the reply, the reply is sent by the embedded worker and
-// read back from the PDS. Nothing a stranger wrote runs, and links show their real domain.
+// read back from the PDS. Nothing a stranger wrote runs, and links show their real domain. The
+// team plugs its chat in (a webhook on 127.0.0.1) and hears of the wave of angry replies.
 //
 // Needs the local peers (scripts/peers/start.sh: Bluesky PDS) in the environment; without them
 // every step is skipped, except with CI=true where that fails. Screenshots go to
@@ -13,6 +14,7 @@
 const { describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const {
@@ -39,6 +41,8 @@ let bsky; // { pds, control, brand: {did, jwt, password}, fan: {did, jwt} }
 let questionUri;
 const problems = [];
 const dialogs = [];
+// The team's chat: an incoming webhook on 127.0.0.1 that keeps what tribune posts to it.
+const chat = { server: null, url: '', bodies: [] };
 
 const { step, shot } = scenario({ shots: SHOTS, serverLog: SERVER_LOG, currentPage: () => page });
 const waitForPath = (want) => page.waitForURL((url) => (typeof want === 'string' ? url.pathname === want : want.test(url.pathname)));
@@ -104,6 +108,7 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
   after(async () => {
     if (browser) await browser.close();
     if (server) server.stop();
+    if (chat.server) chat.server.close();
   });
 
   step('on the local network: the brand posts, a fan answers twice and mentions it elsewhere', async () => {
@@ -326,6 +331,39 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     await shot('08-contact-fr');
   });
 
+  step('the team plugs its chat in: a test message arrives, the address stays secret', async () => {
+    chat.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => {
+        chat.bodies.push({ path: req.url, json: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    await new Promise((resolve) => chat.server.listen(0, '127.0.0.1', resolve));
+    chat.url = `http://127.0.0.1:${chat.server.address().port}/hooks/T0K3N${RUN}`;
+    await page.goto(`${workspacePath}/inbox`);
+    await page.getByRole('link', { name: 'Alertes de bad buzz' }).click();
+    await waitForPath(`${workspacePath}/inbox/alerts`);
+    assert.match(await text(page.locator('main')), /Aucun webhook/);
+    await page.getByLabel('Adresse du webhook').fill(chat.url);
+    await page.getByRole('button', { name: 'Enregistrer et envoyer un test' }).click();
+    await waitForPath(`${workspacePath}/inbox/alerts`);
+    assert.match(await text(page.getByRole('status')), /message de test est en route/);
+    await eventually('the test message reaches the chat', async () => chat.bodies.length === 1, { timeoutMs: 30_000, everyMs: 500 });
+    assert.equal(chat.bodies[0].json.event, 'buzz.test');
+    assert.equal(chat.bodies[0].path, `/hooks/T0K3N${RUN}`);
+    await eventually('the page says it was delivered', async () => {
+      await page.reload();
+      return /Dernier message remis le/.test(await text(page.locator('main')));
+    }, { timeoutMs: 10_000, everyMs: 500 });
+    assert.doesNotMatch(await page.content(), /T0K3N/, 'the address holds a secret: never shown');
+    await assertEveryVisibleInputIsLabelled(page);
+    await assertContrast(page);
+    await assertNoHorizontalOverflow(page);
+    await shot('09-buzz-settings-fr');
+  });
+
   step('a wave of angry replies raises the bad-buzz alert; one click pauses publishing', async () => {
     const original = await post(bsky.brand, { text: 'Nouvelle recette de galette !' });
     // The local AppView indexes each account's repository on its own: a reply it reads before
@@ -344,7 +382,7 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     const banner = page.locator('section.buzz-alert');
     assert.match(await text(banner), /Vague de messages négatifs/);
     await assertContrast(page);
-    await shot('09-buzz-banner-fr');
+    await shot('10-buzz-banner-fr');
     await banner.getByRole('link', { name: 'Les voir' }).click();
     await waitForPath(/\/inbox\/alerts\/\d+$/);
     // The alert opens from the tenth; the rest of the wave joins its page as it is fetched.
@@ -353,21 +391,28 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
       return ((await text(page.locator('.inbox-list'))).match(/intoxication alimentaire/g) || []).length === 12;
     }, { timeoutMs: 60_000, everyMs: 2_000 });
     await assertContrast(page);
-    await shot('10-buzz-alert-fr');
+    await shot('11-buzz-alert-fr');
     await page.getByRole('button', { name: 'Mettre la publication en pause' }).click();
     await waitForPath(`${workspacePath}/posts`);
     await page.goto(`${workspacePath}/inbox`);
     assert.match(await text(page.locator('section.buzz-alert')), /La publication est en pause/);
+    // The chat heard of it: counts and the link in its text, the messages only as data.
+    await eventually('the alert reaches the chat', async () => chat.bodies.some((b) => b.json.event === 'buzz.alert'), { timeoutMs: 30_000, everyMs: 500 });
+    const told = chat.bodies.find((b) => b.json.event === 'buzz.alert').json;
+    assert.match(told.text, /messages négatifs ou toxiques/);
+    assert.match(told.text, /\/inbox\/alerts\/\d+/);
+    assert.doesNotMatch(told.text, /intoxication/);
+    assert.ok(told.items.some((i) => /intoxication alimentaire/.test(i.text)));
   });
 
   step('on a phone: the inbox fits the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${workspacePath}/inbox?status=all`);
     await assertNoHorizontalOverflow(page);
-    await shot('11-inbox-mobile-fr');
+    await shot('12-inbox-mobile-fr');
     await page.goto(`${workspacePath}/rules`);
     await assertNoHorizontalOverflow(page);
-    await shot('12-rules-mobile-fr');
+    await shot('13-rules-mobile-fr');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -254,6 +254,16 @@ impl HttpClient {
         }
     }
 
+    /// One POST of JSON to an address a person gave (a chat webhook): never retried here (the
+    /// caller's queue retries), no rate-limit bookkeeping, the answer's status checked.
+    pub async fn post_json(&self, url: Url, body: &serde_json::Value) -> Result<HttpResponse> {
+        self.send(
+            self.request(Method::POST, url).json(body),
+            &RateGate::default(),
+        )
+        .await
+    }
+
     async fn attempt(&self, request: RequestBuilder, gate: &RateGate) -> Result<HttpResponse> {
         self.read(request, gate, self.config.max_response_bytes)
             .await

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod mail;
 pub mod publish;
 pub mod runner;
+pub mod webhook;
 
 pub use publish::Publisher;
 pub use runner::{Handler, Outcome, Runner, RunnerConfig};
@@ -53,5 +54,9 @@ pub fn handlers_with(
         )),
         Arc::new(inbox::InboxSchedule::new(channels.store().clone())),
         Arc::new(inbox::InboxReplySender::new(channels.clone())),
+        Arc::new(webhook::BuzzWebhook::new(
+            channels.clone(),
+            config.mail.as_ref().map(|m| m.public_url.clone()),
+        )),
     ]
 }

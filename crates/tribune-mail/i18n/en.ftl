@@ -113,3 +113,8 @@ mail-buzz-body = { $count } negative or toxic messages reached “{ $workspace }
 mail-buzz-pause = If the wave is about something the brand published or will publish, pause the publishing queue from the alert’s page: nothing more goes out until someone resumes it.
 mail-buzz-action = See the messages and pause publishing
 mail-buzz-why = You receive this message because you manage this workspace.
+
+# Messages posted to a team's chat through a webhook (one line, no markup).
+chat-buzz = ⚠️ “{ $workspace }”: { $count } negative or toxic messages in the last hour, against { $usual } in a usual hour.
+chat-buzz-link = See the messages and pause publishing: { $link }
+chat-test = ✅ tribune will post the bad-buzz alerts of “{ $workspace }” here.

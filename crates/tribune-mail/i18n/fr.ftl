@@ -113,3 +113,8 @@ mail-buzz-body = { $count } messages négatifs ou toxiques sont arrivés à « 
 mail-buzz-pause = Si la vague porte sur ce que la marque a publié ou va publier, mettez la file de publication en pause depuis la page de l’alerte : plus rien ne part tant que personne ne la relance.
 mail-buzz-action = Voir les messages et mettre en pause
 mail-buzz-why = Vous recevez ce message parce que vous gérez cet espace.
+
+# Messages envoyés au salon de discussion d’une équipe par un webhook (une ligne, sans balisage).
+chat-buzz = ⚠️ « { $workspace } » : { $count } messages négatifs ou toxiques depuis une heure, contre { $usual } dans une heure ordinaire.
+chat-buzz-link = Voir les messages et mettre en pause : { $link }
+chat-test = ✅ tribune publiera ici les alertes de bad buzz de « { $workspace } ».

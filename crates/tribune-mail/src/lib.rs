@@ -7,10 +7,12 @@
 //! No SMTP settings means no [`Mailer`]: the web layer then shows links to copy instead.
 
 mod catalog;
+mod chat;
 mod config;
 mod mailer;
 mod message;
 
+pub use chat::{chat_buzz_text, chat_escape, chat_test_text};
 pub use config::{SmtpConfig, TlsMode};
 pub use mailer::{MailError, Mailer};
 pub use message::one_decimal;

@@ -1,9 +1,10 @@
 //! Bad-buzz alerts: the detection pass (every minute, with the inbox scheduler) counts each
 //! workspace's negative or toxic messages of the last hour against the week before
 //! (`tribune_domain::buzz`), opens an alert when a wave starts, telling the owners and
-//! managers by e-mail in the same transaction, follows its peak, and closes it when the wave is
+//! managers by e-mail (and the workspace's chat webhook, if set) in the same transaction, follows its peak, and closes it when the wave is
 //! over. The pages show the open alert with the messages that caused it.
 
+use crate::buzz_settings::{all_settings, enqueue_webhook};
 use crate::db::Conn;
 use crate::inbox::{Item, ItemRow, items_with_labels, select_items};
 use crate::mail_jobs::{MailJob, member_roles};
@@ -12,7 +13,7 @@ use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use std::collections::HashMap;
-use tribune_domain::buzz::{BASELINE_SECS, WINDOW_SECS, hourly, is_over, is_wave};
+use tribune_domain::buzz::{BASELINE_SECS, Thresholds, WINDOW_SECS, hourly};
 use tribune_domain::inbox::{FLAG_THRESHOLD, Tone};
 use tribune_domain::{InboxAlertId, Role, WorkspaceId};
 
@@ -100,10 +101,12 @@ impl Store {
             )
             .await?;
         let recent = counts(&mut tx.conn(), now - WINDOW_SECS, now + 1, None).await?;
+        let settings = all_settings(&mut tx.conn()).await?;
+        let thresholds = |ws: i64| settings.get(&ws).map(|s| s.thresholds).unwrap_or_default();
         // The baseline only for the workspaces that could have a wave or have one open.
         let mut candidates: Vec<i64> = recent
             .iter()
-            .filter(|(_, count)| is_wave(**count, 0.0))
+            .filter(|(ws, count)| thresholds(**ws).is_wave(**count, 0.0))
             .map(|(ws, _)| *ws)
             .chain(open.iter().map(|a| a.workspace_id.0))
             .collect();
@@ -122,8 +125,9 @@ impl Store {
         for ws in candidates {
             let count = recent.get(&ws).copied().unwrap_or(0);
             let baseline = hourly(before.get(&ws).copied().unwrap_or(0));
+            let thresholds: Thresholds = thresholds(ws);
             match open.iter().find(|a| a.workspace_id.0 == ws) {
-                Some(alert) if is_over(count, alert.baseline) => {
+                Some(alert) if thresholds.is_over(count, alert.baseline) => {
                     tx.conn()
                         .execute(
                             &Query::update()
@@ -149,7 +153,7 @@ impl Store {
                         )
                         .await?;
                 }
-                None if is_wave(count, baseline) => {
+                None if thresholds.is_wave(count, baseline) => {
                     let (id,): (i64,) = tx
                         .conn()
                         .fetch_one(
@@ -185,6 +189,10 @@ impl Store {
                             };
                             tx.enqueue_mail(&scope, &mail, None, now).await?;
                         }
+                    }
+                    if settings.get(&ws).is_some_and(|s| s.webhook.is_some()) {
+                        enqueue_webhook(&mut tx, WorkspaceId(ws), Some(InboxAlertId(id)), now)
+                            .await?;
                     }
                     report.opened.push(Alert {
                         id: InboxAlertId(id),

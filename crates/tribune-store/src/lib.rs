@@ -16,6 +16,7 @@ pub mod approval_links;
 pub mod audit;
 pub mod business;
 pub mod buzz;
+pub mod buzz_settings;
 pub mod calendar_feeds;
 pub mod channels;
 pub mod contacts;

@@ -547,3 +547,16 @@ pub enum InboxAlerts {
     UpdatedAt,
     ResolvedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxBuzzSettings {
+    Table,
+    WorkspaceId,
+    MinCount,
+    Factor,
+    WebhookSealed,
+    WebhookHost,
+    DeliveredAt,
+    DeliveryError,
+    UpdatedAt,
+}

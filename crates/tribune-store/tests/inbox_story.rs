@@ -1403,3 +1403,128 @@ async fn a_wave_of_negative_messages_opens_one_alert_that_closes_when_it_is_over
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_workspace_sets_what_makes_a_wave_and_its_webhook_hears_of_it() {
+    use tribune_domain::buzz::Thresholds;
+    use tribune_store::buzz_settings::WEBHOOK_JOB;
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let cm = member(&store, &b, "cm@example.fr", Role::Contributor).await;
+        let ch_a = channel(&store, &a, "did:plc:a").await;
+        let ch_b = channel(&store, &b, "did:plc:b").await;
+        let angry = |n: usize, prefix: &str| {
+            (0..n)
+                .map(|i| {
+                    let mut it = item(&format!("{prefix}{i}"), "Honteux", NOW);
+                    it.tone = Tone::Negative;
+                    it
+                })
+                .collect::<Vec<_>>()
+        };
+        // Nothing set: tribune's defaults, no webhook; a test has nowhere to go.
+        let settings = store.buzz_settings(&b).await.unwrap();
+        assert_eq!(settings.thresholds, Thresholds::default());
+        assert_eq!(settings.webhook, None);
+        assert!(matches!(
+            store.test_buzz_webhook(&b, NOW).await,
+            Err(StoreError::NotFound)
+        ));
+        // A contributor cannot change them; out-of-bounds thresholds are refused.
+        let small = Thresholds {
+            min_count: 5,
+            factor: 2.0,
+        };
+        assert!(
+            store
+                .set_buzz_thresholds(&cm, Some(small), NOW)
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .set_buzz_webhook(&cm, Some(("sealed".into(), "hooks.example".into())), NOW)
+                .await
+                .is_err()
+        );
+        let absurd = Thresholds {
+            min_count: 1,
+            factor: 2.0,
+        };
+        assert!(matches!(
+            store.set_buzz_thresholds(&b, Some(absurd), NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        // B, a small florist, wants to hear of six angry messages; it has a webhook.
+        let saved = store
+            .set_buzz_thresholds(&b, Some(small), NOW)
+            .await
+            .unwrap();
+        assert_eq!(saved.thresholds, small, "{backend}");
+        let saved = store
+            .set_buzz_webhook(&b, Some(("v1:sealed".into(), "hooks.example".into())), NOW)
+            .await
+            .unwrap();
+        assert_eq!(saved.webhook.as_ref().unwrap().host, "hooks.example");
+        assert_eq!(
+            store.buzz_webhook_sealed(&b).await.unwrap().as_deref(),
+            Some("v1:sealed")
+        );
+        assert_eq!(store.buzz_webhook_sealed(&a).await.unwrap(), None);
+        // Six angry messages in each workspace: a wave for B only.
+        store
+            .ingest_inbox(&a, ch_a, &angry(6, "a"), None, NOW - 60)
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(&b, ch_b, &angry(6, "b"), None, NOW - 60)
+            .await
+            .unwrap();
+        let report = store.check_buzz(NOW).await.unwrap();
+        assert_eq!(report.opened.len(), 1, "{backend}");
+        let alert = &report.opened[0];
+        assert_eq!(alert.workspace_id, b.workspace());
+        // The webhook's job is queued with the alert, for B.
+        let jobs = store
+            .claim_jobs("test", &[WEBHOOK_JOB], NOW, 60, 10)
+            .await
+            .unwrap();
+        assert_eq!(jobs.len(), 1, "{backend}");
+        assert_eq!(jobs[0].workspace, Some(b.workspace()));
+        assert_eq!(jobs[0].payload["alert"], serde_json::json!(alert.id.0));
+        // A test is one more job; how deliveries went is kept for the page.
+        store.test_buzz_webhook(&b, NOW).await.unwrap();
+        store
+            .record_buzz_delivery(&b, Some("refused:404"), NOW + 5)
+            .await
+            .unwrap();
+        let webhook = store.buzz_settings(&b).await.unwrap().webhook.unwrap();
+        assert_eq!(webhook.delivered_at, Some(NOW + 5));
+        assert_eq!(webhook.delivery_error.as_deref(), Some("refused:404"));
+        store.record_buzz_delivery(&b, None, NOW + 9).await.unwrap();
+        let webhook = store.buzz_settings(&b).await.unwrap().webhook.unwrap();
+        assert_eq!(
+            (webhook.delivered_at, webhook.delivery_error),
+            (Some(NOW + 9), None)
+        );
+        // Removed: nothing kept of the address; back to the defaults.
+        let removed = store.set_buzz_webhook(&b, None, NOW).await.unwrap();
+        assert_eq!(removed.webhook, None);
+        assert_eq!(store.buzz_webhook_sealed(&b).await.unwrap(), None);
+        let reset = store.set_buzz_thresholds(&b, None, NOW).await.unwrap();
+        assert_eq!(reset.thresholds, Thresholds::default());
+        // Audited, without the address.
+        let audit = store.workspace_audit(&b, 50).await.unwrap();
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        for action in [
+            "buzz.thresholds",
+            "buzz.webhook_set",
+            "buzz.webhook_removed",
+        ] {
+            assert!(actions.contains(&action), "{backend}: {actions:?}");
+        }
+        assert!(audit.iter().all(|e| !e.details.contains("sealed")));
+    })
+    .await;
+}

@@ -1114,3 +1114,230 @@ async fn a_wave_of_negative_messages_shows_its_alert_with_the_pause_button() {
     })
     .await;
 }
+
+/// A chat server's incoming webhook on 127.0.0.1: keeps each JSON body it receives and answers
+/// with the status set in `status`.
+struct Receiver {
+    url: String,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+async fn receiver() -> Receiver {
+    use std::sync::atomic::Ordering;
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let status = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(200));
+    let (kept, answer) = (bodies.clone(), status.clone());
+    let app = axum::Router::new().route(
+        "/hooks/{secret}",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let (kept, answer) = (kept.clone(), answer.clone());
+            async move {
+                kept.lock().unwrap().push(body);
+                axum::http::StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/hooks/T0K3N-secret",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Receiver {
+        url,
+        bodies,
+        status,
+    }
+}
+
+#[tokio::test]
+async fn the_team_sets_its_thresholds_and_its_chat_hears_of_a_wave_without_the_messages_markup() {
+    use std::sync::atomic::Ordering;
+    each_backend(|app: TestApp| async move {
+        let Desk {
+            cm: owner,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
+        let hook = receiver().await;
+        let (status, html) = app.get_text(&owner, &format!("/w/{ws}/inbox/alerts")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Aucun webhook"), "{html}");
+        assert!(html.contains("Aucune vague pour l’instant"), "{html}");
+
+        // Thresholds as a French manager types them; absurd ones are refused by field.
+        let refused = app
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/inbox/alerts/thresholds"),
+                &[("min_count", "1"), ("factor", "2,5")],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("entre 3 et 100"));
+        let saved = app
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/inbox/alerts/thresholds"),
+                &[("min_count", "5"), ("factor", "2,5")],
+            )
+            .await;
+        assert_eq!(
+            location(&saved),
+            format!("/w/{ws}/inbox/alerts?flash=flash-buzz-saved")
+        );
+
+        // A webhook address that is not one is refused; the real one gets a test message.
+        let refused = app
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/inbox/alerts/webhook"),
+                &[("webhook_url", "javascript:alert(1)")],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let saved = app
+            .post_form(
+                &owner,
+                &format!("/w/{ws}/inbox/alerts/webhook"),
+                &[("webhook_url", &hook.url)],
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        app.run_jobs().await;
+        {
+            let bodies = hook.bodies.lock().unwrap();
+            assert_eq!(bodies.len(), 1, "{}", app.backend);
+            assert_eq!(bodies[0]["event"], "buzz.test");
+            assert!(bodies[0]["text"].as_str().unwrap().contains("Boulangerie"));
+        }
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox/alerts")).await;
+        assert!(
+            html.contains("Les alertes sont envoyées à 127.0.0.1"),
+            "{html}"
+        );
+        assert!(html.contains("Dernier message remis le"), "{html}");
+        assert!(
+            !html.contains("T0K3N"),
+            "the address's secret is never shown"
+        );
+
+        // Six angry messages, one with markup and a mention meant for the team's chat.
+        let wave: Vec<InboxItem> = (0..6)
+            .map(|i| {
+                comment(
+                    &format!("w{i}"),
+                    &format!("Client{i}"),
+                    "Scandaleux, intoxication alimentaire, honte à vous, arnaque @channel <!here>",
+                    &[],
+                )
+            })
+            .collect();
+        ingest(&app, &scope, channel, &wave).await;
+        let opened = app.store.check_buzz(unix_now()).await.unwrap().opened;
+        assert_eq!(opened.len(), 1, "{}: six is a wave here", app.backend);
+        let alert = opened[0].id;
+        app.run_jobs().await;
+        {
+            let bodies = hook.bodies.lock().unwrap();
+            assert_eq!(bodies.len(), 2, "{}", app.backend);
+            let body = &bodies[1];
+            assert_eq!(body["event"], "buzz.alert");
+            assert_eq!(body["alert"]["id"], alert.0);
+            assert_eq!(body["alert"]["count"], 6);
+            let text = body["text"].as_str().unwrap();
+            assert!(text.contains("6 messages négatifs"), "{text}");
+            assert!(
+                text.contains(&format!("/w/{ws}/inbox/alerts/{alert}")),
+                "{text}"
+            );
+            assert!(
+                !text.contains("@channel") && !text.contains("<!here>"),
+                "{text}"
+            );
+            assert_eq!(body["items"].as_array().unwrap().len(), 6);
+            assert!(
+                body["items"][0]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("<!here>")
+            );
+        }
+
+        // The chat server now refuses: the page says so, in words, with the status.
+        hook.status.store(404, Ordering::SeqCst);
+        let tested = app
+            .post_form(&owner, &format!("/w/{ws}/inbox/alerts/webhook/test"), &[])
+            .await;
+        assert_eq!(tested.status(), StatusCode::SEE_OTHER);
+        app.run_jobs().await;
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox/alerts")).await;
+        assert!(html.contains("le serveur a refusé le message"), "{html}");
+        assert!(html.contains("(HTTP 404)"), "{html}");
+        // Fixed on the chat's side: the next test goes through.
+        hook.status.store(200, Ordering::SeqCst);
+        app.post_form(&owner, &format!("/w/{ws}/inbox/alerts/webhook/test"), &[])
+            .await;
+        app.run_jobs().await;
+        assert_eq!(hook.bodies.lock().unwrap().len(), 4, "{}", app.backend);
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox/alerts")).await;
+        assert!(html.contains("Dernier message remis le"), "{html}");
+        hook.status.store(404, Ordering::SeqCst);
+        app.post_form(&owner, &format!("/w/{ws}/inbox/alerts/webhook/test"), &[])
+            .await;
+        app.run_jobs().await;
+
+        // The API reads and changes the same settings; a null address removes the webhook.
+        let read: Value = app
+            .api(&token, Method::GET, &format!("/workspaces/{ws}/buzz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["min_count"], 5, "{read}");
+        assert_eq!(read["factor"], 2.5);
+        assert_eq!(read["webhook"]["host"], "127.0.0.1");
+        assert_eq!(read["webhook"]["delivery_error"], "refused:404");
+        assert!(!read.to_string().contains("T0K3N"));
+        let bad = app
+            .api(&token, Method::PUT, &format!("/workspaces/{ws}/buzz"))
+            .json(&json!({"factor": 0.5}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let changed: Value = app
+            .api(&token, Method::PUT, &format!("/workspaces/{ws}/buzz"))
+            .json(&json!({"min_count": 20, "webhook_url": null}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(changed["min_count"], 20, "{changed}");
+        assert_eq!(changed["factor"], 2.5);
+        assert!(changed["webhook"].is_null());
+        let test = app
+            .api(&token, Method::POST, &format!("/workspaces/{ws}/buzz/test"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(test.status(), StatusCode::NOT_FOUND);
+        let reset = app
+            .api(&token, Method::DELETE, &format!("/workspaces/{ws}/buzz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+        let (_, html) = app.get_text(&owner, &format!("/w/{ws}/inbox/alerts")).await;
+        assert!(html.contains("Réglages par défaut de tribune"), "{html}");
+        assert!(html.contains(&format!("/w/{ws}/inbox/alerts/{alert}")));
+    })
+    .await;
+}

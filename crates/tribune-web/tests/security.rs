@@ -131,6 +131,19 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ),
     ("POST", "/w/{ws}/replies/{reply}/delete", &[]),
     ("GET", "/w/{ws}/inbox/alerts/{alert}", &[]),
+    ("GET", "/w/{ws}/inbox/alerts", &[]),
+    (
+        "POST",
+        "/w/{ws}/inbox/alerts/thresholds",
+        &[("min_count", "3"), ("factor", "1.5")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/inbox/alerts/webhook",
+        &[("webhook_url", "https://pwned.example/hook")],
+    ),
+    ("POST", "/w/{ws}/inbox/alerts/webhook/test", &[]),
+    ("POST", "/w/{ws}/inbox/alerts/webhook/delete", &[]),
     ("GET", "/w/{ws}/inbox/{item}/author", &[]),
     (
         "POST",
@@ -392,6 +405,14 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ("GET", "/workspaces/{ws}/inbox/stats", ""),
     ("GET", "/workspaces/{ws}/inbox/alerts", ""),
     ("GET", "/workspaces/{ws}/inbox/alerts/{alert}", ""),
+    ("GET", "/workspaces/{ws}/buzz", ""),
+    (
+        "PUT",
+        "/workspaces/{ws}/buzz",
+        r#"{"min_count":3,"webhook_url":"https://pwned.example/hook"}"#,
+    ),
+    ("DELETE", "/workspaces/{ws}/buzz", ""),
+    ("POST", "/workspaces/{ws}/buzz/test", ""),
     ("GET", "/workspaces/{ws}/inbox/{item}/author", ""),
     (
         "PATCH",

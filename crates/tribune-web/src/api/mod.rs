@@ -159,6 +159,13 @@ pub fn router() -> Router<AppState> {
         .route("/workspaces/{ws}/inbox/alerts", get(alerts::list))
         .route("/workspaces/{ws}/inbox/alerts/{alert}", get(alerts::show))
         .route(
+            "/workspaces/{ws}/buzz",
+            get(alerts::settings)
+                .put(alerts::set_settings)
+                .delete(alerts::reset_settings),
+        )
+        .route("/workspaces/{ws}/buzz/test", post(alerts::test_webhook))
+        .route(
             "/workspaces/{ws}/inbox/{item}/author",
             get(contacts::show).patch(contacts::update),
         )

@@ -34,6 +34,7 @@ mod setup;
 mod sla;
 mod workspaces;
 
+pub(crate) use alerts::sealed_webhook;
 pub(crate) use contacts::export_response as contact_export_response;
 pub(crate) use members::send_invitation;
 
@@ -191,6 +192,20 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/media/{media}/thumbnail", get(media::thumbnail))
         .route("/w/{ws}/inbox", get(inbox::list))
         .route("/w/{ws}/inbox/bulk", post(inbox::bulk))
+        .route("/w/{ws}/inbox/alerts", get(alerts::settings))
+        .route(
+            "/w/{ws}/inbox/alerts/thresholds",
+            post(alerts::save_thresholds),
+        )
+        .route("/w/{ws}/inbox/alerts/webhook", post(alerts::save_webhook))
+        .route(
+            "/w/{ws}/inbox/alerts/webhook/test",
+            post(alerts::test_webhook),
+        )
+        .route(
+            "/w/{ws}/inbox/alerts/webhook/delete",
+            post(alerts::delete_webhook),
+        )
         .route("/w/{ws}/inbox/alerts/{alert}", get(alerts::show))
         .route("/w/{ws}/inbox/{item}", get(inbox::show).post(inbox::triage))
         .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
