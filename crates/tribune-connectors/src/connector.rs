@@ -92,10 +92,16 @@ pub trait Connector: Send + Sync {
     /// The channel's rate-limit gate, which the caller persists between calls.
     fn rate_gate(&self) -> &RateGate;
 
-    /// Replies to a comment, a mention or a post.
+    /// Replies to a comment, a mention, a post or (`reply.private`) a direct message.
     async fn reply(&self, to: &RemoteRef, mut reply: PostRequest) -> Result<PublishedPost> {
         if !self.capabilities().contains(Capability::Reply) {
             return Err(ConnectorError::unsupported("this network has no replies"));
+        }
+        // A private answer through a connector without direct messages would be public.
+        if reply.private && !self.capabilities().contains(Capability::ReadMessages) {
+            return Err(ConnectorError::unsupported(
+                "this channel cannot answer privately",
+            ));
         }
         reply.reply_to = Some(to.clone());
         self.publish(&reply).await

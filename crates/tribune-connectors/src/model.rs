@@ -249,6 +249,9 @@ pub struct PostRequest {
     pub link: Option<String>,
     /// Publish as a reply to this post or comment (a thread when it is the account's own post).
     pub reply_to: Option<RemoteRef>,
+    /// Send it only to the people the text names (the answer to a direct message). A
+    /// connector that cannot refuses it (`Unsupported`): a private answer is never published.
+    pub private: bool,
 }
 
 /// What the network made of a published post.
@@ -266,6 +269,9 @@ pub enum InboxKind {
     Comment,
     /// The account is mentioned elsewhere.
     Mention,
+    /// A direct message to the account: private to it and the people it names. Answered
+    /// privately ([`PostRequest::private`]).
+    Message,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -255,15 +255,25 @@ async fn end_to_end_against_the_local_mastodon_peer() {
             ("status", format!("@testuser just between us {tag}")),
             ("visibility", "direct".into()),
         ]);
-    http.send(dm, &RateGate::default()).await.unwrap();
+    let dm: Value = http
+        .send(dm, &RateGate::default())
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
     let fetched = masto.fetch_inbox(start.cursor.as_ref()).await.unwrap();
     let mine: Vec<_> = fetched
         .items
         .iter()
         .filter(|i| i.text.contains(&tag))
         .collect();
-    // The reply and the mention; the direct message is left out.
-    assert_eq!(mine.len(), 2, "{:#?}", fetched.items);
+    // The reply, the mention and the direct message.
+    assert_eq!(mine.len(), 3, "{:#?}", fetched.items);
+    let private = mine
+        .iter()
+        .find(|i| i.remote_ref.0 == dm["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(private.kind, InboxKind::Message, "{private:?}");
     let comment = mine
         .iter()
         .find(|i| i.remote_ref == reply.remote_ref)
@@ -305,6 +315,23 @@ async fn end_to_end_against_the_local_mastodon_peer() {
     )
     .await;
     assert_eq!(status["in_reply_to_id"], comment.remote_ref.0.as_str());
+    assert_eq!(status["visibility"], "public");
+
+    // The direct message is answered privately: only the accounts named see the answer.
+    let mut private_answer = post(&format!("{tag}-d"), "@friend Between us, yes.");
+    private_answer.private = true;
+    let answer = masto
+        .reply(&private.remote_ref, private_answer)
+        .await
+        .unwrap();
+    let (_, status) = peer_get(
+        &base,
+        &token,
+        &format!("/api/v1/statuses/{}", answer.remote_ref.0),
+    )
+    .await;
+    assert_eq!(status["visibility"], "direct", "{status}");
+    assert_eq!(status["in_reply_to_id"], private.remote_ref.0.as_str());
 
     // Metrics: a like and the reply show up.
     let like = http
@@ -1246,7 +1273,7 @@ async fn malformed_or_huge_answers_are_invalid_responses() {
 }
 
 #[tokio::test]
-async fn the_inbox_sorts_replies_from_mentions_skips_dms_and_reads_on_from_its_cursor() {
+async fn the_inbox_sorts_replies_mentions_and_direct_messages_and_reads_on_from_its_cursor() {
     let server = MockServer::start().await;
     mock_instance(&server).await;
     mock_me(&server, fixture("account.json")).await;
@@ -1268,14 +1295,11 @@ async fn the_inbox_sorts_replies_from_mentions_skips_dms_and_reads_on_from_its_c
     let masto = connector(&server.uri(), "t");
     let page = masto.fetch_inbox(None).await.unwrap();
     assert_eq!(page.cursor, Some(Cursor("34975861".into())));
-    assert_eq!(
-        page.items.len(),
-        2,
-        "the direct message is skipped: {:#?}",
-        page.items
-    );
+    assert_eq!(page.items.len(), 3, "{:#?}", page.items);
     // Oldest first.
-    let (mention, comment) = (&page.items[0], &page.items[1]);
+    let (direct, mention, comment) = (&page.items[0], &page.items[1], &page.items[2]);
+    assert_eq!(direct.kind, InboxKind::Message);
+    assert_eq!(direct.remote_ref, RemoteRef("103186000000000000".into()));
     assert_eq!(comment.kind, InboxKind::Comment);
     assert_eq!(
         comment.in_reply_to,
@@ -1323,8 +1347,10 @@ async fn hostile_html_in_mentions_is_sanitised_and_odd_entries_skipped() {
         .fetch_inbox(None)
         .await
         .unwrap();
-    assert_eq!(page.items.len(), 1, "{:#?}", page.items);
-    let item = &page.items[0];
+    // The hostile reply and the direct message; the others are unreadable.
+    assert_eq!(page.items.len(), 2, "{:#?}", page.items);
+    let item = &page.items[1];
+    assert_eq!(item.kind, InboxKind::Comment);
     let html = item.html.as_deref().unwrap();
     for bad in ["script", "onclick", "javascript", "onerror", "<img"] {
         assert!(!html.contains(bad), "{bad} in {html}");

@@ -30,6 +30,7 @@ fn post(key: &str) -> PostRequest {
         videos: Vec::new(),
         link: None,
         reply_to: None,
+        private: false,
     }
 }
 

@@ -1379,3 +1379,23 @@ fn credentials_of_another_network_or_a_bad_address_are_refused() {
         assert_eq!(err.kind, ErrorKind::InvalidInput, "{site}");
     }
 }
+
+#[tokio::test]
+async fn a_private_answer_is_refused_rather_than_published_as_a_public_comment() {
+    let server = MockServer::start().await;
+    let mut answer = post("k5", "Entre nous");
+    answer.private = true;
+    let err = mock(&server)
+        .reply(&RemoteRef("comment:5".into()), answer)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported, "{err:?}");
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "nothing reached the site"
+    );
+}

@@ -64,15 +64,19 @@ pub enum ItemKind {
     Comment,
     /// The account is named elsewhere.
     Mention,
+    /// A direct message: private between the account and the people it names; answered
+    /// privately.
+    Message,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 2] = [ItemKind::Comment, ItemKind::Mention];
+    pub const ALL: [ItemKind; 3] = [ItemKind::Comment, ItemKind::Mention, ItemKind::Message];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Comment => "comment",
             ItemKind::Mention => "mention",
+            ItemKind::Message => "message",
         }
     }
 

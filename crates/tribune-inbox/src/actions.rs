@@ -39,6 +39,8 @@ pub async fn send_reply(
         idempotency_key: attempt.reply.network_key(),
         created_at: attempt.reply.created_at,
         text: attempt.reply.text.clone(),
+        // A direct message is answered privately (the connector names its author).
+        private: attempt.private,
         ..PostRequest::default()
     };
     let to = RemoteRef(attempt.to.clone());

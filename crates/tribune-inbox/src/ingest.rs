@@ -44,6 +44,7 @@ pub fn prepare(item: &InboxItem) -> ItemNew {
         kind: match item.kind {
             InboxKind::Comment => ItemKind::Comment,
             InboxKind::Mention => ItemKind::Mention,
+            InboxKind::Message => ItemKind::Message,
         },
         in_reply_to: item.in_reply_to.as_ref().map(|r| r.0.clone()),
         root_ref: item.root.as_ref().map(|r| r.0.clone()),

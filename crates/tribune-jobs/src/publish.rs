@@ -347,6 +347,7 @@ impl Publisher {
             videos,
             link: post.link.clone(),
             reply_to: None,
+            private: false,
         };
         let unfinished_since = attempt.unfinished_since;
         let result = self

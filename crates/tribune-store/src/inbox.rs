@@ -373,6 +373,8 @@ impl Reply {
 pub struct ReplyAttempt {
     pub reply: Reply,
     pub to: String,
+    /// The item is a direct message: the answer is sent privately, to its author.
+    pub private: bool,
     pub previous_attempt: Option<i64>,
 }
 
@@ -446,7 +448,8 @@ impl ItemRow {
             workspace: WorkspaceId(self.workspace_id),
             channel: ChannelId(self.channel_id),
             remote_ref: self.remote_ref,
-            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Comment),
+            // A kind this build does not know is taken as private: its answer is never public.
+            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Message),
             in_reply_to: self.in_reply_to,
             root_ref: self.root_ref,
             thread_ref: self.thread_ref,
@@ -1326,6 +1329,8 @@ impl Store {
         tx.commit().await?;
         Ok(Some(ReplyAttempt {
             reply: row,
+            // Anything but a known public kind is answered privately.
+            private: !matches!(item.kind, ItemKind::Comment | ItemKind::Mention),
             to: item.remote_ref,
             previous_attempt,
         }))

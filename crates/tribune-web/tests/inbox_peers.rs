@@ -492,3 +492,120 @@ async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answere
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_direct_message_on_mastodon_is_answered_privately() {
+    let (Some(server), Some(token_brand), Some(token_friend)) = (
+        peer("TRIBUNE_TEST_MASTODON_URL"),
+        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
+        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (cm, scope) = app
+                .member_with_workspace("cm@example.fr", "Fleuriste")
+                .await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(
+                &app,
+                &token,
+                ws,
+                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
+            )
+            .await;
+            let nonce = format!("dm{}{}", app.backend, unix_now());
+            let status: Value = http
+                .post(format!("{server}/api/v1/statuses"))
+                .bearer_auth(&token_friend)
+                .form(&[
+                    (
+                        "status",
+                        format!(
+                            "@testuser ma commande {nonce} n'est pas arrivée, voici mon adresse"
+                        ),
+                    ),
+                    ("visibility", "direct".to_owned()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let status_id = status["id"].as_str().unwrap().to_owned();
+            let items = {
+                let deadline = Instant::now() + Duration::from_secs(30);
+                loop {
+                    fetch_now(&app, ws, channel).await;
+                    let items = inbox(&app, &token, ws, &format!("q={nonce}")).await;
+                    if !items.is_empty() || Instant::now() > deadline {
+                        break items;
+                    }
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+            };
+            assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
+            let item = &items[0];
+            assert_eq!(item["kind"], "message", "{item}");
+            assert_eq!(
+                inbox(&app, &token, ws, &format!("kind=message&q={nonce}"))
+                    .await
+                    .len(),
+                1
+            );
+            let id = item["id"].as_i64().unwrap();
+            // The page says the answer is private, and to whom.
+            let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox/{id}")).await;
+            assert!(html.contains("Message privé"), "{html}");
+            assert!(html.contains("Réponse privée"), "{html}");
+
+            // The CM answers without naming them: tribune names them, privately.
+            let response = app
+                .api(
+                    &token,
+                    Method::POST,
+                    &format!("/workspaces/{ws}/inbox/{id}/reply"),
+                )
+                .json(&json!({"text": format!("Nous regardons tout de suite {nonce}")}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+            app.run_jobs().await;
+            let replies = app
+                .store
+                .inbox_replies(&scope, tribune_domain::InboxItemId(id))
+                .await
+                .unwrap();
+            assert_eq!(replies.len(), 1);
+            let posted = replies[0].remote_ref.clone().expect("sent");
+            let answered: Value = http
+                .get(format!("{server}/api/v1/statuses/{posted}"))
+                .bearer_auth(&token_brand)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(answered["visibility"], "direct", "{answered}");
+            assert_eq!(answered["in_reply_to_id"], status_id.as_str());
+            let mentioned: Vec<&str> = answered["mentions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|m| m["username"].as_str())
+                .collect();
+            // Direct, naming only them: only they can read it (the server enforces that).
+            assert_eq!(mentioned, ["friend"], "{answered}");
+        }
+    })
+    .await;
+}

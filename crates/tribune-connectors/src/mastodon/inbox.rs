@@ -1,12 +1,9 @@
 //! The inbox: mention notifications (`GET /api/v1/notifications?types[]=mention`), read
 //! forward from the cursor with `min_id` so that each call returns only what is newer.
 //!
-//! A mention whose status replies to one of the account's statuses is a
-//! [`InboxKind::Comment`]; any other is a [`InboxKind::Mention`].
-//!
-//! Direct messages (mentions with `visibility: direct`) are skipped, on purpose: tribune's
-//! inbox is shared by a team and its replies are public, so showing a private conversation
-//! there invites answering it in public. The connector does not declare `ReadMessages`.
+//! A mention with `visibility: direct` is a direct message, [`InboxKind::Message`] (answered
+//! with a `direct` status, so it stays private); one whose status replies to one of the
+//! account's statuses is a [`InboxKind::Comment`]; any other is a [`InboxKind::Mention`].
 
 use super::{MastodonConnector, api};
 use crate::error::{ConnectorError, Result};
@@ -119,11 +116,10 @@ fn to_item(
             return None;
         }
     };
-    if status.visibility.as_deref() == Some("direct") {
-        return None;
-    }
     let account = status.account.as_ref()?;
-    let kind = if status.in_reply_to_account_id.as_deref() == Some(me) {
+    let kind = if status.visibility.as_deref() == Some("direct") {
+        InboxKind::Message
+    } else if status.in_reply_to_account_id.as_deref() == Some(me) {
         InboxKind::Comment
     } else {
         InboxKind::Mention

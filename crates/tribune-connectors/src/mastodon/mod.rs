@@ -33,8 +33,9 @@ use std::time::Duration;
 use url::Url;
 
 /// What this connector does, and nothing more. Missing on purpose: hiding or deleting others'
-/// replies (Mastodon only lets you block, mute or report their authors), native scheduling (`scheduled_at` exists but tribune schedules itself),
-/// direct messages (see [`inbox`]).
+/// replies (Mastodon only lets you block, mute or report their authors), native scheduling
+/// (`scheduled_at` exists but tribune schedules itself). Direct messages are read and answered
+/// as `direct` statuses (see [`inbox`]).
 const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::PublishText,
     Capability::PublishImage,
@@ -45,6 +46,7 @@ const CAPABILITIES: Capabilities = Capabilities::of(&[
     Capability::ReadComments,
     Capability::ReadMentions,
     Capability::Reply,
+    Capability::ReadMessages,
     Capability::PostMetrics,
     Capability::AccountMetrics,
 ]);

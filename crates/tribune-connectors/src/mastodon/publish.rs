@@ -50,8 +50,16 @@ impl MastodonConnector {
                 "the post has no usable idempotency key",
             ));
         }
-        let text = compose_text(post)?;
+        let mut text = compose_text(post)?;
         let reply_to = post.reply_to.as_ref().map(status_id).transpose()?;
+        if post.private {
+            let Some(to) = reply_to else {
+                return Err(ConnectorError::invalid_input(
+                    "a private status answers a direct message",
+                ));
+            };
+            text = self.addressed(to, &text).await?;
+        }
         let limits = self.limits().await?;
         limits.check(&text, &post.images, &post.videos)?;
 
@@ -70,8 +78,10 @@ impl MastodonConnector {
                 alt: &v.alt,
                 video: true,
             }));
-        let mut form: Vec<(&str, String)> =
-            vec![("status", text), ("visibility", "public".to_string())];
+        let mut form: Vec<(&str, String)> = vec![
+            ("status", text),
+            ("visibility", visibility(post).to_string()),
+        ];
         for attachment in attachments {
             form.push(("media_ids[]", self.upload(&attachment).await?));
         }
@@ -88,6 +98,25 @@ impl MastodonConnector {
             url: status.web_url(),
             remote_ref: RemoteRef(status.id),
         })
+    }
+
+    /// A private answer names the author of the status it answers, as this server names them
+    /// (`friend` here, `friend@elsewhere.example` from another server): a direct status
+    /// reaches only the accounts its text names. Unchanged when the text already names them.
+    async fn addressed(&self, to: &str, text: &str) -> Result<String> {
+        let url = self.url(&["api", "v1", "statuses", to])?;
+        let status: api::Status = self
+            .send(self.authed(Method::GET, url), true)
+            .await?
+            .json()?;
+        let acct = status
+            .account
+            .map(|a| a.acct)
+            .filter(|acct| !acct.is_empty() && !acct.chars().any(char::is_whitespace))
+            .ok_or_else(|| {
+                ConnectorError::invalid_response("the direct message has no readable author")
+            })?;
+        Ok(address(text, &acct))
     }
 
     /// Uploads one file with its description and waits until the instance has processed it;
@@ -221,5 +250,56 @@ mod tests {
         );
         assert_eq!(compose_text(&post("", Some(l))).unwrap(), l);
         assert!(compose_text(&post("x", Some("javascript:alert(1)"))).is_err());
+    }
+}
+
+/// `direct` for the answer to a direct message (only the accounts the text names see it),
+/// `public` otherwise.
+fn visibility(post: &PostRequest) -> &'static str {
+    if post.private { "direct" } else { "public" }
+}
+
+/// `text` naming `acct` (`friend` or `friend@host`) at its start, unless it already does.
+fn address(text: &str, acct: &str) -> String {
+    let mention = format!("@{acct}");
+    let user = acct.split('@').next().unwrap_or(acct);
+    let names = text
+        .split(|c: char| c.is_whitespace() || ",;:!?".contains(c))
+        .any(|word| {
+            word.eq_ignore_ascii_case(&mention)
+                || (!acct.contains('@') && word.eq_ignore_ascii_case(&format!("@{user}")))
+        });
+    if names {
+        text.to_owned()
+    } else {
+        format!("{mention} {text}")
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::address;
+
+    #[test]
+    fn a_private_answer_names_its_reader_once() {
+        assert_eq!(
+            address("Merci !", "friend@masto.example"),
+            "@friend@masto.example Merci !"
+        );
+        assert_eq!(
+            address("@friend@masto.example Merci !", "friend@masto.example"),
+            "@friend@masto.example Merci !"
+        );
+        assert_eq!(address("@Friend, merci !", "friend"), "@Friend, merci !");
+        assert_eq!(address("Merci @friend", "friend"), "Merci @friend");
+        // Another account of the same name elsewhere, or a longer name, is not the reader.
+        assert_eq!(
+            address("@friend merci", "friend@masto.example"),
+            "@friend@masto.example @friend merci"
+        );
+        assert_eq!(
+            address("@friendly merci", "friend"),
+            "@friend @friendly merci"
+        );
     }
 }

@@ -43,6 +43,8 @@ pub struct ItemLine {
     pub author_url: Option<String>,
     pub channel: String,
     pub kind_key: &'static str,
+    /// A direct message: answered privately.
+    pub private: bool,
     pub received: String,
     pub text: String,
     pub url: Option<String>,
@@ -96,6 +98,7 @@ pub(super) fn kind_key(kind: tribune_domain::inbox::ItemKind) -> &'static str {
     match kind {
         tribune_domain::inbox::ItemKind::Comment => "inbox-kind-comment",
         tribune_domain::inbox::ItemKind::Mention => "inbox-kind-mention",
+        tribune_domain::inbox::ItemKind::Message => "inbox-kind-message",
     }
 }
 
@@ -138,6 +141,7 @@ pub(super) fn line(
             .get(&item.channel)
             .map_or_else(String::new, |c| c.name.clone()),
         kind_key: kind_key(item.kind),
+        private: item.kind == tribune_domain::inbox::ItemKind::Message,
         received: dates::full(state.i18n(), chrome.tr.lang, &chrome.tz, item.received_at),
         text: item.text,
         url_domain: item.url.as_deref().map(domain).unwrap_or_default(),
