@@ -1350,6 +1350,7 @@ buzz-webhook-url = Webhook address
 buzz-webhook-replace = New webhook address
 buzz-webhook-url-help = The incoming webhook’s address, starting with https://. It holds a secret: tribune stores it encrypted and only shows its host.
 buzz-webhook-save = Save and send a test
+buzz-history = All waves
 buzz-no-alerts = No wave so far.
 buzz-open = going on
 flash-buzz-saved = Thresholds saved.

@@ -1352,6 +1352,7 @@ buzz-webhook-url = Adresse du webhook
 buzz-webhook-replace = Nouvelle adresse du webhook
 buzz-webhook-url-help = L’adresse du webhook entrant, en https. Elle contient un secret : tribune la conserve chiffrée et n’en montre que l’hôte.
 buzz-webhook-save = Enregistrer et envoyer un test
+buzz-history = Toutes les vagues
 buzz-no-alerts = Aucune vague pour l’instant.
 buzz-open = en cours
 flash-buzz-saved = Seuils enregistrés.
