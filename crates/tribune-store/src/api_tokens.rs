@@ -2,6 +2,7 @@
 
 use crate::schema::{ApiTokens, Users};
 use crate::users::User;
+use crate::workspaces::UserWorkspaces;
 use crate::{Store, StoreError};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use tribune_domain::security::token::{API_TOKEN_PREFIX, new_api_token, token_digest};
@@ -17,6 +18,15 @@ pub struct ApiToken {
 
 /// `last_used_at` is written at most this often.
 const TOUCH_EVERY_SECS: i64 = 300;
+
+/// A live token with its owner and the owner's workspaces, as the read cache keeps it.
+#[derive(Debug, Clone)]
+pub struct TokenFound {
+    id: ApiTokenId,
+    last_used_at: Option<i64>,
+    pub user: User,
+    pub workspaces: UserWorkspaces,
+}
 
 impl Store {
     /// Creates a token and returns it in clear, once; only its digest is kept.
@@ -104,14 +114,43 @@ impl Store {
             .await
     }
 
-    /// The user a bearer token belongs to, if the token is live.
+    /// The user a token acts as, if it is live and its user not disabled.
     pub async fn user_by_api_token(
         &self,
         token: &str,
         now: i64,
     ) -> Result<Option<User>, StoreError> {
+        Ok(self
+            .api_token_with_workspaces(token, now)
+            .await?
+            .map(|found| found.user))
+    }
+
+    /// The user a token acts as with their workspaces (the membership every API route is
+    /// scoped by), as a browser's session has them: kept in the read cache, so a script's
+    /// repeated calls cost no statement for who is asking. A revoked token, a disabled user or
+    /// a changed membership is a watched write and shows at once.
+    pub async fn api_token_with_workspaces(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<TokenFound>, StoreError> {
         if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 128 {
             return Ok(None);
+        }
+        let digest = token_digest(token);
+        // Read before the cache and the query: an entry is kept only if no watched write
+        // happened since (see `cache.rs`).
+        let generation = self.cache.generation();
+        if let Some(found) = self.cache.api_token(&digest) {
+            let touched = self.touch_api_token(found.clone(), now).await?;
+            if touched.last_used_at != found.last_used_at
+                && let Some(generation) = generation
+            {
+                self.cache
+                    .put_api_token(digest, touched.clone(), generation);
+            }
+            return Ok(Some(touched));
         }
         let row: Option<(ApiTokenId, UserId, Option<i64>)> = self
             .db
@@ -126,27 +165,50 @@ impl Store {
                         Expr::col((Users::Table, Users::Id))
                             .equals((ApiTokens::Table, ApiTokens::UserId)),
                     )
-                    .and_where(
-                        Expr::col((ApiTokens::Table, ApiTokens::TokenHash)).eq(token_digest(token)),
-                    )
+                    .and_where(Expr::col((ApiTokens::Table, ApiTokens::TokenHash)).eq(&digest))
                     .and_where(Expr::col((Users::Table, Users::DisabledAt)).is_null())
                     .to_owned(),
             )
             .await?;
-        let Some((id, user_id, last_used)) = row else {
+        let Some((id, user_id, last_used_at)) = row else {
             return Ok(None);
         };
-        if last_used.is_none_or(|t| now - t > TOUCH_EVERY_SECS) {
+        let found = TokenFound {
+            id,
+            last_used_at,
+            user: self.user(user_id).await?,
+            workspaces: UserWorkspaces::new(user_id, self.workspaces_of(user_id).await?),
+        };
+        let found = self.touch_api_token(found, now).await?;
+        if let Some(generation) = generation {
+            self.cache.put_api_token(digest, found.clone(), generation);
+        }
+        Ok(Some(found))
+    }
+
+    /// Writes the token's last use at most every five minutes; untracked, like a session's
+    /// sliding expiry: no cached read shows it but the token's own entry, which the caller
+    /// keeps up to date.
+    async fn touch_api_token(
+        &self,
+        mut found: TokenFound,
+        now: i64,
+    ) -> Result<TokenFound, StoreError> {
+        if found
+            .last_used_at
+            .is_none_or(|t| now - t > TOUCH_EVERY_SECS)
+        {
             self.db
-                .execute(
+                .execute_untracked(
                     &Query::update()
                         .table(ApiTokens::Table)
                         .values([(ApiTokens::LastUsedAt, now.into())])
-                        .and_where(Expr::col(ApiTokens::Id).eq(id.0))
+                        .and_where(Expr::col(ApiTokens::Id).eq(found.id.0))
                         .to_owned(),
                 )
                 .await?;
+            found.last_used_at = Some(now);
         }
-        Ok(Some(self.user(user_id).await?))
+        Ok(found)
     }
 }

@@ -14,10 +14,11 @@
 //! What another process writes (the command line on the same SQLite file, another node on
 //! PostgreSQL) this process cannot see: entries also expire after [`Store::read_cache_ttl`]
 //! (five seconds by default; zero turns the cache off), which bounds how long such a change can
-//! take to show. A session's sliding expiry is written without a bump: the cache keeps the new
-//! value itself.
+//! take to show. A session's sliding expiry and an API token's last use are written without a
+//! bump: the cache keeps the new value itself.
 
 use crate::Store;
+use crate::api_tokens::TokenFound;
 use crate::overview::Overview;
 use crate::sessions::SessionFound;
 use std::borrow::Borrow;
@@ -29,8 +30,9 @@ use tribune_domain::WorkspaceId;
 
 /// The tables the cached reads depend on. Every table that cascades into them (users and
 /// workspaces) is in the list; a test checks that no other table references them with a cascade.
-pub const TRACKED_TABLES: [&str; 6] = [
+pub const TRACKED_TABLES: [&str; 7] = [
     "sessions",
+    "api_tokens",
     "users",
     "memberships",
     "workspaces",
@@ -135,6 +137,8 @@ pub(crate) struct ReadCache {
     ttl: Duration,
     /// By the digest of the session's token.
     sessions: Slot<String, SessionFound>,
+    /// By the digest of the API token.
+    api_tokens: Slot<String, TokenFound>,
     /// With the `now` it was read for: whether an invitation is still pending depends on it.
     overviews: Slot<WorkspaceId, (Overview, i64)>,
 }
@@ -144,6 +148,7 @@ impl ReadCache {
         ReadCache {
             ttl,
             sessions: Slot::new(),
+            api_tokens: Slot::new(),
             overviews: Slot::new(),
         }
     }
@@ -163,6 +168,14 @@ impl ReadCache {
 
     pub(crate) fn forget_session(&self, digest: &str) {
         self.sessions.remove(digest);
+    }
+
+    pub(crate) fn api_token(&self, digest: &str) -> Option<TokenFound> {
+        self.api_tokens.get(digest, self.ttl)
+    }
+
+    pub(crate) fn put_api_token(&self, digest: String, found: TokenFound, generation: u64) {
+        self.api_tokens.put(digest, found, generation, self.ttl);
     }
 
     /// The overview read for a time at most the cache's lifetime before `now`.

@@ -29,7 +29,8 @@ pub struct RequestCtx {
     /// The logged-in user (API: the token's owner). `None` while a second factor is pending.
     pub user: Option<User>,
     pub session: Option<Session>,
-    /// The user's workspaces, read with the session (browsers only; `None` for API tokens).
+    /// The user's workspaces, read with the session or the API token (both kept in the store's
+    /// read cache).
     pub workspaces: Option<Arc<UserWorkspaces>>,
     /// Logged in with a password, waiting for the TOTP code.
     pub pending_totp: Option<User>,
@@ -148,14 +149,14 @@ pub async fn resolve_request(
     let mut workspaces = None;
     let mut pending_totp = None;
     let store = state.store();
-    // A browser's session comes with the user's workspaces (one query), so a workspace page
-    // takes its scope and its switcher from it without another round trip.
+    // A browser's session, or a script's token, comes with the user's workspaces, so a
+    // workspace route takes its scope from it without another round trip.
     let lookup = if is_api {
         match bearer(headers) {
             Some(token) => store
-                .user_by_api_token(token, now)
+                .api_token_with_workspaces(token, now)
                 .await
-                .map(|u| u.map(|u| (None, u, None))),
+                .map(|found| found.map(|f| (None, f.user, Some(f.workspaces)))),
             None => Ok(None),
         }
     } else {

@@ -84,6 +84,31 @@ async fn workspace_pages_take_their_scope_and_switcher_from_the_session_query() 
         ] {
             assert!(metrics.contains(name), "{name} in {metrics}");
         }
+
+        // A script's token comes with its user's workspaces from the read cache too: an inbox
+        // list is then its own statement only (no message here, so no labels to read).
+        let token = app.api_token("owner@example.fr").await;
+        let list = |token: String| {
+            let request = app.api(
+                &token,
+                reqwest::Method::GET,
+                &format!("/workspaces/{ws}/inbox?status=new"),
+            );
+            async move {
+                let before = statements_run();
+                let status = request.send().await.unwrap().status();
+                (status, statements_run() - before)
+            }
+        };
+        let (status, _) = list(token.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, count) = list(token.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(count, 1, "API inbox list again on {}", app.backend);
+        // Revoked: refused at once, not served from the cache.
+        app.store.revoke_all_api_tokens(owner_id).await.unwrap();
+        let (status, _) = list(token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", app.backend);
     })
     .await;
 }
