@@ -60,6 +60,21 @@ pub trait Connector: Send + Sync {
     /// with the cursor to pass next time.
     async fn fetch_inbox(&self, since: Option<&Cursor>) -> Result<InboxPage>;
 
+    /// Holds the network's push stream of new inbox activity open for at most `for_at_most`,
+    /// calling `on_activity` whenever something new may be waiting; the caller then fetches
+    /// with the cursor, which stays the one source of truth (a missed or doubled signal costs
+    /// a fetch, never a message). `Unsupported` where the network or the server offers no such
+    /// stream: the inbox is then polled only.
+    async fn watch_inbox(
+        &self,
+        _on_activity: &(dyn Fn() + Send + Sync),
+        _for_at_most: std::time::Duration,
+    ) -> Result<()> {
+        Err(ConnectorError::unsupported(
+            "this network has no inbox stream",
+        ))
+    }
+
     /// Applies a moderation action to a comment.
     async fn moderate(&self, item: &RemoteRef, action: Moderation) -> Result<()> {
         let _ = (item, action);

@@ -264,6 +264,73 @@ impl HttpClient {
         .await
     }
 
+    /// Holds a long-lived response open (a server-sent event stream) for at most `for_at_most`,
+    /// handing each line to `on_line` (without its end of line) until it returns `false`, the
+    /// server ends the stream, or the time is up (`Ok` in all three cases). A non-success status
+    /// is the network's error; a line longer than `max_line` bytes ends the stream as an invalid
+    /// response. Addresses are checked as for any call.
+    pub async fn stream_lines(
+        &self,
+        request: RequestBuilder,
+        for_at_most: Duration,
+        max_line: usize,
+        mut on_line: impl FnMut(&str) -> bool + Send,
+    ) -> Result<()> {
+        let (_, request) = request.timeout(for_at_most).build_split();
+        let request = request.map_err(|e| {
+            tracing::warn!(error = %e, "a stream request could not be built");
+            ConnectorError::invalid_input("the request could not be built")
+        })?;
+        if !self.config.allow_http && request.url().host().is_some_and(|h| is_private(&h)) {
+            return Err(private_address());
+        }
+        let client = if carries_credentials(request.headers()) {
+            &self.with_credentials
+        } else {
+            &self.inner
+        };
+        let mut response = client.execute(request).await.map_err(transport_error)?;
+        let status = response.status();
+        if !status.is_success() {
+            let headers = response.headers().clone();
+            let mut body = Vec::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                if body.len() + chunk.len() > 64 * 1024 {
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            return Err(HttpResponse {
+                status,
+                headers,
+                body,
+                answered_elsewhere: false,
+            }
+            .error());
+        }
+        let mut pending: Vec<u8> = Vec::new();
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return Ok(()),
+                // The time allowed is up: the caller opens a new stream.
+                Err(e) if e.is_timeout() => return Ok(()),
+                Err(e) => return Err(transport_error(e)),
+            };
+            pending.extend_from_slice(&chunk);
+            while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                let line = String::from_utf8_lossy(&line[..end]);
+                if !on_line(line.trim_end_matches('\r')) {
+                    return Ok(());
+                }
+            }
+            if pending.len() > max_line {
+                return Err(too_big(max_line));
+            }
+        }
+    }
+
     async fn attempt(&self, request: RequestBuilder, gate: &RateGate) -> Result<HttpResponse> {
         self.read(request, gate, self.config.max_response_bytes)
             .await

@@ -33,6 +33,10 @@ impl Network {
         }
     }
 
+    /// The networks whose connector follows a push stream of inbox activity
+    /// ([`crate::Connector::watch_inbox`]); the others are polled only.
+    pub const WITH_INBOX_STREAM: &'static [Network] = &[Network::Mastodon];
+
     /// The brand name, which is the same in every language.
     pub fn display_name(self) -> &'static str {
         match self {

@@ -1596,3 +1596,74 @@ async fn a_busy_inbox_is_read_page_by_page_from_the_cursor() {
     assert_eq!(page.items.len(), 1);
     server.verify().await;
 }
+
+#[tokio::test]
+async fn the_notification_stream_signals_mentions_only_from_the_announced_streaming_host() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The API on one server, the streaming host it announces on another.
+    let api = MockServer::start().await;
+    let streaming = MockServer::start().await;
+    let mut instance = fixture("instance_v2.json");
+    instance["configuration"]["urls"] = json!({
+        "streaming": streaming.uri().replacen("http://", "ws://", 1)
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(instance))
+        .mount(&api)
+        .await;
+    let events = concat!(
+        ":connected\n\n",
+        "event: notification\n",
+        "data: {\"id\":\"1\",\"type\":\"mention\",\"status\":{\"id\":\"9\"}}\n\n",
+        "event: notification\r\n",
+        "data: {\"id\":\"2\",\"type\":\"favourite\"}\r\n\r\n",
+        ":thump\n\n",
+        "event: update\n",
+        "data: {\"type\":\"mention\"}\n\n",
+        "event: notification\n",
+        "data: not json\n\n",
+        "event: notification\n",
+        "data: {\"id\":\"3\",\"type\":\"mention\"}\n\n",
+    );
+    Mock::given(method("GET"))
+        .and(path("/api/v1/streaming/user/notification"))
+        .and(header("authorization", "Bearer t"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_string(events),
+        )
+        .expect(1)
+        .mount(&streaming)
+        .await;
+    let seen = AtomicUsize::new(0);
+    let on_activity = || {
+        seen.fetch_add(1, Ordering::SeqCst);
+    };
+    connector(&api.uri(), "t")
+        .watch_inbox(&on_activity, Duration::from_secs(10))
+        .await
+        .unwrap();
+    // Two mentions: not the favourite, the timeline update, the comments or the bad line.
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    streaming.verify().await;
+
+    // A server without the stream refuses: the caller polls only.
+    let bare = MockServer::start().await;
+    let mut instance = fixture("instance_v2.json");
+    instance["configuration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("urls");
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(instance))
+        .mount(&bare)
+        .await;
+    let err = connector(&bare.uri(), "t")
+        .watch_inbox(&on_activity, Duration::from_secs(10))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Permanent, "{err:?}");
+}

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod mail;
 pub mod publish;
 pub mod runner;
+pub mod stream;
 pub mod webhook;
 
 pub use publish::Publisher;

@@ -22,6 +22,7 @@ pub mod channels;
 pub mod contacts;
 pub mod inbox;
 pub mod inbox_stats;
+pub mod inbox_streams;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;

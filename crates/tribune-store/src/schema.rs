@@ -560,3 +560,11 @@ pub enum InboxBuzzSettings {
     DeliveryError,
     UpdatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxStreamLeases {
+    Table,
+    ChannelId,
+    Holder,
+    ExpiresAt,
+}

@@ -1528,3 +1528,113 @@ async fn each_workspace_sets_what_makes_a_wave_and_its_webhook_hears_of_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_process_follows_a_channels_stream_and_its_events_move_the_fetch_to_now() {
+    use tribune_store::inbox::fetch_job;
+    use tribune_store::jobs::OnDuplicate;
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let ch = channel(&store, &a, "did:plc:a").await;
+        // The helper's channels are Bluesky's: no stream; a Mastodon one is listed.
+        assert!(
+            store
+                .inbox_stream_channels(&["mastodon"], ChannelId(0), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let listed = store
+            .inbox_stream_channels(&["bluesky"], ChannelId(0), 10)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1, "{backend}");
+        assert_eq!((listed[0].0.workspace(), listed[0].1), (a.workspace(), ch));
+
+        // One holder at a time; renewed by its holder; taken over once it ran out.
+        assert!(
+            store
+                .take_stream_lease(ch, "node-1", NOW, 90)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .take_stream_lease(ch, "node-2", NOW + 10, 90)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .take_stream_lease(ch, "node-1", NOW + 60, 90)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .take_stream_lease(ch, "node-2", NOW + 120, 90)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .take_stream_lease(ch, "node-2", NOW + 151, 90)
+                .await
+                .unwrap()
+        );
+        // Given back by its holder only.
+        store.release_stream_lease(ch, "node-1").await.unwrap();
+        assert!(
+            !store
+                .take_stream_lease(ch, "node-1", NOW + 160, 90)
+                .await
+                .unwrap()
+        );
+        store.release_stream_lease(ch, "node-2").await.unwrap();
+        assert!(
+            store
+                .take_stream_lease(ch, "node-1", NOW + 160, 90)
+                .await
+                .unwrap()
+        );
+
+        // An event moves the waiting fetch job to now, once; not a running one.
+        store
+            .enqueue(
+                &fetch_job(a.workspace(), ch, NOW + 60),
+                OnDuplicate::Replace,
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert!(store.wake_inbox_fetch(ch, NOW).await.unwrap(), "{backend}");
+        assert!(
+            !store.wake_inbox_fetch(ch, NOW).await.unwrap(),
+            "already due"
+        );
+        let job = store
+            .job_by_key(&format!("inbox.fetch:{}", ch.0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.run_at, NOW);
+        let claimed = store
+            .claim_jobs("worker", &["inbox.fetch"], NOW, 60, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        store
+            .enqueue(
+                &fetch_job(a.workspace(), ch, NOW + 60),
+                OnDuplicate::Keep,
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert!(
+            !store.wake_inbox_fetch(ch, NOW + 1).await.unwrap(),
+            "running"
+        );
+    })
+    .await;
+}

@@ -609,3 +609,129 @@ async fn a_direct_message_on_mastodon_is_answered_privately() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mention_on_mastodon_is_fetched_as_soon_as_the_notification_stream_says_so() {
+    use tribune_jobs::stream::{InboxStreams, StreamConfig};
+    let (Some(server), Some(token_brand), Some(token_friend)) = (
+        peer("TRIBUNE_TEST_MASTODON_URL"),
+        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
+        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (_cm, scope) = app
+                .member_with_workspace("cm@example.fr", "Fleuriste")
+                .await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(
+                &app,
+                &token,
+                ws,
+                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
+            )
+            .await;
+            // The first fetch, as the channel is connected; then the next poll is put an hour
+            // away: only the stream can bring what comes now.
+            app.run_jobs().await;
+            let later = unix_now() + 3_600;
+            app.store
+                .enqueue(
+                    &tribune_store::inbox::fetch_job(WorkspaceId(ws), ChannelId(channel), later),
+                    OnDuplicate::Replace,
+                    unix_now(),
+                )
+                .await
+                .unwrap();
+
+            // This process follows the channel's notification stream.
+            let channels = tribune_channels::ChannelService::new(
+                app.store.clone(),
+                app.secrets(),
+                tribune_connectors::http::HttpClient::new(tribune_connectors::http::HttpConfig {
+                    allow_http: true,
+                    ..Default::default()
+                })
+                .unwrap(),
+                std::sync::Arc::new(tribune_connectors::build),
+            );
+            let woken = std::sync::Arc::new(tokio::sync::Notify::new());
+            let streams = InboxStreams::new(
+                channels,
+                woken.clone(),
+                "test-node",
+                StreamConfig {
+                    pass_every: Duration::from_millis(200),
+                    lease: Duration::from_secs(6),
+                    hold_for: Duration::from_secs(30),
+                    backoff: Duration::from_secs(60),
+                },
+            );
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let following = tokio::spawn(streams.run(async {
+                let _ = stopped.await;
+            }));
+            // Another node cannot take the stream while this one follows it.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while app
+                .store
+                .take_stream_lease(ChannelId(channel), "other-node", unix_now(), 60)
+                .await
+                .unwrap()
+            {
+                app.store
+                    .release_stream_lease(ChannelId(channel), "other-node")
+                    .await
+                    .unwrap();
+                assert!(Instant::now() < deadline, "the stream is never followed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            // Give the follower a moment to open the stream before the mention is posted.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+
+            let nonce = format!("stream{}{}", app.backend, unix_now());
+            http.post(format!("{server}/api/v1/statuses"))
+                .bearer_auth(&token_friend)
+                .form(&[("status", format!("@testuser vos pivoines {nonce} ?"))])
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap();
+            // The stream moves the fetch job to now: it arrives long before the next poll.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let items = loop {
+                app.run_jobs().await;
+                let items = inbox(&app, &token, ws, &format!("q={nonce}")).await;
+                if !items.is_empty() || Instant::now() > deadline {
+                    break items;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            };
+            assert_eq!(
+                items.len(),
+                1,
+                "{}: not fetched before the poll",
+                app.backend
+            );
+            assert_eq!(items[0]["kind"], "mention");
+            let _ = stop.send(());
+            following.await.unwrap();
+            // The lease is given back at shutdown.
+            assert!(
+                app.store
+                    .take_stream_lease(ChannelId(channel), "other-node", unix_now(), 60)
+                    .await
+                    .unwrap()
+            );
+        }
+    })
+    .await;
+}

@@ -131,6 +131,16 @@ pub struct Configuration {
     pub statuses: Option<StatusesConfig>,
     #[serde(default, deserialize_with = "lenient")]
     pub media_attachments: Option<MediaConfig>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub urls: Option<UrlsConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UrlsConfig {
+    /// The streaming server's base (`wss://streaming.mastodon.social`), when it is not the
+    /// API's host.
+    #[serde(default, deserialize_with = "lenient")]
+    pub streaming: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

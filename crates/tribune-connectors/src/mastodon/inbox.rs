@@ -4,6 +4,10 @@
 //! A mention with `visibility: direct` is a direct message, [`InboxKind::Message`] (answered
 //! with a `direct` status, so it stays private); one whose status replies to one of the
 //! account's statuses is a [`InboxKind::Comment`]; any other is a [`InboxKind::Mention`].
+//!
+//! Between reads, the user's notification stream (server-sent events on
+//! `/api/v1/streaming/user/notification`, on the streaming host the instance announces) says
+//! when a mention arrives, so the inbox is read at once instead of at the next poll.
 
 use super::{MastodonConnector, api};
 use crate::error::{ConnectorError, Result};
@@ -98,6 +102,60 @@ impl MastodonConnector {
             cursor: newest.map(Cursor),
         })
     }
+}
+
+/// Bytes of one line of the notification stream at most (a status with its account and
+/// media); a longer one ends the stream.
+const MAX_STREAM_LINE: usize = 1024 * 1024;
+
+impl MastodonConnector {
+    /// Follows the user's notification stream, calling `on_activity` for each mention.
+    pub(super) async fn watch(
+        &self,
+        on_activity: &(dyn Fn() + Send + Sync),
+        for_at_most: std::time::Duration,
+    ) -> Result<()> {
+        let limits = self.limits().await.ok();
+        let base = limits
+            .and_then(|l| l.streaming)
+            .map(|s| {
+                s.replacen("wss://", "https://", 1)
+                    .replacen("ws://", "http://", 1)
+            })
+            .and_then(|s| self.http.base_url(&s).ok())
+            .unwrap_or_else(|| self.instance.clone());
+        let mut url = base;
+        url.path_segments_mut()
+            .map_err(|_| ConnectorError::invalid_input("not a valid streaming address"))?
+            .pop_if_empty()
+            .extend(["api", "v1", "streaming", "user", "notification"]);
+        let mut event = String::new();
+        self.http
+            .stream_lines(
+                self.authed(Method::GET, url),
+                for_at_most,
+                MAX_STREAM_LINE,
+                |line| {
+                    if let Some(name) = line.strip_prefix("event:") {
+                        event = name.trim().to_owned();
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        if event == "notification" && is_mention(data) {
+                            on_activity();
+                        }
+                    } else if line.is_empty() {
+                        event.clear();
+                    }
+                    true
+                },
+            )
+            .await
+    }
+}
+
+/// Whether a notification event's data is a mention (what the inbox reads).
+fn is_mention(data: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(data.trim())
+        .is_ok_and(|n| n["type"].as_str() == Some("mention"))
 }
 
 fn to_item(

@@ -24,6 +24,8 @@ pub struct InstanceLimits {
     pub video_size_limit: u64,
     /// The video types the instance lists; empty when it lists none.
     pub video_types: Vec<String>,
+    /// The streaming server's base as announced (`wss://…`), if any.
+    pub streaming: Option<String>,
     /// The status figures the instance announced itself (sane ones only), as stored with the
     /// channel: the fields above fall back to Mastodon's defaults, these stay `None`.
     pub announced: StatusLimits,
@@ -43,6 +45,7 @@ impl Default for InstanceLimits {
             // Mastodon 4's `99.megabytes`.
             video_size_limit: 99 * 1024 * 1024,
             video_types: Vec::new(),
+            streaming: None,
             announced: StatusLimits::default(),
         }
     }
@@ -122,6 +125,10 @@ impl InstanceLimits {
         };
         InstanceLimits {
             domain,
+            streaming: config
+                .and_then(|c| c.urls.as_ref())
+                .and_then(|u| u.streaming.clone())
+                .filter(|s| s.len() <= 2048),
             max_characters: or_default(announced.max_characters, d.max_characters),
             max_media_attachments: or_default(
                 announced.max_media_attachments,

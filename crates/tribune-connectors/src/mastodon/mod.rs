@@ -340,6 +340,14 @@ impl Connector for MastodonConnector {
         self.inbox(since).await
     }
 
+    async fn watch_inbox(
+        &self,
+        on_activity: &(dyn Fn() + Send + Sync),
+        for_at_most: Duration,
+    ) -> Result<()> {
+        self.watch(on_activity, for_at_most).await
+    }
+
     async fn post_metrics(&self, post: &RemoteRef) -> Result<Metrics> {
         let url = self.url(&["api", "v1", "statuses", status_id(post)?])?;
         let status: api::Status = self

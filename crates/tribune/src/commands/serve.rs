@@ -85,10 +85,21 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         public_url: public_url.clone(),
     });
     let handlers = tribune_jobs::handlers_with(&channels, &media, &config);
+    let streams = tribune_jobs::stream::InboxStreams::new(
+        channels.clone(),
+        waker.clone(),
+        config.worker_id.clone(),
+        tribune_jobs::stream::StreamConfig::default(),
+    );
     let runner = Runner::new(store.clone(), config, handlers).with_waker(waker);
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = tokio::spawn(runner.run(async {
         let _ = jobs_stopped.await;
+    }));
+    // The networks' push streams of inbox activity, which wake the inbox's fetch jobs.
+    let (stop_streams, streams_stopped) = tokio::sync::oneshot::channel::<()>();
+    let streams = tokio::spawn(streams.run(async {
+        let _ = streams_stopped.await;
     }));
     tracing::info!(%public_url, backend = ?store.backend(), "tribune is ready");
     println!("tribune is ready at {public_url}");
@@ -103,6 +114,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     .await
     .context("the server stopped with an error")?;
     // Jobs in flight finish (their results are recorded) before the store closes.
+    let _ = stop_streams.send(());
+    let _ = streams.await;
     let _ = stop_jobs.send(());
     let _ = jobs.await;
     store.close().await;

@@ -58,6 +58,7 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     });
     config.mail = Some(tribune_jobs::mail::MailSettings { mailer, public_url });
     let handlers = tribune_jobs::handlers_with(&channels, &settings.media(), &config);
+    let holder = config.worker_id.clone();
     let runner = Runner::new(store.clone(), config, handlers);
     if args.once {
         let report = runner.drain().await?;
@@ -68,7 +69,20 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
     } else {
         tribune_jobs::periodic::ensure_scheduled(&store).await?;
         tracing::info!(backend = ?store.backend(), "worker started");
+        // The networks' push streams of inbox activity wake this worker's fetch jobs.
+        let streams = tribune_jobs::stream::InboxStreams::new(
+            channels.clone(),
+            runner.waker(),
+            holder,
+            tribune_jobs::stream::StreamConfig::default(),
+        );
+        let (stop_streams, streams_stopped) = tokio::sync::oneshot::channel::<()>();
+        let streams = tokio::spawn(streams.run(async {
+            let _ = streams_stopped.await;
+        }));
         runner.run(shutdown_signal()).await;
+        let _ = stop_streams.send(());
+        let _ = streams.await;
         tracing::info!("worker stopped");
     }
     store.close().await;
