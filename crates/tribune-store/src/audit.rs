@@ -253,6 +253,32 @@ impl Store {
             .await
     }
 
+    /// What was done to one object of the workspace (an inbox message: triage, notes, replies,
+    /// moderation by a member or a rule), newest first, at most `limit`; any member who sees
+    /// the object may read it.
+    pub async fn object_history(
+        &self,
+        scope: &WorkspaceScope,
+        object_kind: &str,
+        object_id: &str,
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.db
+            .fetch_all(
+                &entries_query(limit)
+                    .and_where(
+                        Expr::col((AuditEvents::Table, AuditEvents::WorkspaceId))
+                            .eq(scope.workspace().0),
+                    )
+                    .and_where(
+                        Expr::col((AuditEvents::Table, AuditEvents::ObjectKind)).eq(object_kind),
+                    )
+                    .and_where(Expr::col((AuditEvents::Table, AuditEvents::ObjectId)).eq(object_id))
+                    .to_owned(),
+            )
+            .await
+    }
+
     /// Instance-level events (accounts, instance settings), newest first; instance admins only.
     pub async fn instance_audit(
         &self,

@@ -1363,3 +1363,17 @@ error-webhook-url = Give a web address starting with https:// on a public server
 audit-buzz-thresholds = changed what makes a wave of negative messages
 audit-buzz-webhook_set = set the bad-buzz chat webhook
 audit-buzz-webhook_removed = removed the bad-buzz chat webhook
+
+# An inbox message’s history
+inbox-history = History
+inbox-history-tribune = tribune
+inbox-history-someone = A former member
+inbox-history-status = marked it “{ $status }”
+inbox-history-rule = rule “{ $rule }”
+inbox-history-moderate-hide = hid it on the network
+inbox-history-moderate-unhide = showed it again on the network
+inbox-history-moderate-delete = deleted it on the network
+inbox-history-moderate-approve = approved it on the site
+inbox-history-moderate-hold = held it for moderation on the site
+inbox-history-moderate-spam = marked it as spam on the site
+inbox-history-moderate-trash = put it in the site’s trash

@@ -1365,3 +1365,17 @@ error-webhook-url = Indiquez une adresse web en https sur un serveur public.
 audit-buzz-thresholds = a modifié ce qui fait une vague de messages négatifs
 audit-buzz-webhook_set = a configuré le webhook des alertes de bad buzz
 audit-buzz-webhook_removed = a retiré le webhook des alertes de bad buzz
+
+# L’historique d’un message
+inbox-history = Historique
+inbox-history-tribune = tribune
+inbox-history-someone = Un ancien membre
+inbox-history-status = l’a passé en « { $status } »
+inbox-history-rule = règle « { $rule } »
+inbox-history-moderate-hide = l’a masqué sur le réseau
+inbox-history-moderate-unhide = l’a de nouveau affiché sur le réseau
+inbox-history-moderate-delete = l’a supprimé sur le réseau
+inbox-history-moderate-approve = l’a approuvé sur le site
+inbox-history-moderate-hold = l’a mis en attente de modération sur le site
+inbox-history-moderate-spam = l’a marqué comme indésirable sur le site
+inbox-history-moderate-trash = l’a mis à la corbeille du site

@@ -285,7 +285,7 @@ async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribun
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (_, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
+            let (cm, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
             let ws = scope.workspace().0;
             let token = app.api_token("cm@example.fr").await;
             let channel = connect(&app, &token, ws, json!({"network": "wordpress", "site": site, "username": user, "app_password": password})).await;
@@ -372,6 +372,17 @@ async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribun
                 .find(|e| e.action == "inbox.moderate" && e.details.contains("ironique"))
                 .unwrap();
             assert_eq!(by_cm.actor_email.as_deref(), Some("cm@example.fr"));
+            // The message's page tells the story: the rule held it, then the member approved it
+            // with their reason, newest first.
+            let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox/{id}")).await;
+            let history = &html[html.find("inbox-history").expect("a history")..];
+            let approved_at = history.find("l’a approuvé sur le site").expect(&html);
+            let held_at = history
+                .find("l’a mis en attente de modération sur le site")
+                .expect(&html);
+            assert!(approved_at < held_at, "newest first: {history}");
+            assert!(history.contains("(ironique)"), "{history}");
+            assert!(history.contains("(règle «\u{a0}Insultes\u{a0}»)"), "{history}");
         }
     })
     .await;

@@ -23,6 +23,7 @@ use tribune_connectors::{Capabilities, Capability, Moderation};
 use tribune_domain::inbox::{ItemStatus, Tone};
 use tribune_domain::sla::Clock;
 use tribune_domain::{ChannelId, InboxItemId, Role, UserId, WorkspaceId};
+use tribune_store::audit::AuditEntry;
 use tribune_store::inbox::{Item, ItemChange};
 use tribune_store::{StoreError, unix_now};
 
@@ -445,6 +446,63 @@ pub struct NoteLine {
     at: String,
 }
 
+/// One line of what was done to a message, and by whom (a member, or tribune for a rule).
+pub struct HistoryLine {
+    at: String,
+    who: String,
+    what: String,
+    /// The rule that did it, or the reason given.
+    why: Option<String>,
+}
+
+/// Lines of a message's history shown at most.
+const HISTORY: u64 = 50;
+
+fn history_line(chrome: &Chrome, at: String, entry: AuditEntry) -> HistoryLine {
+    let tr = &chrome.tr;
+    let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap_or_default();
+    let text = |key: &str| details[key].as_str().map(str::to_owned);
+    let what = match entry.action.as_str() {
+        "inbox.moderate" => {
+            let key = format!(
+                "inbox-history-moderate-{}",
+                text("action").unwrap_or_default()
+            );
+            match tr.t(&key) {
+                missing if missing == key => tr.t("audit-inbox-moderate"),
+                found => found,
+            }
+        }
+        "inbox.update" => match text("status").and_then(|s| ItemStatus::parse(&s)) {
+            Some(status) => tr.t1("inbox-history-status", "status", tr.t(status_key(status))),
+            None => tr.t("audit-inbox-update"),
+        },
+        action => tr.t(&format!("audit-{}", action.replace('.', "-"))),
+    };
+    // A rule's reason is `rule <id>: <name>`, given by tribune; a member's is their words.
+    let by_system = entry.actor.starts_with("system:");
+    let why = text("reason").map(|reason| {
+        match reason
+            .strip_prefix("rule ")
+            .and_then(|r| r.split_once(": "))
+            .filter(|_| by_system)
+        {
+            Some((_, name)) => tr.t1("inbox-history-rule", "rule", name),
+            None => reason,
+        }
+    });
+    HistoryLine {
+        at,
+        who: match entry.actor_name {
+            Some(name) => name,
+            None if entry.actor.starts_with("system:") => tr.t("inbox-history-tribune"),
+            None => tr.t("inbox-history-someone"),
+        },
+        what,
+        why,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inbox_item.html")]
 pub struct ItemPage {
@@ -455,6 +513,7 @@ pub struct ItemPage {
     thread: Vec<ItemLine>,
     replies: Vec<ReplyLine>,
     notes: Vec<NoteLine>,
+    history: Vec<HistoryLine>,
     members: Vec<(UserId, String)>,
     assignee_id: Option<UserId>,
     labels_text: String,
@@ -542,6 +601,14 @@ async fn item_page(
     let original = store.inbox_original_post(&member.scope, &item).await?;
     let replies = store.inbox_replies(&member.scope, id).await?;
     let notes = store.inbox_notes(&member.scope, id).await?;
+    // The team's own record (members' reasons included): not for the brand's clients.
+    let history = if member.scope.role().can_answer() {
+        store
+            .object_history(&member.scope, "inbox_item", &id.0.to_string(), HISTORY)
+            .await?
+    } else {
+        Vec::new()
+    };
     let next = store
         .inbox_items(
             &member.scope,
@@ -591,6 +658,10 @@ async fn item_page(
             author: n.author_name,
         })
         .collect();
+    let history = history
+        .into_iter()
+        .map(|entry| history_line(&chrome, at(entry.at), entry))
+        .collect();
     let (snooze_date, snooze_time) = dates::to_local(&chrome.tz, chrome.now + 24 * 3600);
     let assignee_id = item.assignee;
     let labels_text = item.labels.join(", ");
@@ -609,6 +680,7 @@ async fn item_page(
         thread,
         replies,
         notes,
+        history,
         members: member_list,
         assignee_id,
         labels_text,
