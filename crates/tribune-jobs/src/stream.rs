@@ -8,7 +8,8 @@
 //! to now and wakes the local runner: the job and its cursor still store every message exactly
 //! once, so a lost or doubled event costs a fetch, never a message, and polling goes on as
 //! before when a stream is down. A server that offers no stream (another Mastodon-compatible
-//! server, a refusal) is left to polling for an hour before the next try.
+//! server, a refusal), or one that keeps failing or closing at once, is left to polling for an
+//! hour before the next try, by every process: the lease is kept for that hour.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,6 +47,11 @@ impl Default for StreamConfig {
 
 /// Transient failures in a row before a stream is left to polling for a while.
 const FAILURES_BEFORE_BACKOFF: u32 = 5;
+/// After an event that found the fetch running (or already due), the fetch is woken once more
+/// this much later.
+const WAKE_AGAIN: Duration = Duration::from_secs(3);
+/// A stream that ends sooner than this counts as a failure.
+const MIN_HOLD: Duration = Duration::from_secs(5);
 /// Channels read per statement by a pass.
 const PASS_BATCH: u64 = 500;
 
@@ -98,7 +104,9 @@ impl InboxStreams {
             }
         }
         for (channel, task) in followed {
+            // Ended before its lease is given back, so a renewal in flight cannot take it again.
             task.abort();
+            let _ = task.await;
             let _ = this
                 .channels
                 .store()
@@ -167,28 +175,74 @@ impl InboxStreams {
         }
     }
 
-    /// Follows one channel's stream while this process holds its lease.
+    /// Follows one channel's stream while this process holds its lease. A stream the server
+    /// refused keeps its lease until the rest is over, so no other process tries it either;
+    /// otherwise the lease is given back.
     async fn follow(&self, scope: WorkspaceScope, channel: ChannelId) -> Stopped {
         let stopped = self.follow_leased(&scope, channel).await;
-        if let Err(error) = self
-            .channels
-            .store()
-            .release_stream_lease(channel, &self.holder)
-            .await
-        {
+        let store = self.channels.store();
+        let kept = match stopped {
+            Stopped::Backoff => store
+                .take_stream_lease(
+                    channel,
+                    &self.holder,
+                    unix_now(),
+                    self.config.backoff.as_secs() as i64,
+                )
+                .await
+                .unwrap_or(false),
+            Stopped::Lease => false,
+        };
+        if !kept && let Err(error) = store.release_stream_lease(channel, &self.holder).await {
             tracing::warn!(channel = channel.0, %error, "a stream lease was not given back");
         }
         stopped
     }
 
+    /// Moves the channel's fetch to now and wakes the runner; when a fetch is running, asks to
+    /// be called again a little later.
+    async fn wake(&self, channel: ChannelId) -> Option<tokio::time::Instant> {
+        match self
+            .channels
+            .store()
+            .wake_inbox_fetch(channel, unix_now())
+            .await
+        {
+            Ok(true) => {
+                self.runner.notify_one();
+                None
+            }
+            Ok(false) => Some(tokio::time::Instant::now() + WAKE_AGAIN),
+            Err(error) => {
+                tracing::warn!(channel = channel.0, %error, "an inbox fetch could not be woken");
+                None
+            }
+        }
+    }
+
     async fn follow_leased(&self, scope: &WorkspaceScope, channel: ChannelId) -> Stopped {
         let store = self.channels.store();
         let lease = self.config.lease.as_secs() as i64;
+        let renew_lease = || async {
+            store
+                .take_stream_lease(channel, &self.holder, unix_now(), lease)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(channel = channel.0, %error, "a stream lease could not be renewed");
+                    false
+                })
+        };
+        // One timer for every connection: the lease is renewed on time however often the
+        // stream is opened again.
+        let mut renew = tokio::time::interval(self.config.lease / 3);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        renew.tick().await;
         let mut failures = 0;
         loop {
             let activity = Arc::new(Notify::new());
             let signal = activity.clone();
             let hold_for = self.config.hold_for;
+            let opened = tokio::time::Instant::now();
             let watch = self
                 .channels
                 .call(scope, channel, unix_now(), move |connector| {
@@ -198,53 +252,44 @@ impl InboxStreams {
                     })
                 });
             tokio::pin!(watch);
-            let mut renew = tokio::time::interval(self.config.lease / 3);
-            renew.tick().await;
+            // An event while the fetch runs may come after that fetch read the network: the
+            // fetch is woken again once it is over.
+            let mut again: Option<tokio::time::Instant> = None;
             let ended = loop {
+                let wake_again = async {
+                    match again {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     ended = &mut watch => break ended,
                     () = activity.notified() => {
-                        match store.wake_inbox_fetch(channel, unix_now()).await {
-                            Ok(true) => self.runner.notify_one(),
-                            Ok(false) => {}
-                            Err(error) => tracing::warn!(channel = channel.0, %error, "an inbox fetch could not be woken"),
-                        }
+                        again = self.wake(channel).await;
+                    }
+                    () = wake_again => {
+                        // Once only: a fetch still running then has read what the event said.
+                        self.wake(channel).await;
+                        again = None;
                     }
                     _ = renew.tick() => {
-                        match store.take_stream_lease(channel, &self.holder, unix_now(), lease).await {
-                            Ok(true) => {}
-                            // Lost (this process was too slow to renew): another follows it.
-                            Ok(false) => return Stopped::Lease,
-                            Err(error) => {
-                                tracing::warn!(channel = channel.0, %error, "a stream lease could not be renewed");
-                                return Stopped::Lease;
-                            }
+                        // Lost (this process was too slow to renew): another follows it.
+                        if !renew_lease().await {
+                            return Stopped::Lease;
                         }
                     }
                 }
             };
-            match ended {
-                // The time allowed is up, or the server closed it: open it again.
-                Ok(()) => failures = 0,
+            // A stream that ends at once (a page that is not a stream, a proxy that does not
+            // hold connections) is a failure, or it would be opened again in a tight loop.
+            let short = opened.elapsed() < MIN_HOLD;
+            let failure = match ended {
+                Ok(()) if !short => None,
+                Ok(()) => Some(None),
                 Err(ChannelError::Connector(e))
                     if matches!(e.kind, ErrorKind::Transient | ErrorKind::RateLimited) =>
                 {
-                    failures += 1;
-                    if failures >= FAILURES_BEFORE_BACKOFF {
-                        tracing::info!(channel = channel.0, error = %e, "an inbox stream keeps failing: polling only for now");
-                        return Stopped::Backoff;
-                    }
-                    let wait = e
-                        .retry_after
-                        .unwrap_or(Duration::from_secs(5 << failures.min(4)));
-                    tokio::time::sleep(wait.min(self.config.lease / 3)).await;
-                    if !store
-                        .take_stream_lease(channel, &self.holder, unix_now(), lease)
-                        .await
-                        .unwrap_or(false)
-                    {
-                        return Stopped::Lease;
-                    }
+                    Some(e.retry_after)
                 }
                 Err(ChannelError::Connector(e)) => {
                     tracing::info!(channel = channel.0, error = %e, "no inbox stream: polling only for now");
@@ -255,6 +300,24 @@ impl InboxStreams {
                     tracing::info!(channel = channel.0, error = %other, "an inbox stream stopped");
                     return Stopped::Lease;
                 }
+            };
+            match failure {
+                None => failures = 0,
+                Some(retry_after) => {
+                    failures += 1;
+                    if failures >= FAILURES_BEFORE_BACKOFF {
+                        tracing::info!(
+                            channel = channel.0,
+                            "an inbox stream keeps failing: polling only for now"
+                        );
+                        return Stopped::Backoff;
+                    }
+                    let wait = retry_after.unwrap_or(Duration::from_secs(5 << failures.min(4)));
+                    tokio::time::sleep(wait.min(self.config.lease / 3)).await;
+                }
+            }
+            if !renew_lease().await {
+                return Stopped::Lease;
             }
         }
     }

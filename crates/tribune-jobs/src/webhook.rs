@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use tribune_channels::ChannelService;
 use tribune_connectors::{ConnectorError, ErrorKind};
+use tribune_domain::inbox::ItemKind;
 use tribune_domain::{InboxAlertId, Lang};
 use tribune_store::buzz_settings::WEBHOOK_JOB;
 use tribune_store::inbox::Item;
@@ -76,7 +77,12 @@ impl BuzzWebhook {
                 "baseline": alert.baseline,
                 "url": link,
             },
-            "items": items.iter().map(item_json).collect::<Vec<_>>(),
+            // Direct messages are private: they stay out of a third party's chat.
+            "items": items
+                .iter()
+                .filter(|i| i.kind != ItemKind::Message)
+                .map(item_json)
+                .collect::<Vec<_>>(),
         })))
     }
 }
@@ -156,7 +162,7 @@ impl BuzzWebhook {
         };
         let Ok(address) = self.channels.secrets().open(&sealed) else {
             store
-                .record_buzz_delivery(scope, Some("sealed"), now)
+                .record_buzz_delivery(scope, &sealed, Some("sealed"), now)
                 .await?;
             return Ok(Outcome::Fail(
                 "the webhook's address cannot be opened with this instance's key".into(),
@@ -167,7 +173,7 @@ impl BuzzWebhook {
             Ok(url) => url,
             Err(e) => {
                 store
-                    .record_buzz_delivery(scope, Some(&error_code(&e)), now)
+                    .record_buzz_delivery(scope, &sealed, Some(&error_code(&e)), now)
                     .await?;
                 tracing::warn!(error = %e, "the bad-buzz webhook's address is refused");
                 return Ok(Outcome::Done);
@@ -194,12 +200,14 @@ impl BuzzWebhook {
         // One attempt per run: the queue retries, with its own backoff, what failed.
         match http.post_json(url, &body).await {
             Ok(_) => {
-                store.record_buzz_delivery(scope, None, now).await?;
+                store
+                    .record_buzz_delivery(scope, &sealed, None, now)
+                    .await?;
                 Ok(Outcome::Done)
             }
             Err(e) => {
                 store
-                    .record_buzz_delivery(scope, Some(&error_code(&e)), now)
+                    .record_buzz_delivery(scope, &sealed, Some(&error_code(&e)), now)
                     .await?;
                 let retry = matches!(e.kind, ErrorKind::Transient | ErrorKind::RateLimited);
                 if retry && job.attempts + 1 < ATTEMPTS {

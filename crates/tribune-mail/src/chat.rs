@@ -11,11 +11,14 @@ use tribune_domain::Lang;
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::load);
 
-/// `&`, `<` and `>` as Slack asks them written (Mattermost reads them the same way).
+/// `&`, `<` and `>` as Slack asks them written (Mattermost reads them the same way), and an
+/// `@` that cannot start a mention (`@channel`, `@all` in Mattermost): a zero-width space
+/// follows it.
 pub fn chat_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('@', "@\u{200b}")
 }
 
 /// A wave of negative messages started: how many against the usual, and the alert's page.
@@ -69,6 +72,8 @@ mod tests {
         let en = chat_buzz_text(Lang::En, "Acme", 14, 0.25, None);
         assert!(en.contains("14 negative"), "{en}");
         assert!(!en.contains('\n'), "{en}");
+        let mention = chat_buzz_text(Lang::En, "Acme @channel", 14, 0.25, None);
+        assert!(!mention.contains("@channel"), "{mention}");
         let test = chat_test_text(Lang::En, "Acme");
         assert!(
             test.contains("Acme") && !test.contains("chat-test"),

@@ -271,11 +271,13 @@ impl Store {
         Ok(row.and_then(|(sealed,)| sealed))
     }
 
-    /// For the delivery job: how the last delivery went (`error` is `None` when it went
-    /// through), shown beside the webhook.
+    /// For the delivery job: how the last delivery to the webhook `sealed` went (`error` is
+    /// `None` when it went through), shown beside the webhook; nothing when the webhook was
+    /// changed or removed since.
     pub async fn record_buzz_delivery(
         &self,
         scope: &WorkspaceScope,
+        sealed: &str,
         error: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -289,7 +291,7 @@ impl Store {
                         (B::DeliveryError, error.into()),
                     ])
                     .and_where(Expr::col(B::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(B::WebhookSealed).is_not_null())
+                    .and_where(Expr::col(B::WebhookSealed).eq(sealed))
                     .to_owned(),
             )
             .await?;

@@ -95,8 +95,8 @@ impl Store {
         Ok(())
     }
 
-    /// Moves the channel's fetch job to now, unless a worker is running it (that fetch reads
-    /// what is new). Returns whether it moved.
+    /// Moves the channel's fetch job to now, unless it is due already or a worker is running
+    /// it (the caller tries again once that fetch is over). Returns whether it moved.
     pub async fn wake_inbox_fetch(&self, channel: ChannelId, now: i64) -> Result<bool, StoreError> {
         let moved = self
             .db

@@ -1496,13 +1496,21 @@ async fn each_workspace_sets_what_makes_a_wave_and_its_webhook_hears_of_it() {
         // A test is one more job; how deliveries went is kept for the page.
         store.test_buzz_webhook(&b, NOW).await.unwrap();
         store
-            .record_buzz_delivery(&b, Some("refused:404"), NOW + 5)
+            .record_buzz_delivery(&b, "v1:sealed", Some("refused:404"), NOW + 5)
             .await
             .unwrap();
         let webhook = store.buzz_settings(&b).await.unwrap().webhook.unwrap();
         assert_eq!(webhook.delivered_at, Some(NOW + 5));
         assert_eq!(webhook.delivery_error.as_deref(), Some("refused:404"));
-        store.record_buzz_delivery(&b, None, NOW + 9).await.unwrap();
+        store
+            .record_buzz_delivery(&b, "v1:sealed", None, NOW + 9)
+            .await
+            .unwrap();
+        // A delivery to an address replaced since says nothing of the new one.
+        store
+            .record_buzz_delivery(&b, "v1:old", Some("unreachable"), NOW + 10)
+            .await
+            .unwrap();
         let webhook = store.buzz_settings(&b).await.unwrap().webhook.unwrap();
         assert_eq!(
             (webhook.delivered_at, webhook.delivery_error),

@@ -169,6 +169,7 @@ impl MastodonConnector {
                     // v1 has none.
                     Some(v2) if complete => InstanceLimits {
                         domain: read.domain.clone().or(v2.domain),
+                        streaming: read.streaming.clone().or(v2.streaming),
                         ..read
                     },
                     Some(v2) => v2,
