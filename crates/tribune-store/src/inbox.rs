@@ -667,7 +667,9 @@ fn filtered(scope: &WorkspaceScope, filter: &InboxFilter, now: i64) -> SelectSta
 
 /// A page of a full-text search on SQLite: FTS5 walks the workspace's matches newest first, a
 /// chunk at a time (`ORDER BY rowid DESC LIMIT`, which it answers without reading the other
-/// matches), and the chunk's rows that pass the other conditions fill the page.
+/// matches), and the chunk's rows that pass the other conditions fill the page. The first chunk
+/// is the page's size (a common word fills the page at once); each next one is four times
+/// larger, up to [`FTS_CHUNK_MAX`] (rare matches among many filtered out).
 async fn fts5_page(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
@@ -676,7 +678,7 @@ async fn fts5_page(
     limit: u64,
     now: i64,
 ) -> Result<Vec<ItemRow>, StoreError> {
-    let chunk = std::cmp::max(limit * 4, FTS_CHUNK);
+    let mut chunk = std::cmp::max(limit, FTS_CHUNK_MIN);
     let query = format!(
         "workspace : \"w{}\" AND search_text : {}",
         scope.workspace().0,
@@ -713,11 +715,13 @@ async fn fts5_page(
             return Ok(rows);
         }
         upper = Some(lowest);
+        chunk = std::cmp::min(chunk * 4, FTS_CHUNK_MAX);
     }
 }
 
-/// Matches read per round of a SQLite full-text page, at least.
-const FTS_CHUNK: u64 = 200;
+/// Matches read in the first round of a SQLite full-text page, at least, and in any round at most.
+const FTS_CHUNK_MIN: u64 = 50;
+const FTS_CHUNK_MAX: u64 = 3_200;
 
 fn audit_item(action: &'static str, id: InboxItemId) -> AuditEvent {
     AuditEvent::new(action, "inbox_item", id)
