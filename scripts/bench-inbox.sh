@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Inbox benchmark (issue #11 targets), on SQLite and on PostgreSQL:
-# - ingestion: ITEMS generated messages classified and stored through the fetch job's code
-#   (`tribune bench inbox-seed`), beside classification alone and storage alone;
+# - ingestion: ITEMS generated messages classified, stored and run through five moderation rules
+#   by the fetch job's code (`tribune bench inbox-seed`), beside each part alone;
 # - the inbox list (50 new items) and a full-text search (`livraison OR colis`), 50 connections
 #   for SECONDS each (wrk on 127.0.0.1, p50/p99), beside the floor: the same SQL statement run
 #   by the database's own client at the same concurrency (pgbench for PostgreSQL; for SQLite,
@@ -110,7 +110,7 @@ run_backend() {
     floor_list=$(pg_floor "$list_sql")
     floor_search=$(pg_floor "$search_pg")
   fi
-  results+=("$backend|$(grep -E '^(ingest|classify|store)_per_sec' "$work/seed-$backend" | tr '\n' ' ')|list $list_p50 / $list_p99 ($list_rps req/s)|floor $floor_list|search $search_p50 / $search_p99 ($search_rps req/s)|floor $floor_search")
+  results+=("$backend|$(grep -E '^(ingest|classify|store|rules)_per_sec|^rules_matched' "$work/seed-$backend" | tr '\n' ' ')|list $list_p50 / $list_p99 ($list_rps req/s)|floor $floor_list|search $search_p50 / $search_p99 ($search_rps req/s)|floor $floor_search")
 }
 
 echo "tribune inbox benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $items items, wrk ${duration}s x 50 connections"

@@ -133,8 +133,8 @@ pub async fn ingest(
 
 /// Runs the workspace's enabled rules, in order, on the items just stored. They are stored
 /// whatever the rules do; a crash in the middle leaves the rest of them unapplied (at most
-/// once, never twice).
-async fn run_rules(
+/// once, never twice). Public for the ingestion benchmark, which runs the fetch job's steps.
+pub async fn run_rules(
     channels: &ChannelService,
     scope: &WorkspaceScope,
     stored: &[InboxItemId],

@@ -85,6 +85,11 @@ pub struct RulesReport {
 
 /// Runs `rules` on `items` (newly stored), each action audited with the rule as the reason. An
 /// action that fails is logged and the others go on: the items are stored whatever happens.
+///
+/// Rule by rule, in order: a rule's triage actions (label, assign, status) are one store call
+/// for all the items it matched (one transaction, each item still audited), its other actions
+/// one per item. Each item sees the same actions in the same order as if the rules ran item by
+/// item, since no action reads another item.
 pub async fn apply(
     channels: &ChannelService,
     scope: &WorkspaceScope,
@@ -95,11 +100,34 @@ pub async fn apply(
 ) -> RulesReport {
     let mut report = RulesReport::default();
     let tags = author_tags(channels.store(), scope, rules, items).await;
+    let mut matched: Vec<(&CompiledRule, Vec<&Item>)> =
+        rules.iter().map(|r| (r, Vec::new())).collect();
     for item in items {
         let tagged = tags.get(&item.id).map_or(&[][..], Vec::as_slice);
-        for rule in rules.iter().filter(|r| r.matches_with(item, tagged)) {
-            report.matched.push((item.id, rule.rule.id));
-            for action in &rule.rule.actions {
+        for (rule, hits) in &mut matched {
+            if rule.matches_with(item, tagged) {
+                report.matched.push((item.id, rule.rule.id));
+                hits.push(item);
+            }
+        }
+    }
+    for (rule, hits) in matched.iter().filter(|(_, hits)| !hits.is_empty()) {
+        for action in &rule.rule.actions {
+            if let Some(change) = triage(rule, action) {
+                let ids: Vec<InboxItemId> = hits.iter().map(|i| i.id).collect();
+                for ids in ids.chunks(tribune_store::inbox::MAX_PAGE as usize) {
+                    if let Err(error) = channels
+                        .store()
+                        .update_inbox_items(scope, ids, &change, now)
+                        .await
+                    {
+                        report.failed += ids.len();
+                        tracing::warn!(rule = rule.rule.id.0, items = ids.len(), %error, "a rule's action failed");
+                    }
+                }
+                continue;
+            }
+            for item in hits {
                 let done = run_action(channels, scope, rule, action, item, public_url, now).await;
                 if let Err(error) = done {
                     report.failed += 1;
@@ -116,6 +144,32 @@ pub async fn apply(
         );
     }
     report
+}
+
+/// The change a triage action makes (label, assign, status), with the rule as its reason;
+/// `None` for the actions that act on the network or beyond.
+fn triage(rule: &CompiledRule, action: &RuleAction) -> Option<ItemChange> {
+    let change = match action {
+        RuleAction::Label { label } => ItemChange {
+            add_labels: vec![label.clone()],
+            ..ItemChange::default()
+        },
+        RuleAction::Assign { user } => ItemChange {
+            assignee: Some(Some(*user)),
+            ..ItemChange::default()
+        },
+        RuleAction::Status { status } => ItemChange {
+            status: Some(*status),
+            ..ItemChange::default()
+        },
+        RuleAction::Moderate { .. } | RuleAction::Notify { .. } | RuleAction::Reply { .. } => {
+            return None;
+        }
+    };
+    Some(ItemChange {
+        reason: Some(rule.reason()),
+        ..change
+    })
 }
 
 /// The team's tags on the items' authors, read only when a rule looks at them (a failed read
@@ -141,6 +195,7 @@ async fn author_tags(
         })
 }
 
+/// One of a rule's actions that act on the network or beyond, on one item.
 async fn run_action(
     channels: &ChannelService,
     scope: &WorkspaceScope,
@@ -151,54 +206,33 @@ async fn run_action(
     now: i64,
 ) -> Result<(), String> {
     let store = channels.store();
-    let triage = |change: ItemChange| ItemChange {
-        reason: Some(rule.reason()),
-        ..change
-    };
-    let change = match action {
-        RuleAction::Label { label } => triage(ItemChange {
-            add_labels: vec![label.clone()],
-            ..ItemChange::default()
-        }),
-        RuleAction::Assign { user } => triage(ItemChange {
-            assignee: Some(Some(*user)),
-            ..ItemChange::default()
-        }),
-        RuleAction::Status { status } => triage(ItemChange {
-            status: Some(*status),
-            ..ItemChange::default()
-        }),
+    match action {
         RuleAction::Moderate { action } => {
             let action =
                 parse_action(action).ok_or_else(|| format!("unknown moderation {action:?}"))?;
-            return moderate(channels, scope, item.id, action, Some(&rule.reason()), now)
+            moderate(channels, scope, item.id, action, Some(&rule.reason()), now)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.to_string())
         }
-        RuleAction::Notify { user } => {
-            return store
-                .enqueue_rule_notice(scope, rule.rule.id, item.id, *user, now)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string());
-        }
+        RuleAction::Notify { user } => store
+            .enqueue_rule_notice(scope, rule.rule.id, item.id, *user, now)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         RuleAction::Reply { saved_reply_id } => {
             let text = reply_text(store, scope, item, *saved_reply_id, public_url)
                 .await
                 .map_err(|e| e.to_string())?;
-            return store
+            store
                 .create_inbox_reply(scope, item.id, &text, now)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.to_string())
         }
-    };
-    store
-        .update_inbox_items(scope, &[item.id], &change, now)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        // Done for all the rule's items at once by `apply`.
+        RuleAction::Label { .. } | RuleAction::Assign { .. } | RuleAction::Status { .. } => Ok(()),
+    }
 }
 
 async fn reply_text(

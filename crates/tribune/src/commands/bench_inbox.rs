@@ -1,8 +1,10 @@
 //! `tribune bench inbox-seed` (hidden, feature `sink`): fills a workspace's inbox with ITEMS
 //! generated comments and mentions, through the same code as the fetch job (classification by
-//! `tribune_inbox::prepare`, then `Store::ingest_inbox` in batches with a cursor), and prints
-//! the ingestion rate beside its two parts measured in the same run: classification alone and
-//! storage alone. `scripts/bench-inbox.sh` then measures the list and the search under load.
+//! `tribune_inbox::prepare`, then `Store::ingest_inbox` in batches with a cursor, then the
+//! workspace's moderation rules on what was stored: five rules a bakery's community manager
+//! would write, labelling, assigning and filing away), and prints the ingestion rate beside its
+//! three parts measured in the same run: classification, storage and rules alone.
+//! `scripts/bench-inbox.sh` then measures the list and the search under load.
 
 use super::open_store;
 use crate::config::Settings;
@@ -10,9 +12,11 @@ use anyhow::Context;
 use clap::Args;
 use std::time::Instant;
 use tribune_connectors::{Author, CommentStatus, InboxItem, InboxKind, RemoteRef};
+use tribune_domain::inbox::{ItemStatus, RuleAction, RuleConditions, Tone};
 use tribune_domain::user::UserNew;
 use tribune_domain::workspace::WorkspaceInput;
 use tribune_store::channels::ChannelNew;
+use tribune_store::rules::RuleInput;
 use tribune_store::unix_now;
 
 #[derive(Args)]
@@ -163,6 +167,72 @@ fn generated(rng: &mut Rng, i: u64, now: i64) -> InboxItem {
     }
 }
 
+/// Five rules of the kind a bakery's community manager writes: they run on every new message.
+fn bench_rules(cm: tribune_domain::UserId) -> Vec<RuleInput> {
+    let rule =
+        |name: &str, query: &str, conditions: RuleConditions, actions: Vec<RuleAction>| RuleInput {
+            name: name.into(),
+            enabled: true,
+            query: query.into(),
+            conditions,
+            actions,
+        };
+    vec![
+        rule(
+            "Livraisons en retard",
+            r#"(livraison OR colis OR commande OR order OR parcel) AND (retard OR "pas arrivé" OR late OR "not arrived")"#,
+            RuleConditions::default(),
+            vec![
+                RuleAction::Label {
+                    label: "livraison".into(),
+                },
+                RuleAction::Assign { user: cm },
+            ],
+        ),
+        rule(
+            "Spam",
+            "",
+            RuleConditions {
+                spam: true,
+                ..RuleConditions::default()
+            },
+            vec![RuleAction::Status {
+                status: ItemStatus::Done,
+            }],
+        ),
+        rule(
+            "Arnaque",
+            "arnaque OR scam OR escroc*",
+            RuleConditions::default(),
+            vec![RuleAction::Label {
+                label: "à surveiller".into(),
+            }],
+        ),
+        rule(
+            "Compliments",
+            "",
+            RuleConditions {
+                sentiment: vec![Tone::Positive],
+                ..RuleConditions::default()
+            },
+            vec![RuleAction::Label {
+                label: "fan".into(),
+            }],
+        ),
+        rule(
+            "Trolls",
+            "",
+            RuleConditions {
+                author_tags: vec!["troll".into()],
+                ..RuleConditions::default()
+            },
+            vec![RuleAction::Status {
+                status: ItemStatus::Done,
+            }],
+        ),
+    ]
+}
+
 pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()> {
     let (store, _lock) = open_store(&settings).await?;
     let user = store
@@ -200,10 +270,19 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
         )
         .await?
         .id;
+    for rule in bench_rules(user.user_id()) {
+        store
+            .create_inbox_rule(&scope, &rule, unix_now())
+            .await
+            .context("creating a rule")?;
+    }
+    // No network is called: the rules label, assign and file away.
+    let channels = super::serve::channel_service(&settings, store.clone(), settings.secret_box()?)?;
     let now = unix_now();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let batch = args.batch.max(1) as u64;
-    let (mut classify_secs, mut store_secs) = (0f64, 0f64);
+    let (mut classify_secs, mut store_secs, mut rules_secs) = (0f64, 0f64, 0f64);
+    let mut matched = 0usize;
     let started = Instant::now();
     let mut done = 0u64;
     while done < args.items {
@@ -215,7 +294,7 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
         let prepared: Vec<_> = raw.iter().map(tribune_inbox::prepare).collect();
         classify_secs += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        store
+        let stored = store
             .ingest_inbox(
                 &scope,
                 channel,
@@ -226,6 +305,12 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
             .await
             .context("storing a batch")?;
         store_secs += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let report = tribune_inbox::ingest::run_rules(&channels, &scope, &stored, None, unix_now())
+            .await
+            .context("running the rules")?;
+        rules_secs += t.elapsed().as_secs_f64();
+        matched += report.matched.len();
         done += n;
         if done.is_multiple_of(100_000) {
             eprintln!("{done} items…");
@@ -234,9 +319,14 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
     let total = started.elapsed().as_secs_f64();
     let rate = |secs: f64| args.items as f64 / secs.max(1e-9);
     println!("items={}", args.items);
-    println!("ingest_per_sec={:.0}", rate(classify_secs + store_secs));
+    println!(
+        "ingest_per_sec={:.0}",
+        rate(classify_secs + store_secs + rules_secs)
+    );
     println!("classify_per_sec={:.0}", rate(classify_secs));
     println!("store_per_sec={:.0}", rate(store_secs));
+    println!("rules_per_sec={:.0}", rate(rules_secs));
+    println!("rules_matched={matched}");
     println!("wall_secs={total:.1}");
     if !settings.is_sqlite() {
         let pool = sqlx::PgPool::connect(&settings.database_url).await?;
