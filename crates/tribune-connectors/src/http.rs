@@ -276,19 +276,7 @@ impl HttpClient {
         max_line: usize,
         mut on_line: impl FnMut(&str) -> bool + Send,
     ) -> Result<()> {
-        let (_, request) = request.timeout(for_at_most).build_split();
-        let request = request.map_err(|e| {
-            tracing::warn!(error = %e, "a stream request could not be built");
-            ConnectorError::invalid_input("the request could not be built")
-        })?;
-        if !self.config.allow_http && request.url().host().is_some_and(|h| is_private(&h)) {
-            return Err(private_address());
-        }
-        let client = if carries_credentials(request.headers()) {
-            &self.with_credentials
-        } else {
-            &self.inner
-        };
+        let (client, request) = self.checked(request.timeout(for_at_most))?;
         let mut response = client.execute(request).await.map_err(transport_error)?;
         let status = response.status();
         if !status.is_success() {
@@ -336,12 +324,9 @@ impl HttpClient {
             .await
     }
 
-    async fn read(
-        &self,
-        request: RequestBuilder,
-        gate: &RateGate,
-        limit: usize,
-    ) -> Result<HttpResponse> {
+    /// Builds a request and checks its address, with the client that sends it: the one that
+    /// keeps credentials on their origin when it carries any.
+    fn checked(&self, request: RequestBuilder) -> Result<(&reqwest::Client, reqwest::Request)> {
         let (_, request) = request.build_split();
         let request = request.map_err(|e| {
             tracing::warn!(error = %e, "a request to a network could not be built");
@@ -357,6 +342,16 @@ impl HttpClient {
         } else {
             &self.inner
         };
+        Ok((client, request))
+    }
+
+    async fn read(
+        &self,
+        request: RequestBuilder,
+        gate: &RateGate,
+        limit: usize,
+    ) -> Result<HttpResponse> {
+        let (client, request) = self.checked(request)?;
         let asked = request.url().origin();
         let mut response = client.execute(request).await.map_err(transport_error)?;
         let answered_elsewhere = response.url().origin() != asked;

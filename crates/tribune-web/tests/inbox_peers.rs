@@ -112,6 +112,56 @@ async fn until_in_inbox(
     }
 }
 
+/// Fetches until the search `q` finds something in the inbox (or 30 seconds have passed).
+async fn until_found(app: &TestApp, token: &str, ws: i64, channel: i64, q: &str) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        fetch_now(app, ws, channel).await;
+        let items = inbox(app, token, ws, &format!("q={q}")).await;
+        if !items.is_empty() || Instant::now() > deadline {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The Mastodon peer's address, the brand's token and a friend's, when the peers run.
+fn mastodon_peer() -> Option<(String, String, String)> {
+    Some((
+        peer("TRIBUNE_TEST_MASTODON_URL")?,
+        peer("TRIBUNE_TEST_MASTODON_TOKEN")?,
+        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN")?,
+    ))
+}
+
+/// A florist's community manager (their browser and scope), the workspace, an API token and the
+/// brand's Mastodon account connected as a channel.
+async fn mastodon_desk(
+    app: &TestApp,
+    server: &str,
+    token_brand: &str,
+) -> (
+    reqwest::Client,
+    tribune_store::WorkspaceScope,
+    i64,
+    String,
+    i64,
+) {
+    let (cm, scope) = app
+        .member_with_workspace("cm@example.fr", "Fleuriste")
+        .await;
+    let ws = scope.workspace().0;
+    let token = app.api_token("cm@example.fr").await;
+    let channel = connect(
+        app,
+        &token,
+        ws,
+        json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
+    )
+    .await;
+    (cm, scope, ws, token, channel)
+}
+
 #[tokio::test]
 async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
     let (Some(pds), Some(control)) = (
@@ -390,11 +440,7 @@ async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribun
 
 #[tokio::test]
 async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answered() {
-    let (Some(server), Some(token_brand), Some(token_friend)) = (
-        peer("TRIBUNE_TEST_MASTODON_URL"),
-        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
-        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
-    ) else {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
         return;
     };
     each_backend(|app: TestApp| {
@@ -403,18 +449,7 @@ async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answere
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (cm, scope) = app
-                .member_with_workspace("cm@example.fr", "Fleuriste")
-                .await;
-            let ws = scope.workspace().0;
-            let token = app.api_token("cm@example.fr").await;
-            let channel = connect(
-                &app,
-                &token,
-                ws,
-                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
-            )
-            .await;
+            let (cm, scope, ws, token, channel) = mastodon_desk(&app, &server, &token_brand).await;
             // The server's status history is shared by every test: this run's words are unique.
             let nonce = format!("{}{}", app.backend, unix_now());
             let hostile =
@@ -430,17 +465,7 @@ async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answere
                 .await
                 .unwrap();
             let status_id = status["id"].as_str().unwrap().to_owned();
-            let items = {
-                let deadline = Instant::now() + Duration::from_secs(30);
-                loop {
-                    fetch_now(&app, ws, channel).await;
-                    let items = inbox(&app, &token, ws, &format!("q={nonce}")).await;
-                    if !items.is_empty() || Instant::now() > deadline {
-                        break items;
-                    }
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-            };
+            let items = until_found(&app, &token, ws, channel, &nonce).await;
             assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
             let item = &items[0];
             assert_eq!(item["kind"], "mention");
@@ -506,11 +531,7 @@ async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answere
 
 #[tokio::test]
 async fn a_direct_message_on_mastodon_is_answered_privately() {
-    let (Some(server), Some(token_brand), Some(token_friend)) = (
-        peer("TRIBUNE_TEST_MASTODON_URL"),
-        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
-        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
-    ) else {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
         return;
     };
     each_backend(|app: TestApp| {
@@ -519,18 +540,7 @@ async fn a_direct_message_on_mastodon_is_answered_privately() {
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (cm, scope) = app
-                .member_with_workspace("cm@example.fr", "Fleuriste")
-                .await;
-            let ws = scope.workspace().0;
-            let token = app.api_token("cm@example.fr").await;
-            let channel = connect(
-                &app,
-                &token,
-                ws,
-                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
-            )
-            .await;
+            let (cm, scope, ws, token, channel) = mastodon_desk(&app, &server, &token_brand).await;
             let nonce = format!("dm{}{}", app.backend, unix_now());
             let status: Value = http
                 .post(format!("{server}/api/v1/statuses"))
@@ -551,17 +561,7 @@ async fn a_direct_message_on_mastodon_is_answered_privately() {
                 .await
                 .unwrap();
             let status_id = status["id"].as_str().unwrap().to_owned();
-            let items = {
-                let deadline = Instant::now() + Duration::from_secs(30);
-                loop {
-                    fetch_now(&app, ws, channel).await;
-                    let items = inbox(&app, &token, ws, &format!("q={nonce}")).await;
-                    if !items.is_empty() || Instant::now() > deadline {
-                        break items;
-                    }
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-            };
+            let items = until_found(&app, &token, ws, channel, &nonce).await;
             assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
             let item = &items[0];
             assert_eq!(item["kind"], "message", "{item}");
@@ -624,11 +624,7 @@ async fn a_direct_message_on_mastodon_is_answered_privately() {
 #[tokio::test]
 async fn a_mention_on_mastodon_is_fetched_as_soon_as_the_notification_stream_says_so() {
     use tribune_jobs::stream::{InboxStreams, StreamConfig};
-    let (Some(server), Some(token_brand), Some(token_friend)) = (
-        peer("TRIBUNE_TEST_MASTODON_URL"),
-        peer("TRIBUNE_TEST_MASTODON_TOKEN"),
-        peer("TRIBUNE_TEST_MASTODON_OTHER_TOKEN"),
-    ) else {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
         return;
     };
     each_backend(|app: TestApp| {
@@ -637,18 +633,8 @@ async fn a_mention_on_mastodon_is_fetched_as_soon_as_the_notification_stream_say
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (_cm, scope) = app
-                .member_with_workspace("cm@example.fr", "Fleuriste")
-                .await;
-            let ws = scope.workspace().0;
-            let token = app.api_token("cm@example.fr").await;
-            let channel = connect(
-                &app,
-                &token,
-                ws,
-                json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
-            )
-            .await;
+            let (_cm, _scope, ws, token, channel) =
+                mastodon_desk(&app, &server, &token_brand).await;
             // The first fetch, as the channel is connected; then the next poll is put an hour
             // away: only the stream can bring what comes now.
             app.run_jobs().await;
