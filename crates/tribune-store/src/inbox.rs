@@ -1113,10 +1113,21 @@ impl Store {
                 .await?;
         }
         let relabel = replace.is_some() || !add.is_empty() || !remove.is_empty();
+        if relabel {
+            set_labels(
+                &mut tx.conn(),
+                scope,
+                &unique,
+                replace.as_deref(),
+                &add,
+                &remove,
+            )
+            .await?;
+        }
+        // Set-based: a rule acting on a fetch's items, or a bulk action, is a handful of
+        // statements, not a handful per item.
+        let mut events = Vec::with_capacity(unique.len());
         for &id in &unique {
-            if relabel {
-                set_labels(&mut tx.conn(), scope, id, replace.as_deref(), &add, &remove).await?;
-            }
             let mut event = audit_item("inbox.update", InboxItemId(id));
             if let Some(status) = change.status {
                 event = event.with("status", status.as_str());
@@ -1133,12 +1144,23 @@ impl Store {
             if let Some(reason) = &change.reason {
                 event = event.with("reason", bounded(reason, MAX_ERROR_CHARS));
             }
-            tx.audit(scope, &event).await?;
+            events.push(event);
         }
-        let mut items = Vec::with_capacity(unique.len());
-        for &id in &unique {
-            items.push(load(&mut tx.conn(), scope, InboxItemId(id)).await?);
-        }
+        let recorded: Vec<_> = events
+            .iter()
+            .map(|event| (Some(scope.workspace()), scope.actor(), event))
+            .collect();
+        crate::audit::record_all(&mut tx.conn(), &recorded).await?;
+        let rows: Vec<ItemRow> = tx
+            .conn()
+            .fetch_all(
+                &select_items(scope)
+                    .and_where(in_list((I::Table, I::Id), &unique))
+                    .order_by((I::Table, I::Id), Order::Asc)
+                    .to_owned(),
+            )
+            .await?;
+        let items = items_with_labels(&mut tx.conn(), scope, rows).await?;
         tx.commit().await?;
         Ok(items)
     }
@@ -1576,55 +1598,81 @@ async fn upsert_cursor(
 }
 
 /// Replaces, or adds to and removes from, one item's labels.
+/// Sets the labels of `items` (replaced, plus `add`, minus `remove`) in three statements
+/// whatever their number: read them all, delete those of the items that change, insert theirs.
 async fn set_labels(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
-    item: i64,
+    items: &[i64],
     replace: Option<&[String]>,
     add: &[String],
     remove: &[String],
 ) -> Result<(), StoreError> {
-    let current: Vec<(String,)> = conn
+    let current: Vec<(i64, String)> = conn
         .fetch_all(
             &Query::select()
-                .column(Labels::Label)
+                .columns([Labels::ItemId, Labels::Label])
                 .from(Labels::Table)
                 .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
-                .and_where(Expr::col(Labels::ItemId).eq(item))
+                .and_where(in_list(Labels::ItemId, items))
                 .to_owned(),
         )
         .await?;
-    let mut labels: Vec<String> = match replace {
-        Some(r) => r.to_vec(),
-        None => current.into_iter().map(|(l,)| l).collect(),
-    };
-    for label in add {
-        if !labels.contains(label) {
-            labels.push(label.clone());
+    let mut before: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for (item, label) in current {
+        before.entry(item).or_default().push(label);
+    }
+    let mut changed = Vec::new();
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    for &item in items {
+        let had = before.remove(&item).unwrap_or_default();
+        let mut labels: Vec<String> = match replace {
+            Some(r) => r.to_vec(),
+            None => had.clone(),
+        };
+        for label in add {
+            if !labels.contains(label) {
+                labels.push(label.clone());
+            }
+        }
+        labels.retain(|l| !remove.contains(l));
+        if labels.len() > tribune_domain::inbox::MAX_LABELS {
+            return Err(ValidationError::single("labels", "error-inbox-labels-many").into());
+        }
+        if labels != had {
+            changed.push(item);
+            rows.extend(labels.into_iter().map(|label| (item, label)));
         }
     }
-    labels.retain(|l| !remove.contains(l));
-    if labels.len() > tribune_domain::inbox::MAX_LABELS {
-        return Err(ValidationError::single("labels", "error-inbox-labels-many").into());
+    if changed.is_empty() {
+        return Ok(());
     }
     conn.execute(
         &Query::delete()
             .from_table(Labels::Table)
             .and_where(Expr::col(Labels::WorkspaceId).eq(scope.workspace().0))
-            .and_where(Expr::col(Labels::ItemId).eq(item))
+            .and_where(in_list(Labels::ItemId, &changed))
             .to_owned(),
     )
     .await?;
-    for label in labels {
-        conn.execute(
-            &Query::insert()
-                .into_table(Labels::Table)
-                .columns([Labels::WorkspaceId, Labels::ItemId, Labels::Label])
-                .values([scope.workspace().0.into(), item.into(), label.into()])
-                .map_err(StoreError::failed("inbox label"))?
-                .to_owned(),
-        )
-        .await?;
+    // Well under either database's limit of bound values per statement.
+    for chunk in rows.chunks(1_000) {
+        let mut insert = Query::insert();
+        insert.into_table(Labels::Table).columns([
+            Labels::WorkspaceId,
+            Labels::ItemId,
+            Labels::Label,
+        ]);
+        for (item, label) in chunk {
+            insert
+                .values([
+                    scope.workspace().0.into(),
+                    (*item).into(),
+                    label.clone().into(),
+                ])
+                .map_err(StoreError::failed("inbox label"))?;
+        }
+        conn.execute(&insert).await?;
     }
     Ok(())
 }
