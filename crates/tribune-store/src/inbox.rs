@@ -719,6 +719,24 @@ async fn fts5_page(
     }
 }
 
+/// The workspace's items of `ids`, with their labels, in id order.
+async fn items_by_ids(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    ids: &[i64],
+    order: Order,
+) -> Result<Vec<Item>, StoreError> {
+    let rows: Vec<ItemRow> = conn
+        .fetch_all(
+            &select_items(scope)
+                .and_where(in_list((I::Table, I::Id), ids))
+                .order_by((I::Table, I::Id), order)
+                .to_owned(),
+        )
+        .await?;
+    items_with_labels(conn, scope, rows).await
+}
+
 /// Matches read in the first round of a SQLite full-text page, at least, and in any round at most.
 const FTS_CHUNK_MIN: u64 = 50;
 const FTS_CHUNK_MAX: u64 = 3_200;
@@ -940,16 +958,7 @@ impl Store {
         }
         let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
         let mut conn = self.db.acquire().await?;
-        let rows: Vec<ItemRow> = conn
-            .conn()
-            .fetch_all(
-                &select_items(scope)
-                    .and_where(in_list((I::Table, I::Id), &raw))
-                    .order_by((I::Table, I::Id), Order::Desc)
-                    .to_owned(),
-            )
-            .await?;
-        items_with_labels(&mut conn.conn(), scope, rows).await
+        items_by_ids(&mut conn.conn(), scope, &raw, Order::Desc).await
     }
 
     pub async fn inbox_item(
@@ -1151,16 +1160,7 @@ impl Store {
             .map(|event| (Some(scope.workspace()), scope.actor(), event))
             .collect();
         crate::audit::record_all(&mut tx.conn(), &recorded).await?;
-        let rows: Vec<ItemRow> = tx
-            .conn()
-            .fetch_all(
-                &select_items(scope)
-                    .and_where(in_list((I::Table, I::Id), &unique))
-                    .order_by((I::Table, I::Id), Order::Asc)
-                    .to_owned(),
-            )
-            .await?;
-        let items = items_with_labels(&mut tx.conn(), scope, rows).await?;
+        let items = items_by_ids(&mut tx.conn(), scope, &unique, Order::Asc).await?;
         tx.commit().await?;
         Ok(items)
     }
