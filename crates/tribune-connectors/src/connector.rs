@@ -5,7 +5,7 @@ use crate::error::{ConnectorError, Result};
 use crate::http::HttpClient;
 use crate::model::{
     ChannelProfile, Credentials, Cursor, InboxPage, Metrics, Moderation, Network, PostRequest,
-    PublishedPost, RemoteRef, StatusLimits,
+    PublishedPost, RemotePost, RemoteRef, StatusLimits,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -72,6 +72,16 @@ pub trait Connector: Send + Sync {
     ) -> Result<()> {
         Err(ConnectorError::unsupported(
             "this network has no inbox stream",
+        ))
+    }
+
+    /// The post at the start of the conversation `of` belongs to (`of` itself when it starts
+    /// one), for an inbox thread tribune did not publish. `Unsupported` where the network has
+    /// no such read; `Permanent` when the post is gone.
+    async fn original_post(&self, of: &RemoteRef) -> Result<RemotePost> {
+        let _ = of;
+        Err(ConnectorError::unsupported(
+            "this network cannot show the original post",
         ))
     }
 

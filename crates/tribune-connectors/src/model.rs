@@ -325,6 +325,19 @@ pub struct InboxItem {
     pub raw: String,
 }
 
+/// The post a conversation starts from, as the network shows it now: what an inbox thread
+/// answers when tribune did not publish it (a post made on the network's own app, someone
+/// else's post the account was mentioned under). Text is plain (HTML stripped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemotePost {
+    pub remote_ref: RemoteRef,
+    pub author: Author,
+    pub text: String,
+    pub url: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
 /// Items newer than the cursor given, and the cursor for the next call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxPage {

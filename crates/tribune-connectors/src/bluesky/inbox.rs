@@ -6,7 +6,7 @@
 
 use super::refs::RecordRef;
 use super::richtext::{self, Facet, Feature};
-use crate::model::{Author, CommentStatus, Cursor, InboxItem, InboxKind, bounded_raw};
+use crate::model::{Author, CommentStatus, Cursor, InboxItem, InboxKind, RemotePost, bounded_raw};
 use atrium_api::app::bsky::feed::post::ReplyRef;
 use atrium_api::app::bsky::notification::list_notifications::Notification;
 use atrium_api::app::bsky::richtext::facet::{self, MainFeaturesItem};
@@ -123,19 +123,12 @@ fn item(
         kind,
         in_reply_to,
         root,
-        author: Author {
-            remote_id: Some(n.author.did.as_str().to_string()),
-            display_name: n
-                .author
-                .display_name
-                .as_deref()
-                .map(|d| bounded(d, MAX_NAME_CHARS))
-                .filter(|d| !d.trim().is_empty())
-                .unwrap_or_else(|| handle.clone()),
-            avatar_url: n.author.avatar.as_deref().and_then(web_url),
-            profile_url: Some(format!("https://bsky.app/profile/{handle}")),
-            handle: format!("@{handle}"),
-        },
+        author: author(
+            n.author.did.as_str(),
+            &handle,
+            n.author.display_name.as_deref(),
+            n.author.avatar.as_deref(),
+        ),
         html: Some(richtext::to_html(&text, &facets)),
         links: links(&facets, post.embed.as_ref()),
         text,
@@ -144,6 +137,85 @@ fn item(
         status: CommentStatus::Visible,
         raw: bounded_raw(raw),
     })
+}
+
+/// An author as the inbox shows them: `@handle`, their display name (the handle when blank),
+/// their profile on bsky.app.
+fn author(did: &str, handle: &str, display_name: Option<&str>, avatar: Option<&str>) -> Author {
+    Author {
+        remote_id: Some(did.to_string()),
+        display_name: display_name
+            .map(|d| bounded(d, MAX_NAME_CHARS))
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| handle.to_string()),
+        avatar_url: avatar.and_then(web_url),
+        profile_url: Some(format!("https://bsky.app/profile/{handle}")),
+        handle: format!("@{handle}"),
+    }
+}
+
+/// A post view of `app.bsky.feed.getPosts` (the fields the original post needs).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PostView {
+    uri: String,
+    cid: Option<String>,
+    author: ViewAuthor,
+    #[serde(default)]
+    record: serde_json::Value,
+    indexed_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ViewAuthor {
+    did: String,
+    handle: String,
+    display_name: Option<String>,
+    avatar: Option<String>,
+}
+
+/// A post view read as the start of a conversation, and the root of its own thread when it
+/// is itself a reply (then that root is the original). `None` when the view is unreadable.
+pub(super) fn original(view: &serde_json::Value) -> Option<(RemotePost, Option<String>)> {
+    let view: PostView = serde_json::from_value(view.clone()).ok()?;
+    let record = RecordRef::parse_uri(&view.uri, view.cid.as_deref()).ok()?;
+    let handle = view.author.handle.trim();
+    if handle.is_empty() || handle.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let post: Option<PostFields> = serde_json::from_value(view.record.clone()).ok();
+    let root = post
+        .as_ref()
+        .and_then(|p| p.reply.as_ref())
+        .and_then(|r| r.get("root"))
+        .and_then(|r| r.get("uri"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|uri| *uri != view.uri)
+        .map(str::to_owned);
+    let created_at = post
+        .as_ref()
+        .and_then(|p| p.created_at.as_deref())
+        .or(view.indexed_at.as_deref())
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or(0, jiff::Timestamp::as_second);
+    Some((
+        RemotePost {
+            remote_ref: record.to_remote(),
+            author: author(
+                &view.author.did,
+                handle,
+                view.author.display_name.as_deref(),
+                view.author.avatar.as_deref(),
+            ),
+            text: post
+                .map(|p| bounded(&p.text, MAX_TEXT_CHARS))
+                .unwrap_or_default(),
+            url: Some(record.web_url(Some(handle))),
+            created_at,
+        },
+        root,
+    ))
 }
 
 /// The features of one facet from the network; a facet we cannot read is dropped alone.
@@ -234,6 +306,55 @@ pub(super) fn cursor_time(cursor: &Cursor) -> Option<jiff::Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_original_post_is_read_from_its_view_and_names_its_root() {
+        let view = serde_json::json!({
+            "uri": "at://did:plc:abc/app.bsky.feed.post/3kroot",
+            "cid": "bafyreib2rxk3rh6kzwq",
+            "author": {"did": "did:plc:abc", "handle": "boulangerie.test", "displayName": " ",
+                "avatar": "javascript:alert(1)"},
+            "record": {"$type": "app.bsky.feed.post", "text": "Galette\u{0007} des rois <b>",
+                "createdAt": "2026-11-25T03:08:33Z"},
+            "indexedAt": "2026-11-25T03:09:00Z"
+        });
+        let (post, root) = original(&view).unwrap();
+        assert_eq!(
+            post.remote_ref.0,
+            "at://did:plc:abc/app.bsky.feed.post/3kroot#bafyreib2rxk3rh6kzwq"
+        );
+        assert_eq!(
+            post.text, "Galette des rois <b>",
+            "plain text, control characters out"
+        );
+        assert_eq!(post.author.handle, "@boulangerie.test");
+        assert_eq!(
+            post.author.display_name, "boulangerie.test",
+            "a blank name is the handle"
+        );
+        assert_eq!(post.author.avatar_url, None);
+        assert_eq!(post.created_at, 1_795_576_113);
+        assert_eq!(
+            post.url.as_deref(),
+            Some("https://bsky.app/profile/boulangerie.test/post/3kroot")
+        );
+        assert_eq!(root, None, "not a reply");
+
+        // A reply names its thread's root; a view with a lying handle is not read.
+        let mut reply = view.clone();
+        reply["record"]["reply"] = serde_json::json!({
+            "root": {"uri": "at://did:plc:xyz/app.bsky.feed.post/3kfirst", "cid": "bafy"},
+            "parent": {"uri": "at://did:plc:xyz/app.bsky.feed.post/3kfirst", "cid": "bafy"}
+        });
+        let (_, root) = original(&reply).unwrap();
+        assert_eq!(
+            root.as_deref(),
+            Some("at://did:plc:xyz/app.bsky.feed.post/3kfirst")
+        );
+        let mut lying = view;
+        lying["author"]["handle"] = serde_json::json!("evil handle");
+        assert!(original(&lying).is_none());
+    }
 
     #[test]
     fn a_posts_links_are_its_link_facets_and_external_embed() {

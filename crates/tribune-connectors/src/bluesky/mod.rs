@@ -19,7 +19,7 @@ use crate::error::{ConnectorError, ErrorKind, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::model::{
     ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Moderation,
-    Network, PostRequest, PublishedPost, RemoteRef, Secret, VideoInput,
+    Network, PostRequest, PublishedPost, RemotePost, RemoteRef, Secret, VideoInput,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -148,6 +148,31 @@ impl BlueskyConnector {
             )
             .await?
             .json()
+    }
+
+    /// One post's view, as `app.bsky.feed.getPosts` gives it; `Permanent` when the network
+    /// does not know it (deleted, or its author blocks the account).
+    async fn post_view(&self, uri: &str) -> Result<serde_json::Value> {
+        #[derive(serde::Deserialize)]
+        struct Posts {
+            #[serde(default)]
+            posts: Vec<serde_json::Value>,
+        }
+        let response = self
+            .xrpc
+            .call(
+                Method::GET,
+                get_posts::NSID,
+                &[("uris", uri)],
+                &Body::None,
+                false,
+            )
+            .await?;
+        let out: Posts = response.json()?;
+        out.posts
+            .into_iter()
+            .find(|p| p.get("uri").and_then(serde_json::Value::as_str) == Some(uri))
+            .ok_or_else(|| ConnectorError::permanent("Bluesky does not know this post (deleted?)"))
     }
 
     /// The record, with its CID and value, or `None` if it does not exist.
@@ -766,6 +791,25 @@ impl Connector for BlueskyConnector {
                 .map(|(_, raw)| inbox::cursor(&raw))
                 .or_else(|| since.cloned()),
         })
+    }
+
+    /// `app.bsky.feed.getPosts` on the post, then on its thread's root when it is a reply.
+    async fn original_post(&self, of: &RemoteRef) -> Result<RemotePost> {
+        let mut uri = RecordRef::parse(of)?.uri();
+        // The post asked about, then at most its root: a root is not a reply.
+        for _ in 0..2 {
+            let view = self.post_view(&uri).await?;
+            let (post, root) = inbox::original(&view).ok_or_else(|| {
+                ConnectorError::invalid_response("Bluesky returned an unreadable post")
+            })?;
+            match root {
+                Some(root) if RecordRef::parse_uri(&root, None).is_ok() => uri = root,
+                _ => return Ok(post),
+            }
+        }
+        Err(ConnectorError::invalid_response(
+            "Bluesky's thread root is itself a reply",
+        ))
     }
 
     async fn post_metrics(&self, post: &RemoteRef) -> Result<Metrics> {

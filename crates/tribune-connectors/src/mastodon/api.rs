@@ -79,6 +79,22 @@ pub struct Status {
     pub card: Option<PreviewCard>,
 }
 
+/// A status's context: the statuses it answers, oldest first (those the instance shows).
+#[derive(Debug, Deserialize)]
+pub struct Context {
+    #[serde(default, deserialize_with = "lenient_statuses")]
+    pub ancestors: Vec<Status>,
+}
+
+/// A list of statuses where one the instance garbled is left out, not the whole list.
+fn lenient_statuses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Status>, D::Error> {
+    let raw: Vec<serde_json::Value> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
+}
+
 /// A PreviewCard: only its address matters here.
 #[derive(Debug, Deserialize)]
 pub struct PreviewCard {
@@ -357,6 +373,23 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_context_keeps_the_ancestors_it_can_read_oldest_first() {
+        let context: Context = serde_json::from_value(serde_json::json!({
+            "ancestors": [
+                {"id": "1", "content": "<p>root</p>"},
+                {"id": {"not": "an id"}},
+                {"id": "2", "content": "<p>answer</p>", "in_reply_to_id": "1"}
+            ],
+            "descendants": []
+        }))
+        .unwrap();
+        let ids: Vec<&str> = context.ancestors.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        let none: Context = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(none.ancestors.is_empty());
+    }
 
     #[test]
     fn a_statuses_links_are_its_hrefs_and_card_not_its_mentions_and_tags() {

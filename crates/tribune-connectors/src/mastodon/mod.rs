@@ -23,7 +23,7 @@ use crate::error::{ConnectorError, Result};
 use crate::http::{HttpClient, HttpResponse};
 use crate::model::{
     ChannelProfile, Credentials, Cursor, InboxPage, Metrics, Network, PostRequest, PublishedPost,
-    RemoteRef, Secret, StatusLimits,
+    RemotePost, RemoteRef, Secret, StatusLimits,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -347,6 +347,38 @@ impl Connector for MastodonConnector {
         for_at_most: Duration,
     ) -> Result<()> {
         self.watch(on_activity, for_at_most).await
+    }
+
+    /// `GET /api/v1/statuses/:id`; when it answers another status, the first of the ancestors
+    /// `GET …/:id/context` lists (the instance shows those it knows and may show the account).
+    async fn original_post(&self, of: &RemoteRef) -> Result<RemotePost> {
+        let url = self.url(&["api", "v1", "statuses", status_id(of)?])?;
+        let mut status: api::Status = self
+            .send(self.authed(Method::GET, url), true)
+            .await?
+            .json()?;
+        if status.in_reply_to_id.is_some() {
+            let url = self.url(&["api", "v1", "statuses", &status.id, "context"])?;
+            let context: api::Context = self
+                .send(self.authed(Method::GET, url), true)
+                .await?
+                .json()?;
+            if let Some(first) = context.ancestors.into_iter().next() {
+                status = first;
+            }
+        }
+        let limits = self.limits().await.ok();
+        let domain = self.domain(limits.as_ref());
+        let account = status.account.as_ref().ok_or_else(|| {
+            ConnectorError::invalid_response("the instance sent a status without its author")
+        })?;
+        Ok(RemotePost {
+            remote_ref: RemoteRef(status.id.clone()),
+            author: account.author(&domain),
+            text: status.text(),
+            url: status.web_url(),
+            created_at: status.created_at_unix(),
+        })
     }
 
     async fn post_metrics(&self, post: &RemoteRef) -> Result<Metrics> {

@@ -6,8 +6,8 @@ use super::{MAX_INBOX_PAGES, PAGE_SIZE, WordPressConnector};
 use crate::error::{ConnectorError, Result};
 use crate::html;
 use crate::model::{
-    Author, CommentStatus, Cursor, InboxItem, InboxKind, InboxPage, Moderation, RemoteRef,
-    bounded_raw,
+    Author, CommentStatus, Cursor, InboxItem, InboxKind, InboxPage, Moderation, RemotePost,
+    RemoteRef, bounded_raw,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,6 +80,77 @@ pub(super) struct Rendered {
     pub rendered: String,
     #[serde(default)]
     pub raw: Option<String>,
+}
+
+/// A post as `GET /wp/v2/posts/:id?_embed=author` returns it (the fields the inbox shows).
+#[derive(Debug, Deserialize)]
+pub(super) struct WpPost {
+    pub id: u64,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub title: Rendered,
+    #[serde(default)]
+    pub excerpt: Rendered,
+    #[serde(default)]
+    pub date_gmt: String,
+    #[serde(default)]
+    pub author: u64,
+    #[serde(default, rename = "_embedded")]
+    pub embedded: Option<Embedded>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Embedded {
+    #[serde(default)]
+    pub author: Vec<serde_json::Value>,
+}
+
+/// The longest excerpt of an original post kept.
+const MAX_EXCERPT_CHARS: usize = 2_000;
+
+impl WpPost {
+    /// The post for the inbox: title, then excerpt, plain; by its author (the site's `handle`
+    /// when WordPress does not show them).
+    pub(super) fn remote(&self, site: &str, handle: &str) -> RemotePost {
+        let title = bounded_text(&html::to_text(&self.title.rendered), MAX_NAME_CHARS * 3);
+        let excerpt = bounded_text(&html::to_text(&self.excerpt.rendered), MAX_EXCERPT_CHARS);
+        let text = match (title.is_empty(), excerpt.is_empty()) {
+            (false, false) => format!("{title}\n{excerpt}"),
+            (false, true) => title,
+            (true, _) => excerpt,
+        };
+        let shown = self
+            .embedded
+            .as_ref()
+            .and_then(|e| e.author.first())
+            .filter(|a| a.get("id").and_then(serde_json::Value::as_u64) == Some(self.author));
+        let name = shown
+            .and_then(|a| a.get("name"))
+            .and_then(serde_json::Value::as_str)
+            .map(|n| bounded_text(&html::to_text(n), MAX_NAME_CHARS))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| handle.to_string());
+        RemotePost {
+            remote_ref: Ref::Post(self.id).remote(),
+            author: Author {
+                remote_id: (self.author != 0).then(|| format!("{site}#{}", self.author)),
+                handle: name.clone(),
+                display_name: name,
+                avatar_url: shown
+                    .and_then(|a| a.get("avatar_urls"))
+                    .and_then(|a| serde_json::from_value(a.clone()).ok())
+                    .and_then(|urls| largest_avatar(&urls)),
+                profile_url: shown
+                    .and_then(|a| a.get("link"))
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(web_url),
+            },
+            text,
+            url: web_url(&self.link),
+            created_at: gmt_seconds(&self.date_gmt).unwrap_or(0),
+        }
+    }
 }
 
 /// WordPress's comment status, as the REST API names it.
@@ -262,6 +333,49 @@ impl WordPressConnector {
         Ok(())
     }
 
+    /// The post a comment is on (or the post itself): its title and excerpt as text, by its
+    /// author as the site names them (`_embed=author`; the site's name when not shown).
+    pub(super) async fn post_of(&self, of: &RemoteRef) -> Result<RemotePost> {
+        #[derive(Deserialize)]
+        struct OnPost {
+            #[serde(default)]
+            post: u64,
+        }
+        let id = match Ref::parse(of)? {
+            Ref::Post(id) => id,
+            Ref::Comment(id) => {
+                let route = format!("/wp/v2/comments/{id}");
+                let response = self
+                    .get(&route, &[("context", "edit"), ("_fields", "id,post")])
+                    .await?;
+                match json::<OnPost>(&response)?.post {
+                    0 => {
+                        return Err(ConnectorError::permanent(
+                            "this WordPress comment is on no post",
+                        ));
+                    }
+                    post => post,
+                }
+            }
+        };
+        let route = format!("/wp/v2/posts/{id}");
+        let response = self
+            .get(
+                &route,
+                &[
+                    ("context", "view"),
+                    ("_embed", "author"),
+                    (
+                        "_fields",
+                        "id,link,title,excerpt,date_gmt,author,_links,_embedded",
+                    ),
+                ],
+            )
+            .await?;
+        let post: WpPost = json(&response)?;
+        Ok(post.remote(&self.site_id(), &self.handle()))
+    }
+
     /// The current WordPress status of a comment (`approved`, `hold`, `spam`, `trash`).
     async fn comment_status(&self, id: u64) -> Result<String> {
         #[derive(Deserialize)]
@@ -322,6 +436,42 @@ mod tests {
             "{html}"
         );
         assert!(!item.text.contains('<'), "{}", item.text);
+    }
+
+    #[test]
+    fn an_original_post_is_its_title_and_excerpt_as_text_by_its_shown_author() {
+        let raw = serde_json::json!({
+            "id": 9, "author": 2, "date_gmt": "2026-11-25T03:08:33",
+            "link": "http://blog.example/2026/11/roses/",
+            "title": {"rendered": "Roses <script>alert(1)</script>&amp; houx"},
+            "excerpt": {"rendered": "<p>Nos bouquets <a href=\"javascript:alert(1)\">de Noël</a>&hellip;</p>"},
+            "_embedded": {"author": [{"id": 2, "name": "Fleuriste <b>Rose</b>", "link": "javascript:alert(1)",
+                "avatar_urls": {"96": "https://a.example/96"}}]}
+        });
+        let post: WpPost = serde_json::from_value(raw).unwrap();
+        let original = post.remote("http://blog.example", "blog.example");
+        assert_eq!(original.remote_ref.0, "post:9");
+        assert_eq!(original.text, "Roses & houx\nNos bouquets de Noël…");
+        assert_eq!(original.author.display_name, "Fleuriste Rose");
+        assert_eq!(
+            original.author.remote_id.as_deref(),
+            Some("http://blog.example#2")
+        );
+        assert_eq!(original.author.profile_url, None, "not an http(s) address");
+        assert_eq!(
+            original.url.as_deref(),
+            Some("http://blog.example/2026/11/roses/")
+        );
+        assert_eq!(original.created_at, 1_795_576_113);
+        // An embedded author who is not the post's, or none: the site.
+        let post: WpPost = serde_json::from_value(serde_json::json!({
+            "id": 9, "author": 3, "_embedded": {"author": [{"id": 2, "name": "Someone else"}]}
+        }))
+        .unwrap();
+        let original = post.remote("http://blog.example", "blog.example");
+        assert_eq!(original.author.display_name, "blog.example");
+        assert_eq!(original.text, "");
+        assert_eq!(original.url, None);
     }
 
     #[test]

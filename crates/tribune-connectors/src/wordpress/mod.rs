@@ -21,7 +21,7 @@ use crate::html;
 use crate::http::{HttpClient, HttpResponse};
 use crate::model::{
     ChannelProfile, Credentials, Cursor, InboxPage, Metric, Metrics, Moderation, Network,
-    PostRequest, PublishedPost, RemoteRef, Secret,
+    PostRequest, PublishedPost, RemotePost, RemoteRef, Secret,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -159,6 +159,15 @@ impl WordPressConnector {
     /// The site's address without a trailing slash, as used in remote ids.
     fn site_id(&self) -> String {
         self.site.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// The site as the channel's handle: host, port if any, path (`blog.example/news`).
+    fn handle(&self) -> String {
+        let host = self.site.host_str().unwrap_or_default();
+        match self.site.port() {
+            Some(port) => format!("{host}:{port}{}", self.site.path().trim_end_matches('/')),
+            None => format!("{host}{}", self.site.path().trim_end_matches('/')),
+        }
     }
 
     /// The home page: the site's address with a trailing slash.
@@ -382,11 +391,7 @@ impl Connector for WordPressConnector {
             return Err(ConnectorError::permanent(CANNOT_PUBLISH));
         }
         let user_name = bounded_text(&html::to_text(&me.name), MAX_SITE_NAME_CHARS);
-        let host = self.site.host_str().unwrap_or_default();
-        let handle = match self.site.port() {
-            Some(port) => format!("{host}:{port}{}", self.site.path().trim_end_matches('/')),
-            None => format!("{host}{}", self.site.path().trim_end_matches('/')),
-        };
+        let handle = self.handle();
         Ok(ChannelProfile {
             remote_id: format!("{}#{}", self.site_id(), me.id),
             display_name: api.site_name.filter(|n| !n.is_empty()).unwrap_or(
@@ -424,6 +429,10 @@ impl Connector for WordPressConnector {
 
     async fn moderate(&self, item: &RemoteRef, action: Moderation) -> Result<()> {
         self.moderate_comment(item, action).await
+    }
+
+    async fn original_post(&self, of: &RemoteRef) -> Result<RemotePost> {
+        self.post_of(of).await
     }
 
     /// Approved comments on the post: WordPress core counts no views or likes.
