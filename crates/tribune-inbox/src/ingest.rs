@@ -17,6 +17,8 @@ pub struct FetchReport {
     pub stored: Vec<InboxItemId>,
     /// What the workspace's moderation rules did to them.
     pub rules: crate::rules::RulesReport,
+    /// Original posts of their conversations read from the network and kept.
+    pub originals: usize,
 }
 
 /// The state of a comment on its network, as stored.
@@ -124,10 +126,18 @@ pub async fn ingest(
     } else {
         run_rules(channels, scope, &stored, public_url, now).await?
     };
+    // The conversations' first posts are context: a failure to read them is not the fetch's.
+    let originals = crate::originals::fetch_originals(channels, scope, channel, &items, now)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(channel = channel.0, %error, "cannot keep original posts");
+            0
+        });
     Ok(FetchReport {
         fetched: items.len(),
         stored,
         rules,
+        originals,
     })
 }
 

@@ -4,13 +4,15 @@
 //!   sentiment, toxicity, spam) and store them with the channel's cursor in one transaction;
 //! - [`search`]: list a workspace's items with the query language, the store's full-text index
 //!   as a pre-filter ([`prefilter`]) and the query itself confirming each candidate;
-//! - [`send_reply`] and [`moderate`]: act on an item through its channel.
+//! - [`send_reply`] and [`moderate`]: act on an item through its channel;
+//! - [`originals`]: the post a conversation starts from, when tribune did not publish it.
 //!
 //! Everything an item carries comes from strangers: the connectors strip HTML and sanitise,
 //! the store bounds every field, and pages escape what they show.
 
 pub mod actions;
 pub mod ingest;
+pub mod originals;
 pub mod rules;
 pub mod search;
 

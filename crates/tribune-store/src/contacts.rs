@@ -9,7 +9,7 @@
 use crate::audit::AuditEvent;
 use crate::db::Conn;
 use crate::inbox::{Item, ItemRow, Note, Reply, items_with_labels, select_items};
-use crate::schema::{Channels, InboxContacts as C, InboxItems as I};
+use crate::schema::{Channels, InboxContacts as C, InboxItems as I, InboxOriginals as O};
 use crate::{Store, StoreError, WorkspaceScope};
 use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
@@ -79,6 +79,26 @@ struct ProfileRow {
 
 /// The condition "written by this person" on the workspace's items.
 fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
+    author_in(
+        scope,
+        key,
+        [
+            (I::Table, I::WorkspaceId),
+            (I::Table, I::ChannelId),
+            (I::Table, I::AuthorRemoteId),
+            (I::Table, I::AuthorHandle),
+        ],
+    )
+}
+
+/// The rows of a table with the person's messages or posts: in the workspace, on a channel of
+/// their network, by their id (or, without one, their handle). `columns` are the table's
+/// workspace, channel, author id and author handle.
+fn author_in<T: sea_query::Iden + Copy + 'static>(
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+    [workspace, channel, remote_id, handle]: [(T, T); 4],
+) -> Cond {
     let channels = Query::select()
         .column(Channels::Id)
         .from(Channels::Table)
@@ -86,14 +106,14 @@ fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
         .and_where(Expr::col(Channels::Network).eq(key.network.as_str()))
         .to_owned();
     let author = match &key.remote_id {
-        Some(id) => Cond::all().add(Expr::col((I::Table, I::AuthorRemoteId)).eq(id.as_str())),
+        Some(id) => Cond::all().add(Expr::col(remote_id).eq(id.as_str())),
         None => Cond::all()
-            .add(Expr::col((I::Table, I::AuthorRemoteId)).is_null())
-            .add(Expr::col((I::Table, I::AuthorHandle)).eq(key.handle.as_str())),
+            .add(Expr::col(remote_id).is_null())
+            .add(Expr::col(handle).eq(key.handle.as_str())),
     };
     Cond::all()
-        .add(Expr::col((I::Table, I::WorkspaceId)).eq(scope.workspace().0))
-        .add(Expr::col((I::Table, I::ChannelId)).in_subquery(channels))
+        .add(Expr::col(workspace).eq(scope.workspace().0))
+        .add(Expr::col(channel).in_subquery(channels))
         .add(author)
 }
 
@@ -308,10 +328,10 @@ impl Store {
         })
     }
 
-    /// Erases a person's messages (with the notes, labels and replies on them) and the team's
-    /// tags and note, in one transaction; audited with the count only. Returns how many
-    /// messages were erased and whether more are left (past [`MAX_EXPORTED`]). Owners and
-    /// managers only. Their messages on the network are theirs: moderation removes those.
+    /// Erases a person's messages (with the notes, labels and replies on them), the posts of
+    /// theirs that conversations start from, and the team's tags and note, in one
+    /// transaction; audited with the count only. Returns how many messages were erased and
+    /// whether more are left (past [`MAX_EXPORTED`]). Owners and managers only. Their messages on the network are theirs: moderation removes those.
     pub async fn erase_inbox_contact(
         &self,
         scope: &WorkspaceScope,
@@ -349,6 +369,24 @@ impl Store {
                 )
                 .await?;
         }
+        // The conversations' first posts read from the network that are theirs.
+        tx.conn()
+            .execute(
+                &Query::delete()
+                    .from_table(O::Table)
+                    .cond_where(author_in(
+                        scope,
+                        key,
+                        [
+                            (O::Table, O::WorkspaceId),
+                            (O::Table, O::ChannelId),
+                            (O::Table, O::AuthorRemoteId),
+                            (O::Table, O::AuthorHandle),
+                        ],
+                    ))
+                    .to_owned(),
+            )
+            .await?;
         if !more {
             tx.conn()
                 .execute(

@@ -16,7 +16,7 @@ use crate::db::{Conn, in_list};
 use crate::jobs::{JobNew, OnDuplicate};
 use crate::schema::{
     Channels, InboxCursors, InboxFts, InboxItemLabels as Labels, InboxItems as I, InboxNotes,
-    InboxReplies, Memberships, PostTargets, Posts, Users,
+    InboxReplies, Memberships, Users,
 };
 use crate::{Backend, Store, StoreError, WorkspaceScope};
 use sea_query::{Cond, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
@@ -481,7 +481,7 @@ impl ItemRow {
 }
 
 /// An address kept only when it is http(s) and not too long.
-fn bounded_url(url: Option<&str>) -> Option<String> {
+pub(crate) fn bounded_url(url: Option<&str>) -> Option<String> {
     url.filter(|u| {
         u.len() <= MAX_URL_BYTES && (u.starts_with("https://") || u.starts_with("http://"))
     })
@@ -570,7 +570,7 @@ async fn load(
 }
 
 /// Whether `channel` is one of the scope's workspace's.
-async fn own_channel(
+pub(crate) async fn own_channel(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
     channel: ChannelId,
@@ -990,43 +990,6 @@ impl Store {
             )
             .await?;
         items_with_labels(&mut conn.conn(), scope, rows).await
-    }
-
-    /// The workspace's own post an item answers (its text), when tribune published it.
-    pub async fn inbox_original_post(
-        &self,
-        scope: &WorkspaceScope,
-        item: &Item,
-    ) -> Result<Option<(tribune_domain::PostId, String)>, StoreError> {
-        let Some(root) = item.root_ref.as_deref().or(item.in_reply_to.as_deref()) else {
-            return Ok(None);
-        };
-        let row: Option<(i64, String, Option<String>)> = self
-            .db
-            .fetch_optional(
-                &Query::select()
-                    .column((Posts::Table, Posts::Id))
-                    .column((Posts::Table, Posts::Text))
-                    .column((PostTargets::Table, PostTargets::Text))
-                    .from(PostTargets::Table)
-                    .inner_join(
-                        Posts::Table,
-                        Expr::col((Posts::Table, Posts::Id))
-                            .equals((PostTargets::Table, PostTargets::PostId)),
-                    )
-                    .and_where(
-                        Expr::col((PostTargets::Table, PostTargets::WorkspaceId))
-                            .eq(scope.workspace().0),
-                    )
-                    .and_where(
-                        Expr::col((PostTargets::Table, PostTargets::ChannelId)).eq(item.channel.0),
-                    )
-                    .and_where(Expr::col((PostTargets::Table, PostTargets::RemoteRef)).eq(root))
-                    .limit(1)
-                    .to_owned(),
-            )
-            .await?;
-        Ok(row.map(|(id, text, own)| (tribune_domain::PostId(id), own.unwrap_or(text))))
     }
 
     /// Changes the status, assignee or labels of items of the workspace, each change audited.

@@ -21,6 +21,7 @@ pub mod calendar_feeds;
 pub mod channels;
 pub mod contacts;
 pub mod inbox;
+pub mod inbox_originals;
 pub mod inbox_stats;
 pub mod inbox_streams;
 pub mod invitations;

@@ -568,3 +568,21 @@ pub enum InboxStreamLeases {
     Holder,
     ExpiresAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub enum InboxOriginals {
+    Table,
+    WorkspaceId,
+    ChannelId,
+    AskedRef,
+    RemoteRef,
+    AuthorRemoteId,
+    AuthorHandle,
+    AuthorName,
+    AuthorUrl,
+    Text,
+    Url,
+    CreatedAt,
+    Error,
+    FetchedAt,
+}

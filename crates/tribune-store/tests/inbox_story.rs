@@ -1646,3 +1646,148 @@ async fn one_process_follows_a_channels_stream_and_its_events_move_the_fetch_to_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_conversations_original_post_is_read_once_kept_bounded_and_erased_with_its_author() {
+    use tribune_store::inbox_originals::{ORIGINAL_RETRY_SECS, Original, OriginalNew};
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let one = channel(&store, &a, "did:plc:one").await;
+        let other = channel(&store, &b, "did:plc:b").await;
+        let mut on_two = item("c2", "Et la brioche ?", NOW);
+        on_two.root_ref = Some("post-2".into());
+        let mut mention = item("c3", "Vu chez @brand", NOW);
+        (mention.root_ref, mention.in_reply_to) = (None, None);
+        let ids = store
+            .ingest_inbox(
+                &a,
+                one,
+                &[
+                    item("c1", "Elle est à la frangipane ?", NOW),
+                    on_two,
+                    mention,
+                ],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+
+        // Each conversation once, in order; nothing to read for a message that starts none.
+        let to_read = store
+            .originals_to_fetch(&a, one, &["post-1", "post-2", "post-1", ""], NOW)
+            .await
+            .unwrap();
+        assert_eq!(to_read, ["post-1", "post-2"], "{backend}");
+
+        // Read: kept bounded (an address that is not http(s) is dropped); gone: kept as an error.
+        let read = OriginalNew {
+            remote_ref: "at://did:plc:troll/app.bsky.feed.post/1".into(),
+            author_remote_id: Some("did:plc:troll".into()),
+            author_handle: "@troll.test".into(),
+            author_name: "Troll".into(),
+            author_url: Some("javascript:alert(1)".into()),
+            text: "x".repeat(20_000),
+            url: Some("https://bsky.app/profile/troll.test/post/1".into()),
+            created_at: NOW - 60,
+        };
+        store
+            .save_inbox_original(&a, one, "post-1", Ok(&read), NOW)
+            .await
+            .unwrap();
+        store
+            .save_inbox_original(
+                &a,
+                one,
+                "post-2",
+                Err("Bluesky does not know this post"),
+                NOW,
+            )
+            .await
+            .unwrap();
+        // Not on another workspace's channel.
+        assert!(matches!(
+            store
+                .save_inbox_original(&b, one, "post-3", Ok(&read), NOW)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .originals_to_fetch(&a, one, &["post-1", "post-2"], NOW + 60)
+                .await
+                .unwrap()
+                .is_empty(),
+            "read once"
+        );
+        assert_eq!(
+            store
+                .originals_to_fetch(
+                    &a,
+                    one,
+                    &["post-1", "post-2"],
+                    NOW + ORIGINAL_RETRY_SECS + 1
+                )
+                .await
+                .unwrap(),
+            ["post-2"],
+            "a failed read is tried again a day later"
+        );
+
+        let items = store.inbox_items_by_ids(&a, &ids).await.unwrap();
+        let by_ref = |r: &str| items.iter().find(|i| i.remote_ref == r).unwrap();
+        let Some(Original::Network {
+            author_handle,
+            author_url,
+            text,
+            url,
+            created_at,
+            ..
+        }) = store.inbox_original(&a, by_ref("c1")).await.unwrap()
+        else {
+            panic!("{backend}: the original is shown");
+        };
+        assert_eq!(author_handle, "@troll.test");
+        assert_eq!(author_url, None);
+        assert_eq!(text.chars().count(), tribune_domain::inbox::MAX_TEXT_CHARS);
+        assert_eq!(
+            url.as_deref(),
+            Some("https://bsky.app/profile/troll.test/post/1")
+        );
+        assert_eq!(created_at, Some(NOW - 60));
+        assert_eq!(
+            store.inbox_original(&a, by_ref("c2")).await.unwrap(),
+            None,
+            "failed"
+        );
+        assert_eq!(
+            store.inbox_original(&a, by_ref("c3")).await.unwrap(),
+            None,
+            "none"
+        );
+        // Another workspace's channel with the same reference sees nothing of it.
+        store
+            .ingest_inbox(&b, other, &[item("c1", "Bonjour", NOW)], None, NOW)
+            .await
+            .unwrap();
+        let theirs = store.inbox_items(&b, &all(), NOW).await.unwrap();
+        assert_eq!(store.inbox_original(&b, &theirs[0]).await.unwrap(), None);
+
+        // Erasing the person who wrote it erases it too.
+        let mut theirs = item("c9", "Arnaque", NOW);
+        theirs.author_remote_id = Some("did:plc:troll".into());
+        let troll = store
+            .ingest_inbox(&a, one, &[theirs], None, NOW)
+            .await
+            .unwrap();
+        let key = store.inbox_contact_key(&a, troll[0]).await.unwrap();
+        store.erase_inbox_contact(&a, &key).await.unwrap();
+        assert_eq!(
+            store.inbox_original(&a, by_ref("c1")).await.unwrap(),
+            None,
+            "{backend}"
+        );
+    })
+    .await;
+}

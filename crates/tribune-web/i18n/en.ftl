@@ -1096,6 +1096,7 @@ inbox-label-placeholder = label
 inbox-item-title = Conversation
 inbox-next = Next new item
 inbox-original-post = Your post
+inbox-original-network = The post this conversation starts from
 inbox-open-post = Open the post
 inbox-thread = In the same conversation
 inbox-lang = Language:

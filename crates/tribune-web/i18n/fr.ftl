@@ -1098,6 +1098,7 @@ inbox-label-placeholder = étiquette
 inbox-item-title = Conversation
 inbox-next = Message nouveau suivant
 inbox-original-post = Votre publication
+inbox-original-network = La publication à l’origine de la conversation
 inbox-open-post = Ouvrir la publication
 inbox-thread = Dans la même conversation
 inbox-lang = Langue :

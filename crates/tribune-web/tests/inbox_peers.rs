@@ -125,6 +125,59 @@ async fn until_found(app: &TestApp, token: &str, ws: i64, channel: i64, q: &str)
     }
 }
 
+/// A session on the local Bluesky network, as any Bluesky client opens one.
+async fn bsky_session(
+    http: &reqwest::Client,
+    pds: &str,
+    identifier: &str,
+    password: &str,
+) -> Value {
+    http.post(format!("{pds}/xrpc/com.atproto.server.createSession"))
+        .json(&json!({"identifier": identifier, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Posts `text` on the network directly (not through tribune), answering `reply_to` (its
+/// uri and cid, the root of its thread too); the new post's uri and cid.
+async fn bsky_post(
+    http: &reqwest::Client,
+    pds: &str,
+    session: &Value,
+    text: &str,
+    reply_to: Option<(&str, &str)>,
+) -> (String, String) {
+    let mut record = json!({
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": jiff::Timestamp::now().to_string(),
+    });
+    if let Some((uri, cid)) = reply_to {
+        record["reply"] =
+            json!({"root": {"uri": uri, "cid": cid}, "parent": {"uri": uri, "cid": cid}});
+    }
+    let created: Value = http
+        .post(format!("{pds}/xrpc/com.atproto.repo.createRecord"))
+        .bearer_auth(session["accessJwt"].as_str().unwrap())
+        .json(
+            &json!({"repo": session["did"], "collection": "app.bsky.feed.post", "record": record}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        created["uri"].as_str().unwrap().to_owned(),
+        created["cid"].as_str().unwrap().to_owned(),
+    )
+}
+
 /// The Mastodon peer's address, the brand's token and a friend's, when the peers run.
 fn mastodon_peer() -> Option<(String, String, String)> {
     Some((
@@ -187,15 +240,7 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
             let (post_uri, post_cid) = post_ref.split_once('#').unwrap();
 
             // The fan answers on the network, as any Bluesky client would.
-            let session: Value = http
-                .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-                .json(&json!({"identifier": fan, "password": fan_password}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let session = bsky_session(&http, &pds, &fan, &fan_password).await;
             let process = || {
                 let (http, control) = (http.clone(), control.clone());
                 async move {
@@ -204,29 +249,8 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
             };
             process().await;
             let question = format!("Elle est à la frangipane ? {nonce}");
-            let created: Value = http
-                .post(format!("{pds}/xrpc/com.atproto.repo.createRecord"))
-                .bearer_auth(session["accessJwt"].as_str().unwrap())
-                .json(&json!({
-                    "repo": session["did"],
-                    "collection": "app.bsky.feed.post",
-                    "record": {
-                        "$type": "app.bsky.feed.post",
-                        "text": question,
-                        "createdAt": jiff::Timestamp::now().to_string(),
-                        "reply": {
-                            "root": {"uri": post_uri, "cid": post_cid},
-                            "parent": {"uri": post_uri, "cid": post_cid},
-                        },
-                    },
-                }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let question_uri = created["uri"].as_str().unwrap().to_owned();
+            let (question_uri, _) =
+                bsky_post(&http, &pds, &session, &question, Some((post_uri, post_cid))).await;
 
             // The fetch job brings it, classified, with the post it answers.
             let item = until_in_inbox(&app, &token, ws, channel, &question, async || process().await).await;
@@ -316,6 +340,35 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
                 assert_eq!(moderated["network_status"], status, "{moderated}");
                 assert_eq!(gate().await, hidden, "{action}");
             }
+
+            // A post the brand made in Bluesky's own app: its conversation shows it, read from
+            // the network once; tribune's own post was never asked for.
+            let brand_session = bsky_session(&http, &pds, &brand, &brand_password).await;
+            let closing = format!("Fermeture exceptionnelle lundi {nonce}");
+            let (closing_uri, closing_cid) =
+                bsky_post(&http, &pds, &brand_session, &closing, None).await;
+            process().await;
+            let asked = format!("Et mardi, vous ouvrez ? {nonce}");
+            bsky_post(&http, &pds, &session, &asked, Some((&closing_uri, &closing_cid))).await;
+            let item = until_in_inbox(&app, &token, ws, channel, &asked, async || process().await).await;
+            let (_, html) = app
+                .get_text(&cm, &format!("/w/{ws}/inbox/{}", item["id"]))
+                .await;
+            let original = &html[html.find("inbox-original").expect(&html)..];
+            assert!(
+                original.contains("La publication à l’origine de la conversation")
+                    && original.contains(&closing),
+                "{}: {original}",
+                app.backend
+            );
+            let channel_id = ChannelId(channel);
+            let known = [post_ref.as_str(), &format!("{closing_uri}#{closing_cid}")];
+            let unread = app
+                .store
+                .originals_to_fetch(&scope, channel_id, &known, unix_now())
+                .await
+                .unwrap();
+            assert!(unread.is_empty(), "{unread:?}");
         }
     })
     .await;
@@ -433,6 +486,42 @@ async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribun
             assert!(approved_at < held_at, "newest first: {history}");
             assert!(history.contains("(ironique)"), "{history}");
             assert!(history.contains("(règle «\u{a0}Insultes\u{a0}»)"), "{history}");
+
+            // A post written in WordPress itself: a comment on it shows it, read from the site.
+            let response = http
+                .post(format!("{site}/wp-json/wp/v2/posts"))
+                .basic_auth(&user, Some(&password))
+                .json(&json!({"title": format!("Ateliers couronnes {nonce}"), "content": "<p>Inscriptions ouvertes.</p>", "status": "publish"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let written: Value = response.json().await.unwrap();
+            let question = format!("Quel tarif pour deux ? {nonce}");
+            let response = http
+                .post(format!("{site}/wp-json/wp/v2/comments"))
+                .json(&json!({
+                    "post": written["id"],
+                    "author_name": "Camille",
+                    "author_email": format!("camille-{nonce}@visitors.example"),
+                    "content": question,
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let item = until_in_inbox(&app, &token, ws, channel, &question, async || {}).await;
+            let (_, html) = app
+                .get_text(&cm, &format!("/w/{ws}/inbox/{}", item["id"]))
+                .await;
+            let original = &html[html.find("inbox-original").expect(&html)..];
+            assert!(
+                original.contains("La publication à l’origine de la conversation")
+                    && original.contains(&format!("Ateliers couronnes {nonce}"))
+                    && original.contains("Inscriptions ouvertes."),
+                "{}: {original}",
+                app.backend
+            );
         }
     })
     .await;
@@ -728,6 +817,87 @@ async fn a_mention_on_mastodon_is_fetched_as_soon_as_the_notification_stream_say
                     .await
                     .unwrap()
             );
+        }
+    })
+    .await;
+}
+
+/// Posts a status on the Mastodon peer as the token's account (answering `in_reply_to`); its id.
+async fn toot(
+    http: &reqwest::Client,
+    server: &str,
+    token: &str,
+    text: &str,
+    in_reply_to: Option<&str>,
+) -> String {
+    let mut form = vec![("status", text)];
+    form.extend(in_reply_to.map(|id| ("in_reply_to_id", id)));
+    let status: Value = http
+        .post(format!("{server}/api/v1/statuses"))
+        .bearer_auth(token)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    status["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_conversation_started_on_mastodon_shows_its_first_post_from_the_server() {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (cm, _scope, ws, token, channel) = mastodon_desk(&app, &server, &token_brand).await;
+            let nonce = format!("orig{}{}", app.backend, unix_now());
+            // The brand posts from its Mastodon app; a friend answers, then answers their own
+            // answer: both messages start from the brand's post.
+            let first = format!("Nos sapins arrivent samedi {nonce}");
+            let first_id = toot(&http, &server, &token_brand, &first, None).await;
+            let answer = toot(
+                &http,
+                &server,
+                &token_friend,
+                &format!("@testuser Génial {nonce}"),
+                Some(&first_id),
+            )
+            .await;
+            toot(
+                &http,
+                &server,
+                &token_friend,
+                &format!("@testuser Et des houx {nonce}"),
+                Some(&answer),
+            )
+            .await;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let items = loop {
+                let items = until_found(&app, &token, ws, channel, &nonce).await;
+                if items.len() == 2 || Instant::now() > deadline {
+                    break items;
+                }
+            };
+            assert_eq!(items.len(), 2, "{}: {items:?}", app.backend);
+            for item in &items {
+                let (_, html) = app
+                    .get_text(&cm, &format!("/w/{ws}/inbox/{}", item["id"]))
+                    .await;
+                let original = &html[html.find("inbox-original").expect(&html)..];
+                assert!(
+                    original.contains("La publication à l’origine de la conversation")
+                        && original.contains(&first),
+                    "{}: {item}: {original}",
+                    app.backend
+                );
+            }
         }
     })
     .await;

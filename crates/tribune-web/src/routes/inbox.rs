@@ -503,13 +503,71 @@ fn history_line(chrome: &Chrome, at: String, entry: AuditEntry) -> HistoryLine {
     }
 }
 
+/// The post a conversation starts from, as the item page shows it.
+pub struct OriginalLine {
+    /// tribune's own post, when it published it.
+    post: Option<tribune_domain::PostId>,
+    author_name: String,
+    author_handle: String,
+    author_url: Option<String>,
+    text: String,
+    url: Option<String>,
+    url_domain: String,
+    when: String,
+}
+
+fn original_line(
+    state: &AppState,
+    chrome: &Chrome,
+    original: tribune_store::inbox_originals::Original,
+) -> OriginalLine {
+    use tribune_store::inbox_originals::Original;
+    match original {
+        Original::Published { post, text } => OriginalLine {
+            post: Some(post),
+            author_name: String::new(),
+            author_handle: String::new(),
+            author_url: None,
+            text,
+            url: None,
+            url_domain: String::new(),
+            when: String::new(),
+        },
+        Original::Network {
+            author_handle,
+            author_name,
+            author_url,
+            text,
+            url,
+            created_at,
+        } => {
+            let author_handle = author_handle.trim_start_matches('@').to_owned();
+            OriginalLine {
+                post: None,
+                author_name: match author_name.trim() {
+                    "" => author_handle.clone(),
+                    name => name.to_owned(),
+                },
+                author_handle,
+                author_url,
+                text,
+                url_domain: url.as_deref().map(domain).unwrap_or_default(),
+                url,
+                when: created_at.map_or_else(String::new, |t| {
+                    dates::full(state.i18n(), chrome.tr.lang, &chrome.tz, t)
+                }),
+            }
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inbox_item.html")]
 pub struct ItemPage {
     c: Chrome,
     ws_id: WorkspaceId,
     item: ItemLine,
-    original: Option<(tribune_domain::PostId, String)>,
+    original: Option<OriginalLine>,
     thread: Vec<ItemLine>,
     replies: Vec<ReplyLine>,
     notes: Vec<NoteLine>,
@@ -598,7 +656,10 @@ async fn item_page(
         .await?
         .map(|s| s.warn_minutes);
     let thread = store.inbox_thread(&member.scope, &item).await?;
-    let original = store.inbox_original_post(&member.scope, &item).await?;
+    let original = store
+        .inbox_original(&member.scope, &item)
+        .await?
+        .map(|o| original_line(state, &chrome, o));
     let replies = store.inbox_replies(&member.scope, id).await?;
     let notes = store.inbox_notes(&member.scope, id).await?;
     // The team's own record (members' reasons included): not for the brand's clients.
