@@ -86,10 +86,11 @@ pub struct RulesReport {
 /// Runs `rules` on `items` (newly stored), each action audited with the rule as the reason. An
 /// action that fails is logged and the others go on: the items are stored whatever happens.
 ///
-/// Rule by rule, in order: a rule's triage actions (label, assign, status) are one store call
-/// for all the items it matched (one transaction, each item still audited), its other actions
-/// one per item. Each item sees the same actions in the same order as if the rules ran item by
-/// item, since no action reads another item.
+/// The triage actions (label, assign, status) of every rule, in the rules' order, are one
+/// store call and one transaction for all the items they matched (each item still audited);
+/// then the other actions (moderate, reply, notify), rule by rule in order, one per item. The
+/// triage comes first because it only changes tribune's own record: no network action reads
+/// it, and a network that is slow or down does not hold the batch's transaction open.
 pub async fn apply(
     channels: &ChannelService,
     scope: &WorkspaceScope,
@@ -111,22 +112,53 @@ pub async fn apply(
             }
         }
     }
-    for (rule, hits) in matched.iter().filter(|(_, hits)| !hits.is_empty()) {
-        for action in &rule.rule.actions {
-            if let Some(change) = triage(rule, action) {
-                let ids: Vec<InboxItemId> = hits.iter().map(|i| i.id).collect();
-                for ids in ids.chunks(tribune_store::inbox::MAX_PAGE as usize) {
-                    if let Err(error) = channels
-                        .store()
-                        .update_inbox_items(scope, ids, &change, now)
-                        .await
-                    {
-                        report.failed += ids.len();
-                        tracing::warn!(rule = rule.rule.id.0, items = ids.len(), %error, "a rule's action failed");
+    let matched: Vec<(&CompiledRule, Vec<&Item>)> = matched
+        .into_iter()
+        .filter(|(_, hits)| !hits.is_empty())
+        .collect();
+    // First what the rules change in tribune (labels, assignee, status): every rule's, in
+    // order, in one transaction. Then, in order, what they do on the network and beyond.
+    let ids: Vec<Vec<InboxItemId>> = matched
+        .iter()
+        .map(|(_, hits)| hits.iter().map(|i| i.id).collect())
+        .collect();
+    let mut changes: Vec<(&[InboxItemId], ItemChange)> = Vec::new();
+    let mut owners: Vec<(RuleId, usize)> = Vec::new();
+    for ((rule, _), ids) in matched.iter().zip(&ids) {
+        for change in rule.rule.actions.iter().filter_map(|a| triage(rule, a)) {
+            for chunk in ids.chunks(tribune_store::inbox::MAX_PAGE as usize) {
+                changes.push((chunk, change.clone()));
+                owners.push((rule.rule.id, chunk.len()));
+            }
+        }
+    }
+    if !changes.is_empty() {
+        match channels
+            .store()
+            .triage_inbox_items(scope, &changes, now)
+            .await
+        {
+            Ok(done) => {
+                for (outcome, (rule, items)) in done.into_iter().zip(&owners) {
+                    if let Err(error) = outcome {
+                        report.failed += items;
+                        tracing::warn!(rule = rule.0, items, %error, "a rule's action failed");
                     }
                 }
-                continue;
             }
+            Err(error) => {
+                report.failed += owners.iter().map(|(_, n)| n).sum::<usize>();
+                tracing::warn!(%error, "the rules' changes failed");
+            }
+        }
+    }
+    for (rule, hits) in &matched {
+        for action in rule
+            .rule
+            .actions
+            .iter()
+            .filter(|a| triage(rule, a).is_none())
+        {
             for item in hits {
                 let done = run_action(channels, scope, rule, action, item, public_url, now).await;
                 if let Err(error) = done {

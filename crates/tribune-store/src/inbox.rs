@@ -741,6 +741,224 @@ async fn items_by_ids(
 const FTS_CHUNK_MIN: u64 = 50;
 const FTS_CHUNK_MAX: u64 = 3_200;
 
+/// Rows per multi-row insert of a batch: 25 values each, well under both databases' limits
+/// on a statement's parameters.
+const INSERT_CHUNK: usize = 100;
+
+const INSERT_COLUMNS: [I; 25] = [
+    I::WorkspaceId,
+    I::ChannelId,
+    I::RemoteRef,
+    I::Kind,
+    I::InReplyTo,
+    I::RootRef,
+    I::ThreadRef,
+    I::AuthorRemoteId,
+    I::AuthorHandle,
+    I::AuthorName,
+    I::AuthorUrl,
+    I::Text,
+    I::Url,
+    I::Links,
+    I::SearchText,
+    I::CreatedAt,
+    I::ReceivedAt,
+    I::Lang,
+    I::Sentiment,
+    I::Toxicity,
+    I::Spam,
+    I::NetworkStatus,
+    I::Status,
+    I::Raw,
+    I::DueAt,
+];
+
+/// An item's values for [`INSERT_COLUMNS`], every field bounded.
+fn item_row(
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    item: &ItemNew,
+    now: i64,
+    due_at: Option<i64>,
+) -> Result<Vec<sea_query::SimpleExpr>, StoreError> {
+    let bounded_ref = |r: &Option<String>| {
+        r.as_deref()
+            .filter(|r| !r.is_empty() && r.len() <= MAX_REF_BYTES)
+            .map(str::to_owned)
+    };
+    let in_reply_to = bounded_ref(&item.in_reply_to);
+    let root_ref = bounded_ref(&item.root_ref);
+    let thread_ref = root_ref
+        .clone()
+        .or_else(|| in_reply_to.clone())
+        .unwrap_or_else(|| item.remote_ref.clone());
+    let links: Vec<String> = item
+        .links
+        .iter()
+        .filter_map(|l| bounded_url(Some(l)))
+        .take(MAX_LINKS)
+        .collect();
+    let links = serde_json::to_string(&links).map_err(StoreError::failed("inbox links"))?;
+    Ok(vec![
+        scope.workspace().0.into(),
+        channel.0.into(),
+        item.remote_ref.clone().into(),
+        item.kind.as_str().into(),
+        in_reply_to.into(),
+        root_ref.into(),
+        thread_ref.into(),
+        bounded_ref(&item.author_remote_id).into(),
+        bounded(&item.author_handle, MAX_NAME_CHARS).into(),
+        bounded(&item.author_name, MAX_NAME_CHARS).into(),
+        bounded_url(item.author_url.as_deref()).into(),
+        bounded(&item.text, MAX_TEXT_CHARS).into(),
+        bounded_url(item.url.as_deref()).into(),
+        links.into(),
+        bounded_bytes(&item.search_text, 4 * MAX_TEXT_CHARS).into(),
+        item.created_at.into(),
+        now.into(),
+        bounded(&item.lang, 8).into(),
+        item.tone.as_str().into(),
+        item.toxicity.clamp(0.0, 1.0).into(),
+        item.spam.clamp(0.0, 1.0).into(),
+        bounded(&item.network_status, 16).into(),
+        ItemStatus::New.as_str().into(),
+        bounded_bytes(&item.raw, MAX_RAW_BYTES).into(),
+        due_at.into(),
+    ])
+}
+
+/// The work of [`Store::update_inbox_items`] in `tx`: checked, applied set-based and audited.
+/// Returns the items' ids without repeats.
+async fn change_items(
+    tx: &mut crate::Transaction,
+    scope: &WorkspaceScope,
+    ids: &[InboxItemId],
+    change: &ItemChange,
+    now: i64,
+) -> Result<Vec<i64>, StoreError> {
+    scope.require(Role::can_answer)?;
+    if ids.is_empty() || ids.len() > MAX_PAGE as usize {
+        return Err(ValidationError::single("items", "error-inbox-items-count").into());
+    }
+    let replace = change
+        .labels
+        .as_deref()
+        .map(tribune_domain::inbox::labels)
+        .transpose()?;
+    let add = tribune_domain::inbox::labels(&change.add_labels)?;
+    let remove = tribune_domain::inbox::labels(&change.remove_labels)?;
+    let mut values: Vec<(I, Expr)> = Vec::new();
+    if let Some(status) = change.status {
+        values.push((I::Status, Expr::val(status.as_str())));
+        match status {
+            ItemStatus::Snoozed => match change.snoozed_until {
+                Some(until) if until > now => values.push((I::SnoozedUntil, Expr::val(until))),
+                _ => {
+                    return Err(ValidationError::single(
+                        "snoozed_until",
+                        "error-inbox-snooze-past",
+                    )
+                    .into());
+                }
+            },
+            _ => values.push((I::SnoozedUntil, Expr::val(Option::<i64>::None))),
+        }
+        if status == ItemStatus::Done {
+            values.push((I::DoneAt, Expr::val(now)));
+        }
+    }
+    if let Some(Some(user)) = change.assignee {
+        let member: Option<(i64,)> = tx
+            .conn()
+            .fetch_optional(
+                &Query::select()
+                    .column(Memberships::UserId)
+                    .from(Memberships::Table)
+                    .and_where(Expr::col(Memberships::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(Memberships::UserId).eq(user.0))
+                    .to_owned(),
+            )
+            .await?;
+        if member.is_none() {
+            return Err(ValidationError::single("assignee", "error-inbox-assignee-unknown").into());
+        }
+    }
+    if let Some(assignee) = change.assignee {
+        values.push((I::AssigneeId, Expr::val(assignee.map(|u| u.0))));
+    }
+    let raw_ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let (found,): (i64,) = tx
+        .conn()
+        .fetch_one(
+            &Query::select()
+                .expr(Expr::col(I::Id).count())
+                .from(I::Table)
+                .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                .and_where(in_list(I::Id, &raw_ids))
+                .to_owned(),
+        )
+        .await?;
+    let mut unique = raw_ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if found != unique.len() as i64 {
+        return Err(StoreError::NotFound);
+    }
+    if !values.is_empty() {
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(I::Table)
+                    .values(values)
+                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(in_list(I::Id, &unique))
+                    .to_owned(),
+            )
+            .await?;
+    }
+    let relabel = replace.is_some() || !add.is_empty() || !remove.is_empty();
+    if relabel {
+        set_labels(
+            &mut tx.conn(),
+            scope,
+            &unique,
+            replace.as_deref(),
+            &add,
+            &remove,
+        )
+        .await?;
+    }
+    // Set-based: a rule acting on a fetch's items, or a bulk action, is a handful of
+    // statements, not a handful per item.
+    let mut events = Vec::with_capacity(unique.len());
+    for &id in &unique {
+        let mut event = audit_item("inbox.update", InboxItemId(id));
+        if let Some(status) = change.status {
+            event = event.with("status", status.as_str());
+        }
+        if let Some(assignee) = change.assignee {
+            event = event.with("assignee", assignee.map(|u| u.0));
+        }
+        if relabel {
+            event = event
+                .with("labels", replace.clone())
+                .with("add_labels", add.clone())
+                .with("remove_labels", remove.clone());
+        }
+        if let Some(reason) = &change.reason {
+            event = event.with("reason", bounded(reason, MAX_ERROR_CHARS));
+        }
+        events.push(event);
+    }
+    let recorded: Vec<_> = events
+        .iter()
+        .map(|event| (Some(scope.workspace()), scope.actor(), event))
+        .collect();
+    crate::audit::record_all(&mut tx.conn(), &recorded).await?;
+    Ok(unique)
+}
+
 fn audit_item(action: &'static str, id: InboxItemId) -> AuditEvent {
     AuditEvent::new(action, "inbox_item", id)
 }
@@ -765,7 +983,9 @@ impl Store {
         let due_at = crate::sla::sla_of(&mut tx.conn(), scope.workspace())
             .await?
             .map(|(sla, tz)| sla.deadline(now, &tz));
-        let mut stored = Vec::new();
+        // Rows of the batch, bounded; a multi-row insert per chunk (one statement, not one
+        // per item: most of a batch's cost was the statements' round trips).
+        let mut rows: Vec<Vec<sea_query::SimpleExpr>> = Vec::with_capacity(items.len());
         for item in items {
             if item.remote_ref.is_empty() || item.remote_ref.len() > MAX_REF_BYTES {
                 tracing::warn!(
@@ -775,97 +995,29 @@ impl Store {
                 );
                 continue;
             }
-            let bounded_ref = |r: &Option<String>| {
-                r.as_deref()
-                    .filter(|r| !r.is_empty() && r.len() <= MAX_REF_BYTES)
-                    .map(str::to_owned)
-            };
-            let in_reply_to = bounded_ref(&item.in_reply_to);
-            let root_ref = bounded_ref(&item.root_ref);
-            let thread_ref = root_ref
-                .clone()
-                .or_else(|| in_reply_to.clone())
-                .unwrap_or_else(|| item.remote_ref.clone());
-            let links: Vec<String> = item
-                .links
-                .iter()
-                .filter_map(|l| bounded_url(Some(l)))
-                .take(MAX_LINKS)
-                .collect();
-            let links = serde_json::to_string(&links).map_err(StoreError::failed("inbox links"))?;
-            let id: Option<(i64,)> = tx
-                .conn()
-                .fetch_optional(
-                    &Query::insert()
-                        .into_table(I::Table)
-                        .columns([
-                            I::WorkspaceId,
-                            I::ChannelId,
-                            I::RemoteRef,
-                            I::Kind,
-                            I::InReplyTo,
-                            I::RootRef,
-                            I::ThreadRef,
-                            I::AuthorRemoteId,
-                            I::AuthorHandle,
-                            I::AuthorName,
-                            I::AuthorUrl,
-                            I::Text,
-                            I::Url,
-                            I::Links,
-                            I::SearchText,
-                            I::CreatedAt,
-                            I::ReceivedAt,
-                            I::Lang,
-                            I::Sentiment,
-                            I::Toxicity,
-                            I::Spam,
-                            I::NetworkStatus,
-                            I::Status,
-                            I::Raw,
-                            I::DueAt,
-                        ])
-                        .values([
-                            scope.workspace().0.into(),
-                            channel.0.into(),
-                            item.remote_ref.clone().into(),
-                            item.kind.as_str().into(),
-                            in_reply_to.into(),
-                            root_ref.into(),
-                            thread_ref.into(),
-                            bounded_ref(&item.author_remote_id).into(),
-                            bounded(&item.author_handle, MAX_NAME_CHARS).into(),
-                            bounded(&item.author_name, MAX_NAME_CHARS).into(),
-                            bounded_url(item.author_url.as_deref()).into(),
-                            bounded(&item.text, MAX_TEXT_CHARS).into(),
-                            bounded_url(item.url.as_deref()).into(),
-                            links.into(),
-                            bounded_bytes(&item.search_text, 4 * MAX_TEXT_CHARS).into(),
-                            item.created_at.into(),
-                            now.into(),
-                            bounded(&item.lang, 8).into(),
-                            item.tone.as_str().into(),
-                            item.toxicity.clamp(0.0, 1.0).into(),
-                            item.spam.clamp(0.0, 1.0).into(),
-                            bounded(&item.network_status, 16).into(),
-                            ItemStatus::New.as_str().into(),
-                            bounded_bytes(&item.raw, MAX_RAW_BYTES).into(),
-                            due_at.into(),
-                        ])
-                        .map_err(StoreError::failed("inbox insert"))?
-                        .on_conflict(
-                            OnConflict::columns([I::ChannelId, I::RemoteRef])
-                                .do_nothing()
-                                .to_owned(),
-                        )
-                        .returning_col(I::Id)
+            rows.push(item_row(scope, channel, item, now, due_at)?);
+        }
+        let mut stored = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let mut insert = Query::insert();
+            insert.into_table(I::Table).columns(INSERT_COLUMNS);
+            for row in chunk {
+                insert
+                    .values(row.iter().cloned())
+                    .map_err(StoreError::failed("inbox insert"))?;
+            }
+            insert
+                .on_conflict(
+                    OnConflict::columns([I::ChannelId, I::RemoteRef])
+                        .do_nothing()
                         .to_owned(),
                 )
-                .await?;
-            if let Some((id,)) = id {
-                stored.push(InboxItemId(id));
-            }
+                .returning_col(I::Id);
+            let ids: Vec<(i64,)> = tx.conn().fetch_all(&insert).await?;
+            stored.extend(ids.into_iter().map(|(id,)| InboxItemId(id)));
         }
+        // Ids follow the batch's order (oldest first); RETURNING's own order is unspecified.
+        stored.sort_unstable_by_key(|id| id.0);
         let before = cursor_row(&mut tx.conn(), scope, channel).await?;
         let kept_cursor = match cursor {
             Some(c) => Some(c.to_owned()),
@@ -992,8 +1144,9 @@ impl Store {
         items_with_labels(&mut conn.conn(), scope, rows).await
     }
 
-    /// Changes the status, assignee or labels of items of the workspace, each change audited.
-    /// All of `ids` must be the workspace's, or nothing changes.
+    /// Changes the status, assignee or labels of items of the workspace, each change audited,
+    /// and returns the items as they are now. All of `ids` must be the workspace's, or nothing
+    /// changes.
     pub async fn update_inbox_items(
         &self,
         scope: &WorkspaceScope,
@@ -1001,131 +1154,38 @@ impl Store {
         change: &ItemChange,
         now: i64,
     ) -> Result<Vec<Item>, StoreError> {
-        scope.require(Role::can_answer)?;
-        if ids.is_empty() || ids.len() > MAX_PAGE as usize {
-            return Err(ValidationError::single("items", "error-inbox-items-count").into());
-        }
-        let replace = change
-            .labels
-            .as_deref()
-            .map(tribune_domain::inbox::labels)
-            .transpose()?;
-        let add = tribune_domain::inbox::labels(&change.add_labels)?;
-        let remove = tribune_domain::inbox::labels(&change.remove_labels)?;
-        let mut values: Vec<(I, Expr)> = Vec::new();
-        if let Some(status) = change.status {
-            values.push((I::Status, Expr::val(status.as_str())));
-            match status {
-                ItemStatus::Snoozed => match change.snoozed_until {
-                    Some(until) if until > now => values.push((I::SnoozedUntil, Expr::val(until))),
-                    _ => {
-                        return Err(ValidationError::single(
-                            "snoozed_until",
-                            "error-inbox-snooze-past",
-                        )
-                        .into());
-                    }
-                },
-                _ => values.push((I::SnoozedUntil, Expr::val(Option::<i64>::None))),
-            }
-            if status == ItemStatus::Done {
-                values.push((I::DoneAt, Expr::val(now)));
-            }
-        }
         let mut tx = self.begin().await?;
-        if let Some(Some(user)) = change.assignee {
-            let member: Option<(i64,)> = tx
-                .conn()
-                .fetch_optional(
-                    &Query::select()
-                        .column(Memberships::UserId)
-                        .from(Memberships::Table)
-                        .and_where(Expr::col(Memberships::WorkspaceId).eq(scope.workspace().0))
-                        .and_where(Expr::col(Memberships::UserId).eq(user.0))
-                        .to_owned(),
-                )
-                .await?;
-            if member.is_none() {
-                return Err(
-                    ValidationError::single("assignee", "error-inbox-assignee-unknown").into(),
-                );
-            }
-        }
-        if let Some(assignee) = change.assignee {
-            values.push((I::AssigneeId, Expr::val(assignee.map(|u| u.0))));
-        }
-        let raw_ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        let (found,): (i64,) = tx
-            .conn()
-            .fetch_one(
-                &Query::select()
-                    .expr(Expr::col(I::Id).count())
-                    .from(I::Table)
-                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(in_list(I::Id, &raw_ids))
-                    .to_owned(),
-            )
-            .await?;
-        let mut unique = raw_ids.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        if found != unique.len() as i64 {
-            return Err(StoreError::NotFound);
-        }
-        if !values.is_empty() {
-            tx.conn()
-                .execute(
-                    &Query::update()
-                        .table(I::Table)
-                        .values(values)
-                        .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
-                        .and_where(in_list(I::Id, &unique))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        let relabel = replace.is_some() || !add.is_empty() || !remove.is_empty();
-        if relabel {
-            set_labels(
-                &mut tx.conn(),
-                scope,
-                &unique,
-                replace.as_deref(),
-                &add,
-                &remove,
-            )
-            .await?;
-        }
-        // Set-based: a rule acting on a fetch's items, or a bulk action, is a handful of
-        // statements, not a handful per item.
-        let mut events = Vec::with_capacity(unique.len());
-        for &id in &unique {
-            let mut event = audit_item("inbox.update", InboxItemId(id));
-            if let Some(status) = change.status {
-                event = event.with("status", status.as_str());
-            }
-            if let Some(assignee) = change.assignee {
-                event = event.with("assignee", assignee.map(|u| u.0));
-            }
-            if relabel {
-                event = event
-                    .with("labels", replace.clone())
-                    .with("add_labels", add.clone())
-                    .with("remove_labels", remove.clone());
-            }
-            if let Some(reason) = &change.reason {
-                event = event.with("reason", bounded(reason, MAX_ERROR_CHARS));
-            }
-            events.push(event);
-        }
-        let recorded: Vec<_> = events
-            .iter()
-            .map(|event| (Some(scope.workspace()), scope.actor(), event))
-            .collect();
-        crate::audit::record_all(&mut tx.conn(), &recorded).await?;
+        let unique = change_items(&mut tx, scope, ids, change, now).await?;
         let items = items_by_ids(&mut tx.conn(), scope, &unique, Order::Asc).await?;
         tx.commit().await?;
         Ok(items)
+    }
+
+    /// Several changes of [`Store::update_inbox_items`] in one transaction, in order, without
+    /// reading the items back: what a fetch's moderation rules do to its items (one commit for
+    /// all of them). A change that does not pass its checks (an assignee who left, an item of
+    /// another workspace) is skipped with its error and the others apply; a database failure
+    /// undoes them all. Returns, per change, how many items it changed.
+    pub async fn triage_inbox_items(
+        &self,
+        scope: &WorkspaceScope,
+        changes: &[(&[InboxItemId], ItemChange)],
+        now: i64,
+    ) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut done = Vec::with_capacity(changes.len());
+        for (ids, change) in changes {
+            // Every check comes before the change's first write: a refused change wrote nothing.
+            match change_items(&mut tx, scope, ids, change, now).await {
+                Ok(unique) => done.push(Ok(unique.len())),
+                Err(
+                    e @ (StoreError::Invalid(_) | StoreError::NotFound | StoreError::Forbidden),
+                ) => done.push(Err(e)),
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Adds an internal note to an item (never sent to the network).

@@ -429,10 +429,65 @@ async fn triage_changes_status_assignee_and_labels_and_is_audited() {
             colleague.user()
         );
 
+        // A fetch's rules: their changes in one transaction, in order; one refused (an assignee
+        // who is not a member) is skipped and the others apply.
+        let label = |l: &str| ItemChange {
+            add_labels: vec![l.into()],
+            reason: Some("rule 1: Tri".into()),
+            ..ItemChange::default()
+        };
+        let before = store.inbox_item(&a, ids[1]).await.unwrap().assignee;
+        let done = store
+            .triage_inbox_items(
+                &a,
+                &[
+                    (&ids[..], label("tri")),
+                    (&ids[1..], assign(stranger.user())),
+                    (&mixed[..], label("jamais")),
+                    (&ids[1..], label("escroc")),
+                ],
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(done[0], Ok(2)), "{backend}: {done:?}");
+        assert!(matches!(done[1], Err(StoreError::Invalid(_))));
+        assert!(matches!(done[2], Err(StoreError::NotFound)));
+        assert!(matches!(done[3], Ok(1)));
+        let now_labels = |i: usize| {
+            let store = store.clone();
+            let (a, id) = (a, ids[i]);
+            async move { store.inbox_item(&a, id).await.unwrap().labels }
+        };
+        assert!(now_labels(0).await.contains(&"tri".to_owned()));
+        let second = now_labels(1).await;
+        assert!(second.contains(&"tri".to_owned()) && second.contains(&"escroc".to_owned()));
+        assert!(!second.contains(&"jamais".to_owned()), "{second:?}");
+        assert_eq!(
+            store.inbox_item(&a, ids[1]).await.unwrap().assignee,
+            before,
+            "the refused change wrote nothing"
+        );
+        assert!(matches!(
+            store
+                .triage_inbox_items(&client, &[(&ids[..], label("x"))], NOW)
+                .await
+                .unwrap()[..],
+            [Err(StoreError::Forbidden)]
+        ));
+
         let trail = store.workspace_audit(&a, 100).await.unwrap();
         assert!(
             trail.iter().filter(|e| e.action == "inbox.update").count() >= 4,
             "{trail:?}"
+        );
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|e| e.action == "inbox.update" && e.details.contains("rule 1: Tri"))
+                .count(),
+            3,
+            "each item of each applied change audited with its rule"
         );
     })
     .await;
