@@ -208,12 +208,60 @@ impl From<Note> for NoteJson {
     }
 }
 
-/// One item with its conversation (oldest first), the replies written in tribune and the
-/// team's notes.
+/// The post a conversation starts from: tribune's own (`post_id`), or read from the network.
+#[derive(Serialize)]
+pub struct OriginalJson {
+    /// `tribune` (published by tribune) or `network` (read from the network).
+    source: &'static str,
+    post_id: Option<i64>,
+    text: String,
+    author: Option<AuthorJson>,
+    url: Option<String>,
+    created_at: Option<String>,
+}
+
+impl From<tribune_store::inbox_originals::Original> for OriginalJson {
+    fn from(original: tribune_store::inbox_originals::Original) -> OriginalJson {
+        use tribune_store::inbox_originals::Original;
+        match original {
+            Original::Published { post, text } => OriginalJson {
+                source: "tribune",
+                post_id: Some(post.0),
+                text,
+                author: None,
+                url: None,
+                created_at: None,
+            },
+            Original::Network {
+                author_handle,
+                author_name,
+                author_url,
+                text,
+                url,
+                created_at,
+            } => OriginalJson {
+                source: "network",
+                post_id: None,
+                text,
+                author: Some(AuthorJson {
+                    handle: author_handle,
+                    name: author_name,
+                    url: author_url,
+                }),
+                url,
+                created_at: created_at.map(rfc3339),
+            },
+        }
+    }
+}
+
+/// One item with its conversation (oldest first), the post it starts from, the replies
+/// written in tribune and the team's notes.
 #[derive(Serialize)]
 pub struct ItemDetailJson {
     #[serde(flatten)]
     item: ItemJson,
+    original: Option<OriginalJson>,
     thread: Vec<ItemJson>,
     replies: Vec<ReplyJson>,
     notes: Vec<NoteJson>,
@@ -227,11 +275,13 @@ pub async fn show(
     let store = state.store();
     let item = store.inbox_item(&member.scope, id).await?;
     let thread = store.inbox_thread(&member.scope, &item).await?;
+    let original = store.inbox_original(&member.scope, &item).await?;
     let replies = store.inbox_replies(&member.scope, id).await?;
     let notes = store.inbox_notes(&member.scope, id).await?;
     let now = unix_now();
     Ok(Json(ItemDetailJson {
         item: ItemJson::new(item, now),
+        original: original.map(OriginalJson::from),
         thread: thread.into_iter().map(|i| ItemJson::new(i, now)).collect(),
         replies: replies.into_iter().map(ReplyJson::from).collect(),
         notes: notes.into_iter().map(NoteJson::from).collect(),
