@@ -318,11 +318,51 @@ pub struct InboxItem {
     /// text), for `url:` in listening and moderation rules
     /// (`tribune_text::Document::with_urls`). At most [`crate::html::MAX_LINKS`].
     pub links: Vec<String>,
+    /// Pictures attached to the message, by their address on the network's servers (at most
+    /// [`MAX_IMAGES`]). tribune never loads them unless a member asks, and then through itself.
+    pub images: Vec<ItemImage>,
     /// Unix seconds.
     pub created_at: i64,
     pub status: CommentStatus,
     /// The network's payload, truncated to [`MAX_RAW_BYTES`].
     pub raw: String,
+}
+
+/// Pictures kept per inbox item at most.
+pub const MAX_IMAGES: usize = 4;
+/// Characters of a picture's description kept at most.
+pub const MAX_ALT_CHARS: usize = 1_500;
+
+/// A picture attached to a message: its http(s) address and its description (plain text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemImage {
+    pub url: String,
+    pub alt: String,
+}
+
+impl ItemImage {
+    /// A picture at `url` (kept only if it is an absolute http(s) address of at most 2,048
+    /// bytes), its description without control characters and bounded.
+    pub fn new(url: &str, alt: &str) -> Option<ItemImage> {
+        let url = url.trim();
+        if url.len() > 2048 {
+            return None;
+        }
+        let parsed = url::Url::parse(url).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return None;
+        }
+        Some(ItemImage {
+            url: parsed.to_string(),
+            alt: alt
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .take(MAX_ALT_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_owned(),
+        })
+    }
 }
 
 /// The post a conversation starts from, as the network shows it now: what an inbox thread

@@ -57,6 +57,14 @@ pub fn prepare(item: &InboxItem) -> ItemNew {
         text: item.text.clone(),
         url: item.url.clone(),
         links: item.links.clone(),
+        images: item
+            .images
+            .iter()
+            .map(|i| tribune_store::inbox::Image {
+                url: i.url.clone(),
+                alt: i.alt.clone(),
+            })
+            .collect(),
         search_text,
         created_at: item.created_at,
         lang: match verdict.lang {

@@ -363,6 +363,7 @@ mod tests {
             text: text.into(),
             url: None,
             links: vec!["https://gagne-vite.example/x".into()],
+            images: Vec::new(),
             created_at: 0,
             received_at: 0,
             lang: "fr".into(),

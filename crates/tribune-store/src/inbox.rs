@@ -76,6 +76,8 @@ pub struct ItemNew {
     pub text: String,
     pub url: Option<String>,
     pub links: Vec<String>,
+    /// Pictures attached, by their address on the network (never loaded unless asked).
+    pub images: Vec<Image>,
     /// The folded words of the text (see the module's text).
     pub search_text: String,
     pub created_at: i64,
@@ -87,6 +89,17 @@ pub struct ItemNew {
     pub network_status: String,
     pub raw: String,
 }
+
+/// A picture attached to an item: its http(s) address on the network and its description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Image {
+    pub url: String,
+    pub alt: String,
+}
+
+/// Pictures kept per item at most, and characters of a description.
+pub const MAX_IMAGES: usize = 4;
+const MAX_ALT_CHARS: usize = 1_500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemAuthor {
@@ -111,6 +124,7 @@ pub struct Item {
     pub text: String,
     pub url: Option<String>,
     pub links: Vec<String>,
+    pub images: Vec<Image>,
     pub created_at: i64,
     pub received_at: i64,
     pub lang: String,
@@ -395,6 +409,7 @@ pub(crate) struct ItemRow {
     text: String,
     url: Option<String>,
     links: String,
+    images: String,
     created_at: i64,
     received_at: i64,
     lang: String,
@@ -410,7 +425,7 @@ pub(crate) struct ItemRow {
     due_at: Option<i64>,
 }
 
-const COLUMNS: [I; 28] = [
+const COLUMNS: [I; 29] = [
     I::Id,
     I::WorkspaceId,
     I::ChannelId,
@@ -426,6 +441,7 @@ const COLUMNS: [I; 28] = [
     I::Text,
     I::Url,
     I::Links,
+    I::Images,
     I::CreatedAt,
     I::ReceivedAt,
     I::Lang,
@@ -462,6 +478,7 @@ impl ItemRow {
             text: self.text,
             url: self.url,
             links: serde_json::from_str(&self.links).unwrap_or_default(),
+            images: serde_json::from_str(&self.images).unwrap_or_default(),
             created_at: self.created_at,
             received_at: self.received_at,
             lang: self.lang,
@@ -745,7 +762,7 @@ const FTS_CHUNK_MAX: u64 = 3_200;
 /// on a statement's parameters.
 const INSERT_CHUNK: usize = 100;
 
-const INSERT_COLUMNS: [I; 25] = [
+const INSERT_COLUMNS: [I; 26] = [
     I::WorkspaceId,
     I::ChannelId,
     I::RemoteRef,
@@ -760,6 +777,7 @@ const INSERT_COLUMNS: [I; 25] = [
     I::Text,
     I::Url,
     I::Links,
+    I::Images,
     I::SearchText,
     I::CreatedAt,
     I::ReceivedAt,
@@ -799,6 +817,18 @@ fn item_row(
         .take(MAX_LINKS)
         .collect();
     let links = serde_json::to_string(&links).map_err(StoreError::failed("inbox links"))?;
+    let images: Vec<Image> = item
+        .images
+        .iter()
+        .filter_map(|i| {
+            Some(Image {
+                url: bounded_url(Some(&i.url))?,
+                alt: bounded(&i.alt, MAX_ALT_CHARS),
+            })
+        })
+        .take(MAX_IMAGES)
+        .collect();
+    let images = serde_json::to_string(&images).map_err(StoreError::failed("inbox images"))?;
     Ok(vec![
         scope.workspace().0.into(),
         channel.0.into(),
@@ -814,6 +844,7 @@ fn item_row(
         bounded(&item.text, MAX_TEXT_CHARS).into(),
         bounded_url(item.url.as_deref()).into(),
         links.into(),
+        images.into(),
         bounded_bytes(&item.search_text, 4 * MAX_TEXT_CHARS).into(),
         item.created_at.into(),
         now.into(),

@@ -408,6 +408,7 @@ pub enum InboxItems {
     Text,
     Url,
     Links,
+    Images,
     SearchText,
     CreatedAt,
     ReceivedAt,

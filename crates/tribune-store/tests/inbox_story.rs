@@ -90,6 +90,16 @@ fn item(remote: &str, text: &str, created_at: i64) -> ItemNew {
         text: text.into(),
         url: Some(format!("https://bsky.app/post/{remote}")),
         links: vec!["https://example.fr/a".into(), "javascript:alert(1)".into()],
+        images: vec![
+            tribune_store::inbox::Image {
+                url: "https://media.example/a.png".into(),
+                alt: "Une galette".into(),
+            },
+            tribune_store::inbox::Image {
+                url: "javascript:alert(1)".into(),
+                alt: "x".into(),
+            },
+        ],
         search_text: search_words(folded.split(|c: char| !c.is_alphanumeric())),
         created_at,
         lang: "fr".into(),
@@ -153,6 +163,14 @@ async fn ingestion_stores_each_item_once_with_its_cursor() {
         assert_eq!(first.thread_ref, "post-1");
         // Only web links are kept.
         assert_eq!(first.links, ["https://example.fr/a"]);
+        assert_eq!(
+            first.images,
+            [tribune_store::inbox::Image {
+                url: "https://media.example/a.png".into(),
+                alt: "Une galette".into(),
+            }],
+            "only http(s) pictures are kept"
+        );
 
         // A failed fetch is recorded; the cursor does not move.
         store

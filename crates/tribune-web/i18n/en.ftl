@@ -1101,6 +1101,12 @@ inbox-open-post = Open the post
 inbox-thread = In the same conversation
 inbox-lang = Language:
 inbox-links = Links in this message (shown by their real address):
+inbox-images = { $count ->
+    [one] One picture
+   *[other] { $count } pictures
+}
+inbox-images-hidden = Not loaded: pictures come from strangers’ servers. Shown on request, fetched by tribune (the network does not see who looks), checked to be an image.
+inbox-images-show = Show the pictures
 inbox-open-on = See it on { $site }
 inbox-moderate = Moderation
 inbox-moderate-hide = Hide

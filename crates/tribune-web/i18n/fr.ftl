@@ -1103,6 +1103,12 @@ inbox-open-post = Ouvrir la publication
 inbox-thread = Dans la même conversation
 inbox-lang = Langue :
 inbox-links = Liens de ce message (affichés avec leur vraie adresse) :
+inbox-images = { $count ->
+    [one] Une image
+   *[other] { $count } images
+}
+inbox-images-hidden = Non chargées : les images viennent des serveurs d’inconnus. Affichées à la demande, récupérées par tribune (le réseau ne voit pas qui regarde), vérifiées comme étant des images.
+inbox-images-show = Afficher les images
 inbox-open-on = Voir sur { $site }
 inbox-moderate = Modération
 inbox-moderate-hide = Masquer

@@ -32,6 +32,7 @@ fn comment(remote: &str, author: &str, text: &str, links: &[&str]) -> InboxItem 
         html: None,
         url: Some(format!("https://social.example/{remote}")),
         links: links.iter().map(|l| (*l).to_owned()).collect(),
+        images: Vec::new(),
         created_at: unix_now() - 60,
         status: CommentStatus::Visible,
         raw: "{}".into(),

@@ -902,3 +902,131 @@ async fn a_conversation_started_on_mastodon_shows_its_first_post_from_the_server
     })
     .await;
 }
+
+/// A 1×1 PNG.
+const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+#[tokio::test]
+async fn a_messages_pictures_load_only_on_request_through_tribune_and_only_as_images() {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (cm, _scope, ws, token, channel) = mastodon_desk(&app, &server, &token_brand).await;
+            let nonce = format!("img{}{}", app.backend, unix_now());
+            // A friend posts a photo, and a page of HTML that claims to be one.
+            let upload = |bytes: &'static [u8], name: &'static str, alt: &'static str| {
+                let (http, server, token) = (http.clone(), server.clone(), token_friend.clone());
+                async move {
+                    let form = reqwest::multipart::Form::new()
+                        .text("description", alt)
+                        .part(
+                            "file",
+                            reqwest::multipart::Part::bytes(bytes)
+                                .file_name(name)
+                                .mime_str("image/png")
+                                .unwrap(),
+                        );
+                    let media: Value = http
+                        .post(format!("{server}/api/v2/media"))
+                        .bearer_auth(&token)
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    media["id"].as_str().unwrap().to_owned()
+                }
+            };
+            let photo = upload(PIXEL_PNG, "galette.png", "Une galette dorée").await;
+            let fake = upload(
+                b"<html><script>alert(1)</script></html>",
+                "fake.png",
+                "Pas une image",
+            )
+            .await;
+            let response = http
+                .post(format!("{server}/api/v1/statuses"))
+                .bearer_auth(&token_friend)
+                .form(&[
+                    ("status", format!("@testuser regardez {nonce}")),
+                    ("media_ids[]", photo),
+                    ("media_ids[]", fake),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success(),
+                "{}",
+                response.text().await.unwrap()
+            );
+            let items = until_found(&app, &token, ws, channel, &nonce).await;
+            assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
+            let page = format!("/w/{ws}/inbox/{}", items[0]["id"]);
+
+            // Not loaded by default: said, with a button.
+            let (_, html) = app.get_text(&cm, &page).await;
+            assert!(html.contains("2 images"), "{html}");
+            assert!(html.contains("Afficher les images"), "{html}");
+            assert!(
+                !html.contains(&format!("{page}/images/0")),
+                "not loaded unasked"
+            );
+            assert!(
+                !html.contains(&server),
+                "the network's address is not on the page"
+            );
+            // Asked: through tribune, with their descriptions.
+            let (_, html) = app.get_text(&cm, &format!("{page}?images=1")).await;
+            assert!(
+                html.contains(&format!(
+                    "<img src=\"{page}/images/0\" alt=\"Une galette dorée\""
+                )),
+                "{html}"
+            );
+            let picture = app.get(&cm, &format!("{page}/images/0")).await;
+            assert_eq!(picture.status(), StatusCode::OK);
+            let headers = picture.headers().clone();
+            assert_eq!(headers["content-type"], "image/png");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert!(
+                headers["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("sandbox")
+            );
+            assert_eq!(picture.bytes().await.unwrap().as_ref(), PIXEL_PNG);
+            // What is not an image is not served, whatever it claims; there is no third.
+            let fake = app.get(&cm, &format!("{page}/images/1")).await;
+            assert_eq!(fake.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            assert!(!fake.text().await.unwrap().contains("alert(1)"), "not passed on");
+            assert_eq!(
+                app.get(&cm, &format!("{page}/images/2")).await.status(),
+                StatusCode::NOT_FOUND
+            );
+            // Someone of another workspace gets nothing.
+            let (stranger, _) = app.member_with_workspace("autre@example.fr", "Autre").await;
+            assert_eq!(
+                app.get(&stranger, &format!("{page}/images/0"))
+                    .await
+                    .status(),
+                StatusCode::NOT_FOUND
+            );
+        }
+    })
+    .await;
+}

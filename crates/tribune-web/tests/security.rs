@@ -145,6 +145,7 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/inbox/alerts/webhook/test", &[]),
     ("POST", "/w/{ws}/inbox/alerts/webhook/delete", &[]),
     ("GET", "/w/{ws}/inbox/{item}/author", &[]),
+    ("GET", "/w/{ws}/inbox/{item}/images/{n}", &[]),
     (
         "POST",
         "/w/{ws}/inbox/{item}/author",
@@ -527,6 +528,7 @@ async fn victim(app: &TestApp) -> Victim {
         text: "Secret complaint".into(),
         url: None,
         links: Vec::new(),
+        images: Vec::new(),
         search_text: "secret complaint".into(),
         created_at: unix_now(),
         lang: "en".into(),
@@ -691,6 +693,7 @@ fn fill(path: &str, victim: &Victim) -> String {
         .replace("{media}", "1")
         .replace("{link}", "1")
         .replace("{slot}", "1")
+        .replace("{n}", "0")
         .replace("{item}", &victim.item.to_string())
         .replace("{reply}", &victim.reply.to_string())
         .replace("{rule}", &victim.rule.to_string())

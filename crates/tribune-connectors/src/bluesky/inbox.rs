@@ -6,7 +6,10 @@
 
 use super::refs::RecordRef;
 use super::richtext::{self, Facet, Feature};
-use crate::model::{Author, CommentStatus, Cursor, InboxItem, InboxKind, RemotePost, bounded_raw};
+use crate::model::{
+    Author, CommentStatus, Cursor, InboxItem, InboxKind, ItemImage, MAX_IMAGES, RemotePost,
+    bounded_raw,
+};
 use atrium_api::app::bsky::feed::post::ReplyRef;
 use atrium_api::app::bsky::notification::list_notifications::Notification;
 use atrium_api::app::bsky::richtext::facet::{self, MainFeaturesItem};
@@ -131,6 +134,7 @@ fn item(
         ),
         html: Some(richtext::to_html(&text, &facets)),
         links: links(&facets, post.embed.as_ref()),
+        images: images(n.author.did.as_str(), post.embed.as_ref()),
         text,
         url: Some(record.web_url(Some(&handle))),
         created_at,
@@ -271,6 +275,49 @@ pub(super) fn links(facets: &[Facet], embed: Option<&serde_json::Value>) -> Vec<
     out
 }
 
+/// The pictures of a post's `app.bsky.embed.images` (also beside a quoted post,
+/// `recordWithMedia`), at the address Bluesky's image service gives them
+/// (`cdn.bsky.app/img/feed_thumbnail/plain/{did}/{cid}@jpeg`, what its apps show): the record
+/// holds only each blob's CID. A CID that is not plain base32 is dropped.
+pub(super) fn images(did: &str, embed: Option<&serde_json::Value>) -> Vec<ItemImage> {
+    let Some(embed) = embed else {
+        return Vec::new();
+    };
+    let images = match embed.get("$type").and_then(serde_json::Value::as_str) {
+        Some("app.bsky.embed.images") => embed.get("images"),
+        Some("app.bsky.embed.recordWithMedia") => embed.get("media").and_then(|m| m.get("images")),
+        _ => None,
+    };
+    let safe = |s: &str| {
+        !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ':')
+    };
+    if !safe(did) {
+        return Vec::new();
+    }
+    images
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|image| {
+            let cid = image
+                .get("image")
+                .and_then(|i| i.get("ref"))
+                .and_then(|r| r.get("$link"))
+                .and_then(serde_json::Value::as_str)
+                .filter(|c| safe(c) && !c.contains(':'))?;
+            let alt = image
+                .get("alt")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            ItemImage::new(
+                &format!("https://cdn.bsky.app/img/feed_thumbnail/plain/{did}/{cid}@jpeg"),
+                alt,
+            )
+        })
+        .take(MAX_IMAGES)
+        .collect()
+}
+
 /// The address of an `app.bsky.embed.external` (a link card).
 fn external(embed: &serde_json::Value) -> Option<&str> {
     embed
@@ -306,6 +353,39 @@ pub(super) fn cursor_time(cursor: &Cursor) -> Option<jiff::Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_posts_pictures_are_its_image_blobs_on_the_image_service() {
+        let embed = serde_json::json!({
+            "$type": "app.bsky.embed.images",
+            "images": [
+                {"alt": "Une galette", "image": {"$type": "blob", "ref": {"$link": "bafkreiabc123"}, "mimeType": "image/jpeg", "size": 1000}},
+                {"alt": "x", "image": {"ref": {"$link": "../../evil?x=1"}}},
+                {"alt": "y"}
+            ]
+        });
+        let found = images_of(&embed);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].url,
+            "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:abc/bafkreiabc123@jpeg"
+        );
+        assert_eq!(found[0].alt, "Une galette");
+        let with_quote = serde_json::json!({
+            "$type": "app.bsky.embed.recordWithMedia",
+            "media": {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": {"ref": {"$link": "bafkreixyz"}}}]}
+        });
+        assert_eq!(images_of(&with_quote).len(), 1);
+        assert!(
+            images("did:plc:abc/../x", Some(&embed)).is_empty(),
+            "a DID that is not one"
+        );
+        assert!(images("did:plc:abc", None).is_empty());
+    }
+
+    fn images_of(embed: &serde_json::Value) -> Vec<ItemImage> {
+        images("did:plc:abc", Some(embed))
+    }
 
     #[test]
     fn an_original_post_is_read_from_its_view_and_names_its_root() {

@@ -6,7 +6,7 @@
 //! speaking the Mastodon API — GoToSocial, Akkoma — leave some out).
 
 use crate::html;
-use crate::model::{Author, ChannelProfile, Metric, Metrics};
+use crate::model::{Author, ChannelProfile, ItemImage, MAX_IMAGES, Metric, Metrics};
 use serde::{Deserialize, Deserializer};
 
 /// Longest id accepted from an instance or a caller. Mastodon's are ≤ 20 digits, GoToSocial's
@@ -77,6 +77,31 @@ pub struct Status {
     /// The preview card of the first link, if the instance made one.
     #[serde(default)]
     pub card: Option<PreviewCard>,
+    #[serde(default, deserialize_with = "lenient_attachments")]
+    pub media_attachments: Vec<MediaAttachment>,
+}
+
+/// A file attached to a status (the fields the inbox reads).
+#[derive(Debug, Deserialize)]
+pub struct MediaAttachment {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub preview_url: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Attachments where one the instance garbled is left out, not the status.
+fn lenient_attachments<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MediaAttachment>, D::Error> {
+    let raw: Option<Vec<serde_json::Value>> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
 }
 
 /// A status's context: the statuses it answers, oldest first (those the instance shows).
@@ -351,6 +376,20 @@ impl Status {
         links
     }
 
+    /// The pictures attached (`image` attachments; videos, GIFs and audio are not pictures):
+    /// the preview, else the file, with the description.
+    pub fn images(&self) -> Vec<ItemImage> {
+        self.media_attachments
+            .iter()
+            .filter(|m| m.kind == "image")
+            .filter_map(|m| {
+                let url = m.preview_url.as_deref().or(m.url.as_deref())?;
+                ItemImage::new(url, m.description.as_deref().unwrap_or_default())
+            })
+            .take(MAX_IMAGES)
+            .collect()
+    }
+
     /// Plain text, the content warning first as `[CW: …]` so it is never lost.
     pub fn text(&self) -> String {
         let body = html::to_text(&self.content);
@@ -373,6 +412,43 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statuss_pictures_are_its_image_attachments_at_http_addresses() {
+        let status: Status = serde_json::from_value(serde_json::json!({
+            "id": "1",
+            "media_attachments": [
+                {"type": "image", "url": "https://files.example/a.png",
+                 "preview_url": "https://files.example/small/a.png", "description": "Une galette\u{0007}"},
+                {"type": "image", "url": "javascript:alert(1)", "preview_url": null},
+                {"type": "video", "url": "https://files.example/v.mp4"},
+                {"type": "image", "url": "data:image/png;base64,AAAA"},
+                "garbage",
+                {"type": "image", "url": "https://files.example/b.jpg", "description": null},
+                {"type": "image", "url": "https://files.example/c.jpg"},
+                {"type": "image", "url": "https://files.example/d.jpg"},
+                {"type": "image", "url": "https://files.example/e.jpg"}
+            ]
+        }))
+        .unwrap();
+        let images = status.images();
+        let urls: Vec<&str> = images.iter().map(|i| i.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://files.example/small/a.png",
+                "https://files.example/b.jpg",
+                "https://files.example/c.jpg",
+                "https://files.example/d.jpg"
+            ]
+        );
+        assert_eq!(images[0].alt, "Une galette");
+        assert_eq!(images[1].alt, "");
+        let none: Status =
+            serde_json::from_value(serde_json::json!({"id": "2", "media_attachments": null}))
+                .unwrap();
+        assert!(none.images().is_empty());
+    }
 
     #[test]
     fn a_context_keeps_the_ancestors_it_can_read_oldest_first() {

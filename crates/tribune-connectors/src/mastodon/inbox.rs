@@ -192,6 +192,7 @@ fn to_item(
         html: Some(html::sanitize(&status.content)),
         url: status.web_url(),
         links: status.links(),
+        images: status.images(),
         created_at: status.created_at_unix(),
         status: CommentStatus::Visible,
         raw: bounded_raw(raw),

@@ -208,6 +208,8 @@ pub(super) fn item(raw: &serde_json::Value, site: &str) -> Result<InboxItem> {
         html: Some(html::sanitize(&c.content.rendered)),
         url: web_url(&c.link),
         links: links(&c),
+        // WordPress comments carry no attachments.
+        images: Vec::new(),
         created_at: gmt_seconds(&c.date_gmt).unwrap_or_else(crate::http::now),
         status: status(&c.status),
         raw: bounded_raw(raw),

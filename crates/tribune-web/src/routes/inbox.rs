@@ -16,7 +16,7 @@ use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use tribune_connectors::{Capabilities, Capability, Moderation};
@@ -61,6 +61,9 @@ pub struct ItemLine {
     pub labels: Vec<String>,
     pub network_status: String,
     pub links: Vec<(String, String)>,
+    /// The descriptions of its pictures, in order (the pictures load only when asked).
+    pub images: Vec<String>,
+    pub image_count: i64,
     /// Its response-time clock: its state (`running`, `near`, `breached`, `met`, `missed`)
     /// and what to say, when the workspace has a target.
     pub clock: Option<(&'static str, String)>,
@@ -164,6 +167,8 @@ pub(super) fn line(
                 (l, d)
             })
             .collect(),
+        image_count: item.images.len() as i64,
+        images: item.images.into_iter().map(|i| i.alt).collect(),
     }
 }
 
@@ -568,6 +573,8 @@ pub struct ItemPage {
     ws_id: WorkspaceId,
     item: ItemLine,
     original: Option<OriginalLine>,
+    /// The pictures are shown (the member asked).
+    show_images: bool,
     thread: Vec<ItemLine>,
     replies: Vec<ReplyLine>,
     notes: Vec<NoteLine>,
@@ -738,6 +745,7 @@ async fn item_page(
         ws_id: member.scope.workspace(),
         item: line,
         original,
+        show_images: false,
         thread,
         replies,
         notes,
@@ -761,6 +769,8 @@ async fn item_page(
 #[derive(serde::Deserialize)]
 pub struct ItemQuery {
     flash: Option<String>,
+    /// Show the message's pictures (loaded through tribune).
+    images: Option<String>,
     /// A saved reply to start the reply from.
     saved: Option<i64>,
 }
@@ -782,7 +792,63 @@ pub async fn show(
         query.saved.map(tribune_domain::SavedReplyId),
     )
     .await?;
+    let page = ItemPage {
+        show_images: query.images.is_some(),
+        ..page
+    };
     Ok(render(&page))
+}
+
+/// Bytes of a picture fetched for a member at most.
+const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// `GET /w/{ws}/inbox/{item}/images/{n}`: one of the message's pictures, fetched now by
+/// tribune (the network never sees who looks): only from a public http(s) host (as every
+/// address tribune calls), at most 8 MiB, and only if its bytes are a JPEG, PNG, GIF or WebP
+/// (SVG never: it can carry scripts). Served as that type alone, sandboxed.
+pub async fn image(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id, n)): Path<(WorkspaceId, InboxItemId, usize)>,
+) -> Result<Response, AppError> {
+    let item = state.store().inbox_item(&member.scope, id).await?;
+    let image = item.images.get(n).ok_or(AppError::NotFound)?;
+    // An <img> shows no text: the status says what went wrong, the page's alt text stays.
+    let failed = |status: StatusCode| status.into_response();
+    let Ok(url) = state.channels().http().checked_url(&image.url) else {
+        return Ok(failed(StatusCode::FORBIDDEN));
+    };
+    let body = match state
+        .channels()
+        .http()
+        .get_small(url, MAX_IMAGE_BYTES)
+        .await
+    {
+        Ok(response) => response.body,
+        Err(error) => {
+            tracing::info!(item = id.0, %error, "a message's picture could not be fetched");
+            return Ok(failed(StatusCode::BAD_GATEWAY));
+        }
+    };
+    let format =
+        tribune_media::Format::sniff(&body).filter(|f| f.kind() == tribune_media::MediaKind::Image);
+    let Some(format) = format else {
+        return Ok(failed(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox",
+            ),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+            (header::CONTENT_DISPOSITION, "inline"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn item_path(ws: WorkspaceId, id: InboxItemId) -> String {

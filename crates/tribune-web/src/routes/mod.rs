@@ -209,6 +209,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/inbox/alerts/{alert}", get(alerts::show))
         .route("/w/{ws}/inbox/{item}", get(inbox::show).post(inbox::triage))
         .route("/w/{ws}/inbox/{item}/reply", post(inbox::reply))
+        .route("/w/{ws}/inbox/{item}/images/{n}", get(inbox::image))
         .route("/w/{ws}/inbox/{item}/notes", post(inbox::add_note))
         .route("/w/{ws}/inbox/{item}/moderate", post(inbox::moderate))
         .route(

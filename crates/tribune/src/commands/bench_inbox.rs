@@ -161,6 +161,7 @@ fn generated(rng: &mut Rng, i: u64, now: i64) -> InboxItem {
         html: None,
         url: Some(format!("https://social.example/bench/{i}")),
         links: Vec::new(),
+        images: Vec::new(),
         created_at: now - 3600 * 24 * 365 + i as i64 % (3600 * 24 * 365),
         status: CommentStatus::Visible,
         raw: String::new(),
