@@ -1013,7 +1013,10 @@ async fn a_messages_pictures_load_only_on_request_through_tribune_and_only_as_im
             // What is not an image is not served, whatever it claims; there is no third.
             let fake = app.get(&cm, &format!("{page}/images/1")).await;
             assert_eq!(fake.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-            assert!(!fake.text().await.unwrap().contains("alert(1)"), "not passed on");
+            assert!(
+                !fake.text().await.unwrap().contains("alert(1)"),
+                "not passed on"
+            );
             assert_eq!(
                 app.get(&cm, &format!("{page}/images/2")).await.status(),
                 StatusCode::NOT_FOUND
