@@ -116,6 +116,9 @@ impl Handler for StoreUpkeep {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "store upkeep failed"),
         }
+        if let Err(error) = self.store.refresh_statistics().await {
+            tracing::warn!(%error, "the planner's statistics were not refreshed");
+        }
         Outcome::Later {
             at: now + STORE_UPKEEP_EVERY,
         }

@@ -142,6 +142,23 @@ impl Db {
         Ok(())
     }
 
+    /// Brings the query planner's statistics up to date: `ANALYZE` on PostgreSQL, whose
+    /// autovacuum may be off (then a growing inbox keeps the row counts of its first day, and a
+    /// read by ids scans the whole workspace); `PRAGMA optimize` on SQLite, which analyzes only
+    /// what its queries would gain from.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        count_statement();
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query("PRAGMA optimize").execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         count_statement();
         match self {

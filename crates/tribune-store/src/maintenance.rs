@@ -42,6 +42,12 @@ impl Store {
         Ok(sessions + attempts)
     }
 
+    /// Refreshes the query planner's statistics (see `Db::refresh_statistics`). Safe to run on
+    /// any node; the store upkeep does it every time it runs.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        self.db.refresh_statistics().await
+    }
+
     /// Writes a consistent snapshot of a SQLite database to `path` (a new file, readable by its
     /// owner only) while it is in use. The file is created before SQLite writes into it, so it is
     /// never readable by others, and removed again if the snapshot fails.

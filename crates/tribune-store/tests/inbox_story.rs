@@ -163,6 +163,8 @@ async fn ingestion_stores_each_item_once_with_its_cursor() {
         assert_eq!(first.thread_ref, "post-1");
         // Only web links are kept.
         assert_eq!(first.links, ["https://example.fr/a"]);
+        // The upkeep's statistics refresh runs on either database.
+        store.refresh_statistics().await.unwrap();
         assert_eq!(
             first.images,
             [tribune_store::inbox::Image {
