@@ -58,7 +58,22 @@ pub struct Contact {
 pub struct ContactExport {
     pub contact: Contact,
     pub messages: Vec<ExportedMessage>,
+    /// Their posts that conversations in the inbox start from, as read from the network.
+    pub originals: Vec<ExportedOriginal>,
     pub exported_at: i64,
+}
+
+/// A post of theirs kept as a conversation's start.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExportedOriginal {
+    pub remote_ref: Option<String>,
+    pub author_handle: String,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub text: String,
+    pub url: Option<String>,
+    pub created_at: Option<i64>,
+    pub fetched_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +102,20 @@ fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
             (I::Table, I::ChannelId),
             (I::Table, I::AuthorRemoteId),
             (I::Table, I::AuthorHandle),
+        ],
+    )
+}
+
+/// The originals (conversations' first posts) the person wrote.
+fn originals_by(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
+    author_in(
+        scope,
+        key,
+        [
+            (O::Table, O::WorkspaceId),
+            (O::Table, O::ChannelId),
+            (O::Table, O::AuthorRemoteId),
+            (O::Table, O::AuthorHandle),
         ],
     )
 }
@@ -301,9 +330,31 @@ impl Store {
     ) -> Result<ContactExport, StoreError> {
         scope.require(Role::can_edit_workspace)?;
         let (contact, _) = self.inbox_contact(scope, key).await?;
-        let items = {
+        let (items, originals) = {
             let mut conn = self.db.acquire().await?;
-            messages_of(&mut conn.conn(), scope, key, MAX_EXPORTED).await?
+            let items = messages_of(&mut conn.conn(), scope, key, MAX_EXPORTED).await?;
+            let originals: Vec<ExportedOriginal> = conn
+                .conn()
+                .fetch_all(
+                    &Query::select()
+                        .columns([
+                            O::RemoteRef,
+                            O::AuthorHandle,
+                            O::AuthorName,
+                            O::AuthorUrl,
+                            O::Text,
+                            O::Url,
+                            O::CreatedAt,
+                            O::FetchedAt,
+                        ])
+                        .from(O::Table)
+                        .cond_where(originals_by(scope, key))
+                        .and_where(Expr::col((O::Table, O::Error)).is_null())
+                        .limit(MAX_EXPORTED)
+                        .to_owned(),
+                )
+                .await?;
+            (items, originals)
         };
         let mut messages = Vec::with_capacity(items.len());
         for item in items {
@@ -317,13 +368,15 @@ impl Store {
         tx.audit(
             scope,
             &AuditEvent::new("contact.export", "contact", key.network.as_str())
-                .with("messages", messages.len() as i64),
+                .with("messages", messages.len() as i64)
+                .with("originals", originals.len() as i64),
         )
         .await?;
         tx.commit().await?;
         Ok(ContactExport {
             contact,
             messages,
+            originals,
             exported_at: now,
         })
     }
@@ -369,21 +422,24 @@ impl Store {
                 )
                 .await?;
         }
-        // The conversations' first posts read from the network that are theirs.
+        // The conversations' first posts read from the network that are theirs: emptied and
+        // kept as erased, so the next message in the conversation does not read them again.
         tx.conn()
             .execute(
-                &Query::delete()
-                    .from_table(O::Table)
-                    .cond_where(author_in(
-                        scope,
-                        key,
-                        [
-                            (O::Table, O::WorkspaceId),
-                            (O::Table, O::ChannelId),
-                            (O::Table, O::AuthorRemoteId),
-                            (O::Table, O::AuthorHandle),
-                        ],
-                    ))
+                &Query::update()
+                    .table(O::Table)
+                    .values([
+                        (O::RemoteRef, Option::<String>::None.into()),
+                        (O::AuthorRemoteId, Option::<String>::None.into()),
+                        (O::AuthorHandle, "".into()),
+                        (O::AuthorName, "".into()),
+                        (O::AuthorUrl, Option::<String>::None.into()),
+                        (O::Text, "".into()),
+                        (O::Url, Option::<String>::None.into()),
+                        (O::CreatedAt, Option::<i64>::None.into()),
+                        (O::Error, crate::inbox_originals::ERASED.into()),
+                    ])
+                    .cond_where(originals_by(scope, key))
                     .to_owned(),
             )
             .await?;

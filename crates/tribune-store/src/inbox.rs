@@ -758,7 +758,7 @@ async fn items_by_ids(
 const FTS_CHUNK_MIN: u64 = 50;
 const FTS_CHUNK_MAX: u64 = 3_200;
 
-/// Rows per multi-row insert of a batch: 25 values each, well under both databases' limits
+/// Rows per multi-row insert of a batch: 26 values each, well under both databases' limits
 /// on a statement's parameters.
 const INSERT_CHUNK: usize = 100;
 
@@ -1195,8 +1195,9 @@ impl Store {
     /// Several changes of [`Store::update_inbox_items`] in one transaction, in order, without
     /// reading the items back: what a fetch's moderation rules do to its items (one commit for
     /// all of them). A change that does not pass its checks (an assignee who left, an item of
-    /// another workspace) is skipped with its error and the others apply; a database failure
-    /// undoes them all. Returns, per change, how many items it changed.
+    /// another workspace, too many labels) is undone alone (a savepoint each) and reported with
+    /// its error, and the others apply; a database failure undoes them all. Returns, per
+    /// change, how many items it changed.
     pub async fn triage_inbox_items(
         &self,
         scope: &WorkspaceScope,
@@ -1206,12 +1207,27 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut done = Vec::with_capacity(changes.len());
         for (ids, change) in changes {
-            // Every check comes before the change's first write: a refused change wrote nothing.
+            // Each change behind a savepoint: one refused after its first write (too many
+            // labels on an item) is undone alone, and PostgreSQL's transaction stays usable.
+            tx.conn().run_fixed("SAVEPOINT triage_change").await?;
             match change_items(&mut tx, scope, ids, change, now).await {
-                Ok(unique) => done.push(Ok(unique.len())),
+                Ok(unique) => {
+                    tx.conn()
+                        .run_fixed("RELEASE SAVEPOINT triage_change")
+                        .await?;
+                    done.push(Ok(unique.len()));
+                }
                 Err(
                     e @ (StoreError::Invalid(_) | StoreError::NotFound | StoreError::Forbidden),
-                ) => done.push(Err(e)),
+                ) => {
+                    tx.conn()
+                        .run_fixed("ROLLBACK TO SAVEPOINT triage_change")
+                        .await?;
+                    tx.conn()
+                        .run_fixed("RELEASE SAVEPOINT triage_change")
+                        .await?;
+                    done.push(Err(e));
+                }
                 Err(e) => return Err(e),
             }
         }

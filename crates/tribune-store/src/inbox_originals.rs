@@ -16,6 +16,8 @@ use tribune_domain::{ChannelId, PostId};
 
 /// How long a failed read of an original waits before it is tried again, in seconds.
 pub const ORIGINAL_RETRY_SECS: i64 = 86_400;
+/// The error of an original erased on request (GDPR): never read again from the network.
+pub const ERASED: &str = "erased on request";
 /// Longest error message kept.
 const MAX_ERROR_CHARS: usize = 300;
 
@@ -106,6 +108,7 @@ impl Store {
                         .and_where(
                             Expr::col(O::Error)
                                 .is_null()
+                                .or(Expr::col(O::Error).eq(ERASED))
                                 .or(Expr::col(O::FetchedAt).gt(now - ORIGINAL_RETRY_SECS)),
                         )
                         .to_owned(),
@@ -214,6 +217,7 @@ impl Store {
             return Ok(Some(Original::Published { post, text }));
         }
         type Row = (
+            Option<String>,
             String,
             String,
             Option<String>,
@@ -226,6 +230,7 @@ impl Store {
             .fetch_optional(
                 &Query::select()
                     .columns([
+                        O::RemoteRef,
                         O::AuthorHandle,
                         O::AuthorName,
                         O::AuthorUrl,
@@ -241,16 +246,26 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        Ok(row.map(
-            |(author_handle, author_name, author_url, text, url, created_at)| Original::Network {
-                author_handle,
-                author_name,
-                author_url,
-                text,
-                url,
-                created_at,
-            },
-        ))
+        let Some((remote_ref, author_handle, author_name, author_url, text, url, created_at)) = row
+        else {
+            return Ok(None);
+        };
+        // Where the network names only the parent (Mastodon), the root it led to may be
+        // tribune's own post after all.
+        if let Some(own) = remote_ref.as_deref()
+            && let Some((post, text)) =
+                published(&mut conn.conn(), scope, item.channel, own).await?
+        {
+            return Ok(Some(Original::Published { post, text }));
+        }
+        Ok(Some(Original::Network {
+            author_handle,
+            author_name,
+            author_url,
+            text,
+            url,
+            created_at,
+        }))
     }
 }
 

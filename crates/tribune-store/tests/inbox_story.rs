@@ -495,6 +495,54 @@ async fn triage_changes_status_assignee_and_labels_and_is_audited() {
                 .unwrap()[..],
             [Err(StoreError::Forbidden)]
         ));
+        // A change refused after its first write (the status is set, then the labels would be
+        // too many) is undone whole; the next change still applies.
+        let full: Vec<String> = (0..tribune_domain::inbox::MAX_LABELS)
+            .map(|i| format!("l{i}"))
+            .collect();
+        store
+            .update_inbox_items(
+                &a,
+                &ids[..1],
+                &ItemChange {
+                    labels: Some(full),
+                    ..ItemChange::default()
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let status_before = store.inbox_item(&a, ids[0]).await.unwrap().status;
+        let done = store
+            .triage_inbox_items(
+                &a,
+                &[
+                    (
+                        &ids[..1],
+                        ItemChange {
+                            status: Some(ItemStatus::InProgress),
+                            add_labels: vec!["one-too-many".into()],
+                            ..ItemChange::default()
+                        },
+                    ),
+                    (&ids[1..], label("après")),
+                ],
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(done[..], [Err(StoreError::Invalid(_)), Ok(1)]),
+            "{backend}: {done:?}"
+        );
+        let first = store.inbox_item(&a, ids[0]).await.unwrap();
+        assert_ne!(status_before, ItemStatus::InProgress);
+        assert_eq!(
+            first.status, status_before,
+            "{backend}: the refused change's status undone"
+        );
+        assert!(!first.labels.contains(&"one-too-many".to_owned()));
+        assert!(now_labels(1).await.contains(&"après".to_owned()));
 
         let trail = store.workspace_audit(&a, 100).await.unwrap();
         assert!(
@@ -506,8 +554,8 @@ async fn triage_changes_status_assignee_and_labels_and_is_audited() {
                 .iter()
                 .filter(|e| e.action == "inbox.update" && e.details.contains("rule 1: Tri"))
                 .count(),
-            3,
-            "each item of each applied change audited with its rule"
+            4,
+            "each item of each applied change audited with its rule (two, one, then one)"
         );
     })
     .await;
@@ -1857,11 +1905,26 @@ async fn a_conversations_original_post_is_read_once_kept_bounded_and_erased_with
             .await
             .unwrap();
         let key = store.inbox_contact_key(&a, troll[0]).await.unwrap();
+        let export = store.export_inbox_contact(&a, &key, NOW).await.unwrap();
+        assert_eq!(
+            export.originals.len(),
+            1,
+            "{backend}: their post is in their export"
+        );
+        assert_eq!(export.originals[0].author_handle, "@troll.test");
         store.erase_inbox_contact(&a, &key).await.unwrap();
         assert_eq!(
             store.inbox_original(&a, by_ref("c1")).await.unwrap(),
             None,
             "{backend}"
+        );
+        assert!(
+            store
+                .originals_to_fetch(&a, one, &["post-1"], NOW + 10 * ORIGINAL_RETRY_SECS)
+                .await
+                .unwrap()
+                .is_empty(),
+            "an erased original is never read again"
         );
     })
     .await;

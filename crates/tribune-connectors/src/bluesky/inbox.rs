@@ -288,10 +288,15 @@ pub(super) fn images(did: &str, embed: Option<&serde_json::Value>) -> Vec<ItemIm
         Some("app.bsky.embed.recordWithMedia") => embed.get("media").and_then(|m| m.get("images")),
         _ => None,
     };
-    let safe = |s: &str| {
-        !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ':')
+    // A DID as a path segment: `did:plc:…` or `did:web:host` (letters, digits, `:`, `.`, `-`).
+    let safe_did = |s: &str| {
+        s.starts_with("did:")
+            && s.len() <= 128
+            && !s.contains("..")
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-'))
     };
-    if !safe(did) {
+    if !safe_did(did) {
         return Vec::new();
     }
     images
@@ -304,7 +309,9 @@ pub(super) fn images(did: &str, embed: Option<&serde_json::Value>) -> Vec<ItemIm
                 .and_then(|i| i.get("ref"))
                 .and_then(|r| r.get("$link"))
                 .and_then(serde_json::Value::as_str)
-                .filter(|c| safe(c) && !c.contains(':'))?;
+                .filter(|c| {
+                    !c.is_empty() && c.len() <= 128 && c.chars().all(|c| c.is_ascii_alphanumeric())
+                })?;
             let alt = image
                 .get("alt")
                 .and_then(serde_json::Value::as_str)
@@ -381,6 +388,11 @@ mod tests {
             "a DID that is not one"
         );
         assert!(images("did:plc:abc", None).is_empty());
+        assert_eq!(
+            images("did:web:boulangerie-martin.fr", Some(&embed)).len(),
+            1
+        );
+        assert!(images("did:web:..", Some(&embed)).is_empty());
     }
 
     fn images_of(embed: &serde_json::Value) -> Vec<ItemImage> {

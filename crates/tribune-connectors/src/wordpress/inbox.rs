@@ -335,8 +335,8 @@ impl WordPressConnector {
         Ok(())
     }
 
-    /// The post a comment is on (or the post itself): its title and excerpt as text, by its
-    /// author as the site names them (`_embed=author`; the site's name when not shown).
+    /// The post (or page) a comment is on, or the post itself: its title and excerpt as text,
+    /// by its author as the site names them (`_embed=author`; the site's name when not shown).
     pub(super) async fn post_of(&self, of: &RemoteRef) -> Result<RemotePost> {
         #[derive(Deserialize)]
         struct OnPost {
@@ -360,20 +360,21 @@ impl WordPressConnector {
                 }
             }
         };
-        let route = format!("/wp/v2/posts/{id}");
-        let response = self
-            .get(
-                &route,
-                &[
-                    ("context", "view"),
-                    ("_embed", "author"),
-                    (
-                        "_fields",
-                        "id,link,title,excerpt,date_gmt,author,_links,_embedded",
-                    ),
-                ],
-            )
-            .await?;
+        let query = [
+            ("context", "view"),
+            ("_embed", "author"),
+            (
+                "_fields",
+                "id,link,title,excerpt,date_gmt,author,_links,_embedded",
+            ),
+        ];
+        // Comments can be on pages too (and pages have the same fields).
+        let response = match self.get(&format!("/wp/v2/posts/{id}"), &query).await {
+            Err(e) if e.status == Some(404) => {
+                self.get(&format!("/wp/v2/pages/{id}"), &query).await?
+            }
+            other => other?,
+        };
         let post: WpPost = json(&response)?;
         Ok(post.remote(&self.site_id(), &self.handle()))
     }

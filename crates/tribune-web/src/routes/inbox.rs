@@ -802,6 +802,11 @@ pub async fn show(
 /// Bytes of a picture fetched for a member at most.
 const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
 
+/// Pictures fetched at the same time at most, by this process: each is held in memory whole
+/// (up to [`MAX_IMAGE_BYTES`]) until it is checked and sent; the others wait their turn.
+static IMAGE_FETCHES: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(4));
+
 /// `GET /w/{ws}/inbox/{item}/images/{n}`: one of the message's pictures, fetched now by
 /// tribune (the network never sees who looks): only from a public http(s) host (as every
 /// address tribune calls), at most 8 MiB, and only if its bytes are a JPEG, PNG, GIF or WebP
@@ -817,6 +822,9 @@ pub async fn image(
     let failed = |status: StatusCode| status.into_response();
     let Ok(url) = state.channels().http().checked_url(&image.url) else {
         return Ok(failed(StatusCode::FORBIDDEN));
+    };
+    let Ok(_turn) = IMAGE_FETCHES.acquire().await else {
+        return Ok(failed(StatusCode::SERVICE_UNAVAILABLE));
     };
     let body = match state
         .channels()
