@@ -63,7 +63,7 @@ pub struct ContactExport {
     pub exported_at: i64,
 }
 
-/// A post of theirs kept as a conversation's start.
+/// A post of theirs kept as a conversation's start (also how the store reads a kept original).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ExportedOriginal {
     pub remote_ref: Option<String>,
@@ -337,16 +337,7 @@ impl Store {
                 .conn()
                 .fetch_all(
                     &Query::select()
-                        .columns([
-                            O::RemoteRef,
-                            O::AuthorHandle,
-                            O::AuthorName,
-                            O::AuthorUrl,
-                            O::Text,
-                            O::Url,
-                            O::CreatedAt,
-                            O::FetchedAt,
-                        ])
+                        .columns(crate::inbox_originals::ORIGINAL_COLUMNS)
                         .from(O::Table)
                         .cond_where(originals_by(scope, key))
                         .and_where(Expr::col((O::Table, O::Error)).is_null())

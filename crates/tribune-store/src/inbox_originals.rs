@@ -16,6 +16,18 @@ use tribune_domain::{ChannelId, PostId};
 
 /// How long a failed read of an original waits before it is tried again, in seconds.
 pub const ORIGINAL_RETRY_SECS: i64 = 86_400;
+/// The columns of a kept original, as [`crate::contacts::ExportedOriginal`] reads them.
+pub(crate) const ORIGINAL_COLUMNS: [O; 8] = [
+    O::RemoteRef,
+    O::AuthorHandle,
+    O::AuthorName,
+    O::AuthorUrl,
+    O::Text,
+    O::Url,
+    O::CreatedAt,
+    O::FetchedAt,
+];
+
 /// The error of an original erased on request (GDPR): never read again from the network.
 pub const ERASED: &str = "erased on request";
 /// Longest error message kept.
@@ -216,28 +228,11 @@ impl Store {
         if let Some((post, text)) = published(&mut conn.conn(), scope, item.channel, root).await? {
             return Ok(Some(Original::Published { post, text }));
         }
-        type Row = (
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<i64>,
-        );
-        let row: Option<Row> = conn
+        let row: Option<crate::contacts::ExportedOriginal> = conn
             .conn()
             .fetch_optional(
                 &Query::select()
-                    .columns([
-                        O::RemoteRef,
-                        O::AuthorHandle,
-                        O::AuthorName,
-                        O::AuthorUrl,
-                        O::Text,
-                        O::Url,
-                        O::CreatedAt,
-                    ])
+                    .columns(ORIGINAL_COLUMNS)
                     .from(O::Table)
                     .and_where(Expr::col(O::WorkspaceId).eq(scope.workspace().0))
                     .and_where(Expr::col(O::ChannelId).eq(item.channel.0))
@@ -246,25 +241,24 @@ impl Store {
                     .to_owned(),
             )
             .await?;
-        let Some((remote_ref, author_handle, author_name, author_url, text, url, created_at)) = row
-        else {
+        let Some(row) = row else {
             return Ok(None);
         };
         // Where the network names only the parent (Mastodon), the root it led to may be
         // tribune's own post after all.
-        if let Some(own) = remote_ref.as_deref()
+        if let Some(own) = row.remote_ref.as_deref()
             && let Some((post, text)) =
                 published(&mut conn.conn(), scope, item.channel, own).await?
         {
             return Ok(Some(Original::Published { post, text }));
         }
         Ok(Some(Original::Network {
-            author_handle,
-            author_name,
-            author_url,
-            text,
-            url,
-            created_at,
+            author_handle: row.author_handle,
+            author_name: row.author_name,
+            author_url: row.author_url,
+            text: row.text,
+            url: row.url,
+            created_at: row.created_at,
         }))
     }
 }
