@@ -101,6 +101,11 @@ impl Capabilities {
         Capabilities(bits)
     }
 
+    /// This set and `capability`.
+    pub const fn with(self, capability: Capability) -> Self {
+        Capabilities(self.0 | 1 << capability as u32)
+    }
+
     pub fn contains(self, capability: Capability) -> bool {
         self.0 & (1 << capability as u32) != 0
     }

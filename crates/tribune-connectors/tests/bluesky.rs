@@ -1226,4 +1226,234 @@ mod mock {
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
     }
+
+    /// An access token with `scope`: an app password with or without access to direct
+    /// messages, or a full sign-in.
+    fn scoped_jwt(scope: &str) -> String {
+        let enc = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let exp = jiff::Timestamp::now().as_second() + 7200;
+        format!(
+            "{}.{}.sig",
+            enc(r#"{"alg":"HS256"}"#),
+            enc(&format!(r#"{{"exp":{exp},"scope":"{scope}"}}"#))
+        )
+    }
+
+    /// A PDS whose sign-in gives a token with `scope`, and no notifications.
+    async fn pds_with_scope(scope: &str) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "did": "did:plc:brand", "handle": "brand.example.com",
+                "accessJwt": scoped_jwt(scope), "refreshJwt": "refresh",
+            })))
+            .mount(&server)
+            .await;
+        on_get(
+            &server,
+            "app.bsky.notification.listNotifications",
+            ResponseTemplate::new(200).set_body_json(json!({"notifications": []})),
+        )
+        .await;
+        server
+    }
+
+    const CHAT: &str = "did:web:api.bsky.chat#bsky_chat";
+
+    /// A chat call, forwarded by the PDS to Bluesky's chat service.
+    fn chat_call(verb: &str, nsid: &str) -> wiremock::MockBuilder {
+        Mock::given(method(verb))
+            .and(path(format!("/xrpc/{nsid}")))
+            .and(header("atproto-proxy", CHAT))
+    }
+
+    fn fan_convo() -> Value {
+        json!({"convo": {"id": "3lconvofan01", "rev": "3lchatrev0003", "muted": false, "unreadCount": 1,
+        "members": [
+            {"did": "did:plc:brand", "handle": "brand.example.com"},
+            {"did": "did:plc:fan", "handle": "fan.example.com", "displayName": "Léa \u{7}Fan",
+             "avatar": "javascript:alert(3)"}
+        ]}})
+    }
+
+    #[tokio::test]
+    async fn direct_messages_arrive_as_plain_text_from_the_chat_log_and_its_position_is_kept() {
+        let server = pds_with_scope("com.atproto.appPassPrivileged").await;
+        let fixture: Value =
+            serde_json::from_str(include_str!("fixtures/bluesky/chat_get_log.json")).unwrap();
+        chat_call("GET", "chat.bsky.convo.getLog")
+            .and(wiremock::matchers::query_param("cursor", "3lchatrev0004"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"logs": [], "cursor": "3lchatrev0004"})),
+            )
+            .expect(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        chat_call("GET", "chat.bsky.convo.getLog")
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture))
+            .expect(1)
+            .mount(&server)
+            .await;
+        chat_call("GET", "chat.bsky.convo.getConvo")
+            .and(wiremock::matchers::query_param("convoId", "3lconvofan01"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fan_convo()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let bsky = bsky(&server);
+        let page = bsky.fetch_inbox(None).await.unwrap();
+        assert!(bsky.capabilities().contains(Capability::ReadMessages));
+        // The account's own message, the deletion and the unreadable event are not items.
+        assert_eq!(page.items.len(), 1, "{:?}", page.items);
+        let dm = &page.items[0];
+        assert_eq!(dm.kind, InboxKind::Message);
+        assert_eq!(dm.remote_ref.0, "chat:3lconvofan01/3lmsgfan0001");
+        assert_eq!(dm.root.as_ref().unwrap().0, "chat:3lconvofan01");
+        assert_eq!(dm.in_reply_to, None);
+        assert_eq!(dm.author.handle, "@fan.example.com");
+        assert_eq!(dm.author.remote_id.as_deref(), Some("did:plc:fan"));
+        assert!(!dm.author.display_name.contains('\u{7}'));
+        assert_eq!(dm.author.avatar_url, None, "not an http(s) address");
+        assert!(
+            dm.text.contains("<script>alert(1)</script>"),
+            "kept as text"
+        );
+        let html = dm.html.as_deref().unwrap();
+        for bad in ["<script", "javascript:"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(
+            html.contains(r#"href="https://evil.example/phish""#),
+            "{html}"
+        );
+        assert_eq!(dm.links, vec!["https://evil.example/phish".to_string()]);
+        assert_eq!(
+            dm.url.as_deref(),
+            Some("https://bsky.app/messages/3lconvofan01")
+        );
+        let cursor = page.cursor.unwrap();
+        assert_eq!(
+            cursor.0, "|3lchatrev0004",
+            "no notification yet, the log's position"
+        );
+        // Next time the log is read from that position: nothing new, nothing moves.
+        let again = bsky.fetch_inbox(Some(&cursor)).await.unwrap();
+        assert!(again.items.is_empty());
+        assert_eq!(again.cursor, Some(cursor));
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn a_direct_message_is_answered_in_its_conversation_once() {
+        let server = pds_with_scope("com.atproto.appPassPrivileged").await;
+        let written = jiff::Timestamp::now().as_second();
+        // An earlier attempt's answer was lost: the message is in the conversation already.
+        let earlier = pds_with_scope("com.atproto.appPassPrivileged").await;
+        chat_call("GET", "chat.bsky.convo.getMessages")
+            .and(wiremock::matchers::query_param("convoId", "3lconvofan01"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"messages": [
+                    {"$type": "chat.bsky.convo.defs#messageView", "id": "3lmsgsent001", "rev": "9",
+                     "text": "Nous regardons, merci !", "sender": {"did": "did:plc:brand"},
+                     "sentAt": jiff::Timestamp::from_second(written + 2).unwrap().to_string()}
+                ]})),
+            )
+            .mount(&earlier)
+            .await;
+        chat_call("GET", "chat.bsky.convo.getMessages")
+            .and(wiremock::matchers::query_param("convoId", "3lconvofan01"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": []})))
+            .mount(&server)
+            .await;
+        let send = |times: u64| {
+            chat_call("POST", "chat.bsky.convo.sendMessage")
+                .and(body_partial_json(json!({
+                    "convoId": "3lconvofan01",
+                    "message": {"text": "Nous regardons, merci !"},
+                })))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "id": "3lmsgsent001", "rev": "9", "text": "Nous regardons, merci !",
+                    "sender": {"did": "did:plc:brand"}, "sentAt": "2026-11-30T10:00:00.000Z"
+                })))
+                .expect(times)
+        };
+        send(1).mount(&server).await;
+        send(0).mount(&earlier).await;
+        let answer = || PostRequest {
+            idempotency_key: "reply-7".into(),
+            created_at: written,
+            text: "Nous regardons, merci !".into(),
+            private: true,
+            ..PostRequest::default()
+        };
+        let to = RemoteRef("chat:3lconvofan01/3lmsgfan0001".into());
+        let sent = bsky(&server).reply(&to, answer()).await.unwrap();
+        assert_eq!(sent.remote_ref.0, "chat:3lconvofan01/3lmsgsent001");
+        let found = bsky(&earlier).reply(&to, answer()).await.unwrap();
+        assert_eq!(found, sent, "found, not sent again");
+        server.verify().await;
+        earlier.verify().await;
+        // Too long for a message: refused before any call.
+        let long = PostRequest {
+            text: "a".repeat(1_001),
+            ..answer()
+        };
+        let err = bsky(&server).reply(&to, long).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+    }
+
+    #[tokio::test]
+    async fn a_plain_app_password_reads_notifications_only_and_cannot_answer_privately() {
+        let server = pds_with_scope("com.atproto.appPass").await;
+        chat_call("GET", "chat.bsky.convo.getLog")
+            .respond_with(ResponseTemplate::new(500))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let bsky = bsky(&server);
+        let page = bsky.fetch_inbox(None).await.unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.cursor, None);
+        assert!(!bsky.capabilities().contains(Capability::ReadMessages));
+        let to = RemoteRef("chat:3lconvofan01/3lmsgfan0001".into());
+        let err = bsky.reply(&to, post("k-dm", "Bonjour")).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unsupported);
+        let private = PostRequest {
+            private: true,
+            ..post("k-private", "Bonjour")
+        };
+        let post_ref = RemoteRef(
+            "at://did:plc:fan/app.bsky.feed.post/3lfan11111#bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm".into(),
+        );
+        let err = bsky.reply(&post_ref, private).await.unwrap_err();
+        assert_eq!(
+            err.kind,
+            ErrorKind::Unsupported,
+            "a post has no private answer"
+        );
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn a_failing_chat_service_does_not_hold_back_comments_or_lose_its_position() {
+        let server = pds_with_scope("com.atproto.access").await;
+        chat_call("GET", "chat.bsky.convo.getLog")
+            .respond_with(ResponseTemplate::new(502))
+            .mount(&server)
+            .await;
+        let since = tribune_connectors::Cursor("2026-11-20T10:14:00.500Z|3lchatrev0004".into());
+        let page = bsky(&server).fetch_inbox(Some(&since)).await.unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.cursor, Some(since));
+        for bad in ["2026-11-20T10:14:00.500Z|../x", "nope|3lchatrev0004"] {
+            let err = bsky(&server)
+                .fetch_inbox(Some(&tribune_connectors::Cursor(bad.into())))
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}");
+        }
+    }
 }

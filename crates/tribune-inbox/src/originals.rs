@@ -5,6 +5,7 @@
 use tribune_channels::{ChannelError, ChannelService};
 use tribune_connectors::{ErrorKind, RemotePost, RemoteRef};
 use tribune_domain::ChannelId;
+use tribune_domain::inbox::ItemKind;
 use tribune_store::WorkspaceScope;
 use tribune_store::inbox::ItemNew;
 use tribune_store::inbox_originals::{OriginalNew, conversation_ref};
@@ -24,8 +25,10 @@ pub async fn fetch_originals(
     now: i64,
 ) -> Result<usize, ChannelError> {
     let store = channels.store();
+    // A direct message's conversation starts from no post.
     let refs: Vec<&str> = items
         .iter()
+        .filter(|i| i.kind != ItemKind::Message)
         .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()))
         .collect();
     let wanted = store.originals_to_fetch(scope, channel, &refs, now).await?;

@@ -1033,3 +1033,173 @@ async fn a_messages_pictures_load_only_on_request_through_tribune_and_only_as_im
     })
     .await;
 }
+
+/// Bluesky's chat service has no local server (the test network runs none): a wiremock PDS
+/// answers as the documentation describes it, forwarding nothing. The rest is tribune's own
+/// path: connecting, the fetch job and its cursor, the inbox, the reply job.
+mod bluesky_chat {
+    use super::*;
+    use base64::Engine;
+    use wiremock::matchers::{body_partial_json, header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const CHAT: &str = "did:web:api.bsky.chat#bsky_chat";
+
+    async fn pds(question: &str, answer: &str) -> MockServer {
+        let enc = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let exp = unix_now() + 7200;
+        let access = format!(
+            "{}.{}.sig",
+            enc(r#"{"alg":"HS256"}"#),
+            enc(&format!(
+                r#"{{"exp":{exp},"scope":"com.atproto.appPassPrivileged"}}"#
+            ))
+        );
+        let server = MockServer::start().await;
+        let get = |nsid: &str| Mock::given(method("GET")).and(path(format!("/xrpc/{nsid}")));
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "did": "did:plc:brand", "handle": "brand.example.com",
+                "accessJwt": access, "refreshJwt": "refresh",
+            })))
+            .mount(&server)
+            .await;
+        get("app.bsky.actor.getProfile")
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "did": "did:plc:brand", "handle": "brand.example.com", "displayName": "Fournil",
+            })))
+            .mount(&server)
+            .await;
+        get("app.bsky.notification.listNotifications")
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"notifications": []})))
+            .mount(&server)
+            .await;
+        // After the first read, the log has nothing new.
+        get("chat.bsky.convo.getLog")
+            .and(header("atproto-proxy", CHAT))
+            .and(query_param("cursor", "3lchatrev0002"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"logs": [], "cursor": "3lchatrev0002"})),
+            )
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        get("chat.bsky.convo.getLog")
+            .and(header("atproto-proxy", CHAT))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "cursor": "3lchatrev0002",
+                "logs": [{
+                    "$type": "chat.bsky.convo.defs#logCreateMessage",
+                    "rev": "3lchatrev0002", "convoId": "3lconvofan01",
+                    "message": {
+                        "$type": "chat.bsky.convo.defs#messageView",
+                        "id": "3lmsgfan0001", "rev": "3lchatrev0002", "text": question,
+                        "sender": {"did": "did:plc:fan"},
+                        "sentAt": jiff::Timestamp::now().to_string(),
+                    },
+                    "relatedProfiles": [
+                        {"did": "did:plc:fan", "handle": "fan.example.com", "displayName": "Léa"}
+                    ]
+                }]
+            })))
+            .mount(&server)
+            .await;
+        get("chat.bsky.convo.getMessages")
+            .and(header("atproto-proxy", CHAT))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": []})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/xrpc/chat.bsky.convo.sendMessage"))
+            .and(header("atproto-proxy", CHAT))
+            .and(body_partial_json(
+                json!({"convoId": "3lconvofan01", "message": {"text": answer}}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": "3lmsgbrand01", "rev": "3lchatrev0003", "text": answer,
+                "sender": {"did": "did:plc:brand"}, "sentAt": jiff::Timestamp::now().to_string(),
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_bluesky_direct_message_reaches_the_inbox_and_is_answered_in_its_conversation() {
+        each_backend(|app: TestApp| async move {
+            tribune_connectors::http::install_tls_provider();
+            let question = format!("Ma commande n'est pas arrivée ({})", app.backend);
+            let answer = "Nous regardons tout de suite, merci !";
+            let server = pds(&question, answer).await;
+            let (cm, scope) = app.member_with_workspace("cm@example.fr", "Boulangerie").await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(&app, &token, ws, json!({"network": "bluesky", "service": server.uri(), "identifier": "brand.example.com", "app_password": "abcd-efgh-ijkl-mnop"})).await;
+            let described: Value = app
+                .api(&token, Method::GET, &format!("/workspaces/{ws}/channels/{channel}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                described["capabilities"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("read_messages")),
+                "{described}"
+            );
+
+            fetch_now(&app, ws, channel).await;
+            // Fetched again: the log is read from the stored position, nothing doubles.
+            fetch_now(&app, ws, channel).await;
+            let items = inbox(&app, &token, ws, "kind=message").await;
+            assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
+            let item = &items[0];
+            assert_eq!(item["text"], question.as_str());
+            assert_eq!(item["author"]["handle"], "@fan.example.com");
+            assert_eq!(item["author"]["name"], "Léa");
+            let id = item["id"].as_i64().unwrap();
+            let (_, html) = app.get_text(&cm, &format!("/w/{ws}/inbox/{id}")).await;
+            assert!(html.contains("Message privé"), "{html}");
+            assert!(html.contains("Réponse privée"), "{html}");
+
+            let response = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/inbox/{id}/reply"))
+                .json(&json!({"text": answer}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+            app.run_jobs().await;
+            let replies = app
+                .store
+                .inbox_replies(&scope, tribune_domain::InboxItemId(id))
+                .await
+                .unwrap();
+            assert_eq!(replies.len(), 1);
+            assert_eq!(
+                replies[0].remote_ref.as_deref(),
+                Some("chat:3lconvofan01/3lmsgbrand01")
+            );
+            let log_reads = server
+                .received_requests()
+                .await
+                .unwrap()
+                .iter()
+                .filter(|r| r.url.path() == "/xrpc/chat.bsky.convo.getLog")
+                .map(|r| r.url.query().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>();
+            assert!(
+                log_reads.iter().skip(1).all(|q| q == "cursor=3lchatrev0002"),
+                "{log_reads:?}"
+            );
+            server.verify().await;
+        })
+        .await;
+    }
+}

@@ -145,7 +145,12 @@ fn item(
 
 /// An author as the inbox shows them: `@handle`, their display name (the handle when blank),
 /// their profile on bsky.app.
-fn author(did: &str, handle: &str, display_name: Option<&str>, avatar: Option<&str>) -> Author {
+pub(super) fn author(
+    did: &str,
+    handle: &str,
+    display_name: Option<&str>,
+    avatar: Option<&str>,
+) -> Author {
     Author {
         remote_id: Some(did.to_string()),
         display_name: display_name
@@ -223,7 +228,7 @@ pub(super) fn original(view: &serde_json::Value) -> Option<(RemotePost, Option<S
 }
 
 /// The features of one facet from the network; a facet we cannot read is dropped alone.
-fn facet(raw: &serde_json::Value) -> Option<Vec<Facet>> {
+pub(super) fn facet(raw: &serde_json::Value) -> Option<Vec<Facet>> {
     let f: facet::Main = serde_json::from_value(raw.clone()).ok()?;
     let (start, end) = (f.index.byte_start, f.index.byte_end);
     Some(
@@ -347,14 +352,51 @@ pub(super) fn web_url(raw: &str) -> Option<String> {
     matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
-/// The cursor for a notification time.
-pub(super) fn cursor(indexed_at_raw: &str) -> Cursor {
-    Cursor(indexed_at_raw.to_string())
+/// Where a fetch stopped: the newest notification's time and, once direct messages are
+/// read, the chat log's position, as `{time}|{rev}` (a cursor from before direct messages is
+/// the time alone; either part may be empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct InboxCursor {
+    /// As the network wrote it, and as read.
+    pub notifications: Option<(String, jiff::Timestamp)>,
+    pub chat: Option<String>,
 }
 
-/// The time a cursor stands for, if it is one of ours.
-pub(super) fn cursor_time(cursor: &Cursor) -> Option<jiff::Timestamp> {
-    cursor.0.parse().ok()
+impl InboxCursor {
+    /// The cursor, if it is one of ours.
+    pub(super) fn parse(cursor: &Cursor) -> Option<InboxCursor> {
+        let (time, chat) = match cursor.0.split_once('|') {
+            Some((time, rev)) => (time, Some(rev)),
+            None => (cursor.0.as_str(), None),
+        };
+        let notifications = match time {
+            "" => None,
+            t => Some((t.to_string(), t.parse().ok()?)),
+        };
+        let chat = match chat {
+            None | Some("") => None,
+            Some(rev) if super::chat::valid_id(rev) => Some(rev.to_string()),
+            Some(_) => return None,
+        };
+        Some(InboxCursor {
+            notifications,
+            chat,
+        })
+    }
+
+    pub(super) fn time(&self) -> Option<jiff::Timestamp> {
+        self.notifications.as_ref().map(|(_, t)| *t)
+    }
+
+    /// The cursor to store, `None` while nothing was seen.
+    pub(super) fn to_cursor(&self) -> Option<Cursor> {
+        let time = self.notifications.as_ref().map(|(raw, _)| raw.as_str());
+        match (time, &self.chat) {
+            (None, None) => None,
+            (Some(time), None) => Some(Cursor(time.to_string())),
+            (time, Some(rev)) => Some(Cursor(format!("{}|{rev}", time.unwrap_or_default()))),
+        }
+    }
 }
 
 #[cfg(test)]

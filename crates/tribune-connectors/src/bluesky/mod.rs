@@ -6,6 +6,7 @@
 //! See `docs/connectors/bluesky.md`.
 
 mod card;
+mod chat;
 mod inbox;
 mod media;
 mod record_key;
@@ -18,8 +19,8 @@ use crate::connector::{Connector, ConnectorContext};
 use crate::error::{ConnectorError, ErrorKind, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::model::{
-    ChannelProfile, Credentials, Cursor, ImageInput, InboxPage, Metric, Metrics, Moderation,
-    Network, PostRequest, PublishedPost, RemotePost, RemoteRef, Secret, VideoInput,
+    ChannelProfile, Credentials, Cursor, ImageInput, InboxItem, InboxPage, Metric, Metrics,
+    Moderation, Network, PostRequest, PublishedPost, RemotePost, RemoteRef, Secret, VideoInput,
 };
 use crate::rate::RateGate;
 use async_trait::async_trait;
@@ -305,6 +306,172 @@ impl BlueskyConnector {
         Some(out.data.did)
     }
 
+    /// Whether the session may reach the account's direct messages (see [`chat`]).
+    fn reads_messages(&self) -> bool {
+        self.xrpc
+            .session()
+            .is_some_and(|s| xrpc::may_read_messages(s.access_jwt.expose()))
+    }
+
+    /// Messages others sent the account after the log position `since` (the recent ones when
+    /// `None`), with the position to store next.
+    async fn fetch_messages(
+        &self,
+        since: Option<&str>,
+    ) -> Result<(Vec<InboxItem>, Option<String>)> {
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        let mut position = since.map(str::to_string);
+        let mut received = Vec::new();
+        for _ in 0..chat::MAX_PAGES {
+            let asked = position.clone();
+            let query: Vec<(&str, &str)> = asked.iter().map(|c| ("cursor", c.as_str())).collect();
+            let page: chat::LogPage = self
+                .xrpc
+                .call_proxied(
+                    chat::PROXY,
+                    Method::GET,
+                    chat::GET_LOG,
+                    &query,
+                    &Body::None,
+                    true,
+                )
+                .await?
+                .json()?;
+            received.extend(chat::received(&page.logs, &session.did));
+            // The position only moves forward (revs sort as strings).
+            let newer = page
+                .cursor
+                .filter(|c| chat::valid_id(c))
+                .filter(|c| asked.as_ref().is_none_or(|a| c > a));
+            match newer {
+                Some(c) => position = Some(c),
+                None => break,
+            }
+            // Without a position, the recent events are enough.
+            if asked.is_none() || page.logs.is_empty() {
+                break;
+            }
+        }
+        // Senders the log does not name are read from their conversation, once per fetch.
+        let mut members: std::collections::HashMap<String, Vec<chat::Member>> =
+            std::collections::HashMap::new();
+        let mut items = Vec::with_capacity(received.len());
+        for message in &received {
+            let mut sender = message.named_sender();
+            if sender.is_none() {
+                if !members.contains_key(&message.convo) {
+                    let read = self
+                        .xrpc
+                        .call_proxied(
+                            chat::PROXY,
+                            Method::GET,
+                            chat::GET_CONVO,
+                            &[("convoId", message.convo.as_str())],
+                            &Body::None,
+                            true,
+                        )
+                        .await
+                        .and_then(|r| r.json::<serde_json::Value>());
+                    let found = match read {
+                        Ok(convo) => chat::members(&convo),
+                        Err(e) => {
+                            tracing::info!(error = %e, "a conversation's members not read");
+                            Vec::new()
+                        }
+                    };
+                    members.insert(message.convo.clone(), found);
+                }
+                sender = members
+                    .get(&message.convo)
+                    .and_then(|m| message.sender_among(m));
+            }
+            items.extend(message.item(sender));
+        }
+        Ok((items, position))
+    }
+
+    /// Sends `reply` in a conversation, once: a message with the same text this account sent
+    /// since the reply was written is an earlier attempt's, handed back instead.
+    async fn send_message(&self, to: &chat::ChatRef, reply: &PostRequest) -> Result<PublishedPost> {
+        let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
+        if !xrpc::may_read_messages(session.access_jwt.expose()) {
+            return Err(ConnectorError::unsupported(
+                "this app password cannot reach direct messages: create one that allows them",
+            ));
+        }
+        let text = reply.text.trim();
+        if text.is_empty() {
+            return Err(ConnectorError::invalid_input("the message is empty"));
+        }
+        if text.graphemes(true).count() > chat::MAX_MESSAGE_GRAPHEMES
+            || text.len() > chat::MAX_MESSAGE_BYTES
+        {
+            return Err(ConnectorError::invalid_input(format!(
+                "a Bluesky message holds at most {} characters",
+                chat::MAX_MESSAGE_GRAPHEMES
+            )));
+        }
+        if !reply.images.is_empty() || !reply.videos.is_empty() {
+            return Err(ConnectorError::unsupported(
+                "Bluesky messages sent by tribune are text only",
+            ));
+        }
+        let sent = |id: String| {
+            let message = chat::ChatRef {
+                message: Some(id),
+                ..to.clone()
+            };
+            PublishedPost {
+                url: Some(message.web_url()),
+                remote_ref: message.to_remote(),
+            }
+        };
+        let recent: serde_json::Value = self
+            .xrpc
+            .call_proxied(
+                chat::PROXY,
+                Method::GET,
+                chat::GET_MESSAGES,
+                &[("convoId", to.convo.as_str()), ("limit", chat::RECENT)],
+                &Body::None,
+                true,
+            )
+            .await?
+            .json()?;
+        // A minute of slack for the clocks of tribune and of the chat service.
+        if let Some(id) = chat::already_sent(&recent, &session.did, text, reply.created_at - 60) {
+            return Ok(sent(id));
+        }
+        let facets = self.facets(text).await;
+        let mut message = serde_json::json!({ "text": text });
+        if !facets.is_empty() {
+            message["facets"] = serde_json::to_value(&facets).map_err(|e| {
+                ConnectorError::invalid_input(format!("the message cannot be encoded: {e}"))
+            })?;
+        }
+        let answer: serde_json::Value = self
+            .xrpc
+            .call_proxied(
+                chat::PROXY,
+                Method::POST,
+                chat::SEND_MESSAGE,
+                &[],
+                &Body::Json(serde_json::json!({ "convoId": to.convo, "message": message })),
+                // Not repeated blindly: the look-up above is what makes a retry safe.
+                false,
+            )
+            .await?
+            .json()?;
+        let id = answer
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .filter(|id| chat::valid_id(id))
+            .ok_or_else(|| {
+                ConnectorError::invalid_response("Bluesky did not say which message it sent")
+            })?;
+        Ok(sent(id.to_string()))
+    }
+
     async fn upload_blob(&self, bytes: Vec<u8>, mime: &str) -> Result<BlobRef> {
         // Blobs are content-addressed: uploading the same bytes twice is harmless.
         let response = self
@@ -504,7 +671,11 @@ impl Connector for BlueskyConnector {
     /// `HideComment` through the thread's threadgate (replies under the account's own posts
     /// only). No DMs or native scheduling (see the docs). Video goes straight to the PDS (see [`Self::video_embed`]).
     fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+        if self.reads_messages() {
+            CAPABILITIES.with(Capability::ReadMessages)
+        } else {
+            CAPABILITIES
+        }
     }
 
     /// Signs in (or refreshes) and reads the account's profile; any refusal on the way (a 4xx
@@ -532,6 +703,20 @@ impl Connector for BlueskyConnector {
             profile_url: Some(format!("https://bsky.app/profile/{handle}")),
             handle: format!("@{handle}"),
         })
+    }
+
+    /// A direct message is answered in its conversation; anything else with a reply post.
+    async fn reply(&self, to: &RemoteRef, mut reply: PostRequest) -> Result<PublishedPost> {
+        if let Some(conversation) = chat::ChatRef::parse(to) {
+            return self.send_message(&conversation, &reply).await;
+        }
+        if reply.private {
+            return Err(ConnectorError::unsupported(
+                "a Bluesky post cannot be answered privately",
+            ));
+        }
+        reply.reply_to = Some(to.clone());
+        self.publish(&reply).await
     }
 
     async fn publish(&self, post: &PostRequest) -> Result<PublishedPost> {
@@ -726,13 +911,15 @@ impl Connector for BlueskyConnector {
     }
 
     async fn fetch_inbox(&self, since: Option<&Cursor>) -> Result<InboxPage> {
-        let since_time = since
+        let since = since
             .map(|c| {
-                inbox::cursor_time(c).ok_or_else(|| {
+                inbox::InboxCursor::parse(c).ok_or_else(|| {
                     ConnectorError::invalid_input("this cursor does not come from Bluesky")
                 })
             })
-            .transpose()?;
+            .transpose()?
+            .unwrap_or_default();
+        let since_time = since.time();
         // Read from a margin before the cursor (see `inbox::OVERLAP_SECS`).
         let stop_at = since_time.map(|s| s - jiff::SignedDuration::from_secs(inbox::OVERLAP_SECS));
         let mut items = Vec::new();
@@ -782,14 +969,29 @@ impl Connector for BlueskyConnector {
                 _ => break,
             }
         }
-        items.sort_by_key(|i| i.created_at);
         // The cursor never moves back: what the overlap read again is older than it.
         let newest = newest.filter(|(t, _)| since_time.is_none_or(|s| *t > s));
+        let mut next = inbox::InboxCursor {
+            notifications: newest.map(|(t, raw)| (raw, t)).or(since.notifications),
+            chat: since.chat.clone(),
+        };
+        if self.reads_messages() {
+            // Direct messages are a second source: when the chat service fails, the comments
+            // and mentions still arrive, and its position stays where it was.
+            match self.fetch_messages(since.chat.as_deref()).await {
+                Ok((messages, position)) => {
+                    items.extend(messages);
+                    next.chat = position;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "Bluesky direct messages not read this time");
+                }
+            }
+        }
+        items.sort_by_key(|i| i.created_at);
         Ok(InboxPage {
             items,
-            cursor: newest
-                .map(|(_, raw)| inbox::cursor(&raw))
-                .or_else(|| since.cloned()),
+            cursor: next.to_cursor(),
         })
     }
 

@@ -202,12 +202,49 @@ impl Xrpc {
         body: &Body,
         idempotent: bool,
     ) -> Result<HttpResponse> {
+        self.call_through(None, method, nsid, query, body, idempotent)
+            .await
+    }
+
+    /// Like [`Xrpc::call`], asking the PDS to forward the call to the service `proxy` names
+    /// (`did#service`, the `atproto-proxy` header), signed for that service by the PDS.
+    pub(super) async fn call_proxied(
+        &self,
+        proxy: &str,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: &Body,
+        idempotent: bool,
+    ) -> Result<HttpResponse> {
+        let response = self
+            .call_through(Some(proxy), method, nsid, query, body, idempotent)
+            .await?;
+        if response.status.is_success() {
+            Ok(response)
+        } else {
+            Err(xrpc_error(&response))
+        }
+    }
+
+    async fn call_through(
+        &self,
+        proxy: Option<&str>,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: &Body,
+        idempotent: bool,
+    ) -> Result<HttpResponse> {
         let session = self.signed_in(DEFAULT_MARGIN_SECS).await?;
         let build = |jwt: &str| -> Result<RequestBuilder> {
             let mut request = self
                 .http
                 .request(method.clone(), self.url(nsid)?)
                 .bearer_auth(jwt);
+            if let Some(proxy) = proxy {
+                request = request.header("atproto-proxy", proxy);
+            }
             if !query.is_empty() {
                 request = request.query(query);
             }
@@ -244,16 +281,35 @@ fn session_from(did: &str, handle: &str, access: String, refresh: String) -> Blu
     }
 }
 
-/// The `exp` claim of a JWT. The signature is not checked: the PDS checks it, we only want to
-/// know when to renew.
-pub(super) fn jwt_expiry(jwt: &str) -> Option<i64> {
-    #[derive(Deserialize)]
-    struct Claims {
-        exp: i64,
-    }
+/// The claims of an access token we read. The signature is not checked: the PDS checks it, we
+/// only want to know when to renew and what the token may do.
+#[derive(Deserialize)]
+struct Claims {
+    exp: Option<i64>,
+    scope: Option<String>,
+}
+
+fn claims(jwt: &str) -> Option<Claims> {
     let payload = jwt.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice::<Claims>(&bytes).ok().map(|c| c.exp)
+    serde_json::from_slice::<Claims>(&bytes).ok()
+}
+
+/// The `exp` claim of a JWT.
+pub(super) fn jwt_expiry(jwt: &str) -> Option<i64> {
+    claims(jwt)?.exp
+}
+
+/// Whether an access token may reach the account's direct messages: a full sign-in
+/// (`com.atproto.access`) or an app password created with access to them
+/// (`com.atproto.appPassPrivileged`); a plain app password (`com.atproto.appPass`) may not.
+pub(super) fn may_read_messages(jwt: &str) -> bool {
+    claims(jwt).and_then(|c| c.scope).is_some_and(|s| {
+        matches!(
+            s.as_str(),
+            "com.atproto.access" | "com.atproto.appPassPrivileged"
+        )
+    })
 }
 
 fn error_body(response: &HttpResponse) -> XrpcError {
@@ -320,5 +376,19 @@ mod tests {
         );
         assert_eq!(jwt_expiry("not a jwt"), None);
         assert_eq!(jwt_expiry("a.%%%.c"), None);
+    }
+
+    #[test]
+    fn only_a_full_sign_in_or_a_privileged_app_password_reaches_direct_messages() {
+        let token = |scope: &str| {
+            let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"scope":"{scope}","exp":1}}"#));
+            format!("e30.{payload}.sig")
+        };
+        assert!(may_read_messages(&token("com.atproto.appPassPrivileged")));
+        assert!(may_read_messages(&token("com.atproto.access")));
+        assert!(!may_read_messages(&token("com.atproto.appPass")));
+        assert!(!may_read_messages(&token("com.atproto.refresh")));
+        assert!(!may_read_messages("e30.e30.sig"));
+        assert!(!may_read_messages("garbage"));
     }
 }
