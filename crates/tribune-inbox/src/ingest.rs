@@ -132,6 +132,11 @@ pub async fn ingest(
     let rules = if stored.is_empty() {
         crate::rules::RulesReport::default()
     } else {
+        // The rules read the new items back by id: with the statistics of a smaller inbox, a
+        // PostgreSQL without autovacuum would scan the whole workspace for them.
+        if let Err(error) = store.refresh_stale_statistics().await {
+            tracing::warn!(%error, "the planner's statistics were not refreshed");
+        }
         run_rules(channels, scope, &stored, public_url, now).await?
     };
     // The conversations' first posts are context: a failure to read them is not the fetch's.

@@ -48,6 +48,12 @@ impl Store {
         self.db.refresh_statistics().await
     }
 
+    /// Refreshes the statistics PostgreSQL would have refreshed itself with autovacuum on (see
+    /// `Db::refresh_stale_statistics`); nothing on SQLite. For after a write of many rows.
+    pub async fn refresh_stale_statistics(&self) -> Result<(), StoreError> {
+        self.db.refresh_stale_statistics().await
+    }
+
     /// Writes a consistent snapshot of a SQLite database to `path` (a new file, readable by its
     /// owner only) while it is in use. The file is created before SQLite writes into it, so it is
     /// never readable by others, and removed again if the snapshot fails.

@@ -305,6 +305,12 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
             )
             .await
             .context("storing a batch")?;
+        // As the fetch job does after storing (an `ANALYZE` when the tables grew past
+        // autovacuum's threshold on a PostgreSQL without autovacuum; nothing otherwise).
+        store
+            .refresh_stale_statistics()
+            .await
+            .context("refreshing statistics")?;
         store_secs += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let report = tribune_inbox::ingest::run_rules(&channels, &scope, &stored, None, unix_now())
@@ -315,15 +321,6 @@ pub async fn seed(settings: Settings, args: InboxSeedArgs) -> anyhow::Result<()>
         done += n;
         if done.is_multiple_of(100_000) {
             eprintln!("{done} items…");
-        }
-        // The store upkeep refreshes the planner's statistics every ten minutes; this run packs
-        // days of messages into a minute, so it does so every 50,000 items (outside the
-        // measured parts). Without it, PostgreSQL without autovacuum plans with an empty inbox.
-        if done.is_multiple_of(50_000) {
-            store
-                .refresh_statistics()
-                .await
-                .context("refreshing statistics")?;
         }
     }
     let total = started.elapsed().as_secs_f64();
