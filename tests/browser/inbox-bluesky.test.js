@@ -18,7 +18,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const {
-  ROOT, BIN, CHROMIUM, peers, startServer, eventually,
+  ROOT, BIN, CHROMIUM, peers, startServer, eventually, gradientPng,
   assertEveryVisibleInputIsLabelled, assertContrast, assertNoHorizontalOverflow, scenario, watch,
 } = require('./support');
 
@@ -32,6 +32,8 @@ const QUESTION = 'Bonjour, la galette est-elle à la frangipane ? Je passe samed
 const HOSTILE = 'Promo <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> https://bsky.app/profile/fournil';
 const MENTION_WORDS = 'la meilleure boulangerie du quartier';
 const ANSWER = 'Bonjour ! Oui, frangipane maison, à samedi.';
+const PHOTO_ALT = 'Une part de galette, vue de dessus';
+const BRAND_POST = 'La galette des rois est arrivée au fournil !';
 
 let server;
 let browser;
@@ -41,6 +43,9 @@ let bsky; // { pds, control, brand: {did, jwt, password}, fan: {did, jwt} }
 let questionUri;
 const problems = [];
 const dialogs = [];
+// Every address outside tribune the browser asked for: a stranger's server must learn nothing.
+const elsewhere = [];
+let watcher;
 // The team's chat: an incoming webhook on 127.0.0.1 that keeps what tribune posts to it.
 const chat = { server: null, url: '', bodies: [] };
 
@@ -98,7 +103,10 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     const context = await browser.newContext({ baseURL: server.baseUrl, locale: 'fr-FR', viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    watch(page, problems);
+    watcher = watch(page, problems);
+    page.on('request', (req) => {
+      if (new URL(req.url()).origin !== server.baseUrl) elsewhere.push(req.url());
+    });
     page.on('dialog', async (dialog) => {
       dialogs.push(dialog.message());
       await dialog.dismiss();
@@ -119,10 +127,23 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     bsky.brand = await account(BRAND);
     bsky.brand.password = (await xrpc('com.atproto.server.createAppPassword', null, { jwt: bsky.brand.jwt, body: { name: 'tribune' } })).password;
     bsky.fan = await account(FAN);
-    const original = await post(bsky.brand, { text: 'La galette des rois est arrivée au fournil !' });
+    // Posted in the Bluesky app, not through tribune: the inbox reads it from the network.
+    const original = await post(bsky.brand, { text: BRAND_POST });
     await fetch(`${control}/process-all`, { method: 'POST' });
     const reply = { root: { uri: original.uri, cid: original.cid }, parent: { uri: original.uri, cid: original.cid } };
-    const asked = await post(bsky.fan, { text: QUESTION, reply });
+    // The question comes with a photo, uploaded to the fan's PDS as Bluesky apps do.
+    const uploaded = await fetch(`${pds}/xrpc/com.atproto.repo.uploadBlob`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bsky.fan.jwt}`, 'content-type': 'image/png' },
+      body: gradientPng(96, 64),
+    });
+    assert.ok(uploaded.ok, `uploadBlob: HTTP ${uploaded.status}`);
+    const { blob } = await uploaded.json();
+    const asked = await post(bsky.fan, {
+      text: QUESTION,
+      reply,
+      embed: { $type: 'app.bsky.embed.images', images: [{ alt: PHOTO_ALT, image: blob }] },
+    });
     questionUri = asked.uri;
     // The link's text says bsky.app; the link goes elsewhere, and a second facet is a script.
     const lie = HOSTILE.indexOf('https://bsky.app');
@@ -226,6 +247,33 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     await page.keyboard.press('Enter');
     await waitForPath(/\/inbox\/\d+$/);
     assert.match(await text(page.locator('article.inbox-current')), /frangipane/);
+    // The brand's post the question answers, read from the network (once, after the fetch).
+    await eventually('the original post is read from Bluesky', async () => {
+      await page.reload();
+      return (await page.locator('section.inbox-original').count()) === 1;
+    }, { timeoutMs: 30_000, everyMs: 1_000 });
+    const original = page.getByRole('region', { name: 'La publication à l’origine de la conversation' });
+    assert.match(await text(original), new RegExp(BRAND_POST));
+    assert.ok((await text(original)).includes(BRAND), 'with its author');
+    // The fan's photo: announced, not loaded until asked for.
+    const pictures = page.locator('section.inbox-images');
+    assert.match(await text(pictures), /Une image/);
+    assert.match(await text(pictures), /Non chargées/);
+    assert.equal(await page.locator('main img').count(), 0, 'no picture loads by itself');
+    await assertContrast(page);
+    await shot('03-question-original-fr');
+    // Asked for, it is fetched by tribune: the browser only talks to tribune. The picture lives
+    // on Bluesky's image service, out of reach here, so tribune answers 502 and the
+    // description shows in its place.
+    watcher.expect(1);
+    await pictures.getByRole('link', { name: 'Afficher les images' }).click();
+    await page.waitForURL(/images=1/);
+    const img = page.locator('section.inbox-images img');
+    assert.equal(await img.getAttribute('alt'), PHOTO_ALT);
+    assert.match(await img.getAttribute('src'), /^\/w\/[^/]+\/inbox\/\d+\/images\/0$/);
+    assert.equal(await img.getAttribute('referrerpolicy'), 'no-referrer');
+    await eventually('the picture was asked of tribune', async () => img.evaluate((el) => el.complete));
+    assert.deepEqual(elsewhere, [], 'the browser asked nothing of another server');
     await page.locator('h1').click();
     await page.keyboard.press('r');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'reply');
@@ -238,7 +286,7 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     }, { timeoutMs: 30_000, everyMs: 1_000 });
     await assertEveryVisibleInputIsLabelled(page);
     await assertContrast(page);
-    await shot('03-answered-fr');
+    await shot('03b-answered-fr');
     const listed = await xrpc('com.atproto.repo.listRecords', { repo: bsky.brand.did, collection: 'app.bsky.feed.post', limit: '100' });
     const answers = listed.records.filter((r) => r.value.text === ANSWER);
     assert.equal(answers.length, 1, 'answered once');
@@ -325,6 +373,15 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     await waitForPath(/\/author$/);
     assert.equal(await text(page.getByRole('status')), 'Enregistré.');
     assert.match(await text(page.locator('main ul.chips').first()), /client\s*fan/);
+    // The same person elsewhere: an account nobody wrote from is refused next to the field.
+    const elsewhereCard = page.getByRole('region', { name: 'La même personne ailleurs' });
+    assert.match(await text(elsewhereCard), /Liée à aucun autre compte/);
+    await elsewhereCard.getByLabel('Réseau').selectOption('bluesky');
+    await elsewhereCard.getByLabel('Son identifiant sur ce réseau').fill('inconnue.test');
+    watcher.expect(1);
+    await elsewhereCard.getByRole('button', { name: 'Lier ce compte' }).click();
+    await page.getByText('Personne avec cet identifiant').waitFor();
+    assert.equal(await elsewhereCard.getByLabel('Son identifiant sur ce réseau').inputValue(), 'inconnue.test');
     await assertEveryVisibleInputIsLabelled(page);
     await assertContrast(page);
     await assertNoHorizontalOverflow(page);
@@ -418,6 +475,7 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
 
   step('no console errors, script errors, dialogs or failed requests', async () => {
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(elsewhere, []);
     assert.deepEqual(problems, []);
   });
 });

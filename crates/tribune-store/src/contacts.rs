@@ -48,9 +48,60 @@ pub struct Contact {
     pub url: Option<String>,
     pub tags: Vec<String>,
     pub note: String,
-    /// Messages of theirs in the workspace.
+    /// Messages of theirs in the workspace, under every identity linked to them.
     pub messages: i64,
     pub updated_at: Option<i64>,
+    /// The same person on other networks (or under another name), as the team linked them.
+    pub linked: Vec<LinkedIdentity>,
+}
+
+/// Another identity of a person, linked by the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedIdentity {
+    pub network: String,
+    /// Their id on that network, or their handle when it gives none.
+    pub remote_key: String,
+    pub handle: String,
+    pub name: String,
+    /// Their newest message in the workspace under that identity, to open its page from.
+    pub newest_item: Option<InboxItemId>,
+}
+
+/// Who wrote a message, as a condition on the items: the network's id, the handle of an author
+/// without one, or (for a linked identity, stored as one key) either.
+#[derive(Debug, Clone)]
+enum Author {
+    Id(String),
+    Handle(String),
+    Key(String),
+}
+
+/// One identity of a person: a network and who they are on it.
+#[derive(Debug, Clone)]
+struct Identity {
+    network: String,
+    author: Author,
+}
+
+impl From<&ContactKey> for Identity {
+    fn from(key: &ContactKey) -> Self {
+        Identity {
+            network: key.network.clone(),
+            author: match &key.remote_id {
+                Some(id) => Author::Id(id.clone()),
+                None => Author::Handle(key.handle.clone()),
+            },
+        }
+    }
+}
+
+impl From<&LinkedIdentity> for Identity {
+    fn from(linked: &LinkedIdentity) -> Self {
+        Identity {
+            network: linked.network.clone(),
+            author: Author::Key(linked.remote_key.clone()),
+        }
+    }
 }
 
 /// Everything tribune holds about one person in a workspace, for an access request.
@@ -92,11 +143,11 @@ struct ProfileRow {
     updated_at: i64,
 }
 
-/// The condition "written by this person" on the workspace's items.
-fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
+/// The condition "written by this person" (under any of `who`) on the workspace's items.
+fn by_author(scope: &WorkspaceScope, who: &[Identity]) -> Cond {
     author_in(
         scope,
-        key,
+        who,
         [
             (I::Table, I::WorkspaceId),
             (I::Table, I::ChannelId),
@@ -107,10 +158,10 @@ fn by_author(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
 }
 
 /// The originals (conversations' first posts) the person wrote.
-fn originals_by(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
+fn originals_by(scope: &WorkspaceScope, who: &[Identity]) -> Cond {
     author_in(
         scope,
-        key,
+        who,
         [
             (O::Table, O::WorkspaceId),
             (O::Table, O::ChannelId),
@@ -121,29 +172,91 @@ fn originals_by(scope: &WorkspaceScope, key: &ContactKey) -> Cond {
 }
 
 /// The rows of a table with the person's messages or posts: in the workspace, on a channel of
-/// their network, by their id (or, without one, their handle). `columns` are the table's
-/// workspace, channel, author id and author handle.
+/// one of their identities' network, by that identity's id (or, without one, their handle).
+/// `columns` are the table's workspace, channel, author id and author handle.
 fn author_in<T: sea_query::Iden + Copy + 'static>(
     scope: &WorkspaceScope,
-    key: &ContactKey,
+    who: &[Identity],
     [workspace, channel, remote_id, handle]: [(T, T); 4],
 ) -> Cond {
-    let channels = Query::select()
-        .column(Channels::Id)
-        .from(Channels::Table)
-        .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
-        .and_where(Expr::col(Channels::Network).eq(key.network.as_str()))
-        .to_owned();
-    let author = match &key.remote_id {
-        Some(id) => Cond::all().add(Expr::col(remote_id).eq(id.as_str())),
-        None => Cond::all()
-            .add(Expr::col(remote_id).is_null())
-            .add(Expr::col(handle).eq(key.handle.as_str())),
-    };
+    let mut any = Cond::any();
+    for identity in who {
+        let channels = Query::select()
+            .column(Channels::Id)
+            .from(Channels::Table)
+            .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(Channels::Network).eq(identity.network.as_str()))
+            .to_owned();
+        let by_handle = |h: &str| {
+            Cond::all()
+                .add(Expr::col(remote_id).is_null())
+                .add(Expr::col(handle).eq(h))
+        };
+        let author = match &identity.author {
+            Author::Id(id) => Cond::all().add(Expr::col(remote_id).eq(id.as_str())),
+            Author::Handle(h) => by_handle(h),
+            Author::Key(k) => Cond::any()
+                .add(Expr::col(remote_id).eq(k.as_str()))
+                .add(by_handle(k)),
+        };
+        any = any.add(
+            Cond::all()
+                .add(Expr::col(channel).in_subquery(channels))
+                .add(author),
+        );
+    }
     Cond::all()
         .add(Expr::col(workspace).eq(scope.workspace().0))
-        .add(Expr::col(channel).in_subquery(channels))
-        .add(author)
+        .add(any)
+}
+
+/// The person's other identities, as the team linked them (without their newest message).
+async fn linked_to(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+) -> Result<Vec<LinkedIdentity>, StoreError> {
+    let person = Query::select()
+        .column(C::PersonId)
+        .from(C::Table)
+        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
+        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+        .to_owned();
+    let rows: Vec<(String, String, String, String)> = conn
+        .fetch_all(
+            &Query::select()
+                .columns([C::Network, C::RemoteKey, C::Handle, C::Name])
+                .from(C::Table)
+                .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                .and_where(Expr::col(C::PersonId).in_subquery(person))
+                .cond_where(
+                    Cond::any()
+                        .add(Expr::col(C::Network).ne(key.network.as_str()))
+                        .add(Expr::col(C::RemoteKey).ne(key.remote_key())),
+                )
+                .order_by(C::Network, Order::Asc)
+                .order_by(C::Handle, Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(network, remote_key, handle, name)| LinkedIdentity {
+            network,
+            remote_key,
+            handle,
+            name,
+            newest_item: None,
+        })
+        .collect())
+}
+
+/// The identities to read a person's messages under: theirs, then those linked to it.
+fn identities(key: &ContactKey, linked: &[LinkedIdentity]) -> Vec<Identity> {
+    std::iter::once(Identity::from(key))
+        .chain(linked.iter().map(Identity::from))
+        .collect()
 }
 
 async fn profile(
@@ -166,19 +279,46 @@ async fn profile(
 async fn messages_of(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
-    key: &ContactKey,
+    who: &[Identity],
     limit: u64,
 ) -> Result<Vec<Item>, StoreError> {
     let rows: Vec<ItemRow> = conn
         .fetch_all(
             &select_items(scope)
-                .cond_where(by_author(scope, key))
+                .cond_where(by_author(scope, who))
                 .order_by((I::Table, I::Id), Order::Desc)
                 .limit(limit)
                 .to_owned(),
         )
         .await?;
     items_with_labels(conn, scope, rows).await
+}
+
+/// Gives every identity linked to `key`'s person the tags and note `key` now has.
+async fn share_with_person(
+    conn: &mut Conn<'_>,
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+    tags_json: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    let person = Query::select()
+        .column(C::PersonId)
+        .from(C::Table)
+        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
+        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+        .to_owned();
+    conn.execute(
+        &Query::update()
+            .table(C::Table)
+            .values([(C::Tags, tags_json.into()), (C::Note, note.into())])
+            .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(C::PersonId).in_subquery(person))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -215,17 +355,34 @@ impl Store {
         key: &ContactKey,
     ) -> Result<(Contact, Vec<Item>), StoreError> {
         let mut conn = self.db.acquire().await?;
-        let items = messages_of(&mut conn.conn(), scope, key, MAX_LISTED).await?;
-        let Some(newest) = items.first() else {
+        let mut linked = linked_to(&mut conn.conn(), scope, key).await?;
+        for identity in &mut linked {
+            let (newest,): (Option<i64>,) = conn
+                .conn()
+                .fetch_one(
+                    &Query::select()
+                        .expr(Expr::col((I::Table, I::Id)).max())
+                        .from(I::Table)
+                        .cond_where(by_author(scope, &[Identity::from(&*identity)]))
+                        .to_owned(),
+                )
+                .await?;
+            identity.newest_item = newest.map(InboxItemId);
+        }
+        // Their own newest message names them (a linked identity's may be newer).
+        let own = messages_of(&mut conn.conn(), scope, &[Identity::from(key)], 1).await?;
+        let Some(newest) = own.first() else {
             return Err(StoreError::NotFound);
         };
+        let who = identities(key, &linked);
+        let items = messages_of(&mut conn.conn(), scope, &who, MAX_LISTED).await?;
         let (messages,): (i64,) = conn
             .conn()
             .fetch_one(
                 &Query::select()
                     .expr(Expr::col((I::Table, I::Id)).count())
                     .from(I::Table)
-                    .cond_where(by_author(scope, key))
+                    .cond_where(by_author(scope, &who))
                     .to_owned(),
             )
             .await?;
@@ -241,6 +398,7 @@ impl Store {
             note: profile.as_ref().map(|p| p.note.clone()).unwrap_or_default(),
             messages,
             updated_at: profile.map(|p| p.updated_at),
+            linked,
         };
         Ok((contact, items))
     }
@@ -289,7 +447,7 @@ impl Store {
                         key.remote_key().to_owned().into(),
                         bounded(&key.handle, MAX_NAME_CHARS).into(),
                         name.into(),
-                        tags_json.into(),
+                        tags_json.clone().into(),
                         note.to_owned().into(),
                         scope.user().map(|u: UserId| u.0).into(),
                         now.into(),
@@ -310,6 +468,8 @@ impl Store {
                     .to_owned(),
             )
             .await?;
+        // Linked identities are one person: they share the team's tags and note.
+        share_with_person(&mut tx.conn(), scope, key, &tags_json, note).await?;
         tx.audit(
             scope,
             &AuditEvent::new("contact.update", "contact", key.network.as_str())
@@ -330,16 +490,17 @@ impl Store {
     ) -> Result<ContactExport, StoreError> {
         scope.require(Role::can_edit_workspace)?;
         let (contact, _) = self.inbox_contact(scope, key).await?;
+        let who = identities(key, &contact.linked);
         let (items, originals) = {
             let mut conn = self.db.acquire().await?;
-            let items = messages_of(&mut conn.conn(), scope, key, MAX_EXPORTED).await?;
+            let items = messages_of(&mut conn.conn(), scope, &who, MAX_EXPORTED).await?;
             let originals: Vec<ExportedOriginal> = conn
                 .conn()
                 .fetch_all(
                     &Query::select()
                         .columns(crate::inbox_originals::ORIGINAL_COLUMNS)
                         .from(O::Table)
-                        .cond_where(originals_by(scope, key))
+                        .cond_where(originals_by(scope, &who))
                         .and_where(Expr::col((O::Table, O::Error)).is_null())
                         .limit(MAX_EXPORTED)
                         .to_owned(),
@@ -383,13 +544,15 @@ impl Store {
     ) -> Result<(u64, bool), StoreError> {
         scope.require(Role::can_edit_workspace)?;
         let mut tx = self.begin().await?;
+        let linked = linked_to(&mut tx.conn(), scope, key).await?;
+        let who = identities(key, &linked);
         let ids: Vec<(i64,)> = tx
             .conn()
             .fetch_all(
                 &Query::select()
                     .column((I::Table, I::Id))
                     .from(I::Table)
-                    .cond_where(by_author(scope, key))
+                    .cond_where(by_author(scope, &who))
                     .limit(MAX_EXPORTED + 1)
                     .to_owned(),
             )
@@ -430,18 +593,30 @@ impl Store {
                         (O::CreatedAt, Option::<i64>::None.into()),
                         (O::Error, crate::inbox_originals::ERASED.into()),
                     ])
-                    .cond_where(originals_by(scope, key))
+                    .cond_where(originals_by(scope, &who))
                     .to_owned(),
             )
             .await?;
         if !more {
+            // The team's tags and note, under every identity of theirs.
+            let mut rows = Cond::any().add(
+                Cond::all()
+                    .add(Expr::col(C::Network).eq(key.network.as_str()))
+                    .add(Expr::col(C::RemoteKey).eq(key.remote_key())),
+            );
+            for other in &linked {
+                rows = rows.add(
+                    Cond::all()
+                        .add(Expr::col(C::Network).eq(other.network.as_str()))
+                        .add(Expr::col(C::RemoteKey).eq(other.remote_key.as_str())),
+                );
+            }
             tx.conn()
                 .execute(
                     &Query::delete()
                         .from_table(C::Table)
                         .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-                        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
-                        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+                        .cond_where(rows)
                         .to_owned(),
                 )
                 .await?;
@@ -454,6 +629,227 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok((erased, more))
+    }
+}
+
+impl Store {
+    /// Links another identity of the person `key` names — the author of the newest message
+    /// on a channel of `network` whose id or handle is `who` — so that they are one person:
+    /// their page lists what they wrote under both, the team's tags and notes are merged and
+    /// shared, an export or an erasure covers both. Audited.
+    pub async fn link_inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+        network: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<Contact, StoreError> {
+        scope.require(Role::can_answer)?;
+        let unknown = || ValidationError::single("handle", "error-contact-link-unknown");
+        let who = who.trim().trim_start_matches('@');
+        if who.is_empty() || who.chars().count() > MAX_NAME_CHARS {
+            return Err(unknown().into());
+        }
+        let (me, _) = self.inbox_contact(scope, key).await?;
+        let channels = Query::select()
+            .column(Channels::Id)
+            .from(Channels::Table)
+            .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+            .and_where(Expr::col(Channels::Network).eq(network))
+            .to_owned();
+        let found: Option<(Option<String>, String, String)> = self
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns([I::AuthorRemoteId, I::AuthorHandle, I::AuthorName])
+                    .from(I::Table)
+                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(I::ChannelId).in_subquery(channels))
+                    .cond_where(
+                        Cond::any()
+                            .add(Expr::col(I::AuthorRemoteId).eq(who))
+                            .add(Expr::col(I::AuthorHandle).eq(who))
+                            .add(Expr::col(I::AuthorHandle).eq(format!("@{who}"))),
+                    )
+                    .order_by(I::Id, Order::Desc)
+                    .limit(1)
+                    .to_owned(),
+            )
+            .await?;
+        let Some((remote_id, handle, name)) = found else {
+            return Err(unknown().into());
+        };
+        let other = ContactKey {
+            network: network.to_owned(),
+            remote_id: remote_id.filter(|r| !r.is_empty()),
+            handle,
+        };
+        if other.network == key.network && other.remote_key() == key.remote_key() {
+            return Err(ValidationError::single("handle", "error-contact-link-self").into());
+        }
+        let both = Cond::any()
+            .add(
+                Cond::all()
+                    .add(Expr::col(C::Network).eq(key.network.as_str()))
+                    .add(Expr::col(C::RemoteKey).eq(key.remote_key())),
+            )
+            .add(
+                Cond::all()
+                    .add(Expr::col(C::Network).eq(other.network.as_str()))
+                    .add(Expr::col(C::RemoteKey).eq(other.remote_key())),
+            );
+        let mut tx = self.begin().await?;
+        for (k, name) in [(key, me.name.as_str()), (&other, name.as_str())] {
+            tx.conn()
+                .execute(
+                    &Query::insert()
+                        .into_table(C::Table)
+                        .columns([
+                            C::WorkspaceId,
+                            C::Network,
+                            C::RemoteKey,
+                            C::Handle,
+                            C::Name,
+                            C::Tags,
+                            C::Note,
+                            C::UpdatedBy,
+                            C::UpdatedAt,
+                        ])
+                        .values([
+                            scope.workspace().0.into(),
+                            k.network.clone().into(),
+                            k.remote_key().to_owned().into(),
+                            bounded(&k.handle, MAX_NAME_CHARS).into(),
+                            bounded(name, MAX_NAME_CHARS).into(),
+                            "[]".into(),
+                            "".into(),
+                            scope.user().map(|u: UserId| u.0).into(),
+                            now.into(),
+                        ])
+                        .map_err(StoreError::failed("contact"))?
+                        .on_conflict(
+                            OnConflict::columns([C::WorkspaceId, C::Network, C::RemoteKey])
+                                .do_nothing()
+                                .to_owned(),
+                        )
+                        .to_owned(),
+                )
+                .await?;
+        }
+        // The two rows, and every identity already linked to either.
+        let pair: Vec<(i64, Option<i64>)> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .columns([C::Id, C::PersonId])
+                    .from(C::Table)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .cond_where(both)
+                    .to_owned(),
+            )
+            .await?;
+        let persons: Vec<i64> = pair.iter().filter_map(|(_, p)| *p).collect();
+        let pair_ids: Vec<i64> = pair.iter().map(|(id, _)| *id).collect();
+        let group: Vec<(i64, String, String)> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .columns([C::Id, C::Tags, C::Note])
+                    .from(C::Table)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .cond_where(
+                        Cond::any()
+                            .add(crate::db::in_list(C::Id, &pair_ids))
+                            .add(crate::db::in_list(C::PersonId, &persons)),
+                    )
+                    .order_by(C::Id, Order::Asc)
+                    .to_owned(),
+            )
+            .await?;
+        let Some(person) = group.iter().map(|(id, _, _)| *id).min() else {
+            return Err(StoreError::NotFound);
+        };
+        let mut tags: Vec<String> = Vec::new();
+        let mut notes: Vec<&str> = Vec::new();
+        for (_, row_tags, note) in &group {
+            for tag in serde_json::from_str::<Vec<String>>(row_tags).unwrap_or_default() {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+            let note = note.trim();
+            if !note.is_empty() && !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        let tags =
+            labels(&tags).map_err(|_| ValidationError::single("handle", "error-contact-tags"))?;
+        let tags_json = serde_json::to_string(&tags).map_err(StoreError::failed("tags"))?;
+        let note: String = notes.join("\n\n").chars().take(MAX_NOTE_CHARS).collect();
+        let ids: Vec<i64> = group.iter().map(|(id, _, _)| *id).collect();
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(C::Table)
+                    .values([
+                        (C::PersonId, person.into()),
+                        (C::Tags, tags_json.into()),
+                        (C::Note, note.into()),
+                    ])
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(crate::db::in_list(C::Id, &ids))
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(
+            scope,
+            &AuditEvent::new("contact.link", "contact", key.network.as_str())
+                .with("other_network", other.network.as_str())
+                .with("identities", ids.len() as i64),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.inbox_contact(scope, key).await?.0)
+    }
+
+    /// Unlinks one of the identities linked to `key`'s person (it keeps the tags and note it
+    /// had). Audited.
+    pub async fn unlink_inbox_contact(
+        &self,
+        scope: &WorkspaceScope,
+        key: &ContactKey,
+        network: &str,
+        remote_key: &str,
+    ) -> Result<Contact, StoreError> {
+        scope.require(Role::can_answer)?;
+        let mut tx = self.begin().await?;
+        let linked = linked_to(&mut tx.conn(), scope, key).await?;
+        if !linked
+            .iter()
+            .any(|l| l.network == network && l.remote_key == remote_key)
+        {
+            return Err(StoreError::NotFound);
+        }
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(C::Table)
+                    .value(C::PersonId, Option::<i64>::None)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(C::Network).eq(network))
+                    .and_where(Expr::col(C::RemoteKey).eq(remote_key))
+                    .to_owned(),
+            )
+            .await?;
+        tx.audit(
+            scope,
+            &AuditEvent::new("contact.unlink", "contact", key.network.as_str())
+                .with("other_network", network),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.inbox_contact(scope, key).await?.0)
     }
 }
 

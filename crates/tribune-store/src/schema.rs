@@ -525,6 +525,7 @@ pub enum InboxSla {
 #[derive(Iden, Clone, Copy)]
 pub enum InboxContacts {
     Table,
+    Id,
     WorkspaceId,
     Network,
     RemoteKey,
@@ -534,6 +535,7 @@ pub enum InboxContacts {
     Note,
     UpdatedBy,
     UpdatedAt,
+    PersonId,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -1929,3 +1929,178 @@ async fn a_conversations_original_post_is_read_once_kept_bounded_and_erased_with
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_person_on_two_networks_is_linked_by_the_team_and_handled_as_one() {
+    each_backend(|store, backend| async move {
+        let a = workspace(&store, "a@example.fr", "Boulangerie").await;
+        let b = workspace(&store, "b@example.fr", "Fleuriste").await;
+        let client = member(&store, &a, "client@example.fr", Role::Client).await;
+        let bsky = channel(&store, &a, "did:plc:brand").await;
+        let masto = store
+            .connect_channel(
+                &a,
+                ChannelNew {
+                    network: "mastodon".into(),
+                    remote_id: "1".into(),
+                    handle: "fournil@mastodon.test".into(),
+                    display_name: "Fournil".into(),
+                    avatar_url: None,
+                    profile_url: None,
+                    avatar: None,
+                    capabilities: "read_comments,reply".into(),
+                    sealed_credentials: "sealed".into(),
+                    token_expires_at: None,
+                },
+                NOW,
+            )
+            .await
+            .unwrap()
+            .id;
+        let elsewhere = channel(&store, &b, "did:plc:b").await;
+        let by = |remote: &str, id: Option<&str>, handle: &str, text: &str| {
+            let mut it = item(remote, text, NOW);
+            it.author_remote_id = id.map(str::to_owned);
+            it.author_handle = handle.into();
+            it
+        };
+        let on_bsky = store
+            .ingest_inbox(
+                &a,
+                bsky,
+                &[by(
+                    "b1",
+                    Some("did:plc:lea"),
+                    "@lea.test",
+                    "Bravo pour la galette",
+                )],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(
+                &a,
+                masto,
+                &[by(
+                    "m1",
+                    Some("109"),
+                    "@lea@piaille.test",
+                    "Commande pas arrivée",
+                )],
+                None,
+                NOW + 1,
+            )
+            .await
+            .unwrap();
+        store
+            .ingest_inbox(
+                &b,
+                elsewhere,
+                &[by("x1", Some("did:plc:other"), "@other.test", "Ailleurs")],
+                None,
+                NOW,
+            )
+            .await
+            .unwrap();
+        let lea = store.inbox_contact_key(&a, on_bsky[0]).await.unwrap();
+        store
+            .set_inbox_contact(&a, &lea, &["fan".into()], "Vient le samedi.", NOW)
+            .await
+            .unwrap();
+
+        // Unknown on that network, herself, a client, another workspace's author: refused.
+        for (network, who) in [
+            ("mastodon", "nobody@piaille.test"),
+            ("wordpress", "lea@piaille.test"),
+            ("bluesky", "lea.test"),
+            ("bluesky", "other.test"),
+        ] {
+            assert!(
+                matches!(
+                    store.link_inbox_contact(&a, &lea, network, who, NOW).await,
+                    Err(StoreError::Invalid(_))
+                ),
+                "{backend}: {network} {who}"
+            );
+        }
+        assert!(matches!(
+            store
+                .link_inbox_contact(&client, &lea, "mastodon", "lea@piaille.test", NOW)
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+
+        // Linked by her Mastodon handle (with or without the leading @).
+        let linked = store
+            .link_inbox_contact(&a, &lea, "mastodon", "@lea@piaille.test", NOW)
+            .await
+            .unwrap();
+        assert_eq!(linked.messages, 2, "{backend}");
+        assert_eq!(linked.linked.len(), 1);
+        assert_eq!(linked.linked[0].network, "mastodon");
+        assert_eq!(linked.linked[0].remote_key, "109");
+        assert!(linked.linked[0].newest_item.is_some());
+        let (_, items) = store.inbox_contact(&a, &lea).await.unwrap();
+        assert_eq!(
+            texts(&items),
+            ["Commande pas arrivée", "Bravo pour la galette"]
+        );
+
+        // From her Mastodon side: the same person, the same tags and note.
+        let masto_item = linked.linked[0].newest_item.unwrap();
+        let lea_masto = store.inbox_contact_key(&a, masto_item).await.unwrap();
+        let (seen, _) = store.inbox_contact(&a, &lea_masto).await.unwrap();
+        assert_eq!(seen.tags, ["fan"]);
+        assert_eq!(seen.note, "Vient le samedi.");
+        assert_eq!(seen.linked[0].network, "bluesky");
+        assert_eq!(seen.messages, 2);
+        // Tags set on one side are the person's; rules see them on either network.
+        store
+            .set_inbox_contact(&a, &lea_masto, &["client".into()], "Cliente fidèle.", NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.inbox_contact(&a, &lea).await.unwrap().0.tags,
+            ["client"]
+        );
+        let both = store.inbox_items(&a, &all(), NOW).await.unwrap();
+        let tags = store.author_tags(&a, &both).await.unwrap();
+        assert_eq!(tags.len(), 2, "{backend}: {tags:?}");
+
+        // An export covers both identities; so does an erasure, which the audit tells without
+        // naming her.
+        let export = store.export_inbox_contact(&a, &lea, NOW).await.unwrap();
+        assert_eq!(export.messages.len(), 2);
+        // Unlinked, each identity is on its own again (and keeps the tags it had).
+        let alone = store
+            .unlink_inbox_contact(&a, &lea, "mastodon", "109")
+            .await
+            .unwrap();
+        assert!(alone.linked.is_empty());
+        assert_eq!(alone.messages, 1);
+        assert!(matches!(
+            store
+                .unlink_inbox_contact(&a, &lea, "mastodon", "109")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .link_inbox_contact(&a, &lea, "mastodon", "109", NOW)
+            .await
+            .unwrap();
+        let (erased, more) = store.erase_inbox_contact(&a, &lea).await.unwrap();
+        assert_eq!((erased, more), (2, false), "{backend}");
+        assert!(store.inbox_items(&a, &all(), NOW).await.unwrap().is_empty());
+        assert_eq!(store.inbox_items(&b, &all(), NOW).await.unwrap().len(), 1);
+        let audit = store.workspace_audit(&a, 50).await.unwrap();
+        let link = audit.iter().find(|e| e.action == "contact.link").unwrap();
+        assert!(
+            !link.details.contains("lea") && !link.object_id.contains("lea"),
+            "{link:?}"
+        );
+        assert!(audit.iter().any(|e| e.action == "contact.unlink"));
+    })
+    .await;
+}

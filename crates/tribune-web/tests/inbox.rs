@@ -1342,3 +1342,146 @@ async fn the_team_sets_its_thresholds_and_its_chat_hears_of_a_wave_without_the_m
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_person_on_two_networks_is_linked_from_their_page_and_through_the_api() {
+    each_backend(|app: TestApp| async move {
+        let Desk {
+            cm,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
+        let bsky = stored_channel(
+            &app,
+            &scope,
+            "bluesky",
+            "boulangerie-bsky",
+            "boulangerie.bsky.social",
+            "read_comments,reply",
+        )
+        .await;
+        ingest(
+            &app,
+            &scope,
+            channel,
+            &[comment("m1", "Lea", "Commande pas arrivée", &[])],
+        )
+        .await;
+        let mut on_bsky = comment("b1", "Lea", "Bravo <i>pour</i> la galette", &[]);
+        on_bsky.author.remote_id = Some("did:plc:lea".into());
+        on_bsky.author.handle = "@lea.bsky.social".into();
+        ingest(&app, &scope, bsky, &[on_bsky]).await;
+        let (_, listed) = list(&app, &token, ws, "").await;
+        let id_of = |text: &str| {
+            listed["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["text"] == text)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let on_masto = id_of("Commande pas arrivée");
+        let on_bsky = id_of("Bravo <i>pour</i> la galette");
+        let page = format!("/w/{ws}/inbox/{on_masto}/author");
+        let (_, html) = app.get_text(&cm, &page).await;
+        assert!(html.contains("La même personne ailleurs"), "{html}");
+        assert!(html.contains("Liée à aucun autre compte"));
+        assert!(!html.contains("Bravo"));
+
+        // A handle nobody wrote under on that network: said next to the field, kept as typed.
+        let response = app
+            .post_form(
+                &cm,
+                &format!("{page}/link"),
+                &[("network", "bluesky"), ("handle", "inconnue.bsky.social")],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Personne avec cet identifiant"), "{html}");
+        assert!(html.contains(r#"value="inconnue.bsky.social""#));
+
+        let response = app
+            .post_form(
+                &cm,
+                &format!("{page}/link"),
+                &[("network", "bluesky"), ("handle", "@lea.bsky.social")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app
+            .get_text(&cm, &format!("{page}?flash=flash-contact-linked"))
+            .await;
+        assert!(html.contains("Comptes liés"), "{html}");
+        assert!(html.contains("2 messages dans cet espace"), "{html}");
+        assert!(html.contains("&#60;i&#62;pour"), "escaped: {html}");
+        assert!(html.contains(&format!("/w/{ws}/inbox/{on_bsky}/author")));
+        assert!(html.contains("Délier @lea.bsky.social"));
+
+        // The same person from the other side, through the API.
+        let author: Value = app
+            .api(
+                &token,
+                Method::GET,
+                &format!("/workspaces/{ws}/inbox/{on_bsky}/author"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(author["messages"], 2, "{author}");
+        assert_eq!(author["linked"][0]["network"], "mastodon");
+        assert_eq!(author["linked"][0]["remote_key"], "id-Lea");
+        assert_eq!(author["linked"][0]["newest_item"], on_masto);
+        let response = app
+            .api(
+                &token,
+                Method::POST,
+                &format!("/workspaces/{ws}/inbox/{on_bsky}/author/unlink"),
+            )
+            .json(&json!({"network": "mastodon", "remote_key": "id-Lea"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let alone: Value = response.json().await.unwrap();
+        assert_eq!(alone["linked"], json!([]));
+        assert_eq!(alone["messages"], 1);
+        let response = app
+            .api(
+                &token,
+                Method::POST,
+                &format!("/workspaces/{ws}/inbox/{on_bsky}/author/links"),
+            )
+            .json(&json!({"network": "mastodon", "handle": "nobody"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = app
+            .api(
+                &token,
+                Method::POST,
+                &format!("/workspaces/{ws}/inbox/{on_bsky}/author/links"),
+            )
+            .json(&json!({"network": "mastodon", "handle": "lea"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let linked: Value = response.json().await.unwrap();
+        assert_eq!(linked["messages"], 2, "{linked}");
+    })
+    .await;
+}

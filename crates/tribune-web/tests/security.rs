@@ -154,6 +154,16 @@ const WORKSPACE_CASES: &[(&str, &str, Fields)] = &[
     ("POST", "/w/{ws}/inbox/{item}/author/export", &[]),
     (
         "POST",
+        "/w/{ws}/inbox/{item}/author/link",
+        &[("network", "mastodon"), ("handle", "someone")],
+    ),
+    (
+        "POST",
+        "/w/{ws}/inbox/{item}/author/unlink",
+        &[("network", "mastodon"), ("remote_key", "someone")],
+    ),
+    (
+        "POST",
         "/w/{ws}/inbox/{item}/author/erase",
         &[("confirm", "on")],
     ),
@@ -422,6 +432,16 @@ const API_CASES: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/workspaces/{ws}/inbox/{item}/author/export", ""),
     ("POST", "/workspaces/{ws}/inbox/{item}/author/erase", ""),
+    (
+        "POST",
+        "/workspaces/{ws}/inbox/{item}/author/links",
+        r#"{"network":"mastodon","handle":"someone"}"#,
+    ),
+    (
+        "POST",
+        "/workspaces/{ws}/inbox/{item}/author/unlink",
+        r#"{"network":"mastodon","remote_key":"someone"}"#,
+    ),
     ("GET", "/workspaces/{ws}/sla", ""),
     (
         "PUT",

@@ -28,8 +28,22 @@ pub struct ContactJson {
     /// Their messages in the workspace.
     messages: i64,
     updated_at: Option<String>,
+    /// The same person's other identities, as the team linked them (their messages are in
+    /// `messages` and `items`).
+    linked: Vec<LinkedJson>,
     /// Their newest messages (at most 200).
     items: Vec<ItemJson>,
+}
+
+#[derive(Serialize)]
+pub struct LinkedJson {
+    network: String,
+    /// Their id on that network, or their handle when it gives none.
+    remote_key: String,
+    handle: String,
+    name: String,
+    /// Their newest message under that identity (its `…/author` is the same person).
+    newest_item: Option<i64>,
 }
 
 impl ContactJson {
@@ -44,6 +58,17 @@ impl ContactJson {
             note: contact.note,
             messages: contact.messages,
             updated_at: contact.updated_at.map(super::posts::rfc3339),
+            linked: contact
+                .linked
+                .into_iter()
+                .map(|l| LinkedJson {
+                    network: l.network,
+                    remote_key: l.remote_key,
+                    handle: l.handle,
+                    name: l.name,
+                    newest_item: l.newest_item.map(|i| i.0),
+                })
+                .collect(),
             items,
         }
     }
@@ -116,6 +141,53 @@ pub async fn export(
         .export_inbox_contact(&member.scope, &key, unix_now())
         .await?;
     Ok(crate::routes::contact_export_response(&key, &export))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBody {
+    network: String,
+    /// Their handle (with or without `@`) or their id on that network.
+    handle: String,
+}
+
+/// `POST /inbox/{item}/author/links`: the same person on another network (or under another
+/// name): the newest author of a message there with that handle or id. Their tags and notes
+/// are merged; an export or an erasure covers both from then on.
+pub async fn link(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, item)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(body): ApiJson<LinkBody>,
+) -> Result<Json<ContactJson>, AppError> {
+    let store = state.store();
+    let key = store.inbox_contact_key(&member.scope, item).await?;
+    store
+        .link_inbox_contact(&member.scope, &key, &body.network, &body.handle, unix_now())
+        .await?;
+    answer(&state, &member, item).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnlinkBody {
+    network: String,
+    remote_key: String,
+}
+
+/// `POST /inbox/{item}/author/unlink`: one of the linked identities is someone else.
+pub async fn unlink(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath((_, item)): ApiPath<(WorkspaceId, InboxItemId)>,
+    ApiJson(body): ApiJson<UnlinkBody>,
+) -> Result<Json<ContactJson>, AppError> {
+    let store = state.store();
+    let key = store.inbox_contact_key(&member.scope, item).await?;
+    store
+        .unlink_inbox_contact(&member.scope, &key, &body.network, &body.remote_key)
+        .await?;
+    answer(&state, &member, item).await
 }
 
 #[derive(Serialize)]

@@ -178,6 +178,14 @@ pub fn router() -> Router<AppState> {
             post(contacts::erase),
         )
         .route(
+            "/workspaces/{ws}/inbox/{item}/author/links",
+            post(contacts::link),
+        )
+        .route(
+            "/workspaces/{ws}/inbox/{item}/author/unlink",
+            post(contacts::unlink),
+        )
+        .route(
             "/workspaces/{ws}/sla",
             get(sla::show).put(sla::set).delete(sla::delete),
         )

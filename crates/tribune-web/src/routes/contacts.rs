@@ -40,17 +40,29 @@ pub struct ContactPage {
     can_manage: bool,
     errors: Vec<(String, String)>,
     suggested: Vec<String>,
+    /// The networks of the workspace's channels, where another identity can be found.
+    networks: Vec<String>,
+    /// The handle typed in the link form, shown again with its error.
+    link_handle: String,
 }
 
 impl ContactPage {
     /// Networks differ in whether a handle carries its `@`; the page adds one.
     fn handle(&self) -> &str {
-        self.contact.key.handle.trim_start_matches('@')
+        bare(&self.contact.key.handle)
+    }
+
+    fn bare<'a>(&self, handle: &'a str) -> &'a str {
+        bare(handle)
     }
 
     fn field_error(&self, field: &str) -> Option<&str> {
         crate::forms::error_for(&self.errors, field)
     }
+}
+
+fn bare(handle: &str) -> &str {
+    handle.trim_start_matches('@')
 }
 
 #[derive(Deserialize)]
@@ -85,6 +97,14 @@ async fn page(
     };
     let role = member.scope.role();
     let chrome_tr = chrome.tr.clone();
+    let mut networks: Vec<String> = store
+        .channels(&member.scope)
+        .await?
+        .into_iter()
+        .map(|c| c.network)
+        .collect();
+    networks.sort();
+    networks.dedup();
     Ok(ContactPage {
         c: chrome.with_flash(flash),
         ws_id: member.scope.workspace(),
@@ -96,6 +116,8 @@ async fn page(
         can_manage: role.can_edit_workspace(),
         errors,
         suggested: SUGGESTED_TAGS.iter().map(|k| chrome_tr.t(k)).collect(),
+        networks,
+        link_handle: String::new(),
     })
 }
 
@@ -173,6 +195,73 @@ pub async fn save(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    network: String,
+    #[serde(default)]
+    handle: String,
+}
+
+/// `POST /w/{ws}/inbox/{item}/author/link`: the same person on another network.
+pub async fn link(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, item)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_answer)?;
+    let store = state.store();
+    let key = store.inbox_contact_key(&member.scope, item).await?;
+    match store
+        .link_inbox_contact(
+            &member.scope,
+            &key,
+            form.network.trim(),
+            &form.handle,
+            unix_now(),
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/w/{ws}/inbox/{item}/author?flash=flash-contact-linked"
+        ))),
+        Err(StoreError::Invalid(invalid)) => {
+            let errors = super::links::field_errors(&state, member.ctx.lang, &invalid);
+            let mut page = page(&state, &member, item, None, None, errors).await?;
+            page.link_handle = form.handle;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnlinkForm {
+    #[serde(default)]
+    network: String,
+    #[serde(default)]
+    remote_key: String,
+}
+
+/// `POST /w/{ws}/inbox/{item}/author/unlink`: a linked identity is someone else.
+pub async fn unlink(
+    State(state): State<AppState>,
+    member: Member,
+    Path((ws, item)): Path<(WorkspaceId, InboxItemId)>,
+    Form(form): Form<UnlinkForm>,
+) -> Result<Response, AppError> {
+    member.scope.require(Role::can_answer)?;
+    let store = state.store();
+    let key = store.inbox_contact_key(&member.scope, item).await?;
+    store
+        .unlink_inbox_contact(&member.scope, &key, &form.network, &form.remote_key)
+        .await?;
+    Ok(see_other(&format!(
+        "/w/{ws}/inbox/{item}/author?flash=flash-contact-unlinked"
+    )))
 }
 
 /// A JSON file to hand over, named after the network and the day.

@@ -218,6 +218,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/w/{ws}/inbox/{item}/author/export", post(contacts::export))
         .route("/w/{ws}/inbox/{item}/author/erase", post(contacts::erase))
+        .route("/w/{ws}/inbox/{item}/author/link", post(contacts::link))
+        .route("/w/{ws}/inbox/{item}/author/unlink", post(contacts::unlink))
         .route(
             "/w/{ws}/replies",
             get(saved_replies::list).post(saved_replies::create),
