@@ -256,6 +256,10 @@ pub struct PostRequest {
     /// Send it only to the people the text names (the answer to a direct message). A
     /// connector that cannot refuses it (`Unsupported`): a private answer is never published.
     pub private: bool,
+    /// When an earlier attempt with this key began and did not finish (Unix seconds), if one
+    /// did: for networks without idempotency keys, the time from which a connector looks for
+    /// what that attempt may have sent.
+    pub earlier_attempt_at: Option<i64>,
 }
 
 /// What the network made of a published post.

@@ -1350,7 +1350,7 @@ mod mock {
     async fn a_direct_message_is_answered_in_its_conversation_once() {
         let server = pds_with_scope("com.atproto.appPassPrivileged").await;
         let written = jiff::Timestamp::now().as_second();
-        // An earlier attempt's answer was lost: the message is in the conversation already.
+        // On another PDS, an earlier attempt's answer was lost: the message is there already.
         let earlier = pds_with_scope("com.atproto.appPassPrivileged").await;
         chat_call("GET", "chat.bsky.convo.getMessages")
             .and(wiremock::matchers::query_param("convoId", "3lconvofan01"))
@@ -1392,7 +1392,12 @@ mod mock {
         let to = RemoteRef("chat:3lconvofan01/3lmsgfan0001".into());
         let sent = bsky(&server).reply(&to, answer()).await.unwrap();
         assert_eq!(sent.remote_ref.0, "chat:3lconvofan01/3lmsgsent001");
-        let found = bsky(&earlier).reply(&to, answer()).await.unwrap();
+        // The retry of an attempt that began just before (its answer lost) finds that message.
+        let retry = PostRequest {
+            earlier_attempt_at: Some(written),
+            ..answer()
+        };
+        let found = bsky(&earlier).reply(&to, retry).await.unwrap();
         assert_eq!(found, sent, "found, not sent again");
         server.verify().await;
         earlier.verify().await;
@@ -1455,5 +1460,39 @@ mod mock {
                 .unwrap_err();
             assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn chat_refusals_are_not_the_accounts_and_a_refused_position_is_dropped() {
+        let server = pds_with_scope("com.atproto.appPassPrivileged").await;
+        chat_call("GET", "chat.bsky.convo.getLog")
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": "InvalidRequest", "message": "invalid cursor"})),
+            )
+            .mount(&server)
+            .await;
+        chat_call("POST", "chat.bsky.convo.sendMessage")
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .set_body_json(json!({"error": "AuthRequired", "message": "Bad token scope"})),
+            )
+            .mount(&server)
+            .await;
+        let since = tribune_connectors::Cursor("2026-11-20T10:14:00.500Z|3lchatrev0004".into());
+        let page = bsky(&server).fetch_inbox(Some(&since)).await.unwrap();
+        assert_eq!(
+            page.cursor.unwrap().0,
+            "2026-11-20T10:14:00.500Z",
+            "the refused position is dropped, the notifications' kept"
+        );
+        let err = bsky(&server)
+            .reply(
+                &RemoteRef("chat:3lconvofan01/3lmsgfan0001".into()),
+                post("k-refused", "Bonjour"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Permanent, "{err:?}");
     }
 }

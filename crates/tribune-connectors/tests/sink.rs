@@ -31,6 +31,7 @@ fn post(key: &str) -> PostRequest {
         link: None,
         reply_to: None,
         private: false,
+        earlier_attempt_at: None,
     }
 }
 

@@ -41,6 +41,7 @@ pub async fn send_reply(
         text: attempt.reply.text.clone(),
         // A direct message is answered privately (the connector names its author).
         private: attempt.private,
+        earlier_attempt_at: attempt.previous_attempt,
         ..PostRequest::default()
     };
     let to = RemoteRef(attempt.to.clone());

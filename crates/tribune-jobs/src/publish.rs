@@ -348,6 +348,7 @@ impl Publisher {
             link: post.link.clone(),
             reply_to: None,
             private: false,
+            earlier_attempt_at: attempt.unfinished_since,
         };
         let unfinished_since = attempt.unfinished_since;
         let result = self

@@ -390,8 +390,8 @@ impl BlueskyConnector {
         Ok((items, position))
     }
 
-    /// Sends `reply` in a conversation, once: a message with the same text this account sent
-    /// since the reply was written is an earlier attempt's, handed back instead.
+    /// Sends `reply` in a conversation, once: on a retry, a message with the same text this
+    /// account sent since the earlier attempt began is that attempt's, handed back instead.
     async fn send_message(&self, to: &chat::ChatRef, reply: &PostRequest) -> Result<PublishedPost> {
         let session = self.xrpc.signed_in(DEFAULT_MARGIN_SECS).await?;
         if !xrpc::may_read_messages(session.access_jwt.expose()) {
@@ -426,21 +426,26 @@ impl BlueskyConnector {
                 remote_ref: message.to_remote(),
             }
         };
-        let recent: serde_json::Value = self
-            .xrpc
-            .call_proxied(
-                chat::PROXY,
-                Method::GET,
-                chat::GET_MESSAGES,
-                &[("convoId", to.convo.as_str()), ("limit", chat::RECENT)],
-                &Body::None,
-                true,
-            )
-            .await?
-            .json()?;
-        // A minute of slack for the clocks of tribune and of the chat service.
-        if let Some(id) = chat::already_sent(&recent, &session.did, text, reply.created_at - 60) {
-            return Ok(sent(id));
+        // No idempotency key in the chat API: a retry of an attempt that may have sent the
+        // message looks for it among the conversation's latest ones (a first attempt sends,
+        // even when the same words were sent earlier: a saved reply is often the same).
+        if let Some(began) = reply.earlier_attempt_at {
+            let recent: serde_json::Value = self
+                .xrpc
+                .call_proxied(
+                    chat::PROXY,
+                    Method::GET,
+                    chat::GET_MESSAGES,
+                    &[("convoId", to.convo.as_str()), ("limit", chat::RECENT)],
+                    &Body::None,
+                    true,
+                )
+                .await?
+                .json()?;
+            // A minute of slack for the clocks of tribune and of the chat service.
+            if let Some(id) = chat::already_sent(&recent, &session.did, text, began - 60) {
+                return Ok(sent(id));
+            }
         }
         let facets = self.facets(text).await;
         let mut message = serde_json::json!({ "text": text });
@@ -982,6 +987,12 @@ impl Connector for BlueskyConnector {
                 Ok((messages, position)) => {
                     items.extend(messages);
                     next.chat = position;
+                }
+                // A position the service refuses would stop direct messages for good: the
+                // next fetch starts again from the recent events.
+                Err(error) if error.status == Some(400) && since.chat.is_some() => {
+                    tracing::warn!(%error, "Bluesky's chat refused the stored position, reading from the recent events next time");
+                    next.chat = None;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "Bluesky direct messages not read this time");

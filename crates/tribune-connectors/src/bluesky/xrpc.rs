@@ -221,10 +221,19 @@ impl Xrpc {
             .call_through(Some(proxy), method, nsid, query, body, idempotent)
             .await?;
         if response.status.is_success() {
-            Ok(response)
-        } else {
-            Err(xrpc_error(&response))
+            return Ok(response);
         }
+        let error = xrpc_error(&response);
+        // The session was renewed on the way if it had to be: a refusal now is the other
+        // service's, about this one feature, not the account's credentials.
+        Err(if error.kind == ErrorKind::Auth {
+            ConnectorError {
+                kind: ErrorKind::Permanent,
+                ..error
+            }
+        } else {
+            error
+        })
     }
 
     async fn call_through(
