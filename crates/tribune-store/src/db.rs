@@ -96,11 +96,14 @@ pub(crate) enum TxInner {
 /// server does this itself).
 async fn analyze_changed(pool: &PgPool, scale: f64) -> Result<(), StoreError> {
     count_statement();
+    // Against the rows the last statistics counted (`reltuples`, -1 before any), as
+    // autovacuum does: the live count already holds the new rows.
     let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT relname::text FROM pg_stat_user_tables \
-         WHERE relname = ANY($1) \
+        "SELECT s.relname::text FROM pg_stat_user_tables s \
+         JOIN pg_class c ON c.oid = s.relid \
+         WHERE s.schemaname = current_schema() AND s.relname = ANY($1) \
          AND current_setting('autovacuum') = 'off' \
-         AND n_mod_since_analyze > 50 + $2 * n_live_tup",
+         AND s.n_mod_since_analyze > 50 + $2 * GREATEST(c.reltuples, 0)",
     )
     .bind(&GROWING_TABLES[..])
     .bind(scale)
