@@ -376,7 +376,7 @@ describe('Inbox: Bluesky replies and mentions triaged with the keyboard, answere
     // The same person elsewhere: an account nobody wrote from is refused next to the field.
     const elsewhereCard = page.getByRole('region', { name: 'La même personne ailleurs' });
     assert.match(await text(elsewhereCard), /Liée à aucun autre compte/);
-    await elsewhereCard.getByLabel('Réseau').selectOption('bluesky');
+    await elsewhereCard.getByLabel('Réseau', { exact: true }).selectOption('bluesky');
     await elsewhereCard.getByLabel('Son identifiant sur ce réseau').fill('inconnue.test');
     watcher.expect(1);
     await elsewhereCard.getByRole('button', { name: 'Lier ce compte' }).click();

@@ -419,11 +419,9 @@ impl Store {
         if note.chars().count() > MAX_NOTE_CHARS {
             return Err(ValidationError::single("note", "error-contact-note").into());
         }
-        let (_, items) = self.inbox_contact(scope, key).await?;
-        let name = items
-            .first()
-            .map(|i| bounded(&i.author.name, MAX_NAME_CHARS))
-            .unwrap_or_default();
+        // Their own name on that network (the newest message may be another account's).
+        let (contact, _) = self.inbox_contact(scope, key).await?;
+        let name = bounded(&contact.name, MAX_NAME_CHARS);
         let tags_json = serde_json::to_string(&tags).map_err(StoreError::failed("tags"))?;
         let mut tx = self.begin().await?;
         tx.conn()
@@ -783,10 +781,14 @@ impl Store {
                 notes.push(note);
             }
         }
-        let tags =
-            labels(&tags).map_err(|_| ValidationError::single("handle", "error-contact-tags"))?;
+        // Merged, tags and notes must still fit: nothing is cut without a word.
+        let tags = labels(&tags)
+            .map_err(|_| ValidationError::single("handle", "error-contact-link-tags"))?;
         let tags_json = serde_json::to_string(&tags).map_err(StoreError::failed("tags"))?;
-        let note: String = notes.join("\n\n").chars().take(MAX_NOTE_CHARS).collect();
+        let note = notes.join("\n\n");
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(ValidationError::single("handle", "error-contact-link-note").into());
+        }
         let ids: Vec<i64> = group.iter().map(|(id, _, _)| *id).collect();
         tx.conn()
             .execute(
@@ -813,8 +815,8 @@ impl Store {
         Ok(self.inbox_contact(scope, key).await?.0)
     }
 
-    /// Unlinks one of the identities linked to `key`'s person (it keeps the tags and note it
-    /// had). Audited.
+    /// Unlinks one of the identities linked to `key`'s person: it leaves with no tags and no
+    /// note (those it holds are the person's, merged when linking). Audited.
     pub async fn unlink_inbox_contact(
         &self,
         scope: &WorkspaceScope,
@@ -831,14 +833,62 @@ impl Store {
         {
             return Err(StoreError::NotFound);
         }
+        let person: Option<(Option<i64>,)> = tx
+            .conn()
+            .fetch_optional(
+                &Query::select()
+                    .column(C::PersonId)
+                    .from(C::Table)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(C::Network).eq(key.network.as_str()))
+                    .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+                    .to_owned(),
+            )
+            .await?;
+        let Some((Some(person),)) = person else {
+            return Err(StoreError::NotFound);
+        };
+        // The account leaves with nothing of the person's: the tags and note it holds are
+        // theirs (merged when linking), and an erasure of theirs would no longer reach it.
         tx.conn()
             .execute(
                 &Query::update()
                     .table(C::Table)
-                    .value(C::PersonId, Option::<i64>::None)
+                    .values([
+                        (C::PersonId, Option::<i64>::None.into()),
+                        (C::Tags, "[]".into()),
+                        (C::Note, "".into()),
+                    ])
                     .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
                     .and_where(Expr::col(C::Network).eq(network))
                     .and_where(Expr::col(C::RemoteKey).eq(remote_key))
+                    .to_owned(),
+            )
+            .await?;
+        // The group is known by its smallest row: if that was the one leaving, a later link
+        // to it must not find the others. Renumbered, or dissolved when one is left.
+        let rest: Vec<(i64,)> = tx
+            .conn()
+            .fetch_all(
+                &Query::select()
+                    .column(C::Id)
+                    .from(C::Table)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(C::PersonId).eq(person))
+                    .to_owned(),
+            )
+            .await?;
+        let regroup = match rest.iter().map(|(id,)| *id).min() {
+            Some(smallest) if rest.len() > 1 => Some(smallest),
+            _ => None,
+        };
+        tx.conn()
+            .execute(
+                &Query::update()
+                    .table(C::Table)
+                    .value(C::PersonId, regroup)
+                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(C::PersonId).eq(person))
                     .to_owned(),
             )
             .await?;

@@ -2086,13 +2086,52 @@ async fn one_person_on_two_networks_is_linked_by_the_team_and_handled_as_one() {
                 .await,
             Err(StoreError::NotFound)
         ));
+        // It left with nothing of hers.
+        let (masto_alone, _) = store.inbox_contact(&a, &lea_masto).await.unwrap();
+        assert!(
+            masto_alone.tags.is_empty() && masto_alone.note.is_empty(),
+            "{backend}"
+        );
+        // Linked again, then unlinked from the other side (the row the group is known by
+        // leaves): a later link of the one who left does not bring the other back.
+        store
+            .link_inbox_contact(&a, &lea, "mastodon", "109", NOW)
+            .await
+            .unwrap();
+        store
+            .unlink_inbox_contact(&a, &lea_masto, "bluesky", "did:plc:lea")
+            .await
+            .unwrap();
+        let mut third = by("b2", Some("did:plc:max"), "@max.test", "Moi aussi");
+        third.created_at = NOW + 2;
+        store
+            .ingest_inbox(&a, bsky, &[third], None, NOW)
+            .await
+            .unwrap();
+        let with_max = store
+            .link_inbox_contact(&a, &lea, "bluesky", "max.test", NOW)
+            .await
+            .unwrap();
+        assert_eq!(with_max.linked.len(), 1, "{backend}: {:?}", with_max.linked);
+        assert_eq!(with_max.linked[0].remote_key, "did:plc:max");
+        let (masto_side, _) = store.inbox_contact(&a, &lea_masto).await.unwrap();
+        assert!(
+            masto_side.linked.is_empty(),
+            "{backend}: {:?}",
+            masto_side.linked
+        );
+        store
+            .unlink_inbox_contact(&a, &lea, "bluesky", "did:plc:max")
+            .await
+            .unwrap();
         store
             .link_inbox_contact(&a, &lea, "mastodon", "109", NOW)
             .await
             .unwrap();
         let (erased, more) = store.erase_inbox_contact(&a, &lea).await.unwrap();
         assert_eq!((erased, more), (2, false), "{backend}");
-        assert!(store.inbox_items(&a, &all(), NOW).await.unwrap().is_empty());
+        let left = store.inbox_items(&a, &all(), NOW).await.unwrap();
+        assert_eq!(texts(&left), ["Moi aussi"], "{backend}: only Max's is left");
         assert_eq!(store.inbox_items(&b, &all(), NOW).await.unwrap().len(), 1);
         let audit = store.workspace_audit(&a, 50).await.unwrap();
         let link = audit.iter().find(|e| e.action == "contact.link").unwrap();
