@@ -294,6 +294,44 @@ async fn messages_of(
     items_with_labels(conn, scope, rows).await
 }
 
+/// The insert of a person's row (what the team adds about them); the caller says what a
+/// row already there becomes.
+fn contact_row(
+    scope: &WorkspaceScope,
+    key: &ContactKey,
+    name: &str,
+    tags_json: &str,
+    note: &str,
+    now: i64,
+) -> Result<sea_query::InsertStatement, StoreError> {
+    Ok(Query::insert()
+        .into_table(C::Table)
+        .columns([
+            C::WorkspaceId,
+            C::Network,
+            C::RemoteKey,
+            C::Handle,
+            C::Name,
+            C::Tags,
+            C::Note,
+            C::UpdatedBy,
+            C::UpdatedAt,
+        ])
+        .values([
+            scope.workspace().0.into(),
+            key.network.clone().into(),
+            key.remote_key().to_owned().into(),
+            bounded(&key.handle, MAX_NAME_CHARS).into(),
+            bounded(name, MAX_NAME_CHARS).into(),
+            tags_json.to_owned().into(),
+            note.to_owned().into(),
+            scope.user().map(|u: UserId| u.0).into(),
+            now.into(),
+        ])
+        .map_err(StoreError::failed("contact"))?
+        .to_owned())
+}
+
 /// Gives every identity linked to `key`'s person the tags and note `key` now has.
 async fn share_with_person(
     conn: &mut Conn<'_>,
@@ -426,31 +464,7 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.conn()
             .execute(
-                &Query::insert()
-                    .into_table(C::Table)
-                    .columns([
-                        C::WorkspaceId,
-                        C::Network,
-                        C::RemoteKey,
-                        C::Handle,
-                        C::Name,
-                        C::Tags,
-                        C::Note,
-                        C::UpdatedBy,
-                        C::UpdatedAt,
-                    ])
-                    .values([
-                        scope.workspace().0.into(),
-                        key.network.clone().into(),
-                        key.remote_key().to_owned().into(),
-                        bounded(&key.handle, MAX_NAME_CHARS).into(),
-                        name.into(),
-                        tags_json.clone().into(),
-                        note.to_owned().into(),
-                        scope.user().map(|u: UserId| u.0).into(),
-                        now.into(),
-                    ])
-                    .map_err(StoreError::failed("contact"))?
+                &contact_row(scope, key, &name, &tags_json, note, now)?
                     .on_conflict(
                         OnConflict::columns([C::WorkspaceId, C::Network, C::RemoteKey])
                             .update_columns([
@@ -701,31 +715,7 @@ impl Store {
         for (k, name) in [(key, me.name.as_str()), (&other, name.as_str())] {
             tx.conn()
                 .execute(
-                    &Query::insert()
-                        .into_table(C::Table)
-                        .columns([
-                            C::WorkspaceId,
-                            C::Network,
-                            C::RemoteKey,
-                            C::Handle,
-                            C::Name,
-                            C::Tags,
-                            C::Note,
-                            C::UpdatedBy,
-                            C::UpdatedAt,
-                        ])
-                        .values([
-                            scope.workspace().0.into(),
-                            k.network.clone().into(),
-                            k.remote_key().to_owned().into(),
-                            bounded(&k.handle, MAX_NAME_CHARS).into(),
-                            bounded(name, MAX_NAME_CHARS).into(),
-                            "[]".into(),
-                            "".into(),
-                            scope.user().map(|u: UserId| u.0).into(),
-                            now.into(),
-                        ])
-                        .map_err(StoreError::failed("contact"))?
+                    &contact_row(scope, k, name, "[]", "", now)?
                         .on_conflict(
                             OnConflict::columns([C::WorkspaceId, C::Network, C::RemoteKey])
                                 .do_nothing()
