@@ -10,7 +10,7 @@ use tribune_store::{Store, StoreError, WorkspaceScope};
 use tribune_text::{Query, UiLang};
 
 /// The query parameters of the inbox, besides `cursor` and `limit`.
-pub const FILTERS: [&str; 9] = [
+pub const FILTERS: [&str; 11] = [
     "status",
     "channel",
     "sentiment",
@@ -20,6 +20,8 @@ pub const FILTERS: [&str; 9] = [
     "label",
     "flagged",
     "sla",
+    "from",
+    "to",
 ];
 
 /// Longest search accepted, in characters.
@@ -66,9 +68,26 @@ fn invalid(name: &str) -> AppError {
     AppError::Input(InputError::InvalidQuery(InputError::name(name)))
 }
 
+/// Whether the pairs hold a date filter, which needs the workspace's time zone.
+pub fn has_dates(pairs: &[(String, String)]) -> bool {
+    pairs
+        .iter()
+        .any(|(n, v)| (n == "from" || n == "to") && !v.trim().is_empty())
+}
+
+/// The Unix time a local day starts at in `tz`.
+fn day_start(tz: &jiff::tz::TimeZone, day: jiff::civil::Date) -> Option<i64> {
+    tribune_domain::queue::resolve(tz, day, jiff::civil::Time::midnight()).map(|t| t.as_second())
+}
+
 /// Reads the filters from `(name, value)` pairs (names not in [`FILTERS`] are the caller's
-/// business). `me` is who `assignee=me` means.
-pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, AppError> {
+/// business). `me` is who `assignee=me` means; `from` and `to` are days (`YYYY-MM-DD`, both
+/// included) in `tz`, the workspace's time zone.
+pub fn parse(
+    pairs: &[(String, String)],
+    me: Option<UserId>,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Filters, AppError> {
     let mut out = Filters::default();
     for (name, value) in pairs {
         if !FILTERS.contains(&name.as_str()) {
@@ -116,6 +135,20 @@ pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, 
                     _ => return Err(invalid(name)),
                 });
             }
+            "from" | "to" => {
+                let day: jiff::civil::Date = value.parse().map_err(|_| invalid(name))?;
+                let day = if name == "to" {
+                    day.tomorrow().map_err(|_| invalid(name))?
+                } else {
+                    day
+                };
+                let at = day_start(tz, day).ok_or_else(|| invalid(name))?;
+                if name == "from" {
+                    f.since = Some(at);
+                } else {
+                    f.until = Some(at);
+                }
+            }
             "q" if value.chars().count() > MAX_SEARCH_CHARS => return Err(invalid(name)),
             "q" => {
                 out.query = Some(
@@ -125,6 +158,11 @@ pub fn parse(pairs: &[(String, String)], me: Option<UserId>) -> Result<Filters, 
             }
             _ => {}
         }
+    }
+    if let (Some(since), Some(until)) = (out.filter.since, out.filter.until)
+        && since >= until
+    {
+        return Err(invalid("from"));
     }
     Ok(out)
 }
@@ -166,6 +204,9 @@ pub async fn list(
 mod tests {
     use super::*;
     use crate::forms::pairs;
+    use jiff::tz::TimeZone;
+
+    const UTC: TimeZone = TimeZone::UTC;
 
     #[test]
     fn filters_read_what_a_form_or_a_script_sends() {
@@ -179,6 +220,7 @@ mod tests {
                 ("q", "livraison OR colis"),
             ]),
             Some(UserId(7)),
+            &UTC,
         )
         .unwrap();
         assert_eq!(f.filter.status, Some(ItemStatus::New));
@@ -189,7 +231,7 @@ mod tests {
         assert!(f.query.is_some());
         assert_eq!(f.value("q"), "livraison OR colis");
         assert_eq!(
-            parse(&pairs(&[("status", "all")]), None)
+            parse(&pairs(&[("status", "all")]), None, &UTC)
                 .unwrap()
                 .filter
                 .status,
@@ -208,16 +250,16 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    parse(&pairs(&[bad]), None),
+                    parse(&pairs(&[bad]), None, &UTC),
                     Err(AppError::Input(InputError::InvalidQuery(ref n))) if n == bad.0
                 ),
                 "{bad:?}"
             );
         }
         assert!(matches!(
-            parse(&pairs(&[("q", "(colis")]), None),
+            parse(&pairs(&[("q", "(colis")]), None, &UTC),
             Err(AppError::Input(InputError::Search(..)))
         ));
-        assert!(parse(&pairs(&[("status", "new"), ("status", "done")]), None).is_err());
+        assert!(parse(&pairs(&[("status", "new"), ("status", "done")]), None, &UTC).is_err());
     }
 }

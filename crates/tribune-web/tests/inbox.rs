@@ -1485,3 +1485,71 @@ async fn one_person_on_two_networks_is_linked_from_their_page_and_through_the_ap
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_inbox_is_filtered_by_the_days_messages_arrived_in_the_workspaces_time_zone() {
+    each_backend(|app: TestApp| async move {
+        let Desk {
+            cm,
+            scope,
+            ws,
+            token,
+            channel,
+        } = desk(&app, "read_comments,reply").await;
+        let workspace = app.store.workspace(&scope).await.unwrap();
+        let tz = jiff::tz::TimeZone::get(&workspace.timezone).unwrap();
+        let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
+        let day_before = today.yesterday().unwrap().yesterday().unwrap();
+        // Received at noon, local time, two days ago and today.
+        let noon = |day: jiff::civil::Date| {
+            day.at(12, 0, 0, 0)
+                .to_zoned(tz.clone())
+                .unwrap()
+                .timestamp()
+                .as_second()
+        };
+        for (remote, text, day) in [
+            ("d1", "Arrivé avant-hier", day_before),
+            ("d2", "Arrivé aujourd'hui", today),
+        ] {
+            let prepared = [tribune_inbox::prepare(&comment(remote, "Lea", text, &[]))];
+            app.store
+                .ingest_inbox(&scope, channel, &prepared, None, noon(day))
+                .await
+                .unwrap();
+        }
+        let (status, page) = list(&app, &token, ws, &format!("from={today}&status=all")).await;
+        assert_eq!(status, StatusCode::OK, "{}: {page}", app.backend);
+        assert_eq!(texts(&page), ["Arrivé aujourd'hui"]);
+        let (_, page) = list(&app, &token, ws, &format!("to={day_before}&status=all")).await;
+        assert_eq!(texts(&page), ["Arrivé avant-hier"]);
+        let (_, page) = list(
+            &app,
+            &token,
+            ws,
+            &format!("from={day_before}&to={day_before}&status=all"),
+        )
+        .await;
+        assert_eq!(texts(&page), ["Arrivé avant-hier"]);
+        for bad in [
+            "from=2026-13-01",
+            &format!("from={today}&to={day_before}"),
+            "to=hier",
+        ] {
+            let (status, problem) = list(&app, &token, ws, bad).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+        }
+        // The page's form has both days, and keeps them.
+        let (status, html) = app
+            .get_text(&cm, &format!("/w/{ws}/inbox?status=all&from={today}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Reçus à partir du"), "{html}");
+        assert!(html.contains(&format!(r#"name="from" type="date" value="{today}""#)));
+        assert!(
+            html.contains("Arrivé aujourd&#39;hui") && !html.contains("avant-hier"),
+            "{html}"
+        );
+    })
+    .await;
+}

@@ -121,7 +121,14 @@ pub async fn list(
 ) -> Result<Json<InboxPageJson>, AppError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
-    let filters = inbox::parse(&pairs, member.scope.user())?;
+    // The days of `from` and `to` are the workspace's: read its time zone only for them.
+    let tz = if inbox::has_dates(&pairs) {
+        let workspace = state.store().workspace(&member.scope).await?;
+        crate::dates::zone(&workspace.timezone)
+    } else {
+        jiff::tz::TimeZone::UTC
+    };
+    let filters = inbox::parse(&pairs, member.scope.user(), &tz)?;
     let mut limit = super::page::DEFAULT_LIMIT as u64;
     let mut before = None;
     for (name, value) in &pairs {

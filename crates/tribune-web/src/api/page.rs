@@ -39,7 +39,7 @@ pub const LIST_ROUTES: [&str; 7] = [
 /// The inbox: a list with its own body (`{"items", "next_cursor"}`, as its contract says)
 /// and filters besides `limit` and `cursor` (`crate::inbox::FILTERS`).
 const INBOX_ROUTE: &str = "/workspaces/{ws}/inbox";
-const INBOX_PARAMETERS: [&str; 11] = [
+const INBOX_PARAMETERS: [&str; 13] = [
     "limit",
     "cursor",
     "status",
@@ -51,6 +51,8 @@ const INBOX_PARAMETERS: [&str; 11] = [
     "label",
     "flagged",
     "sla",
+    "from",
+    "to",
 ];
 
 /// The query parameters a route takes.

@@ -271,26 +271,28 @@ pub async fn list(
         }
         None => 0,
     };
-    let (filters, search_error, status) = match inbox::parse(&pairs, member.scope.user()) {
-        Ok(filters) => (filters, None, StatusCode::OK),
-        Err(AppError::Input(InputError::Search(_, error))) => {
-            let filters = inbox::parse(
-                &pairs
-                    .iter()
-                    .filter(|(n, _)| n != "q")
-                    .cloned()
-                    .collect::<Vec<_>>(),
-                member.scope.user(),
-            )?;
-            let message = chrome.tr.t2(
-                "error-search-syntax-detail",
-                ("position", error.position + 1),
-                ("message", error.detail(inbox::ui_lang(chrome.tr.lang))),
-            );
-            (filters, Some(message), StatusCode::BAD_REQUEST)
-        }
-        Err(other) => return Err(other),
-    };
+    let (filters, search_error, status) =
+        match inbox::parse(&pairs, member.scope.user(), &chrome.tz) {
+            Ok(filters) => (filters, None, StatusCode::OK),
+            Err(AppError::Input(InputError::Search(_, error))) => {
+                let filters = inbox::parse(
+                    &pairs
+                        .iter()
+                        .filter(|(n, _)| n != "q")
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                    member.scope.user(),
+                    &chrome.tz,
+                )?;
+                let message = chrome.tr.t2(
+                    "error-search-syntax-detail",
+                    ("position", error.position + 1),
+                    ("message", error.detail(inbox::ui_lang(chrome.tr.lang))),
+                );
+                (filters, Some(message), StatusCode::BAD_REQUEST)
+            }
+            Err(other) => return Err(other),
+        };
     let (items, older) = if search_error.is_some() {
         (Vec::new(), None)
     } else {
