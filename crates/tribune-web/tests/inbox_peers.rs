@@ -1034,6 +1034,94 @@ async fn a_messages_pictures_load_only_on_request_through_tribune_and_only_as_im
     .await;
 }
 
+#[tokio::test]
+async fn rules_assign_label_and_answer_a_mention_on_arrival_on_mastodon() {
+    let Some((server, token_brand, token_friend)) = mastodon_peer() else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (server, token_brand, token_friend) =
+            (server.clone(), token_brand.clone(), token_friend.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (_, scope, ws, token, channel) = mastodon_desk(&app, &server, &token_brand).await;
+            let nonce = format!("rule{}{}", app.backend, unix_now());
+            let saved: Value = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/saved-replies"))
+                .json(&json!({"title": "Horaires", "body": "Bonjour {prenom}, nous ouvrons à 8 h. L'équipe {marque}"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let me = scope.user().unwrap().0;
+            let response = app
+                .api(&token, Method::POST, &format!("/workspaces/{ws}/rules"))
+                .json(&json!({
+                    "name": "Horaires",
+                    "query": format!("horaires AND {nonce}"),
+                    "actions": [
+                        {"type": "label", "label": "horaires"},
+                        {"type": "assign", "user": me},
+                        {"type": "reply", "saved_reply_id": saved["id"]},
+                    ],
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            // Fetched first once, so the mention below arrives as new.
+            fetch_now(&app, ws, channel).await;
+            let status: Value = http
+                .post(format!("{server}/api/v1/statuses"))
+                .bearer_auth(&token_friend)
+                .form(&[("status", format!("@testuser quels sont vos horaires ? {nonce}"))])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let items = until_found(&app, &token, ws, channel, &nonce).await;
+            assert_eq!(items.len(), 1, "{}: {items:?}", app.backend);
+            let item = &items[0];
+            assert_eq!(item["labels"], json!(["horaires"]), "{item}");
+            assert_eq!(item["assignee"], me, "{item}");
+            // The saved reply, its variables filled, sent by the reply job as an answer.
+            app.run_jobs().await;
+            let id = item["id"].as_i64().unwrap();
+            let replies = app
+                .store
+                .inbox_replies(&scope, tribune_domain::InboxItemId(id))
+                .await
+                .unwrap();
+            assert_eq!(replies.len(), 1, "{}: {replies:?}", app.backend);
+            assert!(replies[0].text.starts_with("Bonjour "), "{:?}", replies[0].text);
+            assert!(replies[0].text.ends_with("L'équipe Fleuriste"), "{:?}", replies[0].text);
+            let posted = replies[0].remote_ref.clone().expect("sent");
+            let answered: Value = http
+                .get(format!("{server}/api/v1/statuses/{posted}"))
+                .bearer_auth(&token_brand)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(answered["in_reply_to_id"], status["id"], "{answered}");
+            // Each action is in the item's history with the rule as its reason.
+            let audit = app.store.workspace_audit(&scope, 50).await.unwrap();
+            assert!(
+                audit.iter().any(|e| e.details.contains("Horaires")),
+                "{audit:?}"
+            );
+        }
+    })
+    .await;
+}
+
 /// Bluesky's chat service has no local server (the test network runs none): a wiremock PDS
 /// answers as the documentation describes it, forwarding nothing. The rest is tribune's own
 /// path: connecting, the fetch job and its cursor, the inbox, the reply job.
