@@ -33,7 +33,7 @@ pub struct AuthorJson {
 pub struct ItemJson {
     id: InboxItemId,
     channel_id: ChannelId,
-    /// `comment` or `mention`.
+    /// `comment`, `mention` or `message` (a direct message).
     kind: &'static str,
     /// Plain text (never HTML).
     text: String,
