@@ -599,15 +599,7 @@ async fn a_mention_on_a_mastodon_server_reaches_the_inbox_as_text_and_is_answere
                 .unwrap();
             assert_eq!(replies.len(), 1);
             let posted = replies[0].remote_ref.clone().unwrap();
-            let answered: Value = http
-                .get(format!("{server}/api/v1/statuses/{posted}"))
-                .bearer_auth(&token_brand)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answered = status_of(&http, &server, &token_brand, &posted).await;
             assert_eq!(answered["in_reply_to_id"], status_id.as_str(), "{answered}");
             assert!(
                 answered["content"].as_str().unwrap().contains(&nonce),
@@ -686,15 +678,7 @@ async fn a_direct_message_on_mastodon_is_answered_privately() {
                 .unwrap();
             assert_eq!(replies.len(), 1);
             let posted = replies[0].remote_ref.clone().expect("sent");
-            let answered: Value = http
-                .get(format!("{server}/api/v1/statuses/{posted}"))
-                .bearer_auth(&token_brand)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answered = status_of(&http, &server, &token_brand, &posted).await;
             assert_eq!(answered["visibility"], "direct", "{answered}");
             assert_eq!(answered["in_reply_to_id"], status_id.as_str());
             let mentioned: Vec<&str> = answered["mentions"]
@@ -823,6 +807,18 @@ async fn a_mention_on_mastodon_is_fetched_as_soon_as_the_notification_stream_say
 }
 
 /// Posts a status on the Mastodon peer as the token's account (answering `in_reply_to`); its id.
+/// A status as the Mastodon server shows it to `token`'s account.
+async fn status_of(http: &reqwest::Client, server: &str, token: &str, id: &str) -> Value {
+    http.get(format!("{server}/api/v1/statuses/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn toot(
     http: &reqwest::Client,
     server: &str,
@@ -1101,15 +1097,7 @@ async fn rules_assign_label_and_answer_a_mention_on_arrival_on_mastodon() {
             assert!(replies[0].text.starts_with("Bonjour "), "{:?}", replies[0].text);
             assert!(replies[0].text.ends_with("L'équipe Fleuriste"), "{:?}", replies[0].text);
             let posted = replies[0].remote_ref.clone().expect("sent");
-            let answered: Value = http
-                .get(format!("{server}/api/v1/statuses/{posted}"))
-                .bearer_auth(&token_brand)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answered = status_of(&http, &server, &token_brand, &posted).await;
             assert_eq!(answered["in_reply_to_id"], status["id"], "{answered}");
             // Each action is in the item's history with the rule as its reason.
             let audit = app.store.workspace_audit(&scope, 50).await.unwrap();
