@@ -1110,6 +1110,91 @@ async fn rules_assign_label_and_answer_a_mention_on_arrival_on_mastodon() {
     .await;
 }
 
+#[tokio::test]
+async fn rules_file_spam_trash_and_delete_comments_on_the_wordpress_site_as_they_arrive() {
+    let (Some(site), Some(user), Some(password)) = (
+        peer("TRIBUNE_TEST_WP_URL"),
+        peer("TRIBUNE_TEST_WP_USER"),
+        peer("TRIBUNE_TEST_WP_APP_PASSWORD"),
+    ) else {
+        return;
+    };
+    each_backend(|app: TestApp| {
+        let (site, user, password) = (site.clone(), user.clone(), password.clone());
+        async move {
+            tribune_connectors::http::install_tls_provider();
+            let http = reqwest::Client::new();
+            let (_, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
+            let ws = scope.workspace().0;
+            let token = app.api_token("cm@example.fr").await;
+            let channel = connect(&app, &token, ws, json!({"network": "wordpress", "site": site, "username": user, "app_password": password})).await;
+            let nonce = format!("{}{}", app.backend, unix_now());
+            let post_ref = publish(&app, &token, ws, channel, &format!("Bouquets {nonce}")).await;
+            let post_id: u64 = post_ref.rsplit(':').next().unwrap().parse().unwrap();
+            for (name, word, action) in [("Pub", "promotion", "spam"), ("Hors sujet", "cryptomonnaie", "trash"), ("Adresse", "domicile", "delete")] {
+                let response = app
+                    .api(&token, Method::POST, &format!("/workspaces/{ws}/rules"))
+                    .json(&json!({"name": name, "query": format!("{word} AND {nonce}"), "actions": [{"type": "moderate", "action": action}]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+            }
+            let mut comments = Vec::new();
+            for (who, text) in [
+                ("Promo", format!("Grosse promotion sur les fleurs {nonce}")),
+                ("Bot", format!("Investissez en cryptomonnaie {nonce}")),
+                ("Voisin", format!("Livrez à mon domicile, 3 rue des Lilas {nonce}")),
+            ] {
+                let response = http
+                    .post(format!("{site}/wp-json/wp/v2/comments"))
+                    .json(&json!({"post": post_id, "author_name": who, "author_email": format!("{}-{nonce}@visitors.example", who.to_lowercase()), "content": text}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+                let created: Value = response.json().await.unwrap();
+                comments.push((text, created["id"].as_u64().unwrap()));
+            }
+            for (text, _) in &comments {
+                until_in_inbox(&app, &token, ws, channel, text, async || {}).await;
+            }
+            let on_site = |id: u64| {
+                let (http, site, user, password) = (http.clone(), site.clone(), user.clone(), password.clone());
+                async move {
+                    let response = http
+                        .get(format!("{site}/wp-json/wp/v2/comments/{id}?context=edit"))
+                        .basic_auth(&user, Some(&password))
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = response.status();
+                    let body: Value = response.json().await.unwrap_or_default();
+                    (status, body["status"].as_str().unwrap_or_default().to_owned())
+                }
+            };
+            let items = inbox(&app, &token, ws, "status=all").await;
+            let network_status = |text: &str| {
+                items.iter().find(|i| i["text"] == text).unwrap()["network_status"].clone()
+            };
+            assert_eq!(network_status(&comments[0].0), "spam", "{}: {items:?}", app.backend);
+            assert_eq!(on_site(comments[0].1).await.1, "spam");
+            assert_eq!(network_status(&comments[1].0), "trashed");
+            assert_eq!(on_site(comments[1].1).await.1, "trash");
+            assert_eq!(network_status(&comments[2].0), "deleted");
+            assert_eq!(on_site(comments[2].1).await.0, StatusCode::NOT_FOUND, "deleted for good");
+            let trail = app.store.workspace_audit(&scope, 50).await.unwrap();
+            for rule in ["Pub", "Hors sujet", "Adresse"] {
+                assert!(
+                    trail.iter().any(|e| e.action == "inbox.moderate" && e.details.contains(rule)),
+                    "{rule}: {trail:?}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
 /// Bluesky's chat service has no local server (the test network runs none): a wiremock PDS
 /// answers as the documentation describes it, forwarding nothing. The rest is tribune's own
 /// path: connecting, the fetch job and its cursor, the inbox, the reply job.
