@@ -7,11 +7,14 @@ use tribune_connectors::{ErrorKind, RemotePost, RemoteRef};
 use tribune_domain::ChannelId;
 use tribune_domain::inbox::ItemKind;
 use tribune_store::WorkspaceScope;
-use tribune_store::inbox::ItemNew;
+use tribune_store::inbox::{InboxFilter, ItemNew};
 use tribune_store::inbox_originals::{OriginalNew, conversation_ref};
 
 /// Originals read from the network per fetch at most; the rest come with the next fetches.
 pub const MAX_ORIGINALS_PER_FETCH: usize = 10;
+/// The channel's newest messages whose conversations a fetch also looks at (those a fetch
+/// left for later), besides its own.
+const BACKLOG: u64 = 100;
 
 /// Reads and keeps the originals of `items`' conversations that are still unknown. Returns how
 /// many were kept. A network that cannot show them, refuses the credentials, asks to slow down
@@ -25,12 +28,30 @@ pub async fn fetch_originals(
     now: i64,
 ) -> Result<usize, ChannelError> {
     let store = channels.store();
-    // A direct message's conversation starts from no post.
-    let refs: Vec<&str> = items
+    // The newest conversations first (what the team reads first), then those of the channel's
+    // recent messages still without theirs (a fetch that brought more than the limit). A
+    // direct message's conversation starts from no post.
+    let recent = store
+        .inbox_items(
+            scope,
+            &InboxFilter {
+                channel: Some(channel),
+                limit: BACKLOG,
+                ..InboxFilter::default()
+            },
+            now,
+        )
+        .await?;
+    let fetched = items
+        .iter()
+        .rev()
+        .filter(|i| i.kind != ItemKind::Message)
+        .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()));
+    let backlog = recent
         .iter()
         .filter(|i| i.kind != ItemKind::Message)
-        .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()))
-        .collect();
+        .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()));
+    let refs: Vec<&str> = fetched.chain(backlog).collect();
     let wanted = store.originals_to_fetch(scope, channel, &refs, now).await?;
     let mut kept = 0;
     for asked in wanted.into_iter().take(MAX_ORIGINALS_PER_FETCH) {
