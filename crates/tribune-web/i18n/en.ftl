@@ -1050,7 +1050,7 @@ error-media-focus = Give the crop's centre as two numbers from 0 to 100.
 error-media-crop-image = Only images can be cut to a network's shape.
 # Inbox (issue #11)
 nav-inbox = Inbox
-inbox-help = Comments, replies and mentions from the workspace’s channels, fetched every minute and classified on arrival.
+inbox-help = Comments, replies, mentions and direct messages from the workspace’s channels, fetched every minute and classified on arrival.
 inbox-keys = Keyboard: j and k move, x selects, e marks done, a assigns to you, Enter opens, / searches.
 inbox-search = Search
 inbox-search-placeholder = livraison OR colis, "prix abusif", rembours*, -promo

@@ -1052,7 +1052,7 @@ error-media-focus = Indiquez le centre du recadrage par deux nombres de 0 à 100
 error-media-crop-image = Seules les images peuvent être recadrées au format d’un réseau.
 # Boîte de réception (issue #11)
 nav-inbox = Boîte de réception
-inbox-help = Les commentaires, réponses et mentions des comptes de l’espace, relevés chaque minute et classés à leur arrivée.
+inbox-help = Les commentaires, réponses, mentions et messages privés des comptes de l’espace, relevés chaque minute et classés à leur arrivée.
 inbox-keys = Clavier : j et k pour se déplacer, x pour sélectionner, e pour traiter, a pour se l’attribuer, Entrée pour ouvrir, / pour chercher.
 inbox-search = Recherche
 inbox-search-placeholder = livraison OR colis, "prix abusif", rembours*, -promo
