@@ -7,7 +7,7 @@ use tribune_connectors::{ErrorKind, RemotePost, RemoteRef};
 use tribune_domain::ChannelId;
 use tribune_domain::inbox::ItemKind;
 use tribune_store::WorkspaceScope;
-use tribune_store::inbox::{InboxFilter, ItemNew};
+use tribune_store::inbox::ItemNew;
 use tribune_store::inbox_originals::{OriginalNew, conversation_ref};
 
 /// Originals read from the network per fetch at most; the rest come with the next fetches.
@@ -31,26 +31,13 @@ pub async fn fetch_originals(
     // The newest conversations first (what the team reads first), then those of the channel's
     // recent messages still without theirs (a fetch that brought more than the limit). A
     // direct message's conversation starts from no post.
-    let recent = store
-        .inbox_items(
-            scope,
-            &InboxFilter {
-                channel: Some(channel),
-                limit: BACKLOG,
-                ..InboxFilter::default()
-            },
-            now,
-        )
-        .await?;
+    let recent = store.recent_conversations(scope, channel, BACKLOG).await?;
     let fetched = items
         .iter()
         .rev()
         .filter(|i| i.kind != ItemKind::Message)
         .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()));
-    let backlog = recent
-        .iter()
-        .filter(|i| i.kind != ItemKind::Message)
-        .filter_map(|i| conversation_ref(i.root_ref.as_deref(), i.in_reply_to.as_deref()));
+    let backlog = recent.iter().map(String::as_str);
     let refs: Vec<&str> = fetched.chain(backlog).collect();
     let wanted = store.originals_to_fetch(scope, channel, &refs, now).await?;
     let mut kept = 0;

@@ -6,12 +6,12 @@
 
 use crate::db::{Conn, in_list};
 use crate::inbox::{Item, bounded_url};
-use crate::schema::{InboxOriginals as O, PostTargets, Posts};
+use crate::schema::{InboxItems as I, InboxOriginals as O, PostTargets, Posts};
 use crate::{Store, StoreError, WorkspaceScope};
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde::Serialize;
 use std::collections::HashSet;
-use tribune_domain::inbox::{MAX_NAME_CHARS, MAX_REF_BYTES, MAX_TEXT_CHARS, bounded};
+use tribune_domain::inbox::{ItemKind, MAX_NAME_CHARS, MAX_REF_BYTES, MAX_TEXT_CHARS, bounded};
 use tribune_domain::{ChannelId, PostId};
 
 /// How long a failed read of an original waits before it is tried again, in seconds.
@@ -73,6 +73,38 @@ pub enum Original {
 }
 
 impl Store {
+    /// The conversations of the channel's `limit` newest messages, newest first (direct
+    /// messages left out: their conversation starts from no post), each once: those a fetch
+    /// left for later, for [`Store::originals_to_fetch`] to sort out.
+    pub async fn recent_conversations(
+        &self,
+        scope: &WorkspaceScope,
+        channel: ChannelId,
+        limit: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(Option<String>, Option<String>)> = self
+            .db
+            .fetch_all(
+                &Query::select()
+                    .columns([I::RootRef, I::InReplyTo])
+                    .from(I::Table)
+                    .and_where(Expr::col(I::WorkspaceId).eq(scope.workspace().0))
+                    .and_where(Expr::col(I::ChannelId).eq(channel.0))
+                    .and_where(Expr::col(I::Kind).ne(ItemKind::Message.as_str()))
+                    .order_by(I::Id, Order::Desc)
+                    .limit(limit)
+                    .to_owned(),
+            )
+            .await?;
+        let mut seen = HashSet::new();
+        Ok(rows
+            .iter()
+            .filter_map(|(root, to)| conversation_ref(root.as_deref(), to.as_deref()))
+            .filter(|r| seen.insert(*r))
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// Of the conversations `refs` of a channel, those whose original is still to read: not
     /// published by tribune, not read yet, or read in vain longer than
     /// [`ORIGINAL_RETRY_SECS`] ago. In the order given, without repeats.
