@@ -181,12 +181,7 @@ fn author_in<T: sea_query::Iden + Copy + 'static>(
 ) -> Cond {
     let mut any = Cond::any();
     for identity in who {
-        let channels = Query::select()
-            .column(Channels::Id)
-            .from(Channels::Table)
-            .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
-            .and_where(Expr::col(Channels::Network).eq(identity.network.as_str()))
-            .to_owned();
+        let channels = network_channels(scope, &identity.network);
         let by_handle = |h: &str| {
             Cond::all()
                 .add(Expr::col(remote_id).is_null())
@@ -216,13 +211,7 @@ async fn linked_to(
     scope: &WorkspaceScope,
     key: &ContactKey,
 ) -> Result<Vec<LinkedIdentity>, StoreError> {
-    let person = Query::select()
-        .column(C::PersonId)
-        .from(C::Table)
-        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
-        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
-        .to_owned();
+    let person = person_of(scope, key);
     let rows: Vec<(String, String, String, String)> = conn
         .fetch_all(
             &Query::select()
@@ -259,6 +248,33 @@ fn identities(key: &ContactKey, linked: &[LinkedIdentity]) -> Vec<Identity> {
         .collect()
 }
 
+/// The workspace's channels on `network`.
+fn network_channels(scope: &WorkspaceScope, network: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .column(Channels::Id)
+        .from(Channels::Table)
+        .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
+        .and_where(Expr::col(Channels::Network).eq(network))
+        .to_owned()
+}
+
+/// The row of one identity in `inbox_contacts` (with the workspace's condition beside it).
+fn row(network: &str, remote_key: &str) -> Cond {
+    Cond::all()
+        .add(Expr::col(C::Network).eq(network))
+        .add(Expr::col(C::RemoteKey).eq(remote_key))
+}
+
+/// The person id of `key`'s row (none when it has no row or is linked to nobody).
+fn person_of(scope: &WorkspaceScope, key: &ContactKey) -> sea_query::SelectStatement {
+    Query::select()
+        .column(C::PersonId)
+        .from(C::Table)
+        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
+        .cond_where(row(&key.network, key.remote_key()))
+        .to_owned()
+}
+
 async fn profile(
     conn: &mut Conn<'_>,
     scope: &WorkspaceScope,
@@ -269,8 +285,7 @@ async fn profile(
             .columns([C::Tags, C::Note, C::UpdatedAt])
             .from(C::Table)
             .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-            .and_where(Expr::col(C::Network).eq(key.network.as_str()))
-            .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
+            .cond_where(row(&key.network, key.remote_key()))
             .to_owned(),
     )
     .await
@@ -340,13 +355,7 @@ async fn share_with_person(
     tags_json: &str,
     note: &str,
 ) -> Result<(), StoreError> {
-    let person = Query::select()
-        .column(C::PersonId)
-        .from(C::Table)
-        .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-        .and_where(Expr::col(C::Network).eq(key.network.as_str()))
-        .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
-        .to_owned();
+    let person = person_of(scope, key);
     conn.execute(
         &Query::update()
             .table(C::Table)
@@ -611,17 +620,9 @@ impl Store {
             .await?;
         if !more {
             // The team's tags and note, under every identity of theirs.
-            let mut rows = Cond::any().add(
-                Cond::all()
-                    .add(Expr::col(C::Network).eq(key.network.as_str()))
-                    .add(Expr::col(C::RemoteKey).eq(key.remote_key())),
-            );
+            let mut rows = Cond::any().add(row(&key.network, key.remote_key()));
             for other in &linked {
-                rows = rows.add(
-                    Cond::all()
-                        .add(Expr::col(C::Network).eq(other.network.as_str()))
-                        .add(Expr::col(C::RemoteKey).eq(other.remote_key.as_str())),
-                );
+                rows = rows.add(row(&other.network, &other.remote_key));
             }
             tx.conn()
                 .execute(
@@ -664,12 +665,7 @@ impl Store {
             return Err(unknown().into());
         }
         let (me, _) = self.inbox_contact(scope, key).await?;
-        let channels = Query::select()
-            .column(Channels::Id)
-            .from(Channels::Table)
-            .and_where(Expr::col(Channels::WorkspaceId).eq(scope.workspace().0))
-            .and_where(Expr::col(Channels::Network).eq(network))
-            .to_owned();
+        let channels = network_channels(scope, network);
         let found: Option<(Option<String>, String, String)> = self
             .db
             .fetch_optional(
@@ -701,16 +697,8 @@ impl Store {
             return Err(ValidationError::single("handle", "error-contact-link-self").into());
         }
         let both = Cond::any()
-            .add(
-                Cond::all()
-                    .add(Expr::col(C::Network).eq(key.network.as_str()))
-                    .add(Expr::col(C::RemoteKey).eq(key.remote_key())),
-            )
-            .add(
-                Cond::all()
-                    .add(Expr::col(C::Network).eq(other.network.as_str()))
-                    .add(Expr::col(C::RemoteKey).eq(other.remote_key())),
-            );
+            .add(row(&key.network, key.remote_key()))
+            .add(row(&other.network, other.remote_key()));
         let mut tx = self.begin().await?;
         for (k, name) in [(key, me.name.as_str()), (&other, name.as_str())] {
             tx.conn()
@@ -823,18 +811,8 @@ impl Store {
         {
             return Err(StoreError::NotFound);
         }
-        let person: Option<(Option<i64>,)> = tx
-            .conn()
-            .fetch_optional(
-                &Query::select()
-                    .column(C::PersonId)
-                    .from(C::Table)
-                    .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(C::Network).eq(key.network.as_str()))
-                    .and_where(Expr::col(C::RemoteKey).eq(key.remote_key()))
-                    .to_owned(),
-            )
-            .await?;
+        let person: Option<(Option<i64>,)> =
+            tx.conn().fetch_optional(&person_of(scope, key)).await?;
         let Some((Some(person),)) = person else {
             return Err(StoreError::NotFound);
         };
@@ -850,8 +828,7 @@ impl Store {
                         (C::Note, "".into()),
                     ])
                     .and_where(Expr::col(C::WorkspaceId).eq(scope.workspace().0))
-                    .and_where(Expr::col(C::Network).eq(network))
-                    .and_where(Expr::col(C::RemoteKey).eq(remote_key))
+                    .cond_where(row(network, remote_key))
                     .to_owned(),
             )
             .await?;
