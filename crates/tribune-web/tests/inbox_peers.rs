@@ -187,12 +187,20 @@ fn mastodon_peer() -> Option<(String, String, String)> {
     ))
 }
 
-/// A florist's community manager (their browser and scope), the workspace, an API token and the
-/// brand's Mastodon account connected as a channel.
-async fn mastodon_desk(
+/// The local WordPress site and its owner's user name and application password.
+fn wordpress_peer() -> Option<(String, String, String)> {
+    Some((
+        peer("TRIBUNE_TEST_WP_URL")?,
+        peer("TRIBUNE_TEST_WP_USER")?,
+        peer("TRIBUNE_TEST_WP_APP_PASSWORD")?,
+    ))
+}
+
+/// A florist's community manager (their browser and scope), the workspace, an API token and a
+/// channel connected with `body` (as `POST …/channels` takes it).
+async fn desk(
     app: &TestApp,
-    server: &str,
-    token_brand: &str,
+    body: Value,
 ) -> (
     reqwest::Client,
     tribune_store::WorkspaceScope,
@@ -205,14 +213,47 @@ async fn mastodon_desk(
         .await;
     let ws = scope.workspace().0;
     let token = app.api_token("cm@example.fr").await;
-    let channel = connect(
+    let channel = connect(app, &token, ws, body).await;
+    (cm, scope, ws, token, channel)
+}
+
+/// [`desk`] with the local WordPress site.
+async fn wordpress_desk(
+    app: &TestApp,
+    site: &str,
+    user: &str,
+    password: &str,
+) -> (
+    reqwest::Client,
+    tribune_store::WorkspaceScope,
+    i64,
+    String,
+    i64,
+) {
+    desk(
         app,
-        &token,
-        ws,
+        json!({"network": "wordpress", "site": site, "username": user, "app_password": password}),
+    )
+    .await
+}
+
+/// [`desk`] with the brand's account on the Mastodon mock.
+async fn mastodon_desk(
+    app: &TestApp,
+    server: &str,
+    token_brand: &str,
+) -> (
+    reqwest::Client,
+    tribune_store::WorkspaceScope,
+    i64,
+    String,
+    i64,
+) {
+    desk(
+        app,
         json!({"network": "mastodon", "instance": server, "access_token": token_brand}),
     )
-    .await;
-    (cm, scope, ws, token, channel)
+    .await
 }
 
 #[tokio::test]
@@ -376,11 +417,7 @@ async fn a_reply_on_bluesky_reaches_the_inbox_and_the_answer_reaches_bluesky() {
 
 #[tokio::test]
 async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribune() {
-    let (Some(site), Some(user), Some(password)) = (
-        peer("TRIBUNE_TEST_WP_URL"),
-        peer("TRIBUNE_TEST_WP_USER"),
-        peer("TRIBUNE_TEST_WP_APP_PASSWORD"),
-    ) else {
+    let Some((site, user, password)) = wordpress_peer() else {
         return;
     };
     each_backend(|app: TestApp| {
@@ -388,10 +425,7 @@ async fn a_toxic_comment_on_wordpress_is_held_by_a_rule_and_approved_from_tribun
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (cm, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
-            let ws = scope.workspace().0;
-            let token = app.api_token("cm@example.fr").await;
-            let channel = connect(&app, &token, ws, json!({"network": "wordpress", "site": site, "username": user, "app_password": password})).await;
+            let (cm, scope, ws, token, channel) = wordpress_desk(&app, &site, &user, &password).await;
             let nonce = format!("{}-{}", app.backend, unix_now());
             let post_ref = publish(&app, &token, ws, channel, &format!("Roses de Noël {nonce}")).await;
             let post_id: u64 = post_ref.rsplit(':').next().unwrap().parse().unwrap();
@@ -1112,11 +1146,7 @@ async fn rules_assign_label_and_answer_a_mention_on_arrival_on_mastodon() {
 
 #[tokio::test]
 async fn rules_file_spam_trash_and_delete_comments_on_the_wordpress_site_as_they_arrive() {
-    let (Some(site), Some(user), Some(password)) = (
-        peer("TRIBUNE_TEST_WP_URL"),
-        peer("TRIBUNE_TEST_WP_USER"),
-        peer("TRIBUNE_TEST_WP_APP_PASSWORD"),
-    ) else {
+    let Some((site, user, password)) = wordpress_peer() else {
         return;
     };
     each_backend(|app: TestApp| {
@@ -1124,10 +1154,7 @@ async fn rules_file_spam_trash_and_delete_comments_on_the_wordpress_site_as_they
         async move {
             tribune_connectors::http::install_tls_provider();
             let http = reqwest::Client::new();
-            let (_, scope) = app.member_with_workspace("cm@example.fr", "Fleuriste").await;
-            let ws = scope.workspace().0;
-            let token = app.api_token("cm@example.fr").await;
-            let channel = connect(&app, &token, ws, json!({"network": "wordpress", "site": site, "username": user, "app_password": password})).await;
+            let (_, scope, ws, token, channel) = wordpress_desk(&app, &site, &user, &password).await;
             let nonce = format!("{}{}", app.backend, unix_now());
             let post_ref = publish(&app, &token, ws, channel, &format!("Bouquets {nonce}")).await;
             let post_id: u64 = post_ref.rsplit(':').next().unwrap().parse().unwrap();
